@@ -1,0 +1,154 @@
+package dev.fovea.processor;
+
+import com.google.auto.service.AutoService;
+import com.sun.source.util.Trees;
+import dev.fovea.processor.codegen.ModelGenerator;
+import dev.fovea.processor.diag.Problem;
+import dev.fovea.processor.diag.Problems;
+import dev.fovea.processor.expand.BlockValidator;
+import dev.fovea.processor.expand.Dsl;
+import dev.fovea.processor.model.BlockDecl;
+import dev.fovea.processor.model.NetworkDecl;
+import dev.fovea.processor.model.SourceRef;
+import dev.fovea.processor.parse.SiteTable;
+import dev.fovea.processor.parse.SourceParser;
+import dev.fovea.processor.report.ModelInfos;
+import dev.fovea.processor.report.NetworkReport;
+import dev.fovea.processor.report.ReportJson;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.util.HashSet;
+import java.util.Optional;
+import java.util.Set;
+import javax.annotation.processing.AbstractProcessor;
+import javax.annotation.processing.Processor;
+import javax.annotation.processing.RoundEnvironment;
+import javax.lang.model.SourceVersion;
+import javax.lang.model.element.Element;
+import javax.lang.model.element.ElementKind;
+import javax.lang.model.element.TypeElement;
+import javax.tools.Diagnostic;
+import javax.tools.FileObject;
+import javax.tools.StandardLocation;
+
+/**
+ * Fovea inside javac: for every {@code @Network}, checks shapes and costs, reports every problem on the
+ * narrowest element, and writes {@code <Name>Model} and {@code META-INF/fovea/<name>.json}.
+ * Option {@code -Afovea.summary=true} prints each network's table as a note.
+ */
+@AutoService(Processor.class)
+public final class FoveaProcessor extends AbstractProcessor {
+    public static final String SUMMARY_OPTION = "fovea.summary";
+
+    private final Set<String> validatedBlocks = new HashSet<>();
+
+    @Override
+    public Set<String> getSupportedAnnotationTypes() {
+        return Set.of(Dsl.NETWORK, Dsl.BLOCK);
+    }
+
+    @Override
+    public Set<String> getSupportedOptions() {
+        return Set.of(SUMMARY_OPTION);
+    }
+
+    @Override
+    public SourceVersion getSupportedSourceVersion() {
+        return SourceVersion.latestSupported();
+    }
+
+    @Override
+    public boolean process(Set<? extends TypeElement> annotations, RoundEnvironment round) {
+        Trees trees = trees();
+        for (Element e : round.getElementsAnnotatedWith(processingEnv.getElementUtils().getTypeElement(Dsl.BLOCK))) {
+            if (e.getKind() == ElementKind.ANNOTATION_TYPE) {
+                guarded(e, trees, (parser, problems) -> parser.block((TypeElement) e));
+            }
+        }
+        TypeElement network = processingEnv.getElementUtils().getTypeElement(Dsl.NETWORK);
+        if (network != null) {
+            for (Element e : round.getElementsAnnotatedWith(network)) {
+                guarded(e, trees, (parser, problems) -> network((TypeElement) e, parser, problems));
+            }
+        }
+        return false;
+    }
+
+    private interface Step {
+        void run(SourceParser parser, Problems problems) throws IOException;
+    }
+
+    /** Runs one element's work; whatever goes wrong becomes a diagnostic on it, never an exception in javac. */
+    private void guarded(Element element, Trees trees, Step step) {
+        SiteTable sites = new SiteTable();
+        Problems problems = new Problems();
+        SourceParser parser = new SourceParser(processingEnv.getElementUtils(), trees, sites, problems);
+        try {
+            step.run(parser, problems);
+            for (BlockDecl block : parser.blocks().values()) {
+                if (validatedBlocks.add(block.qualifiedName())) {
+                    BlockValidator.validate(block, problems);
+                }
+            }
+        } catch (IOException | RuntimeException | LinkageError | StackOverflowError t) {
+            StringWriter trace = new StringWriter();
+            t.printStackTrace(new PrintWriter(trace));
+            problems.error("Internal", "Fovea failed on " + element.getSimpleName() + "; please report this with the trace:\n" + trace,
+                    SourceRef.NONE);
+        }
+        report(problems, sites, element);
+    }
+
+    private void network(TypeElement type, SourceParser parser, Problems problems) throws IOException {
+        NetworkDecl decl = parser.network(type);
+        Optional<NetworkReport> report = Pipeline.check(decl, parser.blocks(), problems);
+        if (report.isEmpty()) {
+            return;
+        }
+        writeReport(report.get(), type);
+        String generated = (decl.packageName().isEmpty() ? "" : decl.packageName() + ".") + ModelGenerator.className(report.get());
+        try (Writer w = processingEnv.getFiler().createSourceFile(generated, type).openWriter()) {
+            ModelGenerator.generate(decl.packageName(), report.get()).writeTo(w);
+        }
+        if (Boolean.parseBoolean(processingEnv.getOptions().getOrDefault(SUMMARY_OPTION, "false"))) {
+            processingEnv.getMessager().printMessage(Diagnostic.Kind.NOTE, "\n" + ModelInfos.of(report.get()).summary(), type);
+        }
+    }
+
+    private void writeReport(NetworkReport report, TypeElement type) throws IOException {
+        FileObject file = processingEnv.getFiler().createResource(StandardLocation.CLASS_OUTPUT, "",
+                "META-INF/fovea/" + report.name() + ".json", type);
+        try (Writer w = new java.io.OutputStreamWriter(file.openOutputStream(), StandardCharsets.UTF_8)) {
+            w.write(ReportJson.of(report));
+        }
+    }
+
+    private void report(Problems problems, SiteTable sites, Element fallback) {
+        for (Problem p : problems.all()) {
+            Diagnostic.Kind kind = switch (p.severity()) {
+                case ERROR -> Diagnostic.Kind.ERROR;
+                case WARNING -> Diagnostic.Kind.WARNING;
+                case NOTE -> Diagnostic.Kind.NOTE;
+            };
+            boolean printed = false;
+            for (SourceRef ref : p.refs()) {
+                printed |= sites.print(processingEnv.getMessager(), kind, p.render(), ref);
+            }
+            if (!printed) {
+                processingEnv.getMessager().printMessage(kind, p.render(), fallback);
+            }
+        }
+    }
+
+    /** javac's tree API, or null under another compiler (then blocks cannot rebind their parameters). */
+    private Trees trees() {
+        try {
+            return Trees.instance(processingEnv);
+        } catch (IllegalArgumentException notJavac) {
+            return null;
+        }
+    }
+}

@@ -1,0 +1,87 @@
+package dev.fovea.processor.cost;
+
+import dev.fovea.processor.graph.Op;
+import dev.fovea.processor.infer.Resolved;
+import dev.fovea.processor.model.Shape;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Parameters and multiply-accumulates of each layer, by the convention torchvision and the papers use:
+ * MACs count the convolutions and dense layers (and a projection shortcut's convolution), not pooling,
+ * normalisation or activations; parameters are weights and biases, not batch norm's running statistics.
+ */
+public final class CostModel {
+    private CostModel() {}
+
+    public static LayerCost of(Resolved layer) {
+        Shape in = layer.inputs().isEmpty() ? layer.output() : layer.input();
+        Shape out = layer.output();
+        String p = layer.node().paramName();
+        List<TensorSpec> t = new ArrayList<>();
+        long macs = 0;
+        switch (layer.op()) {
+            case Op.Conv c -> {
+                long kernel = (long) c.kernel().h() * c.kernel().w();
+                if (c.isPartial()) {
+                    int links = (int) c.connections().stream().flatMapToInt(String::chars).filter(ch -> ch == 'X').count();
+                    t.add(param(p + ".weight", links, c.kernel().h(), c.kernel().w()));
+                    macs = (long) out.height() * out.width() * links * kernel;
+                } else {
+                    int perGroup = in.channels() / c.groups();
+                    t.add(param(p + ".weight", c.filters(), perGroup, c.kernel().h(), c.kernel().w()));
+                    macs = out.elements() * perGroup * kernel;
+                }
+                if (c.bias()) {
+                    t.add(param(p + ".bias", c.filters()));
+                }
+            }
+            case Op.ConvTranspose c -> {
+                int perGroup = c.filters() / c.groups();
+                t.add(param(p + ".weight", in.channels(), perGroup, c.kernel().h(), c.kernel().w()));
+                macs = in.elements() * perGroup * c.kernel().h() * c.kernel().w();
+                if (c.bias()) {
+                    t.add(param(p + ".bias", c.filters()));
+                }
+            }
+            case Op.Dense d -> {
+                t.add(param(p + ".weight", d.units(), in.dim(0)));
+                macs = (long) d.units() * in.dim(0);
+                if (d.bias()) {
+                    t.add(param(p + ".bias", d.units()));
+                }
+            }
+            case Op.BatchNorm n -> batchNorm(t, p, in.channels());
+            case Op.LayerNorm n -> {
+                t.add(param(p + ".weight", in.channels()));
+                t.add(param(p + ".bias", in.channels()));
+            }
+            case Op.Subsample s -> {
+                t.add(param(p + ".weight", in.channels()));
+                t.add(param(p + ".bias", in.channels()));
+            }
+            case Op.LayerScale s -> t.add(in.isSpatial() ? param(p, in.channels(), 1, 1) : param(p, in.channels()));
+            case Op.Add a when a.mode() == Op.AddMode.PROJECTED -> {
+                int from = layer.inputs().get(1).channels();
+                t.add(param(p + ".0.weight", out.channels(), from, 1, 1));
+                batchNorm(t, p + ".1", out.channels());
+                macs = out.elements() * from;
+            }
+            default -> {
+                // Pooling, activations, dropout, flatten, concatenation, scaling: no parameters, no MACs.
+            }
+        }
+        return new LayerCost(t, macs);
+    }
+
+    private static void batchNorm(List<TensorSpec> t, String p, int channels) {
+        t.add(param(p + ".weight", channels));
+        t.add(param(p + ".bias", channels));
+        t.add(new TensorSpec(p + ".running_mean", new int[] {channels}, true));
+        t.add(new TensorSpec(p + ".running_var", new int[] {channels}, true));
+    }
+
+    private static TensorSpec param(String name, int... shape) {
+        return new TensorSpec(name, shape, false);
+    }
+}

@@ -1,0 +1,5 @@
+package dev.fovea.processor.diag;
+
+public enum Severity {
+    ERROR, WARNING, NOTE
+}

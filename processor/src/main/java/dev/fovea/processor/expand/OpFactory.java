@@ -1,0 +1,149 @@
+package dev.fovea.processor.expand;
+
+import dev.fovea.annotations.Padding;
+import dev.fovea.annotations.Shortcut;
+import dev.fovea.processor.graph.Hw;
+import dev.fovea.processor.graph.Op;
+import dev.fovea.processor.graph.Pads;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Turns one layer annotation, its arguments evaluated, into an {@link Op}; checks what can be checked
+ * without shapes (positive sizes, rates in range, a well-formed connection table).
+ */
+final class OpFactory {
+    private OpFactory() {}
+
+    /** The op, or empty when the annotation is not a layer (the caller reports that). */
+    static Optional<Op> create(Args a) {
+        String simple = a.use().simpleName();
+        if (!Dsl.isDsl(a.use().type())) {
+            return Optional.empty();
+        }
+        Op op = switch (simple) {
+            case "Conv2d" -> conv(a);
+            case "DepthwiseConv2d" -> depthwise(a);
+            case "ConvTranspose2d" -> convTranspose(a);
+            case "MaxPool2d" -> pool(a, Op.PoolKind.MAX);
+            case "AvgPool2d" -> pool(a, Op.PoolKind.AVG);
+            case "AdaptiveAvgPool2d" -> new Op.AdaptiveAvgPool(a.hw("output", 1, Hw.square(1)), false);
+            case "GlobalAvgPool" -> new Op.AdaptiveAvgPool(Hw.square(1), true);
+            case "Flatten" -> new Op.Flatten();
+            case "Dense" -> new Op.Dense(a.positive("units"), a.bool("bias"));
+            case "BatchNorm" -> new Op.BatchNorm(positiveReal(a, "eps"), a.real("momentum"));
+            case "LayerNorm" -> new Op.LayerNorm(positiveReal(a, "eps"));
+            case "LocalResponseNorm" -> new Op.LocalResponseNorm(a.positive("size"), a.real("alpha"), a.real("beta"), a.real("k"));
+            case "Dropout" -> new Op.Dropout(rate(a));
+            case "ReLU" -> activation(Op.ActivationKind.RELU);
+            case "ReLU6" -> activation(Op.ActivationKind.RELU6);
+            case "LeakyReLU" -> new Op.Activation(Op.ActivationKind.LEAKY_RELU, a.real("slope"));
+            case "Tanh" -> activation(Op.ActivationKind.TANH);
+            case "Sigmoid" -> activation(Op.ActivationKind.SIGMOID);
+            case "SiLU" -> activation(Op.ActivationKind.SILU);
+            case "GELU" -> activation(Op.ActivationKind.GELU);
+            case "Softmax" -> activation(Op.ActivationKind.SOFTMAX);
+            case "Subsample" -> subsample(a);
+            case "LayerScale" -> new Op.LayerScale(a.real("init"));
+            case "Add" -> new Op.Add(Shortcut.valueOf(a.enumName("shortcut")), a.string("projectionName"), Op.AddMode.UNRESOLVED, 1);
+            case "Concat" -> new Op.Concat();
+            case "Scale" -> new Op.Scale();
+            default -> null;
+        };
+        return Optional.ofNullable(op);
+    }
+
+    private static Op activation(Op.ActivationKind kind) {
+        return new Op.Activation(kind, 0);
+    }
+
+    private static Op conv(Args a) {
+        int filters = a.positive("filters");
+        Hw kernel = a.hw("kernel", 1, Hw.square(1));
+        int groups = a.positive("groups");
+        List<String> table = a.strings("connections");
+        if (!table.isEmpty()) {
+            checkConnectionTable(a, table, filters, groups);
+        }
+        return new Op.Conv("Conv2d", filters, kernel, a.hw("stride", 1, Hw.square(1)), padding(a),
+                a.hw("dilation", 1, Hw.square(1)), groups, 0, a.bool("bias"), table);
+    }
+
+    private static Op depthwise(Args a) {
+        return new Op.Conv("DepthwiseConv2d", 0, a.hw("kernel", 1, Hw.square(1)), a.hw("stride", 1, Hw.square(1)),
+                padding(a), a.hw("dilation", 1, Hw.square(1)), 0, a.positive("multiplier"), a.bool("bias"), List.of());
+    }
+
+    private static Op convTranspose(Args a) {
+        return new Op.ConvTranspose(a.positive("filters"), a.hw("kernel", 1, Hw.square(1)), a.hw("stride", 1, Hw.square(1)),
+                a.hw("padding", 0, Hw.square(0)), a.hw("outputPadding", 0, Hw.square(0)),
+                a.hw("dilation", 1, Hw.square(1)), a.positive("groups"), a.bool("bias"));
+    }
+
+    private static Op pool(Args a, Op.PoolKind kind) {
+        Hw kernel = a.hw("kernel", 1, Hw.square(1));
+        Hw dilation = kind == Op.PoolKind.MAX ? a.hw("dilation", 1, Hw.square(1)) : Hw.square(1);
+        boolean countIncludePad = kind == Op.PoolKind.AVG && a.bool("countIncludePad");
+        return new Op.Pool(kind, kernel, a.hw("stride", 1, kernel), padding(a), dilation, a.bool("ceilMode"), countIncludePad);
+    }
+
+    private static Op subsample(Args a) {
+        Hw kernel = a.hw("kernel", 1, Hw.square(2));
+        return new Op.Subsample(kernel, a.hw("stride", 1, kernel));
+    }
+
+    /** Explicit padding, or {@link Padding#SAME} alone. */
+    private static Pads padding(Args a) {
+        Object v = a.value("padding");
+        if (v instanceof List<?> list && list.size() == 1 && list.get(0) instanceof Integer i && i == Padding.SAME) {
+            return Pads.SAME;
+        }
+        Hw p = a.hw("padding", 0, Hw.square(0));
+        return Pads.symmetric(p.h(), p.w());
+    }
+
+    private static double positiveReal(Args a, String element) {
+        double v = a.real(element);
+        if (!(v > 0)) {
+            a.bad(element, element + " must be positive but is " + v);
+            return 1e-5;
+        }
+        return v;
+    }
+
+    private static double rate(Args a) {
+        double v = a.real("rate");
+        if (!(v >= 0 && v < 1)) {
+            a.bad("rate", "rate must be in [0, 1) but is " + v);
+            return 0;
+        }
+        return v;
+    }
+
+    /** One row per input channel, one column per output channel, 'X' where they connect. */
+    private static void checkConnectionTable(Args a, List<String> rows, int filters, int groups) {
+        if (groups != 1) {
+            a.bad("connections", "a connection table replaces groups; leave groups = 1");
+            return;
+        }
+        for (int r = 0; r < rows.size(); r++) {
+            String row = rows.get(r);
+            if (row.length() != filters) {
+                a.bad("connections", "row " + r + " of the connection table has " + row.length()
+                        + " columns but the layer has " + filters + " filters");
+                return;
+            }
+            if (!row.chars().allMatch(c -> c == 'X' || c == '.')) {
+                a.bad("connections", "row " + r + " of the connection table may hold only 'X' and '.': \"" + row + "\"");
+                return;
+            }
+        }
+        for (int col = 0; col < filters; col++) {
+            final int c = col;
+            if (rows.stream().noneMatch(row -> row.charAt(c) == 'X')) {
+                a.bad("connections", "output channel " + col + " of the connection table connects to no input");
+                return;
+            }
+        }
+    }
+}

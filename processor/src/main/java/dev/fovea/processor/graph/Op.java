@@ -1,0 +1,181 @@
+package dev.fovea.processor.graph;
+
+import dev.fovea.annotations.Shortcut;
+import java.util.List;
+
+/**
+ * What one node of the graph computes, with its hyper-parameters evaluated. Shape inference turns the
+ * few values that depend on the input (depthwise channel counts, "same" padding) into explicit ones.
+ */
+public sealed interface Op {
+    /** The name users know the layer by, as in the summary table. */
+    String type();
+
+    /** The network's or a block's input. */
+    record Input(List<Integer> dims) implements Op {
+        public String type() {
+            return "Input";
+        }
+    }
+
+    /**
+     * A convolution. For a depthwise one, {@code depthMultiplier} is positive and shape inference sets
+     * {@code groups} and {@code filters} from the input channels. {@code connections} is LeNet's table,
+     * one string per input channel, or empty.
+     */
+    record Conv(String type, int filters, Hw kernel, Hw stride, Pads padding, Hw dilation, int groups,
+            int depthMultiplier, boolean bias, List<String> connections) implements Op {
+        public Conv {
+            connections = List.copyOf(connections);
+        }
+
+        public boolean isDepthwise() {
+            return depthMultiplier > 0;
+        }
+
+        public boolean isPartial() {
+            return !connections.isEmpty();
+        }
+
+        public Conv resolved(int inChannels, Pads pads) {
+            int g = isDepthwise() ? inChannels : groups;
+            int f = isDepthwise() ? inChannels * depthMultiplier : filters;
+            return new Conv(type, f, kernel, stride, pads, dilation, g, depthMultiplier, bias, connections);
+        }
+    }
+
+    record ConvTranspose(int filters, Hw kernel, Hw stride, Hw padding, Hw outputPadding, Hw dilation, int groups,
+            boolean bias) implements Op {
+        public String type() {
+            return "ConvTranspose2d";
+        }
+    }
+
+    enum PoolKind { MAX, AVG }
+
+    record Pool(PoolKind kind, Hw kernel, Hw stride, Pads padding, Hw dilation, boolean ceilMode,
+            boolean countIncludePad) implements Op {
+        public String type() {
+            return kind == PoolKind.MAX ? "MaxPool2d" : "AvgPool2d";
+        }
+
+        public Pool withPadding(Pads pads) {
+            return new Pool(kind, kernel, stride, pads, dilation, ceilMode, countIncludePad);
+        }
+    }
+
+    /** Average pooling to a fixed output size; {@code global} marks {@code @GlobalAvgPool} (1x1). */
+    record AdaptiveAvgPool(Hw output, boolean global) implements Op {
+        public String type() {
+            return global ? "GlobalAvgPool" : "AdaptiveAvgPool2d";
+        }
+    }
+
+    record Flatten() implements Op {
+        public String type() {
+            return "Flatten";
+        }
+    }
+
+    record Dense(int units, boolean bias) implements Op {
+        public String type() {
+            return "Dense";
+        }
+    }
+
+    record BatchNorm(double eps, double momentum) implements Op {
+        public String type() {
+            return "BatchNorm";
+        }
+    }
+
+    record LayerNorm(double eps) implements Op {
+        public String type() {
+            return "LayerNorm";
+        }
+    }
+
+    record LocalResponseNorm(int size, double alpha, double beta, double k) implements Op {
+        public String type() {
+            return "LocalResponseNorm";
+        }
+    }
+
+    record Dropout(double rate) implements Op {
+        public String type() {
+            return "Dropout";
+        }
+    }
+
+    enum ActivationKind {
+        RELU("ReLU"), RELU6("ReLU6"), LEAKY_RELU("LeakyReLU"), TANH("Tanh"), SIGMOID("Sigmoid"),
+        SILU("SiLU"), GELU("GELU"), SOFTMAX("Softmax");
+
+        private final String type;
+
+        ActivationKind(String type) {
+            this.type = type;
+        }
+
+        public String type() {
+            return type;
+        }
+    }
+
+    /** An activation; {@code slope} is LeakyReLU's and 0 otherwise. */
+    record Activation(ActivationKind kind, double slope) implements Op {
+        public String type() {
+            return kind.type();
+        }
+    }
+
+    /** LeNet-5's trainable subsampling. */
+    record Subsample(Hw kernel, Hw stride) implements Op {
+        public String type() {
+            return "Subsample";
+        }
+    }
+
+    record LayerScale(double init) implements Op {
+        public String type() {
+            return "LayerScale";
+        }
+    }
+
+    /** How an {@link Add} treats its shortcut, once the shapes are known. */
+    enum AddMode {
+        /** Not yet known: before shape inference. */
+        UNRESOLVED,
+        /** The shortcut is added as it is. */
+        IDENTITY,
+        /** The shortcut goes through a 1x1 convolution of stride {@code projectionStride} and a batch norm first. */
+        PROJECTED,
+        /** The shapes differ and the shortcut is {@code WHEN_SHAPES_MATCH}: no addition, the flowing tensor passes. */
+        SKIPPED
+    }
+
+    /** Residual addition of input 0 (the flowing tensor) and input 1 (the shortcut). */
+    record Add(Shortcut shortcut, String projectionName, AddMode mode, int projectionStride) implements Op {
+        public String type() {
+            return "Add";
+        }
+
+        public Add resolved(AddMode mode, int stride) {
+            return new Add(shortcut, projectionName, mode, stride);
+        }
+    }
+
+    /** Channel concatenation of all inputs, in order. */
+    record Concat() implements Op {
+        public String type() {
+            return "Concat";
+        }
+    }
+
+    /** Input 1 times the per-channel gates of input 0. */
+    record Scale() implements Op {
+        public String type() {
+            return "Scale";
+        }
+    }
+}

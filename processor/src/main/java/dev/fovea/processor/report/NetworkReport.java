@@ -1,0 +1,55 @@
+package dev.fovea.processor.report;
+
+import dev.fovea.processor.cost.MemoryPlan;
+import dev.fovea.processor.infer.Inferred;
+import dev.fovea.processor.model.Shape;
+import java.util.List;
+import java.util.Map;
+
+/** Everything known about a network after checking: its layers with their costs, and the totals. */
+public record NetworkReport(Inferred inferred, List<LayerReport> layers, MemoryPlan memory, Map<String, String> taps) {
+    public NetworkReport {
+        layers = List.copyOf(layers);
+    }
+
+    public String name() {
+        return inferred.graph().name();
+    }
+
+    public String simpleName() {
+        return name().substring(name().lastIndexOf('.') + 1);
+    }
+
+    public Shape input() {
+        return inferred.layer(0).output();
+    }
+
+    public Shape output() {
+        return inferred.output().output();
+    }
+
+    public long params() {
+        return layers.stream().mapToLong(l -> l.cost().params()).sum();
+    }
+
+    /** All parameters are trainable until layers can be frozen. */
+    public long trainableParams() {
+        return params();
+    }
+
+    public long bufferValues() {
+        return layers.stream().mapToLong(l -> l.cost().bufferValues()).sum();
+    }
+
+    public long macs() {
+        return layers.stream().mapToLong(l -> l.cost().macs()).sum();
+    }
+
+    public long activationBytes() {
+        return memory.totalBytes();
+    }
+
+    public long peakActivationBytes() {
+        return memory.peakBytes();
+    }
+}

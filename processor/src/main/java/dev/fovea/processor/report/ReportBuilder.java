@@ -1,0 +1,44 @@
+package dev.fovea.processor.report;
+
+import dev.fovea.processor.cost.CostModel;
+import dev.fovea.processor.cost.LayerCost;
+import dev.fovea.processor.cost.MemoryPlan;
+import dev.fovea.processor.cost.TensorSpec;
+import dev.fovea.processor.diag.Problems;
+import dev.fovea.processor.graph.Node;
+import dev.fovea.processor.infer.Inferred;
+import dev.fovea.processor.infer.Resolved;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Costs every layer, plans activation memory, and checks that parameter names are unique. */
+public final class ReportBuilder {
+    private ReportBuilder() {}
+
+    public static NetworkReport build(Inferred inferred, Problems problems) {
+        List<LayerReport> layers = new ArrayList<>();
+        Map<String, Node> owners = new HashMap<>();
+        for (Resolved r : inferred.layers().subList(1, inferred.layers().size())) {
+            LayerCost cost = CostModel.of(r);
+            for (TensorSpec t : cost.tensors()) {
+                Node other = owners.putIfAbsent(t.name(), r.node());
+                if (other != null) {
+                    problems.error("DuplicateName", r.node().name() + ": parameter \"" + t.name() + "\" is also " + other.name()
+                            + "'s; give one of them another name (@Name on the member, or name = on the layer)",
+                            r.node().source().refOf("name"));
+                }
+            }
+            List<String> inputs = new ArrayList<>();
+            for (int id : r.node().inputs()) {
+                inputs.add(inferred.graph().node(id).name());
+            }
+            layers.add(new LayerReport(r, cost, Details.of(r.op()), inputs));
+        }
+        Map<String, String> taps = new LinkedHashMap<>();
+        inferred.graph().taps().forEach((name, id) -> taps.put(name, inferred.graph().node(id).name()));
+        return new NetworkReport(inferred, layers, MemoryPlan.of(inferred), taps);
+    }
+}

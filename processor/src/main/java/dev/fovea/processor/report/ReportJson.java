@@ -1,0 +1,76 @@
+package dev.fovea.processor.report;
+
+import com.google.gson.GsonBuilder;
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
+import dev.fovea.processor.cost.TensorSpec;
+import dev.fovea.processor.model.Shape;
+
+/**
+ * The machine-readable report, written to {@code META-INF/fovea/<qualified name>.json}: totals, then
+ * every layer with its inputs, output shape, costs and named tensors.
+ */
+public final class ReportJson {
+    private ReportJson() {}
+
+    public static String of(NetworkReport report) {
+        JsonObject root = new JsonObject();
+        root.addProperty("name", report.name());
+        root.addProperty("simpleName", report.simpleName());
+        root.add("input", shape(report.input()));
+        root.add("output", shape(report.output()));
+        root.addProperty("params", report.params());
+        root.addProperty("trainableParams", report.trainableParams());
+        root.addProperty("bufferValues", report.bufferValues());
+        root.addProperty("macs", report.macs());
+        root.addProperty("activationBytes", report.activationBytes());
+        root.addProperty("peakActivationBytes", report.peakActivationBytes());
+        JsonArray layers = new JsonArray();
+        for (LayerReport l : report.layers()) {
+            layers.add(layer(l));
+        }
+        root.add("layers", layers);
+        JsonObject taps = new JsonObject();
+        report.taps().forEach(taps::addProperty);
+        root.add("taps", taps);
+        return new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create().toJson(root) + "\n";
+    }
+
+    private static JsonObject layer(LayerReport l) {
+        JsonObject o = new JsonObject();
+        o.addProperty("name", l.name());
+        o.addProperty("type", l.type());
+        o.addProperty("detail", l.detail());
+        JsonArray inputs = new JsonArray();
+        l.inputs().forEach(inputs::add);
+        o.add("inputs", inputs);
+        o.add("output", shape(l.layer().output()));
+        o.addProperty("params", l.cost().params());
+        o.addProperty("macs", l.cost().macs());
+        o.addProperty("activationBytes", l.layer().output().elements() * Float.BYTES);
+        JsonArray tensors = new JsonArray();
+        for (TensorSpec t : l.cost().tensors()) {
+            JsonObject tensor = new JsonObject();
+            tensor.addProperty("name", t.name());
+            JsonArray dims = new JsonArray();
+            for (int d : t.shape()) {
+                dims.add(d);
+            }
+            tensor.add("shape", dims);
+            if (t.buffer()) {
+                tensor.addProperty("buffer", true);
+            }
+            tensors.add(tensor);
+        }
+        o.add("tensors", tensors);
+        return o;
+    }
+
+    private static JsonArray shape(Shape s) {
+        JsonArray a = new JsonArray();
+        for (int d : s.dims()) {
+            a.add(d);
+        }
+        return a;
+    }
+}

@@ -1,0 +1,34 @@
+package dev.fovea.runtime;
+
+import java.util.List;
+
+/**
+ * What the compiler computed about a network: shapes, parameter counts, multiply-accumulates and
+ * activation memory, for one sample. Every generated model exposes one as {@code INFO}.
+ *
+ * @param name                the network's qualified class name
+ * @param input               input shape of one sample
+ * @param output              output shape of one sample
+ * @param params              learnable parameters (weights and biases), as PyTorch counts them
+ * @param trainableParams     those not frozen
+ * @param bufferValues        non-learned state (batch norm's running mean and variance)
+ * @param macs                multiply-accumulates of convolutions and dense layers
+ * @param activationBytes     bytes of every layer's output (float32), what training keeps
+ * @param peakActivationBytes the most activation bytes live at once in inference, by the buffer plan
+ * @param layers              every layer, in execution order
+ */
+public record ModelInfo(String name, Shape input, Shape output, long params, long trainableParams, long bufferValues,
+        long macs, long activationBytes, long peakActivationBytes, List<LayerInfo> layers) {
+    public ModelInfo {
+        layers = List.copyOf(layers);
+    }
+
+    public String simpleName() {
+        return name.substring(name.lastIndexOf('.') + 1);
+    }
+
+    /** The Keras-style table of layers and totals. */
+    public String summary() {
+        return SummaryTable.render(this);
+    }
+}

@@ -1,0 +1,77 @@
+package dev.fovea.runtime;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/** Renders a {@link ModelInfo} as a table of layers, output shapes, parameters and MACs, with totals. */
+public final class SummaryTable {
+    private static final String[] HEADERS = {"Layer", "Type", "Output", "Params", "MACs"};
+
+    private SummaryTable() {}
+
+    public static String render(ModelInfo info) {
+        List<String[]> rows = new ArrayList<>();
+        for (LayerInfo l : info.layers()) {
+            String type = l.detail().isEmpty() ? l.type() : l.type() + " " + l.detail();
+            rows.add(new String[] {l.name(), type, l.output().toString(), count(l.params()), count(l.macs())});
+        }
+        int[] width = new int[HEADERS.length];
+        for (int c = 0; c < HEADERS.length; c++) {
+            width[c] = HEADERS[c].length();
+            for (String[] row : rows) {
+                width[c] = Math.max(width[c], row[c].length());
+            }
+        }
+        int total = 0;
+        for (int w : width) {
+            total += w + 2;
+        }
+        String rule = "-".repeat(total - 2);
+        StringBuilder sb = new StringBuilder();
+        sb.append(info.simpleName()).append(" (input ").append(info.input()).append(")\n");
+        sb.append(rule).append('\n');
+        line(sb, HEADERS, width);
+        sb.append(rule).append('\n');
+        for (String[] row : rows) {
+            line(sb, row, width);
+        }
+        sb.append(rule).append('\n');
+        sb.append("Output:                ").append(info.output()).append('\n');
+        sb.append("Params:                ").append(count(info.params())).append('\n');
+        sb.append("Trainable params:      ").append(count(info.trainableParams())).append('\n');
+        sb.append("Non-trainable params:  ").append(count(info.params() - info.trainableParams())).append('\n');
+        sb.append("Buffers (BN stats):    ").append(count(info.bufferValues())).append('\n');
+        sb.append("MACs:                  ").append(count(info.macs())).append(" (").append(giga(info.macs())).append(" G)\n");
+        sb.append("Activations:           ").append(mib(info.activationBytes())).append(" MiB per sample (all layers)\n");
+        sb.append("Peak activations:      ").append(mib(info.peakActivationBytes())).append(" MiB per sample (inference plan)\n");
+        return sb.toString();
+    }
+
+    private static void line(StringBuilder sb, String[] cells, int[] width) {
+        StringBuilder row = new StringBuilder();
+        for (int c = 0; c < cells.length; c++) {
+            boolean numeric = c >= 3;
+            String cell = numeric ? pad(cells[c], width[c], true) : pad(cells[c], width[c], false);
+            row.append(cell).append(c < cells.length - 1 ? "  " : "");
+        }
+        sb.append(row.toString().stripTrailing()).append('\n');
+    }
+
+    private static String pad(String s, int width, boolean right) {
+        String fill = " ".repeat(width - s.length());
+        return right ? fill + s : s + fill;
+    }
+
+    static String count(long n) {
+        return String.format(Locale.ROOT, "%,d", n);
+    }
+
+    private static String giga(long n) {
+        return String.format(Locale.ROOT, "%.2f", n / 1e9);
+    }
+
+    private static String mib(long bytes) {
+        return String.format(Locale.ROOT, "%.2f", bytes / (1024.0 * 1024.0));
+    }
+}
