@@ -78,7 +78,7 @@ final class ShapeRules {
         String what = channels % groups != 0 ? "the " + channels + " input channels" : "the " + filters + " filters";
         c.error("Groups", "groups", "groups = " + groups + " must divide both the " + channels
                 + " input channels and the " + filters + " filters, but does not divide " + what,
-                "choose groups among " + divisors(gcd(channels, filters)));
+                gcd(channels, filters) == 1 ? "use groups = 1" : "choose groups among " + divisors(gcd(channels, filters)));
         return false;
     }
 
@@ -107,8 +107,11 @@ final class ShapeRules {
      */
     private static Hw windows(LayerCheck c, Shape in, Hw kernel, Hw stride, Pads pads, Hw dilation, boolean ceil) {
         int oh = windows(c, "height", in.height(), kernel.h(), stride.h(), pads.top(), pads.bottom(), dilation.h(), ceil);
+        if (oh <= 0) {
+            return null; // one error per layer: the width would most often repeat it
+        }
         int ow = windows(c, "width", in.width(), kernel.w(), stride.w(), pads.left(), pads.right(), dilation.w(), ceil);
-        return oh > 0 && ow > 0 ? new Hw(oh, ow) : null;
+        return ow > 0 ? new Hw(oh, ow) : null;
     }
 
     private static int windows(LayerCheck c, String axis, int in, int kernel, int stride, int padBefore, int padAfter,

@@ -1,0 +1,74 @@
+package dev.fovea.processor;
+
+import static com.google.common.truth.Truth.assertThat;
+
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import com.google.testing.compile.Compilation;
+import com.google.testing.compile.Compiler;
+import com.google.testing.compile.JavaFileObjects;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.Optional;
+import javax.tools.JavaFileObject;
+import javax.tools.StandardLocation;
+
+/** Compiles test sources with the Fovea processor and reads back what it wrote. */
+final class Fovea {
+    static final String IMPORTS = """
+            package test;
+            import dev.fovea.annotations.*;
+            import static dev.fovea.annotations.Padding.*;
+            """;
+
+    private Fovea() {}
+
+    /** A source file {@code test.<name>} with the DSL imported; {@code body} is the rest of the file. */
+    static JavaFileObject source(String name, String body) {
+        return JavaFileObjects.forSourceString("test." + name, IMPORTS + body);
+    }
+
+    static Compilation compile(JavaFileObject... sources) {
+        return Compiler.javac().withProcessors(new FoveaProcessor()).compile(sources);
+    }
+
+    static Compilation compile(Iterable<JavaFileObject> sources, String... options) {
+        return Compiler.javac().withProcessors(new FoveaProcessor()).withOptions((Object[]) options).compile(sources);
+    }
+
+    /** Compiles, expects success, and returns the report of {@code test.<network>}. */
+    static JsonObject report(String network, JavaFileObject... sources) {
+        Compilation c = compile(sources);
+        assertThat(c.errors()).isEmpty();
+        return report(c, "test." + network).orElseThrow(() -> new AssertionError("no report for " + network));
+    }
+
+    static Optional<JsonObject> report(Compilation c, String qualifiedName) {
+        return c.generatedFile(StandardLocation.CLASS_OUTPUT, "META-INF/fovea/" + qualifiedName + ".json")
+                .map(f -> {
+                    try {
+                        return JsonParser.parseString(f.getCharContent(true).toString()).getAsJsonObject();
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
+                });
+    }
+
+    /** The layer named {@code name} in a report. */
+    static JsonObject layer(JsonObject report, String name) {
+        for (var l : report.getAsJsonArray("layers")) {
+            if (l.getAsJsonObject().get("name").getAsString().equals(name)) {
+                return l.getAsJsonObject();
+            }
+        }
+        throw new AssertionError("no layer " + name + " in " + report.get("name"));
+    }
+
+    static String shape(JsonObject layer) {
+        StringBuilder sb = new StringBuilder();
+        for (var d : layer.getAsJsonArray("output")) {
+            sb.append(sb.isEmpty() ? "" : "x").append(d.getAsInt());
+        }
+        return sb.toString();
+    }
+}

@@ -1,0 +1,82 @@
+package dev.fovea.processor.cost;
+
+import static com.google.common.truth.Truth.assertThat;
+import static dev.fovea.processor.Decls.member;
+import static dev.fovea.processor.Decls.network;
+import static dev.fovea.processor.Decls.use;
+
+import dev.fovea.processor.Pipeline;
+import dev.fovea.processor.diag.Problems;
+import dev.fovea.processor.report.LayerReport;
+import dev.fovea.processor.report.NetworkReport;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class CostModelTest {
+    /** LeNet-5's C3 table (LeCun et al. 1998, table I): rows are S2's 6 maps, columns C3's 16. */
+    static final List<String> LENET_C3 = List.of(
+            "X...XXX..XXXX.XX",
+            "XX...XXX..XXXX.X",
+            "XXX...XXX..X.XXX",
+            ".XXX..XXXX..X.XX",
+            "..XXX..XXXX.XX.X",
+            "...XXX..XXXX.XXX");
+
+    private static NetworkReport check(dev.fovea.processor.model.NetworkDecl decl) {
+        Problems problems = new Problems();
+        return Pipeline.check(decl, Map.of(), problems).orElseThrow(() -> new AssertionError(problems.all()));
+    }
+
+    @Test
+    void partiallyConnectedConvolutionCountsOnlyItsConnections() {
+        NetworkReport r = check(network("LeNet", new int[] {6, 14, 14},
+                member("c3", use("Conv2d", "filters", 16, "kernel", List.of(5), "connections", LENET_C3))));
+        LayerReport c3 = r.layers().getFirst();
+        assertThat(c3.cost().params()).isEqualTo(1_516L); // 60 connections x 25 + 16 biases
+        assertThat(c3.cost().macs()).isEqualTo(10L * 10 * 60 * 25);
+        assertThat(c3.layer().output().toString()).isEqualTo("16x10x10");
+    }
+
+    @Test
+    void groupedConvolutionDividesTheWeights() {
+        NetworkReport r = check(network("N", new int[] {64, 8, 8},
+                member("g", use("Conv2d", "filters", 128, "kernel", List.of(3), "padding", List.of(1), "groups", 32, "bias", false))));
+        TensorSpec weight = r.layers().getFirst().cost().tensors().getFirst();
+        assertThat(weight.shape()).asList().containsExactly(128, 2, 3, 3).inOrder();
+        assertThat(r.params()).isEqualTo(128L * 2 * 9);
+        assertThat(r.macs()).isEqualTo(128L * 8 * 8 * 2 * 9);
+    }
+
+    @Test
+    void batchNormStatisticsAreBuffersNotParameters() {
+        NetworkReport r = check(network("N", new int[] {32, 4, 4}, member("bn", use("BatchNorm"))));
+        assertThat(r.params()).isEqualTo(64L);
+        assertThat(r.bufferValues()).isEqualTo(64L);
+        assertThat(r.layers().getFirst().cost().tensors().stream().map(TensorSpec::name).toList())
+                .containsExactly("bn.weight", "bn.bias", "bn.running_mean", "bn.running_var").inOrder();
+    }
+
+    @Test
+    void transposedConvolutionWeightsArePyTorchsInputMajorLayout() {
+        NetworkReport r = check(network("N", new int[] {16, 7, 7},
+                member("up", use("ConvTranspose2d", "filters", 8, "kernel", List.of(2), "stride", List.of(2)))));
+        TensorSpec weight = r.layers().getFirst().cost().tensors().getFirst();
+        assertThat(weight.shape()).asList().containsExactly(16, 8, 2, 2).inOrder();
+        assertThat(r.macs()).isEqualTo(16L * 7 * 7 * 8 * 4);
+    }
+
+    @Test
+    void memoryPlanReusesBuffersOfElementwiseLayersAndKeepsBranchesAlive() {
+        NetworkReport r = check(network("N", new int[] {8, 16, 16},
+                member("conv", use("Conv2d", "filters", 8, "kernel", List.of(3), "padding", List.of(1)), use("ReLU")),
+                member("conv2", use("Conv2d", "filters", 8, "kernel", List.of(3), "padding", List.of(1))),
+                member("sum", use("Add", "from", "conv"))));
+        long tensor = 8L * 16 * 16 * 4;
+        MemoryPlan plan = r.memory();
+        // conv, conv/relu (in place), conv2, sum (in place over conv2): 2 buffers, both live at the end.
+        assertThat(plan.bufferBytes()).hasLength(2);
+        assertThat(plan.peakBytes()).isEqualTo(2 * tensor);
+        assertThat(plan.totalBytes()).isEqualTo(4 * tensor);
+    }
+}
