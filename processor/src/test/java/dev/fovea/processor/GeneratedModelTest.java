@@ -1,0 +1,135 @@
+package dev.fovea.processor;
+
+import static com.google.common.truth.Truth.assertThat;
+import static com.google.testing.compile.CompilationSubject.assertThat;
+import static dev.fovea.processor.Fovea.source;
+
+import com.google.testing.compile.Compilation;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.lang.reflect.Method;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import javax.tools.Diagnostic;
+import javax.tools.JavaFileObject;
+import javax.tools.StandardLocation;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What the processor writes for a small network: the generated class and the report, compared with
+ * golden files (run with {@code -Dfovea.updateGolden=true} to rewrite them after a deliberate change),
+ * and the generated class loaded and run.
+ */
+class GeneratedModelTest {
+    private static final Path GOLDEN = Path.of("src/test/resources/golden");
+
+    static final JavaFileObject TINY = source("TinyNet", """
+            /** A small residual network: conv1 432 + bn1 32 + conv2 2,304 + bn2 32 + fc 170 parameters. */
+            @Network(input = {3, 32, 32})
+            @Expect(params = 2_970, macs = 1_032_352, output = 10)
+            interface TinyNet {
+                @Conv2d(filters = 16, kernel = 3, padding = 1, bias = false) @BatchNorm(name = "bn1") @ReLU Layer conv1();
+                @MaxPool2d(kernel = 2) Layer pool();
+                @Conv2d(filters = 16, kernel = 3, padding = 1, bias = false) @BatchNorm(name = "bn2") Layer conv2();
+                @Add(from = "pool") @ReLU Layer residual();
+                @GlobalAvgPool Layer gap();
+                @Flatten Layer flatten();
+                @Dense(units = 10) @Softmax Layer fc();
+            }
+            """);
+
+    @Test
+    void generatedSourceMatchesTheGoldenFile() throws IOException {
+        Compilation c = Fovea.compile(TINY);
+        assertThat(c).succeededWithoutWarnings();
+        JavaFileObject generated = c.generatedSourceFile("test.TinyNetModel").orElseThrow();
+        assertGolden("TinyNetModel.java", generated.getCharContent(true).toString());
+    }
+
+    @Test
+    void reportMatchesTheGoldenFile() throws IOException {
+        Compilation c = Fovea.compile(TINY);
+        JavaFileObject report = c.generatedFile(StandardLocation.CLASS_OUTPUT, "META-INF/fovea/test.TinyNet.json").orElseThrow();
+        assertGolden("test.TinyNet.json", report.getCharContent(true).toString());
+    }
+
+    @Test
+    void generatedClassLoadsAndPrintsItsSummary() throws Exception {
+        Class<?> model = load(Fovea.compile(TINY), "test.TinyNetModel");
+        assertThat(model.getField("PARAMS").getLong(null)).isEqualTo(2_970L);
+        assertThat(model.getField("MACS").getLong(null)).isEqualTo(1_032_352L);
+        assertThat(model.getField("OUTPUT").get(null).toString()).isEqualTo("10");
+        Method summary = model.getMethod("summary");
+        String table = (String) summary.invoke(null);
+        assertThat(table).contains("conv1/batchnorm");
+        assertThat(table).containsMatch("residual\\s+Add\\s+16x16x16\\s+0\\s+0");
+        assertThat(table).containsMatch("fc\\s+Dense\\s+10\\s+170\\s+160");
+        assertThat(table).contains("Params:                2,970");
+        assertThat(table).contains("MACs:                  1,032,352 (0.00 G)");
+    }
+
+    @Test
+    void summaryOptionPrintsTheTableAsANote() {
+        Compilation c = Fovea.compile(List.of(TINY), "-Afovea.summary=true");
+        assertThat(c).succeeded();
+        assertThat(c).hadNoteContaining("TinyNet (input 3x32x32)").inFile(TINY).onLineContaining("interface TinyNet");
+        assertThat(c.notes().stream().filter(d -> d.getKind() == Diagnostic.Kind.NOTE).count()).isEqualTo(1L);
+    }
+
+    @Test
+    void deepNetworksSplitTheLayerTableIntoSmallMethods() throws Exception {
+        JavaFileObject deep = source("Deep", """
+                @Network(input = {4, 8, 8})
+                interface Deep { @Conv2d(filters = 4, kernel = 3, padding = 1) @ReLU @Repeat(150) Layer body(); }
+                """);
+        Compilation c = Fovea.compile(deep);
+        String src = c.generatedSourceFile("test.DeepModel").orElseThrow().getCharContent(true).toString();
+        assertThat(src).contains("private static void layers4(List<LayerInfo> layers)");
+        assertThat(src).doesNotContain("layers5(");
+        Class<?> model = load(c, "test.DeepModel");
+        Object info = model.getField("INFO").get(null);
+        assertThat(((List<?>) info.getClass().getMethod("layers").invoke(info))).hasSize(300);
+    }
+
+    private static void assertGolden(String name, String actual) throws IOException {
+        Path file = GOLDEN.resolve(name);
+        if (Boolean.getBoolean("fovea.updateGolden")) {
+            Files.writeString(file, actual, StandardCharsets.UTF_8);
+        }
+        assertThat(Files.exists(file)).isTrue();
+        assertThat(actual).isEqualTo(Files.readString(file, StandardCharsets.UTF_8));
+    }
+
+    /** Loads a class the compilation wrote, with the test's class path behind it for the runtime. */
+    static Class<?> load(Compilation c, String name) throws ClassNotFoundException {
+        Map<String, byte[]> classes = new HashMap<>();
+        for (JavaFileObject f : c.generatedFiles()) {
+            if (f.getKind() == JavaFileObject.Kind.CLASS) {
+                String path = f.toUri().getPath();
+                String binary = path.substring(path.indexOf("/CLASS_OUTPUT/") + "/CLASS_OUTPUT/".length(), path.length() - 6)
+                        .replace('/', '.');
+                try (InputStream in = f.openInputStream()) {
+                    classes.put(binary, in.readAllBytes());
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }
+        }
+        ClassLoader loader = new ClassLoader(GeneratedModelTest.class.getClassLoader()) {
+            @Override
+            protected Class<?> findClass(String n) throws ClassNotFoundException {
+                byte[] bytes = classes.get(n);
+                if (bytes == null) {
+                    throw new ClassNotFoundException(n);
+                }
+                return defineClass(n, bytes, 0, bytes.length);
+            }
+        };
+        return loader.loadClass(name);
+    }
+}
