@@ -36,14 +36,18 @@ import javax.tools.StandardLocation;
 
 /**
  * Fovea inside javac: for every {@code @Network}, checks shapes and costs, reports every problem on the
- * narrowest element, and writes {@code <Name>Model} and {@code META-INF/fovea/<name>.json}.
- * Option {@code -Afovea.summary=true} prints each network's table as a note.
+ * narrowest element, and writes {@code <Name>Model} and {@code META-INF/fovea/<name>.json}; at the end,
+ * {@code META-INF/fovea/index.txt} lists the networks compiled. Option {@code -Afovea.summary=true}
+ * prints each network's table as a note.
  */
 @AutoService(Processor.class)
 public final class FoveaProcessor extends AbstractProcessor {
     public static final String SUMMARY_OPTION = "fovea.summary";
 
+    public static final String INDEX = "META-INF/fovea/index.txt";
+
     private final Set<String> validatedBlocks = new HashSet<>();
+    private final Set<String> compiledNetworks = new java.util.TreeSet<>();
 
     @Override
     public Set<String> getSupportedAnnotationTypes() {
@@ -74,7 +78,24 @@ public final class FoveaProcessor extends AbstractProcessor {
                 guarded(e, trees, (parser, problems) -> network((TypeElement) e, parser, problems));
             }
         }
+        if (round.processingOver() && !compiledNetworks.isEmpty()) {
+            writeIndex();
+        }
         return false;
+    }
+
+    /** One qualified name a line, so that tools can find every network of a jar without scanning it. */
+    private void writeIndex() {
+        try {
+            FileObject file = processingEnv.getFiler().createResource(StandardLocation.CLASS_OUTPUT, "", INDEX);
+            try (Writer w = new java.io.OutputStreamWriter(file.openOutputStream(), StandardCharsets.UTF_8)) {
+                for (String name : compiledNetworks) {
+                    w.write(name + "\n");
+                }
+            }
+        } catch (IOException e) {
+            processingEnv.getMessager().printMessage(Diagnostic.Kind.ERROR, "[Fovea/Internal] cannot write " + INDEX + ": " + e.getMessage());
+        }
     }
 
     private interface Step {
@@ -109,6 +130,7 @@ public final class FoveaProcessor extends AbstractProcessor {
             return;
         }
         writeReport(report.get(), type);
+        compiledNetworks.add(report.get().name());
         String generated = (decl.packageName().isEmpty() ? "" : decl.packageName() + ".") + ModelGenerator.className(report.get());
         try (Writer w = processingEnv.getFiler().createSourceFile(generated, type).openWriter()) {
             ModelGenerator.generate(decl.packageName(), report.get()).writeTo(w);
