@@ -58,31 +58,13 @@ class BlocksTest {
 
     @Test
     void inceptionModuleWithSixNumbersAndFourBranches() {
-        JavaFileObject inception = source("Inception", """
-                @Block
-                @interface Inception {
-                    int c1(); int c3r(); int c3(); int c5r(); int c5(); int pool();
-
-                    interface Layers {
-                        int c1 = 0, c3r = 0, c3 = 0, c5r = 0, c5 = 0, pool = 0;
-                        @Conv2d(filters = c1, kernel = 1, bias = false) @ReLU Layer branch1();
-                        @From(Layer.INPUT) @Conv2d(filters = c3r, kernel = 1, bias = false) @ReLU Layer reduce3();
-                        @Conv2d(filters = c3, kernel = 3, padding = 1, bias = false) @ReLU Layer branch2();
-                        @From(Layer.INPUT) @Conv2d(filters = c5r, kernel = 1, bias = false) @ReLU Layer reduce5();
-                        @Conv2d(filters = c5, kernel = 5, padding = 2, bias = false) @ReLU Layer branch3();
-                        @From(Layer.INPUT) @MaxPool2d(kernel = 3, stride = 1, padding = 1) Layer pool4();
-                        @Conv2d(filters = pool, kernel = 1, bias = false) @ReLU Layer branch4();
-                        @Concat({"branch1", "branch2", "branch3", "branch4"}) Layer out();
-                    }
-                }
-                """);
         JavaFileObject net = source("Module3a", """
                 @Network(input = {192, 28, 28})
                 interface Module3a {
                     @Inception(c1 = 64, c3r = 96, c3 = 128, c5r = 16, c5 = 32, pool = 32) Layer inception3a();
                 }
                 """);
-        JsonObject r = report("Module3a", inception, net);
+        JsonObject r = report("Module3a", SeedFiguresTest.INCEPTION_WITHOUT_BIAS, net);
         // The seed's GoogLeNet table, module 3a: 256 channels out, 163,328 weights, 128,049,152 MACs.
         assertThat(r.getAsJsonArray("output").toString()).isEqualTo("[256,28,28]");
         assertThat(r.get("params").getAsLong()).isEqualTo(163_328L);

@@ -32,6 +32,32 @@ class DiagnosticsTest {
     }
 
     @Test
+    void theReadmeExampleSaysWhatTheReadmeShows() {
+        JavaFileObject src = source("SeedAlexNet", """
+                @Network(input = {3, 227, 227})
+                public interface SeedAlexNet {
+                    @Conv2d(filters = 96, kernel = 11, stride = 4) @ReLU Layer conv1();
+                    @MaxPool2d(kernel = 3, stride = 2) Layer pool1();
+                    @Conv2d(filters = 256, kernel = 5, padding = SAME) @ReLU Layer conv2();
+                    @MaxPool2d(kernel = 3, stride = 2) Layer pool2();
+                    @Conv2d(filters = 384, kernel = 3, padding = SAME) @ReLU Layer conv3();
+                    @Conv2d(filters = 384, kernel = 3, padding = SAME) @ReLU Layer conv4();
+                    @Conv2d(filters = 256, kernel = 3, padding = SAME) @ReLU Layer conv5();
+                    @MaxPool2d(kernel = 3, stride = 2) Layer pool5();
+                    @Dense(units = 4096) @ReLU Layer fc6();               // forgot @Flatten
+                }
+                """);
+        Compilation c = compile(src);
+        assertThat(c).hadErrorCount(1);
+        // javac indents a message's later lines itself; each line is asserted as the README shows it.
+        assertThat(c).hadErrorContaining("[Fovea/ShapeMismatch] fc6: @Dense needs a flat input but gets 256x6x6\n")
+                .inFile(src).onLineContaining("fc6()");
+        assertThat(c).hadErrorContaining(
+                "input 3x227x227 -> conv1 96x55x55 -> ... -> conv4 384x13x13 -> conv5 256x13x13 -> pool5 256x6x6\n");
+        assertThat(c).hadErrorContaining("fix: add `@Flatten Layer flatten();` before fc6 (9,216 features)");
+    }
+
+    @Test
     void convolutionAfterFlattenNeedsSpatialInput() {
         JavaFileObject src = source("Net", """
                 @Network(input = {1, 28, 28})

@@ -2,7 +2,10 @@ package dev.fovea.runtime;
 
 import java.util.Arrays;
 
-/** The shape of one sample's tensor, without the batch: channels x height x width, or features. */
+/**
+ * The shape of one sample's tensor, without the batch: channels x height x width, or features for a
+ * flat tensor. Every dimension is positive.
+ */
 public record Shape(int... dims) {
     public Shape {
         dims = dims.clone();
@@ -13,6 +16,10 @@ public record Shape(int... dims) {
         }
     }
 
+    public static Shape of(int... dims) {
+        return new Shape(dims);
+    }
+
     @Override
     public int[] dims() {
         return dims.clone();
@@ -20,6 +27,37 @@ public record Shape(int... dims) {
 
     public int rank() {
         return dims.length;
+    }
+
+    public int dim(int i) {
+        return dims[i];
+    }
+
+    /** C x H x W. */
+    public boolean isSpatial() {
+        return dims.length == 3;
+    }
+
+    public boolean isFlat() {
+        return dims.length == 1;
+    }
+
+    public int channels() {
+        return dims[0];
+    }
+
+    public int height() {
+        return dims[1];
+    }
+
+    public int width() {
+        return dims[2];
+    }
+
+    public Shape withChannels(int channels) {
+        int[] d = dims.clone();
+        d[0] = channels;
+        return new Shape(d);
     }
 
     public long elements() {

@@ -8,7 +8,7 @@ import com.palantir.javapoet.JavaFile;
 import com.palantir.javapoet.MethodSpec;
 import com.palantir.javapoet.ParameterizedTypeName;
 import com.palantir.javapoet.TypeSpec;
-import dev.fovea.processor.model.Shape;
+import dev.fovea.runtime.Shape;
 import dev.fovea.processor.report.LayerReport;
 import dev.fovea.processor.report.NetworkReport;
 import java.util.ArrayList;

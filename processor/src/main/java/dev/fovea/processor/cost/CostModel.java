@@ -2,7 +2,7 @@ package dev.fovea.processor.cost;
 
 import dev.fovea.processor.graph.Op;
 import dev.fovea.processor.infer.Resolved;
-import dev.fovea.processor.model.Shape;
+import dev.fovea.runtime.Shape;
 import java.util.ArrayList;
 import java.util.List;
 

@@ -4,6 +4,7 @@ import dev.fovea.processor.diag.Problems;
 import dev.fovea.processor.model.BlockDecl;
 import dev.fovea.processor.model.ParamDecl;
 import dev.fovea.processor.model.Placeholder;
+import dev.fovea.runtime.text.Suggestions;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;

@@ -12,6 +12,7 @@ import dev.fovea.processor.model.MemberDecl;
 import dev.fovea.processor.model.NetworkDecl;
 import dev.fovea.processor.model.ParamDecl;
 import dev.fovea.processor.model.SourceRef;
+import dev.fovea.runtime.text.Suggestions;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;

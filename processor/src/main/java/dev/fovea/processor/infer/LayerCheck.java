@@ -4,7 +4,7 @@ import dev.fovea.processor.diag.Problems;
 import dev.fovea.processor.graph.Graph;
 import dev.fovea.processor.graph.Node;
 import dev.fovea.processor.graph.Op;
-import dev.fovea.processor.model.Shape;
+import dev.fovea.runtime.Shape;
 import dev.fovea.processor.model.SourceRef;
 import java.util.ArrayList;
 import java.util.List;

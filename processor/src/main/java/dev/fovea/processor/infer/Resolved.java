@@ -2,7 +2,7 @@ package dev.fovea.processor.infer;
 
 import dev.fovea.processor.graph.Node;
 import dev.fovea.processor.graph.Op;
-import dev.fovea.processor.model.Shape;
+import dev.fovea.runtime.Shape;
 import java.util.List;
 
 /** A node with its shapes known and its op made explicit (depthwise channels, "same" padding, projections). */

@@ -4,7 +4,7 @@ import dev.fovea.annotations.Shortcut;
 import dev.fovea.processor.graph.Hw;
 import dev.fovea.processor.graph.Op;
 import dev.fovea.processor.graph.Pads;
-import dev.fovea.processor.model.Shape;
+import dev.fovea.runtime.Shape;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;

@@ -4,7 +4,6 @@ import dev.fovea.processor.diag.Problems;
 import dev.fovea.processor.expand.ExprEvaluator;
 import dev.fovea.processor.model.AnnotationUse;
 import dev.fovea.processor.model.Expr;
-import dev.fovea.processor.model.Shape;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -18,9 +17,10 @@ public final class ExpectCheck {
         figure(report, expect, "macs", "multiply-accumulates", report.macs(), problems);
         if (expect.args().get("output") instanceof Expr.Literal lit && lit.value() instanceof List<?> dims && !dims.isEmpty()) {
             int[] expected = dims.stream().mapToInt(d -> ((Number) d).intValue()).toArray();
-            if (!Shape.of(expected).equals(report.output())) {
+            if (!java.util.Arrays.equals(expected, report.output().dims())) {
                 problems.error("Expect", report.simpleName() + " outputs " + report.output() + " but @Expect says "
-                        + Shape.of(expected), expect.refOf("output"));
+                        + String.join("x", java.util.Arrays.stream(expected).mapToObj(Integer::toString).toList()),
+                        expect.refOf("output"));
             }
         }
     }

@@ -2,7 +2,6 @@ package dev.fovea.processor.report;
 
 import dev.fovea.runtime.LayerInfo;
 import dev.fovea.runtime.ModelInfo;
-import dev.fovea.runtime.Shape;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -15,17 +14,12 @@ public final class ModelInfos {
         for (LayerReport l : report.layers()) {
             layers.add(layer(l));
         }
-        return new ModelInfo(report.name(), shape(report.input()), shape(report.output()), report.params(),
+        return new ModelInfo(report.name(), report.input(), report.output(), report.params(),
                 report.trainableParams(), report.bufferValues(), report.macs(), report.activationBytes(),
                 report.peakActivationBytes(), layers);
     }
 
     public static LayerInfo layer(LayerReport l) {
-        return new LayerInfo(l.name(), l.type(), l.detail(), l.inputs(), shape(l.layer().output()), l.cost().params(),
-                l.cost().macs());
-    }
-
-    static Shape shape(dev.fovea.processor.model.Shape s) {
-        return new Shape(s.dims());
+        return new LayerInfo(l.name(), l.type(), l.detail(), l.inputs(), l.layer().output(), l.cost().params(), l.cost().macs());
     }
 }

@@ -2,7 +2,7 @@ package dev.fovea.processor.report;
 
 import dev.fovea.processor.cost.MemoryPlan;
 import dev.fovea.processor.infer.Inferred;
-import dev.fovea.processor.model.Shape;
+import dev.fovea.runtime.Shape;
 import java.util.List;
 import java.util.Map;
 

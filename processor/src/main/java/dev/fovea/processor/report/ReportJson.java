@@ -4,7 +4,7 @@ import com.google.gson.GsonBuilder;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import dev.fovea.processor.cost.TensorSpec;
-import dev.fovea.processor.model.Shape;
+import dev.fovea.runtime.Shape;
 
 /**
  * The machine-readable report, written to {@code META-INF/fovea/<qualified name>.json}: totals, then

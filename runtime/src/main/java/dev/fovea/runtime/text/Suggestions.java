@@ -1,4 +1,4 @@
-package dev.fovea.processor.expand;
+package dev.fovea.runtime.text;
 
 import java.util.Collection;
 import java.util.Comparator;
@@ -17,7 +17,7 @@ public final class Suggestions {
     }
 
     /** Levenshtein distance. */
-    static int distance(String a, String b) {
+    public static int distance(String a, String b) {
         int[] previous = new int[b.length() + 1];
         int[] row = new int[b.length() + 1];
         for (int j = 0; j <= b.length(); j++) {

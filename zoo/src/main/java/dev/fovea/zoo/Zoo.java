@@ -1,0 +1,97 @@
+package dev.fovea.zoo;
+
+import dev.fovea.runtime.ModelInfo;
+import dev.fovea.runtime.text.Suggestions;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The networks compiled into this jar, found through the processor's index, and looked up by name the
+ * way users type them: case-insensitive, ignoring punctuation, so that torchvision's names
+ * ({@code vgg16_bn}, {@code resnext50_32x4d}) find {@code Vgg16Bn} and {@code ResNeXt50_32x4d}.
+ */
+public final class Zoo {
+    private static final String INDEX = "META-INF/fovea/index.txt";
+
+    private final Map<String, String> byKey = new LinkedHashMap<>();
+
+    private Zoo(List<String> networks) {
+        for (String name : networks) {
+            byKey.put(key(simpleName(name)), name);
+        }
+    }
+
+    /** The networks of the jars on the class path. */
+    public static Zoo load() {
+        try {
+            List<String> networks = new ArrayList<>();
+            var resources = Zoo.class.getClassLoader().getResources(INDEX);
+            while (resources.hasMoreElements()) {
+                try (InputStream in = resources.nextElement().openStream()) {
+                    new String(in.readAllBytes(), StandardCharsets.UTF_8).lines().filter(l -> !l.isBlank()).forEach(networks::add);
+                }
+            }
+            return new Zoo(networks);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Qualified names, in index order. */
+    public List<String> networks() {
+        return List.copyOf(byKey.values());
+    }
+
+    public Optional<String> find(String typed) {
+        return Optional.ofNullable(byKey.get(key(typed)));
+    }
+
+    /** The known names closest to a mistyped one, for the error message. */
+    public List<String> closest(String typed, int count) {
+        String k = key(typed);
+        return byKey.entrySet().stream()
+                .sorted(java.util.Comparator.comparingInt((Map.Entry<String, String> e) -> Suggestions.distance(k, e.getKey())))
+                .limit(count)
+                .map(e -> simpleName(e.getValue()))
+                .toList();
+    }
+
+    /** The compile-time figures of a network, from its generated model class. */
+    public ModelInfo info(String qualifiedName) {
+        try {
+            return (ModelInfo) Class.forName(qualifiedName + "Model").getField("INFO").get(null);
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("the model class of " + qualifiedName + " is missing from the jar", e);
+        }
+    }
+
+    /** The report the processor wrote for a network, as JSON text. */
+    public String report(String qualifiedName) {
+        String resource = "META-INF/fovea/" + qualifiedName + ".json";
+        try (InputStream in = Zoo.class.getClassLoader().getResourceAsStream(resource)) {
+            if (in == null) {
+                throw new IllegalStateException(resource + " is missing from the jar");
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public static String simpleName(String qualifiedName) {
+        return qualifiedName.substring(qualifiedName.lastIndexOf('.') + 1);
+    }
+
+    /** "ResNeXt50_32x4d" and "resnext50-32x4d" are the same key. */
+    static String key(String name) {
+        return name.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]", "");
+    }
+}
