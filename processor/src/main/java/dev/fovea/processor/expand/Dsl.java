@@ -14,10 +14,11 @@ public final class Dsl {
     public static final String REPEAT = PACKAGE + ".Repeat";
     public static final String NAME = PACKAGE + ".Name";
     public static final String TAP = PACKAGE + ".Tap";
+    public static final String FROZEN = PACKAGE + ".Frozen";
     public static final String LAYER = PACKAGE + ".Layer";
 
     /** Annotations that say where a member sits, not what it computes. */
-    public static final Set<String> STRUCTURAL = Set.of(FROM, REPEAT, NAME, TAP);
+    public static final Set<String> STRUCTURAL = Set.of(FROM, REPEAT, NAME, TAP, FROZEN);
 
     private Dsl() {}
 

@@ -52,9 +52,13 @@ public final class Expander {
 
     /** Where layers are being expanded: the network itself, or one block instance. */
     private record Scope(String paramPrefix, String displayPrefix, int input, List<Frame> frames,
-            ExprEvaluator evaluator, int depth) {
+            ExprEvaluator evaluator, int depth, boolean frozen) {
         String label(String layer) {
             return frames.isEmpty() ? layer : layer + " (in " + frames.getLast().label() + ")";
+        }
+
+        Scope freeze() {
+            return new Scope(paramPrefix, displayPrefix, input, frames, evaluator, depth, true);
         }
 
         List<SourceRef> useSites() {
@@ -76,8 +80,8 @@ public final class Expander {
                     network.ref());
             return Optional.empty();
         }
-        nodes.add(new Node(0, "input", new Op.Input(input.get()), List.of(), "", network.network(), List.of()));
-        Scope scope = new Scope("", "", 0, List.of(), new ExprEvaluator(Map.of()), 0);
+        nodes.add(new Node(0, "input", new Op.Input(input.get()), List.of(), "", network.network(), List.of(), false));
+        Scope scope = new Scope("", "", 0, List.of(), new ExprEvaluator(Map.of()), 0, false);
         int output = members(network.members(), scope);
         return Optional.of(new Result(new Graph(network.qualifiedName(), nodes, output, taps), Set.copyOf(invalid)));
     }
@@ -101,7 +105,7 @@ public final class Expander {
 
     /** The parts of one member: where it reads from, how often it repeats, and what it computes. */
     private record Parts(AnnotationUse from, AnnotationUse repeat, AnnotationUse name, AnnotationUse tap,
-            AnnotationUse block, List<AnnotationUse> ops) {}
+            boolean frozen, AnnotationUse block, List<AnnotationUse> ops) {}
 
     private int members(List<MemberDecl> members, Scope scope) {
         Map<String, Integer> names = new HashMap<>();
@@ -136,13 +140,14 @@ public final class Expander {
                 }
             }
             String paramPath = p.name() == null ? member.name() : evaluateString(p.name(), "value", scope);
+            Scope memberScope = p.frozen() && !scope.frozen() ? scope.freeze() : scope;
             for (int i = 0; i < count; i++) {
                 String suffix = p.repeat() == null ? "" : "." + String.format(Locale.ROOT, label, firstIndex + i);
                 String display = join(scope.displayPrefix(), member.name() + suffix);
                 String param = join(scope.paramPrefix(), paramPath + suffix);
                 start = p.block() != null
-                        ? block(p.block(), i, start, display, param, scope)
-                        : chain(p.ops(), start, display, param, scope, names, members, index);
+                        ? block(p.block(), i, start, display, param, memberScope)
+                        : chain(p.ops(), start, display, param, memberScope, names, members, index);
             }
             names.put(member.name(), start);
             current = start;
@@ -162,6 +167,7 @@ public final class Expander {
         AnnotationUse repeat = null;
         AnnotationUse name = null;
         AnnotationUse tap = null;
+        boolean frozen = false;
         AnnotationUse block = null;
         List<AnnotationUse> ops = new ArrayList<>();
         for (AnnotationUse use : member.annotations()) {
@@ -170,6 +176,7 @@ public final class Expander {
                 case Dsl.REPEAT -> repeat = use;
                 case Dsl.NAME -> name = use;
                 case Dsl.TAP -> tap = use;
+                case Dsl.FROZEN -> frozen = true;
                 default -> {
                     if (blocks.containsKey(use.type())) {
                         if (block != null || !ops.isEmpty()) {
@@ -193,7 +200,7 @@ public final class Expander {
                     + " or use a block", member.ref());
             return Optional.empty();
         }
-        return Optional.of(new Parts(from, repeat, name, tap, block, ops));
+        return Optional.of(new Parts(from, repeat, name, tap, frozen, block, ops));
     }
 
     private int chain(List<AnnotationUse> ops, int start, String display, String param, Scope scope,
@@ -240,7 +247,7 @@ public final class Expander {
                 firstWithParams = false;
             }
             int id = nodes.size();
-            nodes.add(new Node(id, nodeName, op, inputs, paramName, use, scope.frames()));
+            nodes.add(new Node(id, nodeName, op, inputs, paramName, use, scope.frames(), scope.frozen()));
             if (broken) {
                 invalid.add(id);
             }
@@ -292,7 +299,7 @@ public final class Expander {
         String label = block.simpleName() + describe(bindings);
         List<Frame> frames = new ArrayList<>(scope.frames());
         frames.add(new Frame(label, use.ref()));
-        Scope inner = new Scope(param, display, start, frames, new ExprEvaluator(bindings), scope.depth() + 1);
+        Scope inner = new Scope(param, display, start, frames, new ExprEvaluator(bindings), scope.depth() + 1, scope.frozen());
         if (block.members().isEmpty()) {
             return start;
         }

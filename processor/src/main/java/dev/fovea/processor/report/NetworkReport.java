@@ -32,9 +32,9 @@ public record NetworkReport(Inferred inferred, List<LayerReport> layers, MemoryP
         return layers.stream().mapToLong(l -> l.cost().params()).sum();
     }
 
-    /** All parameters are trainable until layers can be frozen. */
+    /** Parameters of the layers not marked {@code @Frozen}. */
     public long trainableParams() {
-        return params();
+        return layers.stream().filter(l -> !l.layer().node().frozen()).mapToLong(l -> l.cost().params()).sum();
     }
 
     public long bufferValues() {

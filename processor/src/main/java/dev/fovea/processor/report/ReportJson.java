@@ -46,6 +46,9 @@ public final class ReportJson {
         o.add("inputs", inputs);
         o.add("output", shape(l.layer().output()));
         o.addProperty("params", l.cost().params());
+        if (l.layer().node().frozen()) {
+            o.addProperty("frozen", true);
+        }
         o.addProperty("macs", l.cost().macs());
         o.addProperty("activationBytes", l.layer().output().elements() * Float.BYTES);
         JsonArray tensors = new JsonArray();
