@@ -303,6 +303,56 @@ class BlocksTest {
         assertThat(shape(layer(r, "b.last"))).isEqualTo("16x4x4");
     }
 
+    @Test
+    void layersMayDeriveConstantsFromParameters() {
+        JavaFileObject block = source("Grouped", """
+                @Block
+                @interface Grouped {
+                    int planes();
+                    int groups() default 1;
+                    int baseWidth() default 64;
+                    interface Layers {
+                        int planes = 64, groups = 1, baseWidth = 64;
+                        int width = planes * baseWidth / 64 * groups;     // derived: ResNeXt's bottleneck width
+                        int out = 4 * planes;
+                        @Conv2d(filters = width, kernel = 3, padding = 1, groups = groups, bias = false) Layer conv();
+                        @Conv2d(filters = out, kernel = 1, bias = false) Layer expand();
+                    }
+                }
+                """);
+        JavaFileObject net = source("Net", """
+                @Network(input = {64, 8, 8})
+                interface Net {
+                    @Grouped(planes = 64, groups = 32, baseWidth = 4) Layer resnext();
+                    @Grouped(planes = 64, baseWidth = 128) Layer wide();
+                }
+                """);
+        Compilation c = compile(block, net);
+        assertThat(c).succeededWithoutWarnings();
+        JsonObject r = Fovea.report(c, "test.Net").orElseThrow();
+        assertThat(shape(layer(r, "resnext.conv"))).isEqualTo("128x8x8");
+        assertThat(shape(layer(r, "resnext.expand"))).isEqualTo("256x8x8");
+        assertThat(shape(layer(r, "wide.conv"))).isEqualTo("128x8x8");
+        assertThat(tensorShape(layer(r, "resnext.conv"), 0)).isEqualTo("[128,2,3,3]"); // 64 inputs in 32 groups
+    }
+
+    @Test
+    void derivedConstantDefinedInTermsOfItselfIsAnError() {
+        JavaFileObject block = source("Loop", """
+                @Block
+                @interface Loop {
+                    int planes();
+                    interface Layers {
+                        int planes = 0;
+                        int a = b + planes, b = a + 1;
+                        @Conv2d(filters = a, kernel = 1) Layer conv();
+                    }
+                }
+                """);
+        Compilation c = compile(block);
+        assertThat(c).failed();
+    }
+
     static List<String> tensorNames(JsonObject layer) {
         List<String> names = new ArrayList<>();
         layer.getAsJsonArray("tensors").forEach(t -> names.add(t.getAsJsonObject().get("name").getAsString()));

@@ -67,6 +67,7 @@ public final class Decls {
             }
             case "Dense" -> {
                 d.put("bias", Expr.of(true));
+                d.put("pointwise", Expr.of(false));
                 d.put("name", Expr.of(""));
             }
             case "BatchNorm" -> {

@@ -46,7 +46,7 @@ public final class CostModel {
             }
             case Op.Dense d -> {
                 t.add(param(p + ".weight", d.units(), in.dim(0)));
-                macs = (long) d.units() * in.dim(0);
+                macs = out.elements() * in.dim(0);
                 if (d.bias()) {
                     t.add(param(p + ".bias", d.units()));
                 }

@@ -30,7 +30,7 @@ final class OpFactory {
             case "AdaptiveAvgPool2d" -> new Op.AdaptiveAvgPool(a.hw("output", 1, Hw.square(1)), false);
             case "GlobalAvgPool" -> new Op.AdaptiveAvgPool(Hw.square(1), true);
             case "Flatten" -> new Op.Flatten();
-            case "Dense" -> new Op.Dense(a.positive("units"), a.bool("bias"));
+            case "Dense" -> new Op.Dense(a.positive("units"), a.bool("bias"), a.bool("pointwise"));
             case "BatchNorm" -> new Op.BatchNorm(positiveReal(a, "eps"), a.real("momentum"));
             case "LayerNorm" -> new Op.LayerNorm(positiveReal(a, "eps"));
             case "LocalResponseNorm" -> new Op.LocalResponseNorm(a.positive("size"), a.real("alpha"), a.real("beta"), a.real("k"));

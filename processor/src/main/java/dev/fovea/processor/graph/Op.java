@@ -77,7 +77,8 @@ public sealed interface Op {
         }
     }
 
-    record Dense(int units, boolean bias) implements Op {
+    /** A linear layer; {@code pointwise} applies it to the channels at every position of a spatial input. */
+    record Dense(int units, boolean bias, boolean pointwise) implements Op {
         public String type() {
             return "Dense";
         }

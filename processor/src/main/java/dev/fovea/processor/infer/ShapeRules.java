@@ -215,6 +215,9 @@ final class ShapeRules {
     }
 
     private static Resolved dense(LayerCheck c, Op.Dense d) {
+        if (d.pointwise()) {
+            return spatial(c) ? c.ok(d, c.input().withChannels(d.units())) : null;
+        }
         if (!c.input().isFlat()) {
             c.error("ShapeMismatch", null, "@Dense needs a flat input but gets " + c.input(),
                     "add `@Flatten Layer flatten();` before " + c.node().name() + " ("

@@ -9,6 +9,7 @@ import com.sun.source.tree.ParenthesizedTree;
 import com.sun.source.tree.Tree;
 import com.sun.source.tree.TypeCastTree;
 import com.sun.source.tree.UnaryTree;
+import com.sun.source.tree.VariableTree;
 import com.sun.source.util.TreePath;
 import com.sun.source.util.Trees;
 import dev.fovea.processor.model.Expr;
@@ -36,14 +37,19 @@ final class ExprReader {
     }
 
     private final Trees trees;
-    private final TypeElement placeholderOwner;
-    private final Set<String> placeholders;
+    private final TypeElement layers;
+    private final Set<String> params;
+    private final Set<String> expanding = new java.util.HashSet<>();
 
-    /** Identifiers naming a field of {@code placeholderOwner} in {@code placeholders} become parameter references. */
-    ExprReader(Trees trees, TypeElement placeholderOwner, Set<String> placeholders) {
+    /**
+     * Identifiers naming a constant of {@code layers} that is a parameter ({@code params}) become parameter
+     * references; the other constants of {@code layers} are derived, and their initializers are read in
+     * their place.
+     */
+    ExprReader(Trees trees, TypeElement layers, Set<String> params) {
         this.trees = trees;
-        this.placeholderOwner = placeholderOwner;
-        this.placeholders = placeholders;
+        this.layers = layers;
+        this.params = params;
     }
 
     Expr read(ExpressionTree tree, TreePath parent) throws Unsupported {
@@ -92,9 +98,9 @@ final class ExprReader {
     private Expr name(ExpressionTree tree, TreePath path) throws Unsupported {
         Element element = trees.getElement(path);
         if (element instanceof VariableElement v) {
-            if (placeholderOwner != null && placeholderOwner.equals(v.getEnclosingElement())
-                    && placeholders.contains(v.getSimpleName().toString())) {
-                return new Expr.ParamRef(v.getSimpleName().toString());
+            String name = v.getSimpleName().toString();
+            if (layers != null && layers.equals(v.getEnclosingElement())) {
+                return params.contains(name) ? new Expr.ParamRef(name) : derived(v, tree);
             }
             if (v.getKind() == ElementKind.ENUM_CONSTANT) {
                 TypeElement type = (TypeElement) v.getEnclosingElement();
@@ -106,6 +112,34 @@ final class ExprReader {
             }
         }
         throw new Unsupported("`" + tree + "` is not a constant or a block parameter", tree);
+    }
+
+    /** A derived constant of Layers ({@code int width = planes * 4;}): its initializer, read again. */
+    private Expr derived(VariableElement v, ExpressionTree use) throws Unsupported {
+        String name = v.getSimpleName().toString();
+        if (!(trees.getTree(v) instanceof VariableTree declaration) || declaration.getInitializer() == null) {
+            throw new Unsupported("`" + name + "` has no initializer Fovea can read", use);
+        }
+        if (!expanding.add(name)) {
+            throw new Unsupported("`" + name + "` is defined in terms of itself", use);
+        }
+        try {
+            return read(declaration.getInitializer(), trees.getPath(v));
+        } finally {
+            expanding.remove(name);
+        }
+    }
+
+    /** Whether a constant's initializer is a plain literal: then the constant stands for a parameter. */
+    static boolean isLiteral(ExpressionTree initializer) {
+        ExpressionTree t = initializer;
+        while (t instanceof ParenthesizedTree p) {
+            t = p.getExpression();
+        }
+        if (t instanceof UnaryTree u && (u.getKind() == Tree.Kind.UNARY_MINUS || u.getKind() == Tree.Kind.UNARY_PLUS)) {
+            t = u.getExpression();
+        }
+        return t instanceof LiteralTree;
     }
 
     private static String binaryOperator(Tree.Kind kind) {

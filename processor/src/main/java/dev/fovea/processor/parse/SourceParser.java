@@ -64,10 +64,10 @@ public final class SourceParser {
 
     public NetworkDecl network(TypeElement type) {
         AnnotationMirror network = mirror(type, Dsl.NETWORK).orElseThrow();
-        Optional<AnnotationUse> expect = mirror(type, Dsl.EXPECT).map(m -> use(type, m, null));
+        Optional<AnnotationUse> expect = mirror(type, Dsl.EXPECT).map(m -> use(type, m, null, null));
         PackageElement pkg = elements.getPackageOf(type);
         return new NetworkDecl(pkg.isUnnamed() ? "" : pkg.getQualifiedName().toString(), type.getQualifiedName().toString(),
-                use(type, network, null), expect, members(type, null), sites.of(type));
+                use(type, network, null, null), expect, members(type, null), sites.of(type));
     }
 
     /** The block declared by annotation type {@code type}, parsed once. */
@@ -98,16 +98,30 @@ public final class SourceParser {
         boolean fromSource = trees != null && layers.isPresent() && trees.getTree(layers.get()) != null;
         if (layers.isPresent()) {
             for (VariableElement f : ElementFilter.fieldsIn(layers.get().getEnclosedElements())) {
-                paramType(f.asType()).ifPresent(t -> placeholders.add(new Placeholder(f.getSimpleName().toString(), t, sites.of(f))));
+                if (isPlaceholder(f)) {
+                    paramType(f.asType()).ifPresent(t -> placeholders.add(new Placeholder(f.getSimpleName().toString(), t, sites.of(f))));
+                }
             }
-            members = members(layers.get(), placeholders.stream().map(Placeholder::name).collect(Collectors.toSet()));
+            members = members(layers.get(), params.stream().map(ParamDecl::name).collect(Collectors.toSet()));
         }
         BlockDecl block = new BlockDecl(name, params, placeholders, members, fromSource, sites.of(type));
         blocks.put(name, block);
         return block;
     }
 
-    private List<MemberDecl> members(TypeElement container, Set<String> placeholders) {
+    /**
+     * A constant of Layers initialised with a literal stands for a parameter; one initialised with an
+     * expression ({@code int width = planes * 4;}) is derived from them.
+     */
+    private boolean isPlaceholder(VariableElement field) {
+        if (trees == null || !(trees.getTree(field) instanceof com.sun.source.tree.VariableTree v) || v.getInitializer() == null) {
+            return true;
+        }
+        return ExprReader.isLiteral(v.getInitializer());
+    }
+
+    /** The layer members of a network ({@code params} null) or of a block's Layers (its parameters' names). */
+    private List<MemberDecl> members(TypeElement container, Set<String> params) {
         List<MemberDecl> members = new ArrayList<>();
         for (Element e : container.getEnclosedElements()) {
             if (e.getKind() != ElementKind.METHOD && e.getKind() != ElementKind.FIELD) {
@@ -119,9 +133,9 @@ public final class SourceParser {
                 String type = annotationType.getQualifiedName().toString();
                 if (mirror(annotationType, Dsl.BLOCK).isPresent()) {
                     block(annotationType);
-                    uses.add(use(e, m, placeholders == null ? null : container));
+                    uses.add(use(e, m, params == null ? null : container, params));
                 } else if (Dsl.isDsl(type)) {
-                    uses.add(use(e, m, placeholders == null ? null : container));
+                    uses.add(use(e, m, params == null ? null : container, params));
                 }
             }
             boolean isLayer = isLayerType(e);
@@ -142,7 +156,7 @@ public final class SourceParser {
      * One annotation with every element's value. Inside a block ({@code layers} non-null) values are read
      * from source, so that expressions over placeholders stay expressions.
      */
-    private AnnotationUse use(Element e, AnnotationMirror m, TypeElement layers) {
+    private AnnotationUse use(Element e, AnnotationMirror m, TypeElement layers, Set<String> params) {
         String type = ((TypeElement) m.getAnnotationType().asElement()).getQualifiedName().toString();
         Map<String, Expr> args = new LinkedHashMap<>();
         Map<String, SourceRef> refs = new LinkedHashMap<>();
@@ -157,7 +171,7 @@ public final class SourceParser {
                 refs.put(name, ref);
                 ExpressionTree source = sources.get(name);
                 if (source != null && annotationPath != null) {
-                    value = fromSource(source, annotationPath, layers, ref, value);
+                    value = fromSource(source, annotationPath, layers, params, ref, value);
                 }
             }
             args.put(name, value);
@@ -165,11 +179,10 @@ public final class SourceParser {
         return new AnnotationUse(type, args, sites.of(e, m), refs);
     }
 
-    private Expr fromSource(ExpressionTree source, TreePath annotationPath, TypeElement layers, SourceRef ref, Expr folded) {
-        Set<String> names = ElementFilter.fieldsIn(layers.getEnclosedElements()).stream()
-                .map(f -> f.getSimpleName().toString()).collect(Collectors.toSet());
+    private Expr fromSource(ExpressionTree source, TreePath annotationPath, TypeElement layers, Set<String> params, SourceRef ref,
+            Expr folded) {
         try {
-            return new ExprReader(trees, layers, names).read(source, annotationPath);
+            return new ExprReader(trees, layers, params).read(source, annotationPath);
         } catch (ExprReader.Unsupported u) {
             problems.error("Expression", u.getMessage(), ref);
             return folded;

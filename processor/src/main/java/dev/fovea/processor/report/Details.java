@@ -17,6 +17,7 @@ final class Details {
             case Op.ConvTranspose t -> window(t.kernel(), t.stride(), Pads.symmetric(t.padding().h(), t.padding().w()), t.dilation());
             case Op.Pool p -> window(p.kernel(), p.stride(), p.padding(), p.dilation()) + (p.ceilMode() ? " ceil" : "");
             case Op.Subsample s -> window(s.kernel(), s.stride(), Pads.symmetric(0, 0), Hw.square(1));
+            case Op.Dense d -> d.pointwise() ? "pointwise" : "";
             case Op.Dropout d -> num(d.rate());
             case Op.LocalResponseNorm n -> "size " + n.size();
             case Op.Activation a when a.kind() == Op.ActivationKind.LEAKY_RELU -> num(a.slope());

@@ -103,6 +103,16 @@ class ShapeInferenceTest {
     }
 
     @Test
+    void pointwiseDenseAppliesToTheChannelsAtEveryPosition() {
+        NetworkReport r = check(network("N", new int[] {96, 56, 56},
+                member("pw", use("Dense", "units", 384, "pointwise", true))));
+        assertThat(shapeOf(r, "pw")).isEqualTo("384x56x56");
+        assertThat(layerOf(r, "pw").cost().tensors().getFirst().shape()).asList().containsExactly(384, 96).inOrder();
+        assertThat(r.macs()).isEqualTo(384L * 56 * 56 * 96);
+        assertThat(r.params()).isEqualTo(384L * 96 + 384);
+    }
+
+    @Test
     void projectionStrideIsFoundFromTheShapes() {
         NetworkReport r = check(network("N", new int[] {64, 56, 56},
                 member("conv", use("Conv2d", "filters", 128, "kernel", List.of(3), "stride", List.of(2), "padding", List.of(1))),

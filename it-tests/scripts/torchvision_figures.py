@@ -1,0 +1,49 @@
+#!/usr/bin/python3
+"""Parameters and MACs of torchvision's models, by the convention Fovea uses.
+
+MACs count convolutions (including transposed ones) and linear layers for one 224x224 sample (or each
+model's own input): out_elements * in_channels/groups * kernel_h * kernel_w, and in * out for linear.
+Run with Debian's interpreter, which sees Debian's python3-torchvision:
+
+    /usr/bin/python3 it-tests/scripts/torchvision_figures.py [name ...]
+"""
+import sys
+
+import torch
+import torchvision.models as models
+
+
+def count(model, size=224):
+    macs = 0
+
+    def conv_hook(module, inputs, output):
+        nonlocal macs
+        k = module.kernel_size[0] * module.kernel_size[1]
+        macs += output.numel() * (module.in_channels // module.groups) * k
+
+    def linear_hook(module, inputs, output):
+        nonlocal macs
+        macs += output.numel() // module.out_features * module.in_features * module.out_features
+
+    for m in model.modules():
+        if isinstance(m, torch.nn.Conv2d):
+            m.register_forward_hook(conv_hook)
+        elif isinstance(m, torch.nn.Linear):
+            m.register_forward_hook(linear_hook)
+    model.eval()
+    with torch.no_grad():
+        model(torch.zeros(1, 3, size, size))
+    params = sum(p.numel() for p in model.parameters())
+    return params, macs
+
+
+NAMES = ["alexnet", "vgg11", "vgg11_bn", "vgg13", "vgg13_bn", "vgg16", "vgg16_bn", "vgg19", "vgg19_bn",
+         "resnet18", "resnet34", "resnet50", "resnet101", "resnet152", "resnext50_32x4d", "wide_resnet50_2",
+         "googlenet", "densenet121", "densenet169", "densenet201", "mobilenet_v2", "convnext_tiny",
+         "squeezenet1_0", "squeezenet1_1", "regnet_x_400mf", "regnet_y_400mf"]
+
+if __name__ == "__main__":
+    for name in sys.argv[1:] or NAMES:
+        kwargs = {"aux_logits": False, "init_weights": False} if name == "googlenet" else {}
+        params, macs = count(getattr(models, name)(**kwargs))
+        print(f"{name:20s} params {params:>12,d}  macs {macs:>15,d}")
