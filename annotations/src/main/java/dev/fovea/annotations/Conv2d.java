@@ -20,8 +20,14 @@ import java.lang.annotation.Target;
 @Retention(RetentionPolicy.CLASS)
 @Target({ElementType.METHOD, ElementType.FIELD})
 public @interface Conv2d {
-    /** Output channels. */
-    int filters();
+    /** Output channels. Give this or {@link #widthFactor()}. */
+    int filters() default 0;
+
+    /**
+     * Output channels as a multiple of the input channels, rounded down: 6 for MobileNet v2's expansion,
+     * 0.5 for DenseNet's transitions. Give this or {@link #filters()}.
+     */
+    double widthFactor() default 0;
 
     int[] kernel();
 

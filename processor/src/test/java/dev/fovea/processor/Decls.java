@@ -53,6 +53,8 @@ public final class Decls {
                 d.put("dilation", Expr.of(List.of(1)));
                 d.put("groups", Expr.of(1));
                 d.put("multiplier", Expr.of(1));
+                d.put("widthFactor", Expr.of(0.0));
+                d.put("filters", Expr.of(0));
                 d.put("bias", Expr.of(true));
                 d.put("name", Expr.of(""));
                 d.put("connections", Expr.of(List.of()));

@@ -171,7 +171,7 @@ class DiagnosticsTest {
                 }
                 """);
         Compilation c = compile(src);
-        assertThat(c).hadErrorContaining("[Fovea/BadArgument] conv: filters must be positive but is 0")
+        assertThat(c).hadErrorContaining("[Fovea/BadArgument] conv: needs filters (or widthFactor), so that the output channels are known")
                 .inFile(src).onLineContaining("filters = 0");
         assertThat(c).hadErrorContaining("[Fovea/BadArgument] drop: rate must be in [0, 1) but is 1.5")
                 .inFile(src).onLineContaining("rate = 1.5");

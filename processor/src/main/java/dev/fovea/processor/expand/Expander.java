@@ -142,9 +142,9 @@ public final class Expander {
             String paramPath = p.name() == null ? member.name() : evaluateString(p.name(), "value", scope);
             Scope memberScope = p.frozen() && !scope.frozen() ? scope.freeze() : scope;
             for (int i = 0; i < count; i++) {
-                String suffix = p.repeat() == null ? "" : "." + String.format(Locale.ROOT, label, firstIndex + i);
-                String display = join(scope.displayPrefix(), member.name() + suffix);
-                String param = join(scope.paramPrefix(), paramPath + suffix);
+                String repetition = p.repeat() == null ? "" : String.format(Locale.ROOT, label, firstIndex + i);
+                String display = join(scope.displayPrefix(), join(member.name(), repetition));
+                String param = join(scope.paramPrefix(), join(paramPath, repetition));
                 start = p.block() != null
                         ? block(p.block(), i, start, display, param, memberScope)
                         : chain(p.ops(), start, display, param, memberScope, names, members, index);

@@ -58,19 +58,27 @@ final class OpFactory {
     }
 
     private static Op conv(Args a) {
-        int filters = a.positive("filters");
+        int filters = a.integer("filters");
+        double factor = a.real("widthFactor");
+        if ((filters > 0) == (factor > 0)) {
+            String problem = filters > 0 ? "gives both filters and widthFactor" : "needs filters (or widthFactor)";
+            a.bad(filters > 0 || factor > 0 ? "widthFactor" : "filters", problem + ", so that the output channels are known"
+                    + (filters < 0 ? "; filters must be positive but is " + filters : ""));
+            filters = Math.max(filters, 1);
+            factor = 0;
+        }
         Hw kernel = a.hw("kernel", 1, Hw.square(1));
         int groups = a.positive("groups");
         List<String> table = a.strings("connections");
         if (!table.isEmpty()) {
             checkConnectionTable(a, table, filters, groups);
         }
-        return new Op.Conv("Conv2d", filters, kernel, a.hw("stride", 1, Hw.square(1)), padding(a),
+        return new Op.Conv("Conv2d", filters, factor, kernel, a.hw("stride", 1, Hw.square(1)), padding(a),
                 a.hw("dilation", 1, Hw.square(1)), groups, 0, a.bool("bias"), table);
     }
 
     private static Op depthwise(Args a) {
-        return new Op.Conv("DepthwiseConv2d", 0, a.hw("kernel", 1, Hw.square(1)), a.hw("stride", 1, Hw.square(1)),
+        return new Op.Conv("DepthwiseConv2d", 0, 0, a.hw("kernel", 1, Hw.square(1)), a.hw("stride", 1, Hw.square(1)),
                 padding(a), a.hw("dilation", 1, Hw.square(1)), 0, a.positive("multiplier"), a.bool("bias"), List.of());
     }
 

@@ -20,10 +20,10 @@ public sealed interface Op {
 
     /**
      * A convolution. For a depthwise one, {@code depthMultiplier} is positive and shape inference sets
-     * {@code groups} and {@code filters} from the input channels. {@code connections} is LeNet's table,
-     * one string per input channel, or empty.
+     * {@code groups} and {@code filters} from the input channels; likewise {@code filters} from a positive
+     * {@code widthFactor}. {@code connections} is LeNet's table, one string per input channel, or empty.
      */
-    record Conv(String type, int filters, Hw kernel, Hw stride, Pads padding, Hw dilation, int groups,
+    record Conv(String type, int filters, double widthFactor, Hw kernel, Hw stride, Pads padding, Hw dilation, int groups,
             int depthMultiplier, boolean bias, List<String> connections) implements Op {
         public Conv {
             connections = List.copyOf(connections);
@@ -37,10 +37,17 @@ public sealed interface Op {
             return !connections.isEmpty();
         }
 
+        /** The output channels for {@code inChannels} input channels. */
+        public int filtersFor(int inChannels) {
+            if (isDepthwise()) {
+                return inChannels * depthMultiplier;
+            }
+            return widthFactor > 0 ? (int) (inChannels * widthFactor) : filters;
+        }
+
         public Conv resolved(int inChannels, Pads pads) {
             int g = isDepthwise() ? inChannels : groups;
-            int f = isDepthwise() ? inChannels * depthMultiplier : filters;
-            return new Conv(type, f, kernel, stride, pads, dilation, g, depthMultiplier, bias, connections);
+            return new Conv(type, filtersFor(inChannels), 0, kernel, stride, pads, dilation, g, depthMultiplier, bias, connections);
         }
     }
 

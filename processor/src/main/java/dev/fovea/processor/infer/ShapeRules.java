@@ -51,7 +51,13 @@ final class ShapeRules {
         }
         Shape in = c.input();
         int channels = in.channels();
-        if (!conv.isDepthwise() && !groupsDivide(c, channels, conv.filters(), conv.groups())) {
+        int filters = conv.filtersFor(channels);
+        if (filters <= 0) {
+            c.error("BadArgument", "widthFactor", "widthFactor " + conv.widthFactor() + " leaves no output channels from "
+                    + channels + " input channels", "a factor of at least " + (1.0 / channels));
+            return null;
+        }
+        if (!conv.isDepthwise() && !groupsDivide(c, channels, filters, conv.groups())) {
             return null;
         }
         if (conv.isPartial() && conv.connections().size() != channels) {

@@ -103,6 +103,15 @@ class ShapeInferenceTest {
     }
 
     @Test
+    void widthFactorSetsOutputChannelsFromTheInput() {
+        NetworkReport r = check(network("N", new int[] {24, 8, 8},
+                member("expand", use("Conv2d", "widthFactor", 6.0, "kernel", List.of(1))),
+                member("halve", use("Conv2d", "widthFactor", 0.5, "kernel", List.of(1)))));
+        assertThat(shapeOf(r, "expand")).isEqualTo("144x8x8");
+        assertThat(shapeOf(r, "halve")).isEqualTo("72x8x8");
+    }
+
+    @Test
     void pointwiseDenseAppliesToTheChannelsAtEveryPosition() {
         NetworkReport r = check(network("N", new int[] {96, 56, 56},
                 member("pw", use("Dense", "units", 384, "pointwise", true))));
