@@ -56,8 +56,8 @@ class SeedNetworksTest {
         assertEquals(15_470_264_320L, real.get("macs").getAsLong());
         // The seed table's rows, which both share.
         assertLayers(real,
-                List.of("stage1.0.conv", "stage1.1.conv", "pool1", "stage2.0.conv", "stage2.1.conv", "stage3.0.conv",
-                        "stage3.1.conv", "stage4.0.conv", "stage4.1.conv", "pool5", "fc6", "fc8"),
+                List.of("conv1_1", "conv1_2", "pool1", "conv2_1", "conv2_2", "conv3_1", "conv3_2", "conv4_1", "conv4_2", "pool5", "fc6",
+                        "fc8"),
                 List.of("64x224x224", "64x224x224", "64x112x112", "128x112x112", "128x112x112", "256x56x56", "256x56x56",
                         "512x28x28", "512x28x28", "512x7x7", "4096", "1000"),
                 List.of(1_792L, 36_928L, 0L, 73_856L, 147_584L, 295_168L, 590_080L, 1_180_160L, 2_359_808L, 0L, 102_764_544L,

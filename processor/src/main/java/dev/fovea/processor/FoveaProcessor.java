@@ -155,6 +155,9 @@ public final class FoveaProcessor extends AbstractProcessor {
                 case WARNING -> Diagnostic.Kind.WARNING;
                 case NOTE -> Diagnostic.Kind.NOTE;
             };
+            if (kind == Diagnostic.Kind.WARNING && p.refs().stream().anyMatch(r -> sites.suppresses(r, p.tag()))) {
+                continue;
+            }
             boolean printed = false;
             for (SourceRef ref : p.refs()) {
                 printed |= sites.print(processingEnv.getMessager(), kind, p.render(), ref);

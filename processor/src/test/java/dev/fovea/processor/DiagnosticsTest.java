@@ -293,9 +293,35 @@ class DiagnosticsTest {
                 """);
         Compilation c = compile(src);
         assertThat(c).succeeded();
-        assertThat(c).hadWarningContaining("[Fovea/DropsBorder] conv: stride 3 leaves the last 1 input row of 3x10x10 outside every window")
-                .inFile(src).onLineContaining("stride = 3");
+        assertThat(c).hadWarningContaining("[Fovea/DropsBorder] conv: stride 3 leaves the last 1 input row and the last 1 input column"
+                + " of 3x10x10 outside every window").inFile(src).onLineContaining("stride = 3");
         assertThat(c).hadWarningContaining("fix: padding = 1 covers the whole input");
+        assertThat(c).hadWarningCount(1);
+    }
+
+    @Test
+    void droppedBorderCanBeAcceptedWithSuppressWarnings() {
+        JavaFileObject src = source("Net", """
+                @Network(input = {3, 10, 10})
+                @SuppressWarnings("Fovea/DropsBorder") // the reference implementation drops it too
+                interface Net {
+                    @Conv2d(filters = 4, kernel = 3, stride = 3) Layer conv();
+                    @Flatten Layer f();
+                    @Flatten Layer again();
+                }
+                """);
+        Compilation c = compile(src);
+        assertThat(c).hadWarningCount(1);
+        assertThat(c).hadWarningContaining("[Fovea/Redundant]");
+    }
+
+    @Test
+    void stridedOneByOneConvolutionIsNotWarnedOf() {
+        JavaFileObject src = source("Net", """
+                @Network(input = {256, 56, 56})
+                interface Net { @Conv2d(filters = 128, kernel = 1, stride = 2) Layer conv(); }
+                """);
+        assertThat(compile(src)).succeededWithoutWarnings();
     }
 
     @Test

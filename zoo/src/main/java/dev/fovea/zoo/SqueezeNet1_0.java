@@ -14,6 +14,7 @@ import dev.fovea.annotations.ReLU;
 /** SqueezeNet 1.0 (Iandola et al. 2016): AlexNet's accuracy with 50x fewer parameters, from fire modules. */
 @Network(input = {3, 224, 224})
 @Expect(params = 1_248_424, macs = 818_924_576L, output = 1000)
+@SuppressWarnings("Fovea/DropsBorder") // the unpadded stride-2 first convolution skips the last row and column, as torchvision's does
 public interface SqueezeNet1_0 {
     @Conv2d(filters = 96, kernel = 7, stride = 2, name = "features.0") @ReLU Layer conv1();
     @MaxPool2d(kernel = 3, stride = 2, ceilMode = true) Layer pool1();

@@ -14,6 +14,7 @@ import dev.fovea.annotations.ReLU;
 /** SqueezeNet 1.1: a 3x3 first convolution and earlier pooling, 2.4x less computation than 1.0. */
 @Network(input = {3, 224, 224})
 @Expect(params = 1_235_496, macs = 349_151_936L, output = 1000)
+@SuppressWarnings("Fovea/DropsBorder") // the unpadded stride-2 first convolution skips the last row and column, as torchvision's does
 public interface SqueezeNet1_1 {
     @Conv2d(filters = 64, kernel = 3, stride = 2, name = "features.0") @ReLU Layer conv1();
     @MaxPool2d(kernel = 3, stride = 2, ceilMode = true) Layer pool1();

@@ -51,6 +51,10 @@ public final class CostModel {
                     t.add(param(p + ".bias", d.units()));
                 }
             }
+            case Op.EuclideanRbf rbf -> {
+                t.add(param(p + ".weight", rbf.units(), in.dim(0)));
+                macs = (long) rbf.units() * in.dim(0);
+            }
             case Op.BatchNorm n -> batchNorm(t, p, in.channels());
             case Op.LayerNorm n -> {
                 t.add(param(p + ".weight", in.channels()));

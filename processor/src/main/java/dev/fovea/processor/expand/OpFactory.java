@@ -31,6 +31,7 @@ final class OpFactory {
             case "GlobalAvgPool" -> new Op.AdaptiveAvgPool(Hw.square(1), true);
             case "Flatten" -> new Op.Flatten();
             case "Dense" -> new Op.Dense(a.positive("units"), a.bool("bias"), a.bool("pointwise"));
+            case "EuclideanRbf" -> new Op.EuclideanRbf(a.positive("units"));
             case "BatchNorm" -> new Op.BatchNorm(positiveReal(a, "eps"), a.real("momentum"));
             case "LayerNorm" -> new Op.LayerNorm(positiveReal(a, "eps"));
             case "LocalResponseNorm" -> new Op.LocalResponseNorm(a.positive("size"), a.real("alpha"), a.real("beta"), a.real("k"));

@@ -91,6 +91,13 @@ public sealed interface Op {
         }
     }
 
+    /** LeNet-5's output: squared distances of a flat input to {@code units} learned prototypes. */
+    record EuclideanRbf(int units) implements Op {
+        public String type() {
+            return "EuclideanRbf";
+        }
+    }
+
     record BatchNorm(double eps, double momentum) implements Op {
         public String type() {
             return "BatchNorm";

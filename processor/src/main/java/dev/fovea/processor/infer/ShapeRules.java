@@ -22,6 +22,7 @@ final class ShapeRules {
             case Op.AdaptiveAvgPool p -> spatial(c) ? c.ok(p, Shape.of(c.input().channels(), p.output().h(), p.output().w())) : null;
             case Op.Flatten f -> flatten(c, f);
             case Op.Dense d -> dense(c, d);
+            case Op.EuclideanRbf rbf -> flat(c) ? c.ok(rbf, Shape.of(rbf.units())) : null;
             case Op.Subsample s -> subsample(c, s);
             case Op.LocalResponseNorm n -> spatial(c) ? c.ok(n, c.input()) : null;
             case Op.BatchNorm n -> c.ok(n, c.input());
@@ -42,6 +43,16 @@ final class ShapeRules {
         }
         c.error("ShapeMismatch", null, c.annotation() + " needs a C x H x W input but gets the flat " + c.input(),
                 "move it before the @Flatten, or use @Dense on flat features");
+        return false;
+    }
+
+    /** Checks that the input is flat; reports and returns false when it is C x H x W. */
+    private static boolean flat(LayerCheck c) {
+        if (c.input().isFlat()) {
+            return true;
+        }
+        c.error("ShapeMismatch", null, c.annotation() + " needs a flat input but gets " + c.input(),
+                "add `@Flatten Layer flatten();` before " + c.node().name() + " (" + LayerCheck.number(c.input().elements()) + " features)");
         return false;
     }
 
@@ -117,7 +128,13 @@ final class ShapeRules {
             return null; // one error per layer: the width would most often repeat it
         }
         int ow = windows(c, "width", in.width(), kernel.w(), stride.w(), pads.left(), pads.right(), dilation.w(), ceil);
-        return ow > 0 ? new Hw(oh, ow) : null;
+        if (ow <= 0) {
+            return null;
+        }
+        if (!ceil) {
+            warnOfDroppedBorder(c, in, kernel, stride, pads, dilation);
+        }
+        return new Hw(oh, ow);
     }
 
     private static int windows(LayerCheck c, String axis, int in, int kernel, int stride, int padBefore, int padAfter,
@@ -144,24 +161,55 @@ final class ShapeRules {
             }
             return out;
         }
-        int dropped = span % stride;
-        if (dropped > padAfter) {
-            int lost = dropped - padAfter;
-            c.warning("DropsBorder", "stride", "stride " + stride + " leaves the last " + lost + " input "
-                    + (axis.equals("height") ? "row" : "column") + (lost > 1 ? "s" : "") + " of " + c.input()
-                    + " outside every window", suggestKeep(c, in, kernel, stride, padBefore, padAfter, dilation));
-        }
         return span / stride + 1;
     }
 
-    private static String suggestKeep(LayerCheck c, int in, int kernel, int stride, int padBefore, int padAfter, int dilation) {
+    /**
+     * Warns once per layer when the last window ends before the input does: rows or columns of real input
+     * (not padding) that no window reads. A kernel smaller than its stride skips rows everywhere by design
+     * (a strided 1x1 convolution), so it is not warned of.
+     */
+    private static void warnOfDroppedBorder(LayerCheck c, Shape in, Hw kernel, Hw stride, Pads pads, Hw dilation) {
+        int rows = lostAtEnd(in.height(), kernel.h(), stride.h(), pads.top(), pads.bottom(), dilation.h());
+        int columns = lostAtEnd(in.width(), kernel.w(), stride.w(), pads.left(), pads.right(), dilation.w());
+        if (rows == 0 && columns == 0) {
+            return;
+        }
+        List<String> lost = new ArrayList<>();
+        if (rows > 0) {
+            lost.add(rows + " input row" + (rows > 1 ? "s" : ""));
+        }
+        if (columns > 0) {
+            lost.add(columns + " input column" + (columns > 1 ? "s" : ""));
+        }
+        int axisIn = rows > 0 ? in.height() : in.width();
+        int k = rows > 0 ? kernel.h() : kernel.w();
+        int s = rows > 0 ? stride.h() : stride.w();
+        int before = rows > 0 ? pads.top() : pads.left();
+        int after = rows > 0 ? pads.bottom() : pads.right();
+        int d = rows > 0 ? dilation.h() : dilation.w();
+        c.warning("DropsBorder", "stride", "stride " + stride + " leaves the last " + String.join(" and the last ", lost) + " of "
+                + c.input() + " outside every window", suggestKeep(axisIn, k, s, before, after, d)
+                + "; @SuppressWarnings(\"Fovea/DropsBorder\") on the member or network accepts it");
+    }
+
+    private static int lostAtEnd(int in, int kernel, int stride, int padBefore, int padAfter, int dilation) {
+        int extent = dilation * (kernel - 1) + 1;
+        if (extent < stride) {
+            return 0;
+        }
+        int dropped = (in + padBefore + padAfter - extent) % stride;
+        return Math.max(0, dropped - padAfter);
+    }
+
+    private static String suggestKeep(int in, int kernel, int stride, int padBefore, int padAfter, int dilation) {
         int extent = dilation * (kernel - 1) + 1;
         for (int p = padBefore; p <= padBefore + extent; p++) {
             if ((in + 2 * p - extent) % stride == 0 && (in + 2 * p - extent) >= 0) {
                 return "padding = " + p + " covers the whole input";
             }
         }
-        return "";
+        return "choose a stride that divides the input";
     }
 
     private static Resolved convTranspose(LayerCheck c, Op.ConvTranspose t) {
@@ -224,13 +272,7 @@ final class ShapeRules {
         if (d.pointwise()) {
             return spatial(c) ? c.ok(d, c.input().withChannels(d.units())) : null;
         }
-        if (!c.input().isFlat()) {
-            c.error("ShapeMismatch", null, "@Dense needs a flat input but gets " + c.input(),
-                    "add `@Flatten Layer flatten();` before " + c.node().name() + " ("
-                            + LayerCheck.number(c.input().elements()) + " features)");
-            return null;
-        }
-        return c.ok(d, Shape.of(d.units()));
+        return flat(c) ? c.ok(d, Shape.of(d.units())) : null;
     }
 
     private static Resolved add(LayerCheck c, Op.Add add) {

@@ -32,6 +32,23 @@ public final class SiteTable {
         return new SourceRef(sites.size() - 1);
     }
 
+    /**
+     * Whether the element at {@code ref}, or one enclosing it, carries {@code @SuppressWarnings} with
+     * {@code "Fovea/<tag>"} or {@code "Fovea"}.
+     */
+    public boolean suppresses(SourceRef ref, String tag) {
+        if (ref.isNone() || ref.id() >= sites.size()) {
+            return false;
+        }
+        for (Element e = sites.get(ref.id()).element(); e != null; e = e.getEnclosingElement()) {
+            SuppressWarnings s = e.getAnnotation(SuppressWarnings.class);
+            if (s != null && java.util.Arrays.stream(s.value()).anyMatch(v -> v.equals("Fovea/" + tag) || v.equals("Fovea"))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** Prints {@code message} at {@code ref}; false when the ref has no place (then the caller picks one). */
     public boolean print(Messager messager, Diagnostic.Kind kind, String message, SourceRef ref) {
         if (ref.isNone() || ref.id() >= sites.size()) {
