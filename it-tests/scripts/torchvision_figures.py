@@ -6,6 +6,10 @@ model's own input): out_elements * in_channels/groups * kernel_h * kernel_w, and
 Run with Debian's interpreter, which sees Debian's python3-torchvision:
 
     /usr/bin/python3 it-tests/scripts/torchvision_figures.py [name ...]
+    /usr/bin/python3 it-tests/scripts/torchvision_figures.py --state-dicts it-tests/src/test/resources/torchvision
+
+The second form rewrites the fixtures of torchvision's state-dict names and shapes (batch norm's
+num_batches_tracked counter left out) that ZooWeightNamesTest holds the zoo to.
 """
 import sys
 
@@ -43,8 +47,8 @@ def count(model, size=224, channels=3):
     return params, macs
 
 
-def resnet50_v1():
-    """ResNet-50 as He et al. 2015 build it: the stride on the first 1x1 convolution of a bottleneck."""
+def resnet_v1(layers):
+    """ResNet as He et al. 2015 build it: the stride on the first 1x1 convolution of a bottleneck."""
     from torchvision.models.resnet import Bottleneck, ResNet
 
     class BottleneckV1(Bottleneck):
@@ -52,7 +56,7 @@ def resnet50_v1():
             super().__init__(inplanes, planes, 1, downsample, *args, **kwargs)
             self.conv1.stride = (stride, stride)
 
-    return ResNet(BottleneckV1, [3, 4, 6, 3])
+    return ResNet(BottleneckV1, layers)
 
 
 def se_resnet50():
@@ -174,7 +178,8 @@ def googlenet_paper():
                          nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Dropout(0.4), nn.Linear(1024, 1000))
 
 
-BUILDERS = {"resnet50_v1": resnet50_v1, "se_resnet50": se_resnet50, "googlenet_paper": googlenet_paper, "nin": nin,
+BUILDERS = {"resnet50_v1": lambda: resnet_v1([3, 4, 6, 3]), "resnet101_v1": lambda: resnet_v1([3, 4, 23, 3]),
+            "resnet152_v1": lambda: resnet_v1([3, 8, 36, 3]), "se_resnet50": se_resnet50, "googlenet_paper": googlenet_paper, "nin": nin,
             "mobilenet_v1": mobilenet_v1, "mobilenet_v1_075": lambda: mobilenet_v1(0.75),
             "mobilenet_v1_050": lambda: mobilenet_v1(0.5), "mobilenet_v1_025": lambda: mobilenet_v1(0.25)}
 SIZES = {"mobilenet_v1_192": ("mobilenet_v1", 192), "mobilenet_v1_160": ("mobilenet_v1", 160),
@@ -185,11 +190,27 @@ BUILDERS["lenet5"] = lenet5
 NAMES = ["alexnet", "vgg11", "vgg11_bn", "vgg13", "vgg13_bn", "vgg16", "vgg16_bn", "vgg19", "vgg19_bn",
          "resnet18", "resnet34", "resnet50", "resnet101", "resnet152", "resnext50_32x4d", "wide_resnet50_2",
          "googlenet", "densenet121", "densenet169", "densenet201", "mobilenet_v2", "convnext_tiny",
-         "squeezenet1_0", "squeezenet1_1", "regnet_x_400mf", "regnet_y_400mf", "resnet50_v1", "se_resnet50",
+         "squeezenet1_0", "squeezenet1_1", "regnet_x_400mf", "regnet_y_400mf", "resnet50_v1", "resnet101_v1", "resnet152_v1", "se_resnet50",
          "googlenet_paper", "nin", "mobilenet_v1", "mobilenet_v1_075", "mobilenet_v1_050", "mobilenet_v1_025",
          "mobilenet_v1_192", "mobilenet_v1_160", "mobilenet_v1_128", "lenet5"]
 
+def write_state_dicts(directory):
+    """One file per torchvision model: each state-dict entry's name and shape, for the name-parity test."""
+    import os
+    for name in NAMES:
+        if not hasattr(models, name):
+            continue
+        kwargs = {"aux_logits": False, "init_weights": False} if name == "googlenet" else {}
+        with open(os.path.join(directory, name + ".txt"), "w") as out:
+            for key, value in getattr(models, name)(**kwargs).state_dict().items():
+                if not key.endswith("num_batches_tracked"):
+                    out.write(key + " " + "x".join(str(d) for d in value.shape) + "\n")
+
+
 if __name__ == "__main__":
+    if sys.argv[1:2] == ["--state-dicts"]:
+        write_state_dicts(sys.argv[2])
+        sys.exit(0)
     for name in sys.argv[1:] or NAMES:
         kwargs = {"aux_logits": False, "init_weights": False} if name == "googlenet" else {}
         builder, size = SIZES.get(name, (name, 224))
