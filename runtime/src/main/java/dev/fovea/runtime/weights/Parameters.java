@@ -1,0 +1,116 @@
+package dev.fovea.runtime.weights;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * The values of a model's tensors, one float array per name, in the order the model lists them. The
+ * arrays are the model's own: inference reads them, training will update them in place.
+ */
+public final class Parameters {
+    private final Map<String, TensorSpec> specs = new LinkedHashMap<>();
+    private final Map<String, float[]> values = new LinkedHashMap<>();
+
+    /** Zero-filled tensors for every spec. */
+    public Parameters(List<TensorSpec> specs) {
+        for (TensorSpec s : specs) {
+            if (this.specs.put(s.name(), s) != null) {
+                throw new IllegalArgumentException("two tensors are named " + s.name());
+            }
+            values.put(s.name(), new float[s.elements()]);
+        }
+    }
+
+    public List<TensorSpec> specs() {
+        return List.copyOf(specs.values());
+    }
+
+    public Set<String> names() {
+        return Collections.unmodifiableSet(specs.keySet());
+    }
+
+    public TensorSpec spec(String name) {
+        TensorSpec s = specs.get(name);
+        if (s == null) {
+            throw new IllegalArgumentException("no tensor named " + name);
+        }
+        return s;
+    }
+
+    /** The live array of {@code name}: writes to it change the model. */
+    public float[] get(String name) {
+        spec(name);
+        return values.get(name);
+    }
+
+    public boolean has(String name) {
+        return specs.containsKey(name);
+    }
+
+    /** Copies {@code data} into tensor {@code name}, which must have exactly {@code shape}. */
+    public void set(String name, int[] shape, float[] data) {
+        TensorSpec s = spec(name);
+        if (!s.hasShape(shape)) {
+            throw new WeightsException("tensor " + name + " has shape " + java.util.Arrays.toString(shape) + " but the model needs "
+                    + java.util.Arrays.toString(s.shape()));
+        }
+        System.arraycopy(data, 0, values.get(name), 0, data.length);
+    }
+
+    /** Learned parameters only, not buffers: what PyTorch counts. */
+    public long parameterCount() {
+        return specs.values().stream().filter(s -> !s.buffer()).mapToLong(TensorSpec::elements).sum();
+    }
+
+    /**
+     * Takes every tensor of {@code loaded}, which must name exactly this model's tensors with the same
+     * shapes (PyTorch's {@code num_batches_tracked} counters are ignored). Nothing is changed unless all fit.
+     */
+    public void load(Map<String, LoadedTensor> loaded, String source) {
+        Set<String> missing = new TreeSet<>(specs.keySet());
+        List<String> unexpected = new ArrayList<>();
+        for (Map.Entry<String, LoadedTensor> e : loaded.entrySet()) {
+            String name = e.getKey();
+            if (name.endsWith("num_batches_tracked")) {
+                continue;
+            }
+            TensorSpec s = specs.get(name);
+            if (s == null) {
+                unexpected.add(name);
+                continue;
+            }
+            missing.remove(name);
+            if (!s.hasShape(e.getValue().shape())) {
+                throw new WeightsException(source + ": tensor " + name + " has shape " + java.util.Arrays.toString(e.getValue().shape())
+                        + " but the model needs " + java.util.Arrays.toString(s.shape()));
+            }
+        }
+        if (!missing.isEmpty()) {
+            throw new WeightsException(source + ": " + missing.size() + " of the model's tensors are missing, first "
+                    + missing.iterator().next() + (unexpected.isEmpty() ? "" : "; it has " + unexpected.size()
+                    + " tensors the model does not, first " + unexpected.getFirst() + ": are these weights for another model?"));
+        }
+        if (!unexpected.isEmpty()) {
+            throw new WeightsException(source + ": " + unexpected.size() + " tensors are not the model's, first "
+                    + unexpected.getFirst() + ": are these weights for another model?");
+        }
+        for (Map.Entry<String, LoadedTensor> e : loaded.entrySet()) {
+            if (specs.containsKey(e.getKey())) {
+                float[] target = values.get(e.getKey());
+                System.arraycopy(e.getValue().data(), 0, target, 0, target.length);
+            }
+        }
+    }
+
+    /** The tensors as a map for writing. */
+    public Map<String, LoadedTensor> asMap() {
+        Map<String, LoadedTensor> out = new LinkedHashMap<>();
+        specs.values().forEach(s -> out.put(s.name(), new LoadedTensor(s.shape(), values.get(s.name()))));
+        return out;
+    }
+}

@@ -1,0 +1,279 @@
+package dev.fovea.runtime.weights;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParseException;
+import com.google.gson.stream.JsonReader;
+import com.google.gson.stream.JsonToken;
+import java.io.IOException;
+import java.io.StringReader;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The safetensors format (Hugging Face): an 8-byte little-endian header length, a JSON header naming
+ * each tensor's dtype, shape and byte range, then the raw data. Fovea reads float32, float16 and
+ * bfloat16 (widened to float32) and writes float32. Every malformation is a {@link WeightsException}
+ * that says what and where; writing goes through a temporary file, so a failure leaves no half file.
+ */
+public final class SafeTensors {
+    /** Headers beyond this are not weights files; refusing them bounds what a corrupt length can cost. */
+    private static final long MAX_HEADER = 100L * 1024 * 1024;
+
+    private SafeTensors() {}
+
+    public static Map<String, LoadedTensor> read(Path file) {
+        String source = file.toString();
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            long size = ch.size();
+            if (size < 8) {
+                throw new WeightsException(source + ": " + size + " bytes is too short for a safetensors file");
+            }
+            ByteBuffer lengthBytes = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
+            readFully(ch, lengthBytes, 0, source);
+            long headerLength = lengthBytes.flip().getLong();
+            if (headerLength <= 0 || headerLength > MAX_HEADER || headerLength > size - 8) {
+                throw new WeightsException(source + ": header length " + Long.toUnsignedString(headerLength) + " does not fit a file of "
+                        + size + " bytes; is this a safetensors file?");
+            }
+            ByteBuffer headerBytes = ByteBuffer.allocate((int) headerLength);
+            readFully(ch, headerBytes, 8, source);
+            String header = new String(headerBytes.array(), StandardCharsets.UTF_8);
+            long dataStart = 8 + headerLength;
+            List<Entry> entries = parseHeader(header, source);
+            long dataLength = size - dataStart;
+            checkLayout(entries, dataLength, source);
+            Map<String, LoadedTensor> tensors = new LinkedHashMap<>();
+            for (Entry e : entries) {
+                ByteBuffer raw = ByteBuffer.allocate(Math.toIntExact(e.end - e.begin)).order(ByteOrder.LITTLE_ENDIAN);
+                readFully(ch, raw, dataStart + e.begin, source);
+                raw.flip();
+                tensors.put(e.name, new LoadedTensor(e.shape, decode(raw, e.dtype, e.elements)));
+            }
+            return tensors;
+        } catch (IOException e) {
+            throw new WeightsException(source + ": cannot read: " + e.getMessage(), e);
+        }
+    }
+
+    /** Writes float32 tensors, in map order, atomically: the file appears whole or not at all. */
+    public static void write(Path file, Map<String, LoadedTensor> tensors, Map<String, String> metadata) {
+        JsonObject header = new JsonObject();
+        if (!metadata.isEmpty()) {
+            JsonObject meta = new JsonObject();
+            metadata.forEach(meta::addProperty);
+            header.add("__metadata__", meta);
+        }
+        long offset = 0;
+        for (Map.Entry<String, LoadedTensor> e : tensors.entrySet()) {
+            JsonObject t = new JsonObject();
+            t.addProperty("dtype", "F32");
+            JsonArray shape = new JsonArray();
+            for (int d : e.getValue().shape()) {
+                shape.add(d);
+            }
+            t.add("shape", shape);
+            JsonArray offsets = new JsonArray();
+            offsets.add(offset);
+            offset += 4L * e.getValue().data().length;
+            offsets.add(offset);
+            t.add("data_offsets", offsets);
+            header.add(e.getKey(), t);
+        }
+        byte[] json = header.toString().getBytes(StandardCharsets.UTF_8);
+        int padded = (json.length + 7) / 8 * 8; // the data starts 8-byte aligned; spaces pad the JSON
+        Path dir = file.toAbsolutePath().getParent();
+        Path temp = null;
+        try {
+            temp = Files.createTempFile(dir, "." + file.getFileName(), ".tmp");
+            try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+                ByteBuffer head = ByteBuffer.allocate(8 + padded).order(ByteOrder.LITTLE_ENDIAN);
+                head.putLong(padded).put(json);
+                while (head.hasRemaining()) {
+                    head.put((byte) ' ');
+                }
+                writeFully(ch, head.flip());
+                ByteBuffer chunk = ByteBuffer.allocate(1 << 20).order(ByteOrder.LITTLE_ENDIAN);
+                for (LoadedTensor t : tensors.values()) {
+                    for (float v : t.data()) {
+                        if (!chunk.hasRemaining()) {
+                            writeFully(ch, chunk.flip());
+                            chunk.clear();
+                        }
+                        chunk.putFloat(v);
+                    }
+                }
+                writeFully(ch, chunk.flip());
+                ch.force(true);
+            }
+            try {
+                Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING);
+            }
+            temp = null;
+        } catch (IOException e) {
+            throw new WeightsException(file + ": cannot write: " + e.getMessage(), e);
+        } finally {
+            if (temp != null) {
+                try {
+                    Files.deleteIfExists(temp);
+                } catch (IOException ignored) {
+                    // the write already failed; that error is the one to report
+                }
+            }
+        }
+    }
+
+    private record Entry(String name, String dtype, int[] shape, long elements, long begin, long end) {}
+
+    private static List<Entry> parseHeader(String header, String source) {
+        List<Entry> entries = new ArrayList<>();
+        try {
+            JsonReader reader = new JsonReader(new StringReader(header));
+            reader.beginObject();
+            java.util.Set<String> seen = new java.util.HashSet<>();
+            while (reader.hasNext()) {
+                String name = reader.nextName();
+                if (!seen.add(name)) {
+                    throw new WeightsException(source + ": tensor " + name + " appears twice in the header");
+                }
+                JsonElement value = com.google.gson.JsonParser.parseReader(reader);
+                if (name.equals("__metadata__")) {
+                    continue;
+                }
+                entries.add(entry(name, value, source));
+            }
+            reader.endObject();
+            if (reader.peek() != JsonToken.END_DOCUMENT) {
+                throw new WeightsException(source + ": the header has text after its JSON object");
+            }
+        } catch (IOException | JsonParseException | IllegalStateException e) {
+            throw new WeightsException(source + ": the header is not valid JSON: " + e.getMessage(), e);
+        }
+        return entries;
+    }
+
+    private static Entry entry(String name, JsonElement value, String source) {
+        if (!value.isJsonObject()) {
+            throw new WeightsException(source + ": tensor " + name + " is not described by an object");
+        }
+        JsonObject o = value.getAsJsonObject();
+        String dtype = string(o, "dtype", name, source);
+        if (!dtype.equals("F32") && !dtype.equals("F16") && !dtype.equals("BF16")) {
+            throw new WeightsException(source + ": tensor " + name + " is " + dtype + "; Fovea reads F32, F16 and BF16");
+        }
+        JsonArray shapeJson = array(o, "shape", name, source);
+        int[] shape = new int[shapeJson.size()];
+        long elements = 1;
+        for (int i = 0; i < shape.length; i++) {
+            long d = shapeJson.get(i).getAsLong();
+            if (d < 0 || d > Integer.MAX_VALUE) {
+                throw new WeightsException(source + ": tensor " + name + " has dimension " + d);
+            }
+            shape[i] = (int) d;
+            elements *= d;
+        }
+        JsonArray offsets = array(o, "data_offsets", name, source);
+        if (offsets.size() != 2) {
+            throw new WeightsException(source + ": tensor " + name + " needs data_offsets [begin, end]");
+        }
+        long begin = offsets.get(0).getAsLong();
+        long end = offsets.get(1).getAsLong();
+        long bytes = elements * (dtype.equals("F32") ? 4 : 2);
+        if (begin < 0 || end < begin || end - begin != bytes) {
+            throw new WeightsException(source + ": tensor " + name + " of shape " + java.util.Arrays.toString(shape) + " needs "
+                    + bytes + " bytes but its data_offsets [" + begin + ", " + end + "] give " + (end - begin));
+        }
+        if (elements > Integer.MAX_VALUE - 8) {
+            throw new WeightsException(source + ": tensor " + name + " is larger than Fovea's 2^31 values");
+        }
+        return new Entry(name, dtype, shape, elements, begin, end);
+    }
+
+    /** The byte ranges must lie within the data and not overlap (the format also forbids holes). */
+    private static void checkLayout(List<Entry> entries, long dataLength, String source) {
+        List<Entry> sorted = new ArrayList<>(entries);
+        sorted.sort(java.util.Comparator.comparingLong(Entry::begin));
+        long expected = 0;
+        for (Entry e : sorted) {
+            if (e.begin < expected) {
+                throw new WeightsException(source + ": tensor " + e.name + " overlaps the tensor before it");
+            }
+            if (e.begin > expected) {
+                throw new WeightsException(source + ": " + (e.begin - expected) + " bytes before tensor " + e.name + " belong to no tensor");
+            }
+            expected = e.end;
+        }
+        if (expected > dataLength) {
+            throw new WeightsException(source + ": the file is truncated: its tensors need " + expected + " bytes of data but it has "
+                    + dataLength);
+        }
+        if (expected < dataLength) {
+            throw new WeightsException(source + ": " + (dataLength - expected) + " bytes at the end belong to no tensor");
+        }
+    }
+
+    private static float[] decode(ByteBuffer raw, String dtype, long elements) {
+        float[] out = new float[(int) elements];
+        switch (dtype) {
+            case "F32" -> raw.asFloatBuffer().get(out);
+            case "F16" -> {
+                for (int i = 0; i < out.length; i++) {
+                    out[i] = Float.float16ToFloat(raw.getShort());
+                }
+            }
+            default -> { // BF16: the high half of a float32
+                for (int i = 0; i < out.length; i++) {
+                    out[i] = Float.intBitsToFloat((raw.getShort() & 0xffff) << 16);
+                }
+            }
+        }
+        return out;
+    }
+
+    private static String string(JsonObject o, String key, String tensor, String source) {
+        JsonElement e = o.get(key);
+        if (e == null || !e.isJsonPrimitive()) {
+            throw new WeightsException(source + ": tensor " + tensor + " has no " + key);
+        }
+        return e.getAsString();
+    }
+
+    private static JsonArray array(JsonObject o, String key, String tensor, String source) {
+        JsonElement e = o.get(key);
+        if (e == null || !e.isJsonArray()) {
+            throw new WeightsException(source + ": tensor " + tensor + " has no " + key + " array");
+        }
+        return e.getAsJsonArray();
+    }
+
+    private static void readFully(FileChannel ch, ByteBuffer buffer, long position, String source) throws IOException {
+        long p = position;
+        while (buffer.hasRemaining()) {
+            int n = ch.read(buffer, p);
+            if (n < 0) {
+                throw new WeightsException(source + ": the file ends early, at byte " + p);
+            }
+            p += n;
+        }
+    }
+
+    private static void writeFully(FileChannel ch, ByteBuffer buffer) throws IOException {
+        while (buffer.hasRemaining()) {
+            ch.write(buffer);
+        }
+    }
+}
