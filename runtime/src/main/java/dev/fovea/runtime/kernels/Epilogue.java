@@ -1,0 +1,29 @@
+package dev.fovea.runtime.kernels;
+
+/**
+ * What a convolution or linear layer does to each output after its sum: add a bias (batch norm folded
+ * in), add a residual tensor of the output's shape, apply an activation, or add everything onto what
+ * the output already holds (a projection shortcut summed into the block's result).
+ */
+public record Epilogue(float[] bias, float[] residual, Activation activation, float slope, boolean accumulate) {
+    public static Epilogue of(float[] bias) {
+        return new Epilogue(bias, null, Activation.NONE, 0, false);
+    }
+
+    public Epilogue withActivation(Activation a, float s) {
+        return new Epilogue(bias, residual, a, s, accumulate);
+    }
+
+    public Epilogue withResidual(float[] r) {
+        return new Epilogue(bias, r, activation, slope, accumulate);
+    }
+
+    public Epilogue accumulating() {
+        return new Epilogue(bias, residual, activation, slope, true);
+    }
+
+    /** Activations the vector epilogue computes; others run as a step of their own. */
+    public static boolean fusable(Activation a) {
+        return a == Activation.NONE || a == Activation.RELU || a == Activation.RELU6 || a == Activation.LEAKY_RELU;
+    }
+}
