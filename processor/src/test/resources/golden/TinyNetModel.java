@@ -4,6 +4,12 @@ package test;
 import dev.fovea.runtime.LayerInfo;
 import dev.fovea.runtime.ModelInfo;
 import dev.fovea.runtime.Shape;
+import dev.fovea.runtime.exec.InferenceSession;
+import dev.fovea.runtime.exec.PlanBuilder;
+import dev.fovea.runtime.kernels.Activation;
+import dev.fovea.runtime.weights.Init;
+import dev.fovea.runtime.weights.Parameters;
+import dev.fovea.runtime.weights.TensorSpec;
 import java.util.ArrayList;
 import java.util.List;
 import javax.annotation.processing.Generated;
@@ -60,7 +66,24 @@ public final class TinyNetModel {
      */
     public static final ModelInfo INFO = new ModelInfo("test.TinyNet", INPUT, OUTPUT, PARAMS, TRAINABLE_PARAMS, BUFFER_VALUES, MACS, ACTIVATION_BYTES, PEAK_ACTIVATION_BYTES, layers());
 
+    /**
+     * Every tensor the model owns, with PyTorch's names and shapes, in layer order.
+     */
+    public static final List<TensorSpec> TENSORS = tensors();
+
+    /**
+     * Floats per sample of each activation buffer of the live-range plan.
+     */
+    private static final int[] BUFFER_FLOATS = {16384, 4096, 4096, 16, 10};
+
     private TinyNetModel() {
+    }
+
+    /**
+     * Parameters initialised as PyTorch initialises these layers, reproducibly from {@code seed}.
+     */
+    public static Parameters newParameters(long seed) {
+        return Parameters.initialized(TENSORS, seed);
     }
 
     /**
@@ -90,5 +113,70 @@ public final class TinyNetModel {
         layers.add(new LayerInfo("flatten", "Flatten", "", List.of("gap"), new Shape(16), 0L, 0L));
         layers.add(new LayerInfo("fc", "Dense", "", List.of("flatten"), new Shape(10), 170L, 160L));
         layers.add(new LayerInfo("fc/softmax", "Softmax", "", List.of("fc"), new Shape(10), 0L, 0L));
+    }
+
+    private static List<TensorSpec> tensors() {
+        List<TensorSpec> tensors = new ArrayList<>(12);
+        tensors0(tensors);
+        return List.copyOf(tensors);
+    }
+
+    private static void tensors0(List<TensorSpec> tensors) {
+        tensors.add(new TensorSpec("conv1.weight", new int[] {16, 3, 3, 3}, false, Init.fanIn(27)));
+        tensors.add(new TensorSpec("bn1.weight", new int[] {16}, false, Init.ONES));
+        tensors.add(new TensorSpec("bn1.bias", new int[] {16}, false, Init.ZEROS));
+        tensors.add(new TensorSpec("bn1.running_mean", new int[] {16}, true, Init.ZEROS));
+        tensors.add(new TensorSpec("bn1.running_var", new int[] {16}, true, Init.ONES));
+        tensors.add(new TensorSpec("conv2.weight", new int[] {16, 16, 3, 3}, false, Init.fanIn(144)));
+        tensors.add(new TensorSpec("bn2.weight", new int[] {16}, false, Init.ONES));
+        tensors.add(new TensorSpec("bn2.bias", new int[] {16}, false, Init.ZEROS));
+        tensors.add(new TensorSpec("bn2.running_mean", new int[] {16}, true, Init.ZEROS));
+        tensors.add(new TensorSpec("bn2.running_var", new int[] {16}, true, Init.ONES));
+        tensors.add(new TensorSpec("fc.weight", new int[] {10, 16}, false, Init.fanIn(16)));
+        tensors.add(new TensorSpec("fc.bias", new int[] {10}, false, Init.fanIn(16)));
+    }
+
+    /**
+     * A session that runs batches of {@code batch} samples on {@code threads} threads, with the fast kernels.
+     */
+    public static InferenceSession session(Parameters parameters, int batch, int threads) {
+        return session(parameters, batch, threads, PlanBuilder.Mode.FAST);
+    }
+
+    /**
+     * A session in the given mode: {@code REFERENCE} runs the plain kernels, unfused, for checking.
+     */
+    public static InferenceSession session(Parameters parameters, int batch, int threads,
+            PlanBuilder.Mode mode) {
+        PlanBuilder b = new PlanBuilder(parameters, batch, mode, 3072, BUFFER_FLOATS);
+        steps0(b);
+        return b.build(4, INPUT, OUTPUT, threads);
+    }
+
+    private static void steps0(PlanBuilder b) {
+        // conv1: Conv2d 3x3 p1 no-bias, 3x32x32 -> 16x32x32
+        b.conv2d("conv1", -1, 0, "conv1.weight", null, 3, 32, 32, 16, 32, 32, 3, 3, 1, 1, 1, 1, 1, 1, 1);
+        // conv1/batchnorm: BatchNorm, 16x32x32 -> 16x32x32
+        b.batchNorm("conv1/batchnorm", 0, 0, "bn1", 1.0E-5, 16, 1024);
+        // conv1/relu: ReLU, 16x32x32 -> 16x32x32
+        b.activation("conv1/relu", 0, 0, Activation.RELU, 0.0, 16384);
+        // pool: MaxPool2d 2x2/2, 16x32x32 -> 16x16x16
+        b.pool2d("pool", true, 0, 1, 16, 32, 32, 16, 16, 2, 2, 2, 2, 0, 0, 0, 0, 1, 1, false);
+        // conv2: Conv2d 3x3 p1 no-bias, 16x16x16 -> 16x16x16
+        b.conv2d("conv2", 1, 2, "conv2.weight", null, 16, 16, 16, 16, 16, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1);
+        // conv2/batchnorm: BatchNorm, 16x16x16 -> 16x16x16
+        b.batchNorm("conv2/batchnorm", 2, 2, "bn2", 1.0E-5, 16, 256);
+        // residual: Add, 16x16x16 + 16x16x16 -> 16x16x16
+        b.add("residual", 2, 1, 2, 4096);
+        // residual/relu: ReLU, 16x16x16 -> 16x16x16
+        b.activation("residual/relu", 2, 2, Activation.RELU, 0.0, 4096);
+        // gap: GlobalAvgPool, 16x16x16 -> 16x1x1
+        b.adaptiveAvgPool2d("gap", 2, 3, 16, 16, 16, 1, 1);
+        // flatten: Flatten, 16x1x1 -> 16
+        b.identity("flatten", 3, 3, 16);
+        // fc: Dense, 16 -> 10
+        b.dense("fc", 3, 4, "fc.weight", "fc.bias", 16, 10);
+        // fc/softmax: Softmax, 10 -> 10
+        b.softmax("fc/softmax", 4, 4, 10, 1);
     }
 }

@@ -1,5 +1,6 @@
 package dev.fovea.processor.cost;
 
+import dev.fovea.runtime.weights.TensorSpec;
 import java.util.List;
 
 /** What one layer costs: its tensors, its learnable parameters, and its multiply-accumulates per sample. */

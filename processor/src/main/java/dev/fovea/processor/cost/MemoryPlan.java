@@ -9,7 +9,7 @@ import java.util.List;
 /**
  * A live-range plan of activation buffers for one sample in inference: each layer's output lives from
  * the layer that writes it to the last layer that reads it; element-wise layers (activations, batch norm,
- * dropout, layer scale, addition) write over their input when nothing else reads it. The network's input
+ * dropout, layer scale, addition) and flatten write over their input when nothing else reads it. The network's input
  * belongs to the caller and is not counted.
  *
  * @param buffer        for each node, the buffer its output lives in (-1 for the input)
@@ -84,6 +84,7 @@ public record MemoryPlan(int[] buffer, long[] bufferBytes, long peakBytes, long 
             case Op.Dropout d -> true;
             case Op.LayerScale s -> true;
             case Op.Add a -> true;
+            case Op.Flatten f -> true;
             default -> false;
         };
     }

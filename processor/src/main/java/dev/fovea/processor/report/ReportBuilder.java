@@ -3,7 +3,7 @@ package dev.fovea.processor.report;
 import dev.fovea.processor.cost.CostModel;
 import dev.fovea.processor.cost.LayerCost;
 import dev.fovea.processor.cost.MemoryPlan;
-import dev.fovea.processor.cost.TensorSpec;
+import dev.fovea.runtime.weights.TensorSpec;
 import dev.fovea.processor.diag.Problems;
 import dev.fovea.processor.graph.Node;
 import dev.fovea.processor.infer.Inferred;

@@ -3,7 +3,7 @@ package dev.fovea.processor.report;
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
-import dev.fovea.processor.cost.TensorSpec;
+import dev.fovea.runtime.weights.TensorSpec;
 import dev.fovea.runtime.Shape;
 
 /**

@@ -1,5 +1,6 @@
 package dev.fovea.processor.cost;
 
+import dev.fovea.runtime.weights.TensorSpec;
 import static com.google.common.truth.Truth.assertThat;
 import static dev.fovea.processor.Decls.member;
 import static dev.fovea.processor.Decls.network;

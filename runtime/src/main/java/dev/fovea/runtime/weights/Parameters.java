@@ -26,6 +26,29 @@ public final class Parameters {
         }
     }
 
+    /**
+     * Parameters initialised as PyTorch would, from {@code seed}: each tensor from its own stream (the
+     * seed and the tensor's name), so a tensor's values do not depend on the others.
+     */
+    public static Parameters initialized(List<TensorSpec> specs, long seed) {
+        Parameters p = new Parameters(specs);
+        for (TensorSpec s : specs) {
+            float[] values = p.values.get(s.name());
+            switch (s.init().kind()) {
+                case ZEROS -> { }
+                case CONSTANT -> java.util.Arrays.fill(values, (float) s.init().value());
+                case UNIFORM_FAN_IN -> {
+                    java.util.SplittableRandom r = new java.util.SplittableRandom(seed * 0x9E3779B97F4A7C15L + s.name().hashCode());
+                    double bound = 1.0 / Math.sqrt(s.init().value());
+                    for (int i = 0; i < values.length; i++) {
+                        values[i] = (float) r.nextDouble(-bound, bound);
+                    }
+                }
+            }
+        }
+        return p;
+    }
+
     public List<TensorSpec> specs() {
         return List.copyOf(specs.values());
     }

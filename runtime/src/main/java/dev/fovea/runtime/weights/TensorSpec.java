@@ -3,12 +3,16 @@ package dev.fovea.runtime.weights;
 import java.util.Arrays;
 
 /**
- * A named tensor a model owns, as the compiler listed it: PyTorch's name and shape, and whether it is a
- * buffer (batch norm's running statistics) rather than a learned parameter.
+ * A named tensor a model owns, as the compiler listed it: PyTorch's name and shape, whether it is a
+ * buffer (batch norm's running statistics) rather than a learned parameter, and how it is initialised.
  */
-public record TensorSpec(String name, int[] shape, boolean buffer) {
+public record TensorSpec(String name, int[] shape, boolean buffer, Init init) {
     public TensorSpec {
         shape = shape.clone();
+    }
+
+    public TensorSpec(String name, int[] shape, boolean buffer) {
+        this(name, shape, buffer, Init.ZEROS);
     }
 
     @Override

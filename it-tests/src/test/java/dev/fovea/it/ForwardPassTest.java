@@ -1,0 +1,87 @@
+package dev.fovea.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.fovea.runtime.exec.InferenceSession;
+import dev.fovea.runtime.exec.PlanBuilder;
+import dev.fovea.runtime.weights.Init;
+import dev.fovea.runtime.weights.Parameters;
+import dev.fovea.runtime.weights.TensorSpec;
+import java.lang.reflect.Method;
+import java.util.List;
+import java.util.Random;
+import java.util.Set;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
+
+/**
+ * Every zoo model runs a forward pass through its generated plan: the output has the right size and is
+ * finite, and the fast path (folded, fused, vectorised) agrees with the reference path (plain kernels,
+ * unfused) on the same random weights and input.
+ */
+class ForwardPassTest {
+    /** Models whose reference pass takes seconds: checked for shape and finiteness on the fast path only. */
+    private static final Set<String> FAST_ONLY = Set.of("Vgg11", "Vgg11Bn", "Vgg13", "Vgg13Bn", "Vgg16", "Vgg16Bn", "Vgg19", "Vgg19Bn",
+            "SeedVgg16", "SeedZfNet", "WideResNet50_2", "ResNet101", "ResNet152", "ResNet101V1", "ResNet152V1", "DenseNet169",
+            "DenseNet201", "ResNeXt50_32x4d", "ConvNeXtTiny", "SeResNet50", "ResNet50V1");
+
+    @TestFactory
+    List<DynamicTest> everyModelRuns() {
+        return ZooReports.networks().stream()
+                .map(name -> DynamicTest.dynamicTest(name.substring(name.lastIndexOf('.') + 1), () -> check(name)))
+                .toList();
+    }
+
+    private static void check(String network) throws ReflectiveOperationException {
+        Class<?> model = Class.forName(network + "Model");
+        String simple = network.substring(network.lastIndexOf('.') + 1);
+        Parameters p = (Parameters) model.getMethod("newParameters", long.class).invoke(null, 42L);
+        randomizeNorms(p, new Random(1));
+        Method session = model.getMethod("session", Parameters.class, int.class, int.class, PlanBuilder.Mode.class);
+        int inputSize = (int) ((dev.fovea.runtime.Shape) model.getField("INPUT").get(null)).elements();
+        int outputSize = (int) ((dev.fovea.runtime.Shape) model.getField("OUTPUT").get(null)).elements();
+        float[] input = new float[inputSize];
+        Random r = new Random(3);
+        for (int i = 0; i < input.length; i++) {
+            input[i] = (float) r.nextGaussian();
+        }
+        float[] fast;
+        try (InferenceSession s = (InferenceSession) session.invoke(null, p, 1, 2, PlanBuilder.Mode.FAST)) {
+            fast = s.run(input).clone();
+        }
+        assertEquals(outputSize, fast.length, simple + " output size");
+        for (float v : fast) {
+            assertTrue(Float.isFinite(v), simple + " output is not finite");
+        }
+        if (FAST_ONLY.contains(simple)) {
+            return;
+        }
+        float[] reference;
+        try (InferenceSession s = (InferenceSession) session.invoke(null, p, 1, 1, PlanBuilder.Mode.REFERENCE)) {
+            reference = s.run(input).clone();
+        }
+        double scale = 0;
+        for (float v : reference) {
+            scale = Math.max(scale, Math.abs(v));
+        }
+        for (int i = 0; i < fast.length; i++) {
+            assertTrue(Math.abs(fast[i] - reference[i]) <= 1e-4 * (Math.abs(reference[i]) + scale),
+                    simple + " output " + i + ": fast " + fast[i] + ", reference " + reference[i] + " (largest output " + scale + ")");
+        }
+    }
+
+    /** Norms start as the identity; random statistics make folding them into convolutions matter. */
+    static void randomizeNorms(Parameters p, Random r) {
+        for (TensorSpec t : p.specs()) {
+            if (t.init().kind() == Init.Kind.UNIFORM_FAN_IN) {
+                continue;
+            }
+            float[] v = p.get(t.name());
+            boolean positive = t.name().endsWith("running_var") || t.init().equals(Init.ONES);
+            for (int i = 0; i < v.length; i++) {
+                v[i] = positive ? (float) (0.5 + r.nextDouble()) : (float) (0.2 * r.nextGaussian());
+            }
+        }
+    }
+}

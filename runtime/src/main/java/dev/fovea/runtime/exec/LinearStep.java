@@ -1,0 +1,115 @@
+package dev.fovea.runtime.exec;
+
+import dev.fovea.runtime.kernels.Activation;
+import dev.fovea.runtime.kernels.ConvGemm;
+import dev.fovea.runtime.kernels.ConvGeometry;
+import dev.fovea.runtime.kernels.Epilogue;
+import dev.fovea.runtime.kernels.Gemv;
+
+/**
+ * A convolution or dense layer of the fast path, still open while the plan is built: the layers after
+ * it may fold into its weights (batch norm, layer scale) or its epilogue (activation, residual add).
+ * {@link #seal} packs the weights for the kernel.
+ */
+final class LinearStep implements Step {
+    private final String name;
+    private final ConvGeometry geometry; // null for a dense layer
+    private final int features;
+    private final int units;
+    private final float[] weight; // a copy: folding must not change the model's parameters
+    private float[] bias;
+    private final float[] in;
+    final float[] out;
+    private final int batch;
+    private float[] residual;
+    private Activation activation = Activation.NONE;
+    private float slope;
+    private final boolean accumulate;
+    private ConvGemm gemm;
+    private Epilogue epilogue;
+
+    /** A convolution. */
+    LinearStep(String name, ConvGeometry g, float[] weight, float[] bias, float[] in, float[] out, int batch, boolean accumulate) {
+        this.name = name;
+        this.geometry = g;
+        this.features = g.k();
+        this.units = g.co();
+        this.weight = weight.clone();
+        this.bias = bias == null ? null : bias.clone();
+        this.in = in;
+        this.out = out;
+        this.batch = batch;
+        this.accumulate = accumulate;
+    }
+
+    /** A dense layer. */
+    LinearStep(String name, int features, int units, float[] weight, float[] bias, float[] in, float[] out, int batch) {
+        this.name = name;
+        this.geometry = null;
+        this.features = features;
+        this.units = units;
+        this.weight = weight.clone();
+        this.bias = bias == null ? null : bias.clone();
+        this.in = in;
+        this.out = out;
+        this.batch = batch;
+        this.accumulate = false;
+    }
+
+    /** Whether a per-channel scale and shift can still fold in: nothing non-linear or additive after the sum yet. */
+    boolean canFold() {
+        return activation == Activation.NONE && residual == null && !accumulate;
+    }
+
+    /** Folds y = x * scale + shift (per output channel) into the weights and bias; shift may be null. */
+    void fold(float[] scale, float[] shift) {
+        int row = weight.length / units;
+        if (bias == null) {
+            bias = new float[units];
+        }
+        for (int o = 0; o < units; o++) {
+            for (int j = 0; j < row; j++) {
+                weight[o * row + j] *= scale[o];
+            }
+            bias[o] = bias[o] * scale[o] + (shift == null ? 0 : shift[o]);
+        }
+    }
+
+    boolean canTakeActivation(Activation a) {
+        return activation == Activation.NONE && Epilogue.fusable(a);
+    }
+
+    void activation(Activation a, float s) {
+        this.activation = a;
+        this.slope = s;
+    }
+
+    boolean canTakeResidual() {
+        return activation == Activation.NONE && residual == null && !accumulate;
+    }
+
+    void residual(float[] r) {
+        this.residual = r;
+    }
+
+    void seal() {
+        if (geometry != null) {
+            gemm = new ConvGemm(geometry, weight);
+        }
+        epilogue = new Epilogue(bias, residual, activation, slope, accumulate);
+    }
+
+    @Override
+    public void run(Workers workers) {
+        if (gemm != null) {
+            gemm.run(workers, in, 0, out, 0, batch, epilogue);
+        } else {
+            Gemv.run(workers, weight, in, out, batch, features, units, epilogue);
+        }
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+}

@@ -1,0 +1,389 @@
+package dev.fovea.runtime.exec;
+
+import dev.fovea.runtime.Shape;
+import dev.fovea.runtime.kernels.Activation;
+import dev.fovea.runtime.kernels.ConvGeometry;
+import dev.fovea.runtime.kernels.Reference;
+import dev.fovea.runtime.weights.Parameters;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * Builds an {@link InferenceSession}; generated model classes call it once per layer, in order, with the
+ * layer's static shape and its input and output buffers (the compiler's live-range plan; -1 is the
+ * network's input). In {@link Mode#FAST} it folds batch norm and layer scale into the preceding
+ * convolution or dense layer and fuses activations and residual additions into its epilogue, wherever
+ * the buffers show that nothing else reads the intermediate value: the compiler only lets a layer
+ * overwrite its input when it is that input's only reader. {@link Mode#REFERENCE} runs every layer on
+ * the plain reference kernels, unfused: the standard the fast path is tested against.
+ */
+public final class PlanBuilder {
+    public enum Mode { FAST, REFERENCE }
+
+    private final Parameters parameters;
+    private final int batch;
+    private final Mode mode;
+    private final float[] input;
+    private final float[][] buffers;
+    private final List<Step> steps = new ArrayList<>();
+    private LinearStep open;
+
+    /** {@code bufferFloats} is each buffer's size for one sample. */
+    public PlanBuilder(Parameters parameters, int batch, Mode mode, int inputFloats, int[] bufferFloats) {
+        if (batch < 1) {
+            throw new IllegalArgumentException("batch must be at least 1 but is " + batch);
+        }
+        this.parameters = parameters;
+        this.batch = batch;
+        this.mode = mode;
+        this.input = new float[Math.multiplyExact(batch, inputFloats)];
+        this.buffers = new float[bufferFloats.length][];
+        for (int i = 0; i < bufferFloats.length; i++) {
+            buffers[i] = new float[Math.multiplyExact(batch, bufferFloats[i])];
+        }
+    }
+
+    private float[] buffer(int id) {
+        return id < 0 ? input : buffers[id];
+    }
+
+    private float[] tensor(String name) {
+        return name == null ? null : parameters.get(name);
+    }
+
+    private boolean fast() {
+        return mode == Mode.FAST;
+    }
+
+    private void add(Step step) {
+        seal();
+        steps.add(step);
+    }
+
+    private void add(String name, Consumer<Workers> body) {
+        add(new Step() {
+            @Override
+            public void run(Workers workers) {
+                body.accept(workers);
+            }
+
+            @Override
+            public String name() {
+                return name;
+            }
+        });
+    }
+
+    private void seal() {
+        if (open != null) {
+            open.seal();
+            steps.add(open);
+            open = null;
+        }
+    }
+
+    /** The open linear step when it wrote buffer {@code id}, the layer being added reads it in place. */
+    private LinearStep openWriting(int in, int out) {
+        return fast() && open != null && in == out && open.out == buffer(out) ? open : null;
+    }
+
+    // ---- convolutions and linear layers
+
+    public void conv2d(String name, int in, int out, String weight, String bias, int ci, int ih, int iw, int co, int oh, int ow,
+            int kh, int kw, int sh, int sw, int pt, int pl, int dh, int dw, int groups) {
+        convolve(name, in, out, tensor(weight), tensor(bias), new ConvGeometry(ci, ih, iw, co, oh, ow, kh, kw, sh, sw, pt, pl, dh, dw, groups));
+    }
+
+    /**
+     * LeNet's partially connected convolution: the weight holds only the connected (output, input) pairs,
+     * output-major, as the table lists them ({@code table[input].charAt(output) == 'X'}).
+     */
+    public void conv2dPartial(String name, int in, int out, String weight, String bias, String[] table, int ci, int ih, int iw, int co,
+            int oh, int ow, int kh, int kw) {
+        float[] links = tensor(weight);
+        float[] full = new float[co * ci * kh * kw];
+        int link = 0;
+        for (int o = 0; o < co; o++) {
+            for (int c = 0; c < ci; c++) {
+                if (table[c].charAt(o) == 'X') {
+                    System.arraycopy(links, link * kh * kw, full, (o * ci + c) * kh * kw, kh * kw);
+                    link++;
+                }
+            }
+        }
+        convolve(name, in, out, full, tensor(bias), new ConvGeometry(ci, ih, iw, co, oh, ow, kh, kw, 1, 1, 0, 0, 1, 1, 1));
+    }
+
+    private void convolve(String name, int in, int out, float[] w, float[] b, ConvGeometry g) {
+        if (fast()) {
+            seal();
+            open = new LinearStep(name, g, w, b, buffer(in), buffer(out), batch, false);
+            return;
+        }
+        float[] src = buffer(in);
+        float[] dst = buffer(out);
+        add(name, workers -> Reference.conv2d(src, w, b, dst, batch, g.ci(), g.ih(), g.iw(), g.co(), g.oh(), g.ow(), g.kh(), g.kw(),
+                g.sh(), g.sw(), g.pt(), g.pl(), g.dh(), g.dw(), g.groups()));
+    }
+
+    public void dense(String name, int in, int out, String weight, String bias, int features, int units) {
+        float[] w = tensor(weight);
+        float[] b = tensor(bias);
+        if (fast()) {
+            seal();
+            open = new LinearStep(name, features, units, w, b, buffer(in), buffer(out), batch);
+            return;
+        }
+        float[] src = buffer(in);
+        float[] dst = buffer(out);
+        add(name, workers -> Reference.dense(src, w, b, dst, batch, features, units));
+    }
+
+    public void convTranspose2d(String name, int in, int out, String weight, String bias, int ci, int ih, int iw, int co, int oh, int ow,
+            int kh, int kw, int sh, int sw, int ph, int pw, int dh, int dw, int groups) {
+        float[] w = tensor(weight);
+        float[] b = tensor(bias);
+        float[] src = buffer(in);
+        float[] dst = buffer(out);
+        add(name, workers -> Reference.convTranspose2d(src, w, b, dst, batch, ci, ih, iw, co, oh, ow, kh, kw, sh, sw, ph, pw, dh, dw, groups));
+    }
+
+    // ---- normalisation and scaling
+
+    /** Batch norm in inference, from its prefix's weight, bias, running_mean and running_var. */
+    public void batchNorm(String name, int in, int out, String prefix, double eps, int channels, int positions) {
+        float[] gamma = tensor(prefix + ".weight");
+        float[] beta = tensor(prefix + ".bias");
+        float[] mean = tensor(prefix + ".running_mean");
+        float[] var = tensor(prefix + ".running_var");
+        float[] scale = new float[channels];
+        float[] shift = new float[channels];
+        for (int c = 0; c < channels; c++) {
+            double s = gamma[c] / Math.sqrt(var[c] + eps);
+            scale[c] = (float) s;
+            shift[c] = (float) (beta[c] - mean[c] * s);
+        }
+        LinearStep target = openWriting(in, out);
+        if (target != null && target.canFold()) {
+            target.fold(scale, shift);
+            return;
+        }
+        float[] src = buffer(in);
+        float[] dst = buffer(out);
+        if (!fast()) {
+            add(name, workers -> Reference.batchNorm(src, dst, batch, channels, positions, gamma, beta, mean, var, eps));
+            return;
+        }
+        add(name, workers -> workers.parallelFor(batch * channels, plane -> {
+            int c = plane % channels;
+            float s = scale[c];
+            float t = shift[c];
+            int base = plane * positions;
+            for (int i = base; i < base + positions; i++) {
+                dst[i] = src[i] * s + t;
+            }
+        }));
+    }
+
+    /** ConvNeXt's per-channel learned factor, from the tensor named {@code tensor}. */
+    public void layerScale(String name, int in, int out, String tensor, int channels, int positions) {
+        float[] gamma = tensor(tensor);
+        LinearStep target = openWriting(in, out);
+        if (target != null && target.canFold()) {
+            target.fold(gamma, null);
+            return;
+        }
+        float[] src = buffer(in);
+        float[] dst = buffer(out);
+        add(name, workers -> Reference.scaleChannels(src, gamma, dst, batch, channels, positions, false));
+    }
+
+    public void layerNorm(String name, int in, int out, String prefix, double eps, int channels, int positions) {
+        float[] gamma = tensor(prefix + ".weight");
+        float[] beta = tensor(prefix + ".bias");
+        float[] src = buffer(in);
+        float[] dst = buffer(out);
+        add(name, workers -> Reference.layerNorm(src, dst, batch, channels, positions, gamma, beta, eps));
+    }
+
+    public void localResponseNorm(String name, int in, int out, int size, double alpha, double beta, double k, int channels,
+            int positions) {
+        float[] src = buffer(in);
+        float[] dst = buffer(out);
+        add(name, workers -> Reference.localResponseNorm(src, dst, batch, channels, positions, size, alpha, beta, k));
+    }
+
+    // ---- element-wise
+
+    public void activation(String name, int in, int out, Activation a, double slope, int count) {
+        LinearStep target = openWriting(in, out);
+        if (target != null && target.canTakeActivation(a)) {
+            target.activation(a, (float) slope);
+            return;
+        }
+        float[] src = buffer(in);
+        float[] dst = buffer(out);
+        int total = batch * count;
+        int chunk = 1 << 14;
+        float s = (float) slope;
+        add(name, workers -> workers.parallelFor((total + chunk - 1) / chunk, t -> {
+            int from = t * chunk;
+            int to = Math.min(total, from + chunk);
+            if (src != dst) {
+                System.arraycopy(src, from, dst, from, to - from);
+            }
+            a.apply(dst, from, to, s);
+        }));
+    }
+
+    public void softmax(String name, int in, int out, int channels, int positions) {
+        float[] src = buffer(in);
+        float[] dst = buffer(out);
+        add(name, workers -> Reference.softmax(src, dst, batch, channels, positions));
+    }
+
+    /** Flatten and dropout in inference: the values pass unchanged (copied when the buffers differ). */
+    public void identity(String name, int in, int out, int count) {
+        if (in == out) {
+            return;
+        }
+        float[] src = buffer(in);
+        float[] dst = buffer(out);
+        add(name, workers -> System.arraycopy(src, 0, dst, 0, batch * count));
+    }
+
+    // ---- pooling
+
+    public void pool2d(String name, boolean max, int in, int out, int channels, int ih, int iw, int oh, int ow, int kh, int kw, int sh,
+            int sw, int pt, int pl, int pb, int pr, int dh, int dw, boolean countIncludePad) {
+        float[] src = buffer(in);
+        float[] dst = buffer(out);
+        add(name, workers -> Reference.pool2d(max, src, dst, batch, channels, ih, iw, oh, ow, kh, kw, sh, sw, pt, pl, pb, pr, dh, dw,
+                countIncludePad));
+    }
+
+    public void adaptiveAvgPool2d(String name, int in, int out, int channels, int ih, int iw, int oh, int ow) {
+        float[] src = buffer(in);
+        float[] dst = buffer(out);
+        add(name, workers -> Reference.adaptiveAvgPool2d(src, dst, batch, channels, ih, iw, oh, ow));
+    }
+
+    public void subsample(String name, int in, int out, String prefix, int channels, int ih, int iw, int oh, int ow, int kh, int kw,
+            int sh, int sw) {
+        float[] w = tensor(prefix + ".weight");
+        float[] b = tensor(prefix + ".bias");
+        float[] src = buffer(in);
+        float[] dst = buffer(out);
+        add(name, workers -> Reference.subsample(src, dst, batch, channels, ih, iw, oh, ow, kh, kw, sh, sw, w, b));
+    }
+
+    public void euclideanRbf(String name, int in, int out, String weight, int features, int units) {
+        float[] w = tensor(weight);
+        float[] src = buffer(in);
+        float[] dst = buffer(out);
+        add(name, workers -> Reference.euclideanRbf(src, w, dst, batch, features, units));
+    }
+
+    // ---- joining
+
+    /** out = in0 + in1; fused into the convolution that wrote in0 when it can take a residual. */
+    public void add(String name, int in0, int in1, int out, int count) {
+        LinearStep target = openWriting(in0, out);
+        if (target != null && in1 != in0 && target.canTakeResidual()) {
+            target.residual(buffer(in1));
+            return;
+        }
+        float[] a = buffer(in0);
+        float[] b = buffer(in1);
+        float[] dst = buffer(out);
+        add(name, workers -> Reference.add(a, b, dst, batch * count));
+    }
+
+    /**
+     * out = main + batchNorm(conv1x1(shortcut)): a projection shortcut with prefix {@code <p>.0} (the
+     * convolution) and {@code <p>.1} (the norm). On the fast path the projection accumulates onto the result.
+     */
+    public void addProjected(String name, int main, int shortcut, int out, String prefix, int ci, int ih, int iw, int co, int oh, int ow,
+            int stride) {
+        ConvGeometry g = new ConvGeometry(ci, ih, iw, co, oh, ow, 1, 1, stride, stride, 0, 0, 1, 1, 1);
+        float[] w = tensor(prefix + ".0.weight");
+        String norm = prefix + ".1";
+        if (main != out) {
+            identity(name + "/copy", main, out, co * oh * ow);
+        }
+        if (fast()) {
+            seal();
+            LinearStep projection = new LinearStep(name, g, w, null, buffer(shortcut), buffer(out), batch, true);
+            projection.fold(batchNormScale(norm, co, 1e-5), batchNormShift(norm, co, 1e-5));
+            open = projection;
+            return;
+        }
+        float[] temp = new float[batch * co * oh * ow];
+        float[] src = buffer(shortcut);
+        float[] dst = buffer(out);
+        float[] gamma = tensor(norm + ".weight");
+        float[] beta = tensor(norm + ".bias");
+        float[] mean = tensor(norm + ".running_mean");
+        float[] var = tensor(norm + ".running_var");
+        add(name, workers -> {
+            Reference.conv2d(src, w, null, temp, batch, ci, ih, iw, co, oh, ow, 1, 1, stride, stride, 0, 0, 1, 1, 1);
+            Reference.batchNorm(temp, temp, batch, co, oh * ow, gamma, beta, mean, var, 1e-5);
+            Reference.add(dst, temp, dst, temp.length);
+        });
+    }
+
+    private float[] batchNormScale(String prefix, int channels, double eps) {
+        float[] gamma = tensor(prefix + ".weight");
+        float[] var = tensor(prefix + ".running_var");
+        float[] s = new float[channels];
+        for (int c = 0; c < channels; c++) {
+            s[c] = (float) (gamma[c] / Math.sqrt(var[c] + eps));
+        }
+        return s;
+    }
+
+    private float[] batchNormShift(String prefix, int channels, double eps) {
+        float[] beta = tensor(prefix + ".bias");
+        float[] mean = tensor(prefix + ".running_mean");
+        float[] s = batchNormScale(prefix, channels, eps);
+        float[] t = new float[channels];
+        for (int c = 0; c < channels; c++) {
+            t[c] = beta[c] - mean[c] * s[c];
+        }
+        return t;
+    }
+
+    /** Channel concatenation: input i has {@code channels[i]} channels of {@code positions} each. */
+    public void concat(String name, int[] ins, int[] channels, int out, int positions) {
+        float[][] sources = new float[ins.length][];
+        int total = 0;
+        for (int i = 0; i < ins.length; i++) {
+            sources[i] = buffer(ins[i]);
+            total += channels[i];
+        }
+        float[] dst = buffer(out);
+        int all = total;
+        add(name, workers -> {
+            int at = 0;
+            for (int i = 0; i < sources.length; i++) {
+                Reference.concatInto(sources[i], dst, batch, channels[i], positions, at, all);
+                at += channels[i];
+            }
+        });
+    }
+
+    /** Squeeze-and-excitation: out = x * gates, one gate per sample and channel. */
+    public void scale(String name, int gates, int x, int out, int channels, int positions) {
+        float[] g = buffer(gates);
+        float[] src = buffer(x);
+        float[] dst = buffer(out);
+        add(name, workers -> Reference.scaleChannels(src, g, dst, batch, channels, positions, true));
+    }
+
+    /** The finished session; {@code output} is the buffer holding the network's output. */
+    public InferenceSession build(int output, Shape inputShape, Shape outputShape, int threads) {
+        seal();
+        return new InferenceSession(steps, input, buffer(output), batch, inputShape, outputShape, new Workers(threads));
+    }
+}

@@ -1,0 +1,9 @@
+package dev.fovea.runtime.exec;
+
+/** One layer (or fused group of layers) of a plan, bound to its buffers and weights. */
+public interface Step {
+    void run(Workers workers);
+
+    /** Its layer's name, for profiles and errors. */
+    String name();
+}
