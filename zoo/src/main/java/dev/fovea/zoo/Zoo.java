@@ -73,6 +73,33 @@ public final class Zoo {
         }
     }
 
+    /** Seeded parameters for a network, initialised as PyTorch would. */
+    public dev.fovea.runtime.weights.Parameters newParameters(String qualifiedName, long seed) {
+        try {
+            return (dev.fovea.runtime.weights.Parameters) model(qualifiedName).getMethod("newParameters", long.class).invoke(null, seed);
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("cannot make parameters for " + qualifiedName, e);
+        }
+    }
+
+    /** An inference session of a network, on the fast path. */
+    public dev.fovea.runtime.exec.InferenceSession session(String qualifiedName, dev.fovea.runtime.weights.Parameters parameters,
+            int batch, int threads) {
+        try {
+            return (dev.fovea.runtime.exec.InferenceSession) model(qualifiedName)
+                    .getMethod("session", dev.fovea.runtime.weights.Parameters.class, int.class, int.class)
+                    .invoke(null, parameters, batch, threads);
+        } catch (java.lang.reflect.InvocationTargetException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("cannot make a session of " + qualifiedName, e);
+        }
+    }
+
+    private static Class<?> model(String qualifiedName) throws ClassNotFoundException {
+        return Class.forName(qualifiedName + "Model");
+    }
+
     /** The report the processor wrote for a network, as JSON text. */
     public String report(String qualifiedName) {
         String resource = "META-INF/fovea/" + qualifiedName + ".json";

@@ -27,10 +27,13 @@ final class LinearStep implements Step {
     private final boolean accumulate;
     private ConvGemm gemm;
     private Epilogue epilogue;
+    private final Workspace workspace;
 
     /** A convolution. */
-    LinearStep(String name, ConvGeometry g, float[] weight, float[] bias, float[] in, float[] out, int batch, boolean accumulate) {
+    LinearStep(String name, ConvGeometry g, float[] weight, float[] bias, float[] in, float[] out, int batch, boolean accumulate,
+            Workspace workspace) {
         this.name = name;
+        this.workspace = workspace;
         this.geometry = g;
         this.features = g.k();
         this.units = g.co();
@@ -45,6 +48,7 @@ final class LinearStep implements Step {
     /** A dense layer. */
     LinearStep(String name, int features, int units, float[] weight, float[] bias, float[] in, float[] out, int batch) {
         this.name = name;
+        this.workspace = null;
         this.geometry = null;
         this.features = features;
         this.units = units;
@@ -95,6 +99,7 @@ final class LinearStep implements Step {
     void seal() {
         if (geometry != null) {
             gemm = new ConvGemm(geometry, weight);
+            workspace.reserve(gemm.workspaceSize());
         }
         epilogue = new Epilogue(bias, residual, activation, slope, accumulate);
     }
@@ -102,7 +107,7 @@ final class LinearStep implements Step {
     @Override
     public void run(Workers workers) {
         if (gemm != null) {
-            gemm.run(workers, in, 0, out, 0, batch, epilogue);
+            gemm.run(workers, in, 0, out, 0, batch, epilogue, workspace.floats());
         } else {
             Gemv.run(workers, weight, in, out, batch, features, units, epilogue);
         }

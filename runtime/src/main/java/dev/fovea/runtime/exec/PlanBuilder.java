@@ -27,6 +27,7 @@ public final class PlanBuilder {
     private final float[] input;
     private final float[][] buffers;
     private final List<Step> steps = new ArrayList<>();
+    private final Workspace workspace = new Workspace();
     private LinearStep open;
 
     /** {@code bufferFloats} is each buffer's size for one sample. */
@@ -118,7 +119,7 @@ public final class PlanBuilder {
     private void convolve(String name, int in, int out, float[] w, float[] b, ConvGeometry g) {
         if (fast()) {
             seal();
-            open = new LinearStep(name, g, w, b, buffer(in), buffer(out), batch, false);
+            open = new LinearStep(name, g, w, b, buffer(in), buffer(out), batch, false, workspace);
             return;
         }
         float[] src = buffer(in);
@@ -314,7 +315,7 @@ public final class PlanBuilder {
         }
         if (fast()) {
             seal();
-            LinearStep projection = new LinearStep(name, g, w, null, buffer(shortcut), buffer(out), batch, true);
+            LinearStep projection = new LinearStep(name, g, w, null, buffer(shortcut), buffer(out), batch, true, workspace);
             projection.fold(batchNormScale(norm, co, 1e-5), batchNormShift(norm, co, 1e-5));
             open = projection;
             return;

@@ -9,9 +9,10 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * Convolution as a matrix product, out[co, p] = W[co, k] x im2col(in)[k, p], per sample and group, with
  * a register-blocked Vector API kernel: 8 output channels by 2 vectors of output positions, 16
- * accumulators. Weights are packed once in 8-row panels; each task packs the im2col panel of its own
- * 2-vector column block, then runs it against a range of row panels. The epilogue adds the bias, a
- * residual, and the activation on the way out.
+ * accumulators. Weights are packed once in 8-row panels. Each sample's im2col matrix is built once per
+ * call into a shared workspace, its rows padded to whole tiles (a 1x1 stride-1 convolution reads its
+ * input instead); each task copies its column panel out of it into contiguous scratch and runs it
+ * against up to 8 row panels. The epilogue adds the bias, a residual and the activation on the way out.
  */
 public final class ConvGemm {
     static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
@@ -20,7 +21,7 @@ public final class ConvGemm {
     static final int MR = 8;
     /** Columns of a register tile: two vectors. */
     static final int NR = 2 * L;
-    /** Row panels per task: enough work to pay for packing the column panel, few enough to share out. */
+    /** Row panels per task: enough to reuse each column panel from cache, few enough to share out. */
     private static final int PANELS_PER_TASK = 8;
 
     private final ConvGeometry g;
@@ -29,13 +30,15 @@ public final class ConvGemm {
     private final int k;
     private final int columnBlocks;
     private final int rowChunks;
+    /** Row stride of the im2col matrix: the positions rounded up to whole tiles. */
+    private final int stride;
+    private final boolean direct;
     private final ThreadLocal<Scratch> scratch;
 
-    /** A thread's packing space: the column panel and where each of its columns starts in the input. */
+    /** A thread's tile of sums, and the contiguous copy of its column panel. */
     private static final class Scratch {
+        final float[] tile = new float[MR * NR];
         final float[] panel;
-        final int[] rowOrigin = new int[NR];
-        final int[] colOrigin = new int[NR];
 
         Scratch(int size) {
             panel = new float[size];
@@ -51,6 +54,8 @@ public final class ConvGemm {
         this.packedWeights = pack(weight, g.groups(), cog, k, rowPanels);
         this.columnBlocks = (g.positions() + NR - 1) / NR;
         this.rowChunks = (rowPanels + PANELS_PER_TASK - 1) / PANELS_PER_TASK;
+        this.stride = columnBlocks * NR;
+        this.direct = g.isPointwise();
         int panelSize = k * NR;
         this.scratch = ThreadLocal.withInitial(() -> new Scratch(panelSize));
     }
@@ -69,92 +74,120 @@ public final class ConvGemm {
         return packed;
     }
 
-    /** The tasks of one sample: groups x row chunks x column blocks. */
-    public int tasksPerSample() {
-        return g.groups() * rowChunks * columnBlocks;
+    /** Floats of workspace one call needs: one sample's im2col matrix, all groups. */
+    public int workspaceSize() {
+        return direct ? 0 : g.groups() * k * stride;
     }
 
-    /** Convolves samples [0, n) of {@code in} into {@code out}, sharing the tiles out among the workers. */
-    public void run(Workers workers, float[] in, int inOffset, float[] out, int outOffset, int n, Epilogue e) {
-        int perSample = tasksPerSample();
-        workers.parallelFor(n * perSample, t -> {
-            int sample = t / perSample;
-            int rest = t % perSample;
-            int column = rest % columnBlocks;
-            rest /= columnBlocks;
-            int chunk = rest % rowChunks;
-            int group = rest / rowChunks;
-            tile(in, inOffset + sample * g.inputSize(), out, outOffset + sample * g.outputSize(), sample, group, chunk, column, e);
-        });
+    /**
+     * Convolves samples [0, n) of {@code in} into {@code out}, sharing the work among the workers;
+     * {@code workspace} holds at least {@link #workspaceSize()} floats.
+     */
+    public void run(Workers workers, float[] in, int inOffset, float[] out, int outOffset, int n, Epilogue e, float[] workspace) {
+        int rows = g.groups() * k;
+        int tiles = g.groups() * rowChunks * columnBlocks;
+        for (int sample = 0; sample < n; sample++) {
+            int inBase = inOffset + sample * g.inputSize();
+            int outBase = outOffset + sample * g.outputSize();
+            int residualBase = sample * g.outputSize();
+            if (!direct) {
+                workers.parallelFor((rows + 15) / 16, t -> {
+                    for (int row = t * 16; row < Math.min(rows, t * 16 + 16); row++) {
+                        im2colRow(in, inBase, workspace, row);
+                    }
+                });
+            }
+            workers.parallelFor(tiles, t -> {
+                int column = t % columnBlocks;
+                int rest = t / columnBlocks;
+                int chunk = rest % rowChunks;
+                int group = rest / rowChunks;
+                tile(in, inBase, workspace, out, outBase, residualBase, group, chunk, column, e);
+            });
+        }
     }
 
-    private void tile(float[] in, int inBase, float[] out, int outBase, int sample, int group, int chunk, int column, Epilogue e) {
+    /** Row {@code row} = (group, channel, ky, kx) of the im2col matrix: that input pixel for every output position. */
+    private void im2colRow(float[] in, int inBase, float[] b, int row) {
+        int kx = row % g.kw();
+        int ky = (row / g.kw()) % g.kh();
+        int channel = row / (g.kw() * g.kh()); // channels of all groups in order
+        int ih = g.ih();
+        int iw = g.iw();
+        int ow = g.ow();
+        int plane = inBase + channel * ih * iw;
+        int dst = row * stride;
+        int dx = kx * g.dw() - g.pl();
+        for (int oy = 0; oy < g.oh(); oy++, dst += ow) {
+            int y = oy * g.sh() - g.pt() + ky * g.dh();
+            if (y < 0 || y >= ih) {
+                java.util.Arrays.fill(b, dst, dst + ow, 0f);
+                continue;
+            }
+            int src = plane + y * iw;
+            if (g.sw() == 1) {
+                // x = ox + dx: a contiguous run, zeros where it leaves the input
+                int first = Math.max(0, -dx);
+                int last = Math.min(ow, iw - dx);
+                if (last <= first) {
+                    java.util.Arrays.fill(b, dst, dst + ow, 0f);
+                    continue;
+                }
+                java.util.Arrays.fill(b, dst, dst + first, 0f);
+                System.arraycopy(in, src + first + dx, b, dst + first, last - first);
+                java.util.Arrays.fill(b, dst + last, dst + ow, 0f);
+            } else {
+                for (int ox = 0; ox < ow; ox++) {
+                    int x = ox * g.sw() + dx;
+                    b[dst + ox] = x >= 0 && x < iw ? in[src + x] : 0f;
+                }
+            }
+        }
+        java.util.Arrays.fill(b, row * stride + g.positions(), (row + 1) * stride, 0f);
+    }
+
+    private void tile(float[] in, int inBase, float[] workspace, float[] out, int outBase, int residualBase, int group, int chunk,
+            int column, Epilogue e) {
         Scratch s = scratch.get();
-        float[] b = s.panel;
         int col0 = column * NR;
-        int valid = Math.min(NR, g.positions() - col0);
-        packColumns(in, inBase + group * g.inputChannelsPerGroup() * g.ih() * g.iw(), s, col0, valid);
+        int positions = g.positions();
+        int valid = Math.min(NR, positions - col0);
+        // Copy the column panel, k rows of NR, into contiguous scratch: read in place at a row stride of
+        // thousands of floats, every k would touch another page and the kernel would wait on the TLB.
+        float[] b = s.panel;
+        float[] src = direct ? in : workspace;
+        int srcBase = direct ? inBase + group * k * positions + col0 : group * k * stride + col0;
+        int srcStride = direct ? positions : stride;
+        if (valid == NR) {
+            for (int j = 0; j < k; j++) {
+                int from = srcBase + j * srcStride;
+                FloatVector.fromArray(S, src, from).intoArray(b, j * NR);
+                FloatVector.fromArray(S, src, from + L).intoArray(b, j * NR + L);
+            }
+        } else {
+            for (int j = 0; j < k; j++) {
+                System.arraycopy(src, srcBase + j * srcStride, b, j * NR, valid);
+                java.util.Arrays.fill(b, j * NR + valid, j * NR + NR, 0f);
+            }
+        }
         int cog = g.outputChannelsPerGroup();
         int lastPanel = Math.min(rowPanels, (chunk + 1) * PANELS_PER_TASK);
         for (int p = chunk * PANELS_PER_TASK; p < lastPanel; p++) {
             int row0 = p * MR;
             int rows = Math.min(MR, cog - row0);
-            int aBase = (group * rowPanels + p) * k * MR;
             int channel0 = group * cog + row0;
-            microKernel(packedWeights, aBase, b, k, out, outBase + channel0 * g.positions() + col0, g.positions(), rows, valid,
-                    channel0, e, sample * g.outputSize() + channel0 * g.positions() + col0);
-        }
-    }
-
-    /** The im2col panel of columns [col0, col0 + valid): [k][NR], zeros outside the input and past the end. */
-    private void packColumns(float[] in, int inBase, Scratch s, int col0, int valid) {
-        float[] b = s.panel;
-        if (g.isPointwise()) {
-            int positions = g.positions();
-            for (int j = 0; j < k; j++) {
-                System.arraycopy(in, inBase + j * positions + col0, b, j * NR, valid);
-                for (int c = valid; c < NR; c++) {
-                    b[j * NR + c] = 0;
-                }
-            }
-            return;
-        }
-        int[] rowOrigin = s.rowOrigin;
-        int[] colOrigin = s.colOrigin;
-        for (int c = 0; c < NR; c++) {
-            int p = col0 + Math.min(c, valid - 1);
-            rowOrigin[c] = (p / g.ow()) * g.sh() - g.pt();
-            colOrigin[c] = (p % g.ow()) * g.sw() - g.pl();
-        }
-        int ih = g.ih();
-        int iw = g.iw();
-        int j = 0;
-        for (int c = 0; c < g.inputChannelsPerGroup(); c++) {
-            int plane = inBase + c * ih * iw;
-            for (int ky = 0; ky < g.kh(); ky++) {
-                int dy = ky * g.dh();
-                for (int kx = 0; kx < g.kw(); kx++, j++) {
-                    int dx = kx * g.dw();
-                    int row = j * NR;
-                    for (int col = 0; col < valid; col++) {
-                        int y = rowOrigin[col] + dy;
-                        int x = colOrigin[col] + dx;
-                        b[row + col] = y >= 0 && y < ih && x >= 0 && x < iw ? in[plane + y * iw + x] : 0;
-                    }
-                    for (int col = valid; col < NR; col++) {
-                        b[row + col] = 0;
-                    }
-                }
-            }
+            microKernel(packedWeights, (group * rowPanels + p) * k * MR, b, 0, NR, k, s.tile);
+            epilogue(s.tile, rows, valid, out, outBase + channel0 * positions + col0, positions, channel0, e,
+                    residualBase + channel0 * positions + col0);
         }
     }
 
     /**
-     * One MR x NR tile: out rows [0, rows) at stride {@code ld} from {@code outBase}, columns [0, valid).
-     * {@code residualBase} indexes the residual tensor (whole batch) at the tile's first element.
+     * One MR x NR tile of sums into {@code tile} (row-major, MR x NR). The accumulators stay in registers
+     * and leave through {@code intoArray}: a vector passed to a method the JIT does not inline would be
+     * boxed on the heap.
      */
-    static void microKernel(float[] a, int aBase, float[] b, int k, float[] out, int outBase, int ld, int rows, int valid,
-            int channel0, Epilogue e, int residualBase) {
+    static void microKernel(float[] a, int aBase, float[] b, int bBase, int bStride, int k, float[] tile) {
         FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
         FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
         FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
@@ -164,8 +197,9 @@ public final class ConvGemm {
         FloatVector c60 = FloatVector.zero(S), c61 = FloatVector.zero(S);
         FloatVector c70 = FloatVector.zero(S), c71 = FloatVector.zero(S);
         for (int j = 0; j < k; j++) {
-            FloatVector b0 = FloatVector.fromArray(S, b, j * NR);
-            FloatVector b1 = FloatVector.fromArray(S, b, j * NR + L);
+            int bi = bBase + j * bStride;
+            FloatVector b0 = FloatVector.fromArray(S, b, bi);
+            FloatVector b1 = FloatVector.fromArray(S, b, bi + L);
             int ai = aBase + j * MR;
             FloatVector a0 = FloatVector.broadcast(S, a[ai]);
             c00 = a0.fma(b0, c00);
@@ -192,40 +226,41 @@ public final class ConvGemm {
             c70 = a7.fma(b0, c70);
             c71 = a7.fma(b1, c71);
         }
-        store(c00, c01, out, outBase, valid, channel0, e, residualBase);
-        if (rows > 1) {
-            store(c10, c11, out, outBase + ld, valid, channel0 + 1, e, residualBase + ld);
-        }
-        if (rows > 2) {
-            store(c20, c21, out, outBase + 2 * ld, valid, channel0 + 2, e, residualBase + 2 * ld);
-        }
-        if (rows > 3) {
-            store(c30, c31, out, outBase + 3 * ld, valid, channel0 + 3, e, residualBase + 3 * ld);
-        }
-        if (rows > 4) {
-            store(c40, c41, out, outBase + 4 * ld, valid, channel0 + 4, e, residualBase + 4 * ld);
-        }
-        if (rows > 5) {
-            store(c50, c51, out, outBase + 5 * ld, valid, channel0 + 5, e, residualBase + 5 * ld);
-        }
-        if (rows > 6) {
-            store(c60, c61, out, outBase + 6 * ld, valid, channel0 + 6, e, residualBase + 6 * ld);
-        }
-        if (rows > 7) {
-            store(c70, c71, out, outBase + 7 * ld, valid, channel0 + 7, e, residualBase + 7 * ld);
+        c00.intoArray(tile, 0);
+        c01.intoArray(tile, L);
+        c10.intoArray(tile, NR);
+        c11.intoArray(tile, NR + L);
+        c20.intoArray(tile, 2 * NR);
+        c21.intoArray(tile, 2 * NR + L);
+        c30.intoArray(tile, 3 * NR);
+        c31.intoArray(tile, 3 * NR + L);
+        c40.intoArray(tile, 4 * NR);
+        c41.intoArray(tile, 4 * NR + L);
+        c50.intoArray(tile, 5 * NR);
+        c51.intoArray(tile, 5 * NR + L);
+        c60.intoArray(tile, 6 * NR);
+        c61.intoArray(tile, 6 * NR + L);
+        c70.intoArray(tile, 7 * NR);
+        c71.intoArray(tile, 7 * NR + L);
+    }
+
+    /**
+     * Rows [0, rows) and columns [0, valid) of a tile through the epilogue into {@code out} (row stride
+     * {@code ld}); {@code residualBase} indexes the residual tensor at the tile's first element.
+     */
+    static void epilogue(float[] tile, int rows, int valid, float[] out, int outBase, int ld, int channel0, Epilogue e,
+            int residualBase) {
+        for (int r = 0; r < rows; r++) {
+            for (int c = 0; c < valid; c += L) {
+                storeVector(tile, r * NR + c, out, outBase + r * ld + c, Math.min(L, valid - c), channel0 + r, e,
+                        residualBase + r * ld + c);
+            }
         }
     }
 
-    /** One row of a tile through the epilogue: columns [0, valid) of the two vectors. */
-    private static void store(FloatVector v0, FloatVector v1, float[] out, int at, int valid, int channel, Epilogue e, int residualAt) {
-        storeVector(v0, out, at, Math.min(valid, L), channel, e, residualAt);
-        if (valid > L) {
-            storeVector(v1, out, at + L, valid - L, channel, e, residualAt + L);
-        }
-    }
-
-    static void storeVector(FloatVector v, float[] out, int at, int count, int channel, Epilogue e, int residualAt) {
+    private static void storeVector(float[] tile, int from, float[] out, int at, int count, int channel, Epilogue e, int residualAt) {
         VectorMask<Float> m = count >= L ? S.maskAll(true) : S.indexInRange(0, count);
+        FloatVector v = FloatVector.fromArray(S, tile, from);
         if (e.bias() != null) {
             v = v.add(e.bias()[channel]);
         }

@@ -16,6 +16,11 @@ class ConvGemmTest {
         WORKERS.close();
     }
 
+    private static void run(ConvGeometry g, float[] w, float[] in, int inOffset, float[] out, int outOffset, int n, Epilogue e) {
+        ConvGemm gemm = new ConvGemm(g, w);
+        gemm.run(WORKERS, in, inOffset, out, outOffset, n, e, new float[gemm.workspaceSize()]);
+    }
+
     @Test
     void seedCrossCorrelationExample() {
         // 003: input 1..16 as 4x4, kernel [[0,-1,0],[-1,5,-1],[0,-1,0]], bias 5 -> [[11,12],[15,16]]
@@ -26,7 +31,7 @@ class ConvGemmTest {
         float[] w = {0, -1, 0, -1, 5, -1, 0, -1, 0};
         ConvGeometry g = new ConvGeometry(1, 4, 4, 1, 2, 2, 3, 3, 1, 1, 0, 0, 1, 1, 1);
         float[] out = new float[4];
-        new ConvGemm(g, w).run(WORKERS, in, 0, out, 0, 1, Epilogue.of(new float[] {5}));
+        run(g, w, in, 0, out, 0, 1, Epilogue.of(new float[] {5}));
         assertArrayEquals(new float[] {11, 12, 15, 16}, out);
     }
 
@@ -55,7 +60,7 @@ class ConvGemmTest {
             float[] w = Oracle.random(r, co * g.k());
             float[] bias = r.nextBoolean() ? Oracle.random(r, co) : null;
             float[] out = new float[n * g.outputSize()];
-            new ConvGemm(g, w).run(WORKERS, in, 0, out, 0, n, Epilogue.of(bias));
+            run(g, w, in, 0, out, 0, n, Epilogue.of(bias));
             Oracle.assertClose(Oracle.conv2d(in, w, bias, n, g), out, Math.sqrt(g.k()) * 3, "trial " + trial + " " + g);
         }
     }
@@ -70,7 +75,7 @@ class ConvGemmTest {
         double[] plain = Oracle.conv2d(in, w, null, 2, g);
 
         float[] out = new float[2 * g.outputSize()];
-        new ConvGemm(g, w).run(WORKERS, in, 0, out, 0, 2, Epilogue.of(null).withResidual(residual).withActivation(Activation.RELU, 0));
+        run(g, w, in, 0, out, 0, 2, Epilogue.of(null).withResidual(residual).withActivation(Activation.RELU, 0));
         double[] expected = new double[plain.length];
         for (int i = 0; i < plain.length; i++) {
             expected[i] = Math.max(0, plain[i] + residual[i]);
@@ -78,7 +83,7 @@ class ConvGemmTest {
         Oracle.assertClose(expected, out, 20, "residual + relu");
 
         float[] acc = residual.clone();
-        new ConvGemm(g, w).run(WORKERS, in, 0, acc, 0, 2, Epilogue.of(null).accumulating().withActivation(Activation.RELU6, 0));
+        run(g, w, in, 0, acc, 0, 2, Epilogue.of(null).accumulating().withActivation(Activation.RELU6, 0));
         for (int i = 0; i < plain.length; i++) {
             expected[i] = Math.min(6, Math.max(0, plain[i] + residual[i]));
         }

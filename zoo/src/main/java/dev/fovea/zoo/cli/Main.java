@@ -19,6 +19,8 @@ public final class Main {
             Commands:
               list                   the networks of the zoo, with input, parameters and MACs
               summary MODEL [--json] the compile-time report of one network: every layer's shape and costs
+              bench MODEL [--batch N] [--threads T] [--seconds S] [--json]
+                                     latency percentiles, images/s and GFLOP/s of the forward pass
               help                   this text
 
             MODEL is a zoo network's name in any case, or torchvision's name for it (vgg16, resnet50).
@@ -45,8 +47,9 @@ public final class Main {
             switch (args[0]) {
                 case "list" -> list(rest);
                 case "summary" -> summary(rest);
+                case "bench" -> bench(rest);
                 case "help", "--help", "-h" -> out.print(USAGE);
-                default -> throw new UsageException("unknown command '" + args[0] + "'; commands: list, summary, help");
+                default -> throw new UsageException("unknown command '" + args[0] + "'; commands: list, summary, bench, help");
             }
             return 0;
         } catch (UsageException e) {
@@ -86,6 +89,57 @@ public final class Main {
         Zoo zoo = Zoo.load();
         String name = resolve(zoo, model);
         out.print(json ? zoo.report(name) : zoo.info(name).summary());
+    }
+
+    private void bench(List<String> args) throws UsageException {
+        if (args.contains("--help")) {
+            out.println("""
+                    Usage: fovea bench MODEL [--batch N] [--threads T] [--seconds S] [--json]
+                    Times the forward pass with random weights and input: after a warm-up, runs for S seconds
+                    (default 10) and reports median and 90th-percentile latency, images/s and GFLOP/s.
+                    Defaults: batch 1, threads = available processors.""");
+            return;
+        }
+        boolean json = args.remove("--json");
+        int batch = intFlag(args, "--batch", 1, 1, 4096);
+        int threads = intFlag(args, "--threads", Runtime.getRuntime().availableProcessors(), 1, 1024);
+        int seconds = intFlag(args, "--seconds", 10, 1, 3600);
+        if (args.isEmpty()) {
+            throw new UsageException("bench needs a MODEL; 'fovea list' shows them");
+        }
+        String model = args.removeFirst();
+        noMoreArguments(args);
+        Zoo zoo = Zoo.load();
+        String name = resolve(zoo, model);
+        ModelInfo info = zoo.info(name);
+        try (var session = zoo.session(name, zoo.newParameters(name, 42), batch, threads)) {
+            Bench.Result r = Bench.run(Zoo.simpleName(name), info, session, Math.min(5, seconds), seconds);
+            out.println(json ? r.json() : r.text());
+        }
+    }
+
+    /** Removes {@code --flag N} from args; N must be a whole number in [min, max]. */
+    private static int intFlag(List<String> args, String flag, int fallback, int min, int max) throws UsageException {
+        int at = args.indexOf(flag);
+        if (at < 0) {
+            return fallback;
+        }
+        if (at + 1 >= args.size()) {
+            throw new UsageException(flag + " needs a number");
+        }
+        String value = args.get(at + 1);
+        int n;
+        try {
+            n = Integer.parseInt(value);
+        } catch (NumberFormatException e) {
+            throw new UsageException(flag + " takes a whole number, not '" + value + "'");
+        }
+        if (n < min || n > max) {
+            throw new UsageException(flag + " must be between " + min + " and " + max + ", not " + n);
+        }
+        args.remove(at + 1);
+        args.remove(at);
+        return n;
     }
 
     static String resolve(Zoo zoo, String typed) throws UsageException {
