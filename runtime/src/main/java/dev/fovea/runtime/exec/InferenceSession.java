@@ -97,6 +97,25 @@ public final class InferenceSession implements AutoCloseable {
         return best;
     }
 
+    /**
+     * Milliseconds per run spent in each kind of step, averaged over {@code runs} timed runs (after the
+     * caller's warm-up), largest first: where the time goes, layer type by layer type.
+     */
+    public java.util.Map<String, Double> profile(int runs) {
+        java.util.Map<String, Long> nanos = new java.util.HashMap<>();
+        for (int r = 0; r < runs; r++) {
+            for (Step s : steps) {
+                long t0 = System.nanoTime();
+                s.run(workers);
+                nanos.merge(s.kind(), System.nanoTime() - t0, Long::sum);
+            }
+        }
+        java.util.Map<String, Double> ms = new java.util.LinkedHashMap<>();
+        nanos.entrySet().stream().sorted(java.util.Map.Entry.<String, Long>comparingByValue().reversed())
+                .forEach(e -> ms.put(e.getKey(), e.getValue() / 1e6 / runs));
+        return ms;
+    }
+
     /** The layers the session runs, after fusion. */
     public List<String> stepNames() {
         return steps.stream().map(Step::name).toList();

@@ -3,6 +3,7 @@ package dev.fovea.runtime.exec;
 import dev.fovea.runtime.kernels.Activation;
 import dev.fovea.runtime.kernels.ConvGemm;
 import dev.fovea.runtime.kernels.ConvGeometry;
+import dev.fovea.runtime.kernels.Depthwise;
 import dev.fovea.runtime.kernels.Epilogue;
 import dev.fovea.runtime.kernels.Gemv;
 
@@ -26,6 +27,7 @@ final class LinearStep implements Step {
     private float slope;
     private final boolean accumulate;
     private ConvGemm gemm;
+    private Depthwise depthwise;
     private Epilogue epilogue;
     private final Workspace workspace;
 
@@ -97,7 +99,9 @@ final class LinearStep implements Step {
     }
 
     void seal() {
-        if (geometry != null) {
+        if (geometry != null && geometry.isDepthwise() && !accumulate) {
+            depthwise = new Depthwise(geometry, weight);
+        } else if (geometry != null) {
             gemm = new ConvGemm(geometry, weight);
             workspace.reserve(gemm.workspaceSize());
         }
@@ -106,7 +110,9 @@ final class LinearStep implements Step {
 
     @Override
     public void run(Workers workers) {
-        if (gemm != null) {
+        if (depthwise != null) {
+            depthwise.run(workers, in, out, batch, epilogue);
+        } else if (gemm != null) {
             gemm.run(workers, in, 0, out, 0, batch, epilogue, workspace.floats());
         } else {
             Gemv.run(workers, weight, in, out, batch, features, units, epilogue);
@@ -116,5 +122,16 @@ final class LinearStep implements Step {
     @Override
     public String name() {
         return name;
+    }
+
+    @Override
+    public String kind() {
+        if (geometry == null) {
+            return "Dense";
+        }
+        if (accumulate) {
+            return "Conv2d (projection)";
+        }
+        return geometry.isDepthwise() ? "Conv2d (depthwise)" : geometry.kh() == 1 && geometry.kw() == 1 ? "Conv2d 1x1" : "Conv2d kxk";
     }
 }

@@ -3,6 +3,7 @@ package dev.fovea.runtime.exec;
 import dev.fovea.runtime.Shape;
 import dev.fovea.runtime.kernels.Activation;
 import dev.fovea.runtime.kernels.ConvGeometry;
+import dev.fovea.runtime.kernels.Pooling;
 import dev.fovea.runtime.kernels.Reference;
 import dev.fovea.runtime.weights.Parameters;
 import java.util.ArrayList;
@@ -62,7 +63,7 @@ public final class PlanBuilder {
         steps.add(step);
     }
 
-    private void add(String name, Consumer<Workers> body) {
+    private void add(String name, String kind, Consumer<Workers> body) {
         add(new Step() {
             @Override
             public void run(Workers workers) {
@@ -72,6 +73,11 @@ public final class PlanBuilder {
             @Override
             public String name() {
                 return name;
+            }
+
+            @Override
+            public String kind() {
+                return kind;
             }
         });
     }
@@ -124,7 +130,7 @@ public final class PlanBuilder {
         }
         float[] src = buffer(in);
         float[] dst = buffer(out);
-        add(name, workers -> Reference.conv2d(src, w, b, dst, batch, g.ci(), g.ih(), g.iw(), g.co(), g.oh(), g.ow(), g.kh(), g.kw(),
+        add(name, "Conv2d", workers -> Reference.conv2d(src, w, b, dst, batch, g.ci(), g.ih(), g.iw(), g.co(), g.oh(), g.ow(), g.kh(), g.kw(),
                 g.sh(), g.sw(), g.pt(), g.pl(), g.dh(), g.dw(), g.groups()));
     }
 
@@ -138,7 +144,7 @@ public final class PlanBuilder {
         }
         float[] src = buffer(in);
         float[] dst = buffer(out);
-        add(name, workers -> Reference.dense(src, w, b, dst, batch, features, units));
+        add(name, "Dense", workers -> Reference.dense(src, w, b, dst, batch, features, units));
     }
 
     public void convTranspose2d(String name, int in, int out, String weight, String bias, int ci, int ih, int iw, int co, int oh, int ow,
@@ -147,7 +153,7 @@ public final class PlanBuilder {
         float[] b = tensor(bias);
         float[] src = buffer(in);
         float[] dst = buffer(out);
-        add(name, workers -> Reference.convTranspose2d(src, w, b, dst, batch, ci, ih, iw, co, oh, ow, kh, kw, sh, sw, ph, pw, dh, dw, groups));
+        add(name, "ConvTranspose2d", workers -> Reference.convTranspose2d(src, w, b, dst, batch, ci, ih, iw, co, oh, ow, kh, kw, sh, sw, ph, pw, dh, dw, groups));
     }
 
     // ---- normalisation and scaling
@@ -173,10 +179,10 @@ public final class PlanBuilder {
         float[] src = buffer(in);
         float[] dst = buffer(out);
         if (!fast()) {
-            add(name, workers -> Reference.batchNorm(src, dst, batch, channels, positions, gamma, beta, mean, var, eps));
+            add(name, "BatchNorm", workers -> Reference.batchNorm(src, dst, batch, channels, positions, gamma, beta, mean, var, eps));
             return;
         }
-        add(name, workers -> workers.parallelFor(batch * channels, plane -> {
+        add(name, "BatchNorm", workers -> workers.parallelFor(batch * channels, plane -> {
             int c = plane % channels;
             float s = scale[c];
             float t = shift[c];
@@ -197,7 +203,7 @@ public final class PlanBuilder {
         }
         float[] src = buffer(in);
         float[] dst = buffer(out);
-        add(name, workers -> Reference.scaleChannels(src, gamma, dst, batch, channels, positions, false));
+        add(name, "LayerScale", workers -> Reference.scaleChannels(src, gamma, dst, batch, channels, positions, false));
     }
 
     public void layerNorm(String name, int in, int out, String prefix, double eps, int channels, int positions) {
@@ -205,14 +211,14 @@ public final class PlanBuilder {
         float[] beta = tensor(prefix + ".bias");
         float[] src = buffer(in);
         float[] dst = buffer(out);
-        add(name, workers -> Reference.layerNorm(src, dst, batch, channels, positions, gamma, beta, eps));
+        add(name, "LayerNorm", workers -> Reference.layerNorm(src, dst, batch, channels, positions, gamma, beta, eps));
     }
 
     public void localResponseNorm(String name, int in, int out, int size, double alpha, double beta, double k, int channels,
             int positions) {
         float[] src = buffer(in);
         float[] dst = buffer(out);
-        add(name, workers -> Reference.localResponseNorm(src, dst, batch, channels, positions, size, alpha, beta, k));
+        add(name, "LocalResponseNorm", workers -> Reference.localResponseNorm(src, dst, batch, channels, positions, size, alpha, beta, k));
     }
 
     // ---- element-wise
@@ -228,7 +234,7 @@ public final class PlanBuilder {
         int total = batch * count;
         int chunk = 1 << 14;
         float s = (float) slope;
-        add(name, workers -> workers.parallelFor((total + chunk - 1) / chunk, t -> {
+        add(name, "Activation", workers -> workers.parallelFor((total + chunk - 1) / chunk, t -> {
             int from = t * chunk;
             int to = Math.min(total, from + chunk);
             if (src != dst) {
@@ -241,7 +247,7 @@ public final class PlanBuilder {
     public void softmax(String name, int in, int out, int channels, int positions) {
         float[] src = buffer(in);
         float[] dst = buffer(out);
-        add(name, workers -> Reference.softmax(src, dst, batch, channels, positions));
+        add(name, "Softmax", workers -> Reference.softmax(src, dst, batch, channels, positions));
     }
 
     /** Flatten and dropout in inference: the values pass unchanged (copied when the buffers differ). */
@@ -251,7 +257,7 @@ public final class PlanBuilder {
         }
         float[] src = buffer(in);
         float[] dst = buffer(out);
-        add(name, workers -> System.arraycopy(src, 0, dst, 0, batch * count));
+        add(name, "Copy", workers -> System.arraycopy(src, 0, dst, 0, batch * count));
     }
 
     // ---- pooling
@@ -260,14 +266,19 @@ public final class PlanBuilder {
             int sw, int pt, int pl, int pb, int pr, int dh, int dw, boolean countIncludePad) {
         float[] src = buffer(in);
         float[] dst = buffer(out);
-        add(name, workers -> Reference.pool2d(max, src, dst, batch, channels, ih, iw, oh, ow, kh, kw, sh, sw, pt, pl, pb, pr, dh, dw,
-                countIncludePad));
+        if (fast() && dh == 1 && dw == 1) {
+            add(name, max ? "MaxPool2d" : "AvgPool2d", workers -> Pooling.run(workers, max, src, dst, batch * channels, ih, iw, oh, ow, kh,
+                    kw, sh, sw, pt, pl, pb, pr, countIncludePad));
+            return;
+        }
+        add(name, max ? "MaxPool2d" : "AvgPool2d", workers -> Reference.pool2d(max, src, dst, batch, channels, ih, iw, oh, ow, kh, kw,
+                sh, sw, pt, pl, pb, pr, dh, dw, countIncludePad));
     }
 
     public void adaptiveAvgPool2d(String name, int in, int out, int channels, int ih, int iw, int oh, int ow) {
         float[] src = buffer(in);
         float[] dst = buffer(out);
-        add(name, workers -> Reference.adaptiveAvgPool2d(src, dst, batch, channels, ih, iw, oh, ow));
+        add(name, "AdaptiveAvgPool2d", workers -> Reference.adaptiveAvgPool2d(src, dst, batch, channels, ih, iw, oh, ow));
     }
 
     public void subsample(String name, int in, int out, String prefix, int channels, int ih, int iw, int oh, int ow, int kh, int kw,
@@ -276,14 +287,14 @@ public final class PlanBuilder {
         float[] b = tensor(prefix + ".bias");
         float[] src = buffer(in);
         float[] dst = buffer(out);
-        add(name, workers -> Reference.subsample(src, dst, batch, channels, ih, iw, oh, ow, kh, kw, sh, sw, w, b));
+        add(name, "Subsample", workers -> Reference.subsample(src, dst, batch, channels, ih, iw, oh, ow, kh, kw, sh, sw, w, b));
     }
 
     public void euclideanRbf(String name, int in, int out, String weight, int features, int units) {
         float[] w = tensor(weight);
         float[] src = buffer(in);
         float[] dst = buffer(out);
-        add(name, workers -> Reference.euclideanRbf(src, w, dst, batch, features, units));
+        add(name, "EuclideanRbf", workers -> Reference.euclideanRbf(src, w, dst, batch, features, units));
     }
 
     // ---- joining
@@ -298,7 +309,7 @@ public final class PlanBuilder {
         float[] a = buffer(in0);
         float[] b = buffer(in1);
         float[] dst = buffer(out);
-        add(name, workers -> Reference.add(a, b, dst, batch * count));
+        add(name, "Add", workers -> Reference.add(a, b, dst, batch * count));
     }
 
     /**
@@ -327,7 +338,7 @@ public final class PlanBuilder {
         float[] beta = tensor(norm + ".bias");
         float[] mean = tensor(norm + ".running_mean");
         float[] var = tensor(norm + ".running_var");
-        add(name, workers -> {
+        add(name, "Add (projection)", workers -> {
             Reference.conv2d(src, w, null, temp, batch, ci, ih, iw, co, oh, ow, 1, 1, stride, stride, 0, 0, 1, 1, 1);
             Reference.batchNorm(temp, temp, batch, co, oh * ow, gamma, beta, mean, var, 1e-5);
             Reference.add(dst, temp, dst, temp.length);
@@ -365,7 +376,7 @@ public final class PlanBuilder {
         }
         float[] dst = buffer(out);
         int all = total;
-        add(name, workers -> {
+        add(name, "Concat", workers -> {
             int at = 0;
             for (int i = 0; i < sources.length; i++) {
                 Reference.concatInto(sources[i], dst, batch, channels[i], positions, at, all);
@@ -379,7 +390,7 @@ public final class PlanBuilder {
         float[] g = buffer(gates);
         float[] src = buffer(x);
         float[] dst = buffer(out);
-        add(name, workers -> Reference.scaleChannels(src, g, dst, batch, channels, positions, true));
+        add(name, "Scale", workers -> Reference.scaleChannels(src, g, dst, batch, channels, positions, true));
     }
 
     /** The finished session; {@code output} is the buffer holding the network's output. */

@@ -6,4 +6,7 @@ public interface Step {
 
     /** Its layer's name, for profiles and errors. */
     String name();
+
+    /** What it computes ("Conv2d", "MaxPool2d", ...), for the time split by layer type. */
+    String kind();
 }

@@ -19,7 +19,7 @@ public final class Main {
             Commands:
               list                   the networks of the zoo, with input, parameters and MACs
               summary MODEL [--json] the compile-time report of one network: every layer's shape and costs
-              bench MODEL [--batch N] [--threads T] [--seconds S] [--json]
+              bench MODEL [--batch N] [--threads T] [--seconds S] [--json] [--profile]
                                      latency percentiles, images/s and GFLOP/s of the forward pass
               help                   this text
 
@@ -94,13 +94,14 @@ public final class Main {
     private void bench(List<String> args) throws UsageException {
         if (args.contains("--help")) {
             out.println("""
-                    Usage: fovea bench MODEL [--batch N] [--threads T] [--seconds S] [--json]
+                    Usage: fovea bench MODEL [--batch N] [--threads T] [--seconds S] [--json] [--profile]
                     Times the forward pass with random weights and input: after a warm-up, runs for S seconds
                     (default 10) and reports median and 90th-percentile latency, images/s and GFLOP/s.
-                    Defaults: batch 1, threads = available processors.""");
+                    --profile adds the time per layer type. Defaults: batch 1, threads = available processors.""");
             return;
         }
         boolean json = args.remove("--json");
+        boolean profile = args.remove("--profile");
         int batch = intFlag(args, "--batch", 1, 1, 4096);
         int threads = intFlag(args, "--threads", Runtime.getRuntime().availableProcessors(), 1, 1024);
         int seconds = intFlag(args, "--seconds", 10, 1, 3600);
@@ -115,6 +116,11 @@ public final class Main {
         try (var session = zoo.session(name, zoo.newParameters(name, 42), batch, threads)) {
             Bench.Result r = Bench.run(Zoo.simpleName(name), info, session, Math.min(5, seconds), seconds);
             out.println(json ? r.json() : r.text());
+            if (profile && !json) {
+                int runs = Math.max(3, Math.min(50, (int) (2000 / r.medianMs())));
+                session.profile(runs).forEach((kind, ms) -> out.printf(java.util.Locale.ROOT, "  %-22s %8.2f ms  %5.1f%%%n", kind, ms,
+                        100 * ms / r.medianMs()));
+            }
         }
     }
 

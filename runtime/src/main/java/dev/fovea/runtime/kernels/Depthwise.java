@@ -1,0 +1,91 @@
+package dev.fovea.runtime.kernels;
+
+import dev.fovea.runtime.exec.Workers;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Depthwise convolution (one filter per channel, groups = channels) computed directly, plane by plane:
+ * each plane is laid out in {@link PhasePlanes}, so that every tap is a contiguous run along an output
+ * row whatever the stride, dilation and padding, and each row is computed a vector at a time (masked at
+ * its end). A GEMM would use one row of its eight-row tiles here. The epilogue is the GEMM's.
+ */
+public final class Depthwise {
+    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final int L = S.length();
+
+    private final ConvGeometry g;
+    private final float[] weight;
+
+    /** {@code weight} is channels x 1 x kh x kw. */
+    public Depthwise(ConvGeometry g, float[] weight) {
+        if (!g.isDepthwise()) {
+            throw new IllegalArgumentException("not a depthwise convolution: " + g);
+        }
+        this.g = g;
+        this.weight = weight.clone();
+    }
+
+    public void run(Workers workers, float[] in, float[] out, int n, Epilogue e) {
+        int channels = g.co();
+        workers.parallelFor(n * channels, p -> plane(in, out, p / channels, p % channels, e));
+    }
+
+    private void plane(float[] in, float[] out, int sample, int channel, Epilogue e) {
+        int oh = g.oh();
+        int ow = g.ow();
+        int kh = g.kh();
+        int kw = g.kw();
+        int inBase = (sample * g.ci() + channel) * g.ih() * g.iw();
+        int outBase = (sample * g.co() + channel) * oh * ow;
+        int wBase = channel * kh * kw;
+        PhasePlanes planes = SCRATCH.get();
+        planes.load(in, inBase, g.ih(), g.iw(), oh, ow, kh, kw, g.sh(), g.sw(), g.pt(), g.pl(), g.dh(), g.dw(), 0f);
+        float[] src = planes.data();
+        float bias = e.bias() == null ? 0 : e.bias()[channel];
+        for (int oy = 0; oy < oh; oy++) {
+            int rowOut = outBase + oy * ow;
+            for (int ox = 0; ox < ow; ox += L) {
+                VectorMask<Float> m = ox + L <= ow ? S.maskAll(true) : S.indexInRange(ox, ow);
+                FloatVector acc = FloatVector.broadcast(S, bias);
+                for (int ky = 0; ky < kh; ky++) {
+                    for (int kx = 0; kx < kw; kx++) {
+                        int at = planes.offset(oy, ky, kx, g.sh(), g.sw(), g.dh(), g.dw()) + ox;
+                        acc = FloatVector.broadcast(S, weight[wBase + ky * kw + kx]).fma(FloatVector.fromArray(S, src, at, m), acc);
+                    }
+                }
+                acc.intoArray(out, rowOut + ox, m);
+            }
+        }
+        finish(out, outBase, oh * ow, e, outBase);
+    }
+
+    private static final ThreadLocal<PhasePlanes> SCRATCH = ThreadLocal.withInitial(PhasePlanes::new);
+
+    /** The epilogue after the bias: residual, accumulation and activation over one plane. */
+    private static void finish(float[] out, int base, int count, Epilogue e, int residualBase) {
+        if (e.residual() == null && !e.accumulate() && e.activation() == Activation.NONE) {
+            return;
+        }
+        int i = 0;
+        for (; i + L <= count; i += L) {
+            FloatVector v = FloatVector.fromArray(S, out, base + i);
+            if (e.residual() != null) {
+                v = v.add(FloatVector.fromArray(S, e.residual(), residualBase + i));
+            }
+            v = switch (e.activation()) {
+                case RELU -> v.max(0f);
+                case RELU6 -> v.max(0f).min(6f);
+                case LEAKY_RELU -> v.blend(v.mul(e.slope()), v.compare(VectorOperators.LT, 0f));
+                default -> v;
+            };
+            v.intoArray(out, base + i);
+        }
+        for (; i < count; i++) {
+            float v = out[base + i] + (e.residual() == null ? 0 : e.residual()[residualBase + i]);
+            out[base + i] = e.activation().apply(v, e.slope());
+        }
+    }
+}

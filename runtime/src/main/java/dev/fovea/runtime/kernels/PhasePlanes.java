@@ -1,0 +1,63 @@
+package dev.fovea.runtime.kernels;
+
+import java.util.Arrays;
+
+/**
+ * One input plane laid out so that every tap of a strided, dilated, padded window reads a contiguous
+ * run per output row: the plane is padded (with the caller's fill: 0 for sums, -infinity for maxima),
+ * then its columns are split into {@code sw} phases, phase q holding columns x = q, q + sw, q + 2sw, ...
+ * Output column ox of tap kx then reads phase (kx*dw) % sw at column ox + (kx*dw) / sw.
+ */
+final class PhasePlanes {
+    private float[] data = new float[0];
+    private int rows;
+    private int width;
+    private int phases;
+
+    /** Lays out plane {@code base} of {@code in} (ih x iw) for a window with the given geometry. */
+    void load(float[] in, int base, int ih, int iw, int oh, int ow, int kh, int kw, int sh, int sw, int pt, int pl, int dh, int dw,
+            float fill) {
+        rows = (oh - 1) * sh + (kh - 1) * dh + 1;
+        int paddedWidth = (ow - 1) * sw + (kw - 1) * dw + 1;
+        phases = sw;
+        width = (paddedWidth + sw - 1) / sw;
+        int size = phases * rows * width;
+        if (data.length < size) {
+            data = new float[size];
+        }
+        for (int y = 0; y < rows; y++) {
+            int iy = y - pt;
+            for (int q = 0; q < phases; q++) {
+                int dst = (q * rows + y) * width;
+                if (iy < 0 || iy >= ih) {
+                    Arrays.fill(data, dst, dst + width, fill);
+                    continue;
+                }
+                int src = base + iy * iw;
+                if (sw == 1) {
+                    // columns x of the padded row are input columns x - pl
+                    int first = Math.min(width, Math.max(0, pl));
+                    int last = Math.max(first, Math.min(width, iw + pl));
+                    Arrays.fill(data, dst, dst + first, fill);
+                    System.arraycopy(in, src + first - pl, data, dst + first, last - first);
+                    Arrays.fill(data, dst + last, dst + width, fill);
+                } else {
+                    for (int x = 0; x < width; x++) {
+                        int ix = x * sw + q - pl;
+                        data[dst + x] = ix >= 0 && ix < iw ? in[src + ix] : fill;
+                    }
+                }
+            }
+        }
+    }
+
+    float[] data() {
+        return data;
+    }
+
+    /** Where tap (ky, kx) of output row oy, column 0, starts in {@link #data()}. */
+    int offset(int oy, int ky, int kx, int sh, int sw, int dh, int dw) {
+        int column = kx * dw;
+        return ((column % sw) * rows + oy * sh + ky * dh) * width + column / sw;
+    }
+}
