@@ -1,0 +1,110 @@
+package dev.fovea.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.fovea.runtime.exec.InferenceSession;
+import dev.fovea.runtime.weights.LoadedTensor;
+import dev.fovea.runtime.weights.Parameters;
+import dev.fovea.runtime.weights.SafeTensors;
+import dev.fovea.zoo.Zoo;
+import java.io.IOException;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
+
+/**
+ * PyTorch's weights load into the zoo model of the same name and give PyTorch's logits, within 1e-4 of
+ * the largest: torchvision models with seeded random weights (and random batch norm statistics) exported
+ * by it-tests/scripts/pytorch_parity.py. SqueezeNet 1.1's fixture is committed; the larger models' are
+ * made by that script when Debian's python3-torch and python3-torchvision are installed.
+ */
+class PyTorchParityTest {
+    private static final Path SCRIPT = Path.of("scripts/pytorch_parity.py");
+    private static final Path GENERATED = Path.of("target/parity");
+    private static final Map<String, String> LARGE = Map.of("resnet18", "ResNet18", "mobilenet_v2", "MobileNetV2", "googlenet",
+            "GoogLeNet", "densenet121", "DenseNet121", "convnext_tiny", "ConvNeXtTiny", "regnet_y_400mf", "RegNetY400MF", "vgg11_bn",
+            "Vgg11Bn", "alexnet", "AlexNet");
+
+    @Test
+    void squeezeNetWithCommittedPyTorchWeights() throws Exception {
+        Path dir = Path.of(PyTorchParityTest.class.getResource("/parity/squeezenet1_1.safetensors").toURI()).getParent();
+        compare("SqueezeNet1_1", dir.resolve("squeezenet1_1.safetensors"), dir.resolve("squeezenet1_1.logits.safetensors"));
+    }
+
+    @TestFactory
+    List<DynamicTest> largerModelsWhenPyTorchIsInstalled() {
+        return LARGE.entrySet().stream().sorted(Map.Entry.comparingByKey()).map(e -> DynamicTest.dynamicTest(e.getValue(), () -> {
+            assumeTrue(fixturesAvailable(), "python3-torch and python3-torchvision are not installed; only SqueezeNet 1.1 was compared");
+            compare(e.getValue(), GENERATED.resolve(e.getKey() + ".safetensors"), GENERATED.resolve(e.getKey() + ".logits.safetensors"));
+        })).toList();
+    }
+
+    private static Boolean available;
+
+    /** Makes the fixtures once per run, if Debian's PyTorch can. */
+    private static synchronized boolean fixturesAvailable() throws IOException, InterruptedException {
+        if (available == null) {
+            available = false;
+            Path python = Path.of("/usr/bin/python3");
+            if (Files.isExecutable(python) && run(List.of(python.toString(), "-c", "import torch, torchvision"))) {
+                List<String> command = new java.util.ArrayList<>(List.of(python.toString(), SCRIPT.toString(), GENERATED.toString()));
+                command.addAll(LARGE.keySet());
+                available = run(command);
+                assertTrue(available, "pytorch_parity.py failed though PyTorch is installed");
+            }
+        }
+        return available;
+    }
+
+    private static boolean run(List<String> command) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        if (!p.waitFor(10, TimeUnit.MINUTES)) {
+            p.destroyForcibly();
+            return false;
+        }
+        return p.exitValue() == 0;
+    }
+
+    private static void compare(String model, Path weights, Path logitsFile) throws URISyntaxException {
+        Zoo zoo = Zoo.load();
+        String name = zoo.find(model).orElseThrow();
+        Parameters parameters = zoo.newParameters(name, 0);
+        parameters.load(SafeTensors.read(weights), weights.toString());
+        float[] expected = SafeTensors.read(logitsFile).get("logits").data();
+        float[] actual;
+        try (InferenceSession session = zoo.session(name, parameters, 1, 2)) {
+            ParityInput.fill(session.input());
+            actual = session.run().clone();
+        }
+        assertEquals(expected.length, actual.length, model + " logits");
+        double largest = 0;
+        for (float v : expected) {
+            largest = Math.max(largest, Math.abs(v));
+        }
+        for (int i = 0; i < expected.length; i++) {
+            double error = Math.abs(actual[i] - expected[i]);
+            assertTrue(error <= 1e-4 * largest, model + " logit " + i + ": Fovea " + actual[i] + ", PyTorch " + expected[i]
+                    + " (largest " + largest + ")");
+        }
+    }
+
+    /** The loader rejects what it should: a model's weights into another model name the first misfit. */
+    @Test
+    void weightsOfAnotherModelAreRejectedByName() throws Exception {
+        Path dir = Path.of(PyTorchParityTest.class.getResource("/parity/squeezenet1_1.safetensors").toURI()).getParent();
+        Map<String, LoadedTensor> squeezeNet = SafeTensors.read(dir.resolve("squeezenet1_1.safetensors"));
+        Zoo zoo = Zoo.load();
+        Parameters resnet = zoo.newParameters(zoo.find("ResNet18").orElseThrow(), 0);
+        String message = org.junit.jupiter.api.Assertions.assertThrows(dev.fovea.runtime.weights.WeightsException.class,
+                () -> resnet.load(squeezeNet, "squeezenet1_1.safetensors")).getMessage();
+        assertTrue(message.contains("are these weights for another model?"), message);
+    }
+}
