@@ -12,10 +12,8 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.Files;
+import dev.fovea.runtime.io.AtomicFiles;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -94,46 +92,31 @@ public final class SafeTensors {
         }
         byte[] json = header.toString().getBytes(StandardCharsets.UTF_8);
         int padded = (json.length + 7) / 8 * 8; // the data starts 8-byte aligned; spaces pad the JSON
-        Path dir = file.toAbsolutePath().getParent();
-        Path temp = null;
         try {
-            temp = Files.createTempFile(dir, "." + file.getFileName(), ".tmp");
-            try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
-                ByteBuffer head = ByteBuffer.allocate(8 + padded).order(ByteOrder.LITTLE_ENDIAN);
-                head.putLong(padded).put(json);
-                while (head.hasRemaining()) {
-                    head.put((byte) ' ');
-                }
-                writeFully(ch, head.flip());
-                ByteBuffer chunk = ByteBuffer.allocate(1 << 20).order(ByteOrder.LITTLE_ENDIAN);
-                for (LoadedTensor t : tensors.values()) {
-                    for (float v : t.data()) {
-                        if (!chunk.hasRemaining()) {
-                            writeFully(ch, chunk.flip());
-                            chunk.clear();
-                        }
-                        chunk.putFloat(v);
+            AtomicFiles.replace(file, temp -> {
+                try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+                    ByteBuffer head = ByteBuffer.allocate(8 + padded).order(ByteOrder.LITTLE_ENDIAN);
+                    head.putLong(padded).put(json);
+                    while (head.hasRemaining()) {
+                        head.put((byte) ' ');
                     }
+                    writeFully(ch, head.flip());
+                    ByteBuffer chunk = ByteBuffer.allocate(1 << 20).order(ByteOrder.LITTLE_ENDIAN);
+                    for (LoadedTensor t : tensors.values()) {
+                        for (float v : t.data()) {
+                            if (!chunk.hasRemaining()) {
+                                writeFully(ch, chunk.flip());
+                                chunk.clear();
+                            }
+                            chunk.putFloat(v);
+                        }
+                    }
+                    writeFully(ch, chunk.flip());
+                    ch.force(true);
                 }
-                writeFully(ch, chunk.flip());
-                ch.force(true);
-            }
-            try {
-                Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING);
-            }
-            temp = null;
+            });
         } catch (IOException e) {
             throw new WeightsException(file + ": cannot write: " + e.getMessage(), e);
-        } finally {
-            if (temp != null) {
-                try {
-                    Files.deleteIfExists(temp);
-                } catch (IOException ignored) {
-                    // the write already failed; that error is the one to report
-                }
-            }
         }
     }
 

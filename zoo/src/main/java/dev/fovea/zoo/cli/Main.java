@@ -1,6 +1,15 @@
 package dev.fovea.zoo.cli;
 
 import dev.fovea.runtime.ModelInfo;
+import dev.fovea.runtime.exec.InferenceSession;
+import dev.fovea.runtime.image.ImagePreprocessing;
+import dev.fovea.runtime.io.AtomicFiles;
+import dev.fovea.runtime.weights.LoadedTensor;
+import dev.fovea.runtime.weights.Parameters;
+import dev.fovea.runtime.weights.SafeTensors;
+import dev.fovea.runtime.weights.WeightsException;
+import java.nio.file.Path;
+import java.util.Map;
 import dev.fovea.zoo.Zoo;
 import java.io.PrintStream;
 import java.util.ArrayList;
@@ -21,7 +30,15 @@ public final class Main {
               summary MODEL [--json] the compile-time report of one network: every layer's shape and costs
               bench MODEL [--batch N] [--threads T] [--seconds S] [--json] [--profile]
                                      latency percentiles, images/s and GFLOP/s of the forward pass
+              infer MODEL --weights W --input X --output Y [--threads T]
+                                     batch inference: X holds one NCHW float tensor, Y gets the logits
+              predict MODEL --weights W IMAGE... [--top K] [--threads T]
+                                     the top labels of each image, with probabilities
+              graph MODEL [--output FILE]
+                                     the network drawn as SVG (to standard output without --output)
               help                   this text
+
+            Weights and tensors are safetensors files; PyTorch state dicts load by name.
 
             MODEL is a zoo network's name in any case, or torchvision's name for it (vgg16, resnet50).
             """;
@@ -48,15 +65,24 @@ public final class Main {
                 case "list" -> list(rest);
                 case "summary" -> summary(rest);
                 case "bench" -> bench(rest);
+                case "infer" -> infer(rest);
+                case "predict" -> predict(rest);
+                case "graph" -> graph(rest);
                 case "help", "--help", "-h" -> out.print(USAGE);
-                default -> throw new UsageException("unknown command '" + args[0] + "'; commands: list, summary, bench, help");
+                default -> throw new UsageException("unknown command '" + args[0] + "'; commands: list, summary, bench, infer, predict, graph, help");
             }
             return 0;
         } catch (UsageException e) {
             err.println("fovea: " + e.getMessage());
             return 2;
-        } catch (RuntimeException e) {
+        } catch (dev.fovea.runtime.weights.WeightsException | dev.fovea.runtime.image.ImagePreprocessing.ImageException e) {
             err.println("fovea: " + e.getMessage());
+            return 1;
+        } catch (java.io.IOException e) {
+            err.println("fovea: " + e.getMessage());
+            return 1;
+        } catch (RuntimeException e) {
+            err.println("fovea: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
             return 1;
         }
     }
@@ -67,7 +93,7 @@ public final class Main {
             return;
         }
         noMoreArguments(args);
-        Zoo zoo = Zoo.load();
+        Zoo zoo = zoo();
         out.printf(Locale.ROOT, "%-24s %-12s %15s %10s%n", "Model", "Input", "Params", "GMACs");
         for (String name : zoo.networks()) {
             ModelInfo info = zoo.info(name);
@@ -86,7 +112,7 @@ public final class Main {
         }
         String model = args.removeFirst();
         noMoreArguments(args);
-        Zoo zoo = Zoo.load();
+        Zoo zoo = zoo();
         String name = resolve(zoo, model);
         out.print(json ? zoo.report(name) : zoo.info(name).summary());
     }
@@ -110,7 +136,7 @@ public final class Main {
         }
         String model = args.removeFirst();
         noMoreArguments(args);
-        Zoo zoo = Zoo.load();
+        Zoo zoo = zoo();
         String name = resolve(zoo, model);
         ModelInfo info = zoo.info(name);
         try (var session = zoo.session(name, zoo.newParameters(name, 42), batch, threads)) {
@@ -122,6 +148,190 @@ public final class Main {
                         100 * ms / r.medianMs()));
             }
         }
+    }
+
+    private void infer(List<String> args) throws UsageException, java.io.IOException {
+        if (args.contains("--help")) {
+            out.println("""
+                    Usage: fovea infer MODEL --weights W.safetensors --input X.safetensors --output Y.safetensors [--threads T]
+                    Runs the batch in X (one float tensor, N x C x H x W, or C x H x W for one sample) through MODEL
+                    with the weights in W, and writes the outputs to Y as one tensor named "logits", N x classes.""");
+            return;
+        }
+        Path weights = pathFlag(args, "--weights", true);
+        Path inputFile = pathFlag(args, "--input", true);
+        Path outputFile = pathFlag(args, "--output", true);
+        int threads = intFlag(args, "--threads", Runtime.getRuntime().availableProcessors(), 1, 1024);
+        String name = resolve(zoo(), model(args, "infer"));
+        noMoreArguments(args);
+        ModelInfo info = zoo().info(name);
+        Map<String, LoadedTensor> inputs = SafeTensors.read(inputFile);
+        if (inputs.size() != 1) {
+            throw new WeightsException(inputFile + ": holds " + inputs.size() + " tensors (" + String.join(", ", inputs.keySet())
+                    + "); infer takes one, N x " + info.input());
+        }
+        LoadedTensor x = inputs.values().iterator().next();
+        int[] sample = info.input().dims();
+        int[] shape = x.shape();
+        boolean single = Arrays.equals(shape, sample);
+        boolean batched = shape.length == sample.length + 1 && Arrays.equals(Arrays.copyOfRange(shape, 1, shape.length), sample);
+        if (!single && !batched || (batched && shape[0] < 1)) {
+            throw new WeightsException(inputFile + ": tensor " + inputs.keySet().iterator().next() + " is " + Arrays.toString(shape) + " but "
+                    + Zoo.simpleName(name) + " takes N x " + info.input());
+        }
+        int batch = single ? 1 : shape[0];
+        Parameters parameters = loadWeights(name, weights);
+        long t0 = System.nanoTime();
+        float[] logits;
+        try (InferenceSession session = zoo().session(name, parameters, batch, threads)) {
+            logits = session.run(x.data()).clone();
+        }
+        double ms = (System.nanoTime() - t0) / 1e6;
+        int[] outShape = new int[info.output().rank() + 1];
+        outShape[0] = batch;
+        System.arraycopy(info.output().dims(), 0, outShape, 1, info.output().rank());
+        SafeTensors.write(outputFile, Map.of("logits", new LoadedTensor(outShape, logits)), Map.of("model", Zoo.simpleName(name)));
+        out.printf(Locale.ROOT, "%s: logits %s for %d sample%s of %s (%.1f ms, including building the session)%n", outputFile,
+                Arrays.toString(outShape), batch, batch == 1 ? "" : "s", Zoo.simpleName(name), ms);
+    }
+
+    private void predict(List<String> args) throws UsageException {
+        if (args.contains("--help")) {
+            out.println("""
+                    Usage: fovea predict MODEL --weights W.safetensors IMAGE... [--top K] [--threads T]
+                    Resizes, crops and normalises each image as torchvision's evaluation transform does, runs them as
+                    one batch, and prints the K (default 5) likeliest labels of each, with probabilities. Models with
+                    1000 outputs are labelled with ImageNet's classes; others by index.""");
+            return;
+        }
+        Path weights = pathFlag(args, "--weights", true);
+        int top = intFlag(args, "--top", 5, 1, 1000);
+        int threads = intFlag(args, "--threads", Runtime.getRuntime().availableProcessors(), 1, 1024);
+        String name = resolve(zoo(), model(args, "predict"));
+        if (args.isEmpty()) {
+            throw new UsageException("predict needs at least one IMAGE");
+        }
+        for (String a : args) {
+            if (a.startsWith("--")) {
+                throw new UsageException("unknown flag '" + a + "'");
+            }
+        }
+        ModelInfo info = zoo().info(name);
+        if (info.input().rank() != 3) {
+            throw new UsageException(Zoo.simpleName(name) + " does not take images (its input is " + info.input() + ")");
+        }
+        int[] dims = info.input().dims();
+        int size = (int) info.input().elements();
+        float[] batch = new float[args.size() * size];
+        for (int i = 0; i < args.size(); i++) {
+            ImagePreprocessing.load(Path.of(args.get(i)), dims[0], dims[1], dims[2], batch, i * size);
+        }
+        Parameters parameters = loadWeights(name, weights);
+        List<String> labels = info.output().elements() == 1000 ? imagenetLabels() : List.of();
+        boolean probabilities = info.layers().getLast().type().equals("Softmax");
+        try (InferenceSession session = zoo().session(name, parameters, args.size(), threads)) {
+            float[] logits = session.run(batch);
+            int classes = (int) info.output().elements();
+            for (int i = 0; i < args.size(); i++) {
+                float[] p = Arrays.copyOfRange(logits, i * classes, (i + 1) * classes);
+                if (!probabilities) {
+                    softmax(p);
+                }
+                out.println(args.get(i));
+                boolean[] taken = new boolean[classes];
+                for (int k = 0; k < Math.min(top, classes); k++) {
+                    int best = -1;
+                    for (int c = 0; c < classes; c++) {
+                        if (!taken[c] && (best < 0 || p[c] > p[best])) {
+                            best = c;
+                        }
+                    }
+                    taken[best] = true;
+                    out.printf(Locale.ROOT, "  %6.2f%%  %s%n", 100 * p[best], best < labels.size() ? labels.get(best) : "class " + best);
+                }
+            }
+        }
+    }
+
+    private void graph(List<String> args) throws UsageException, java.io.IOException {
+        if (args.contains("--help")) {
+            out.println("""
+                    Usage: fovea graph MODEL [--output FILE.svg]
+                    Draws the network as SVG: a box per layer with its output shape, branches and merges as arcs.""");
+            return;
+        }
+        Path file = pathFlag(args, "--output", false);
+        String name = resolve(zoo(), model(args, "graph"));
+        noMoreArguments(args);
+        String svg = SvgGraph.render(zoo().info(name));
+        if (file == null) {
+            out.print(svg);
+        } else {
+            AtomicFiles.writeString(file, svg);
+            out.println(file + ": " + Zoo.simpleName(name) + " drawn");
+        }
+    }
+
+    private Zoo zoo;
+
+    private Zoo zoo() {
+        if (zoo == null) {
+            zoo = Zoo.load();
+        }
+        return zoo;
+    }
+
+    private static String model(List<String> args, String command) throws UsageException {
+        if (args.isEmpty() || args.getFirst().startsWith("--")) {
+            throw new UsageException(command + " needs a MODEL; 'fovea list' shows them");
+        }
+        return args.removeFirst();
+    }
+
+    private Parameters loadWeights(String name, Path weights) {
+        Parameters parameters = zoo().newParameters(name, 0);
+        parameters.load(SafeTensors.read(weights), weights.toString());
+        return parameters;
+    }
+
+    private static List<String> imagenetLabels() {
+        try (var in = Zoo.class.getResourceAsStream("imagenet_classes.txt")) {
+            return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).lines().toList();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private static void softmax(float[] v) {
+        double max = Double.NEGATIVE_INFINITY;
+        for (float x : v) {
+            max = Math.max(max, x);
+        }
+        double sum = 0;
+        for (float x : v) {
+            sum += Math.exp(x - max);
+        }
+        for (int i = 0; i < v.length; i++) {
+            v[i] = (float) (Math.exp(v[i] - max) / sum);
+        }
+    }
+
+    /** Removes {@code --flag PATH} from args; a required flag that is missing is a usage mistake. */
+    private static Path pathFlag(List<String> args, String flag, boolean required) throws UsageException {
+        int at = args.indexOf(flag);
+        if (at < 0) {
+            if (required) {
+                throw new UsageException("missing " + flag + " FILE");
+            }
+            return null;
+        }
+        if (at + 1 >= args.size() || args.get(at + 1).startsWith("--")) {
+            throw new UsageException(flag + " needs a file");
+        }
+        Path p = Path.of(args.get(at + 1));
+        args.remove(at + 1);
+        args.remove(at);
+        return p;
     }
 
     /** Removes {@code --flag N} from args; N must be a whole number in [min, max]. */

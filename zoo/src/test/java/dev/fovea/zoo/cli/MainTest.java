@@ -3,10 +3,22 @@ package dev.fovea.zoo.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.fovea.runtime.exec.InferenceSession;
+import dev.fovea.runtime.weights.LoadedTensor;
+import dev.fovea.runtime.weights.Parameters;
+import dev.fovea.runtime.weights.SafeTensors;
+import dev.fovea.zoo.Zoo;
+import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Random;
+import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The fovea command as a user meets it: output, one-line errors, and exit codes. */
 class MainTest {
@@ -69,5 +81,103 @@ class MainTest {
         assertEquals(0, run("help"));
         assertTrue(out().contains("summary MODEL [--json]"), out());
         assertEquals(0, run("summary", "--help"));
+    }
+
+    @TempDir
+    Path dir;
+
+    /** LeNet-5 weights written the way a user would have them: a safetensors file. */
+    private Path leNetWeights() {
+        Zoo zoo = Zoo.load();
+        Parameters p = zoo.newParameters(zoo.find("LeNet5").orElseThrow(), 7);
+        Path file = dir.resolve("lenet5.safetensors");
+        SafeTensors.write(file, p.asMap(), Map.of());
+        return file;
+    }
+
+    @Test
+    void inferWritesTheLogitsOfEachSample() throws Exception {
+        Path weights = leNetWeights();
+        float[] x = new float[2 * 32 * 32];
+        Random r = new Random(2);
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) r.nextGaussian();
+        }
+        Path input = dir.resolve("x.safetensors");
+        SafeTensors.write(input, Map.of("x", new LoadedTensor(new int[] {2, 1, 32, 32}, x)), Map.of());
+        Path output = dir.resolve("y.safetensors");
+        assertEquals(0, run("infer", "lenet5", "--weights", weights.toString(), "--input", input.toString(), "--output", output.toString()),
+                err());
+        LoadedTensor logits = SafeTensors.read(output).get("logits");
+        assertEquals("[2, 10]", java.util.Arrays.toString(logits.shape()));
+        Zoo zoo = Zoo.load();
+        String name = zoo.find("LeNet5").orElseThrow();
+        Parameters p = zoo.newParameters(name, 0);
+        p.load(SafeTensors.read(weights), "w");
+        try (InferenceSession s = zoo.session(name, p, 2, 1)) {
+            org.junit.jupiter.api.Assertions.assertArrayEquals(s.run(x), logits.data(), 1e-5f);
+        }
+        assertEquals("rw-r--r--", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(output)));
+    }
+
+    @Test
+    void inferRejectsBadInputWithOneLine() throws Exception {
+        Path weights = leNetWeights();
+        Path two = dir.resolve("two.safetensors");
+        SafeTensors.write(two, Map.of("a", new LoadedTensor(new int[] {1}, new float[1]), "b", new LoadedTensor(new int[] {1}, new float[1])),
+                Map.of());
+        Path wrong = dir.resolve("wrong.safetensors");
+        SafeTensors.write(wrong, Map.of("x", new LoadedTensor(new int[] {1, 3, 32, 32}, new float[3 * 32 * 32])), Map.of());
+        String out = dir.resolve("out.safetensors").toString();
+        assertEquals(1, run("infer", "lenet5", "--weights", weights.toString(), "--input", two.toString(), "--output", out));
+        assertTrue(err().contains("holds 2 tensors"), err());
+        assertEquals(1, run("infer", "lenet5", "--weights", weights.toString(), "--input", wrong.toString(), "--output", out));
+        assertTrue(err().contains("is [1, 3, 32, 32] but LeNet5 takes N x 1x32x32"), err());
+        Path good = dir.resolve("good.safetensors");
+        SafeTensors.write(good, Map.of("x", new LoadedTensor(new int[] {1, 1, 32, 32}, new float[32 * 32])), Map.of());
+        assertEquals(1, run("infer", "lenet", "--weights", weights.toString(), "--input", good.toString(), "--output", out));
+        assertTrue(err().contains("are these weights for another model?"), err());
+        assertEquals(2, run("infer", "lenet5", "--weights", weights.toString(), "--input", wrong.toString()));
+        assertTrue(err().contains("missing --output FILE"), err());
+        assertEquals(4, err().lines().count(), err());
+        assertTrue(Files.notExists(Path.of(out)), "nothing written on failure");
+    }
+
+    @Test
+    void predictPrintsTheTopLabelsOfEachImage() throws Exception {
+        Path weights = leNetWeights();
+        BufferedImage image = new BufferedImage(40, 48, BufferedImage.TYPE_INT_RGB);
+        image.setRGB(10, 10, 0xffffff);
+        Path png = dir.resolve("digit.png");
+        ImageIO.write(image, "png", png.toFile());
+        assertEquals(0, run("predict", "lenet5", "--weights", weights.toString(), png.toString(), png.toString(), "--top", "3"), err());
+        java.util.List<String> lines = out().lines().toList();
+        assertEquals(8, lines.size(), out());
+        assertEquals(png.toString(), lines.get(0));
+        assertTrue(lines.get(1).matches(" +\\d+\\.\\d\\d%  class \\d"), lines.get(1));
+        assertEquals(lines.subList(1, 4), lines.subList(5, 8), "the same image gives the same labels");
+    }
+
+    @Test
+    void predictRejectsFilesThatAreNotImages() throws Exception {
+        Path weights = leNetWeights();
+        Path text = dir.resolve("cat.png");
+        Files.writeString(text, "not really a png");
+        assertEquals(1, run("predict", "lenet5", "--weights", weights.toString(), text.toString()));
+        assertEquals("fovea: " + text + ": not an image Java can decode (PNG, JPEG, BMP, GIF, WBMP)\n", err());
+    }
+
+    @Test
+    void graphDrawsLayersAndShortcutsAsSvg() throws Exception {
+        assertEquals(0, run("graph", "resnet18"));
+        var doc = javax.xml.parsers.DocumentBuilderFactory.newInstance().newDocumentBuilder()
+                .parse(new java.io.ByteArrayInputStream(out().getBytes(StandardCharsets.UTF_8)));
+        assertEquals("svg", doc.getDocumentElement().getTagName());
+        assertTrue(out().contains(">layer2.0.out<"), "a box per member");
+        assertTrue(out().contains("Add projection 1x1/2 + ReLU"), "stacked layers in one box");
+        assertEquals(8, doc.getElementsByTagName("path").getLength() - 1, "one arc per residual shortcut (and the arrow head)");
+        Path file = dir.resolve("g.svg");
+        assertEquals(0, run("graph", "googlenet", "--output", file.toString()));
+        assertTrue(Files.readString(file).contains("inception5b.out"));
     }
 }
