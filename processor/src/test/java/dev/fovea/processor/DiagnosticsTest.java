@@ -368,6 +368,26 @@ class DiagnosticsTest {
     }
 
     @Test
+    void checkingGoesOnPastALayerWhoseOutputShapeIsStillKnown() {
+        JavaFileObject src = source("Net", """
+                @Network(input = {3, 32, 32})
+                interface Net {
+                    @Conv2d(filters = 32, kernel = 3, padding = 1) @ReLU Layer conv1();
+                    @Conv2d(filters = 64, kernel = 3, padding = 1) Layer conv2();
+                    @Add(from = "conv1") @ReLU Layer residual();
+                    @Conv2d(filters = 64, kernel = 3, padding = 1, groups = 5) Layer grouped();
+                    @MaxPool2d(kernel = 2) Layer pool();
+                    @Dense(units = 10) Layer classifier();
+                }
+                """);
+        Compilation c = compile(src);
+        assertThat(c).hadErrorCount(3);
+        assertThat(c).hadErrorContaining("[Fovea/ChannelMismatch] residual: cannot add conv1/relu 32x32x32 to conv2 64x32x32");
+        assertThat(c).hadErrorContaining("[Fovea/Groups] grouped: groups = 5 must divide");
+        assertThat(c).hadErrorContaining("[Fovea/ShapeMismatch] classifier: @Dense needs a flat input but gets 64x16x16");
+    }
+
+    @Test
     void errorsOfOneNetworkDoNotStopTheChecksOfAnother() {
         JavaFileObject first = source("First", """
                 @Network(input = {3, 4, 4})

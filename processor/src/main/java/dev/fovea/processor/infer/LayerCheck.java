@@ -20,6 +20,7 @@ final class LayerCheck {
     private final Graph graph;
     private final List<Resolved> resolved;
     private final Problems problems;
+    private boolean failed;
 
     LayerCheck(Node node, List<Shape> inputs, Graph graph, List<Resolved> resolved, Problems problems) {
         this.node = node;
@@ -66,7 +67,17 @@ final class LayerCheck {
 
     /** Reports an error on {@code element}'s value (or the annotation), with the path of shapes and a fix. */
     void error(String tag, String element, String message, String fix) {
+        failed = true;
         problems.error(tag, compose(message, fix), refs(element));
+    }
+
+    /**
+     * Whether an error was reported. A rule may still return a shape after an error when the layer's
+     * output shape does not depend on what was wrong (a residual addition has its main input's), so that
+     * later, independent mistakes are reported in the same compile.
+     */
+    boolean failed() {
+        return failed;
     }
 
     void warning(String tag, String element, String message, String fix) {

@@ -38,10 +38,10 @@ public final class ShapeInference {
                 complete = false;
                 continue;
             }
-            Optional<Resolved> r = ShapeRules.apply(new LayerCheck(node, inputs, graph, Arrays.asList(resolved), problems));
-            if (r.isPresent()) {
-                resolved[node.id()] = r.get();
-            } else {
+            LayerCheck check = new LayerCheck(node, inputs, graph, Arrays.asList(resolved), problems);
+            Optional<Resolved> r = ShapeRules.apply(check);
+            r.ifPresent(value -> resolved[node.id()] = value);
+            if (r.isEmpty() || check.failed()) {
                 complete = false;
             }
         }

@@ -68,8 +68,8 @@ final class ShapeRules {
                     + channels + " input channels", "a factor of at least " + (1.0 / channels));
             return null;
         }
-        if (!conv.isDepthwise() && !groupsDivide(c, channels, filters, conv.groups())) {
-            return null;
+        if (!conv.isDepthwise()) {
+            groupsDivide(c, channels, filters, conv.groups()); // the output shape holds either way
         }
         if (conv.isPartial() && conv.connections().size() != channels) {
             c.error("ChannelMismatch", "connections", "the connection table has " + conv.connections().size()
@@ -304,7 +304,7 @@ final class ShapeRules {
                                 + ") and batch norm on the shortcut"
                         : "";
                 c.error(tag, null, mismatch, fix);
-                return null;
+                return c.ok(add.resolved(Op.AddMode.IDENTITY, 1), main); // the sum has the main input's shape
             }
         }
         throw new IllegalStateException("unknown shortcut " + add.shortcut());
@@ -355,7 +355,7 @@ final class ShapeRules {
             c.error("ChannelMismatch", null, "@Scale needs one gate per channel of " + c.inputName(1) + " " + target
                     + " (" + target.channels() + "x1x1) but gets " + gates,
                     perChannel ? "make the last layer before the gates produce " + target.channels() + " channels" : "add @GlobalAvgPool first");
-            return null;
+            return c.ok(scale, target); // the scaled tensor keeps its shape
         }
         return c.ok(scale, target);
     }
