@@ -21,6 +21,12 @@ public final class AtomicFiles {
 
     public static void replace(Path target, Writer writer) throws IOException {
         Path dir = target.toAbsolutePath().getParent();
+        if (!Files.isDirectory(dir)) {
+            throw new IOException("cannot write " + target + ": directory " + dir + " does not exist");
+        }
+        if (Files.isDirectory(target)) {
+            throw new IOException("cannot write " + target + ": it is a directory");
+        }
         Path temp = Files.createTempFile(dir, "." + target.getFileName(), ".tmp");
         boolean moved = false;
         try {

@@ -176,6 +176,9 @@ class MainTest {
         assertTrue(out().contains(">layer2.0.out<"), "a box per member");
         assertTrue(out().contains("Add projection 1x1/2 + ReLU"), "stacked layers in one box");
         assertEquals(8, doc.getElementsByTagName("path").getLength() - 1, "one arc per residual shortcut (and the arrow head)");
+        assertEquals(1, run("graph", "resnet18", "--output", dir.resolve("missing/g.svg").toString()));
+        assertEquals("fovea: cannot write " + dir.resolve("missing/g.svg") + ": directory " + dir.resolve("missing")
+                + " does not exist\n", err());
         Path file = dir.resolve("g.svg");
         assertEquals(0, run("graph", "googlenet", "--output", file.toString()));
         assertTrue(Files.readString(file).contains("inception5b.out"));
