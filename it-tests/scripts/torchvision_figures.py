@@ -184,6 +184,9 @@ BUILDERS = {"resnet50_v1": lambda: resnet_v1([3, 4, 6, 3]), "resnet101_v1": lamb
             "mobilenet_v1_050": lambda: mobilenet_v1(0.5), "mobilenet_v1_025": lambda: mobilenet_v1(0.25)}
 SIZES = {"mobilenet_v1_192": ("mobilenet_v1", 192), "mobilenet_v1_160": ("mobilenet_v1", 160),
          "mobilenet_v1_128": ("mobilenet_v1", 128), "lenet5": ("lenet5", 32)}
+for _alpha in ("075", "050", "025"):
+    for _size in (192, 160, 128):
+        SIZES[f"mobilenet_v1_{_alpha}_{_size}"] = (f"mobilenet_v1_{_alpha}", _size)
 GRAY = {"lenet5"}
 BUILDERS["lenet5"] = lenet5
 
@@ -192,7 +195,8 @@ NAMES = ["alexnet", "vgg11", "vgg11_bn", "vgg13", "vgg13_bn", "vgg16", "vgg16_bn
          "googlenet", "densenet121", "densenet169", "densenet201", "mobilenet_v2", "convnext_tiny",
          "squeezenet1_0", "squeezenet1_1", "regnet_x_400mf", "regnet_y_400mf", "resnet50_v1", "resnet101_v1", "resnet152_v1", "se_resnet50",
          "googlenet_paper", "nin", "mobilenet_v1", "mobilenet_v1_075", "mobilenet_v1_050", "mobilenet_v1_025",
-         "mobilenet_v1_192", "mobilenet_v1_160", "mobilenet_v1_128", "lenet5"]
+         "mobilenet_v1_192", "mobilenet_v1_160", "mobilenet_v1_128", "lenet5"] + sorted(
+             k for k in SIZES if k.count("_") == 3)
 
 def write_state_dicts(directory):
     """One file per torchvision model: each state-dict entry's name and shape, for the name-parity test."""
