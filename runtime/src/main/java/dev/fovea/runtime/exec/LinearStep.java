@@ -29,6 +29,7 @@ final class LinearStep implements Step {
     private ConvGemm gemm;
     private Depthwise depthwise;
     private Epilogue epilogue;
+    private java.util.function.Consumer<Workers> dense;
     private final Workspace workspace;
 
     /** A convolution. */
@@ -106,6 +107,9 @@ final class LinearStep implements Step {
             workspace.reserve(gemm.workspaceSize());
         }
         epilogue = new Epilogue(bias, residual, activation, slope, accumulate);
+        if (geometry == null) {
+            dense = Gemv.prepare(weight, in, out, batch, features, units, epilogue);
+        }
     }
 
     @Override
@@ -115,7 +119,7 @@ final class LinearStep implements Step {
         } else if (gemm != null) {
             gemm.run(workers, in, 0, out, 0, batch, epilogue, workspace.floats());
         } else {
-            Gemv.run(workers, weight, in, out, batch, features, units, epilogue);
+            dense.accept(workers);
         }
     }
 

@@ -182,7 +182,7 @@ public final class PlanBuilder {
             add(name, "BatchNorm", workers -> Reference.batchNorm(src, dst, batch, channels, positions, gamma, beta, mean, var, eps));
             return;
         }
-        add(name, "BatchNorm", workers -> workers.parallelFor(batch * channels, plane -> {
+        java.util.function.IntConsumer affine = plane -> {
             int c = plane % channels;
             float s = scale[c];
             float t = shift[c];
@@ -190,7 +190,8 @@ public final class PlanBuilder {
             for (int i = base; i < base + positions; i++) {
                 dst[i] = src[i] * s + t;
             }
-        }));
+        };
+        add(name, "BatchNorm", workers -> workers.parallelFor(batch * channels, affine));
     }
 
     /** ConvNeXt's per-channel learned factor, from the tensor named {@code tensor}. */
@@ -234,14 +235,15 @@ public final class PlanBuilder {
         int total = batch * count;
         int chunk = 1 << 14;
         float s = (float) slope;
-        add(name, "Activation", workers -> workers.parallelFor((total + chunk - 1) / chunk, t -> {
+        java.util.function.IntConsumer apply = t -> {
             int from = t * chunk;
             int to = Math.min(total, from + chunk);
             if (src != dst) {
                 System.arraycopy(src, from, dst, from, to - from);
             }
             a.apply(dst, from, to, s);
-        }));
+        };
+        add(name, "Activation", workers -> workers.parallelFor((total + chunk - 1) / chunk, apply));
     }
 
     public void softmax(String name, int in, int out, int channels, int positions) {
@@ -267,8 +269,8 @@ public final class PlanBuilder {
         float[] src = buffer(in);
         float[] dst = buffer(out);
         if (fast() && dh == 1 && dw == 1) {
-            add(name, max ? "MaxPool2d" : "AvgPool2d", workers -> Pooling.run(workers, max, src, dst, batch * channels, ih, iw, oh, ow, kh,
-                    kw, sh, sw, pt, pl, pb, pr, countIncludePad));
+            add(name, max ? "MaxPool2d" : "AvgPool2d", Pooling.prepare(max, src, dst, batch * channels, ih, iw, oh, ow, kh, kw, sh, sw, pt,
+                    pl, pb, pr, countIncludePad));
             return;
         }
         add(name, max ? "MaxPool2d" : "AvgPool2d", workers -> Reference.pool2d(max, src, dst, batch, channels, ih, iw, oh, ow, kh, kw,

@@ -35,6 +35,18 @@ public final class ConvGemm {
     private final boolean direct;
     private final ThreadLocal<Scratch> scratch;
 
+    // The arguments of the call in progress. The tasks below are made once and read them, so a call
+    // allocates nothing; Workers publishes them to the other threads when it hands out the job.
+    private float[] callIn;
+    private float[] callOut;
+    private float[] callWorkspace;
+    private Epilogue callEpilogue;
+    private int callInBase;
+    private int callOutBase;
+    private int callResidualBase;
+    private final java.util.function.IntConsumer im2colTask;
+    private final java.util.function.IntConsumer tileTask;
+
     /** A thread's tile of sums, and the contiguous copy of its column panel. */
     private static final class Scratch {
         final float[] tile = new float[MR * NR];
@@ -58,6 +70,18 @@ public final class ConvGemm {
         this.direct = g.isPointwise();
         int panelSize = k * NR;
         this.scratch = ThreadLocal.withInitial(() -> new Scratch(panelSize));
+        int rows = g.groups() * k;
+        this.im2colTask = t -> {
+            for (int row = t * 16; row < Math.min(rows, t * 16 + 16); row++) {
+                im2colRow(callIn, callInBase, callWorkspace, row);
+            }
+        };
+        this.tileTask = t -> {
+            int column = t % columnBlocks;
+            int rest = t / columnBlocks;
+            tile(callIn, callInBase, callWorkspace, callOut, callOutBase, callResidualBase, rest / rowChunks, rest % rowChunks, column,
+                    callEpilogue);
+        };
     }
 
     /** Weight rows padded to whole panels of MR, each panel stored k-major: [group][panel][k][MR]. */
@@ -86,24 +110,18 @@ public final class ConvGemm {
     public void run(Workers workers, float[] in, int inOffset, float[] out, int outOffset, int n, Epilogue e, float[] workspace) {
         int rows = g.groups() * k;
         int tiles = g.groups() * rowChunks * columnBlocks;
+        callIn = in;
+        callOut = out;
+        callWorkspace = workspace;
+        callEpilogue = e;
         for (int sample = 0; sample < n; sample++) {
-            int inBase = inOffset + sample * g.inputSize();
-            int outBase = outOffset + sample * g.outputSize();
-            int residualBase = sample * g.outputSize();
+            callInBase = inOffset + sample * g.inputSize();
+            callOutBase = outOffset + sample * g.outputSize();
+            callResidualBase = sample * g.outputSize();
             if (!direct) {
-                workers.parallelFor((rows + 15) / 16, t -> {
-                    for (int row = t * 16; row < Math.min(rows, t * 16 + 16); row++) {
-                        im2colRow(in, inBase, workspace, row);
-                    }
-                });
+                workers.parallelFor((rows + 15) / 16, im2colTask);
             }
-            workers.parallelFor(tiles, t -> {
-                int column = t % columnBlocks;
-                int rest = t / columnBlocks;
-                int chunk = rest % rowChunks;
-                int group = rest / rowChunks;
-                tile(in, inBase, workspace, out, outBase, residualBase, group, chunk, column, e);
-            });
+            workers.parallelFor(tiles, tileTask);
         }
     }
 
@@ -160,9 +178,7 @@ public final class ConvGemm {
         int srcStride = direct ? positions : stride;
         if (valid == NR) {
             for (int j = 0; j < k; j++) {
-                int from = srcBase + j * srcStride;
-                FloatVector.fromArray(S, src, from).intoArray(b, j * NR);
-                FloatVector.fromArray(S, src, from + L).intoArray(b, j * NR + L);
+                System.arraycopy(src, srcBase + j * srcStride, b, j * NR, NR);
             }
         } else {
             for (int j = 0; j < k; j++) {

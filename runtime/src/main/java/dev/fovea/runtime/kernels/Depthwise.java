@@ -18,6 +18,11 @@ public final class Depthwise {
 
     private final ConvGeometry g;
     private final float[] weight;
+    // The call in progress, read by a task made once (a call allocates nothing).
+    private float[] callIn;
+    private float[] callOut;
+    private Epilogue callEpilogue;
+    private final java.util.function.IntConsumer planeTask;
 
     /** {@code weight} is channels x 1 x kh x kw. */
     public Depthwise(ConvGeometry g, float[] weight) {
@@ -26,11 +31,14 @@ public final class Depthwise {
         }
         this.g = g;
         this.weight = weight.clone();
+        this.planeTask = p -> plane(callIn, callOut, p / g.co(), p % g.co(), callEpilogue);
     }
 
     public void run(Workers workers, float[] in, float[] out, int n, Epilogue e) {
-        int channels = g.co();
-        workers.parallelFor(n * channels, p -> plane(in, out, p / channels, p % channels, e));
+        callIn = in;
+        callOut = out;
+        callEpilogue = e;
+        workers.parallelFor(n * g.co(), planeTask);
     }
 
     private void plane(float[] in, float[] out, int sample, int channel, Epilogue e) {

@@ -18,8 +18,14 @@ public final class Gemv {
     private Gemv() {}
 
     public static void run(Workers workers, float[] weight, float[] in, float[] out, int n, int features, int units, Epilogue e) {
+        prepare(weight, in, out, n, features, units, e).accept(workers);
+    }
+
+    /** One call, made once per layer: the task reads its fixed arguments, so a run allocates nothing. */
+    public static java.util.function.Consumer<Workers> prepare(float[] weight, float[] in, float[] out, int n, int features, int units,
+            Epilogue e) {
         int blocks = (units + UNITS_PER_TASK - 1) / UNITS_PER_TASK;
-        workers.parallelFor(n * blocks, t -> {
+        java.util.function.IntConsumer task = t -> {
             int sample = t / blocks;
             int u0 = (t % blocks) * UNITS_PER_TASK;
             int u1 = Math.min(units, u0 + UNITS_PER_TASK);
@@ -37,7 +43,8 @@ public final class Gemv {
                 }
                 out[at] = e.activation().apply(v, e.slope());
             }
-        });
+        };
+        return workers -> workers.parallelFor(n * blocks, task);
     }
 
     static float dot(float[] a, int aBase, float[] b, int bBase, int length) {

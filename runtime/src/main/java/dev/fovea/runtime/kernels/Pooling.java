@@ -18,17 +18,24 @@ public final class Pooling {
 
     private Pooling() {}
 
-    public static void run(Workers workers, boolean max, float[] in, float[] out, int planes, int ih, int iw, int oh, int ow, int kh,
-            int kw, int sh, int sw, int pt, int pl, int pb, int pr, boolean countIncludePad) {
+    /** One call, made once per pooling layer: the task reads its fixed arguments, so a run allocates nothing. */
+    public static java.util.function.Consumer<Workers> prepare(boolean max, float[] in, float[] out, int planes, int ih, int iw, int oh,
+            int ow, int kh, int kw, int sh, int sw, int pt, int pl, int pb, int pr, boolean countIncludePad) {
         int tasks = (planes + PLANES_PER_TASK - 1) / PLANES_PER_TASK;
-        workers.parallelFor(tasks, t -> {
+        float[] rowDivisors = max ? null : divisors(ih, oh, kh, sh, pt, pb, countIncludePad);
+        float[] colDivisors = max ? null : divisors(iw, ow, kw, sw, pl, pr, countIncludePad);
+        java.util.function.IntConsumer task = t -> {
             PhasePlanes scratch = SCRATCH.get();
-            float[] rowDivisors = max ? null : divisors(ih, oh, kh, sh, pt, pb, countIncludePad);
-            float[] colDivisors = max ? null : divisors(iw, ow, kw, sw, pl, pr, countIncludePad);
             for (int p = t * PLANES_PER_TASK; p < Math.min(planes, (t + 1) * PLANES_PER_TASK); p++) {
                 plane(max, in, p * ih * iw, out, p * oh * ow, ih, iw, oh, ow, kh, kw, sh, sw, pt, pl, scratch, rowDivisors, colDivisors);
             }
-        });
+        };
+        return workers -> workers.parallelFor(tasks, task);
+    }
+
+    public static void run(Workers workers, boolean max, float[] in, float[] out, int planes, int ih, int iw, int oh, int ow, int kh,
+            int kw, int sh, int sw, int pt, int pl, int pb, int pr, boolean countIncludePad) {
+        prepare(max, in, out, planes, ih, iw, oh, ow, kh, kw, sh, sw, pt, pl, pb, pr, countIncludePad).accept(workers);
     }
 
     private static final ThreadLocal<PhasePlanes> SCRATCH = ThreadLocal.withInitial(PhasePlanes::new);
