@@ -12,8 +12,9 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * Does nothing, timed exactly as {@link ForwardBenchmark} is: what JMH's own sampling allocates per
- * operation, to subtract from the forward pass's figure under {@code -prof gc}.
+ * Timed exactly as {@link ForwardBenchmark} is, without allocating: {@code nothing} shows what JMH's own
+ * sampling allocates per operation; {@code spin} computes for about as long as a forward pass, to show
+ * what the JVM allocates in the background per operation of that length, under {@code -prof gc}.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.SampleTime)
@@ -27,5 +28,18 @@ public class BaselineBenchmark {
     @Benchmark
     public float[] nothing() {
         return data;
+    }
+
+    /** About 35 ms of arithmetic and no allocation. */
+    @Benchmark
+    public double spin() {
+        long end = System.nanoTime() + 35_000_000L;
+        double x = data[0];
+        while (System.nanoTime() < end) {
+            for (int i = 0; i < 1000; i++) {
+                x = x * 0.999999 + 1e-9;
+            }
+        }
+        return x;
     }
 }

@@ -12,7 +12,7 @@ import java.util.List;
  * The weights are copied in when the session is built; later changes to the parameters need a new session.
  */
 public final class InferenceSession implements AutoCloseable {
-    private final List<Step> steps;
+    private final Step[] steps;
     private final float[] input;
     private final float[] output;
     private final int batch;
@@ -21,7 +21,7 @@ public final class InferenceSession implements AutoCloseable {
     private final Workers workers;
 
     InferenceSession(List<Step> steps, float[] input, float[] output, int batch, Shape inputShape, Shape outputShape, Workers workers) {
-        this.steps = List.copyOf(steps);
+        this.steps = steps.toArray(Step[]::new);
         this.input = input;
         this.output = output;
         this.batch = batch;
@@ -118,7 +118,7 @@ public final class InferenceSession implements AutoCloseable {
 
     /** The layers the session runs, after fusion. */
     public List<String> stepNames() {
-        return steps.stream().map(Step::name).toList();
+        return Arrays.stream(steps).map(Step::name).toList();
     }
 
     @Override

@@ -164,13 +164,9 @@ public final class PlanBuilder {
         float[] beta = tensor(prefix + ".bias");
         float[] mean = tensor(prefix + ".running_mean");
         float[] var = tensor(prefix + ".running_var");
-        float[] scale = new float[channels];
-        float[] shift = new float[channels];
-        for (int c = 0; c < channels; c++) {
-            double s = gamma[c] / Math.sqrt(var[c] + eps);
-            scale[c] = (float) s;
-            shift[c] = (float) (beta[c] - mean[c] * s);
-        }
+        float[][] affine = normAsAffine(prefix, channels, eps);
+        float[] scale = affine[0];
+        float[] shift = affine[1];
         LinearStep target = openWriting(in, out);
         if (target != null && target.canFold()) {
             target.fold(scale, shift);
@@ -182,7 +178,7 @@ public final class PlanBuilder {
             add(name, "BatchNorm", workers -> Reference.batchNorm(src, dst, batch, channels, positions, gamma, beta, mean, var, eps));
             return;
         }
-        java.util.function.IntConsumer affine = plane -> {
+        java.util.function.IntConsumer perPlane = plane -> {
             int c = plane % channels;
             float s = scale[c];
             float t = shift[c];
@@ -191,7 +187,7 @@ public final class PlanBuilder {
                 dst[i] = src[i] * s + t;
             }
         };
-        add(name, "BatchNorm", workers -> workers.parallelFor(batch * channels, affine));
+        add(name, "BatchNorm", workers -> workers.parallelFor(batch * channels, perPlane));
     }
 
     /** ConvNeXt's per-channel learned factor, from the tensor named {@code tensor}. */
@@ -316,7 +312,8 @@ public final class PlanBuilder {
 
     /**
      * out = main + batchNorm(conv1x1(shortcut)): a projection shortcut with prefix {@code <p>.0} (the
-     * convolution) and {@code <p>.1} (the norm). On the fast path the projection accumulates onto the result.
+     * convolution) and {@code <p>.1} (the norm, with PyTorch's default eps of 1e-5, as torchvision's
+     * downsample has it). On the fast path the projection accumulates onto the result.
      */
     public void addProjected(String name, int main, int shortcut, int out, String prefix, int ci, int ih, int iw, int co, int oh, int ow,
             int stride) {
@@ -329,7 +326,8 @@ public final class PlanBuilder {
         if (fast()) {
             seal();
             LinearStep projection = new LinearStep(name, g, w, null, buffer(shortcut), buffer(out), batch, true, workspace);
-            projection.fold(batchNormScale(norm, co, 1e-5), batchNormShift(norm, co, 1e-5));
+            float[][] affine = normAsAffine(norm, co, 1e-5);
+            projection.fold(affine[0], affine[1]);
             open = projection;
             return;
         }
@@ -347,25 +345,20 @@ public final class PlanBuilder {
         });
     }
 
-    private float[] batchNormScale(String prefix, int channels, double eps) {
+    /** Batch norm in inference as y = x * scale + shift per channel: {scale, shift}. */
+    private float[][] normAsAffine(String prefix, int channels, double eps) {
         float[] gamma = tensor(prefix + ".weight");
-        float[] var = tensor(prefix + ".running_var");
-        float[] s = new float[channels];
-        for (int c = 0; c < channels; c++) {
-            s[c] = (float) (gamma[c] / Math.sqrt(var[c] + eps));
-        }
-        return s;
-    }
-
-    private float[] batchNormShift(String prefix, int channels, double eps) {
         float[] beta = tensor(prefix + ".bias");
         float[] mean = tensor(prefix + ".running_mean");
-        float[] s = batchNormScale(prefix, channels, eps);
-        float[] t = new float[channels];
+        float[] var = tensor(prefix + ".running_var");
+        float[] scale = new float[channels];
+        float[] shift = new float[channels];
         for (int c = 0; c < channels; c++) {
-            t[c] = beta[c] - mean[c] * s[c];
+            double s = gamma[c] / Math.sqrt(var[c] + eps);
+            scale[c] = (float) s;
+            shift[c] = (float) (beta[c] - mean[c] * s);
         }
-        return t;
+        return new float[][] {scale, shift};
     }
 
     /** Channel concatenation: input i has {@code channels[i]} channels of {@code positions} each. */
