@@ -2,8 +2,10 @@ package dev.fovea.runtime.exec;
 
 import dev.fovea.runtime.Shape;
 import dev.fovea.runtime.kernels.Activation;
+import dev.fovea.runtime.kernels.ChannelOps;
 import dev.fovea.runtime.kernels.ConvGeometry;
 import dev.fovea.runtime.kernels.Pooling;
+import dev.fovea.runtime.kernels.VectorActivations;
 import dev.fovea.runtime.kernels.Reference;
 import dev.fovea.runtime.weights.Parameters;
 import java.util.ArrayList;
@@ -30,6 +32,9 @@ public final class PlanBuilder {
     private final List<Step> steps = new ArrayList<>();
     private final Workspace workspace = new Workspace();
     private LinearStep open;
+    /** The last step, when it is a standalone batch norm that a following activation may still join. */
+    private ChannelOps.Affine openAffine;
+    private float[] openAffineOut;
 
     /** {@code bufferFloats} is each buffer's size for one sample. */
     public PlanBuilder(Parameters parameters, int batch, Mode mode, int inputFloats, int[] bufferFloats) {
@@ -60,6 +65,7 @@ public final class PlanBuilder {
 
     private void add(Step step) {
         seal();
+        openAffine = null;
         steps.add(step);
     }
 
@@ -178,16 +184,10 @@ public final class PlanBuilder {
             add(name, "BatchNorm", workers -> Reference.batchNorm(src, dst, batch, channels, positions, gamma, beta, mean, var, eps));
             return;
         }
-        java.util.function.IntConsumer perPlane = plane -> {
-            int c = plane % channels;
-            float s = scale[c];
-            float t = shift[c];
-            int base = plane * positions;
-            for (int i = base; i < base + positions; i++) {
-                dst[i] = src[i] * s + t;
-            }
-        };
-        add(name, "BatchNorm", workers -> workers.parallelFor(batch * channels, perPlane));
+        ChannelOps.Affine step = ChannelOps.affine(src, dst, batch, channels, positions, scale, shift);
+        add(name, "BatchNorm", step);
+        openAffine = step;
+        openAffineOut = dst;
     }
 
     /** ConvNeXt's per-channel learned factor, from the tensor named {@code tensor}. */
@@ -208,6 +208,10 @@ public final class PlanBuilder {
         float[] beta = tensor(prefix + ".bias");
         float[] src = buffer(in);
         float[] dst = buffer(out);
+        if (fast()) {
+            add(name, "LayerNorm", ChannelOps.layerNorm(src, dst, batch, channels, positions, gamma, beta, eps));
+            return;
+        }
         add(name, "LayerNorm", workers -> Reference.layerNorm(src, dst, batch, channels, positions, gamma, beta, eps));
     }
 
@@ -226,6 +230,10 @@ public final class PlanBuilder {
             target.activation(a, (float) slope);
             return;
         }
+        if (fast() && openAffine != null && in == out && openAffineOut == buffer(out) && !openAffine.hasActivation()) {
+            openAffine.activation(a, (float) slope);
+            return;
+        }
         float[] src = buffer(in);
         float[] dst = buffer(out);
         int total = batch * count;
@@ -237,7 +245,11 @@ public final class PlanBuilder {
             if (src != dst) {
                 System.arraycopy(src, from, dst, from, to - from);
             }
-            a.apply(dst, from, to, s);
+            if (fast()) {
+                VectorActivations.apply(dst, from, to, a, s);
+            } else {
+                a.apply(dst, from, to, s);
+            }
         };
         add(name, "Activation", workers -> workers.parallelFor((total + chunk - 1) / chunk, apply));
     }
@@ -276,6 +288,10 @@ public final class PlanBuilder {
     public void adaptiveAvgPool2d(String name, int in, int out, int channels, int ih, int iw, int oh, int ow) {
         float[] src = buffer(in);
         float[] dst = buffer(out);
+        if (fast() && oh == 1 && ow == 1) {
+            add(name, "AdaptiveAvgPool2d", ChannelOps.globalAveragePool(src, dst, batch * channels, ih * iw));
+            return;
+        }
         add(name, "AdaptiveAvgPool2d", workers -> Reference.adaptiveAvgPool2d(src, dst, batch, channels, ih, iw, oh, ow));
     }
 
@@ -307,6 +323,10 @@ public final class PlanBuilder {
         float[] a = buffer(in0);
         float[] b = buffer(in1);
         float[] dst = buffer(out);
+        if (fast()) {
+            add(name, "Add", ChannelOps.add(a, b, dst, batch * count));
+            return;
+        }
         add(name, "Add", workers -> Reference.add(a, b, dst, batch * count));
     }
 
@@ -371,6 +391,10 @@ public final class PlanBuilder {
         }
         float[] dst = buffer(out);
         int all = total;
+        if (fast()) {
+            add(name, "Concat", ChannelOps.concat(sources, channels, dst, batch, positions));
+            return;
+        }
         add(name, "Concat", workers -> {
             int at = 0;
             for (int i = 0; i < sources.length; i++) {
@@ -385,6 +409,10 @@ public final class PlanBuilder {
         float[] g = buffer(gates);
         float[] src = buffer(x);
         float[] dst = buffer(out);
+        if (fast()) {
+            add(name, "Scale", ChannelOps.scaleChannels(src, g, dst, batch, channels, positions));
+            return;
+        }
         add(name, "Scale", workers -> Reference.scaleChannels(src, g, dst, batch, channels, positions, true));
     }
 

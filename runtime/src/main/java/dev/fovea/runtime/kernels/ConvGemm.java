@@ -3,7 +3,6 @@ package dev.fovea.runtime.kernels;
 import dev.fovea.runtime.exec.Workers;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -266,10 +265,14 @@ public final class ConvGemm {
      */
     static void epilogue(float[] tile, int rows, int valid, float[] out, int outBase, int ld, int channel0, Epilogue e,
             int residualBase) {
+        boolean cheap = VectorActivations.isCheap(e.activation());
         for (int r = 0; r < rows; r++) {
             for (int c = 0; c < valid; c += L) {
                 storeVector(tile, r * NR + c, out, outBase + r * ld + c, Math.min(L, valid - c), channel0 + r, e,
                         residualBase + r * ld + c);
+            }
+            if (!cheap) {
+                VectorActivations.apply(out, outBase + r * ld, outBase + r * ld + valid, e.activation(), e.slope());
             }
         }
     }
@@ -286,12 +289,6 @@ public final class ConvGemm {
         if (e.accumulate()) {
             v = v.add(FloatVector.fromArray(S, out, at, m));
         }
-        v = switch (e.activation()) {
-            case RELU -> v.max(0f);
-            case RELU6 -> v.max(0f).min(6f);
-            case LEAKY_RELU -> v.blend(v.mul(e.slope()), v.compare(VectorOperators.LT, 0f));
-            default -> v;
-        };
-        v.intoArray(out, at, m);
+        VectorActivations.cheap(v, e.activation(), e.slope()).intoArray(out, at, m);
     }
 }

@@ -3,7 +3,6 @@ package dev.fovea.runtime.kernels;
 import dev.fovea.runtime.exec.Workers;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -83,17 +82,14 @@ public final class Depthwise {
             if (e.residual() != null) {
                 v = v.add(FloatVector.fromArray(S, e.residual(), residualBase + i));
             }
-            v = switch (e.activation()) {
-                case RELU -> v.max(0f);
-                case RELU6 -> v.max(0f).min(6f);
-                case LEAKY_RELU -> v.blend(v.mul(e.slope()), v.compare(VectorOperators.LT, 0f));
-                default -> v;
-            };
-            v.intoArray(out, base + i);
+            VectorActivations.cheap(v, e.activation(), e.slope()).intoArray(out, base + i);
         }
         for (; i < count; i++) {
             float v = out[base + i] + (e.residual() == null ? 0 : e.residual()[residualBase + i]);
-            out[base + i] = e.activation().apply(v, e.slope());
+            out[base + i] = VectorActivations.isCheap(e.activation()) ? e.activation().apply(v, e.slope()) : v;
+        }
+        if (!VectorActivations.isCheap(e.activation())) {
+            VectorActivations.apply(out, base, base + count, e.activation(), e.slope());
         }
     }
 }

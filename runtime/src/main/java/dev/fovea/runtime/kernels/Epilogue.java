@@ -22,8 +22,8 @@ public record Epilogue(float[] bias, float[] residual, Activation activation, fl
         return new Epilogue(bias, residual, activation, slope, true);
     }
 
-    /** Activations the vector epilogue computes; others run as a step of their own. */
+    /** Activations the vector epilogue computes: all of them (softmax is not element-wise and not an Activation). */
     public static boolean fusable(Activation a) {
-        return a == Activation.NONE || a == Activation.RELU || a == Activation.RELU6 || a == Activation.LEAKY_RELU;
+        return true;
     }
 }

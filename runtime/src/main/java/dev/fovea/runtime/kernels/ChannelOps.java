@@ -1,0 +1,177 @@
+package dev.fovea.runtime.kernels;
+
+import dev.fovea.runtime.exec.Workers;
+import java.util.function.Consumer;
+import java.util.function.IntConsumer;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * The layers that touch every value once or twice, NCHW, shared among the workers and a vector at a
+ * time: per-channel affine maps (batch norm in inference, with an activation after it), additions,
+ * channel scaling (squeeze-and-excitation), global average pooling, concatenation, and layer norm over
+ * the channels at each position. Each {@code prepare} makes its task once, so a run allocates nothing.
+ */
+public final class ChannelOps {
+    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final int L = S.length();
+    private static final int CHUNK = 1 << 14;
+
+    private ChannelOps() {}
+
+    /** A step whose activation can still be set while the plan is built. */
+    public static final class Affine implements Consumer<Workers> {
+        private final IntConsumer task;
+        private final int planes;
+        private Activation activation = Activation.NONE;
+        private float slope;
+
+        Affine(float[] in, float[] out, int n, int channels, int positions, float[] scale, float[] shift) {
+            this.planes = n * channels;
+            this.task = plane -> {
+                int c = plane % channels;
+                FloatVector s = FloatVector.broadcast(S, scale[c]);
+                FloatVector t = FloatVector.broadcast(S, shift[c]);
+                int base = plane * positions;
+                int end = base + positions;
+                int i = base;
+                for (; i + L <= end; i += L) {
+                    VectorActivations.cheap(FloatVector.fromArray(S, in, i).fma(s, t), activation, slope).intoArray(out, i);
+                }
+                boolean cheap = VectorActivations.isCheap(activation);
+                for (; i < end; i++) {
+                    float v = in[i] * scale[c] + shift[c];
+                    out[i] = cheap ? activation.apply(v, slope) : v;
+                }
+                if (!cheap) {
+                    VectorActivations.apply(out, base, end, activation, slope);
+                }
+            };
+        }
+
+        public boolean hasActivation() {
+            return activation != Activation.NONE;
+        }
+
+        public void activation(Activation a, float s) {
+            this.activation = a;
+            this.slope = s;
+        }
+
+        @Override
+        public void accept(Workers workers) {
+            workers.parallelFor(planes, task);
+        }
+    }
+
+    /** out = in * scale[c] + shift[c], per channel. */
+    public static Affine affine(float[] in, float[] out, int n, int channels, int positions, float[] scale, float[] shift) {
+        return new Affine(in, out, n, channels, positions, scale, shift);
+    }
+
+    /** out = a + b over {@code count} values. */
+    public static Consumer<Workers> add(float[] a, float[] b, float[] out, int count) {
+        IntConsumer task = t -> {
+            int from = t * CHUNK;
+            int to = Math.min(count, from + CHUNK);
+            int i = from;
+            for (; i + L <= to; i += L) {
+                FloatVector.fromArray(S, a, i).add(FloatVector.fromArray(S, b, i)).intoArray(out, i);
+            }
+            for (; i < to; i++) {
+                out[i] = a[i] + b[i];
+            }
+        };
+        int tasks = (count + CHUNK - 1) / CHUNK;
+        return workers -> workers.parallelFor(tasks, task);
+    }
+
+    /** out = x * gates[sample, channel], each plane scaled by its gate. */
+    public static Consumer<Workers> scaleChannels(float[] x, float[] gates, float[] out, int n, int channels, int positions) {
+        IntConsumer task = plane -> {
+            FloatVector g = FloatVector.broadcast(S, gates[plane]);
+            int base = plane * positions;
+            int end = base + positions;
+            int i = base;
+            for (; i + L <= end; i += L) {
+                FloatVector.fromArray(S, x, i).mul(g).intoArray(out, i);
+            }
+            for (; i < end; i++) {
+                out[i] = x[i] * gates[plane];
+            }
+        };
+        return workers -> workers.parallelFor(n * channels, task);
+    }
+
+    /** The mean of each plane: n x c x positions to n x c. */
+    public static Consumer<Workers> globalAveragePool(float[] in, float[] out, int planes, int positions) {
+        float inverse = 1f / positions;
+        IntConsumer task = plane -> {
+            int base = plane * positions;
+            int end = base + positions;
+            FloatVector sum = FloatVector.zero(S);
+            int i = base;
+            for (; i + L <= end; i += L) {
+                sum = sum.add(FloatVector.fromArray(S, in, i));
+            }
+            float total = sum.reduceLanes(jdk.incubator.vector.VectorOperators.ADD);
+            for (; i < end; i++) {
+                total += in[i];
+            }
+            out[plane] = total * inverse;
+        };
+        return workers -> workers.parallelFor(planes, task);
+    }
+
+    /** Concatenation along channels: each (input, sample) slice is one copy task. */
+    public static Consumer<Workers> concat(float[][] ins, int[] channels, float[] out, int n, int positions) {
+        int total = 0;
+        int[] at = new int[ins.length];
+        for (int i = 0; i < ins.length; i++) {
+            at[i] = total;
+            total += channels[i];
+        }
+        int all = total;
+        IntConsumer task = t -> {
+            int input = t % ins.length;
+            int sample = t / ins.length;
+            System.arraycopy(ins[input], sample * channels[input] * positions, out, (sample * all + at[input]) * positions,
+                    channels[input] * positions);
+        };
+        return workers -> workers.parallelFor(n * ins.length, task);
+    }
+
+    /**
+     * Layer norm over the c channels at each position, a vector of positions at a time: each task takes
+     * one sample's block of L positions and sums down the channels.
+     */
+    public static Consumer<Workers> layerNorm(float[] in, float[] out, int n, int c, int positions, float[] gamma, float[] beta,
+            double eps) {
+        int blocks = (positions + L - 1) / L;
+        float epsilon = (float) eps;
+        IntConsumer task = t -> {
+            int sample = t / blocks;
+            int p = (t % blocks) * L;
+            VectorMask<Float> m = S.indexInRange(p, positions);
+            int base = sample * c * positions + p;
+            FloatVector sum = FloatVector.zero(S);
+            for (int k = 0; k < c; k++) {
+                sum = sum.add(FloatVector.fromArray(S, in, base + k * positions, m));
+            }
+            FloatVector mean = sum.div(c);
+            FloatVector squares = FloatVector.zero(S);
+            for (int k = 0; k < c; k++) {
+                FloatVector d = FloatVector.fromArray(S, in, base + k * positions, m).sub(mean);
+                squares = d.fma(d, squares);
+            }
+            FloatVector inv = squares.div(c).add(epsilon).sqrt();
+            inv = FloatVector.broadcast(S, 1f).div(inv);
+            for (int k = 0; k < c; k++) {
+                int at = base + k * positions;
+                FloatVector.fromArray(S, in, at, m).sub(mean).mul(inv).mul(gamma[k]).add(beta[k]).intoArray(out, at, m);
+            }
+        };
+        return workers -> workers.parallelFor(n * blocks, task);
+    }
+}
