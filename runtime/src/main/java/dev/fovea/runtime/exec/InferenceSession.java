@@ -116,6 +116,23 @@ public final class InferenceSession implements AutoCloseable {
         return ms;
     }
 
+    /** Milliseconds per run of each step, by its layer's name, in execution order (as {@link #profile}). */
+    public java.util.Map<String, Double> profileSteps(int runs) {
+        long[] nanos = new long[steps.length];
+        for (int r = 0; r < runs; r++) {
+            for (int i = 0; i < steps.length; i++) {
+                long t0 = System.nanoTime();
+                steps[i].run(workers);
+                nanos[i] += System.nanoTime() - t0;
+            }
+        }
+        java.util.Map<String, Double> ms = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < steps.length; i++) {
+            ms.merge(steps[i].name(), nanos[i] / 1e6 / runs, Double::sum);
+        }
+        return ms;
+    }
+
     /** The layers the session runs, after fusion. */
     public List<String> stepNames() {
         return Arrays.stream(steps).map(Step::name).toList();
