@@ -123,7 +123,8 @@ public final class Main {
                     Usage: fovea bench MODEL [--batch N] [--threads T] [--seconds S] [--json] [--profile]
                     Times the forward pass with random weights and input: after a warm-up, runs for S seconds
                     (default 10) and reports median and 90th-percentile latency, images/s and GFLOP/s.
-                    --profile adds the time per layer type. Defaults: batch 1, threads = available processors.""");
+                    --profile adds the time per layer type and the slowest layers (a fused layer's time includes what
+                    was fused into it). Defaults: batch 1, threads = available processors.""");
             return;
         }
         boolean json = args.remove("--json");
@@ -144,8 +145,16 @@ public final class Main {
             out.println(json ? r.json() : r.text());
             if (profile && !json) {
                 int runs = Math.max(3, Math.min(50, (int) (2000 / r.medianMs())));
+                out.println("By layer type:");
                 session.profile(runs).forEach((kind, ms) -> out.printf(java.util.Locale.ROOT, "  %-22s %8.2f ms  %5.1f%%%n", kind, ms,
                         100 * ms / r.medianMs()));
+                out.println("Slowest layers:");
+                Map<String, Long> macs = new java.util.HashMap<>();
+                info.layers().forEach(l -> macs.put(l.name(), l.macs()));
+                session.profileSteps(runs).entrySet().stream()
+                        .sorted(Map.Entry.<String, Double>comparingByValue().reversed()).limit(5)
+                        .forEach(e -> out.printf(java.util.Locale.ROOT, "  %-22s %8.2f ms  %7.1f GFLOP/s%n", e.getKey(), e.getValue(),
+                                2.0 * macs.getOrDefault(e.getKey(), 0L) * session.batch() / (e.getValue() * 1e6)));
             }
         }
     }

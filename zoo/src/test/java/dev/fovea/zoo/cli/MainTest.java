@@ -77,6 +77,17 @@ class MainTest {
     }
 
     @Test
+    void benchReportsLatencyThroughputAndWhereTheTimeGoes() {
+        assertEquals(0, run("bench", "lenet", "--seconds", "1", "--json"));
+        assertTrue(out().matches("\\{\"model\": \"LeNet\", \"batch\": 1, \"threads\": \\d+, \"runs\": \\d+, \"median_ms\": [\\d.]+, "
+                + "\"p90_ms\": [\\d.]+, \"min_ms\": [\\d.]+, \"images_per_s\": [\\d.]+, \"gflops\": [\\d.]+}\n"), out());
+        out.reset();
+        assertEquals(0, run("bench", "lenet", "--seconds", "1", "--batch", "4", "--threads", "1", "--profile"));
+        assertTrue(out().startsWith("LeNet, batch 4, 1 thread: median "), out());
+        assertTrue(out().contains("By layer type:\n") && out().contains("Slowest layers:\n  conv"), out());
+    }
+
+    @Test
     void helpListsTheCommands() {
         assertEquals(0, run("help"));
         assertTrue(out().contains("summary MODEL [--json]"), out());
