@@ -4,6 +4,7 @@ import dev.fovea.runtime.kernels.Activation;
 import dev.fovea.runtime.kernels.ConvGemm;
 import dev.fovea.runtime.kernels.ConvGeometry;
 import dev.fovea.runtime.kernels.Depthwise;
+import dev.fovea.runtime.kernels.DirectConv;
 import dev.fovea.runtime.kernels.Epilogue;
 import dev.fovea.runtime.kernels.Gemv;
 
@@ -28,6 +29,7 @@ final class LinearStep implements Step {
     private final boolean accumulate;
     private ConvGemm gemm;
     private Depthwise depthwise;
+    private DirectConv direct;
     private Epilogue epilogue;
     private java.util.function.Consumer<Workers> dense;
     private final Workspace workspace;
@@ -102,6 +104,9 @@ final class LinearStep implements Step {
     void seal() {
         if (geometry != null && geometry.isDepthwise() && !accumulate) {
             depthwise = new Depthwise(geometry, weight);
+        } else if (geometry != null && DirectConv.handles(geometry) && !accumulate) {
+            direct = new DirectConv(geometry, weight);
+            workspace.reserve(direct.workspaceSize());
         } else if (geometry != null) {
             gemm = new ConvGemm(geometry, weight);
             workspace.reserve(gemm.workspaceSize());
@@ -116,6 +121,8 @@ final class LinearStep implements Step {
     public void run(Workers workers) {
         if (depthwise != null) {
             depthwise.run(workers, in, out, batch, epilogue);
+        } else if (direct != null) {
+            direct.run(workers, in, out, batch, epilogue, workspace.floats());
         } else if (gemm != null) {
             gemm.run(workers, in, 0, out, 0, batch, epilogue, workspace.floats());
         } else {
