@@ -1,6 +1,9 @@
 package dev.fovea.runtime.kernels;
 
 import java.util.Arrays;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorSpecies;
 
 /**
  * One input plane laid out so that every tap of a strided, dilated, padded window reads a contiguous
@@ -9,7 +12,21 @@ import java.util.Arrays;
  * Output column ox of tap kx then reads phase (kx*dw) % sw at column ox + (kx*dw) / sw.
  */
 final class PhasePlanes {
+    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final int L = S.length();
+    private static final VectorMask<Float> EVEN = evenLanes(0);
+    private static final VectorMask<Float> ODD = evenLanes(1);
+
+    private static VectorMask<Float> evenLanes(int parity) {
+        boolean[] lanes = new boolean[L];
+        for (int i = 0; i < L; i++) {
+            lanes[i] = i % 2 == parity;
+        }
+        return VectorMask.fromArray(S, lanes, 0);
+    }
+
     private float[] data = new float[0];
+    private float[] row = new float[0];
     private int rows;
     private int width;
     private int phases;
@@ -34,7 +51,11 @@ final class PhasePlanes {
                     continue;
                 }
                 int src = base + iy * iw;
-                if (sw == 1) {
+                if (sw == 2) {
+                    if (q == 0) {
+                        splitRow(in, src, iw, pl, fill, (0 * rows + y) * width, (1 * rows + y) * width);
+                    }
+                } else if (sw == 1) {
                     // columns x of the padded row are input columns x - pl
                     int first = Math.min(width, Math.max(0, pl));
                     int last = Math.max(first, Math.min(width, iw + pl));
@@ -48,6 +69,30 @@ final class PhasePlanes {
                     }
                 }
             }
+        }
+    }
+
+    /**
+     * Stride 2: the padded row built in scratch with bulk copies, then its even and odd columns stored into
+     * the two phase rows a vector at a time (AVX-512's compress), each store masked to the row's end.
+     */
+    private void splitRow(float[] in, int src, int iw, int pl, float fill, int even, int odd) {
+        int padded = 2 * width;
+        if (row.length < padded + L) {
+            row = new float[padded + L];
+        }
+        Arrays.fill(row, 0, padded + L, fill);
+        int first = Math.max(0, pl);
+        int last = Math.min(padded, iw + pl);
+        if (last > first) {
+            System.arraycopy(in, src + first - pl, row, first, last - first);
+        }
+        for (int x = 0; x < padded; x += L) {
+            int half = x / 2;
+            VectorMask<Float> m = S.indexInRange(0, Math.min(L / 2, width - half));
+            FloatVector v = FloatVector.fromArray(S, row, x);
+            v.compress(EVEN).intoArray(data, even + half, m);
+            v.compress(ODD).intoArray(data, odd + half, m);
         }
     }
 
