@@ -13,7 +13,6 @@ import statistics
 import time
 
 import torch
-import torchvision.models as models
 
 import torchvision_figures
 
@@ -27,12 +26,7 @@ def main():
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     for name in args.names:
-        if name in torchvision_figures.BUILDERS:
-            model = torchvision_figures.BUILDERS[name]()
-        else:
-            kwargs = {"aux_logits": False, "init_weights": False} if name == "googlenet" else {}
-            model = getattr(models, name)(**kwargs)
-        model.eval()
+        model = torchvision_figures.model(name).eval()
         x = torch.randn(args.batch, 3, 224, 224)
         with torch.inference_mode():
             frozen = torch.jit.optimize_for_inference(torch.jit.freeze(torch.jit.script(model)))

@@ -9,7 +9,6 @@ import os
 import sys
 
 import torch
-import torchvision.models as models
 
 import torchvision_figures
 
@@ -19,12 +18,7 @@ def main():
     names = sys.argv[2:] or ["resnet50", "resnet18", "googlenet", "alexnet", "mobilenet_v2", "mobilenet_v1", "vgg16"]
     os.makedirs(directory, exist_ok=True)
     for name in names:
-        if name in torchvision_figures.BUILDERS:
-            model = torchvision_figures.BUILDERS[name]()
-        else:
-            kwargs = {"aux_logits": False, "init_weights": False} if name == "googlenet" else {}
-            model = getattr(models, name)(**kwargs)
-        model.eval()
+        model = torchvision_figures.model(name).eval()
         path = os.path.join(directory, name + ".onnx")
         torch.onnx.export(model, torch.randn(1, 3, 224, 224), path + ".tmp", opset_version=13, input_names=["input"],
                           output_names=["logits"])

@@ -198,15 +198,23 @@ NAMES = ["alexnet", "vgg11", "vgg11_bn", "vgg13", "vgg13_bn", "vgg16", "vgg16_bn
          "mobilenet_v1_192", "mobilenet_v1_160", "mobilenet_v1_128", "lenet5"] + sorted(
              k for k in SIZES if k.count("_") == 3)
 
+def model(name):
+    """A model by name: one of the builders above, or torchvision's (GoogLeNet without its auxiliary heads)."""
+    builder, _ = SIZES.get(name, (name, 224))
+    if builder in BUILDERS:
+        return BUILDERS[builder]()
+    kwargs = {"aux_logits": False, "init_weights": False} if builder == "googlenet" else {}
+    return getattr(models, builder)(**kwargs)
+
+
 def write_state_dicts(directory):
     """One file per torchvision model: each state-dict entry's name and shape, for the name-parity test."""
     import os
     for name in NAMES:
         if not hasattr(models, name):
             continue
-        kwargs = {"aux_logits": False, "init_weights": False} if name == "googlenet" else {}
         with open(os.path.join(directory, name + ".txt"), "w") as out:
-            for key, value in getattr(models, name)(**kwargs).state_dict().items():
+            for key, value in model(name).state_dict().items():
                 if not key.endswith("num_batches_tracked"):
                     out.write(key + " " + "x".join(str(d) for d in value.shape) + "\n")
 
@@ -216,8 +224,6 @@ if __name__ == "__main__":
         write_state_dicts(sys.argv[2])
         sys.exit(0)
     for name in sys.argv[1:] or NAMES:
-        kwargs = {"aux_logits": False, "init_weights": False} if name == "googlenet" else {}
-        builder, size = SIZES.get(name, (name, 224))
-        model = BUILDERS[builder]() if builder in BUILDERS else getattr(models, builder)(**kwargs)
-        params, macs = count(model, size, 1 if name in GRAY else 3)
+        _, size = SIZES.get(name, (name, 224))
+        params, macs = count(model(name), size, 1 if name in GRAY else 3)
         print(f"{name:20s} params {params:>12,d}  macs {macs:>15,d}")

@@ -32,6 +32,8 @@ public final class ConvGemm {
     /** Row stride of the im2col matrix: the positions rounded up to whole tiles. */
     private final int stride;
     private final boolean direct;
+    /** Where each reduction step's row starts in a column panel: j * NR. */
+    private final int[] panelRows;
     private final ThreadLocal<Scratch> scratch;
 
     // The arguments of the call in progress. The tasks below are made once and read them, so a call
@@ -67,6 +69,10 @@ public final class ConvGemm {
         this.rowChunks = (rowPanels + PANELS_PER_TASK - 1) / PANELS_PER_TASK;
         this.stride = columnBlocks * NR;
         this.direct = g.isPointwise();
+        this.panelRows = new int[k];
+        for (int j = 0; j < k; j++) {
+            panelRows[j] = j * NR;
+        }
         int panelSize = k * NR;
         this.scratch = ThreadLocal.withInitial(() -> new Scratch(panelSize));
         int rows = g.groups() * k;
@@ -191,18 +197,20 @@ public final class ConvGemm {
             int row0 = p * MR;
             int rows = Math.min(MR, cog - row0);
             int channel0 = group * cog + row0;
-            microKernel(packedWeights, (group * rowPanels + p) * k * MR, b, 0, NR, k, s.tile);
+            microKernel(packedWeights, (group * rowPanels + p) * k * MR, b, 0, panelRows, s.tile);
             epilogue(s.tile, rows, valid, out, outBase + channel0 * positions + col0, positions, channel0, e,
                     residualBase + channel0 * positions + col0);
         }
     }
 
     /**
-     * One MR x NR tile of sums into {@code tile} (row-major, MR x NR). The accumulators stay in registers
+     * One MR x NR tile of sums into {@code tile} (row-major, MR x NR), over {@code rows.length} steps of
+     * the reduction: step j reads NR values of {@code b} at {@code bBase + rows[j]} (a contiguous panel
+     * for the GEMM, a tap of the padded input for {@link DirectConv}). The accumulators stay in registers
      * and leave through {@code intoArray}: a vector passed to a method the JIT does not inline would be
      * boxed on the heap.
      */
-    static void microKernel(float[] a, int aBase, float[] b, int bBase, int bStride, int k, float[] tile) {
+    static void microKernel(float[] a, int aBase, float[] b, int bBase, int[] rows, float[] tile) {
         FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
         FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
         FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
@@ -211,8 +219,8 @@ public final class ConvGemm {
         FloatVector c50 = FloatVector.zero(S), c51 = FloatVector.zero(S);
         FloatVector c60 = FloatVector.zero(S), c61 = FloatVector.zero(S);
         FloatVector c70 = FloatVector.zero(S), c71 = FloatVector.zero(S);
-        for (int j = 0; j < k; j++) {
-            int bi = bBase + j * bStride;
+        for (int j = 0; j < rows.length; j++) {
+            int bi = bBase + rows[j];
             FloatVector b0 = FloatVector.fromArray(S, b, bi);
             FloatVector b1 = FloatVector.fromArray(S, b, bi + L);
             int ai = aBase + j * MR;

@@ -2,8 +2,6 @@ package dev.fovea.runtime.kernels;
 
 import dev.fovea.runtime.exec.Workers;
 import java.util.function.IntConsumer;
-import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorSpecies;
 
 /**
  * A stride-1 convolution computed directly, without im2col: each sample is copied once into padded
@@ -12,8 +10,6 @@ import jdk.incubator.vector.VectorSpecies;
  * is the GEMM kernel's; what goes is the nine-fold im2col copy. Weights are packed as the GEMM's.
  */
 public final class DirectConv {
-    private static final VectorSpecies<Float> S = ConvGemm.S;
-    private static final int L = ConvGemm.L;
     private static final int MR = ConvGemm.MR;
     private static final int NR = ConvGemm.NR;
     private static final int PANELS_PER_TASK = 8;
@@ -127,67 +123,9 @@ public final class DirectConv {
         for (int p = chunk * PANELS_PER_TASK; p < lastPanel; p++) {
             int row0 = p * MR;
             int rows = Math.min(MR, g.co() - row0);
-            microKernel(packed, p * g.k() * MR, callPadded, inBase, tapOffset, tile);
+            ConvGemm.microKernel(packed, p * g.k() * MR, callPadded, inBase, tapOffset, tile);
             int at = row0 * positions + y * g.ow() + x0;
             ConvGemm.epilogue(tile, rows, valid, callOut, callOutBase + at, positions, row0, callEpilogue, callResidualBase + at);
         }
-    }
-
-    /** The GEMM's 8x32 register tile, with B read from the padded input at each tap's offset. */
-    private static void microKernel(float[] a, int aBase, float[] in, int inBase, int[] taps, float[] tile) {
-        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
-        FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
-        FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
-        FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
-        FloatVector c40 = FloatVector.zero(S), c41 = FloatVector.zero(S);
-        FloatVector c50 = FloatVector.zero(S), c51 = FloatVector.zero(S);
-        FloatVector c60 = FloatVector.zero(S), c61 = FloatVector.zero(S);
-        FloatVector c70 = FloatVector.zero(S), c71 = FloatVector.zero(S);
-        for (int j = 0; j < taps.length; j++) {
-            int bi = inBase + taps[j];
-            FloatVector b0 = FloatVector.fromArray(S, in, bi);
-            FloatVector b1 = FloatVector.fromArray(S, in, bi + L);
-            int ai = aBase + j * MR;
-            FloatVector a0 = FloatVector.broadcast(S, a[ai]);
-            c00 = a0.fma(b0, c00);
-            c01 = a0.fma(b1, c01);
-            FloatVector a1 = FloatVector.broadcast(S, a[ai + 1]);
-            c10 = a1.fma(b0, c10);
-            c11 = a1.fma(b1, c11);
-            FloatVector a2 = FloatVector.broadcast(S, a[ai + 2]);
-            c20 = a2.fma(b0, c20);
-            c21 = a2.fma(b1, c21);
-            FloatVector a3 = FloatVector.broadcast(S, a[ai + 3]);
-            c30 = a3.fma(b0, c30);
-            c31 = a3.fma(b1, c31);
-            FloatVector a4 = FloatVector.broadcast(S, a[ai + 4]);
-            c40 = a4.fma(b0, c40);
-            c41 = a4.fma(b1, c41);
-            FloatVector a5 = FloatVector.broadcast(S, a[ai + 5]);
-            c50 = a5.fma(b0, c50);
-            c51 = a5.fma(b1, c51);
-            FloatVector a6 = FloatVector.broadcast(S, a[ai + 6]);
-            c60 = a6.fma(b0, c60);
-            c61 = a6.fma(b1, c61);
-            FloatVector a7 = FloatVector.broadcast(S, a[ai + 7]);
-            c70 = a7.fma(b0, c70);
-            c71 = a7.fma(b1, c71);
-        }
-        c00.intoArray(tile, 0);
-        c01.intoArray(tile, L);
-        c10.intoArray(tile, NR);
-        c11.intoArray(tile, NR + L);
-        c20.intoArray(tile, 2 * NR);
-        c21.intoArray(tile, 2 * NR + L);
-        c30.intoArray(tile, 3 * NR);
-        c31.intoArray(tile, 3 * NR + L);
-        c40.intoArray(tile, 4 * NR);
-        c41.intoArray(tile, 4 * NR + L);
-        c50.intoArray(tile, 5 * NR);
-        c51.intoArray(tile, 5 * NR + L);
-        c60.intoArray(tile, 6 * NR);
-        c61.intoArray(tile, 6 * NR + L);
-        c70.intoArray(tile, 7 * NR);
-        c71.intoArray(tile, 7 * NR + L);
     }
 }
