@@ -1,6 +1,7 @@
 package dev.fovea.runtime.kernels;
 
 import dev.fovea.runtime.exec.Workers;
+import java.util.function.IntConsumer;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorSpecies;
@@ -9,9 +10,14 @@ import jdk.incubator.vector.VectorSpecies;
  * Convolution as a matrix product, out[co, p] = W[co, k] x im2col(in)[k, p], per sample and group, with
  * a register-blocked Vector API kernel: 8 output channels by 2 vectors of output positions, 16
  * accumulators. Weights are packed once in 8-row panels. Each sample's im2col matrix is built once per
- * call into a shared workspace, its rows padded to whole tiles (a 1x1 stride-1 convolution reads its
- * input instead); each task copies its column panel out of it into contiguous scratch and runs it
- * against up to 8 row panels. The epilogue adds the bias, a residual and the activation on the way out.
+ * call into a shared workspace, already cut into the kernel's column panels (k rows of 32 positions,
+ * contiguous).
+ *
+ * <p>A 1x1 stride-1 convolution whose weights fit in L2 skips im2col: each task copies one column panel of
+ * the input into scratch and runs every row panel against it, so the input is read once. Otherwise a task
+ * runs up to 64 output channels; when the weights do not fit in L2 it takes several column panels, so
+ * that each weight panel is read from memory once per task rather than once per column panel. The
+ * epilogue adds the bias, a residual and the activation on the way out.
  */
 public final class ConvGemm {
     static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
@@ -21,16 +27,25 @@ public final class ConvGemm {
     /** Columns of a register tile: two vectors. */
     static final int NR = 2 * L;
     /** Row panels per task: enough to reuse each column panel from cache, few enough to share out. */
-    private static final int PANELS_PER_TASK = 8;
+    static final int PANELS_PER_TASK = 8;
+    /** Weights up to this size stay in L2 while a layer runs; larger ones are shared by several column panels per task. */
+    private static final int WEIGHTS_IN_L2 = 256 * 1024;
+    /** At most this many column panels per task. */
+    private static final int MAX_COLUMNS_PER_TASK = 8;
 
     private final ConvGeometry g;
     private final float[] packedWeights;
     private final int rowPanels;
     private final int k;
     private final int columnBlocks;
+    private final int columnsPerTask;
+    private final int columnGroups;
+    /** Row panels per task, and the number of such chunks per group. */
+    private final int panelsPerTask;
     private final int rowChunks;
-    /** Row stride of the im2col matrix: the positions rounded up to whole tiles. */
-    private final int stride;
+    /** Floats of one group's im2col matrix: k rows by the positions rounded up to whole panels. */
+    private final int groupStride;
+    /** A 1x1 stride-1 convolution reading its input, without im2col. */
     private final boolean direct;
     /** Where each reduction step's row starts in a column panel: j * NR. */
     private final int[] panelRows;
@@ -45,16 +60,18 @@ public final class ConvGemm {
     private int callInBase;
     private int callOutBase;
     private int callResidualBase;
-    private final java.util.function.IntConsumer im2colTask;
-    private final java.util.function.IntConsumer tileTask;
+    private final IntConsumer im2colTask;
+    private final IntConsumer tileTask;
 
-    /** A thread's tile of sums, and the contiguous copy of its column panel. */
+    /** A thread's tile of sums, its copy of a column panel, and one im2col row before it is cut into panels. */
     private static final class Scratch {
         final float[] tile = new float[MR * NR];
-        final float[] panel;
+        final float[] panels;
+        final float[] row;
 
-        Scratch(int size) {
-            panel = new float[size];
+        Scratch(int panels, int row) {
+            this.panels = new float[panels];
+            this.row = new float[row];
         }
     }
 
@@ -66,26 +83,32 @@ public final class ConvGemm {
         this.rowPanels = (cog + MR - 1) / MR;
         this.packedWeights = pack(weight, g.groups(), cog, k, rowPanels);
         this.columnBlocks = (g.positions() + NR - 1) / NR;
-        this.rowChunks = (rowPanels + PANELS_PER_TASK - 1) / PANELS_PER_TASK;
-        this.stride = columnBlocks * NR;
-        this.direct = g.isPointwise();
+        boolean weightsFit = (long) packedWeights.length * Float.BYTES <= WEIGHTS_IN_L2;
+        this.direct = g.isPointwise() && weightsFit;
+        this.columnsPerTask = weightsFit ? 1 : Math.min(columnBlocks, MAX_COLUMNS_PER_TASK);
+        this.columnGroups = (columnBlocks + columnsPerTask - 1) / columnsPerTask;
+        this.panelsPerTask = direct ? rowPanels : PANELS_PER_TASK;
+        this.rowChunks = (rowPanels + panelsPerTask - 1) / panelsPerTask;
+        this.groupStride = columnBlocks * NR * k;
         this.panelRows = new int[k];
         for (int j = 0; j < k; j++) {
             panelRows[j] = j * NR;
         }
-        int panelSize = k * NR;
-        this.scratch = ThreadLocal.withInitial(() -> new Scratch(panelSize));
+        int panels = direct ? k * NR : 0;
+        int row = direct ? 0 : columnBlocks * NR;
+        this.scratch = ThreadLocal.withInitial(() -> new Scratch(panels, row));
         int rows = g.groups() * k;
         this.im2colTask = t -> {
-            for (int row = t * 16; row < Math.min(rows, t * 16 + 16); row++) {
-                im2colRow(callIn, callInBase, callWorkspace, row);
+            float[] line = scratch.get().row;
+            for (int r = t * 16; r < Math.min(rows, t * 16 + 16); r++) {
+                im2colRow(callIn, callInBase, callWorkspace, r, line);
             }
         };
         this.tileTask = t -> {
-            int column = t % columnBlocks;
-            int rest = t / columnBlocks;
-            tile(callIn, callInBase, callWorkspace, callOut, callOutBase, callResidualBase, rest / rowChunks, rest % rowChunks, column,
-                    callEpilogue);
+            int columnGroup = t % columnGroups;
+            int rest = t / columnGroups;
+            int firstPanel = rest % rowChunks * panelsPerTask;
+            task(rest / rowChunks, firstPanel, Math.min(rowPanels, firstPanel + panelsPerTask), columnGroup);
         };
     }
 
@@ -105,7 +128,7 @@ public final class ConvGemm {
 
     /** Floats of workspace one call needs: one sample's im2col matrix, all groups. */
     public int workspaceSize() {
-        return direct ? 0 : g.groups() * k * stride;
+        return direct ? 0 : g.groups() * groupStride;
     }
 
     /**
@@ -114,7 +137,7 @@ public final class ConvGemm {
      */
     public void run(Workers workers, float[] in, int inOffset, float[] out, int outOffset, int n, Epilogue e, float[] workspace) {
         int rows = g.groups() * k;
-        int tiles = g.groups() * rowChunks * columnBlocks;
+        int tasks = g.groups() * rowChunks * columnGroups;
         callIn = in;
         callOut = out;
         callWorkspace = workspace;
@@ -126,89 +149,108 @@ public final class ConvGemm {
             if (!direct) {
                 workers.parallelFor((rows + 15) / 16, im2colTask);
             }
-            workers.parallelFor(tiles, tileTask);
+            workers.parallelFor(tasks, tileTask);
         }
     }
 
-    /** Row {@code row} = (group, channel, ky, kx) of the im2col matrix: that input pixel for every output position. */
-    private void im2colRow(float[] in, int inBase, float[] b, int row) {
+    /**
+     * Row {@code row} = (group, channel, ky, kx) of the im2col matrix: that input pixel for every output
+     * position, built in {@code line} and then cut into the column panels.
+     */
+    private void im2colRow(float[] in, int inBase, float[] b, int row, float[] line) {
         int kx = row % g.kw();
         int ky = (row / g.kw()) % g.kh();
         int channel = row / (g.kw() * g.kh()); // channels of all groups in order
         int ih = g.ih();
         int iw = g.iw();
         int ow = g.ow();
+        int sw = g.sw();
         int plane = inBase + channel * ih * iw;
-        int dst = row * stride;
         int dx = kx * g.dw() - g.pl();
+        // the output columns whose input column x = ox * sw + dx lies inside the input
+        int first = Math.min(ow, Math.max(0, Math.ceilDiv(-dx, sw)));
+        int last = Math.max(first, Math.min(ow, Math.ceilDiv(iw - dx, sw)));
+        int dst = 0;
         for (int oy = 0; oy < g.oh(); oy++, dst += ow) {
             int y = oy * g.sh() - g.pt() + ky * g.dh();
-            if (y < 0 || y >= ih) {
-                java.util.Arrays.fill(b, dst, dst + ow, 0f);
+            if (y < 0 || y >= ih || first == last) {
+                java.util.Arrays.fill(line, dst, dst + ow, 0f);
                 continue;
             }
-            int src = plane + y * iw;
-            if (g.sw() == 1) {
-                // x = ox + dx: a contiguous run, zeros where it leaves the input
-                int first = Math.max(0, -dx);
-                int last = Math.min(ow, iw - dx);
-                if (last <= first) {
-                    java.util.Arrays.fill(b, dst, dst + ow, 0f);
-                    continue;
-                }
-                java.util.Arrays.fill(b, dst, dst + first, 0f);
-                System.arraycopy(in, src + first + dx, b, dst + first, last - first);
-                java.util.Arrays.fill(b, dst + last, dst + ow, 0f);
+            int src = plane + y * iw + first * sw + dx;
+            java.util.Arrays.fill(line, dst, dst + first, 0f);
+            if (sw == 1) {
+                System.arraycopy(in, src, line, dst + first, last - first);
             } else {
-                for (int ox = 0; ox < ow; ox++) {
-                    int x = ox * g.sw() + dx;
-                    b[dst + ox] = x >= 0 && x < iw ? in[src + x] : 0f;
+                for (int d = dst + first, end = dst + last; d < end; d++, src += sw) {
+                    line[d] = in[src];
                 }
             }
+            java.util.Arrays.fill(line, dst + last, dst + ow, 0f);
         }
-        java.util.Arrays.fill(b, row * stride + g.positions(), (row + 1) * stride, 0f);
+        java.util.Arrays.fill(line, g.positions(), columnBlocks * NR, 0f);
+        int group = row / k;
+        int base = group * groupStride + (row % k) * NR;
+        for (int block = 0; block < columnBlocks; block++) {
+            System.arraycopy(line, block * NR, b, base + block * k * NR, NR);
+        }
     }
 
-    private void tile(float[] in, int inBase, float[] workspace, float[] out, int outBase, int residualBase, int group, int chunk,
-            int column, Epilogue e) {
+    /** Row panels [firstPanel, lastPanel) of a group, for the column panels of one column group. */
+    private void task(int group, int firstPanel, int lastPanel, int columnGroup) {
         Scratch s = scratch.get();
-        int col0 = column * NR;
-        int positions = g.positions();
-        int valid = Math.min(NR, positions - col0);
-        // Copy the column panel, k rows of NR, into contiguous scratch: read in place at a row stride of
-        // thousands of floats, every k would touch another page and the kernel would wait on the TLB.
-        float[] b = s.panel;
-        float[] src = direct ? in : workspace;
-        int srcBase = direct ? inBase + group * k * positions + col0 : group * k * stride + col0;
-        int srcStride = direct ? positions : stride;
-        if (valid == NR) {
-            for (int j = 0; j < k; j++) {
-                System.arraycopy(src, srcBase + j * srcStride, b, j * NR, NR);
-            }
-        } else {
-            for (int j = 0; j < k; j++) {
-                System.arraycopy(src, srcBase + j * srcStride, b, j * NR, valid);
-                java.util.Arrays.fill(b, j * NR + valid, j * NR + NR, 0f);
+        int firstColumn = columnGroup * columnsPerTask;
+        int columns = Math.min(columnBlocks, firstColumn + columnsPerTask) - firstColumn;
+        if (direct) {
+            for (int c = 0; c < columns; c++) {
+                copyPanel(group, firstColumn + c, s.panels, c * k * NR);
             }
         }
+        int positions = g.positions();
         int cog = g.outputChannelsPerGroup();
-        int lastPanel = Math.min(rowPanels, (chunk + 1) * PANELS_PER_TASK);
-        for (int p = chunk * PANELS_PER_TASK; p < lastPanel; p++) {
+        for (int p = firstPanel; p < lastPanel; p++) {
+            int aBase = (group * rowPanels + p) * k * MR;
             int row0 = p * MR;
             int rows = Math.min(MR, cog - row0);
             int channel0 = group * cog + row0;
-            microKernel(packedWeights, (group * rowPanels + p) * k * MR, b, 0, panelRows, s.tile);
-            epilogue(s.tile, rows, valid, out, outBase + channel0 * positions + col0, positions, channel0, e,
-                    residualBase + channel0 * positions + col0);
+            for (int c = 0; c < columns; c++) {
+                float[] b = direct ? s.panels : callWorkspace;
+                int bBase = direct ? c * k * NR : group * groupStride + (firstColumn + c) * k * NR;
+                microKernel(packedWeights, aBase, b, bBase, panelRows, s.tile);
+                int col0 = (firstColumn + c) * NR;
+                int at = channel0 * positions + col0;
+                epilogue(s.tile, rows, Math.min(NR, positions - col0), callOut, callOutBase + at, positions, channel0, callEpilogue,
+                        callResidualBase + at);
+            }
+        }
+    }
+
+    /**
+     * Column panel {@code column} of a 1x1 convolution's input, into contiguous scratch: read in place at
+     * a row stride of thousands of floats, every step would touch another page and the kernel would wait
+     * on the TLB.
+     */
+    private void copyPanel(int group, int column, float[] panels, int at) {
+        int positions = g.positions();
+        int col0 = column * NR;
+        int valid = Math.min(NR, positions - col0);
+        int src = callInBase + group * k * positions + col0;
+        for (int j = 0; j < k; j++, src += positions, at += NR) {
+            System.arraycopy(callIn, src, panels, at, valid);
+            if (valid < NR) {
+                java.util.Arrays.fill(panels, at + valid, at + NR, 0f);
+            }
         }
     }
 
     /**
      * One MR x NR tile of sums into {@code tile} (row-major, MR x NR), over {@code rows.length} steps of
-     * the reduction: step j reads NR values of {@code b} at {@code bBase + rows[j]} (a contiguous panel
-     * for the GEMM, a tap of the padded input for {@link DirectConv}). The accumulators stay in registers
-     * and leave through {@code intoArray}: a vector passed to a method the JIT does not inline would be
-     * boxed on the heap.
+     * the reduction: step j reads MR weights at {@code aBase + j * MR} and NR values of {@code b} at
+     * {@code bBase + rows[j]} (a column panel for the GEMM, a tap of the padded input for
+     * {@link DirectConv}). The accumulators stay in registers and leave through {@code intoArray}: a
+     * vector passed to a method the JIT does not inline would be boxed on the heap. (Blocking the
+     * reduction to keep the column panel in L1 was measured slower: the hardware prefetcher streams it
+     * from L2 well enough, and the partial sums' round trips cost more.)
      */
     static void microKernel(float[] a, int aBase, float[] b, int bBase, int[] rows, float[] tile) {
         FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
@@ -268,29 +310,44 @@ public final class ConvGemm {
     }
 
     /**
-     * Rows [0, rows) and columns [0, valid) of a tile through the epilogue into {@code out} (row stride
-     * {@code ld}); {@code residualBase} indexes the residual tensor at the tile's first element.
+     * Rows [0, rows) and columns [0, valid) of a tile through the epilogue into {@code out}
+     * (row stride {@code ld}); {@code residualBase} indexes the residual tensor at the tile's first element.
      */
     static void epilogue(float[] tile, int rows, int valid, float[] out, int outBase, int ld, int channel0, Epilogue e,
             int residualBase) {
         boolean cheap = VectorActivations.isCheap(e.activation());
         for (int r = 0; r < rows; r++) {
-            for (int c = 0; c < valid; c += L) {
-                storeVector(tile, r * NR + c, out, outBase + r * ld + c, Math.min(L, valid - c), channel0 + r, e,
-                        residualBase + r * ld + c);
+            int o = outBase + r * ld;
+            int res = residualBase + r * ld;
+            int from = r * NR;
+            float bias = e.bias() == null ? 0f : e.bias()[channel0 + r];
+            int c = 0;
+            for (; c + L <= valid; c += L) {
+                storeFull(tile, from + c, out, o + c, bias, e, res + c);
+            }
+            if (c < valid) {
+                storeTail(tile, from + c, out, o + c, valid - c, bias, e, res + c);
             }
             if (!cheap) {
-                VectorActivations.apply(out, outBase + r * ld, outBase + r * ld + valid, e.activation(), e.slope());
+                VectorActivations.apply(out, o, o + valid, e.activation(), e.slope());
             }
         }
     }
 
-    private static void storeVector(float[] tile, int from, float[] out, int at, int count, int channel, Epilogue e, int residualAt) {
-        VectorMask<Float> m = count >= L ? S.maskAll(true) : S.indexInRange(0, count);
-        FloatVector v = FloatVector.fromArray(S, tile, from);
-        if (e.bias() != null) {
-            v = v.add(e.bias()[channel]);
+    private static void storeFull(float[] tile, int from, float[] out, int at, float bias, Epilogue e, int residualAt) {
+        FloatVector v = FloatVector.fromArray(S, tile, from).add(bias);
+        if (e.residual() != null) {
+            v = v.add(FloatVector.fromArray(S, e.residual(), residualAt));
         }
+        if (e.accumulate()) {
+            v = v.add(FloatVector.fromArray(S, out, at));
+        }
+        VectorActivations.cheap(v, e.activation(), e.slope()).intoArray(out, at);
+    }
+
+    private static void storeTail(float[] tile, int from, float[] out, int at, int count, float bias, Epilogue e, int residualAt) {
+        VectorMask<Float> m = S.indexInRange(0, count);
+        FloatVector v = FloatVector.fromArray(S, tile, from).add(bias);
         if (e.residual() != null) {
             v = v.add(FloatVector.fromArray(S, e.residual(), residualAt, m));
         }

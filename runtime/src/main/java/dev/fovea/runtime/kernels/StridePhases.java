@@ -1,0 +1,82 @@
+package dev.fovea.runtime.kernels;
+
+/**
+ * A sample's input laid out for a direct convolution: zero-padded planes, one per channel and stride
+ * phase. For stride s, phase (py, px) holds the padded input's pixels (s i + py, s j + px) at (i, j), so
+ * output pixel (y, x) reads tap (ky, kx) at row y + ky / s, column x + kx / s of phase (ky % s, kx % s):
+ * consecutive output pixels of a row read consecutive floats for every tap, whatever the stride. Phases
+ * no tap reads are not filled.
+ */
+final class StridePhases {
+    private final ConvGeometry g;
+    /** Height and width of a phase plane. */
+    final int ph;
+    final int pw;
+    private final int planeSize;
+    private final int phases;
+    private final boolean[] used;
+    /** For each tap j = (channel, ky, kx), its offset in the planes from the output pixel's own offset y * pw + x. */
+    final int[] tapOffset;
+
+    StridePhases(ConvGeometry g) {
+        this.g = g;
+        this.ph = g.oh() + (g.kh() - 1) / g.sh();
+        this.pw = g.ow() + (g.kw() - 1) / g.sw();
+        this.planeSize = ph * pw;
+        this.phases = g.sh() * g.sw();
+        this.used = new boolean[phases];
+        this.tapOffset = new int[g.k()];
+        int j = 0;
+        for (int c = 0; c < g.ci(); c++) {
+            for (int ky = 0; ky < g.kh(); ky++) {
+                for (int kx = 0; kx < g.kw(); kx++) {
+                    int phase = ky % g.sh() * g.sw() + kx % g.sw();
+                    used[phase] = true;
+                    tapOffset[j++] = (c * phases + phase) * planeSize + ky / g.sh() * pw + kx / g.sw();
+                }
+            }
+        }
+    }
+
+    /** Floats of all planes of one sample. */
+    int size() {
+        return g.ci() * phases * planeSize;
+    }
+
+    /** Fills the used planes of channel c from the sample at {@code inBase}: every row, zeros in the padding. */
+    void copyChannel(float[] in, int inBase, float[] planes, int c) {
+        int ih = g.ih();
+        int iw = g.iw();
+        int sh = g.sh();
+        int sw = g.sw();
+        int src = inBase + c * ih * iw;
+        for (int phase = 0; phase < phases; phase++) {
+            if (!used[phase]) {
+                continue;
+            }
+            int py = phase / sw;
+            int px = phase % sw;
+            // plane column j reads input column x = sw j + px - pl: inside for j in [first, last)
+            int first = Math.min(pw, Math.max(0, Math.ceilDiv(g.pl() - px, sw)));
+            int last = Math.max(first, Math.min(pw, Math.ceilDiv(iw + g.pl() - px, sw)));
+            int dst = (c * phases + phase) * planeSize;
+            for (int i = 0; i < ph; i++, dst += pw) {
+                int y = sh * i + py - g.pt();
+                if (y < 0 || y >= ih || first == last) {
+                    java.util.Arrays.fill(planes, dst, dst + pw, 0f);
+                    continue;
+                }
+                java.util.Arrays.fill(planes, dst, dst + first, 0f);
+                int from = src + y * iw + sw * first + px - g.pl();
+                if (sw == 1) {
+                    System.arraycopy(in, from, planes, dst + first, last - first);
+                } else {
+                    for (int d = dst + first, end = dst + last; d < end; d++, from += sw) {
+                        planes[d] = in[from];
+                    }
+                }
+                java.util.Arrays.fill(planes, dst + last, dst + pw, 0f);
+            }
+        }
+    }
+}
