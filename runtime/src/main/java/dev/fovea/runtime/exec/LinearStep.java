@@ -1,6 +1,7 @@
 package dev.fovea.runtime.exec;
 
 import dev.fovea.runtime.kernels.Activation;
+import dev.fovea.runtime.kernels.ChannelVectorConv;
 import dev.fovea.runtime.kernels.ConvGemm;
 import dev.fovea.runtime.kernels.ConvGeometry;
 import dev.fovea.runtime.kernels.Depthwise;
@@ -30,6 +31,7 @@ final class LinearStep implements Step {
     private ConvGemm gemm;
     private Depthwise depthwise;
     private DirectConv direct;
+    private ChannelVectorConv channelVector;
     private Epilogue epilogue;
     private java.util.function.Consumer<Workers> dense;
     private final Workspace workspace;
@@ -104,7 +106,10 @@ final class LinearStep implements Step {
     void seal() {
         if (geometry != null && geometry.isDepthwise() && !accumulate) {
             depthwise = new Depthwise(geometry, weight);
-        } else if (geometry != null && DirectConv.handles(geometry) && !accumulate) {
+        } else if (geometry != null && ChannelVectorConv.handles(geometry, activation)) {
+            channelVector = new ChannelVectorConv(geometry, weight);
+            workspace.reserve(channelVector.workspaceSize());
+        } else if (geometry != null && DirectConv.handles(geometry)) {
             direct = new DirectConv(geometry, weight);
             workspace.reserve(direct.workspaceSize());
         } else if (geometry != null) {
@@ -123,6 +128,8 @@ final class LinearStep implements Step {
             depthwise.run(workers, in, out, batch, epilogue);
         } else if (direct != null) {
             direct.run(workers, in, out, batch, epilogue, workspace.floats());
+        } else if (channelVector != null) {
+            channelVector.run(workers, in, out, batch, epilogue, workspace.floats());
         } else if (gemm != null) {
             gemm.run(workers, in, 0, out, 0, batch, epilogue, workspace.floats());
         } else {

@@ -1,0 +1,343 @@
+package dev.fovea.runtime.kernels;
+
+import dev.fovea.runtime.exec.Workers;
+import java.util.function.IntConsumer;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * A convolution vectorised over output channels rather than positions, for every window and stride and
+ * for the 1x1 convolutions of small maps. The register tile is 7 consecutive output pixels of one row by 64 output channels (4
+ * vectors), 28 accumulators: each reduction step loads 64 weights (packed once, [panel][k][64]) and
+ * broadcasts 7 input pixels from {@link StridePhases}, or for a 1x1 stride-1 convolution straight from
+ * the input, the 7 pixels running on across rows. A 7-pixel tile fills rows of 7, 14 and 28 exactly,
+ * where the GEMM's 32-position tile wastes up to a quarter of a 7x7 map, and no im2col is built; the
+ * 28 accumulators take one load per 2.5 FMAs, against 1.6 for the 8x32 tile. Results
+ * leave through a scatter into NCHW, 16 channels of one pixel per store.
+ *
+ * <p>A task runs one weight panel over a share of the pixels, so each panel is read from memory once or
+ * twice however many pixels there are: on these stages the weights, not the activations, are the large
+ * operand.
+ */
+public final class ChannelVectorConv {
+    static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    static final int L = S.length();
+    /** Pixels of a register tile. */
+    static final int PR = 7;
+    /** Output channels of a register tile: four vectors. */
+    static final int NC = 4 * L;
+    /** Tasks to aim for, so that two workers can balance a slow neighbour's share. */
+    private static final int TARGET_TASKS = 8;
+    private static final int CHANNELS_PER_COPY = 4;
+    /** Reduction steps per slice: KB x NC floats of weights (32 KiB) stay in L1 across a task's pixel blocks. */
+    static final int KB = 128;
+
+    private final ConvGeometry g;
+    private final int k;
+    private final float[] packed;
+    private final int panels;
+    /** Reads the input in place (1x1, stride 1, whole tiles) instead of through phase planes. */
+    private final boolean inPlace;
+    private final StridePhases phases;
+    private final int[] taps;
+    private final int blocksPerRow;
+    private final int blocks;
+    private final int blocksPerTask;
+    private final int blockGroups;
+    /** Lane i of a scatter or gather goes to channel i of the vector: i * positions. */
+    private final int[] channelStride;
+    /** Zeros, read as the bias of a layer without one (one load either way keeps the vector code straight). */
+    private final float[] noBias;
+    private final ThreadLocal<float[]> tiles;
+
+    private float[] callIn;
+    private int callInBase;
+    private float[] callOut;
+    private float[] callPlanes;
+    private Epilogue callEpilogue;
+    private int callOutBase;
+    private int callResidualBase;
+    private final IntConsumer copyTask;
+    private final IntConsumer tileTask;
+
+    /**
+     * Whether this kernel applies and pays: one group, dilation 1, at least 16 input and 32 output
+     * channels, an activation the epilogue computes inline, and either a window or stride (measured faster
+     * than {@link DirectConv} at every map size; not for a 3-channel stem, whose short reduction makes the
+     * scattered stores count) or a 1x1 stride-1 convolution on a map of at most 16x16 (on larger maps the
+     * GEMM, whose 32-position tile fills well, is faster).
+     */
+    public static boolean handles(ConvGeometry g, Activation activation) {
+        boolean ungrouped = g.groups() == 1 && g.dh() == 1 && g.dw() == 1 && g.ci() >= 16 && g.co() >= 32
+                && VectorActivations.isCheap(activation);
+        return ungrouped && (!g.isPointwise() || g.positions() <= 256);
+    }
+
+    public ChannelVectorConv(ConvGeometry g, float[] weight) {
+        this.g = g;
+        this.k = g.k();
+        this.panels = (g.co() + NC - 1) / NC;
+        this.packed = new float[panels * k * NC];
+        for (int o = 0; o < g.co(); o++) {
+            for (int j = 0; j < k; j++) {
+                packed[(o / NC * k + j) * NC + o % NC] = weight[o * k + j];
+            }
+        }
+        int positions = g.positions();
+        this.inPlace = g.isPointwise() && positions % PR == 0;
+        this.phases = inPlace ? null : new StridePhases(g);
+        if (inPlace) {
+            this.taps = new int[k];
+            for (int c = 0; c < k; c++) {
+                taps[c] = c * positions;
+            }
+            this.blocksPerRow = 0;
+            this.blocks = positions / PR;
+        } else {
+            this.taps = phases.tapOffset;
+            this.blocksPerRow = (g.ow() + PR - 1) / PR;
+            this.blocks = g.oh() * blocksPerRow;
+        }
+        int groups = Math.min(blocks, Math.max(1, (TARGET_TASKS + panels - 1) / panels));
+        this.blocksPerTask = (blocks + groups - 1) / groups;
+        this.blockGroups = (blocks + blocksPerTask - 1) / blocksPerTask;
+        int tileFloats = blocksPerTask * PR * NC;
+        this.tiles = ThreadLocal.withInitial(() -> new float[tileFloats]);
+        this.noBias = new float[g.co()];
+        this.channelStride = new int[L];
+        for (int i = 0; i < L; i++) {
+            channelStride[i] = i * positions;
+        }
+        this.copyTask = t -> {
+            for (int c = t * CHANNELS_PER_COPY; c < Math.min(g.ci(), (t + 1) * CHANNELS_PER_COPY); c++) {
+                phases.copyChannel(callIn, callInBase, callPlanes, c);
+            }
+        };
+        this.tileTask = t -> task(t / blockGroups, t % blockGroups);
+    }
+
+    /** Floats of workspace a call needs: one sample's phase planes and a tile's overrun past the last. */
+    public int workspaceSize() {
+        return inPlace ? 0 : phases.size() + PR;
+    }
+
+    public void run(Workers workers, float[] in, float[] out, int n, Epilogue e, float[] workspace) {
+        callIn = in;
+        callOut = out;
+        callPlanes = inPlace ? in : workspace;
+        callEpilogue = e;
+        if (!inPlace) {
+            java.util.Arrays.fill(workspace, phases.size(), workspaceSize(), 0f);
+        }
+        for (int sample = 0; sample < n; sample++) {
+            callInBase = sample * g.inputSize();
+            if (!inPlace) {
+                workers.parallelFor((g.ci() + CHANNELS_PER_COPY - 1) / CHANNELS_PER_COPY, copyTask);
+            }
+            callOutBase = sample * g.outputSize();
+            callResidualBase = sample * g.outputSize();
+            workers.parallelFor(panels * blockGroups, tileTask);
+        }
+    }
+
+    /**
+     * Weight panel {@code panel} over pixel blocks [group * blocksPerTask, ...), the reduction in steps of
+     * {@link #KB}: each slice of the panel is read from memory once and from L1 for every other block.
+     */
+    private void task(int panel, int group) {
+        float[] tiles = this.tiles.get();
+        int aBase = panel * k * NC;
+        int first = group * blocksPerTask;
+        int last = Math.min(blocks, first + blocksPerTask);
+        for (int k0 = 0; k0 < k; k0 += KB) {
+            int k1 = Math.min(k, k0 + KB);
+            for (int block = first; block < last; block++) {
+                microKernel(packed, aBase, callPlanes, inputOffset(block), taps, k0, k1, tiles, (block - first) * PR * NC, k0 > 0);
+            }
+        }
+        for (int block = first; block < last; block++) {
+            int pixel;
+            int valid;
+            if (inPlace) {
+                pixel = block * PR;
+                valid = PR;
+            } else {
+                int x0 = block % blocksPerRow * PR;
+                pixel = block / blocksPerRow * g.ow() + x0;
+                valid = Math.min(PR, g.ow() - x0);
+            }
+            epilogue(tiles, (block - first) * PR * NC, valid, panel * NC, pixel);
+        }
+    }
+
+    /** Where a pixel block's first pixel reads tap offset 0. */
+    private int inputOffset(int block) {
+        if (inPlace) {
+            return callInBase + block * PR;
+        }
+        return block / blocksPerRow * phases.pw + block % blocksPerRow * PR;
+    }
+
+    /**
+     * One PR x NC tile of sums into {@code tile} at {@code t} (pixel-major, PR x NC) over the reduction
+     * steps [from, to): step j loads NC weights at {@code aBase + j * NC} and broadcasts the PR floats of
+     * {@code b} from {@code bBase + taps[j]}. With {@code accumulate} the sums continue those in the tile.
+     */
+    static void microKernel(float[] a, int aBase, float[] b, int bBase, int[] taps, int from, int to, float[] tile, int t,
+            boolean accumulate) {
+        FloatVector c00, c01, c02, c03, c10, c11, c12, c13, c20, c21, c22, c23, c30, c31, c32, c33;
+        FloatVector c40, c41, c42, c43, c50, c51, c52, c53, c60, c61, c62, c63;
+        if (accumulate) {
+            c00 = FloatVector.fromArray(S, tile, t + 0 * NC + 0 * L);
+            c01 = FloatVector.fromArray(S, tile, t + 0 * NC + 1 * L);
+            c02 = FloatVector.fromArray(S, tile, t + 0 * NC + 2 * L);
+            c03 = FloatVector.fromArray(S, tile, t + 0 * NC + 3 * L);
+            c10 = FloatVector.fromArray(S, tile, t + 1 * NC + 0 * L);
+            c11 = FloatVector.fromArray(S, tile, t + 1 * NC + 1 * L);
+            c12 = FloatVector.fromArray(S, tile, t + 1 * NC + 2 * L);
+            c13 = FloatVector.fromArray(S, tile, t + 1 * NC + 3 * L);
+            c20 = FloatVector.fromArray(S, tile, t + 2 * NC + 0 * L);
+            c21 = FloatVector.fromArray(S, tile, t + 2 * NC + 1 * L);
+            c22 = FloatVector.fromArray(S, tile, t + 2 * NC + 2 * L);
+            c23 = FloatVector.fromArray(S, tile, t + 2 * NC + 3 * L);
+            c30 = FloatVector.fromArray(S, tile, t + 3 * NC + 0 * L);
+            c31 = FloatVector.fromArray(S, tile, t + 3 * NC + 1 * L);
+            c32 = FloatVector.fromArray(S, tile, t + 3 * NC + 2 * L);
+            c33 = FloatVector.fromArray(S, tile, t + 3 * NC + 3 * L);
+            c40 = FloatVector.fromArray(S, tile, t + 4 * NC + 0 * L);
+            c41 = FloatVector.fromArray(S, tile, t + 4 * NC + 1 * L);
+            c42 = FloatVector.fromArray(S, tile, t + 4 * NC + 2 * L);
+            c43 = FloatVector.fromArray(S, tile, t + 4 * NC + 3 * L);
+            c50 = FloatVector.fromArray(S, tile, t + 5 * NC + 0 * L);
+            c51 = FloatVector.fromArray(S, tile, t + 5 * NC + 1 * L);
+            c52 = FloatVector.fromArray(S, tile, t + 5 * NC + 2 * L);
+            c53 = FloatVector.fromArray(S, tile, t + 5 * NC + 3 * L);
+            c60 = FloatVector.fromArray(S, tile, t + 6 * NC + 0 * L);
+            c61 = FloatVector.fromArray(S, tile, t + 6 * NC + 1 * L);
+            c62 = FloatVector.fromArray(S, tile, t + 6 * NC + 2 * L);
+            c63 = FloatVector.fromArray(S, tile, t + 6 * NC + 3 * L);
+        } else {
+            c00 = c01 = c02 = c03 = c10 = c11 = c12 = c13 = c20 = c21 = c22 = c23 = c30 = c31 = c32 = c33 = FloatVector.zero(S);
+            c40 = c41 = c42 = c43 = c50 = c51 = c52 = c53 = c60 = c61 = c62 = c63 = FloatVector.zero(S);
+        }
+        for (int j = from; j < to; j++) {
+            int ai = aBase + j * NC;
+            FloatVector w0 = FloatVector.fromArray(S, a, ai);
+            FloatVector w1 = FloatVector.fromArray(S, a, ai + L);
+            FloatVector w2 = FloatVector.fromArray(S, a, ai + 2 * L);
+            FloatVector w3 = FloatVector.fromArray(S, a, ai + 3 * L);
+            int bi = bBase + taps[j];
+            FloatVector x = FloatVector.broadcast(S, b[bi]);
+            c00 = w0.fma(x, c00);
+            c01 = w1.fma(x, c01);
+            c02 = w2.fma(x, c02);
+            c03 = w3.fma(x, c03);
+            x = FloatVector.broadcast(S, b[bi + 1]);
+            c10 = w0.fma(x, c10);
+            c11 = w1.fma(x, c11);
+            c12 = w2.fma(x, c12);
+            c13 = w3.fma(x, c13);
+            x = FloatVector.broadcast(S, b[bi + 2]);
+            c20 = w0.fma(x, c20);
+            c21 = w1.fma(x, c21);
+            c22 = w2.fma(x, c22);
+            c23 = w3.fma(x, c23);
+            x = FloatVector.broadcast(S, b[bi + 3]);
+            c30 = w0.fma(x, c30);
+            c31 = w1.fma(x, c31);
+            c32 = w2.fma(x, c32);
+            c33 = w3.fma(x, c33);
+            x = FloatVector.broadcast(S, b[bi + 4]);
+            c40 = w0.fma(x, c40);
+            c41 = w1.fma(x, c41);
+            c42 = w2.fma(x, c42);
+            c43 = w3.fma(x, c43);
+            x = FloatVector.broadcast(S, b[bi + 5]);
+            c50 = w0.fma(x, c50);
+            c51 = w1.fma(x, c51);
+            c52 = w2.fma(x, c52);
+            c53 = w3.fma(x, c53);
+            x = FloatVector.broadcast(S, b[bi + 6]);
+            c60 = w0.fma(x, c60);
+            c61 = w1.fma(x, c61);
+            c62 = w2.fma(x, c62);
+            c63 = w3.fma(x, c63);
+        }
+        c00.intoArray(tile, t);
+        c01.intoArray(tile, t + L);
+        c02.intoArray(tile, t + 2 * L);
+        c03.intoArray(tile, t + 3 * L);
+        c10.intoArray(tile, t + NC);
+        c11.intoArray(tile, t + NC + L);
+        c12.intoArray(tile, t + NC + 2 * L);
+        c13.intoArray(tile, t + NC + 3 * L);
+        c20.intoArray(tile, t + 2 * NC);
+        c21.intoArray(tile, t + 2 * NC + L);
+        c22.intoArray(tile, t + 2 * NC + 2 * L);
+        c23.intoArray(tile, t + 2 * NC + 3 * L);
+        c30.intoArray(tile, t + 3 * NC);
+        c31.intoArray(tile, t + 3 * NC + L);
+        c32.intoArray(tile, t + 3 * NC + 2 * L);
+        c33.intoArray(tile, t + 3 * NC + 3 * L);
+        c40.intoArray(tile, t + 4 * NC);
+        c41.intoArray(tile, t + 4 * NC + L);
+        c42.intoArray(tile, t + 4 * NC + 2 * L);
+        c43.intoArray(tile, t + 4 * NC + 3 * L);
+        c50.intoArray(tile, t + 5 * NC);
+        c51.intoArray(tile, t + 5 * NC + L);
+        c52.intoArray(tile, t + 5 * NC + 2 * L);
+        c53.intoArray(tile, t + 5 * NC + 3 * L);
+        c60.intoArray(tile, t + 6 * NC);
+        c61.intoArray(tile, t + 6 * NC + L);
+        c62.intoArray(tile, t + 6 * NC + 2 * L);
+        c63.intoArray(tile, t + 6 * NC + 3 * L);
+    }
+
+    /** Pixels [0, valid) of a tile, channels from {@code channel0}, through the epilogue into NCHW. */
+    private void epilogue(float[] tile, int t, int valid, int channel0, int pixel) {
+        Epilogue e = callEpilogue;
+        int positions = g.positions();
+        float[] bias = e.bias() == null ? noBias : e.bias();
+        for (int v = 0; v < NC && channel0 + v < g.co(); v += L) {
+            int channel = channel0 + v;
+            if (channel + L > g.co()) {
+                tailEpilogue(tile, t + v, valid, channel, pixel, bias);
+                continue;
+            }
+            FloatVector b = FloatVector.fromArray(S, bias, channel);
+            for (int i = 0; i < valid; i++) {
+                int at = channel * positions + pixel + i;
+                FloatVector x = FloatVector.fromArray(S, tile, t + i * NC + v).add(b);
+                if (e.residual() != null) {
+                    x = x.add(FloatVector.fromArray(S, e.residual(), callResidualBase + at, channelStride, 0));
+                }
+                if (e.accumulate()) {
+                    x = x.add(FloatVector.fromArray(S, callOut, callOutBase + at, channelStride, 0));
+                }
+                VectorActivations.cheap(x, e.activation(), e.slope()).intoArray(callOut, callOutBase + at, channelStride, 0);
+            }
+        }
+    }
+
+    /**
+     * The last, partial vector of channels a float at a time: a masked gather or scatter still checks the
+     * indices of the lanes it leaves out.
+     */
+    private void tailEpilogue(float[] tile, int t, int valid, int channel, int pixel, float[] bias) {
+        Epilogue e = callEpilogue;
+        int positions = g.positions();
+        for (int lane = 0; channel + lane < g.co(); lane++) {
+            for (int i = 0; i < valid; i++) {
+                int at = (channel + lane) * positions + pixel + i;
+                float x = tile[t + i * NC + lane] + bias[channel + lane];
+                if (e.residual() != null) {
+                    x += e.residual()[callResidualBase + at];
+                }
+                if (e.accumulate()) {
+                    x += callOut[callOutBase + at];
+                }
+                callOut[callOutBase + at] = e.activation().apply(x, e.slope());
+            }
+        }
+    }
+}
