@@ -6,13 +6,15 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.function.IntConsumer;
 
 /**
- * A fixed pool of threads for one session. {@link #parallelFor} hands out task indices one at a time
- * from a shared counter, so a thread slowed by a busy neighbour core simply takes fewer tasks; the
- * calling thread works too. Nothing is allocated per call. Not reentrant: one job at a time.
+ * A fixed pool of threads for one session. {@link #parallelFor} hands out task indices from a shared
+ * counter, one at a time or in short runs when there are many, so a thread slowed by a busy neighbour
+ * core simply takes fewer tasks; the calling thread works too. Nothing is allocated per call. Not reentrant: one job at a time.
  */
 public final class Workers implements AutoCloseable {
     /** How long an idle worker spins for the next job before it parks (layers follow each other closely). */
     private static final long SPIN_NANOS = 50_000;
+    /** Claims each thread should get on average: enough to even out a slow neighbour, few enough to stay cheap. */
+    private static final int CLAIMS_PER_THREAD = 16;
 
     private final int threads;
     private final Thread[] helpers;
@@ -79,21 +81,27 @@ public final class Workers implements AutoCloseable {
     }
 
     private void work(int job, IntConsumer body, int count) {
+        // claim a run of indices at once when there are many small ones (a pooling plane, a channel's
+        // average): a claim costs a contended atomic, which would outweigh such a task
+        int grain = Math.max(1, count / (threads * CLAIMS_PER_THREAD));
         while (true) {
             long c = claims.get();
             int index = (int) c;
             if ((int) (c >>> 32) != job || index >= count) {
                 return;
             }
-            if (!claims.compareAndSet(c, c + 1)) {
+            int end = Math.min(count, index + grain);
+            if (!claims.compareAndSet(c, c + (end - index))) {
                 continue;
             }
             try {
-                body.accept(index);
+                for (int i = index; i < end; i++) {
+                    body.accept(i);
+                }
             } catch (Throwable t) {
                 failure = t;
             } finally {
-                done.incrementAndGet();
+                done.addAndGet(end - index);
             }
         }
     }

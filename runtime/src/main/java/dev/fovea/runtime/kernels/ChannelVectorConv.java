@@ -28,6 +28,8 @@ public final class ChannelVectorConv {
     static final int NC = 4 * L;
     /** Tasks to aim for, so that two workers can balance a slow neighbour's share. */
     private static final int TARGET_TASKS = 8;
+    /** At most this many pixel blocks per task: their partial sums (28 KiB) must stay in cache across the slices. */
+    private static final int MAX_BLOCKS_PER_TASK = 16;
     private static final int CHANNELS_PER_COPY = 4;
     /** Reduction steps per slice: KB x NC floats of weights (32 KiB) stay in L1 across a task's pixel blocks. */
     static final int KB = 128;
@@ -99,7 +101,7 @@ public final class ChannelVectorConv {
             this.blocks = g.oh() * blocksPerRow;
         }
         int groups = Math.min(blocks, Math.max(1, (TARGET_TASKS + panels - 1) / panels));
-        this.blocksPerTask = (blocks + groups - 1) / groups;
+        this.blocksPerTask = Math.min(MAX_BLOCKS_PER_TASK, (blocks + groups - 1) / groups);
         this.blockGroups = (blocks + blocksPerTask - 1) / blocksPerTask;
         int tileFloats = blocksPerTask * PR * NC;
         this.tiles = ThreadLocal.withInitial(() -> new float[tileFloats]);

@@ -17,6 +17,9 @@ public final class Depthwise {
 
     private final ConvGeometry g;
     private final float[] weight;
+    /** Each tap's offset in the laid-out plane for output row 0, and the step per output row. */
+    private final int[] taps;
+    private final int rowStep;
     // The call in progress, read by a task made once (a call allocates nothing).
     private float[] callIn;
     private float[] callOut;
@@ -30,6 +33,8 @@ public final class Depthwise {
         }
         this.g = g;
         this.weight = weight.clone();
+        this.taps = PhasePlanes.tapOffsets(g.oh(), g.ow(), g.kh(), g.kw(), g.sh(), g.sw(), g.dh(), g.dw());
+        this.rowStep = PhasePlanes.rowStep(g.ow(), g.kw(), g.sh(), g.sw(), g.dw());
         this.planeTask = p -> plane(callIn, callOut, p / g.co(), p % g.co(), callEpilogue);
     }
 
@@ -43,25 +48,29 @@ public final class Depthwise {
     private void plane(float[] in, float[] out, int sample, int channel, Epilogue e) {
         int oh = g.oh();
         int ow = g.ow();
-        int kh = g.kh();
-        int kw = g.kw();
         int inBase = (sample * g.ci() + channel) * g.ih() * g.iw();
         int outBase = (sample * g.co() + channel) * oh * ow;
-        int wBase = channel * kh * kw;
+        int wBase = channel * taps.length;
         PhasePlanes planes = SCRATCH.get();
-        planes.load(in, inBase, g.ih(), g.iw(), oh, ow, kh, kw, g.sh(), g.sw(), g.pt(), g.pl(), g.dh(), g.dw(), 0f);
+        planes.load(in, inBase, g.ih(), g.iw(), oh, ow, g.kh(), g.kw(), g.sh(), g.sw(), g.pt(), g.pl(), g.dh(), g.dw(), 0f);
         float[] src = planes.data();
         float bias = e.bias() == null ? 0 : e.bias()[channel];
         for (int oy = 0; oy < oh; oy++) {
+            int rowIn = oy * rowStep;
             int rowOut = outBase + oy * ow;
-            for (int ox = 0; ox < ow; ox += L) {
-                VectorMask<Float> m = ox + L <= ow ? S.maskAll(true) : S.indexInRange(ox, ow);
+            int ox = 0;
+            for (; ox + L <= ow; ox += L) {
                 FloatVector acc = FloatVector.broadcast(S, bias);
-                for (int ky = 0; ky < kh; ky++) {
-                    for (int kx = 0; kx < kw; kx++) {
-                        int at = planes.offset(oy, ky, kx, g.sh(), g.sw(), g.dh(), g.dw()) + ox;
-                        acc = FloatVector.broadcast(S, weight[wBase + ky * kw + kx]).fma(FloatVector.fromArray(S, src, at, m), acc);
-                    }
+                for (int t = 0; t < taps.length; t++) {
+                    acc = FloatVector.broadcast(S, weight[wBase + t]).fma(FloatVector.fromArray(S, src, taps[t] + rowIn + ox), acc);
+                }
+                acc.intoArray(out, rowOut + ox);
+            }
+            if (ox < ow) {
+                VectorMask<Float> m = S.indexInRange(ox, ow);
+                FloatVector acc = FloatVector.broadcast(S, bias);
+                for (int t = 0; t < taps.length; t++) {
+                    acc = FloatVector.broadcast(S, weight[wBase + t]).fma(FloatVector.fromArray(S, src, taps[t] + rowIn + ox, m), acc);
                 }
                 acc.intoArray(out, rowOut + ox, m);
             }

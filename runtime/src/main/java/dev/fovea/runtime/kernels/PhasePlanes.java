@@ -34,10 +34,9 @@ final class PhasePlanes {
     /** Lays out plane {@code base} of {@code in} (ih x iw) for a window with the given geometry. */
     void load(float[] in, int base, int ih, int iw, int oh, int ow, int kh, int kw, int sh, int sw, int pt, int pl, int dh, int dw,
             float fill) {
-        rows = (oh - 1) * sh + (kh - 1) * dh + 1;
-        int paddedWidth = (ow - 1) * sw + (kw - 1) * dw + 1;
+        rows = rows(oh, kh, sh, dh);
         phases = sw;
-        width = (paddedWidth + sw - 1) / sw;
+        width = width(ow, kw, sw, dw);
         int size = phases * rows * width;
         if (data.length < size) {
             data = new float[size];
@@ -100,9 +99,37 @@ final class PhasePlanes {
         return data;
     }
 
-    /** Where tap (ky, kx) of output row oy, column 0, starts in {@link #data()}. */
-    int offset(int oy, int ky, int kx, int sh, int sw, int dh, int dw) {
-        int column = kx * dw;
-        return ((column % sw) * rows + oy * sh + ky * dh) * width + column / sw;
+    /** Padded rows a plane keeps for this window. */
+    private static int rows(int oh, int kh, int sh, int dh) {
+        return (oh - 1) * sh + (kh - 1) * dh + 1;
     }
+
+    /** Columns of each phase. */
+    private static int width(int ow, int kw, int sw, int dw) {
+        return ((ow - 1) * sw + (kw - 1) * dw + 1 + sw - 1) / sw;
+    }
+
+    /**
+     * Where each tap (ky, kx), in row-major order, starts for output row 0 and column 0; output row oy
+     * adds oy * {@link #rowStep}. Fixed by the window's geometry, so kernels compute it once: these
+     * divisions inside a loop over taps cost more than the arithmetic.
+     */
+    static int[] tapOffsets(int oh, int ow, int kh, int kw, int sh, int sw, int dh, int dw) {
+        int rows = rows(oh, kh, sh, dh);
+        int width = width(ow, kw, sw, dw);
+        int[] offsets = new int[kh * kw];
+        for (int ky = 0; ky < kh; ky++) {
+            for (int kx = 0; kx < kw; kx++) {
+                int column = kx * dw;
+                offsets[ky * kw + kx] = ((column % sw) * rows + ky * dh) * width + column / sw;
+            }
+        }
+        return offsets;
+    }
+
+    /** How far output row oy + 1 starts from output row oy. */
+    static int rowStep(int ow, int kw, int sh, int sw, int dw) {
+        return sh * width(ow, kw, sw, dw);
+    }
+
 }

@@ -24,10 +24,13 @@ public final class Pooling {
         int tasks = (planes + PLANES_PER_TASK - 1) / PLANES_PER_TASK;
         float[] rowDivisors = max ? null : divisors(ih, oh, kh, sh, pt, pb, countIncludePad);
         float[] colDivisors = max ? null : divisors(iw, ow, kw, sw, pl, pr, countIncludePad);
+        int[] taps = PhasePlanes.tapOffsets(oh, ow, kh, kw, sh, sw, 1, 1);
+        int rowStep = PhasePlanes.rowStep(ow, kw, sh, sw, 1);
         java.util.function.IntConsumer task = t -> {
             PhasePlanes scratch = SCRATCH.get();
             for (int p = t * PLANES_PER_TASK; p < Math.min(planes, (t + 1) * PLANES_PER_TASK); p++) {
-                plane(max, in, p * ih * iw, out, p * oh * ow, ih, iw, oh, ow, kh, kw, sh, sw, pt, pl, scratch, rowDivisors, colDivisors);
+                plane(max, in, p * ih * iw, out, p * oh * ow, ih, iw, oh, ow, kh, kw, sh, sw, pt, pl, scratch, rowDivisors, colDivisors, taps,
+                        rowStep);
             }
         };
         return workers -> workers.parallelFor(tasks, task);
@@ -41,19 +44,18 @@ public final class Pooling {
     private static final ThreadLocal<PhasePlanes> SCRATCH = ThreadLocal.withInitial(PhasePlanes::new);
 
     private static void plane(boolean max, float[] in, int inBase, float[] out, int outBase, int ih, int iw, int oh, int ow, int kh,
-            int kw, int sh, int sw, int pt, int pl, PhasePlanes planes, float[] rowDivisors, float[] colDivisors) {
+            int kw, int sh, int sw, int pt, int pl, PhasePlanes planes, float[] rowDivisors, float[] colDivisors, int[] taps, int rowStep) {
         planes.load(in, inBase, ih, iw, oh, ow, kh, kw, sh, sw, pt, pl, 1, 1, max ? Float.NEGATIVE_INFINITY : 0f);
         float[] src = planes.data();
         for (int oy = 0; oy < oh; oy++) {
+            int rowIn = oy * rowStep;
             int rowOut = outBase + oy * ow;
             for (int ox = 0; ox < ow; ox += L) {
                 VectorMask<Float> m = ox + L <= ow ? S.maskAll(true) : S.indexInRange(ox, ow);
-                FloatVector acc = FloatVector.fromArray(S, src, planes.offset(oy, 0, 0, sh, sw, 1, 1) + ox, m);
-                for (int ky = 0; ky < kh; ky++) {
-                    for (int kx = ky == 0 ? 1 : 0; kx < kw; kx++) {
-                        FloatVector v = FloatVector.fromArray(S, src, planes.offset(oy, ky, kx, sh, sw, 1, 1) + ox, m);
-                        acc = max ? acc.max(v) : acc.add(v);
-                    }
+                FloatVector acc = FloatVector.fromArray(S, src, taps[0] + rowIn + ox, m);
+                for (int t = 1; t < taps.length; t++) {
+                    FloatVector v = FloatVector.fromArray(S, src, taps[t] + rowIn + ox, m);
+                    acc = max ? acc.max(v) : acc.add(v);
                 }
                 if (!max) {
                     acc = acc.div(FloatVector.fromArray(S, colDivisors, ox, m).mul(rowDivisors[oy]));
