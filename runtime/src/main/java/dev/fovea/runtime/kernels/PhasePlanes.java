@@ -38,8 +38,8 @@ final class PhasePlanes {
         phases = sw;
         width = width(ow, kw, sw, dw);
         int size = phases * rows * width;
-        if (data.length < size) {
-            data = new float[size];
+        if (data.length < size + L) {
+            data = new float[size + L]; // a vector of slack: a row's last vector may read past the planes' end
         }
         for (int y = 0; y < rows; y++) {
             int iy = y - pt;

@@ -50,17 +50,26 @@ public final class Pooling {
         for (int oy = 0; oy < oh; oy++) {
             int rowIn = oy * rowStep;
             int rowOut = outBase + oy * ow;
+            // the last vector of a row reads past its end, into the padding, the next row or the planes'
+            // slack: values in lanes that are never stored
             for (int ox = 0; ox < ow; ox += L) {
-                VectorMask<Float> m = ox + L <= ow ? S.maskAll(true) : S.indexInRange(ox, ow);
-                FloatVector acc = FloatVector.fromArray(S, src, taps[0] + rowIn + ox, m);
-                for (int t = 1; t < taps.length; t++) {
-                    FloatVector v = FloatVector.fromArray(S, src, taps[t] + rowIn + ox, m);
-                    acc = max ? acc.max(v) : acc.add(v);
+                int at = rowIn + ox;
+                FloatVector acc = FloatVector.fromArray(S, src, taps[0] + at);
+                if (max) {
+                    for (int t = 1; t < taps.length; t++) {
+                        acc = acc.max(FloatVector.fromArray(S, src, taps[t] + at));
+                    }
+                } else {
+                    for (int t = 1; t < taps.length; t++) {
+                        acc = acc.add(FloatVector.fromArray(S, src, taps[t] + at));
+                    }
+                    acc = acc.div(FloatVector.fromArray(S, colDivisors, ox).mul(rowDivisors[oy]));
                 }
-                if (!max) {
-                    acc = acc.div(FloatVector.fromArray(S, colDivisors, ox, m).mul(rowDivisors[oy]));
+                if (ox + L <= ow) {
+                    acc.intoArray(out, rowOut + ox);
+                } else {
+                    acc.intoArray(out, rowOut + ox, S.indexInRange(ox, ow));
                 }
-                acc.intoArray(out, rowOut + ox, m);
             }
         }
     }
