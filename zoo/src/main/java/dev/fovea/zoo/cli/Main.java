@@ -146,8 +146,10 @@ public final class Main {
             if (profile && !json) {
                 int runs = Math.max(3, Math.min(50, (int) (2000 / r.medianMs())));
                 out.println("By layer type:");
-                session.profile(runs).forEach((kind, ms) -> out.printf(java.util.Locale.ROOT, "  %-22s %8.2f ms  %5.1f%%%n", kind, ms,
-                        100 * ms / r.medianMs()));
+                Map<String, Double> byKind = session.profile(runs);
+                // shares of the profiled runs' own total: they are timed apart from the median above
+                double total = byKind.values().stream().mapToDouble(Double::doubleValue).sum();
+                byKind.forEach((kind, ms) -> out.printf(java.util.Locale.ROOT, "  %-22s %8.2f ms  %5.1f%%%n", kind, ms, 100 * ms / total));
                 out.println("Slowest layers:");
                 Map<String, Long> macs = new java.util.HashMap<>();
                 info.layers().forEach(l -> macs.put(l.name(), l.macs()));
