@@ -7,17 +7,18 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * A convolution vectorised over output channels rather than positions, for every window and stride and
- * for the 1x1 convolutions of small maps. The register tile is 7 consecutive output pixels of one row by 64 output channels (4
- * vectors), 28 accumulators: each reduction step loads 64 weights (packed once, [panel][k][64]) and
- * broadcasts 7 input pixels from {@link StridePhases}, or for a 1x1 stride-1 convolution straight from
- * the input, the 7 pixels running on across rows. A 7-pixel tile fills rows of 7, 14 and 28 exactly,
- * where the GEMM's 32-position tile wastes up to a quarter of a 7x7 map, and no im2col is built; the
- * 28 accumulators take one load per 2.5 FMAs, against 1.6 for the 8x32 tile. Results
- * leave through a scatter into NCHW, 16 channels of one pixel per store.
+ * for the 1x1 convolutions of small maps. The register tile is 7 consecutive output pixels of one row
+ * by 64 output channels (4 vectors), 28 accumulators: each reduction step loads 64 weights (packed
+ * once, [panel][k][64]) and broadcasts 7 input pixels from {@link StridePhases}, or for a 1x1 stride-1
+ * convolution straight from the input, the 7 pixels running on across rows. The 28 accumulators take
+ * one load per 2.5 FMAs, against one per 1.6 for the 8x32 tile; a 7-pixel tile fills rows of 7, 14, 28
+ * and 56 exactly, where a 32-position tile wastes up to a quarter of a 7x7 map; and no im2col is
+ * built. Results leave through a scatter into NCHW, 16 channels of one pixel per store.
  *
- * <p>A task runs one weight panel over a share of the pixels, so each panel is read from memory once or
- * twice however many pixels there are: on these stages the weights, not the activations, are the large
- * operand.
+ * <p>A task runs one weight panel over up to 16 pixel blocks, the reduction in slices of {@link #KB}
+ * steps: each weight slice is read from memory once and from L1 for the task's other blocks. On the
+ * small maps the weights, not the activations, are the large operand, so there are few tasks per
+ * panel.
  */
 public final class ChannelVectorConv {
     static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
