@@ -334,6 +334,7 @@ public final class ConvGemm {
         }
     }
 
+    /** {@link #storeTail} for a whole vector, unmasked: masked loads and stores cost more on this hot path. */
     private static void storeFull(float[] tile, int from, float[] out, int at, float bias, Epilogue e, int residualAt) {
         FloatVector v = FloatVector.fromArray(S, tile, from).add(bias);
         if (e.residual() != null) {

@@ -71,27 +71,39 @@ final class PhasePlanes {
         }
     }
 
-    /**
-     * Stride 2: the padded row built in scratch with bulk copies, then its even and odd columns stored into
-     * the two phase rows a vector at a time (AVX-512's compress), each store masked to the row's end.
-     */
+    /** Stride 2: see {@link #splitPaddedRow}. */
     private void splitRow(float[] in, int src, int iw, int pl, float fill, int even, int odd) {
+        if (row.length < 2 * width + L) {
+            row = new float[2 * width + L];
+        }
+        splitPaddedRow(in, src, iw, pl, fill, row, data, even, odd, width);
+    }
+
+    /**
+     * Splits one input row (at {@code src}, {@code iw} long) into the two column phases of stride 2: the
+     * row padded with {@code fill} ({@code pl} before it, to 2 x {@code width} in all) is built in
+     * {@code scratch} (at least 2 width + one vector long) with bulk copies, then its even and odd columns
+     * are stored at {@code even} and {@code odd} of {@code dst} a vector at a time (AVX-512's compress),
+     * each store masked to the phase row's end. A negative {@code even} or {@code odd} skips that phase.
+     */
+    static void splitPaddedRow(float[] in, int src, int iw, int pl, float fill, float[] scratch, float[] dst, int even, int odd,
+            int width) {
         int padded = 2 * width;
-        if (row.length < padded + L) {
-            row = new float[padded + L];
-        }
-        Arrays.fill(row, 0, padded + L, fill);
-        int first = Math.max(0, pl);
-        int last = Math.min(padded, iw + pl);
-        if (last > first) {
-            System.arraycopy(in, src + first - pl, row, first, last - first);
-        }
+        int first = Math.min(padded, Math.max(0, pl));
+        int last = Math.max(first, Math.min(padded, iw + pl));
+        Arrays.fill(scratch, 0, first, fill);
+        System.arraycopy(in, src + first - pl, scratch, first, last - first);
+        Arrays.fill(scratch, last, padded + L, fill);
         for (int x = 0; x < padded; x += L) {
             int half = x / 2;
             VectorMask<Float> m = S.indexInRange(0, Math.min(L / 2, width - half));
-            FloatVector v = FloatVector.fromArray(S, row, x);
-            v.compress(EVEN).intoArray(data, even + half, m);
-            v.compress(ODD).intoArray(data, odd + half, m);
+            FloatVector v = FloatVector.fromArray(S, scratch, x);
+            if (even >= 0) {
+                v.compress(EVEN).intoArray(dst, even + half, m);
+            }
+            if (odd >= 0) {
+                v.compress(ODD).intoArray(dst, odd + half, m);
+            }
         }
     }
 

@@ -1,7 +1,6 @@
 package dev.fovea.runtime.kernels;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -14,8 +13,6 @@ import jdk.incubator.vector.VectorSpecies;
 final class StridePhases {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final int L = S.length();
-    private static final VectorMask<Float> EVEN = VectorMask.fromLong(S, 0x5555_5555_5555_5555L);
-    private static final VectorMask<Float> ODD = VectorMask.fromLong(S, 0xAAAA_AAAA_AAAA_AAAAL);
     /** A thread's padded input row, before its columns are split into the two phases. */
     private static final ThreadLocal<float[]> LINE = ThreadLocal.withInitial(() -> new float[0]);
     private final ConvGeometry g;
@@ -94,19 +91,14 @@ final class StridePhases {
         }
     }
 
-    /**
-     * Column stride 2: each padded input row is built once in scratch with bulk copies, then its even and
-     * odd columns go to the two phases' rows a vector at a time (AVX-512's compress), each store masked
-     * to the row's end.
-     */
+    /** Column stride 2: each input row split into both column phases at once ({@link PhasePlanes#splitPaddedRow}). */
     private void copyChannelPairs(float[] in, int inBase, float[] planes, int c) {
         int ih = g.ih();
         int iw = g.iw();
         int sh = g.sh();
-        int padded = 2 * pw;
         float[] line = LINE.get();
-        if (line.length < padded + L) {
-            line = new float[padded + L];
+        if (line.length < 2 * pw + L) {
+            line = new float[2 * pw + L];
             LINE.set(line);
         }
         int src = inBase + c * ih * iw;
@@ -129,23 +121,7 @@ final class StridePhases {
                     }
                     continue;
                 }
-                // padded column X holds input column X - pl
-                int first = Math.min(padded, g.pl());
-                int last = Math.max(first, Math.min(padded, iw + g.pl()));
-                java.util.Arrays.fill(line, 0, first, 0f);
-                System.arraycopy(in, src + y * iw + first - g.pl(), line, first, last - first);
-                java.util.Arrays.fill(line, last, padded + L, 0f);
-                for (int x = 0; x < padded; x += L) {
-                    int half = x / 2;
-                    VectorMask<Float> m = S.indexInRange(0, Math.min(L / 2, pw - half));
-                    FloatVector v = FloatVector.fromArray(S, line, x);
-                    if (even) {
-                        v.compress(EVEN).intoArray(planes, evenRow + half, m);
-                    }
-                    if (odd) {
-                        v.compress(ODD).intoArray(planes, oddRow + half, m);
-                    }
-                }
+                PhasePlanes.splitPaddedRow(in, src + y * iw, iw, g.pl(), 0f, line, planes, even ? evenRow : -1, odd ? oddRow : -1, pw);
             }
         }
     }
