@@ -124,7 +124,14 @@ public final class ChannelOps {
         return workers -> workers.parallelFor(planes, task);
     }
 
-    /** Concatenation along channels: each (input, sample) slice is one copy task. */
+    /** Floats per copy task of a concatenation: a large input is shared among the workers. */
+    private static final int COPY_CHUNK = 16 * 1024;
+
+    /**
+     * Concatenation along channels: each (input, sample) slice, cut into pieces of at most
+     * {@link #COPY_CHUNK} floats, one copy task per piece (DenseNet copies its whole growing tensor at
+     * every layer; one task per slice left it to a single thread).
+     */
     public static Consumer<Workers> concat(float[][] ins, int[] channels, float[] out, int n, int positions) {
         int total = 0;
         int[] at = new int[ins.length];
@@ -132,14 +139,30 @@ public final class ChannelOps {
             at[i] = total;
             total += channels[i];
         }
-        int all = total;
-        IntConsumer task = t -> {
-            int input = t % ins.length;
-            int sample = t / ins.length;
-            System.arraycopy(ins[input], sample * channels[input] * positions, out, (sample * all + at[input]) * positions,
-                    channels[input] * positions);
-        };
-        return workers -> workers.parallelFor(n * ins.length, task);
+        int pieces = 0;
+        for (int i = 0; i < ins.length; i++) {
+            pieces += n * ((channels[i] * positions + COPY_CHUNK - 1) / COPY_CHUNK);
+        }
+        int[] input = new int[pieces];
+        int[] from = new int[pieces];
+        int[] to = new int[pieces];
+        int[] length = new int[pieces];
+        int piece = 0;
+        for (int sample = 0; sample < n; sample++) {
+            for (int i = 0; i < ins.length; i++) {
+                int size = channels[i] * positions;
+                for (int offset = 0; offset < size; offset += COPY_CHUNK) {
+                    input[piece] = i;
+                    from[piece] = sample * size + offset;
+                    to[piece] = (sample * total + at[i]) * positions + offset;
+                    length[piece] = Math.min(COPY_CHUNK, size - offset);
+                    piece++;
+                }
+            }
+        }
+        IntConsumer task = t -> System.arraycopy(ins[input[t]], from[t], out, to[t], length[t]);
+        int tasks = pieces;
+        return workers -> workers.parallelFor(tasks, task);
     }
 
     /**

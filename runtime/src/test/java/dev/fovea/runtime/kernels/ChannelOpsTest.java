@@ -97,6 +97,28 @@ class ChannelOpsTest {
         assertClose(joinedReference, joined, "concat");
     }
 
+    @Test
+    void concatCutsLargeSlicesIntoPiecesAndPlacesEveryOne() {
+        int n = 3;
+        int positions = 997; // slices of 40 and 17 channels span several 16K-float pieces, with remainders
+        int[] channels = {40, 1, 17};
+        float[][] ins = new float[channels.length][];
+        int total = 0;
+        for (int i = 0; i < channels.length; i++) {
+            ins[i] = Oracle.random(r, n * channels[i] * positions);
+            total += channels[i];
+        }
+        float[] joined = new float[n * total * positions];
+        float[] reference = new float[joined.length];
+        ChannelOps.concat(ins, channels, joined, n, positions).accept(WORKERS);
+        int at = 0;
+        for (int i = 0; i < channels.length; i++) {
+            Reference.concatInto(ins[i], reference, n, channels[i], positions, at, total);
+            at += channels[i];
+        }
+        org.junit.jupiter.api.Assertions.assertArrayEquals(reference, joined);
+    }
+
     private static void assertClose(float[] expected, float[] actual, String what) {
         for (int i = 0; i < expected.length; i++) {
             assertEquals(expected[i], actual[i], 1e-4 * (Math.abs(expected[i]) + 1), what + " at " + i);
