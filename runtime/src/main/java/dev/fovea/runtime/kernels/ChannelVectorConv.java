@@ -31,7 +31,6 @@ public final class ChannelVectorConv {
     private static final int TARGET_TASKS = 8;
     /** At most this many pixel blocks per task: their partial sums (28 KiB) must stay in cache across the slices. */
     private static final int MAX_BLOCKS_PER_TASK = 16;
-    private static final int CHANNELS_PER_COPY = 4;
     /** Reduction steps per slice: KB x NC floats of weights (32 KiB) stay in L1 across a task's pixel blocks. */
     static final int KB = 128;
 
@@ -111,11 +110,7 @@ public final class ChannelVectorConv {
         for (int i = 0; i < L; i++) {
             channelStride[i] = i * positions;
         }
-        this.copyTask = t -> {
-            for (int c = t * CHANNELS_PER_COPY; c < Math.min(g.ci(), (t + 1) * CHANNELS_PER_COPY); c++) {
-                phases.copyChannel(callIn, callInBase, callPlanes, c);
-            }
-        };
+        this.copyTask = t -> phases.copy(callIn, callInBase, callPlanes, t);
         this.tileTask = t -> task(t / blockGroups, t % blockGroups);
     }
 
@@ -135,7 +130,7 @@ public final class ChannelVectorConv {
         for (int sample = 0; sample < n; sample++) {
             callInBase = sample * g.inputSize();
             if (!inPlace) {
-                workers.parallelFor((g.ci() + CHANNELS_PER_COPY - 1) / CHANNELS_PER_COPY, copyTask);
+                workers.parallelFor(phases.copyTasks(), copyTask);
             }
             callOutBase = sample * g.outputSize();
             callResidualBase = sample * g.outputSize();

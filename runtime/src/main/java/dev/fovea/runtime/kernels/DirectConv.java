@@ -13,8 +13,6 @@ public final class DirectConv {
     private static final int MR = ConvGemm.MR;
     private static final int NR = ConvGemm.NR;
     private static final int PANELS_PER_TASK = ConvGemm.PANELS_PER_TASK;
-    /** Channels per task of the copy into phase planes. */
-    private static final int CHANNELS_PER_COPY = 4;
 
     private final ConvGeometry g;
     private final float[] packed;
@@ -61,11 +59,7 @@ public final class DirectConv {
             }
         }
         this.phases = new StridePhases(g);
-        this.copyTask = t -> {
-            for (int c = t * CHANNELS_PER_COPY; c < Math.min(g.ci(), (t + 1) * CHANNELS_PER_COPY); c++) {
-                phases.copyChannel(callIn, callInBase, callPlanes, c);
-            }
-        };
+        this.copyTask = t -> phases.copy(callIn, callInBase, callPlanes, t);
         this.tileTask = t -> {
             int xb = t % xBlocks;
             int rest = t / xBlocks;
@@ -89,7 +83,7 @@ public final class DirectConv {
         java.util.Arrays.fill(workspace, phases.size(), workspaceSize(), 0f);
         for (int sample = 0; sample < n; sample++) {
             callInBase = sample * g.inputSize();
-            workers.parallelFor((g.ci() + CHANNELS_PER_COPY - 1) / CHANNELS_PER_COPY, copyTask);
+            workers.parallelFor(phases.copyTasks(), copyTask);
             callOutBase = sample * g.outputSize();
             callResidualBase = sample * g.outputSize();
             workers.parallelFor(rowChunks * g.oh() * xBlocks, tileTask);

@@ -22,6 +22,9 @@ final class StridePhases {
     private final int planeSize;
     private final int phases;
     private final boolean[] used;
+    /** Plane rows per copy task. */
+    private static final int ROWS_PER_COPY = 16;
+    private final int rowBlocks;
     /** For each tap j = (channel, ky, kx), its offset in the planes from the output pixel's own offset y * pw + x. */
     final int[] tapOffset;
 
@@ -30,6 +33,7 @@ final class StridePhases {
         this.ph = g.oh() + (g.kh() - 1) / g.sh();
         this.pw = g.ow() + (g.kw() - 1) / g.sw();
         this.planeSize = ph * pw;
+        this.rowBlocks = (ph + ROWS_PER_COPY - 1) / ROWS_PER_COPY;
         this.phases = g.sh() * g.sw();
         this.used = new boolean[phases];
         this.tapOffset = new int[g.k()];
@@ -50,10 +54,25 @@ final class StridePhases {
         return g.ci() * phases * planeSize;
     }
 
-    /** Fills the used planes of channel c from the sample at {@code inBase}: every row, zeros in the padding. */
-    void copyChannel(float[] in, int inBase, float[] planes, int c) {
+    /**
+     * Copy tasks per sample: one per channel and block of {@link #ROWS_PER_COPY} plane rows, so that the
+     * few large channels of a stem are shared among the workers too.
+     */
+    int copyTasks() {
+        return g.ci() * rowBlocks;
+    }
+
+    /** Copy task t of {@link #copyTasks()}: rows of one channel's used planes, from the sample at {@code inBase}. */
+    void copy(float[] in, int inBase, float[] planes, int t) {
+        int c = t / rowBlocks;
+        int first = t % rowBlocks * ROWS_PER_COPY;
+        copyRows(in, inBase, planes, c, first, Math.min(ph, first + ROWS_PER_COPY));
+    }
+
+    /** Fills rows [i0, i1) of the used planes of channel c: zeros in the padding. */
+    private void copyRows(float[] in, int inBase, float[] planes, int c, int i0, int i1) {
         if (g.sw() == 2) {
-            copyChannelPairs(in, inBase, planes, c);
+            copyRowPairs(in, inBase, planes, c, i0, i1);
             return;
         }
         int ih = g.ih();
@@ -70,8 +89,8 @@ final class StridePhases {
             // plane column j reads input column x = sw j + px - pl: inside for j in [first, last)
             int first = Math.min(pw, Math.max(0, Math.ceilDiv(g.pl() - px, sw)));
             int last = Math.max(first, Math.min(pw, Math.ceilDiv(iw + g.pl() - px, sw)));
-            int dst = (c * phases + phase) * planeSize;
-            for (int i = 0; i < ph; i++, dst += pw) {
+            int dst = (c * phases + phase) * planeSize + i0 * pw;
+            for (int i = i0; i < i1; i++, dst += pw) {
                 int y = sh * i + py - g.pt();
                 if (y < 0 || y >= ih || first == last) {
                     java.util.Arrays.fill(planes, dst, dst + pw, 0f);
@@ -92,7 +111,7 @@ final class StridePhases {
     }
 
     /** Column stride 2: each input row split into both column phases at once ({@link PhasePlanes#splitPaddedRow}). */
-    private void copyChannelPairs(float[] in, int inBase, float[] planes, int c) {
+    private void copyRowPairs(float[] in, int inBase, float[] planes, int c, int i0, int i1) {
         int ih = g.ih();
         int iw = g.iw();
         int sh = g.sh();
@@ -108,9 +127,9 @@ final class StridePhases {
             if (!even && !odd) {
                 continue;
             }
-            int evenRow = (c * phases + py * 2) * planeSize;
+            int evenRow = (c * phases + py * 2) * planeSize + i0 * pw;
             int oddRow = evenRow + planeSize;
-            for (int i = 0; i < ph; i++, evenRow += pw, oddRow += pw) {
+            for (int i = i0; i < i1; i++, evenRow += pw, oddRow += pw) {
                 int y = sh * i + py - g.pt();
                 if (y < 0 || y >= ih) {
                     if (even) {
