@@ -1,6 +1,7 @@
 package dev.fovea.runtime.exec;
 
 import dev.fovea.runtime.kernels.Activation;
+import dev.fovea.runtime.kernels.ChannelBlocks;
 import dev.fovea.runtime.kernels.ChannelVectorConv;
 import dev.fovea.runtime.kernels.ConvGemm;
 import dev.fovea.runtime.kernels.ConvGeometry;
@@ -12,7 +13,7 @@ import dev.fovea.runtime.kernels.Gemv;
 /**
  * A convolution or dense layer of the fast path, still open while the plan is built: the layers after
  * it may fold into its weights (batch norm, layer scale) or its epilogue (activation, residual add).
- * {@link #seal} packs the weights for the kernel.
+ * {@link #prepare} chooses the kernel and packs the weights for it.
  */
 final class LinearStep implements Step {
     private final String name;
@@ -103,8 +104,38 @@ final class LinearStep implements Step {
         this.residual = r;
     }
 
-    void seal() {
-        if (geometry != null && geometry.isDepthwise() && !accumulate) {
+    /** Whether its input may be a {@link ChannelBlocks} tensor. */
+    boolean readsBlocked() {
+        return geometry != null && ChannelVectorConv.handlesBlocked(geometry, activation) && ChannelBlocks.fits(geometry.ci());
+    }
+
+    /** Whether its output (and so its residual, or the sum it accumulates onto) may be a {@link ChannelBlocks} tensor. */
+    boolean writesBlocked() {
+        return geometry != null && ChannelVectorConv.handlesBlocked(geometry, activation) && ChannelBlocks.fits(geometry.co());
+    }
+
+    float[] in() {
+        return in;
+    }
+
+    /** The residual tensor its epilogue adds, or null. */
+    float[] residual() {
+        return residual;
+    }
+
+    boolean accumulates() {
+        return accumulate;
+    }
+
+    /**
+     * Chooses the kernel, once nothing more can fold in and the layouts of its input and output are
+     * settled ({@link ChannelLayouts}), and packs the weights for it.
+     */
+    void prepare(boolean blockedIn, boolean blockedOut) {
+        if (blockedIn || blockedOut) {
+            channelVector = new ChannelVectorConv(geometry, weight, blockedIn, blockedOut);
+            workspace.reserve(channelVector.workspaceSize());
+        } else if (geometry != null && geometry.isDepthwise() && !accumulate) {
             depthwise = new Depthwise(geometry, weight);
         } else if (geometry != null && ChannelVectorConv.handles(geometry, activation)) {
             channelVector = new ChannelVectorConv(geometry, weight);
@@ -135,6 +166,19 @@ final class LinearStep implements Step {
         } else {
             dense.accept(workers);
         }
+    }
+
+    @Override
+    public float[][] reads() {
+        if (accumulate) {
+            return residual == null ? new float[][] {in, out} : new float[][] {in, residual, out};
+        }
+        return residual == null ? new float[][] {in} : new float[][] {in, residual};
+    }
+
+    @Override
+    public float[] writes() {
+        return out;
     }
 
     @Override

@@ -69,7 +69,7 @@ public final class PlanBuilder {
         steps.add(step);
     }
 
-    private void add(String name, String kind, Consumer<Workers> body) {
+    private void add(String name, String kind, Io io, Consumer<Workers> body) {
         add(new Step() {
             @Override
             public void run(Workers workers) {
@@ -85,12 +85,29 @@ public final class PlanBuilder {
             public String kind() {
                 return kind;
             }
+
+            @Override
+            public float[][] reads() {
+                return io.reads();
+            }
+
+            @Override
+            public float[] writes() {
+                return io.writes();
+            }
         });
+    }
+
+    /** The buffers a step reads and the one it writes. */
+    private record Io(float[][] reads, float[] writes) {
+    }
+
+    private static Io io(float[] writes, float[]... reads) {
+        return new Io(reads, writes);
     }
 
     private void seal() {
         if (open != null) {
-            open.seal();
             steps.add(open);
             open = null;
         }
@@ -136,7 +153,7 @@ public final class PlanBuilder {
         }
         float[] src = buffer(in);
         float[] dst = buffer(out);
-        add(name, "Conv2d", workers -> Reference.conv2d(src, w, b, dst, batch, g.ci(), g.ih(), g.iw(), g.co(), g.oh(), g.ow(), g.kh(), g.kw(),
+        add(name, "Conv2d", io(dst, src), workers -> Reference.conv2d(src, w, b, dst, batch, g.ci(), g.ih(), g.iw(), g.co(), g.oh(), g.ow(), g.kh(), g.kw(),
                 g.sh(), g.sw(), g.pt(), g.pl(), g.dh(), g.dw(), g.groups()));
     }
 
@@ -150,7 +167,7 @@ public final class PlanBuilder {
         }
         float[] src = buffer(in);
         float[] dst = buffer(out);
-        add(name, "Dense", workers -> Reference.dense(src, w, b, dst, batch, features, units));
+        add(name, "Dense", io(dst, src), workers -> Reference.dense(src, w, b, dst, batch, features, units));
     }
 
     public void convTranspose2d(String name, int in, int out, String weight, String bias, int ci, int ih, int iw, int co, int oh, int ow,
@@ -159,7 +176,7 @@ public final class PlanBuilder {
         float[] b = tensor(bias);
         float[] src = buffer(in);
         float[] dst = buffer(out);
-        add(name, "ConvTranspose2d", workers -> Reference.convTranspose2d(src, w, b, dst, batch, ci, ih, iw, co, oh, ow, kh, kw, sh, sw, ph, pw, dh, dw, groups));
+        add(name, "ConvTranspose2d", io(dst, src), workers -> Reference.convTranspose2d(src, w, b, dst, batch, ci, ih, iw, co, oh, ow, kh, kw, sh, sw, ph, pw, dh, dw, groups));
     }
 
     // ---- normalisation and scaling
@@ -181,11 +198,11 @@ public final class PlanBuilder {
         float[] src = buffer(in);
         float[] dst = buffer(out);
         if (!fast()) {
-            add(name, "BatchNorm", workers -> Reference.batchNorm(src, dst, batch, channels, positions, gamma, beta, mean, var, eps));
+            add(name, "BatchNorm", io(dst, src), workers -> Reference.batchNorm(src, dst, batch, channels, positions, gamma, beta, mean, var, eps));
             return;
         }
         ChannelOps.Affine step = ChannelOps.affine(src, dst, batch, channels, positions, scale, shift);
-        add(name, "BatchNorm", step);
+        add(name, "BatchNorm", io(dst, src), step);
         openAffine = step;
         openAffineOut = dst;
     }
@@ -200,7 +217,7 @@ public final class PlanBuilder {
         }
         float[] src = buffer(in);
         float[] dst = buffer(out);
-        add(name, "LayerScale", workers -> Reference.scaleChannels(src, gamma, dst, batch, channels, positions, false));
+        add(name, "LayerScale", io(dst, src), workers -> Reference.scaleChannels(src, gamma, dst, batch, channels, positions, false));
     }
 
     public void layerNorm(String name, int in, int out, String prefix, double eps, int channels, int positions) {
@@ -209,17 +226,17 @@ public final class PlanBuilder {
         float[] src = buffer(in);
         float[] dst = buffer(out);
         if (fast()) {
-            add(name, "LayerNorm", ChannelOps.layerNorm(src, dst, batch, channels, positions, gamma, beta, eps));
+            add(name, "LayerNorm", io(dst, src), ChannelOps.layerNorm(src, dst, batch, channels, positions, gamma, beta, eps));
             return;
         }
-        add(name, "LayerNorm", workers -> Reference.layerNorm(src, dst, batch, channels, positions, gamma, beta, eps));
+        add(name, "LayerNorm", io(dst, src), workers -> Reference.layerNorm(src, dst, batch, channels, positions, gamma, beta, eps));
     }
 
     public void localResponseNorm(String name, int in, int out, int size, double alpha, double beta, double k, int channels,
             int positions) {
         float[] src = buffer(in);
         float[] dst = buffer(out);
-        add(name, "LocalResponseNorm", workers -> Reference.localResponseNorm(src, dst, batch, channels, positions, size, alpha, beta, k));
+        add(name, "LocalResponseNorm", io(dst, src), workers -> Reference.localResponseNorm(src, dst, batch, channels, positions, size, alpha, beta, k));
     }
 
     // ---- element-wise
@@ -251,13 +268,13 @@ public final class PlanBuilder {
                 a.apply(dst, from, to, s);
             }
         };
-        add(name, "Activation", workers -> workers.parallelFor((total + chunk - 1) / chunk, apply));
+        add(name, "Activation", io(dst, src), workers -> workers.parallelFor((total + chunk - 1) / chunk, apply));
     }
 
     public void softmax(String name, int in, int out, int channels, int positions) {
         float[] src = buffer(in);
         float[] dst = buffer(out);
-        add(name, "Softmax", workers -> Reference.softmax(src, dst, batch, channels, positions));
+        add(name, "Softmax", io(dst, src), workers -> Reference.softmax(src, dst, batch, channels, positions));
     }
 
     /** Flatten and dropout in inference: the values pass unchanged (copied when the buffers differ). */
@@ -267,7 +284,7 @@ public final class PlanBuilder {
         }
         float[] src = buffer(in);
         float[] dst = buffer(out);
-        add(name, "Copy", workers -> System.arraycopy(src, 0, dst, 0, batch * count));
+        add(name, "Copy", io(dst, src), workers -> System.arraycopy(src, 0, dst, 0, batch * count));
     }
 
     // ---- pooling
@@ -277,11 +294,11 @@ public final class PlanBuilder {
         float[] src = buffer(in);
         float[] dst = buffer(out);
         if (fast() && dh == 1 && dw == 1) {
-            add(name, max ? "MaxPool2d" : "AvgPool2d", Pooling.prepare(max, src, dst, batch * channels, ih, iw, oh, ow, kh, kw, sh, sw, pt,
+            add(name, max ? "MaxPool2d" : "AvgPool2d", io(dst, src), Pooling.prepare(max, src, dst, batch * channels, ih, iw, oh, ow, kh, kw, sh, sw, pt,
                     pl, pb, pr, countIncludePad));
             return;
         }
-        add(name, max ? "MaxPool2d" : "AvgPool2d", workers -> Reference.pool2d(max, src, dst, batch, channels, ih, iw, oh, ow, kh, kw,
+        add(name, max ? "MaxPool2d" : "AvgPool2d", io(dst, src), workers -> Reference.pool2d(max, src, dst, batch, channels, ih, iw, oh, ow, kh, kw,
                 sh, sw, pt, pl, pb, pr, dh, dw, countIncludePad));
     }
 
@@ -289,10 +306,10 @@ public final class PlanBuilder {
         float[] src = buffer(in);
         float[] dst = buffer(out);
         if (fast() && oh == 1 && ow == 1) {
-            add(name, "AdaptiveAvgPool2d", ChannelOps.globalAveragePool(src, dst, batch * channels, ih * iw));
+            add(name, "AdaptiveAvgPool2d", io(dst, src), ChannelOps.globalAveragePool(src, dst, batch * channels, ih * iw));
             return;
         }
-        add(name, "AdaptiveAvgPool2d", workers -> Reference.adaptiveAvgPool2d(src, dst, batch, channels, ih, iw, oh, ow));
+        add(name, "AdaptiveAvgPool2d", io(dst, src), workers -> Reference.adaptiveAvgPool2d(src, dst, batch, channels, ih, iw, oh, ow));
     }
 
     public void subsample(String name, int in, int out, String prefix, int channels, int ih, int iw, int oh, int ow, int kh, int kw,
@@ -301,14 +318,14 @@ public final class PlanBuilder {
         float[] b = tensor(prefix + ".bias");
         float[] src = buffer(in);
         float[] dst = buffer(out);
-        add(name, "Subsample", workers -> Reference.subsample(src, dst, batch, channels, ih, iw, oh, ow, kh, kw, sh, sw, w, b));
+        add(name, "Subsample", io(dst, src), workers -> Reference.subsample(src, dst, batch, channels, ih, iw, oh, ow, kh, kw, sh, sw, w, b));
     }
 
     public void euclideanRbf(String name, int in, int out, String weight, int features, int units) {
         float[] w = tensor(weight);
         float[] src = buffer(in);
         float[] dst = buffer(out);
-        add(name, "EuclideanRbf", workers -> Reference.euclideanRbf(src, w, dst, batch, features, units));
+        add(name, "EuclideanRbf", io(dst, src), workers -> Reference.euclideanRbf(src, w, dst, batch, features, units));
     }
 
     // ---- joining
@@ -324,10 +341,10 @@ public final class PlanBuilder {
         float[] b = buffer(in1);
         float[] dst = buffer(out);
         if (fast()) {
-            add(name, "Add", ChannelOps.add(a, b, dst, batch * count));
+            add(name, "Add", io(dst, a, b), ChannelOps.add(a, b, dst, batch * count));
             return;
         }
-        add(name, "Add", workers -> Reference.add(a, b, dst, batch * count));
+        add(name, "Add", io(dst, a, b), workers -> Reference.add(a, b, dst, batch * count));
     }
 
     /**
@@ -358,7 +375,7 @@ public final class PlanBuilder {
         float[] beta = tensor(norm + ".bias");
         float[] mean = tensor(norm + ".running_mean");
         float[] var = tensor(norm + ".running_var");
-        add(name, "Add (projection)", workers -> {
+        add(name, "Add (projection)", io(dst, src, dst), workers -> {
             Reference.conv2d(src, w, null, temp, batch, ci, ih, iw, co, oh, ow, 1, 1, stride, stride, 0, 0, 1, 1, 1);
             Reference.batchNorm(temp, temp, batch, co, oh * ow, gamma, beta, mean, var, 1e-5);
             Reference.add(dst, temp, dst, temp.length);
@@ -392,10 +409,10 @@ public final class PlanBuilder {
         float[] dst = buffer(out);
         int all = total;
         if (fast()) {
-            add(name, "Concat", ChannelOps.concat(sources, channels, dst, batch, positions));
+            add(name, "Concat", io(dst, sources), ChannelOps.concat(sources, channels, dst, batch, positions));
             return;
         }
-        add(name, "Concat", workers -> {
+        add(name, "Concat", io(dst, sources), workers -> {
             int at = 0;
             for (int i = 0; i < sources.length; i++) {
                 Reference.concatInto(sources[i], dst, batch, channels[i], positions, at, all);
@@ -410,15 +427,16 @@ public final class PlanBuilder {
         float[] src = buffer(x);
         float[] dst = buffer(out);
         if (fast()) {
-            add(name, "Scale", ChannelOps.scaleChannels(src, g, dst, batch, channels, positions));
+            add(name, "Scale", io(dst, g, src), ChannelOps.scaleChannels(src, g, dst, batch, channels, positions));
             return;
         }
-        add(name, "Scale", workers -> Reference.scaleChannels(src, g, dst, batch, channels, positions, true));
+        add(name, "Scale", io(dst, g, src), workers -> Reference.scaleChannels(src, g, dst, batch, channels, positions, true));
     }
 
     /** The finished session; {@code output} is the buffer holding the network's output. */
     public InferenceSession build(int output, Shape inputShape, Shape outputShape, int threads) {
         seal();
+        ChannelLayouts.choose(steps, buffer(output));
         return new InferenceSession(steps, input, buffer(output), batch, inputShape, outputShape, new Workers(threads));
     }
 }

@@ -9,4 +9,10 @@ public interface Step {
 
     /** What it computes ("Conv2d", "MaxPool2d", ...), for the time split by layer type. */
     String kind();
+
+    /** The buffers it reads, so that the plan can follow each tensor from its writer to its readers. */
+    float[][] reads();
+
+    /** The buffer it writes. */
+    float[] writes();
 }

@@ -38,10 +38,17 @@ public final class ChannelVectorConv {
     private final int k;
     private final float[] packed;
     private final int panels;
-    /** Reads the input in place (1x1, stride 1, whole tiles) instead of through phase planes. */
-    private final boolean inPlace;
+    private final Source source;
+    private final boolean blockedOut;
     private final StridePhases phases;
+    private final PaddedBlocks padded;
+    /** For each reduction step j, its input's offset from the tile's first pixel. */
     private final int[] taps;
+    /** Floats between consecutive pixels of a tile in the source. */
+    private final int pixelStep;
+    /** Floats between the first pixels of consecutive output rows in the source (row tiles only). */
+    private final int rowStep;
+    /** Pixel blocks per output row; 0 when the blocks run on across rows. */
     private final int blocksPerRow;
     private final int blocks;
     private final int blocksPerTask;
@@ -62,22 +69,52 @@ public final class ChannelVectorConv {
     private final IntConsumer copyTask;
     private final IntConsumer tileTask;
 
-    /**
-     * Whether this kernel applies and pays: one group, dilation 1, at least 16 input and 32 output
-     * channels, an activation the epilogue computes inline, and either a window or stride (measured faster
-     * than {@link DirectConv} at every map size; not for a 3-channel stem, whose short reduction makes the
-     * scattered stores count) or a 1x1 stride-1 convolution on a map of at most 16x16 (on larger maps the
-     * GEMM, whose 32-position tile fills well, is faster).
-     */
-    public static boolean handles(ConvGeometry g, Activation activation) {
-        boolean ungrouped = g.groups() == 1 && g.dh() == 1 && g.dw() == 1 && g.ci() >= 16 && g.co() >= 32
-                && VectorActivations.isCheap(activation);
-        return ungrouped && (!g.isPointwise() || g.positions() <= 256);
+    /** Where a tile's input pixels come from. */
+    private enum Source {
+        /** NCHW input read in place: a 1x1 stride-1 convolution, tiles running on across rows. */
+        NCHW_FLAT,
+        /** NCHW input copied into {@link StridePhases}. */
+        NCHW_PHASES,
+        /** Blocked input read in place: a 1x1 stride-1 convolution, tiles running on across rows. */
+        BLOCKED_FLAT,
+        /** Blocked input read in place, a tile per part of an output row: no padding, whole tiles. */
+        BLOCKED_ROWS,
+        /** Blocked input copied into {@link PaddedBlocks}. */
+        BLOCKED_PADDED
     }
 
+    /**
+     * Whether this kernel applies and pays on NCHW tensors: one group, dilation 1, at least 16 input and
+     * 32 output channels, an activation the epilogue computes inline, and either a window or stride
+     * (measured faster than {@link DirectConv} at every map size; not for a 3-channel stem, whose short
+     * reduction makes the scattered stores count) or a 1x1 stride-1 convolution on a map of at most
+     * 16x16 (on larger maps the GEMM, whose 32-position tile fills well, is faster).
+     */
+    public static boolean handles(ConvGeometry g, Activation activation) {
+        return handlesBlocked(g, activation) && (!g.isPointwise() || g.positions() <= 256);
+    }
+
+    /**
+     * Whether this kernel can read or write {@link ChannelBlocks} tensors for this layer (the channel
+     * counts must fit blocks too): no size limit, as neither scatter nor copy is left to pay for.
+     */
+    public static boolean handlesBlocked(ConvGeometry g, Activation activation) {
+        return g.groups() == 1 && g.dh() == 1 && g.dw() == 1 && g.ci() >= 16 && g.co() >= 32 && VectorActivations.isCheap(activation);
+    }
+
+    /** A convolution from NCHW to NCHW. */
     public ChannelVectorConv(ConvGeometry g, float[] weight) {
+        this(g, weight, false, false);
+    }
+
+    /** A convolution whose input and output are NCHW or {@link ChannelBlocks}, as the flags say. */
+    public ChannelVectorConv(ConvGeometry g, float[] weight, boolean blockedIn, boolean blockedOut) {
+        if (blockedIn && !ChannelBlocks.fits(g.ci()) || blockedOut && !ChannelBlocks.fits(g.co())) {
+            throw new IllegalArgumentException("channels do not fill blocks of " + ChannelBlocks.BLOCK + ": " + g);
+        }
         this.g = g;
         this.k = g.k();
+        this.blockedOut = blockedOut;
         this.panels = (g.co() + NC - 1) / NC;
         this.packed = new float[panels * k * NC];
         for (int o = 0; o < g.co(); o++) {
@@ -85,21 +122,38 @@ public final class ChannelVectorConv {
                 packed[(o / NC * k + j) * NC + o % NC] = weight[o * k + j];
             }
         }
-        int positions = g.positions();
-        this.inPlace = g.isPointwise() && positions % PR == 0;
-        this.phases = inPlace ? null : new StridePhases(g);
-        if (inPlace) {
-            this.taps = new int[k];
-            for (int c = 0; c < k; c++) {
-                taps[c] = c * positions;
+        this.source = sourceFor(g, blockedIn);
+        this.phases = source == Source.NCHW_PHASES ? new StridePhases(g) : null;
+        this.padded = source == Source.BLOCKED_PADDED ? new PaddedBlocks(g) : null;
+        int b = ChannelBlocks.BLOCK;
+        switch (source) {
+            case NCHW_FLAT -> {
+                this.taps = new int[k];
+                for (int c = 0; c < k; c++) {
+                    taps[c] = c * g.positions();
+                }
+                this.pixelStep = 1;
+                this.rowStep = 0;
             }
-            this.blocksPerRow = 0;
-            this.blocks = positions / PR;
-        } else {
-            this.taps = phases.tapOffset;
-            this.blocksPerRow = (g.ow() + PR - 1) / PR;
-            this.blocks = g.oh() * blocksPerRow;
+            case NCHW_PHASES -> {
+                this.taps = phases.tapOffset;
+                this.pixelStep = 1;
+                this.rowStep = phases.pw;
+            }
+            case BLOCKED_FLAT, BLOCKED_ROWS -> {
+                this.taps = blockedTaps(g, g.ih(), g.iw());
+                this.pixelStep = g.sw() * b;
+                this.rowStep = g.sh() * g.iw() * b;
+            }
+            default -> {
+                this.taps = blockedTaps(g, padded.ph, padded.pw);
+                this.pixelStep = g.sw() * b;
+                this.rowStep = g.sh() * padded.pw * b;
+            }
         }
+        boolean flat = source == Source.NCHW_FLAT || source == Source.BLOCKED_FLAT;
+        this.blocksPerRow = flat ? 0 : (g.ow() + PR - 1) / PR;
+        this.blocks = flat ? g.positions() / PR : g.oh() * blocksPerRow;
         int groups = Math.min(blocks, Math.max(1, (TARGET_TASKS + panels - 1) / panels));
         this.blocksPerTask = Math.min(MAX_BLOCKS_PER_TASK, (blocks + groups - 1) / groups);
         this.blockGroups = (blocks + blocksPerTask - 1) / blocksPerTask;
@@ -108,29 +162,68 @@ public final class ChannelVectorConv {
         this.noBias = new float[g.co()];
         this.channelStride = new int[L];
         for (int i = 0; i < L; i++) {
-            channelStride[i] = i * positions;
+            channelStride[i] = i * g.positions();
         }
-        this.copyTask = t -> phases.copy(callIn, callInBase, callPlanes, t);
+        this.copyTask = source == Source.NCHW_PHASES ? t -> phases.copy(callIn, callInBase, callPlanes, t)
+                : t -> padded.copy(callIn, callInBase, callPlanes, t);
         this.tileTask = t -> task(t / blockGroups, t % blockGroups);
     }
 
-    /** Floats of workspace a call needs: one sample's phase planes and a tile's overrun past the last. */
+    private static Source sourceFor(ConvGeometry g, boolean blockedIn) {
+        boolean flat = g.isPointwise() && g.positions() % PR == 0;
+        if (!blockedIn) {
+            return flat ? Source.NCHW_FLAT : Source.NCHW_PHASES;
+        }
+        if (flat) {
+            return Source.BLOCKED_FLAT;
+        }
+        boolean unpadded = g.pt() == 0 && g.pl() == 0 && (g.oh() - 1) * g.sh() + g.kh() <= g.ih()
+                && (g.ow() - 1) * g.sw() + g.kw() <= g.iw();
+        return unpadded && g.ow() % PR == 0 ? Source.BLOCKED_ROWS : Source.BLOCKED_PADDED;
+    }
+
+    /** Tap offsets of a blocked source of h x w pixels per plane: step j = (channel, ky, kx). */
+    private static int[] blockedTaps(ConvGeometry g, int h, int w) {
+        int b = ChannelBlocks.BLOCK;
+        int[] taps = new int[g.k()];
+        int j = 0;
+        for (int c = 0; c < g.ci(); c++) {
+            for (int ky = 0; ky < g.kh(); ky++) {
+                for (int kx = 0; kx < g.kw(); kx++) {
+                    taps[j++] = (c / b * h * w + ky * w + kx) * b + c % b;
+                }
+            }
+        }
+        return taps;
+    }
+
+    private boolean copies() {
+        return source == Source.NCHW_PHASES || source == Source.BLOCKED_PADDED;
+    }
+
+    /** Floats of one sample's copied input. */
+    private int copySize() {
+        return source == Source.NCHW_PHASES ? phases.size() : source == Source.BLOCKED_PADDED ? padded.size() : 0;
+    }
+
+    /** Floats of workspace a call needs: one sample's copied input and a last tile's overrun past it. */
     public int workspaceSize() {
-        return inPlace ? 0 : phases.size() + PR;
+        return copies() ? copySize() + PR * pixelStep : 0;
     }
 
     public void run(Workers workers, float[] in, float[] out, int n, Epilogue e, float[] workspace) {
         callIn = in;
         callOut = out;
-        callPlanes = inPlace ? in : workspace;
+        callPlanes = copies() ? workspace : in;
         callEpilogue = e;
-        if (!inPlace) {
-            java.util.Arrays.fill(workspace, phases.size(), workspaceSize(), 0f);
+        if (copies()) {
+            java.util.Arrays.fill(workspace, copySize(), workspaceSize(), 0f);
         }
+        int copyTasks = source == Source.NCHW_PHASES ? phases.copyTasks() : source == Source.BLOCKED_PADDED ? padded.copyTasks() : 0;
         for (int sample = 0; sample < n; sample++) {
             callInBase = sample * g.inputSize();
-            if (!inPlace) {
-                workers.parallelFor(phases.copyTasks(), copyTask);
+            if (copies()) {
+                workers.parallelFor(copyTasks, copyTask);
             }
             callOutBase = sample * g.outputSize();
             callResidualBase = sample * g.outputSize();
@@ -150,13 +243,14 @@ public final class ChannelVectorConv {
         for (int k0 = 0; k0 < k; k0 += KB) {
             int k1 = Math.min(k, k0 + KB);
             for (int block = first; block < last; block++) {
-                microKernel(packed, aBase, callPlanes, inputOffset(block), taps, k0, k1, tiles, (block - first) * PR * NC, k0 > 0);
+                microKernel(packed, aBase, callPlanes, inputOffset(block), pixelStep, taps, k0, k1, tiles, (block - first) * PR * NC,
+                        k0 > 0);
             }
         }
         for (int block = first; block < last; block++) {
             int pixel;
             int valid;
-            if (inPlace) {
+            if (blocksPerRow == 0) {
                 pixel = block * PR;
                 valid = PR;
             } else {
@@ -164,24 +258,29 @@ public final class ChannelVectorConv {
                 pixel = block / blocksPerRow * g.ow() + x0;
                 valid = Math.min(PR, g.ow() - x0);
             }
-            epilogue(tiles, (block - first) * PR * NC, valid, panel * NC, pixel);
+            if (blockedOut) {
+                blockedEpilogue(tiles, (block - first) * PR * NC, valid, panel * NC, pixel);
+            } else {
+                epilogue(tiles, (block - first) * PR * NC, valid, panel * NC, pixel);
+            }
         }
     }
 
     /** Where a pixel block's first pixel reads tap offset 0. */
     private int inputOffset(int block) {
-        if (inPlace) {
-            return callInBase + block * PR;
+        if (blocksPerRow == 0) {
+            return callInBase + block * PR * pixelStep;
         }
-        return block / blocksPerRow * phases.pw + block % blocksPerRow * PR;
+        int base = source == Source.BLOCKED_ROWS ? callInBase : 0;
+        return base + block / blocksPerRow * rowStep + block % blocksPerRow * PR * pixelStep;
     }
 
     /**
      * One PR x NC tile of sums into {@code tile} at {@code t} (pixel-major, PR x NC) over the reduction
      * steps [from, to): step j loads NC weights at {@code aBase + j * NC} and broadcasts the PR floats of
-     * {@code b} from {@code bBase + taps[j]}. With {@code accumulate} the sums continue those in the tile.
+     * {@code b} at {@code bBase + taps[j]}, {@code ps} apart. With {@code accumulate} the sums continue those in the tile.
      */
-    static void microKernel(float[] a, int aBase, float[] b, int bBase, int[] taps, int from, int to, float[] tile, int t,
+    static void microKernel(float[] a, int aBase, float[] b, int bBase, int ps, int[] taps, int from, int to, float[] tile, int t,
             boolean accumulate) {
         FloatVector c00, c01, c02, c03, c10, c11, c12, c13, c20, c21, c22, c23, c30, c31, c32, c33;
         FloatVector c40, c41, c42, c43, c50, c51, c52, c53, c60, c61, c62, c63;
@@ -230,32 +329,32 @@ public final class ChannelVectorConv {
             c01 = w1.fma(x, c01);
             c02 = w2.fma(x, c02);
             c03 = w3.fma(x, c03);
-            x = FloatVector.broadcast(S, b[bi + 1]);
+            x = FloatVector.broadcast(S, b[bi + ps]);
             c10 = w0.fma(x, c10);
             c11 = w1.fma(x, c11);
             c12 = w2.fma(x, c12);
             c13 = w3.fma(x, c13);
-            x = FloatVector.broadcast(S, b[bi + 2]);
+            x = FloatVector.broadcast(S, b[bi + 2 * ps]);
             c20 = w0.fma(x, c20);
             c21 = w1.fma(x, c21);
             c22 = w2.fma(x, c22);
             c23 = w3.fma(x, c23);
-            x = FloatVector.broadcast(S, b[bi + 3]);
+            x = FloatVector.broadcast(S, b[bi + 3 * ps]);
             c30 = w0.fma(x, c30);
             c31 = w1.fma(x, c31);
             c32 = w2.fma(x, c32);
             c33 = w3.fma(x, c33);
-            x = FloatVector.broadcast(S, b[bi + 4]);
+            x = FloatVector.broadcast(S, b[bi + 4 * ps]);
             c40 = w0.fma(x, c40);
             c41 = w1.fma(x, c41);
             c42 = w2.fma(x, c42);
             c43 = w3.fma(x, c43);
-            x = FloatVector.broadcast(S, b[bi + 5]);
+            x = FloatVector.broadcast(S, b[bi + 5 * ps]);
             c50 = w0.fma(x, c50);
             c51 = w1.fma(x, c51);
             c52 = w2.fma(x, c52);
             c53 = w3.fma(x, c53);
-            x = FloatVector.broadcast(S, b[bi + 6]);
+            x = FloatVector.broadcast(S, b[bi + 6 * ps]);
             c60 = w0.fma(x, c60);
             c61 = w1.fma(x, c61);
             c62 = w2.fma(x, c62);
@@ -313,6 +412,30 @@ public final class ChannelVectorConv {
                     x = x.add(FloatVector.fromArray(S, callOut, callOutBase + at, channelStride, 0));
                 }
                 VectorActivations.cheap(x, e.activation(), e.slope()).intoArray(callOut, callOutBase + at, channelStride, 0);
+            }
+        }
+    }
+
+    /** Pixels [0, valid) of a tile, channels from {@code channel0}, through the epilogue into {@link ChannelBlocks}. */
+    private void blockedEpilogue(float[] tile, int t, int valid, int channel0, int pixel) {
+        Epilogue e = callEpilogue;
+        int positions = g.positions();
+        float[] bias = e.bias() == null ? noBias : e.bias();
+        float[] residual = e.residual();
+        for (int v = 0; v < NC && channel0 + v < g.co(); v += L) {
+            int channel = channel0 + v;
+            FloatVector b = FloatVector.fromArray(S, bias, channel);
+            int at = callOutBase + (channel / L * positions + pixel) * L;
+            int r = callResidualBase + (channel / L * positions + pixel) * L;
+            for (int i = 0; i < valid; i++, at += L, r += L) {
+                FloatVector x = FloatVector.fromArray(S, tile, t + i * NC + v).add(b);
+                if (residual != null) {
+                    x = x.add(FloatVector.fromArray(S, residual, r));
+                }
+                if (e.accumulate()) {
+                    x = x.add(FloatVector.fromArray(S, callOut, at));
+                }
+                VectorActivations.cheap(x, e.activation(), e.slope()).intoArray(callOut, at);
             }
         }
     }

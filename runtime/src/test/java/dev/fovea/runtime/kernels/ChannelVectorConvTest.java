@@ -62,6 +62,81 @@ class ChannelVectorConvTest {
         assertTrue(inPlace >= 5 && strided >= 40, inPlace + " read in place, " + strided + " strided");
     }
 
+    /** Every mix of NCHW and channel-blocked input and output, the blocked tensors converted for the oracle. */
+    @Test
+    void blockedLayoutsMatchTheOracle() {
+        Random r = new Random(53);
+        int[] seen = new int[4];
+        for (int trial = 0; trial < 120; trial++) {
+            boolean pointwise = r.nextInt(3) == 0;
+            int kh = pointwise ? 1 : 1 + r.nextInt(4);
+            int kw = pointwise ? 1 : 1 + r.nextInt(4);
+            int sh = pointwise ? 1 : 1 + r.nextInt(2);
+            int sw = pointwise ? 1 : 1 + r.nextInt(2);
+            int pt = pointwise || r.nextInt(3) == 0 ? 0 : r.nextInt(kh);
+            int pl = pt == 0 ? 0 : r.nextInt(kw);
+            int ow = pointwise ? 7 * (1 + r.nextInt(5)) - r.nextInt(2) : r.nextBoolean() ? 7 * (1 + r.nextInt(3)) : 1 + r.nextInt(30);
+            int oh = 1 + r.nextInt(pointwise ? 40 : 12);
+            int iw = (ow - 1) * sw + kw - 2 * pl + r.nextInt(sw);
+            int ih = (oh - 1) * sh + kh - 2 * pt + r.nextInt(sh);
+            if (iw < 1 || ih < 1 || iw + 2 * pl < kw || ih + 2 * pt < kh) {
+                continue;
+            }
+            int ci = 16 * (1 + r.nextInt(3));
+            int co = 16 * (2 + r.nextInt(7));
+            int n = 1 + r.nextInt(2);
+            boolean blockedIn = r.nextBoolean();
+            boolean blockedOut = r.nextBoolean();
+            ConvGeometry g = new ConvGeometry(ci, ih, iw, co, oh, ow, kh, kw, sh, sw, pt, pl, 1, 1, 1);
+            assertTrue(ChannelVectorConv.handlesBlocked(g, Activation.RELU), g.toString());
+            float[] in = Oracle.random(r, n * g.inputSize());
+            float[] w = Oracle.random(r, co * g.k());
+            float[] bias = r.nextBoolean() ? Oracle.random(r, co) : null;
+            float[] residual = Oracle.random(r, n * g.outputSize());
+            float[] out = Oracle.random(r, n * g.outputSize());
+            boolean accumulate = r.nextBoolean();
+            float[] before = out.clone();
+            ChannelVectorConv conv = new ChannelVectorConv(g, w, blockedIn, blockedOut);
+            Epilogue e = new Epilogue(bias, blocked(residual, blockedOut, n, co, g.positions()), Activation.RELU, 0, accumulate);
+            float[] result = blocked(out, blockedOut, n, co, g.positions());
+            conv.run(WORKERS, blocked(in, blockedIn, n, ci, ih * iw), result, n, e, Oracle.random(r, conv.workspaceSize()));
+            if (blockedOut) {
+                ChannelBlocks.toNchw(result.clone(), result, n, co, g.positions());
+            }
+            double[] expected = Oracle.conv2d(in, w, bias, n, g);
+            for (int i = 0; i < expected.length; i++) {
+                expected[i] = Math.max(0, expected[i] + residual[i] + (accumulate ? before[i] : 0));
+            }
+            Oracle.assertClose(expected, result, Math.sqrt(g.k()) * 3 + 3,
+                    "trial " + trial + " " + g + " blocked in " + blockedIn + ", out " + blockedOut);
+            seen[(blockedIn ? 2 : 0) + (blockedOut ? 1 : 0)]++;
+        }
+        for (int mix : seen) {
+            assertTrue(mix >= 15, java.util.Arrays.toString(seen));
+        }
+    }
+
+    private static float[] blocked(float[] nchw, boolean blocked, int n, int channels, int positions) {
+        if (!blocked) {
+            return nchw;
+        }
+        float[] result = new float[nchw.length];
+        ChannelBlocks.fromNchw(nchw, result, n, channels, positions);
+        return result;
+    }
+
+    @Test
+    void blockedLayoutRoundTrips() {
+        float[] nchw = Oracle.random(new Random(3), 2 * 32 * 5);
+        float[] blocked = new float[nchw.length];
+        float[] back = new float[nchw.length];
+        ChannelBlocks.fromNchw(nchw, blocked, 2, 32, 5);
+        ChannelBlocks.toNchw(blocked, back, 2, 32, 5);
+        assertTrue(java.util.Arrays.equals(nchw, back));
+        // channel 17 of position 2 in sample 1: block 1, pixel 2, lane 1
+        assertTrue(blocked[160 + (5 + 2) * 16 + 1] == nchw[160 + 17 * 5 + 2]);
+    }
+
     @Test
     void takesWindowsAndSmallPointwiseMapsUngroupedWithCheapActivations() {
         ConvGeometry small = new ConvGeometry(64, 14, 14, 64, 14, 14, 3, 3, 1, 1, 1, 1, 1, 1, 1);

@@ -1,0 +1,98 @@
+package dev.fovea.runtime.exec;
+
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Chooses, once the plan's steps are known, which tensors travel in the channel-blocked layout
+ * ({@code ChannelBlocks}) instead of NCHW, and prepares every convolution and dense layer for the
+ * layouts of its input and output. A tensor is blocked when the convolution that writes it can write
+ * blocks and every step that reads it is a convolution that can read them: in a chain such as
+ * ResNet's bottlenecks, no result is scattered into NCHW and no input copied before it is read. A
+ * residual, and the sum a projection accumulates onto, must have the layout of the output it joins;
+ * everything else (pooling, concatenation, the network's output) reads NCHW.
+ */
+final class ChannelLayouts {
+    /** One value written into a buffer, from its writer to the readers before the buffer is overwritten. */
+    private static final class Tensor {
+        final Step writer;
+        final List<Step> readers = new ArrayList<>();
+        boolean blocked;
+
+        Tensor(Step writer) {
+            this.writer = writer;
+        }
+    }
+
+    /** The tensors a linear step meets: its input, residual, the sum it accumulates onto, and its output. */
+    private record Roles(Tensor in, Tensor residual, Tensor prior, Tensor out) {
+    }
+
+    private ChannelLayouts() {
+    }
+
+    static void choose(List<Step> steps, float[] output) {
+        Map<float[], Tensor> current = new IdentityHashMap<>();
+        List<Tensor> tensors = new ArrayList<>();
+        Map<LinearStep, Roles> roles = new IdentityHashMap<>();
+        for (Step step : steps) {
+            for (float[] buffer : step.reads()) {
+                Tensor t = current.get(buffer);
+                if (t != null) {
+                    t.readers.add(step);
+                }
+            }
+            Tensor written = new Tensor(step);
+            if (step instanceof LinearStep linear) {
+                roles.put(linear, new Roles(current.get(linear.in()), linear.residual() == null ? null : current.get(linear.residual()),
+                        linear.accumulates() ? current.get(linear.writes()) : null, written));
+            }
+            current.put(step.writes(), written);
+            tensors.add(written);
+        }
+        Tensor result = current.get(output);
+        for (Tensor t : tensors) {
+            t.blocked = t != result && t.writer instanceof LinearStep w && w.writesBlocked() && readBlocked(t, roles);
+        }
+        settleJoins(roles);
+        for (Map.Entry<LinearStep, Roles> e : roles.entrySet()) {
+            Roles r = e.getValue();
+            e.getKey().prepare(r.in() != null && r.in().blocked, r.out().blocked);
+        }
+    }
+
+    /** Whether every reader of t takes it blocked, in the role it reads it in. */
+    private static boolean readBlocked(Tensor t, Map<LinearStep, Roles> roles) {
+        for (Step reader : t.readers) {
+            if (!(reader instanceof LinearStep linear)) {
+                return false;
+            }
+            Roles r = roles.get(linear);
+            boolean asInput = r.in() == t;
+            boolean joined = r.residual() == t || r.prior() == t;
+            if (asInput && !linear.readsBlocked() || joined && !linear.writesBlocked()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** A residual or accumulated sum and the output it joins share one layout: NCHW unless both are blocked. */
+    private static void settleJoins(Map<LinearStep, Roles> roles) {
+        boolean changed = true;
+        while (changed) {
+            changed = false;
+            for (Roles r : roles.values()) {
+                for (Tensor joined : new Tensor[] {r.residual(), r.prior()}) {
+                    if (joined != null && joined.blocked != r.out().blocked) {
+                        joined.blocked = false;
+                        r.out().blocked = false;
+                        changed = true;
+                    }
+                }
+            }
+        }
+    }
+}
