@@ -9,10 +9,12 @@ import java.util.Map;
  * Chooses, once the plan's steps are known, which tensors travel in the channel-blocked layout
  * ({@code ChannelBlocks}) instead of NCHW, and prepares every convolution and dense layer for the
  * layouts of its input and output. A tensor is blocked when the convolution that writes it can write
- * blocks and every step that reads it is a convolution that can read them: in a chain such as
- * ResNet's bottlenecks, no result is scattered into NCHW and no input copied before it is read. A
- * residual, and the sum a projection accumulates onto, must have the layout of the output it joins;
- * everything else (pooling, concatenation, the network's output) reads NCHW.
+ * blocks and every step that reads it is a convolution that can read them (the output-channel kernel,
+ * and depthwise convolution on whole blocks): in a chain such as ResNet's bottlenecks or MobileNet's
+ * expand, depthwise and project, no result is scattered into NCHW and no input copied into phase
+ * planes. A residual, and the sum a projection accumulates onto, must have the layout of the output it
+ * joins, and a depthwise convolution reads and writes the same layout; everything else (pooling,
+ * concatenation, the network's output) reads NCHW.
  */
 final class ChannelLayouts {
     /** One value written into a buffer, from its writer to the readers before the buffer is overwritten. */
@@ -79,13 +81,22 @@ final class ChannelLayouts {
         return true;
     }
 
-    /** A residual or accumulated sum and the output it joins share one layout: NCHW unless both are blocked. */
+    /**
+     * A residual or accumulated sum and the output it joins share one layout, and so do a depthwise
+     * convolution's input and output: NCHW unless both are blocked.
+     */
     private static void settleJoins(Map<LinearStep, Roles> roles) {
         boolean changed = true;
         while (changed) {
             changed = false;
-            for (Roles r : roles.values()) {
-                for (Tensor joined : new Tensor[] {r.residual(), r.prior()}) {
+            for (Map.Entry<LinearStep, Roles> e : roles.entrySet()) {
+                Roles r = e.getValue();
+                Tensor kept = e.getKey().keepsLayout() ? r.in() : null;
+                if (kept == null && e.getKey().keepsLayout() && r.out().blocked) {
+                    r.out().blocked = false; // the network's input is NCHW
+                    changed = true;
+                }
+                for (Tensor joined : new Tensor[] {r.residual(), r.prior(), kept}) {
                     if (joined != null && joined.blocked != r.out().blocked) {
                         joined.blocked = false;
                         r.out().blocked = false;

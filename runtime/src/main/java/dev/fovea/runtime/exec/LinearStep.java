@@ -1,6 +1,7 @@
 package dev.fovea.runtime.exec;
 
 import dev.fovea.runtime.kernels.Activation;
+import dev.fovea.runtime.kernels.BlockedDepthwise;
 import dev.fovea.runtime.kernels.ChannelBlocks;
 import dev.fovea.runtime.kernels.ChannelVectorConv;
 import dev.fovea.runtime.kernels.ConvGemm;
@@ -31,6 +32,7 @@ final class LinearStep implements Step {
     private final boolean accumulate;
     private ConvGemm gemm;
     private Depthwise depthwise;
+    private BlockedDepthwise blockedDepthwise;
     private DirectConv direct;
     private ChannelVectorConv channelVector;
     private Epilogue epilogue;
@@ -106,12 +108,27 @@ final class LinearStep implements Step {
 
     /** Whether its input may be a {@link ChannelBlocks} tensor. */
     boolean readsBlocked() {
+        if (isDepthwise()) {
+            return BlockedDepthwise.handles(geometry, activation);
+        }
         return geometry != null && ChannelVectorConv.handlesBlocked(geometry, activation) && ChannelBlocks.fits(geometry.ci());
     }
 
     /** Whether its output (and so its residual, or the sum it accumulates onto) may be a {@link ChannelBlocks} tensor. */
     boolean writesBlocked() {
+        if (isDepthwise()) {
+            return BlockedDepthwise.handles(geometry, activation);
+        }
         return geometry != null && ChannelVectorConv.handlesBlocked(geometry, activation) && ChannelBlocks.fits(geometry.co());
+    }
+
+    /** Whether its input and output must share a layout: a depthwise kernel reads and writes blocks or neither. */
+    boolean keepsLayout() {
+        return isDepthwise();
+    }
+
+    private boolean isDepthwise() {
+        return geometry != null && geometry.isDepthwise() && !accumulate;
     }
 
     float[] in() {
@@ -132,10 +149,13 @@ final class LinearStep implements Step {
      * settled ({@link ChannelLayouts}), and packs the weights for it.
      */
     void prepare(boolean blockedIn, boolean blockedOut) {
-        if (blockedIn || blockedOut) {
+        if (blockedIn && blockedOut && isDepthwise()) {
+            blockedDepthwise = new BlockedDepthwise(geometry, weight);
+            workspace.reserve(blockedDepthwise.workspaceSize());
+        } else if (blockedIn || blockedOut) {
             channelVector = new ChannelVectorConv(geometry, weight, blockedIn, blockedOut);
             workspace.reserve(channelVector.workspaceSize());
-        } else if (geometry != null && geometry.isDepthwise() && !accumulate) {
+        } else if (isDepthwise()) {
             depthwise = new Depthwise(geometry, weight);
         } else if (geometry != null && ChannelVectorConv.handles(geometry, activation)) {
             channelVector = new ChannelVectorConv(geometry, weight);
@@ -157,6 +177,8 @@ final class LinearStep implements Step {
     public void run(Workers workers) {
         if (depthwise != null) {
             depthwise.run(workers, in, out, batch, epilogue);
+        } else if (blockedDepthwise != null) {
+            blockedDepthwise.run(workers, in, out, batch, epilogue, workspace.floats());
         } else if (direct != null) {
             direct.run(workers, in, out, batch, epilogue, workspace.floats());
         } else if (channelVector != null) {

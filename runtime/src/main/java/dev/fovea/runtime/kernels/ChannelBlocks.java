@@ -1,7 +1,8 @@
 package dev.fovea.runtime.kernels;
 
 /**
- * The channel-blocked activation layout that chains of {@link ChannelVectorConv} pass between them:
+ * The channel-blocked activation layout that chains of {@link ChannelVectorConv} and
+ * {@link BlockedDepthwise} pass between them:
  * per sample [C / 16][H][W][16], so the 16 channels of one pixel are one vector. A kernel that
  * vectorises over output channels then stores its results and reads a residual with plain vector
  * accesses, and broadcasts its input pixels from consecutive floats. Only tensors whose channel count

@@ -29,8 +29,8 @@ public final class ChannelVectorConv {
     static final int NC = 4 * L;
     /** Tasks to aim for, so that two workers can balance a slow neighbour's share. */
     private static final int TARGET_TASKS = 8;
-    /** At most this many pixel blocks per task: their partial sums (28 KiB) must stay in cache across the slices. */
-    private static final int MAX_BLOCKS_PER_TASK = 16;
+    /** At most this many pixel blocks per task: their partial sums (56 KiB) must stay in L2 across the slices. */
+    private static final int MAX_BLOCKS_PER_TASK = 32;
     /** Reduction steps per slice: KB x NC floats of weights (32 KiB) stay in L1 across a task's pixel blocks. */
     static final int KB = 128;
 
