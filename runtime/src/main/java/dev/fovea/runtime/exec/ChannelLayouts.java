@@ -28,7 +28,7 @@ final class ChannelLayouts {
         }
     }
 
-    /** The tensors a linear step meets: its input, residual, the sum it accumulates onto, and its output. */
+    /** The tensors a step meets: its input, residual, the sum it accumulates onto, and its output. */
     private record Roles(Tensor in, Tensor residual, Tensor prior, Tensor out) {
     }
 
@@ -38,7 +38,7 @@ final class ChannelLayouts {
     static void choose(List<Step> steps, float[] output) {
         Map<float[], Tensor> current = new IdentityHashMap<>();
         List<Tensor> tensors = new ArrayList<>();
-        Map<LinearStep, Roles> roles = new IdentityHashMap<>();
+        Map<BlockableStep, Roles> roles = new IdentityHashMap<>();
         for (Step step : steps) {
             for (float[] buffer : step.reads()) {
                 Tensor t = current.get(buffer);
@@ -47,34 +47,34 @@ final class ChannelLayouts {
                 }
             }
             Tensor written = new Tensor(step);
-            if (step instanceof LinearStep linear) {
-                roles.put(linear, new Roles(current.get(linear.in()), linear.residual() == null ? null : current.get(linear.residual()),
-                        linear.accumulates() ? current.get(linear.writes()) : null, written));
+            if (step instanceof BlockableStep b) {
+                roles.put(b, new Roles(current.get(b.in()), b.residual() == null ? null : current.get(b.residual()),
+                        b.accumulates() ? current.get(b.writes()) : null, written));
             }
             current.put(step.writes(), written);
             tensors.add(written);
         }
         Tensor result = current.get(output);
         for (Tensor t : tensors) {
-            t.blocked = t != result && t.writer instanceof LinearStep w && w.writesBlocked() && readBlocked(t, roles);
+            t.blocked = t != result && t.writer instanceof BlockableStep w && w.writesBlocked() && readBlocked(t, roles);
         }
         settleJoins(roles);
-        for (Map.Entry<LinearStep, Roles> e : roles.entrySet()) {
+        for (Map.Entry<BlockableStep, Roles> e : roles.entrySet()) {
             Roles r = e.getValue();
             e.getKey().prepare(r.in() != null && r.in().blocked, r.out().blocked);
         }
     }
 
     /** Whether every reader of t takes it blocked, in the role it reads it in. */
-    private static boolean readBlocked(Tensor t, Map<LinearStep, Roles> roles) {
+    private static boolean readBlocked(Tensor t, Map<BlockableStep, Roles> roles) {
         for (Step reader : t.readers) {
-            if (!(reader instanceof LinearStep linear)) {
+            if (!(reader instanceof BlockableStep b)) {
                 return false;
             }
-            Roles r = roles.get(linear);
+            Roles r = roles.get(b);
             boolean asInput = r.in() == t;
             boolean joined = r.residual() == t || r.prior() == t;
-            if (asInput && !linear.readsBlocked() || joined && !linear.writesBlocked()) {
+            if (asInput && !b.readsBlocked() || joined && !b.writesBlocked()) {
                 return false;
             }
         }
@@ -85,11 +85,11 @@ final class ChannelLayouts {
      * A residual or accumulated sum and the output it joins share one layout, and so do a depthwise
      * convolution's input and output: NCHW unless both are blocked.
      */
-    private static void settleJoins(Map<LinearStep, Roles> roles) {
+    private static void settleJoins(Map<BlockableStep, Roles> roles) {
         boolean changed = true;
         while (changed) {
             changed = false;
-            for (Map.Entry<LinearStep, Roles> e : roles.entrySet()) {
+            for (Map.Entry<BlockableStep, Roles> e : roles.entrySet()) {
                 Roles r = e.getValue();
                 Tensor kept = e.getKey().keepsLayout() ? r.in() : null;
                 if (kept == null && e.getKey().keepsLayout() && r.out().blocked) {

@@ -16,7 +16,7 @@ import dev.fovea.runtime.kernels.Gemv;
  * it may fold into its weights (batch norm, layer scale) or its epilogue (activation, residual add).
  * {@link #prepare} chooses the kernel and packs the weights for it.
  */
-final class LinearStep implements Step {
+final class LinearStep implements BlockableStep {
     private final String name;
     private final ConvGeometry geometry; // null for a dense layer
     private final int features;
@@ -106,24 +106,25 @@ final class LinearStep implements Step {
         this.residual = r;
     }
 
-    /** Whether its input may be a {@link ChannelBlocks} tensor. */
-    boolean readsBlocked() {
+    @Override
+    public boolean readsBlocked() {
         if (isDepthwise()) {
             return BlockedDepthwise.handles(geometry, activation);
         }
         return geometry != null && ChannelVectorConv.handlesBlocked(geometry, activation) && ChannelBlocks.fits(geometry.ci());
     }
 
-    /** Whether its output (and so its residual, or the sum it accumulates onto) may be a {@link ChannelBlocks} tensor. */
-    boolean writesBlocked() {
+    @Override
+    public boolean writesBlocked() {
         if (isDepthwise()) {
             return BlockedDepthwise.handles(geometry, activation);
         }
         return geometry != null && ChannelVectorConv.handlesBlocked(geometry, activation) && ChannelBlocks.fits(geometry.co());
     }
 
-    /** Whether its input and output must share a layout: a depthwise kernel reads and writes blocks or neither. */
-    boolean keepsLayout() {
+    /** A depthwise kernel reads and writes blocks or neither. */
+    @Override
+    public boolean keepsLayout() {
         return isDepthwise();
     }
 
@@ -131,16 +132,18 @@ final class LinearStep implements Step {
         return geometry != null && geometry.isDepthwise() && !accumulate;
     }
 
-    float[] in() {
+    @Override
+    public float[] in() {
         return in;
     }
 
-    /** The residual tensor its epilogue adds, or null. */
-    float[] residual() {
+    @Override
+    public float[] residual() {
         return residual;
     }
 
-    boolean accumulates() {
+    @Override
+    public boolean accumulates() {
         return accumulate;
     }
 
@@ -148,7 +151,8 @@ final class LinearStep implements Step {
      * Chooses the kernel, once nothing more can fold in and the layouts of its input and output are
      * settled ({@link ChannelLayouts}), and packs the weights for it.
      */
-    void prepare(boolean blockedIn, boolean blockedOut) {
+    @Override
+    public void prepare(boolean blockedIn, boolean blockedOut) {
         if (blockedIn && blockedOut && isDepthwise()) {
             blockedDepthwise = new BlockedDepthwise(geometry, weight);
             workspace.reserve(blockedDepthwise.workspaceSize());

@@ -293,6 +293,10 @@ public final class PlanBuilder {
             int sw, int pt, int pl, int pb, int pr, int dh, int dw, boolean countIncludePad) {
         float[] src = buffer(in);
         float[] dst = buffer(out);
+        if (fast() && max && dh == 1 && dw == 1) {
+            add(PoolStep.max(name, src, dst, batch, channels, ih, iw, oh, ow, kh, kw, sh, sw, pt, pl, pb, pr));
+            return;
+        }
         if (fast() && dh == 1 && dw == 1) {
             add(name, max ? "MaxPool2d" : "AvgPool2d", io(dst, src), Pooling.prepare(max, src, dst, batch * channels, ih, iw, oh, ow, kh, kw, sh, sw, pt,
                     pl, pb, pr, countIncludePad));
@@ -306,7 +310,7 @@ public final class PlanBuilder {
         float[] src = buffer(in);
         float[] dst = buffer(out);
         if (fast() && oh == 1 && ow == 1) {
-            add(name, "AdaptiveAvgPool2d", io(dst, src), ChannelOps.globalAveragePool(src, dst, batch * channels, ih * iw));
+            add(PoolStep.globalAverage(name, src, dst, batch, channels, ih * iw));
             return;
         }
         add(name, "AdaptiveAvgPool2d", io(dst, src), workers -> Reference.adaptiveAvgPool2d(src, dst, batch, channels, ih, iw, oh, ow));

@@ -91,15 +91,16 @@ public final class ChannelVectorConv {
      * 16x16 (on larger maps the GEMM, whose 32-position tile fills well, is faster).
      */
     public static boolean handles(ConvGeometry g, Activation activation) {
-        return handlesBlocked(g, activation) && (!g.isPointwise() || g.positions() <= 256);
+        return handlesBlocked(g, activation) && g.ci() >= 16 && (!g.isPointwise() || g.positions() <= 256);
     }
 
     /**
      * Whether this kernel can read or write {@link ChannelBlocks} tensors for this layer (the channel
-     * counts must fit blocks too): no size limit, as neither scatter nor copy is left to pay for.
+     * counts must fit blocks too): no size limit, as neither scatter nor copy is left to pay for, and
+     * any number of input channels, so that a 3-channel stem writes blocks for the layers after it.
      */
     public static boolean handlesBlocked(ConvGeometry g, Activation activation) {
-        return g.groups() == 1 && g.dh() == 1 && g.dw() == 1 && g.ci() >= 16 && g.co() >= 32 && VectorActivations.isCheap(activation);
+        return g.groups() == 1 && g.dh() == 1 && g.dw() == 1 && g.co() >= 32 && VectorActivations.isCheap(activation);
     }
 
     /** A convolution from NCHW to NCHW. */

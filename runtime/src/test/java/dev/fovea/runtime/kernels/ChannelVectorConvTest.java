@@ -82,10 +82,10 @@ class ChannelVectorConvTest {
             if (iw < 1 || ih < 1 || iw + 2 * pl < kw || ih + 2 * pt < kh) {
                 continue;
             }
-            int ci = 16 * (1 + r.nextInt(3));
+            int ci = r.nextInt(5) == 0 ? 1 + r.nextInt(8) : 16 * (1 + r.nextInt(3));
             int co = 16 * (2 + r.nextInt(7));
             int n = 1 + r.nextInt(2);
-            boolean blockedIn = r.nextBoolean();
+            boolean blockedIn = ChannelBlocks.fits(ci) && r.nextBoolean();
             boolean blockedOut = r.nextBoolean();
             ConvGeometry g = new ConvGeometry(ci, ih, iw, co, oh, ow, kh, kw, sh, sw, pt, pl, 1, 1, 1);
             assertTrue(ChannelVectorConv.handlesBlocked(g, Activation.RELU), g.toString());

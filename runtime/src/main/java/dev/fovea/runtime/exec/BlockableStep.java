@@ -1,0 +1,32 @@
+package dev.fovea.runtime.exec;
+
+/**
+ * A step that can run on NCHW or channel-blocked tensors: {@link ChannelLayouts} follows the plan's
+ * tensors, settles each one's layout, and then has every such step {@link #prepare} its kernel.
+ */
+interface BlockableStep extends Step {
+    /** The input it reads as its main operand. */
+    float[] in();
+
+    /** A tensor added to its result, which must share the output's layout; null when there is none. */
+    default float[] residual() {
+        return null;
+    }
+
+    /** Whether it adds its result onto what its output holds, which must then share the output's layout. */
+    default boolean accumulates() {
+        return false;
+    }
+
+    /** Whether it can read its input blocked. */
+    boolean readsBlocked();
+
+    /** Whether it can write its output blocked. */
+    boolean writesBlocked();
+
+    /** Whether its input and output must share a layout. */
+    boolean keepsLayout();
+
+    /** Chooses its kernel for the settled layouts; called once, before the first run. */
+    void prepare(boolean blockedIn, boolean blockedOut);
+}

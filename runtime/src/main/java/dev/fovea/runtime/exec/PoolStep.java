@@ -1,0 +1,103 @@
+package dev.fovea.runtime.exec;
+
+import dev.fovea.runtime.kernels.BlockedPooling;
+import dev.fovea.runtime.kernels.ChannelBlocks;
+import dev.fovea.runtime.kernels.ChannelOps;
+import dev.fovea.runtime.kernels.Pooling;
+import java.util.function.Consumer;
+
+/**
+ * Max pooling (dilation 1) or global average pooling on the fast path, on NCHW or blocked tensors as
+ * {@link ChannelLayouts} settles: a max pool keeps its input's layout, so a chain of convolutions
+ * broken by one (VGG, a ResNet's stem) stays blocked; a global average pool reads either and writes
+ * a channels x 1 x 1 output, which is laid out alike in both.
+ */
+final class PoolStep implements BlockableStep {
+    private final String name;
+    private final boolean global;
+    private final float[] in;
+    private final float[] out;
+    private final int batch;
+    private final int channels;
+    private final int[] shape;
+    private Consumer<Workers> body;
+
+    private PoolStep(String name, boolean global, float[] in, float[] out, int batch, int channels, int[] shape) {
+        this.name = name;
+        this.global = global;
+        this.in = in;
+        this.out = out;
+        this.batch = batch;
+        this.channels = channels;
+        this.shape = shape;
+    }
+
+    /** Max pooling without dilation; pb and pr (bottom and right padding) only matter to the NCHW kernel's ceil mode. */
+    static PoolStep max(String name, float[] in, float[] out, int batch, int channels, int ih, int iw, int oh, int ow, int kh, int kw,
+            int sh, int sw, int pt, int pl, int pb, int pr) {
+        return new PoolStep(name, false, in, out, batch, channels, new int[] {ih, iw, oh, ow, kh, kw, sh, sw, pt, pl, pb, pr});
+    }
+
+    static PoolStep globalAverage(String name, float[] in, float[] out, int batch, int channels, int positions) {
+        return new PoolStep(name, true, in, out, batch, channels, new int[] {positions});
+    }
+
+    @Override
+    public float[] in() {
+        return in;
+    }
+
+    @Override
+    public boolean readsBlocked() {
+        return ChannelBlocks.fits(channels);
+    }
+
+    @Override
+    public boolean writesBlocked() {
+        return !global && ChannelBlocks.fits(channels);
+    }
+
+    @Override
+    public boolean keepsLayout() {
+        return !global;
+    }
+
+    @Override
+    public void prepare(boolean blockedIn, boolean blockedOut) {
+        int[] s = shape;
+        if (global) {
+            body = blockedIn ? BlockedPooling.globalAverage(in, out, batch, channels, s[0])
+                    : ChannelOps.globalAveragePool(in, out, batch * channels, s[0]);
+        } else if (blockedIn) {
+            body = BlockedPooling.max(in, out, batch, channels, s[0], s[1], s[2], s[3], s[4], s[5], s[6], s[7], s[8], s[9]);
+        } else {
+            body = Pooling.prepare(true, in, out, batch * channels, s[0], s[1], s[2], s[3], s[4], s[5], s[6], s[7], s[8], s[9], s[10], s[11],
+                    false);
+        }
+    }
+
+    @Override
+    public void run(Workers workers) {
+        body.accept(workers);
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public String kind() {
+        return global ? "AdaptiveAvgPool2d" : "MaxPool2d";
+    }
+
+    @Override
+    public float[][] reads() {
+        return new float[][] {in};
+    }
+
+    @Override
+    public float[] writes() {
+        return out;
+    }
+}

@@ -1,0 +1,82 @@
+package dev.fovea.runtime.kernels;
+
+import dev.fovea.runtime.exec.Workers;
+import java.util.Random;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+
+/** Pooling on channel-blocked tensors against the reference kernels on NCHW. */
+class BlockedPoolingTest {
+    private static final Workers WORKERS = new Workers(2);
+
+    @AfterAll
+    static void close() {
+        WORKERS.close();
+    }
+
+    @Test
+    void maxPoolingMatchesTheReference() {
+        Random r = new Random(71);
+        for (int trial = 0; trial < 60; trial++) {
+            int k = 1 + r.nextInt(4);
+            int s = 1 + r.nextInt(3);
+            int p = r.nextInt(k / 2 + 1);
+            int ih = k + r.nextInt(12);
+            int iw = k + r.nextInt(12);
+            boolean ceil = r.nextBoolean();
+            int oh = outputSize(ih, k, s, p, ceil);
+            int ow = outputSize(iw, k, s, p, ceil);
+            int pb = Math.max(0, (oh - 1) * s + k - ih - p);
+            int pr = Math.max(0, (ow - 1) * s + k - iw - p);
+            int c = 16 * (1 + r.nextInt(3));
+            int n = 1 + r.nextInt(2);
+            float[] in = Oracle.random(r, n * c * ih * iw);
+            float[] expected = new float[n * c * oh * ow];
+            Reference.pool2d(true, in, expected, n, c, ih, iw, oh, ow, k, k, s, s, p, p, pb, pr, 1, 1, false);
+            float[] blockedIn = new float[in.length];
+            ChannelBlocks.fromNchw(in, blockedIn, n, c, ih * iw);
+            float[] out = Oracle.random(r, expected.length);
+            BlockedPooling.max(blockedIn, out, n, c, ih, iw, oh, ow, k, k, s, s, p, p).accept(WORKERS);
+            float[] actual = new float[out.length];
+            ChannelBlocks.toNchw(out, actual, n, c, oh * ow);
+            Oracle.assertClose(toDouble(expected), actual, 1, "trial " + trial);
+        }
+    }
+
+    @Test
+    void globalAverageMatchesTheReference() {
+        Random r = new Random(73);
+        for (int trial = 0; trial < 20; trial++) {
+            int c = 16 * (1 + r.nextInt(4));
+            int h = 1 + r.nextInt(9);
+            int w = 1 + r.nextInt(9);
+            int n = 1 + r.nextInt(3);
+            float[] in = Oracle.random(r, n * c * h * w);
+            float[] expected = new float[n * c];
+            Reference.adaptiveAvgPool2d(in, expected, n, c, h, w, 1, 1);
+            float[] blockedIn = new float[in.length];
+            ChannelBlocks.fromNchw(in, blockedIn, n, c, h * w);
+            float[] actual = Oracle.random(r, n * c);
+            BlockedPooling.globalAverage(blockedIn, actual, n, c, h * w).accept(WORKERS);
+            Oracle.assertClose(toDouble(expected), actual, 1, "trial " + trial);
+        }
+    }
+
+    /** PyTorch's output size; in ceil mode the last window must start inside the input or its left padding. */
+    private static int outputSize(int size, int k, int s, int p, boolean ceil) {
+        int span = size + 2 * p - k;
+        int out = (ceil ? (span + s - 1) / s : span / s) + 1;
+        if (ceil && (out - 1) * s >= size + p) {
+            out--;
+        }
+        return out;
+    }
+
+    private static double[] toDouble(float[] v) {
+        double[] d = new double[v.length];
+        for (int i = 0; i < v.length; i++) {
+            d[i] = v[i];
+        }
+        return d;
+    }
+}
