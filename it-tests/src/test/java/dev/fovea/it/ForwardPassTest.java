@@ -9,9 +9,11 @@ import dev.fovea.runtime.weights.Init;
 import dev.fovea.runtime.weights.Parameters;
 import dev.fovea.runtime.weights.TensorSpec;
 import java.lang.reflect.Method;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import java.util.Set;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 
@@ -68,6 +70,47 @@ class ForwardPassTest {
         for (int i = 0; i < fast.length; i++) {
             assertTrue(Math.abs(fast[i] - reference[i]) <= 1e-4 * (Math.abs(reference[i]) + scale),
                     simple + " output " + i + ": fast " + fast[i] + ", reference " + reference[i] + " (largest output " + scale + ")");
+        }
+    }
+
+    /**
+     * A batch runs each sample as a batch of one would, on networks that cover every fast kernel and
+     * both activation layouts: each sample's outputs must match its own single run.
+     */
+    @TestFactory
+    List<DynamicTest> batchedSamplesMatchSingleRuns() {
+        return Stream.of("ResNet18", "MobileNetV2", "GoogLeNet", "Vgg11", "DenseNet121")
+                .map(name -> DynamicTest.dynamicTest(name, () -> checkBatch(ZooReports.networks().stream()
+                        .filter(n -> n.endsWith("." + name)).findFirst().orElseThrow())))
+                .toList();
+    }
+
+    private static void checkBatch(String network) throws ReflectiveOperationException {
+        Class<?> model = Class.forName(network + "Model");
+        Parameters p = (Parameters) model.getMethod("newParameters", long.class).invoke(null, 7L);
+        randomizeNorms(p, new Random(2));
+        Method session = model.getMethod("session", Parameters.class, int.class, int.class, PlanBuilder.Mode.class);
+        int inputSize = (int) ((dev.fovea.runtime.Shape) model.getField("INPUT").get(null)).elements();
+        int outputSize = (int) ((dev.fovea.runtime.Shape) model.getField("OUTPUT").get(null)).elements();
+        int batch = 3;
+        float[] inputs = new float[batch * inputSize];
+        Random r = new Random(5);
+        for (int i = 0; i < inputs.length; i++) {
+            inputs[i] = (float) r.nextGaussian();
+        }
+        float[] batched;
+        try (InferenceSession s = (InferenceSession) session.invoke(null, p, batch, 2, PlanBuilder.Mode.FAST)) {
+            batched = s.run(inputs).clone();
+        }
+        try (InferenceSession s = (InferenceSession) session.invoke(null, p, 1, 2, PlanBuilder.Mode.FAST)) {
+            for (int sample = 0; sample < batch; sample++) {
+                float[] single = s.run(Arrays.copyOfRange(inputs, sample * inputSize, (sample + 1) * inputSize));
+                for (int i = 0; i < outputSize; i++) {
+                    float b = batched[sample * outputSize + i];
+                    assertTrue(Math.abs(b - single[i]) <= 1e-5 * (1 + Math.abs(single[i])),
+                            network + " sample " + sample + " output " + i + ": batched " + b + ", alone " + single[i]);
+                }
+            }
         }
     }
 
