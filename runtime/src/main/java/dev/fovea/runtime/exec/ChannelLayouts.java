@@ -1,5 +1,6 @@
 package dev.fovea.runtime.exec;
 
+import dev.fovea.runtime.kernels.ChannelBlocks;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -59,9 +60,29 @@ final class ChannelLayouts {
             t.blocked = t != result && t.writer instanceof BlockableStep w && w.writesBlocked() && readBlocked(t, roles);
         }
         settleJoins(roles);
+        frameWindows(tensors, roles);
         for (Map.Entry<BlockableStep, Roles> e : roles.entrySet()) {
             Roles r = e.getValue();
             e.getKey().prepare(r.in() != null && r.in().blocked, r.out().blocked);
+        }
+    }
+
+    /**
+     * A blocked tensor whose only reader is a convolution with a padded window is written straight into
+     * the zero border that window needs, in an array of its own (its border is never written, so it stays
+     * zero), and read in place: no padded copy per call.
+     */
+    private static void frameWindows(List<Tensor> tensors, Map<BlockableStep, Roles> roles) {
+        for (Tensor t : tensors) {
+            if (!t.blocked || t.readers.size() != 1 || !(t.writer instanceof LinearStep writer)
+                    || !(t.readers.get(0) instanceof LinearStep reader)) {
+                continue;
+            }
+            Roles r = roles.get(reader);
+            ChannelBlocks.Frame frame = reader.wantedFrame();
+            if (r.in() == t && r.residual() != t && r.prior() != t && frame != null && writer.canWriteFramed()) {
+                reader.frameInput(writer.frameOutput(frame), frame);
+            }
         }
     }
 

@@ -23,8 +23,11 @@ final class LinearStep implements BlockableStep {
     private final int units;
     private final float[] weight; // a copy: folding must not change the model's parameters
     private float[] bias;
-    private final float[] in;
-    final float[] out;
+    private float[] in;
+    float[] out;
+    /** Set when the input arrives, or the output leaves, inside a zero border (see {@link ChannelLayouts}). */
+    private ChannelBlocks.Frame inFrame;
+    private ChannelBlocks.Frame outFrame;
     private final int batch;
     private float[] residual;
     private Activation activation = Activation.NONE;
@@ -122,6 +125,29 @@ final class LinearStep implements BlockableStep {
         return geometry != null && ChannelVectorConv.handlesBlocked(geometry, activation) && ChannelBlocks.fits(geometry.co());
     }
 
+    /** Whether it can write its blocked output inside a zero border: a plain convolution, nothing added to the sum. */
+    boolean canWriteFramed() {
+        return !isDepthwise() && residual == null && !accumulate && writesBlocked();
+    }
+
+    /** The frame its blocked input should arrive in to spare a padded copy, or null. */
+    ChannelBlocks.Frame wantedFrame() {
+        return !isDepthwise() && readsBlocked() && ChannelVectorConv.readsFramed(geometry) ? ChannelBlocks.Frame.around(geometry) : null;
+    }
+
+    /** Writes its output inside frame f, into a zeroed array of its own, which it returns for the reader. */
+    float[] frameOutput(ChannelBlocks.Frame f) {
+        outFrame = f;
+        out = new float[Math.multiplyExact(batch, f.floats(geometry.co()))];
+        return out;
+    }
+
+    /** Reads its input from {@code framed}, laid out in frame f. */
+    void frameInput(float[] framed, ChannelBlocks.Frame f) {
+        inFrame = f;
+        in = framed;
+    }
+
     /** A depthwise kernel reads and writes blocks or neither. */
     @Override
     public boolean keepsLayout() {
@@ -157,7 +183,7 @@ final class LinearStep implements BlockableStep {
             blockedDepthwise = new BlockedDepthwise(geometry, weight);
             workspace.reserve(blockedDepthwise.workspaceSize());
         } else if (blockedIn || blockedOut) {
-            channelVector = new ChannelVectorConv(geometry, weight, blockedIn, blockedOut);
+            channelVector = new ChannelVectorConv(geometry, weight, blockedIn, blockedOut, inFrame, outFrame);
             workspace.reserve(channelVector.workspaceSize());
         } else if (isDepthwise()) {
             depthwise = new Depthwise(geometry, weight);

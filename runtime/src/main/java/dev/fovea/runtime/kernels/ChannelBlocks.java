@@ -15,6 +15,24 @@ public final class ChannelBlocks {
     private ChannelBlocks() {
     }
 
+    /**
+     * Where a blocked tensor is stored inside a zero border: each channel block is a plane of height x
+     * width pixels, with the tensor's pixel (0, 0) at (top, left). A convolution that writes its output
+     * so spares the next one, whose window needs the border, a padded copy of its input.
+     */
+    public record Frame(int height, int width, int top, int left) {
+        /** The frame a convolution's window reads its input in: its padding, and room for every tap. */
+        public static Frame around(ConvGeometry g) {
+            return new Frame(Math.max(g.pt() + g.ih(), (g.oh() - 1) * g.sh() + g.kh()), Math.max(g.pl() + g.iw(), (g.ow() - 1) * g.sw() + g.kw()),
+                    g.pt(), g.pl());
+        }
+
+        /** Floats of one sample of {@code channels} channels. */
+        public int floats(int channels) {
+            return channels * height * width;
+        }
+    }
+
     /** Whether a tensor of this many channels can be blocked. */
     public static boolean fits(int channels) {
         return channels % BLOCK == 0;

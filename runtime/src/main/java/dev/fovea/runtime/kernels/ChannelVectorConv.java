@@ -58,6 +58,12 @@ public final class ChannelVectorConv {
     /** Zeros, read as the bias of a layer without one (one load either way keeps the vector code straight). */
     private final float[] noBias;
     private final ThreadLocal<float[]> tiles;
+    /** Floats of one sample of the input and of the output: more than the tensor's inside a frame. */
+    private final int inSampleFloats;
+    private final int outSampleFloats;
+    /** Floats per channel block of a blocked output, and each output position's offset in its block. */
+    private final int outPlane;
+    private final int[] outPixel;
 
     private float[] callIn;
     private int callInBase;
@@ -103,6 +109,14 @@ public final class ChannelVectorConv {
         return g.groups() == 1 && g.dh() == 1 && g.dw() == 1 && g.co() >= 32 && VectorActivations.isCheap(activation);
     }
 
+    /**
+     * Whether a blocked input framed for this layer's window ({@link ChannelBlocks.Frame#around}) would
+     * spare it a padded copy: a window that reaches into padding, over output rows of whole tiles.
+     */
+    public static boolean readsFramed(ConvGeometry g) {
+        return !ChannelBlocks.Frame.around(g).equals(new ChannelBlocks.Frame(g.ih(), g.iw(), 0, 0)) && g.ow() % PR == 0;
+    }
+
     /** A convolution from NCHW to NCHW. */
     public ChannelVectorConv(ConvGeometry g, float[] weight) {
         this(g, weight, false, false);
@@ -110,10 +124,34 @@ public final class ChannelVectorConv {
 
     /** A convolution whose input and output are NCHW or {@link ChannelBlocks}, as the flags say. */
     public ChannelVectorConv(ConvGeometry g, float[] weight, boolean blockedIn, boolean blockedOut) {
+        this(g, weight, blockedIn, blockedOut, null, null);
+    }
+
+    /**
+     * As above, with a blocked input already inside the zero border its window needs ({@code inFrame},
+     * which must be {@link ChannelBlocks.Frame#around} this layer and its rows whole tiles), or a blocked
+     * output written inside a zero border for the next layer ({@code outFrame}); either may be null.
+     */
+    public ChannelVectorConv(ConvGeometry g, float[] weight, boolean blockedIn, boolean blockedOut, ChannelBlocks.Frame inFrame,
+            ChannelBlocks.Frame outFrame) {
         if (blockedIn && !ChannelBlocks.fits(g.ci()) || blockedOut && !ChannelBlocks.fits(g.co())) {
             throw new IllegalArgumentException("channels do not fill blocks of " + ChannelBlocks.BLOCK + ": " + g);
         }
+        if (inFrame != null && (!blockedIn || !inFrame.equals(ChannelBlocks.Frame.around(g)) || g.ow() % PR != 0)
+                || outFrame != null && (!blockedOut || outFrame.height() < outFrame.top() + g.oh()
+                        || outFrame.width() < outFrame.left() + g.ow())) {
+            throw new IllegalArgumentException("frame does not fit " + g + ": in " + inFrame + ", out " + outFrame);
+        }
         this.g = g;
+        this.inSampleFloats = inFrame == null ? g.inputSize() : inFrame.floats(g.ci());
+        this.outSampleFloats = outFrame == null ? g.outputSize() : outFrame.floats(g.co());
+        this.outPlane = outFrame == null ? g.positions() * ChannelBlocks.BLOCK : outFrame.height() * outFrame.width() * ChannelBlocks.BLOCK;
+        this.outPixel = new int[g.positions() + PR];
+        for (int p = 0; p < outPixel.length; p++) {
+            int y = p / g.ow();
+            int x = p % g.ow();
+            outPixel[p] = (outFrame == null ? p : (y + outFrame.top()) * outFrame.width() + x + outFrame.left()) * ChannelBlocks.BLOCK;
+        }
         this.k = g.k();
         this.blockedOut = blockedOut;
         this.panels = (g.co() + NC - 1) / NC;
@@ -123,7 +161,7 @@ public final class ChannelVectorConv {
                 packed[(o / NC * k + j) * NC + o % NC] = weight[o * k + j];
             }
         }
-        this.source = sourceFor(g, blockedIn);
+        this.source = inFrame != null ? Source.BLOCKED_ROWS : sourceFor(g, blockedIn);
         this.phases = source == Source.NCHW_PHASES ? new StridePhases(g) : null;
         this.padded = source == Source.BLOCKED_PADDED ? new PaddedBlocks(g) : null;
         int b = ChannelBlocks.BLOCK;
@@ -142,9 +180,11 @@ public final class ChannelVectorConv {
                 this.rowStep = phases.pw;
             }
             case BLOCKED_FLAT, BLOCKED_ROWS -> {
-                this.taps = blockedTaps(g, g.ih(), g.iw());
+                int h = inFrame == null ? g.ih() : inFrame.height();
+                int w = inFrame == null ? g.iw() : inFrame.width();
+                this.taps = blockedTaps(g, h, w);
                 this.pixelStep = g.sw() * b;
-                this.rowStep = g.sh() * g.iw() * b;
+                this.rowStep = g.sh() * w * b;
             }
             default -> {
                 this.taps = blockedTaps(g, padded.ph, padded.pw);
@@ -222,11 +262,11 @@ public final class ChannelVectorConv {
         }
         int copyTasks = source == Source.NCHW_PHASES ? phases.copyTasks() : source == Source.BLOCKED_PADDED ? padded.copyTasks() : 0;
         for (int sample = 0; sample < n; sample++) {
-            callInBase = sample * g.inputSize();
+            callInBase = sample * inSampleFloats;
             if (copies()) {
                 workers.parallelFor(copyTasks, copyTask);
             }
-            callOutBase = sample * g.outputSize();
+            callOutBase = sample * outSampleFloats;
             callResidualBase = sample * g.outputSize();
             workers.parallelFor(panels * blockGroups, tileTask);
         }
@@ -426,9 +466,10 @@ public final class ChannelVectorConv {
         for (int v = 0; v < NC && channel0 + v < g.co(); v += L) {
             int channel = channel0 + v;
             FloatVector b = FloatVector.fromArray(S, bias, channel);
-            int at = callOutBase + (channel / L * positions + pixel) * L;
+            int plane = callOutBase + channel / L * outPlane;
             int r = callResidualBase + (channel / L * positions + pixel) * L;
-            for (int i = 0; i < valid; i++, at += L, r += L) {
+            for (int i = 0; i < valid; i++, r += L) {
+                int at = plane + outPixel[pixel + i];
                 FloatVector x = FloatVector.fromArray(S, tile, t + i * NC + v).add(b);
                 if (residual != null) {
                     x = x.add(FloatVector.fromArray(S, residual, r));

@@ -116,6 +116,64 @@ class ChannelVectorConvTest {
         }
     }
 
+    /** Blocked tensors stored inside zero borders: an input framed for the window, an output framed for a next layer. */
+    @Test
+    void framedTensorsMatchTheOracle() {
+        Random r = new Random(59);
+        for (int trial = 0; trial < 40; trial++) {
+            int k = 1 + 2 * r.nextInt(2);
+            int s = 1 + r.nextInt(2);
+            int p = k / 2;
+            int ow = 7 * (1 + r.nextInt(2));
+            int oh = 1 + r.nextInt(9);
+            int iw = (ow - 1) * s + k - 2 * p + r.nextInt(s);
+            int ih = (oh - 1) * s + k - 2 * p + r.nextInt(s);
+            int ci = 16 * (1 + r.nextInt(3));
+            int co = 16 * (2 + r.nextInt(4));
+            int n = 1 + r.nextInt(2);
+            ConvGeometry g = new ConvGeometry(ci, ih, iw, co, oh, ow, k, k, s, s, p, p, 1, 1, 1);
+            ChannelBlocks.Frame inFrame = ChannelBlocks.Frame.around(g);
+            ChannelBlocks.Frame outFrame = new ChannelBlocks.Frame(oh + 2 + r.nextInt(2), ow + 1 + r.nextInt(3), 1 + r.nextInt(2), 1);
+            float[] in = Oracle.random(r, n * g.inputSize());
+            float[] w = Oracle.random(r, co * g.k());
+            float[] bias = Oracle.random(r, co);
+            float[] framedIn = framed(blocked(in, true, n, ci, ih * iw), n, ci, ih, iw, inFrame);
+            float[] framedOut = new float[n * outFrame.floats(co)];
+            ChannelVectorConv conv = new ChannelVectorConv(g, w, true, true, inFrame, outFrame);
+            assertTrue(conv.workspaceSize() == 0, "a framed input is read in place");
+            conv.run(WORKERS, framedIn, framedOut, n, new Epilogue(bias, null, Activation.RELU, 0, false), new float[0]);
+            float[] expectedFramed = framed(blocked(relu(Oracle.conv2d(in, w, bias, n, g)), true, n, co, g.positions()), n, co, oh, ow,
+                    outFrame);
+            for (int i = 0; i < framedOut.length; i++) {
+                assertTrue(Math.abs(framedOut[i] - expectedFramed[i]) <= 1e-4 * (Math.sqrt(g.k()) * 3 + 3),
+                        "trial " + trial + " " + g + " float " + i + ": " + framedOut[i] + " against " + expectedFramed[i]);
+            }
+        }
+    }
+
+    private static float[] relu(double[] v) {
+        float[] f = new float[v.length];
+        for (int i = 0; i < v.length; i++) {
+            f[i] = (float) Math.max(0, v[i]);
+        }
+        return f;
+    }
+
+    /** A blocked tensor copied into a zeroed frame, sample by sample. */
+    private static float[] framed(float[] blocked, int n, int channels, int h, int w, ChannelBlocks.Frame f) {
+        int b = ChannelBlocks.BLOCK;
+        float[] out = new float[n * f.floats(channels)];
+        for (int s = 0; s < n; s++) {
+            for (int cb = 0; cb < channels / b; cb++) {
+                for (int y = 0; y < h; y++) {
+                    System.arraycopy(blocked, s * channels * h * w + ((cb * h + y) * w) * b, out,
+                            s * f.floats(channels) + ((cb * f.height() + y + f.top()) * f.width() + f.left()) * b, w * b);
+                }
+            }
+        }
+        return out;
+    }
+
     private static float[] blocked(float[] nchw, boolean blocked, int n, int channels, int positions) {
         if (!blocked) {
             return nchw;
