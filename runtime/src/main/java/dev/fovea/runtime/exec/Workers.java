@@ -9,6 +9,11 @@ import java.util.function.IntConsumer;
  * A fixed pool of threads for one session. {@link #parallelFor} hands out task indices from a shared
  * counter, one at a time or in short runs when there are many, so a thread slowed by a busy neighbour
  * core simply takes fewer tasks; the calling thread works too. Nothing is allocated per call. Not reentrant: one job at a time.
+ *
+ * <p>The counter holds the job's task count beside the next index, and a thread reads the job's body
+ * only after it has claimed an index: a job cannot end while one of its claimed tasks is unfinished,
+ * so the body it reads is that job's. A helper that wakes late thus never runs a new job's body on an
+ * old job's indices.
  */
 public final class Workers implements AutoCloseable {
     /** How long an idle worker spins for the next job before it parks (layers follow each other closely). */
@@ -18,11 +23,14 @@ public final class Workers implements AutoCloseable {
 
     private final int threads;
     private final Thread[] helpers;
-    /** The job's generation in the high half, the next task index in the low: a stale thread cannot claim. */
+    /** Bits of the task count and of the next index in {@link #claims}. */
+    private static final int INDEX_BITS = 31;
+    private static final long INDEX_MASK = (1L << INDEX_BITS) - 1;
+    /** The job's task count in the high half, the next task index in the low. */
     private final AtomicLong claims = new AtomicLong();
     private final AtomicInteger done = new AtomicInteger();
+    /** Bumped for every job, to wake the helpers. */
     private volatile int generation;
-    private volatile int tasks;
     private volatile IntConsumer body;
     private volatile Throwable failure;
     private volatile boolean closed;
@@ -53,17 +61,15 @@ public final class Workers implements AutoCloseable {
             }
             return;
         }
-        int job = generation + 1;
         this.body = body;
-        this.tasks = tasks;
         this.failure = null;
         done.set(0);
-        claims.set((long) job << 32);
-        generation = job; // publishes the job
+        claims.set((long) tasks << INDEX_BITS); // publishes the job
+        generation = generation + 1;
         for (Thread t : helpers) {
             LockSupport.unpark(t);
         }
-        work(job, body, tasks);
+        work();
         while (done.get() < tasks) {
             Thread.onSpinWait();
         }
@@ -80,20 +86,23 @@ public final class Workers implements AutoCloseable {
         }
     }
 
-    private void work(int job, IntConsumer body, int count) {
-        // claim a run of indices at once when there are many small ones (a pooling plane, a channel's
-        // average): a claim costs a contended atomic, which would outweigh such a task
-        int grain = Math.max(1, count / (threads * CLAIMS_PER_THREAD));
+    private void work() {
         while (true) {
             long c = claims.get();
-            int index = (int) c;
-            if ((int) (c >>> 32) != job || index >= count) {
+            int count = (int) (c >>> INDEX_BITS);
+            int index = (int) (c & INDEX_MASK);
+            if (index >= count) {
                 return;
             }
+            // claim a run of indices at once when there are many small ones (a pooling plane, a channel's
+            // average): a claim costs a contended atomic, which would outweigh such a task
+            int grain = Math.max(1, count / (threads * CLAIMS_PER_THREAD));
             int end = Math.min(count, index + grain);
             if (!claims.compareAndSet(c, c + (end - index))) {
                 continue;
             }
+            // the job holding the claimed tasks is still running, so this is its body
+            IntConsumer body = this.body;
             try {
                 for (int i = index; i < end; i++) {
                     body.accept(i);
@@ -121,11 +130,7 @@ public final class Workers implements AutoCloseable {
                 return;
             }
             seen = generation;
-            IntConsumer job = body;
-            int count = tasks;
-            if (job != null) {
-                work(seen, job, count);
-            }
+            work();
         }
     }
 

@@ -28,6 +28,30 @@ class WorkersTest {
         }
     }
 
+    /**
+     * Back-to-back jobs of alternating sizes: a helper that wakes late must not run a new job's body on
+     * indices it claimed from the old job's exhausted counter (the new job would then run them twice).
+     */
+    @Test
+    void lateHelpersNeverRunAnIndexTwiceAcrossJobs() throws InterruptedException {
+        int jobs = 200_000;
+        AtomicIntegerArray[] runs = new AtomicIntegerArray[jobs];
+        try (Workers workers = new Workers(3)) {
+            for (int j = 0; j < jobs; j++) {
+                int count = j % 2 == 0 ? 2 : 40;
+                AtomicIntegerArray r = new AtomicIntegerArray(count);
+                runs[j] = r;
+                workers.parallelFor(count, r::incrementAndGet);
+            }
+            Thread.sleep(50);
+        }
+        for (int j = 0; j < jobs; j++) {
+            for (int i = 0; i < runs[j].length(); i++) {
+                assertEquals(1, runs[j].get(i), "job " + j + ", index " + i);
+            }
+        }
+    }
+
     @Test
     void aFailingTaskFailsTheCallAndThePoolStaysUsable() {
         try (Workers workers = new Workers(2)) {

@@ -41,21 +41,11 @@ class ChannelVectorConvTest {
             int n = 1 + r.nextInt(2);
             ConvGeometry g = new ConvGeometry(ci, ih, iw, co, oh, ow, kh, kw, sh, sw, pt, pl, 1, 1, 1);
             assertTrue(ChannelVectorConv.handles(g, Activation.RELU), g.toString());
-            float[] in = Oracle.random(r, n * g.inputSize());
-            float[] w = Oracle.random(r, co * g.k());
-            float[] bias = r.nextBoolean() ? Oracle.random(r, co) : null;
-            float[] residual = Oracle.random(r, n * g.outputSize());
-            float[] out = Oracle.random(r, n * g.outputSize());
-            boolean accumulate = r.nextBoolean();
-            float[] before = out.clone();
-            ChannelVectorConv conv = new ChannelVectorConv(g, w);
-            Epilogue e = new Epilogue(bias, residual, Activation.RELU6, 0, accumulate);
-            conv.run(WORKERS, in, out, n, e, Oracle.random(r, conv.workspaceSize()));
-            double[] expected = Oracle.conv2d(in, w, bias, n, g);
-            for (int i = 0; i < expected.length; i++) {
-                expected[i] = Math.min(6, Math.max(0, expected[i] + residual[i] + (accumulate ? before[i] : 0)));
-            }
-            Oracle.assertClose(expected, out, Math.sqrt(g.k()) * 3 + 3, "trial " + trial + " " + g);
+            Operands o = Operands.random(r, g, n);
+            ChannelVectorConv conv = new ChannelVectorConv(g, o.w());
+            Epilogue e = new Epilogue(o.bias(), o.residual(), Activation.RELU6, 0, o.accumulate());
+            conv.run(WORKERS, o.in(), o.out(), n, e, Oracle.random(r, conv.workspaceSize()));
+            Oracle.assertClose(o.expected(g, n, 6), o.out(), Math.sqrt(g.k()) * 3 + 3, "trial " + trial + " " + g);
             inPlace += conv.workspaceSize() == 0 ? 1 : 0;
             strided += sh > 1 || sw > 1 ? 1 : 0;
         }
@@ -89,25 +79,15 @@ class ChannelVectorConvTest {
             boolean blockedOut = r.nextBoolean();
             ConvGeometry g = new ConvGeometry(ci, ih, iw, co, oh, ow, kh, kw, sh, sw, pt, pl, 1, 1, 1);
             assertTrue(ChannelVectorConv.handlesBlocked(g, Activation.RELU), g.toString());
-            float[] in = Oracle.random(r, n * g.inputSize());
-            float[] w = Oracle.random(r, co * g.k());
-            float[] bias = r.nextBoolean() ? Oracle.random(r, co) : null;
-            float[] residual = Oracle.random(r, n * g.outputSize());
-            float[] out = Oracle.random(r, n * g.outputSize());
-            boolean accumulate = r.nextBoolean();
-            float[] before = out.clone();
-            ChannelVectorConv conv = new ChannelVectorConv(g, w, blockedIn, blockedOut);
-            Epilogue e = new Epilogue(bias, blocked(residual, blockedOut, n, co, g.positions()), Activation.RELU, 0, accumulate);
-            float[] result = blocked(out, blockedOut, n, co, g.positions());
-            conv.run(WORKERS, blocked(in, blockedIn, n, ci, ih * iw), result, n, e, Oracle.random(r, conv.workspaceSize()));
+            Operands o = Operands.random(r, g, n);
+            ChannelVectorConv conv = new ChannelVectorConv(g, o.w(), blockedIn, blockedOut);
+            Epilogue e = new Epilogue(o.bias(), blocked(o.residual(), blockedOut, n, co, g.positions()), Activation.RELU6, 0, o.accumulate());
+            float[] result = blocked(o.out(), blockedOut, n, co, g.positions());
+            conv.run(WORKERS, blocked(o.in(), blockedIn, n, ci, ih * iw), result, n, e, Oracle.random(r, conv.workspaceSize()));
             if (blockedOut) {
                 ChannelBlocks.toNchw(result.clone(), result, n, co, g.positions());
             }
-            double[] expected = Oracle.conv2d(in, w, bias, n, g);
-            for (int i = 0; i < expected.length; i++) {
-                expected[i] = Math.max(0, expected[i] + residual[i] + (accumulate ? before[i] : 0));
-            }
-            Oracle.assertClose(expected, result, Math.sqrt(g.k()) * 3 + 3,
+            Oracle.assertClose(o.expected(g, n, 6), result, Math.sqrt(g.k()) * 3 + 3,
                     "trial " + trial + " " + g + " blocked in " + blockedIn + ", out " + blockedOut);
             seen[(blockedIn ? 2 : 0) + (blockedOut ? 1 : 0)]++;
         }
@@ -172,6 +152,27 @@ class ChannelVectorConvTest {
             }
         }
         return out;
+    }
+
+    /** Random operands of one test convolution; {@code out} starts random, as an accumulated sum would. */
+    private record Operands(float[] in, float[] w, float[] bias, float[] residual, float[] out, float[] before, boolean accumulate) {
+        static Operands random(Random r, ConvGeometry g, int n) {
+            float[] in = Oracle.random(r, n * g.inputSize());
+            float[] w = Oracle.random(r, g.co() * g.k());
+            float[] bias = r.nextBoolean() ? Oracle.random(r, g.co()) : null;
+            float[] residual = Oracle.random(r, n * g.outputSize());
+            float[] out = Oracle.random(r, n * g.outputSize());
+            return new Operands(in, w, bias, residual, out, out.clone(), r.nextBoolean());
+        }
+
+        /** The oracle's sums with the residual and (when accumulating) the output's former values added, clamped to [0, max]. */
+        double[] expected(ConvGeometry g, int n, double max) {
+            double[] expected = Oracle.conv2d(in, w, bias, n, g);
+            for (int i = 0; i < expected.length; i++) {
+                expected[i] = Math.min(max, Math.max(0, expected[i] + residual[i] + (accumulate ? before[i] : 0)));
+            }
+            return expected;
+        }
     }
 
     private static float[] blocked(float[] nchw, boolean blocked, int n, int channels, int positions) {
