@@ -111,18 +111,20 @@ final class LinearStep implements BlockableStep {
 
     @Override
     public boolean readsBlocked() {
-        if (isDepthwise()) {
-            return BlockedDepthwise.handles(geometry, activation);
-        }
-        return geometry != null && ChannelVectorConv.handlesBlocked(geometry, activation) && ChannelBlocks.fits(geometry.ci());
+        return geometry != null && takesBlocks(geometry.ci());
     }
 
     @Override
     public boolean writesBlocked() {
+        return geometry != null && takesBlocks(geometry.co());
+    }
+
+    /** Whether a convolution's blocked kernel applies, with {@code channels} on the blocked side. */
+    private boolean takesBlocks(int channels) {
         if (isDepthwise()) {
             return BlockedDepthwise.handles(geometry, activation);
         }
-        return geometry != null && ChannelVectorConv.handlesBlocked(geometry, activation) && ChannelBlocks.fits(geometry.co());
+        return ChannelVectorConv.handlesBlocked(geometry, activation) && ChannelBlocks.fits(channels);
     }
 
     /** Whether it can write its blocked output inside a zero border: a plain convolution, nothing added to the sum. */

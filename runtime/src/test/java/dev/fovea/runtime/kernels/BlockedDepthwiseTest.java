@@ -3,20 +3,11 @@ package dev.fovea.runtime.kernels;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.fovea.runtime.exec.Workers;
 import java.util.Random;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
 /** Depthwise convolution on channel-blocked tensors against the float64 oracle. */
 class BlockedDepthwiseTest {
-    private static final Workers WORKERS = new Workers(2);
-
-    @AfterAll
-    static void close() {
-        WORKERS.close();
-    }
-
     @Test
     void randomShapesMatchTheOracle() {
         Random r = new Random(61);
@@ -43,7 +34,7 @@ class BlockedDepthwiseTest {
             BlockedDepthwise conv = new BlockedDepthwise(g, w);
             float[] out = new float[n * g.outputSize()];
             Epilogue e = new Epilogue(bias, residual == null ? null : blocked(residual, n, c, g.positions()), Activation.RELU6, 0, false);
-            conv.run(WORKERS, blocked(in, n, c, ih * iw), out, n, e, Oracle.random(r, conv.workspaceSize()));
+            conv.run(TestWorkers.POOL, blocked(in, n, c, ih * iw), out, n, e, Oracle.random(r, conv.workspaceSize()));
             float[] result = new float[out.length];
             ChannelBlocks.toNchw(out, result, n, c, g.positions());
             double[] expected = Oracle.conv2d(in, w, bias, n, g);

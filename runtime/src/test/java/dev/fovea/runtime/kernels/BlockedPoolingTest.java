@@ -1,19 +1,10 @@
 package dev.fovea.runtime.kernels;
 
-import dev.fovea.runtime.exec.Workers;
 import java.util.Random;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
 /** Pooling on channel-blocked tensors against the reference kernels on NCHW. */
 class BlockedPoolingTest {
-    private static final Workers WORKERS = new Workers(2);
-
-    @AfterAll
-    static void close() {
-        WORKERS.close();
-    }
-
     @Test
     void maxPoolingMatchesTheReference() {
         Random r = new Random(71);
@@ -36,7 +27,7 @@ class BlockedPoolingTest {
             float[] blockedIn = new float[in.length];
             ChannelBlocks.fromNchw(in, blockedIn, n, c, ih * iw);
             float[] out = Oracle.random(r, expected.length);
-            BlockedPooling.max(blockedIn, out, n, c, ih, iw, oh, ow, k, k, s, s, p, p).accept(WORKERS);
+            BlockedPooling.max(blockedIn, out, n, c, ih, iw, oh, ow, k, k, s, s, p, p).accept(TestWorkers.POOL);
             float[] actual = new float[out.length];
             ChannelBlocks.toNchw(out, actual, n, c, oh * ow);
             Oracle.assertClose(toDouble(expected), actual, 1, "trial " + trial);
@@ -57,7 +48,7 @@ class BlockedPoolingTest {
             float[] blockedIn = new float[in.length];
             ChannelBlocks.fromNchw(in, blockedIn, n, c, h * w);
             float[] actual = Oracle.random(r, n * c);
-            BlockedPooling.globalAverage(blockedIn, actual, n, c, h * w).accept(WORKERS);
+            BlockedPooling.globalAverage(blockedIn, actual, n, c, h * w).accept(TestWorkers.POOL);
             Oracle.assertClose(toDouble(expected), actual, 1, "trial " + trial);
         }
     }

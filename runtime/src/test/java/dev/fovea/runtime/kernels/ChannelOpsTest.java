@@ -2,20 +2,13 @@ package dev.fovea.runtime.kernels;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.fovea.runtime.exec.Workers;
 import java.util.Random;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
 /** The vectorised element-wise kernels against the reference ones and the activations' definitions. */
 class ChannelOpsTest {
-    private static final Workers WORKERS = new Workers(2);
     private final Random r = new Random(23);
 
-    @AfterAll
-    static void close() {
-        WORKERS.close();
-    }
 
     @Test
     void vectorActivationsMatchTheScalarDefinitions() {
@@ -45,7 +38,7 @@ class ChannelOpsTest {
             float[] expected = new float[in.length];
             float[] actual = new float[in.length];
             Reference.layerNorm(in, expected, n, c, positions, gamma, beta, 1e-6);
-            ChannelOps.layerNorm(in, actual, n, c, positions, gamma, beta, 1e-6).accept(WORKERS);
+            ChannelOps.layerNorm(in, actual, n, c, positions, gamma, beta, 1e-6).accept(TestWorkers.POOL);
             assertClose(expected, actual, "layer norm " + c + "x" + positions);
         }
     }
@@ -61,7 +54,7 @@ class ChannelOpsTest {
         float[] out = new float[in.length];
         ChannelOps.Affine affine = ChannelOps.affine(in, out, n, c, positions, scale, shift);
         affine.activation(Activation.GELU, 0);
-        affine.accept(WORKERS);
+        affine.accept(TestWorkers.POOL);
         for (int i = 0; i < in.length; i++) {
             int channel = (i / positions) % c;
             double expected = Activation.GELU.apply(in[i] * scale[channel] + shift[channel], 0);
@@ -70,7 +63,7 @@ class ChannelOpsTest {
 
         float[] b = Oracle.random(r, in.length);
         float[] sum = new float[in.length];
-        ChannelOps.add(in, b, sum, in.length).accept(WORKERS);
+        ChannelOps.add(in, b, sum, in.length).accept(TestWorkers.POOL);
         for (int i = 0; i < in.length; i++) {
             assertEquals(in[i] + b[i], sum[i], 1e-6);
         }
@@ -78,20 +71,20 @@ class ChannelOpsTest {
         float[] gates = Oracle.random(r, n * c);
         float[] scaled = new float[in.length];
         float[] reference = new float[in.length];
-        ChannelOps.scaleChannels(in, gates, scaled, n, c, positions).accept(WORKERS);
+        ChannelOps.scaleChannels(in, gates, scaled, n, c, positions).accept(TestWorkers.POOL);
         Reference.scaleChannels(in, gates, reference, n, c, positions, true);
         assertClose(reference, scaled, "scale");
 
         float[] pooled = new float[n * c];
         float[] pooledReference = new float[n * c];
-        ChannelOps.globalAveragePool(in, pooled, n * c, positions).accept(WORKERS);
+        ChannelOps.globalAveragePool(in, pooled, n * c, positions).accept(TestWorkers.POOL);
         Reference.adaptiveAvgPool2d(in, pooledReference, n, c, 1, positions, 1, 1);
         assertClose(pooledReference, pooled, "global average pool");
 
         float[] other = Oracle.random(r, n * 3 * positions);
         float[] joined = new float[n * (c + 3) * positions];
         float[] joinedReference = new float[joined.length];
-        ChannelOps.concat(new float[][] {in, other}, new int[] {c, 3}, joined, n, positions).accept(WORKERS);
+        ChannelOps.concat(new float[][] {in, other}, new int[] {c, 3}, joined, n, positions).accept(TestWorkers.POOL);
         Reference.concatInto(in, joinedReference, n, c, positions, 0, c + 3);
         Reference.concatInto(other, joinedReference, n, 3, positions, c, c + 3);
         assertClose(joinedReference, joined, "concat");
@@ -110,7 +103,7 @@ class ChannelOpsTest {
         }
         float[] joined = new float[n * total * positions];
         float[] reference = new float[joined.length];
-        ChannelOps.concat(ins, channels, joined, n, positions).accept(WORKERS);
+        ChannelOps.concat(ins, channels, joined, n, positions).accept(TestWorkers.POOL);
         int at = 0;
         for (int i = 0; i < channels.length; i++) {
             Reference.concatInto(ins[i], reference, n, channels[i], positions, at, total);

@@ -2,20 +2,11 @@ package dev.fovea.runtime.kernels;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.fovea.runtime.exec.Workers;
 import java.util.Random;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
 /** The convolution vectorised over output channels against the float64 oracle, over random shapes and strides. */
 class ChannelVectorConvTest {
-    private static final Workers WORKERS = new Workers(2);
-
-    @AfterAll
-    static void close() {
-        WORKERS.close();
-    }
-
     @Test
     void randomShapesMatchTheOracle() {
         Random r = new Random(47);
@@ -44,7 +35,7 @@ class ChannelVectorConvTest {
             Operands o = Operands.random(r, g, n);
             ChannelVectorConv conv = new ChannelVectorConv(g, o.w());
             Epilogue e = new Epilogue(o.bias(), o.residual(), Activation.RELU6, 0, o.accumulate());
-            conv.run(WORKERS, o.in(), o.out(), n, e, Oracle.random(r, conv.workspaceSize()));
+            conv.run(TestWorkers.POOL, o.in(), o.out(), n, e, Oracle.random(r, conv.workspaceSize()));
             Oracle.assertClose(o.expected(g, n, 6), o.out(), Math.sqrt(g.k()) * 3 + 3, "trial " + trial + " " + g);
             inPlace += conv.workspaceSize() == 0 ? 1 : 0;
             strided += sh > 1 || sw > 1 ? 1 : 0;
@@ -83,7 +74,7 @@ class ChannelVectorConvTest {
             ChannelVectorConv conv = new ChannelVectorConv(g, o.w(), blockedIn, blockedOut);
             Epilogue e = new Epilogue(o.bias(), blocked(o.residual(), blockedOut, n, co, g.positions()), Activation.RELU6, 0, o.accumulate());
             float[] result = blocked(o.out(), blockedOut, n, co, g.positions());
-            conv.run(WORKERS, blocked(o.in(), blockedIn, n, ci, ih * iw), result, n, e, Oracle.random(r, conv.workspaceSize()));
+            conv.run(TestWorkers.POOL, blocked(o.in(), blockedIn, n, ci, ih * iw), result, n, e, Oracle.random(r, conv.workspaceSize()));
             if (blockedOut) {
                 ChannelBlocks.toNchw(result.clone(), result, n, co, g.positions());
             }
@@ -121,7 +112,7 @@ class ChannelVectorConvTest {
             float[] framedOut = new float[n * outFrame.floats(co)];
             ChannelVectorConv conv = new ChannelVectorConv(g, w, true, true, inFrame, outFrame);
             assertTrue(conv.workspaceSize() == 0, "a framed input is read in place");
-            conv.run(WORKERS, framedIn, framedOut, n, new Epilogue(bias, null, Activation.RELU, 0, false), new float[0]);
+            conv.run(TestWorkers.POOL, framedIn, framedOut, n, new Epilogue(bias, null, Activation.RELU, 0, false), new float[0]);
             float[] expectedFramed = framed(blocked(relu(Oracle.conv2d(in, w, bias, n, g)), true, n, co, g.positions()), n, co, oh, ow,
                     outFrame);
             for (int i = 0; i < framedOut.length; i++) {

@@ -2,23 +2,14 @@ package dev.fovea.runtime.kernels;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 
-import dev.fovea.runtime.exec.Workers;
 import java.util.Random;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
 /** The GEMM convolution against the float64 oracle, over many random shapes, and on the seed's example. */
 class ConvGemmTest {
-    private static final Workers WORKERS = new Workers(2);
-
-    @AfterAll
-    static void close() {
-        WORKERS.close();
-    }
-
     private static void run(ConvGeometry g, float[] w, float[] in, int inOffset, float[] out, int outOffset, int n, Epilogue e) {
         ConvGemm gemm = new ConvGemm(g, w);
-        gemm.run(WORKERS, in, inOffset, out, outOffset, n, e, new float[gemm.workspaceSize()]);
+        gemm.run(TestWorkers.POOL, in, inOffset, out, outOffset, n, e, new float[gemm.workspaceSize()]);
     }
 
     @Test

@@ -1,19 +1,10 @@
 package dev.fovea.runtime.kernels;
 
-import dev.fovea.runtime.exec.Workers;
 import java.util.Random;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
 /** The direct convolution, every stride, against the float64 oracle, over random shapes. */
 class DirectConvTest {
-    private static final Workers WORKERS = new Workers(2);
-
-    @AfterAll
-    static void close() {
-        WORKERS.close();
-    }
-
     @Test
     void randomShapesMatchTheOracle() {
         Random r = new Random(31);
@@ -49,7 +40,7 @@ class DirectConvTest {
             float[] before = out.clone();
             DirectConv conv = new DirectConv(g, w);
             Epilogue e = Epilogue.of(bias).withResidual(residual).withActivation(Activation.RELU, 0);
-            conv.run(WORKERS, in, out, n, accumulate ? e.accumulating() : e, Oracle.random(r, conv.workspaceSize()));
+            conv.run(TestWorkers.POOL, in, out, n, accumulate ? e.accumulating() : e, Oracle.random(r, conv.workspaceSize()));
             double[] expected = Oracle.conv2d(in, w, bias, n, g);
             for (int i = 0; i < expected.length; i++) {
                 expected[i] = Math.max(0, expected[i] + residual[i] + (accumulate ? before[i] : 0));

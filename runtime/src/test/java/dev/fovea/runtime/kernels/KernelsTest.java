@@ -3,9 +3,7 @@ package dev.fovea.runtime.kernels;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.fovea.runtime.exec.Workers;
 import java.util.Random;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -13,13 +11,8 @@ import org.junit.jupiter.api.Test;
  * definition, over random shapes (odd sizes included, to exercise vector tails).
  */
 class KernelsTest {
-    private static final Workers WORKERS = new Workers(2);
     private final Random r = new Random(17);
 
-    @AfterAll
-    static void close() {
-        WORKERS.close();
-    }
 
     @Test
     void denseMatchesTheOracle() {
@@ -31,7 +24,7 @@ class KernelsTest {
             float[] w = Oracle.random(r, units * features);
             float[] b = Oracle.random(r, units);
             float[] out = new float[n * units];
-            Gemv.run(WORKERS, w, in, out, n, features, units, Epilogue.of(b).withActivation(Activation.RELU, 0));
+            Gemv.run(TestWorkers.POOL, w, in, out, n, features, units, Epilogue.of(b).withActivation(Activation.RELU, 0));
             double[] expected = new double[n * units];
             for (int s = 0; s < n; s++) {
                 for (int u = 0; u < units; u++) {

@@ -2,33 +2,24 @@ package dev.fovea.runtime.kernels;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 
-import dev.fovea.runtime.exec.Workers;
 import java.util.Random;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
 /** The fast pooling and depthwise kernels against float64 oracles written from the definitions. */
 class PoolingAndDepthwiseTest {
-    private static final Workers WORKERS = new Workers(2);
-
-    @AfterAll
-    static void close() {
-        WORKERS.close();
-    }
-
     @Test
     void seedPoolingExamples() {
         // 003: [[8,7,5,3],[12,9,5,7],[13,2,10,3],[9,4,5,14]], 2x2 stride 2: max [[12,7],[13,14]], average [[9,5],[7,8]]
         float[] in = {8, 7, 5, 3, 12, 9, 5, 7, 13, 2, 10, 3, 9, 4, 5, 14};
         float[] out = new float[4];
-        Pooling.run(WORKERS, true, in, out, 1, 4, 4, 2, 2, 2, 2, 2, 2, 0, 0, 0, 0, true);
+        Pooling.run(TestWorkers.POOL, true, in, out, 1, 4, 4, 2, 2, 2, 2, 2, 2, 0, 0, 0, 0, true);
         assertArrayEquals(new float[] {12, 7, 13, 14}, out);
-        Pooling.run(WORKERS, false, in, out, 1, 4, 4, 2, 2, 2, 2, 2, 2, 0, 0, 0, 0, true);
+        Pooling.run(TestWorkers.POOL, false, in, out, 1, 4, 4, 2, 2, 2, 2, 2, 2, 0, 0, 0, 0, true);
         assertArrayEquals(new float[] {9, 5, 7, 8}, out);
         // 001: a 2x2 window [[0,1],[3,4]] -> 4
         float[] window = {0, 1, 3, 4};
         float[] one = new float[1];
-        Pooling.run(WORKERS, true, window, one, 1, 2, 2, 1, 1, 2, 2, 2, 2, 0, 0, 0, 0, true);
+        Pooling.run(TestWorkers.POOL, true, window, one, 1, 2, 2, 1, 1, 2, 2, 2, 2, 0, 0, 0, 0, true);
         assertArrayEquals(new float[] {4}, one);
     }
 
@@ -79,7 +70,7 @@ class PoolingAndDepthwiseTest {
             int planes = 1 + r.nextInt(6);
             float[] in = Oracle.random(r, planes * ih * iw);
             float[] out = new float[planes * oh * ow];
-            Pooling.run(WORKERS, max, in, out, planes, ih, iw, oh, ow, k, k, s, s, p, p, p, p, includePad);
+            Pooling.run(TestWorkers.POOL, max, in, out, planes, ih, iw, oh, ow, k, k, s, s, p, p, p, p, includePad);
             Oracle.assertClose(poolOracle(max, in, planes, ih, iw, oh, ow, k, s, p, includePad), out, 1,
                     "trial " + trial + (max ? " max" : " avg") + " k" + k + " s" + s + " p" + p + " " + ih + "x" + iw + (ceil ? " ceil" : ""));
         }
@@ -109,7 +100,7 @@ class PoolingAndDepthwiseTest {
             float[] w = Oracle.random(r, c * k * k);
             float[] bias = Oracle.random(r, c);
             float[] out = new float[n * g.outputSize()];
-            new Depthwise(g, w).run(WORKERS, in, out, n, Epilogue.of(bias).withActivation(Activation.RELU6, 0));
+            new Depthwise(g, w).run(TestWorkers.POOL, in, out, n, Epilogue.of(bias).withActivation(Activation.RELU6, 0));
             double[] expected = Oracle.conv2d(in, w, bias, n, g);
             for (int i = 0; i < expected.length; i++) {
                 expected[i] = Math.min(6, Math.max(0, expected[i]));
