@@ -15,7 +15,11 @@ import jdk.incubator.vector.VectorSpecies;
  * and 56 exactly, where a 32-position tile wastes up to a quarter of a 7x7 map; and no im2col is
  * built. Results leave through a scatter into NCHW, 16 channels of one pixel per store.
  *
- * <p>A task runs one weight panel over up to 16 pixel blocks, the reduction in slices of {@link #KB}
+ * <p>A blocked input takes {@link BlockedMicroKernel}'s tile instead: 14 pixels (two blocks of 7) by 32
+ * channels, its reduction in groups of one channel block, which fits the register file and lets the
+ * JIT drop the per-broadcast index checks.
+ *
+ * <p>A task runs one weight panel over up to 32 pixel blocks, the reduction in slices of {@link #KB}
  * steps: each weight slice is read from memory once and from L1 for the task's other blocks. On the
  * small maps the weights, not the activations, are the large operand, so there are few tasks per
  * panel.
@@ -36,6 +40,12 @@ public final class ChannelVectorConv {
 
     private final ConvGeometry g;
     private final int k;
+    /** Whether the input is blocked, so that tiles are {@link BlockedMicroKernel}'s: two pixel blocks by 32 channels. */
+    private final boolean grouped;
+    /** Output channels of a tile and of a weight panel. */
+    private final int nc;
+    /** Pixel blocks of {@link #PR} per tile. */
+    private final int tileBlocks;
     private final float[] packed;
     private final int panels;
     private final Source source;
@@ -51,8 +61,9 @@ public final class ChannelVectorConv {
     /** Pixel blocks per output row; 0 when the blocks run on across rows. */
     private final int blocksPerRow;
     private final int blocks;
-    private final int blocksPerTask;
-    private final int blockGroups;
+    private final int tileCount;
+    private final int tilesPerTask;
+    private final int tileGroups;
     /** Lane i of a scatter or gather goes to channel i of the vector: i * positions. */
     private final int[] channelStride;
     /** Zeros, read as the bias of a layer without one (one load either way keeps the vector code straight). */
@@ -154,13 +165,11 @@ public final class ChannelVectorConv {
         }
         this.k = g.k();
         this.blockedOut = blockedOut;
-        this.panels = (g.co() + NC - 1) / NC;
-        this.packed = new float[panels * k * NC];
-        for (int o = 0; o < g.co(); o++) {
-            for (int j = 0; j < k; j++) {
-                packed[(o / NC * k + j) * NC + o % NC] = weight[o * k + j];
-            }
-        }
+        this.grouped = blockedIn;
+        this.nc = grouped ? BlockedMicroKernel.CHANNELS : NC;
+        this.tileBlocks = grouped ? BlockedMicroKernel.PIXELS / PR : 1;
+        this.panels = (g.co() + nc - 1) / nc;
+        this.packed = grouped ? packGrouped(g, weight) : pack(g, weight);
         this.source = inFrame != null ? Source.BLOCKED_ROWS : sourceFor(g, blockedIn);
         this.phases = source == Source.NCHW_PHASES ? new StridePhases(g) : null;
         this.padded = source == Source.BLOCKED_PADDED ? new PaddedBlocks(g) : null;
@@ -182,12 +191,12 @@ public final class ChannelVectorConv {
             case BLOCKED_FLAT, BLOCKED_ROWS -> {
                 int h = inFrame == null ? g.ih() : inFrame.height();
                 int w = inFrame == null ? g.iw() : inFrame.width();
-                this.taps = blockedTaps(g, h, w);
+                this.taps = groupTaps(g, h, w);
                 this.pixelStep = g.sw() * b;
                 this.rowStep = g.sh() * w * b;
             }
             default -> {
-                this.taps = blockedTaps(g, padded.ph, padded.pw);
+                this.taps = groupTaps(g, padded.ph, padded.pw);
                 this.pixelStep = g.sw() * b;
                 this.rowStep = g.sh() * padded.pw * b;
             }
@@ -195,10 +204,11 @@ public final class ChannelVectorConv {
         boolean flat = source == Source.NCHW_FLAT || source == Source.BLOCKED_FLAT;
         this.blocksPerRow = flat ? 0 : (g.ow() + PR - 1) / PR;
         this.blocks = flat ? g.positions() / PR : g.oh() * blocksPerRow;
-        int groups = Math.min(blocks, Math.max(1, (TARGET_TASKS + panels - 1) / panels));
-        this.blocksPerTask = Math.min(MAX_BLOCKS_PER_TASK, (blocks + groups - 1) / groups);
-        this.blockGroups = (blocks + blocksPerTask - 1) / blocksPerTask;
-        int tileFloats = blocksPerTask * PR * NC;
+        this.tileCount = (blocks + tileBlocks - 1) / tileBlocks;
+        int groups = Math.min(tileCount, Math.max(1, (TARGET_TASKS + panels - 1) / panels));
+        this.tilesPerTask = Math.min(MAX_BLOCKS_PER_TASK / tileBlocks, (tileCount + groups - 1) / groups);
+        this.tileGroups = (tileCount + tilesPerTask - 1) / tilesPerTask;
+        int tileFloats = tilesPerTask * tileBlocks * PR * nc;
         this.tiles = ThreadLocal.withInitial(() -> new float[tileFloats]);
         this.noBias = new float[g.co()];
         this.channelStride = new int[L];
@@ -207,7 +217,40 @@ public final class ChannelVectorConv {
         }
         this.copyTask = source == Source.NCHW_PHASES ? t -> phases.copy(callIn, callInBase, callPlanes, t)
                 : t -> padded.copy(callIn, callInBase, callPlanes, t);
-        this.tileTask = t -> task(t / blockGroups, t % blockGroups);
+        this.tileTask = t -> task(t / tileGroups, t % tileGroups);
+    }
+
+    /** Weights as panels of {@link #NC} output channels, [panel][k][NC], in the reduction's own order. */
+    private static float[] pack(ConvGeometry g, float[] weight) {
+        int k = g.k();
+        float[] packed = new float[(g.co() + NC - 1) / NC * k * NC];
+        for (int o = 0; o < g.co(); o++) {
+            for (int j = 0; j < k; j++) {
+                packed[(o / NC * k + j) * NC + o % NC] = weight[o * k + j];
+            }
+        }
+        return packed;
+    }
+
+    /**
+     * Weights for {@link BlockedMicroKernel}: panels of its channels, the reduction reordered to
+     * [channel block][ky][kx][channel in block], so that a group of steps reads one pixel's block.
+     */
+    private static float[] packGrouped(ConvGeometry g, float[] weight) {
+        int nc = BlockedMicroKernel.CHANNELS;
+        int b = ChannelBlocks.BLOCK;
+        int k = g.k();
+        int window = g.kh() * g.kw();
+        float[] packed = new float[(g.co() + nc - 1) / nc * k * nc];
+        for (int o = 0; o < g.co(); o++) {
+            for (int c = 0; c < g.ci(); c++) {
+                for (int tap = 0; tap < window; tap++) {
+                    int step = (c / b * window + tap) * b + c % b;
+                    packed[(o / nc * k + step) * nc + o % nc] = weight[o * k + c * window + tap];
+                }
+            }
+        }
+        return packed;
     }
 
     private static Source sourceFor(ConvGeometry g, boolean blockedIn) {
@@ -223,15 +266,15 @@ public final class ChannelVectorConv {
         return unpadded && g.ow() % PR == 0 ? Source.BLOCKED_ROWS : Source.BLOCKED_PADDED;
     }
 
-    /** Tap offsets of a blocked source of h x w pixels per plane: step j = (channel, ky, kx). */
-    private static int[] blockedTaps(ConvGeometry g, int h, int w) {
+    /** Offsets of a blocked source of h x w pixels per plane, one per reduction group = (channel block, ky, kx). */
+    private static int[] groupTaps(ConvGeometry g, int h, int w) {
         int b = ChannelBlocks.BLOCK;
-        int[] taps = new int[g.k()];
+        int[] taps = new int[g.ci() / b * g.kh() * g.kw()];
         int j = 0;
-        for (int c = 0; c < g.ci(); c++) {
+        for (int block = 0; block < g.ci() / b; block++) {
             for (int ky = 0; ky < g.kh(); ky++) {
                 for (int kx = 0; kx < g.kw(); kx++) {
-                    taps[j++] = (c / b * h * w + ky * w + kx) * b + c % b;
+                    taps[j++] = (block * h * w + ky * w + kx) * b;
                 }
             }
         }
@@ -268,41 +311,75 @@ public final class ChannelVectorConv {
             }
             callOutBase = sample * outSampleFloats;
             callResidualBase = sample * g.outputSize();
-            workers.parallelFor(panels * blockGroups, tileTask);
+            workers.parallelFor(panels * tileGroups, tileTask);
         }
     }
 
     /**
-     * Weight panel {@code panel} over pixel blocks [group * blocksPerTask, ...), the reduction in steps of
-     * {@link #KB}: each slice of the panel is read from memory once and from L1 for every other block.
+     * Weight panel {@code panel} over tiles [group * tilesPerTask, ...), the reduction in slices of
+     * {@link #KB} steps: each slice of the panel is read from memory once and from L1 for every other tile.
      */
     private void task(int panel, int group) {
         float[] tiles = this.tiles.get();
-        int aBase = panel * k * NC;
-        int first = group * blocksPerTask;
-        int last = Math.min(blocks, first + blocksPerTask);
-        for (int k0 = 0; k0 < k; k0 += KB) {
-            int k1 = Math.min(k, k0 + KB);
-            for (int block = first; block < last; block++) {
-                microKernel(packed, aBase, callPlanes, inputOffset(block), pixelStep, taps, k0, k1, tiles, (block - first) * PR * NC,
-                        k0 > 0);
+        int first = group * tilesPerTask;
+        int last = Math.min(tileCount, first + tilesPerTask);
+        int tileFloats = tileBlocks * PR * nc;
+        if (grouped) {
+            groupedSums(panel, first, last, tiles);
+        } else {
+            for (int k0 = 0; k0 < k; k0 += KB) {
+                int k1 = Math.min(k, k0 + KB);
+                for (int tile = first; tile < last; tile++) {
+                    microKernel(packed, panel * k * NC, callPlanes, inputOffset(tile), pixelStep, taps, k0, k1, tiles, (tile - first) * tileFloats,
+                            k0 > 0);
+                }
             }
         }
-        for (int block = first; block < last; block++) {
-            int pixel;
-            int valid;
-            if (blocksPerRow == 0) {
-                pixel = block * PR;
-                valid = PR;
-            } else {
-                int x0 = block % blocksPerRow * PR;
-                pixel = block / blocksPerRow * g.ow() + x0;
-                valid = Math.min(PR, g.ow() - x0);
+        for (int tile = first; tile < last; tile++) {
+            for (int part = 0; part < tileBlocks && tile * tileBlocks + part < blocks; part++) {
+                int block = tile * tileBlocks + part;
+                int pixel;
+                int valid;
+                if (blocksPerRow == 0) {
+                    pixel = block * PR;
+                    valid = PR;
+                } else {
+                    int x0 = block % blocksPerRow * PR;
+                    pixel = block / blocksPerRow * g.ow() + x0;
+                    valid = Math.min(PR, g.ow() - x0);
+                }
+                int t = (tile - first) * tileFloats + part * PR * nc;
+                if (blockedOut) {
+                    blockedEpilogue(tiles, t, valid, panel * nc, pixel);
+                } else {
+                    epilogue(tiles, t, valid, panel * nc, pixel);
+                }
             }
-            if (blockedOut) {
-                blockedEpilogue(tiles, (block - first) * PR * NC, valid, panel * NC, pixel);
-            } else {
-                epilogue(tiles, (block - first) * PR * NC, valid, panel * NC, pixel);
+        }
+    }
+
+    /**
+     * The sums of tiles [first, last) on {@link BlockedMicroKernel}, in slices of the same 32 KiB of
+     * weights as {@link #KB} steps of 64 channels. A tile's second run of pixels, when the map has an odd
+     * number of blocks, repeats the first: it is summed and never stored.
+     */
+    private void groupedSums(int panel, int first, int last, float[] tiles) {
+        int groups = taps.length;
+        int sliceGroups = KB * NC / (BlockedMicroKernel.GROUP * nc);
+        int aBase = panel * k * nc;
+        int tileFloats = tileBlocks * PR * nc;
+        for (int g0 = 0; g0 < groups; g0 += sliceGroups) {
+            int g1 = Math.min(groups, g0 + sliceGroups);
+            for (int tile = first; tile < last; tile++) {
+                int block = tile * tileBlocks;
+                int firstRun = inputOffset(block);
+                int secondRun = block + 1 < blocks ? inputOffset(block + 1) : firstRun;
+                int t = (tile - first) * tileFloats;
+                if (pixelStep == ChannelBlocks.BLOCK) {
+                    BlockedMicroKernel.unitStep(packed, aBase, callPlanes, firstRun, secondRun, taps, g0, g1, tiles, t, g0 > 0);
+                } else {
+                    BlockedMicroKernel.anyStep(packed, aBase, callPlanes, firstRun, secondRun, pixelStep, taps, g0, g1, tiles, t, g0 > 0);
+                }
             }
         }
     }
@@ -436,7 +513,7 @@ public final class ChannelVectorConv {
         Epilogue e = callEpilogue;
         int positions = g.positions();
         float[] bias = e.bias() == null ? noBias : e.bias();
-        for (int v = 0; v < NC && channel0 + v < g.co(); v += L) {
+        for (int v = 0; v < nc && channel0 + v < g.co(); v += L) {
             int channel = channel0 + v;
             if (channel + L > g.co()) {
                 tailEpilogue(tile, t + v, valid, channel, pixel, bias);
@@ -445,7 +522,7 @@ public final class ChannelVectorConv {
             FloatVector b = FloatVector.fromArray(S, bias, channel);
             for (int i = 0; i < valid; i++) {
                 int at = channel * positions + pixel + i;
-                FloatVector x = FloatVector.fromArray(S, tile, t + i * NC + v).add(b);
+                FloatVector x = FloatVector.fromArray(S, tile, t + i * nc + v).add(b);
                 if (e.residual() != null) {
                     x = x.add(FloatVector.fromArray(S, e.residual(), callResidualBase + at, channelStride, 0));
                 }
@@ -463,14 +540,14 @@ public final class ChannelVectorConv {
         int positions = g.positions();
         float[] bias = e.bias() == null ? noBias : e.bias();
         float[] residual = e.residual();
-        for (int v = 0; v < NC && channel0 + v < g.co(); v += L) {
+        for (int v = 0; v < nc && channel0 + v < g.co(); v += L) {
             int channel = channel0 + v;
             FloatVector b = FloatVector.fromArray(S, bias, channel);
             int plane = callOutBase + channel / L * outPlane;
             int r = callResidualBase + (channel / L * positions + pixel) * L;
             for (int i = 0; i < valid; i++, r += L) {
                 int at = plane + outPixel[pixel + i];
-                FloatVector x = FloatVector.fromArray(S, tile, t + i * NC + v).add(b);
+                FloatVector x = FloatVector.fromArray(S, tile, t + i * nc + v).add(b);
                 if (residual != null) {
                     x = x.add(FloatVector.fromArray(S, residual, r));
                 }
@@ -492,7 +569,7 @@ public final class ChannelVectorConv {
         for (int lane = 0; channel + lane < g.co(); lane++) {
             for (int i = 0; i < valid; i++) {
                 int at = (channel + lane) * positions + pixel + i;
-                float x = tile[t + i * NC + lane] + bias[channel + lane];
+                float x = tile[t + i * nc + lane] + bias[channel + lane];
                 if (e.residual() != null) {
                     x += e.residual()[callResidualBase + at];
                 }

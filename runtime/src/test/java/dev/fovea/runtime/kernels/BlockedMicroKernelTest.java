@@ -1,0 +1,58 @@
+package dev.fovea.runtime.kernels;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/** The 14 x 32 register tile on its own: both pixel steps, both runs, fresh and continued sums, against float64 sums. */
+class BlockedMicroKernelTest {
+    private static final int P = BlockedMicroKernel.PIXELS;
+    private static final int N = BlockedMicroKernel.CHANNELS;
+    private static final int G = BlockedMicroKernel.GROUP;
+
+    @Test
+    void tilesMatchPlainSums() {
+        Random r = new Random(83);
+        for (int trial = 0; trial < 60; trial++) {
+            int groups = 1 + r.nextInt(6);
+            int ps = trial % 2 == 0 ? G : G * (2 + r.nextInt(2));
+            int from = r.nextInt(groups);
+            int to = from + 1 + r.nextInt(groups - from);
+            int aBase = N * r.nextInt(3);
+            float[] a = Oracle.random(r, aBase + groups * G * N);
+            int[] taps = new int[groups];
+            for (int g = 0; g < groups; g++) {
+                taps[g] = G * r.nextInt(40);
+            }
+            int first = r.nextInt(20);
+            int second = first + (r.nextBoolean() ? 7 * ps : G * r.nextInt(60));
+            float[] b = Oracle.random(r, second + 40 * G + 7 * ps + G);
+            boolean accumulate = r.nextBoolean();
+            int t = N * r.nextInt(4);
+            float[] tile = Oracle.random(r, t + P * N);
+            double[] expected = new double[P * N];
+            for (int p = 0; p < P; p++) {
+                int base = (p < 7 ? first : second) + p % 7 * ps;
+                for (int o = 0; o < N; o++) {
+                    double sum = accumulate ? tile[t + p * N + o] : 0;
+                    for (int g = from; g < to; g++) {
+                        for (int c = 0; c < G; c++) {
+                            sum += (double) a[aBase + (g * G + c) * N + o] * b[base + taps[g] + c];
+                        }
+                    }
+                    expected[p * N + o] = sum;
+                }
+            }
+            if (ps == G && r.nextBoolean()) {
+                BlockedMicroKernel.unitStep(a, aBase, b, first, second, taps, from, to, tile, t, accumulate);
+            } else {
+                BlockedMicroKernel.anyStep(a, aBase, b, first, second, ps, taps, from, to, tile, t, accumulate);
+            }
+            for (int i = 0; i < P * N; i++) {
+                assertEquals(expected[i], tile[t + i], 1e-4 * (Math.abs(expected[i]) + Math.sqrt((to - from) * G)),
+                        "trial " + trial + ", pixel " + i / N + ", channel " + i % N);
+            }
+        }
+    }
+}
