@@ -14,10 +14,10 @@ import jdk.incubator.vector.VectorSpecies;
  * packed [group][c][32]. The 14 pixels are two runs of 7, from {@code first} and from {@code second},
  * so that a tile covers two 7-pixel rows of a 7-wide map as well as 14 pixels of one row.
  *
- * <p>{@link #unitStep} is {@link #anyStep} with the pixel step fixed at one block (stride 1): with the
- * step a constant, each broadcast's address is a register plus a displacement, with no integer
- * arithmetic beside the FMAs (measured alone on one core: about 160 GFLOP/s against 140 with a
- * variable step and 125 for the 7 x 64 tile).
+ * <p>{@link #unitStep} and {@link #twoStep} are {@link #anyStep} with the pixel step fixed at one or two
+ * blocks (stride 1 or 2), the three otherwise the same: with the step a constant, each broadcast's
+ * address is a register plus a displacement, with no integer arithmetic beside the FMAs (measured
+ * alone on one core: about 160 GFLOP/s against 140 with a variable step and 125 for the 7 x 64 tile).
  */
 final class BlockedMicroKernel {
     static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
@@ -122,6 +122,125 @@ final class BlockedMicroKernel {
                 c12_0 = w0.fma(x, c12_0);
                 c12_1 = w1.fma(x, c12_1);
                 x = FloatVector.broadcast(S, b[x1 + c + 6 * GROUP]);
+                c13_0 = w0.fma(x, c13_0);
+                c13_1 = w1.fma(x, c13_1);
+            }
+        }
+        c0_0.intoArray(tile, t);
+        c0_1.intoArray(tile, t + L);
+        c1_0.intoArray(tile, t + CHANNELS);
+        c1_1.intoArray(tile, t + CHANNELS + L);
+        c2_0.intoArray(tile, t + 2 * CHANNELS);
+        c2_1.intoArray(tile, t + 2 * CHANNELS + L);
+        c3_0.intoArray(tile, t + 3 * CHANNELS);
+        c3_1.intoArray(tile, t + 3 * CHANNELS + L);
+        c4_0.intoArray(tile, t + 4 * CHANNELS);
+        c4_1.intoArray(tile, t + 4 * CHANNELS + L);
+        c5_0.intoArray(tile, t + 5 * CHANNELS);
+        c5_1.intoArray(tile, t + 5 * CHANNELS + L);
+        c6_0.intoArray(tile, t + 6 * CHANNELS);
+        c6_1.intoArray(tile, t + 6 * CHANNELS + L);
+        c7_0.intoArray(tile, t + 7 * CHANNELS);
+        c7_1.intoArray(tile, t + 7 * CHANNELS + L);
+        c8_0.intoArray(tile, t + 8 * CHANNELS);
+        c8_1.intoArray(tile, t + 8 * CHANNELS + L);
+        c9_0.intoArray(tile, t + 9 * CHANNELS);
+        c9_1.intoArray(tile, t + 9 * CHANNELS + L);
+        c10_0.intoArray(tile, t + 10 * CHANNELS);
+        c10_1.intoArray(tile, t + 10 * CHANNELS + L);
+        c11_0.intoArray(tile, t + 11 * CHANNELS);
+        c11_1.intoArray(tile, t + 11 * CHANNELS + L);
+        c12_0.intoArray(tile, t + 12 * CHANNELS);
+        c12_1.intoArray(tile, t + 12 * CHANNELS + L);
+        c13_0.intoArray(tile, t + 13 * CHANNELS);
+        c13_1.intoArray(tile, t + 13 * CHANNELS + L);
+    }
+
+    /** As {@link #unitStep}, with the pixels of a run two blocks apart (stride 2). */
+    static void twoStep(float[] a, int aBase, float[] b, int first, int second, int[] taps, int from, int to, float[] tile, int t,
+            boolean accumulate) {
+        FloatVector c0_0, c0_1, c1_0, c1_1, c2_0, c2_1, c3_0, c3_1, c4_0, c4_1, c5_0, c5_1, c6_0, c6_1;
+        FloatVector c7_0, c7_1, c8_0, c8_1, c9_0, c9_1, c10_0, c10_1, c11_0, c11_1, c12_0, c12_1, c13_0, c13_1;
+        if (accumulate) {
+            c0_0 = FloatVector.fromArray(S, tile, t);
+            c0_1 = FloatVector.fromArray(S, tile, t + L);
+            c1_0 = FloatVector.fromArray(S, tile, t + CHANNELS);
+            c1_1 = FloatVector.fromArray(S, tile, t + CHANNELS + L);
+            c2_0 = FloatVector.fromArray(S, tile, t + 2 * CHANNELS);
+            c2_1 = FloatVector.fromArray(S, tile, t + 2 * CHANNELS + L);
+            c3_0 = FloatVector.fromArray(S, tile, t + 3 * CHANNELS);
+            c3_1 = FloatVector.fromArray(S, tile, t + 3 * CHANNELS + L);
+            c4_0 = FloatVector.fromArray(S, tile, t + 4 * CHANNELS);
+            c4_1 = FloatVector.fromArray(S, tile, t + 4 * CHANNELS + L);
+            c5_0 = FloatVector.fromArray(S, tile, t + 5 * CHANNELS);
+            c5_1 = FloatVector.fromArray(S, tile, t + 5 * CHANNELS + L);
+            c6_0 = FloatVector.fromArray(S, tile, t + 6 * CHANNELS);
+            c6_1 = FloatVector.fromArray(S, tile, t + 6 * CHANNELS + L);
+            c7_0 = FloatVector.fromArray(S, tile, t + 7 * CHANNELS);
+            c7_1 = FloatVector.fromArray(S, tile, t + 7 * CHANNELS + L);
+            c8_0 = FloatVector.fromArray(S, tile, t + 8 * CHANNELS);
+            c8_1 = FloatVector.fromArray(S, tile, t + 8 * CHANNELS + L);
+            c9_0 = FloatVector.fromArray(S, tile, t + 9 * CHANNELS);
+            c9_1 = FloatVector.fromArray(S, tile, t + 9 * CHANNELS + L);
+            c10_0 = FloatVector.fromArray(S, tile, t + 10 * CHANNELS);
+            c10_1 = FloatVector.fromArray(S, tile, t + 10 * CHANNELS + L);
+            c11_0 = FloatVector.fromArray(S, tile, t + 11 * CHANNELS);
+            c11_1 = FloatVector.fromArray(S, tile, t + 11 * CHANNELS + L);
+            c12_0 = FloatVector.fromArray(S, tile, t + 12 * CHANNELS);
+            c12_1 = FloatVector.fromArray(S, tile, t + 12 * CHANNELS + L);
+            c13_0 = FloatVector.fromArray(S, tile, t + 13 * CHANNELS);
+            c13_1 = FloatVector.fromArray(S, tile, t + 13 * CHANNELS + L);
+        } else {
+            c0_0 = c0_1 = c1_0 = c1_1 = c2_0 = c2_1 = c3_0 = c3_1 = c4_0 = c4_1 = c5_0 = c5_1 = c6_0 = c6_1 = FloatVector.zero(S);
+            c7_0 = c7_1 = c8_0 = c8_1 = c9_0 = c9_1 = c10_0 = c10_1 = c11_0 = c11_1 = c12_0 = c12_1 = c13_0 = c13_1 = FloatVector.zero(S);
+        }
+        for (int g = from; g < to; g++) {
+            int x0 = first + taps[g];
+            int x1 = second + taps[g];
+            int ai = aBase + g * GROUP * CHANNELS;
+            for (int c = 0; c < GROUP; c++) {
+                FloatVector w0 = FloatVector.fromArray(S, a, ai + c * CHANNELS);
+                FloatVector w1 = FloatVector.fromArray(S, a, ai + c * CHANNELS + L);
+                FloatVector x = FloatVector.broadcast(S, b[x0 + c]);
+                c0_0 = w0.fma(x, c0_0);
+                c0_1 = w1.fma(x, c0_1);
+                x = FloatVector.broadcast(S, b[x0 + c + 2 * GROUP]);
+                c1_0 = w0.fma(x, c1_0);
+                c1_1 = w1.fma(x, c1_1);
+                x = FloatVector.broadcast(S, b[x0 + c + 4 * GROUP]);
+                c2_0 = w0.fma(x, c2_0);
+                c2_1 = w1.fma(x, c2_1);
+                x = FloatVector.broadcast(S, b[x0 + c + 6 * GROUP]);
+                c3_0 = w0.fma(x, c3_0);
+                c3_1 = w1.fma(x, c3_1);
+                x = FloatVector.broadcast(S, b[x0 + c + 8 * GROUP]);
+                c4_0 = w0.fma(x, c4_0);
+                c4_1 = w1.fma(x, c4_1);
+                x = FloatVector.broadcast(S, b[x0 + c + 10 * GROUP]);
+                c5_0 = w0.fma(x, c5_0);
+                c5_1 = w1.fma(x, c5_1);
+                x = FloatVector.broadcast(S, b[x0 + c + 12 * GROUP]);
+                c6_0 = w0.fma(x, c6_0);
+                c6_1 = w1.fma(x, c6_1);
+                x = FloatVector.broadcast(S, b[x1 + c]);
+                c7_0 = w0.fma(x, c7_0);
+                c7_1 = w1.fma(x, c7_1);
+                x = FloatVector.broadcast(S, b[x1 + c + 2 * GROUP]);
+                c8_0 = w0.fma(x, c8_0);
+                c8_1 = w1.fma(x, c8_1);
+                x = FloatVector.broadcast(S, b[x1 + c + 4 * GROUP]);
+                c9_0 = w0.fma(x, c9_0);
+                c9_1 = w1.fma(x, c9_1);
+                x = FloatVector.broadcast(S, b[x1 + c + 6 * GROUP]);
+                c10_0 = w0.fma(x, c10_0);
+                c10_1 = w1.fma(x, c10_1);
+                x = FloatVector.broadcast(S, b[x1 + c + 8 * GROUP]);
+                c11_0 = w0.fma(x, c11_0);
+                c11_1 = w1.fma(x, c11_1);
+                x = FloatVector.broadcast(S, b[x1 + c + 10 * GROUP]);
+                c12_0 = w0.fma(x, c12_0);
+                c12_1 = w1.fma(x, c12_1);
+                x = FloatVector.broadcast(S, b[x1 + c + 12 * GROUP]);
                 c13_0 = w0.fma(x, c13_0);
                 c13_1 = w1.fma(x, c13_1);
             }

@@ -377,6 +377,8 @@ public final class ChannelVectorConv {
                 int t = (tile - first) * tileFloats;
                 if (pixelStep == ChannelBlocks.BLOCK) {
                     BlockedMicroKernel.unitStep(packed, aBase, callPlanes, firstRun, secondRun, taps, g0, g1, tiles, t, g0 > 0);
+                } else if (pixelStep == 2 * ChannelBlocks.BLOCK) {
+                    BlockedMicroKernel.twoStep(packed, aBase, callPlanes, firstRun, secondRun, taps, g0, g1, tiles, t, g0 > 0);
                 } else {
                     BlockedMicroKernel.anyStep(packed, aBase, callPlanes, firstRun, secondRun, pixelStep, taps, g0, g1, tiles, t, g0 > 0);
                 }

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
-/** The 14 x 32 register tile on its own: both pixel steps, both runs, fresh and continued sums, against float64 sums. */
+/** The 14 x 32 register tile on its own: every pixel step, both runs, fresh and continued sums, against float64 sums. */
 class BlockedMicroKernelTest {
     private static final int P = BlockedMicroKernel.PIXELS;
     private static final int N = BlockedMicroKernel.CHANNELS;
@@ -16,7 +16,7 @@ class BlockedMicroKernelTest {
         Random r = new Random(83);
         for (int trial = 0; trial < 60; trial++) {
             int groups = 1 + r.nextInt(6);
-            int ps = trial % 2 == 0 ? G : G * (2 + r.nextInt(2));
+            int ps = G * (1 + trial % 3);
             int from = r.nextInt(groups);
             int to = from + 1 + r.nextInt(groups - from);
             int aBase = N * r.nextInt(3);
@@ -46,6 +46,8 @@ class BlockedMicroKernelTest {
             }
             if (ps == G && r.nextBoolean()) {
                 BlockedMicroKernel.unitStep(a, aBase, b, first, second, taps, from, to, tile, t, accumulate);
+            } else if (ps == 2 * G && r.nextBoolean()) {
+                BlockedMicroKernel.twoStep(a, aBase, b, first, second, taps, from, to, tile, t, accumulate);
             } else {
                 BlockedMicroKernel.anyStep(a, aBase, b, first, second, ps, taps, from, to, tile, t, accumulate);
             }
