@@ -52,7 +52,10 @@ public final class ChannelVectorConv {
     private final boolean blockedOut;
     private final StridePhases phases;
     private final PaddedBlocks padded;
-    /** For each reduction step j, its input's offset from the tile's first pixel. */
+    /**
+     * Input offsets from a run's first pixel: one per reduction step j on an NCHW input, one per
+     * reduction group (channel block, ky, kx) on a blocked input.
+     */
     private final int[] taps;
     /** Floats between consecutive pixels of a tile in the source. */
     private final int pixelStep;
@@ -330,6 +333,7 @@ public final class ChannelVectorConv {
             for (int k0 = 0; k0 < k; k0 += KB) {
                 int k1 = Math.min(k, k0 + KB);
                 for (int tile = first; tile < last; tile++) {
+                    // A tile here is one pixel block.
                     microKernel(packed, panel * k * NC, callPlanes, inputOffset(tile), pixelStep, taps, k0, k1, tiles, (tile - first) * tileFloats,
                             k0 > 0);
                 }
