@@ -44,8 +44,9 @@ public final class ChannelVectorConv {
     private final boolean grouped;
     /** Output channels of a tile and of a weight panel. */
     private final int nc;
-    /** Pixel blocks of {@link #PR} per tile. */
+    /** Pixel blocks of {@link #PR} per tile, and the floats of one tile's sums. */
     private final int tileBlocks;
+    private final int tileFloats;
     private final float[] packed;
     private final int panels;
     private final Source source;
@@ -171,6 +172,7 @@ public final class ChannelVectorConv {
         this.grouped = blockedIn;
         this.nc = grouped ? BlockedMicroKernel.CHANNELS : NC;
         this.tileBlocks = grouped ? BlockedMicroKernel.PIXELS / PR : 1;
+        this.tileFloats = tileBlocks * PR * nc;
         this.panels = (g.co() + nc - 1) / nc;
         this.packed = grouped ? packGrouped(g, weight) : pack(g, weight);
         this.source = inFrame != null ? Source.BLOCKED_ROWS : sourceFor(g, blockedIn);
@@ -211,8 +213,8 @@ public final class ChannelVectorConv {
         int groups = Math.min(tileCount, Math.max(1, (TARGET_TASKS + panels - 1) / panels));
         this.tilesPerTask = Math.min(MAX_BLOCKS_PER_TASK / tileBlocks, (tileCount + groups - 1) / groups);
         this.tileGroups = (tileCount + tilesPerTask - 1) / tilesPerTask;
-        int tileFloats = tilesPerTask * tileBlocks * PR * nc;
-        this.tiles = ThreadLocal.withInitial(() -> new float[tileFloats]);
+        int taskFloats = tilesPerTask * tileFloats;
+        this.tiles = ThreadLocal.withInitial(() -> new float[taskFloats]);
         this.noBias = new float[g.co()];
         this.channelStride = new int[L];
         for (int i = 0; i < L; i++) {
@@ -326,7 +328,6 @@ public final class ChannelVectorConv {
         float[] tiles = this.tiles.get();
         int first = group * tilesPerTask;
         int last = Math.min(tileCount, first + tilesPerTask);
-        int tileFloats = tileBlocks * PR * nc;
         if (grouped) {
             groupedSums(panel, first, last, tiles);
         } else {
@@ -371,7 +372,6 @@ public final class ChannelVectorConv {
         int groups = taps.length;
         int sliceGroups = KB * NC / (BlockedMicroKernel.GROUP * nc);
         int aBase = panel * k * nc;
-        int tileFloats = tileBlocks * PR * nc;
         for (int g0 = 0; g0 < groups; g0 += sliceGroups) {
             int g1 = Math.min(groups, g0 + sliceGroups);
             for (int tile = first; tile < last; tile++) {
