@@ -14,8 +14,9 @@ import java.util.Map;
  * and depthwise convolution on whole blocks): in a chain such as ResNet's bottlenecks or MobileNet's
  * expand, depthwise and project, no result is scattered into NCHW and no input copied into phase
  * planes. A residual, and the sum a projection accumulates onto, must have the layout of the output it
- * joins, and a depthwise convolution reads and writes the same layout; everything else (pooling,
- * concatenation, the network's output) reads NCHW.
+ * joins, and a depthwise convolution reads and writes the same layout. A concatenation's inputs and
+ * output share one layout too, blocked when all of them can be ({@link ConcatStep}); everything else
+ * (average pooling, element-wise steps, the network's output) reads NCHW.
  */
 final class ChannelLayouts {
     /** One value written into a buffer, from its writer to the readers before the buffer is overwritten. */
@@ -40,6 +41,7 @@ final class ChannelLayouts {
         Map<float[], Tensor> current = new IdentityHashMap<>();
         List<Tensor> tensors = new ArrayList<>();
         Map<BlockableStep, Roles> roles = new IdentityHashMap<>();
+        Map<ConcatStep, List<Tensor>> joins = new IdentityHashMap<>();
         for (Step step : steps) {
             for (float[] buffer : step.reads()) {
                 Tensor t = current.get(buffer);
@@ -52,14 +54,24 @@ final class ChannelLayouts {
                 roles.put(b, new Roles(current.get(b.in()), b.residual() == null ? null : current.get(b.residual()),
                         b.accumulates() ? current.get(b.writes()) : null, written));
             }
+            if (step instanceof ConcatStep c) {
+                List<Tensor> shared = new ArrayList<>();
+                for (float[] source : c.reads()) {
+                    shared.add(current.get(source));
+                }
+                shared.add(written);
+                joins.put(c, shared);
+            }
             current.put(step.writes(), written);
             tensors.add(written);
         }
         Tensor result = current.get(output);
         for (Tensor t : tensors) {
-            t.blocked = t != result && t.writer instanceof BlockableStep w && w.writesBlocked() && readBlocked(t, roles);
+            boolean writesBlocked = t.writer instanceof BlockableStep w && w.writesBlocked()
+                    || t.writer instanceof ConcatStep c && c.joinsBlocks();
+            t.blocked = t != result && writesBlocked && readBlocked(t, roles);
         }
-        settleJoins(roles);
+        settleJoins(roles, joins.values());
         frameWindows(tensors, roles);
         for (Map.Entry<BlockableStep, Roles> e : roles.entrySet()) {
             Roles r = e.getValue();
@@ -89,6 +101,9 @@ final class ChannelLayouts {
     /** Whether every reader of t takes it blocked, in the role it reads it in. */
     private static boolean readBlocked(Tensor t, Map<BlockableStep, Roles> roles) {
         for (Step reader : t.readers) {
+            if (reader instanceof ConcatStep c && c.joinsBlocks()) {
+                continue;
+            }
             if (!(reader instanceof BlockableStep b)) {
                 return false;
             }
@@ -104,12 +119,21 @@ final class ChannelLayouts {
 
     /**
      * A residual or accumulated sum and the output it joins share one layout, and so do a depthwise
-     * convolution's input and output: NCHW unless both are blocked.
+     * convolution's input and output, and a concatenation's inputs and output: NCHW unless all are blocked.
      */
-    private static void settleJoins(Map<BlockableStep, Roles> roles) {
+    private static void settleJoins(Map<BlockableStep, Roles> roles, Iterable<List<Tensor>> concatenations) {
         boolean changed = true;
         while (changed) {
             changed = false;
+            for (List<Tensor> shared : concatenations) {
+                boolean all = shared.stream().allMatch(t -> t != null && t.blocked);
+                for (Tensor t : shared) {
+                    if (!all && t != null && t.blocked) {
+                        t.blocked = false;
+                        changed = true;
+                    }
+                }
+            }
             for (Map.Entry<BlockableStep, Roles> e : roles.entrySet()) {
                 Roles r = e.getValue();
                 Tensor kept = e.getKey().keepsLayout() ? r.in() : null;

@@ -10,6 +10,7 @@ import dev.fovea.runtime.kernels.Depthwise;
 import dev.fovea.runtime.kernels.DirectConv;
 import dev.fovea.runtime.kernels.Epilogue;
 import dev.fovea.runtime.kernels.Gemv;
+import dev.fovea.runtime.kernels.OutputSlice;
 
 /**
  * A convolution or dense layer of the fast path, still open while the plan is built: the layers after
@@ -28,6 +29,8 @@ final class LinearStep implements BlockableStep {
     /** Set when the input arrives, or the output leaves, inside a zero border (see {@link ChannelLayouts}). */
     private ChannelBlocks.Frame inFrame;
     private ChannelBlocks.Frame outFrame;
+    /** Where in {@link #out} its samples go: all of it, or its channels of a concatenation ({@link #writeInto}). */
+    private OutputSlice outSlice;
     private final int batch;
     private float[] residual;
     private Activation activation = Activation.NONE;
@@ -56,6 +59,7 @@ final class LinearStep implements BlockableStep {
         this.out = out;
         this.batch = batch;
         this.accumulate = accumulate;
+        this.outSlice = OutputSlice.whole(g.outputSize());
     }
 
     /** A dense layer. */
@@ -132,6 +136,23 @@ final class LinearStep implements BlockableStep {
         return !isDepthwise() && residual == null && !accumulate && writesBlocked();
     }
 
+    /**
+     * Whether it can write its output into a slice of a larger tensor: a convolution on a kernel that
+     * takes an {@link OutputSlice} (not depthwise), nothing read from its output, no frame.
+     */
+    boolean canWriteSlice() {
+        return geometry != null && !isDepthwise() && !accumulate && outFrame == null;
+    }
+
+    /** Writes its output into {@code slice} of {@code joined} instead of an array of its own. */
+    void writeInto(float[] joined, OutputSlice slice) {
+        if (!canWriteSlice()) {
+            throw new IllegalStateException(name + " cannot write into a slice");
+        }
+        out = joined;
+        outSlice = slice;
+    }
+
     /** The frame its blocked input should arrive in to spare a padded copy, or null. */
     ChannelBlocks.Frame wantedFrame() {
         return !isDepthwise() && readsBlocked() && ChannelVectorConv.readsFramed(geometry) ? ChannelBlocks.Frame.around(geometry) : null;
@@ -141,6 +162,7 @@ final class LinearStep implements BlockableStep {
     float[] frameOutput(ChannelBlocks.Frame f) {
         outFrame = f;
         out = new float[Math.multiplyExact(batch, f.floats(geometry.co()))];
+        outSlice = OutputSlice.whole(f.floats(geometry.co()));
         return out;
     }
 
@@ -212,11 +234,11 @@ final class LinearStep implements BlockableStep {
         } else if (blockedDepthwise != null) {
             blockedDepthwise.run(workers, in, out, batch, epilogue, workspace.floats());
         } else if (direct != null) {
-            direct.run(workers, in, out, batch, epilogue, workspace.floats());
+            direct.run(workers, in, out, outSlice, batch, epilogue, workspace.floats());
         } else if (channelVector != null) {
-            channelVector.run(workers, in, out, batch, epilogue, workspace.floats());
+            channelVector.run(workers, in, out, outSlice, batch, epilogue, workspace.floats());
         } else if (gemm != null) {
-            gemm.run(workers, in, 0, out, 0, batch, epilogue, workspace.floats());
+            gemm.run(workers, in, 0, out, outSlice, batch, epilogue, workspace.floats());
         } else {
             dense.accept(workers);
         }

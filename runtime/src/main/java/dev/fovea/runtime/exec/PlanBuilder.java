@@ -413,7 +413,7 @@ public final class PlanBuilder {
         float[] dst = buffer(out);
         int all = total;
         if (fast()) {
-            add(name, "Concat", io(dst, sources), ChannelOps.concat(sources, channels, dst, batch, positions));
+            add(new ConcatStep(name, sources, channels, dst, batch, positions));
             return;
         }
         add(name, "Concat", io(dst, sources), workers -> {
@@ -441,6 +441,7 @@ public final class PlanBuilder {
     public InferenceSession build(int output, Shape inputShape, Shape outputShape, int threads) {
         seal();
         ChannelLayouts.choose(steps, buffer(output));
+        ConcatSlices.place(steps, buffer(output));
         return new InferenceSession(steps, input, buffer(output), batch, inputShape, outputShape, new Workers(threads));
     }
 }

@@ -130,7 +130,9 @@ public final class ChannelOps {
     /**
      * Concatenation along channels: each (input, sample) slice, cut into pieces of at most
      * {@link #COPY_CHUNK} floats, one copy task per piece (DenseNet copies its whole growing tensor at
-     * every layer; one task per slice left it to a single thread).
+     * every layer; one task per slice left it to a single thread). A null input is already in place in
+     * {@code out} and is skipped. Whole blocks of a channel-blocked tensor are contiguous per sample as
+     * NCHW channels are, so the same copy joins blocked inputs whose channels fill whole blocks.
      */
     public static Consumer<Workers> concat(float[][] ins, int[] channels, float[] out, int n, int positions) {
         int total = 0;
@@ -141,7 +143,9 @@ public final class ChannelOps {
         }
         int pieces = 0;
         for (int i = 0; i < ins.length; i++) {
-            pieces += n * ((channels[i] * positions + COPY_CHUNK - 1) / COPY_CHUNK);
+            if (ins[i] != null) {
+                pieces += n * ((channels[i] * positions + COPY_CHUNK - 1) / COPY_CHUNK);
+            }
         }
         int[] input = new int[pieces];
         int[] from = new int[pieces];
@@ -150,6 +154,9 @@ public final class ChannelOps {
         int piece = 0;
         for (int sample = 0; sample < n; sample++) {
             for (int i = 0; i < ins.length; i++) {
+                if (ins[i] == null) {
+                    continue;
+                }
                 int size = channels[i] * positions;
                 for (int offset = 0; offset < size; offset += COPY_CHUNK) {
                     input[piece] = i;

@@ -76,6 +76,8 @@ public final class ChannelVectorConv {
     /** Floats of one sample of the input and of the output: more than the tensor's inside a frame. */
     private final int inSampleFloats;
     private final int outSampleFloats;
+    /** The output's own array, unsliced. */
+    private final OutputSlice whole;
     /** Floats per channel block of a blocked output, and each output position's offset in its block. */
     private final int outPlane;
     private final int[] outPixel;
@@ -160,6 +162,7 @@ public final class ChannelVectorConv {
         this.g = g;
         this.inSampleFloats = inFrame == null ? g.inputSize() : inFrame.floats(g.ci());
         this.outSampleFloats = outFrame == null ? g.outputSize() : outFrame.floats(g.co());
+        this.whole = OutputSlice.whole(outSampleFloats);
         this.outPlane = outFrame == null ? g.positions() * ChannelBlocks.BLOCK : outFrame.height() * outFrame.width() * ChannelBlocks.BLOCK;
         this.outPixel = new int[g.positions() + PR];
         for (int p = 0; p < outPixel.length; p++) {
@@ -301,6 +304,11 @@ public final class ChannelVectorConv {
     }
 
     public void run(Workers workers, float[] in, float[] out, int n, Epilogue e, float[] workspace) {
+        run(workers, in, out, whole, n, e, workspace);
+    }
+
+    /** As above, the output written into {@code slice} of {@code out} (a branch of a concatenation, say). */
+    public void run(Workers workers, float[] in, float[] out, OutputSlice slice, int n, Epilogue e, float[] workspace) {
         callIn = in;
         callOut = out;
         callPlanes = copies() ? workspace : in;
@@ -314,7 +322,7 @@ public final class ChannelVectorConv {
             if (copies()) {
                 workers.parallelFor(copyTasks, copyTask);
             }
-            callOutBase = sample * outSampleFloats;
+            callOutBase = slice.base(sample);
             callResidualBase = sample * g.outputSize();
             workers.parallelFor(panels * tileGroups, tileTask);
         }

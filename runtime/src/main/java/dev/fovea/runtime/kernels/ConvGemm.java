@@ -136,6 +136,11 @@ public final class ConvGemm {
      * {@code workspace} holds at least {@link #workspaceSize()} floats.
      */
     public void run(Workers workers, float[] in, int inOffset, float[] out, int outOffset, int n, Epilogue e, float[] workspace) {
+        run(workers, in, inOffset, out, new OutputSlice(outOffset, g.outputSize()), n, e, workspace);
+    }
+
+    /** As above, the output written into {@code slice} of {@code out} (a branch of a concatenation, say). */
+    public void run(Workers workers, float[] in, int inOffset, float[] out, OutputSlice slice, int n, Epilogue e, float[] workspace) {
         int rows = g.groups() * k;
         int tasks = g.groups() * rowChunks * columnGroups;
         callIn = in;
@@ -144,7 +149,7 @@ public final class ConvGemm {
         callEpilogue = e;
         for (int sample = 0; sample < n; sample++) {
             callInBase = inOffset + sample * g.inputSize();
-            callOutBase = outOffset + sample * g.outputSize();
+            callOutBase = slice.base(sample);
             callResidualBase = sample * g.outputSize();
             if (!direct) {
                 workers.parallelFor((rows + 15) / 16, im2colTask);

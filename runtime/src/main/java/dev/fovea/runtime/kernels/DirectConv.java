@@ -20,6 +20,8 @@ public final class DirectConv {
     private final int rowChunks;
     private final int xBlocks;
     private final StridePhases phases;
+    /** The output's own array, unsliced. */
+    private final OutputSlice whole;
     private final ThreadLocal<float[]> tiles = ThreadLocal.withInitial(() -> new float[MR * NR]);
 
     private float[] callIn;
@@ -59,6 +61,7 @@ public final class DirectConv {
             }
         }
         this.phases = new StridePhases(g);
+        this.whole = OutputSlice.whole(g.outputSize());
         this.copyTask = t -> phases.copy(callIn, callInBase, callPlanes, t);
         this.tileTask = t -> {
             int xb = t % xBlocks;
@@ -75,6 +78,11 @@ public final class DirectConv {
     }
 
     public void run(Workers workers, float[] in, float[] out, int n, Epilogue e, float[] workspace) {
+        run(workers, in, out, whole, n, e, workspace);
+    }
+
+    /** As above, the output written into {@code slice} of {@code out} (a branch of a concatenation, say). */
+    public void run(Workers workers, float[] in, float[] out, OutputSlice slice, int n, Epilogue e, float[] workspace) {
         callIn = in;
         callOut = out;
         callPlanes = workspace;
@@ -84,7 +92,7 @@ public final class DirectConv {
         for (int sample = 0; sample < n; sample++) {
             callInBase = sample * g.inputSize();
             workers.parallelFor(phases.copyTasks(), copyTask);
-            callOutBase = sample * g.outputSize();
+            callOutBase = slice.base(sample);
             callResidualBase = sample * g.outputSize();
             workers.parallelFor(rowChunks * g.oh() * xBlocks, tileTask);
         }
