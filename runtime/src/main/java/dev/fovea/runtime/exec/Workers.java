@@ -7,10 +7,11 @@ import java.util.function.IntConsumer;
 
 /**
  * A fixed pool of threads for one session. {@link #parallelFor} hands out task indices from a shared
- * counter, one at a time or in short runs when there are many, so a thread slowed by a busy neighbour
- * core simply takes fewer tasks; the calling thread works too. Nothing is allocated per call. Not reentrant: one job at a time.
+ * range, one at a time or in short runs when there are many, so a thread slowed by a busy neighbour
+ * core simply takes fewer tasks; the calling thread works too, from the range's front, the helpers
+ * from its back. Nothing is allocated per call. Not reentrant: one job at a time.
  *
- * <p>The counter holds the job's task count beside the next index, and a thread reads the job's body
+ * <p>The range is one atomic word, its end beside its start, and a thread reads the job's body
  * only after it has claimed an index: a job cannot end while one of its claimed tasks is unfinished,
  * so the body it reads is that job's. A helper that wakes late thus never runs a new job's body on an
  * old job's indices.
@@ -26,8 +27,10 @@ public final class Workers implements AutoCloseable {
     /** Bits of the task count and of the next index in {@link #claims}. */
     private static final int INDEX_BITS = 31;
     private static final long INDEX_MASK = (1L << INDEX_BITS) - 1;
-    /** The job's task count in the high half, the next task index in the low. */
+    /** The end of the job's unclaimed indices in the high half, their start in the low. */
     private final AtomicLong claims = new AtomicLong();
+    /** The job's task count, which sets the length of a claim (a stale value only changes that). */
+    private volatile int jobTasks;
     private final AtomicInteger done = new AtomicInteger();
     /** Bumped for every job, to wake the helpers. */
     private volatile int generation;
@@ -64,12 +67,13 @@ public final class Workers implements AutoCloseable {
         this.body = body;
         this.failure = null;
         done.set(0);
+        jobTasks = tasks;
         claims.set((long) tasks << INDEX_BITS); // publishes the job
         generation = generation + 1;
         for (Thread t : helpers) {
             LockSupport.unpark(t);
         }
-        work();
+        work(true);
         while (done.get() < tasks) {
             Thread.onSpinWait();
         }
@@ -86,31 +90,37 @@ public final class Workers implements AutoCloseable {
         }
     }
 
-    private void work() {
+    /**
+     * Claims and runs tasks until none are left: the calling thread from the front of the index range,
+     * the helpers from its back. When the threads keep pace, each takes the same part of every job, so
+     * the part of a tensor one core writes is the part it reads in the next layer, from its own cache.
+     */
+    private void work(boolean fromFront) {
         while (true) {
             long c = claims.get();
-            int count = (int) (c >>> INDEX_BITS);
-            int index = (int) (c & INDEX_MASK);
-            if (index >= count) {
+            int end = (int) (c >>> INDEX_BITS);
+            int front = (int) (c & INDEX_MASK);
+            if (front >= end) {
                 return;
             }
             // claim a run of indices at once when there are many small ones (a pooling plane, a channel's
             // average): a claim costs a contended atomic, which would outweigh such a task
-            int grain = Math.max(1, count / (threads * CLAIMS_PER_THREAD));
-            int end = Math.min(count, index + grain);
-            if (!claims.compareAndSet(c, c + (end - index))) {
+            int grain = Math.min(end - front, Math.max(1, jobTasks / (threads * CLAIMS_PER_THREAD)));
+            int from = fromFront ? front : end - grain;
+            long claimed = fromFront ? c + grain : c - ((long) grain << INDEX_BITS);
+            if (!claims.compareAndSet(c, claimed)) {
                 continue;
             }
             // the job holding the claimed tasks is still running, so this is its body
             IntConsumer body = this.body;
             try {
-                for (int i = index; i < end; i++) {
+                for (int i = from; i < from + grain; i++) {
                     body.accept(i);
                 }
             } catch (Throwable t) {
                 failure = t;
             } finally {
-                done.addAndGet(end - index);
+                done.addAndGet(grain);
             }
         }
     }
@@ -130,7 +140,7 @@ public final class Workers implements AutoCloseable {
                 return;
             }
             seen = generation;
-            work();
+            work(false);
         }
     }
 

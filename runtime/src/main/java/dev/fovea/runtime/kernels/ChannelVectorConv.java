@@ -225,7 +225,9 @@ public final class ChannelVectorConv {
         }
         this.copyTask = source == Source.NCHW_PHASES ? t -> phases.copy(callIn, callInBase, callPlanes, t)
                 : t -> padded.copy(callIn, callInBase, callPlanes, t);
-        this.tileTask = t -> task(t / tileGroups, t % tileGroups);
+        // every panel of one pixel group before the next group: the workers take tasks from both ends, so
+        // each keeps to its own part of the map from layer to layer, and finds it in its own cache
+        this.tileTask = t -> task(t % panels, t / panels);
     }
 
     /** Weights as panels of {@link #NC} output channels, [panel][k][NC], in the reduction's own order. */
