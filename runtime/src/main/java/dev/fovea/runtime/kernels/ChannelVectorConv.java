@@ -375,8 +375,9 @@ public final class ChannelVectorConv {
 
     /**
      * The sums of tiles [first, last) on {@link BlockedMicroKernel}, in slices of the same 32 KiB of
-     * weights as {@link #KB} steps of 64 channels. A tile's second run of pixels, when the map has an odd
-     * number of blocks, repeats the first: it is summed and never stored.
+     * weights as {@link #KB} steps of 64 channels. When the map has an odd number of pixel blocks, the
+     * last tile has one run: at stride 1 it runs the one-run tile, otherwise its second run repeats the
+     * first, summed and never stored.
      */
     private void groupedSums(int panel, int first, int last, float[] tiles) {
         int groups = taps.length;
@@ -387,9 +388,12 @@ public final class ChannelVectorConv {
             for (int tile = first; tile < last; tile++) {
                 int block = tile * tileBlocks;
                 int firstRun = inputOffset(block);
-                int secondRun = block + 1 < blocks ? inputOffset(block + 1) : firstRun;
+                boolean half = block + 1 == blocks;
+                int secondRun = half ? firstRun : inputOffset(block + 1);
                 int t = (tile - first) * tileFloats;
-                if (pixelStep == ChannelBlocks.BLOCK) {
+                if (half && pixelStep == ChannelBlocks.BLOCK) {
+                    BlockedMicroKernel.unitRun(packed, aBase, callPlanes, firstRun, taps, g0, g1, tiles, t, g0 > 0);
+                } else if (pixelStep == ChannelBlocks.BLOCK) {
                     BlockedMicroKernel.unitStep(packed, aBase, callPlanes, firstRun, secondRun, taps, g0, g1, tiles, t, g0 > 0);
                 } else if (pixelStep == 2 * ChannelBlocks.BLOCK) {
                     BlockedMicroKernel.twoStep(packed, aBase, callPlanes, firstRun, secondRun, taps, g0, g1, tiles, t, g0 > 0);

@@ -5,7 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
-/** The 14 x 32 register tile on its own: every pixel step, both runs, fresh and continued sums, against float64 sums. */
+/**
+ * The 14 x 32 register tile on its own: every pixel step, both runs, the one-run tile, fresh and continued sums, against
+ * float64 sums.
+ */
 class BlockedMicroKernelTest {
     private static final int P = BlockedMicroKernel.PIXELS;
     private static final int N = BlockedMicroKernel.CHANNELS;
@@ -14,7 +17,7 @@ class BlockedMicroKernelTest {
     @Test
     void tilesMatchPlainSums() {
         Random r = new Random(83);
-        for (int trial = 0; trial < 60; trial++) {
+        for (int trial = 0; trial < 90; trial++) {
             int groups = 1 + r.nextInt(6);
             int ps = G * (1 + trial % 3);
             int from = r.nextInt(groups);
@@ -44,7 +47,14 @@ class BlockedMicroKernelTest {
                     expected[p * N + o] = sum;
                 }
             }
-            if (ps == G && r.nextBoolean()) {
+            float[] before = tile.clone();
+            int summed = P;
+            int choice = r.nextInt(3);
+            if (ps == G && choice == 2) {
+                // one run: its 7 pixels summed, the second run's slots left as they were
+                BlockedMicroKernel.unitRun(a, aBase, b, first, taps, from, to, tile, t, accumulate);
+                summed = 7;
+            } else if (ps == G && choice == 1) {
                 BlockedMicroKernel.unitStep(a, aBase, b, first, second, taps, from, to, tile, t, accumulate);
             } else if (ps == 2 * G && r.nextBoolean()) {
                 BlockedMicroKernel.twoStep(a, aBase, b, first, second, taps, from, to, tile, t, accumulate);
@@ -52,7 +62,8 @@ class BlockedMicroKernelTest {
                 BlockedMicroKernel.anyStep(a, aBase, b, first, second, ps, taps, from, to, tile, t, accumulate);
             }
             for (int i = 0; i < P * N; i++) {
-                assertEquals(expected[i], tile[t + i], 1e-4 * (Math.abs(expected[i]) + Math.sqrt((to - from) * G)),
+                double want = i < summed * N ? expected[i] : before[t + i];
+                assertEquals(want, tile[t + i], 1e-4 * (Math.abs(want) + Math.sqrt((to - from) * G)),
                         "trial " + trial + ", pixel " + i / N + ", channel " + i % N);
             }
         }
