@@ -132,14 +132,9 @@ public final class ConvGemm {
     }
 
     /**
-     * Convolves samples [0, n) of {@code in} into {@code out}, sharing the work among the workers;
+     * Convolves samples [0, n) of {@code in} into {@code slice} of {@code out}, sharing the work among the workers;
      * {@code workspace} holds at least {@link #workspaceSize()} floats.
      */
-    public void run(Workers workers, float[] in, int inOffset, float[] out, int outOffset, int n, Epilogue e, float[] workspace) {
-        run(workers, in, inOffset, out, new OutputSlice(outOffset, g.outputSize()), n, e, workspace);
-    }
-
-    /** As above, the output written into {@code slice} of {@code out} (a branch of a concatenation, say). */
     public void run(Workers workers, float[] in, int inOffset, float[] out, OutputSlice slice, int n, Epilogue e, float[] workspace) {
         int rows = g.groups() * k;
         int tasks = g.groups() * rowChunks * columnGroups;

@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Test;
 class ConvGemmTest {
     private static void run(ConvGeometry g, float[] w, float[] in, int inOffset, float[] out, int outOffset, int n, Epilogue e) {
         ConvGemm gemm = new ConvGemm(g, w);
-        gemm.run(TestWorkers.POOL, in, inOffset, out, outOffset, n, e, new float[gemm.workspaceSize()]);
+        gemm.run(TestWorkers.POOL, in, inOffset, out, new OutputSlice(outOffset, g.outputSize()), n, e, new float[gemm.workspaceSize()]);
     }
 
     @Test
