@@ -118,10 +118,10 @@ public final class BlockedDepthwise {
                 a2 = w.fma(FloatVector.fromArray(S, src, i + 2 * pixelStep), a2);
                 a3 = w.fma(FloatVector.fromArray(S, src, i + 3 * pixelStep), a3);
             }
-            store(a0, out + x * L, e);
-            store(a1, out + (x + 1) * L, e);
-            store(a2, out + (x + 2) * L, e);
-            store(a3, out + (x + 3) * L, e);
+            a0.intoArray(callOut, out + x * L);
+            a1.intoArray(callOut, out + (x + 1) * L);
+            a2.intoArray(callOut, out + (x + 2) * L);
+            a3.intoArray(callOut, out + (x + 3) * L);
         }
         for (; x < ow; x++) {
             int at = rowBase + x * pixelStep;
@@ -129,15 +129,21 @@ public final class BlockedDepthwise {
             for (int t = 0; t < taps.length; t++) {
                 a = FloatVector.fromArray(S, weight, wBase + t * L).fma(FloatVector.fromArray(S, src, at + taps[t]), a);
             }
-            store(a, out + x * L, e);
+            a.intoArray(callOut, out + x * L);
         }
+        finish(out, ow * L, e);
     }
 
-    /** The epilogue of one pixel's 16 channels: residual, activation, store. */
-    private void store(FloatVector sum, int at, Epilogue e) {
+    /**
+     * The rest of the epilogue over a row just written, from L1: residual and activation. The row's
+     * loop stores plain sums because a vector passed to a helper the JIT leaves out of line is boxed.
+     */
+    private void finish(int at, int count, Epilogue e) {
         if (e.residual() != null) {
-            sum = sum.add(FloatVector.fromArray(S, e.residual(), at));
+            for (int i = at; i < at + count; i += L) {
+                FloatVector.fromArray(S, callOut, i).add(FloatVector.fromArray(S, e.residual(), i)).intoArray(callOut, i);
+            }
         }
-        VectorActivations.cheap(sum, e.activation(), e.slope()).intoArray(callOut, at);
+        VectorActivations.apply(callOut, at, at + count, e.activation(), e.slope());
     }
 }

@@ -37,16 +37,12 @@ public final class ChannelOps {
                 int end = base + positions;
                 int i = base;
                 for (; i + L <= end; i += L) {
-                    VectorActivations.cheap(FloatVector.fromArray(S, in, i).fma(s, t), activation, slope).intoArray(out, i);
+                    FloatVector.fromArray(S, in, i).fma(s, t).intoArray(out, i);
                 }
-                boolean cheap = VectorActivations.isCheap(activation);
                 for (; i < end; i++) {
-                    float v = in[i] * scale[c] + shift[c];
-                    out[i] = cheap ? activation.apply(v, slope) : v;
+                    out[i] = in[i] * scale[c] + shift[c];
                 }
-                if (!cheap) {
-                    VectorActivations.apply(out, base, end, activation, slope);
-                }
+                VectorActivations.apply(out, base, end, activation, slope);
             };
         }
 

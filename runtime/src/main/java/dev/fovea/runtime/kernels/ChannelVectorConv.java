@@ -3,6 +3,7 @@ package dev.fovea.runtime.kernels;
 import dev.fovea.runtime.exec.Workers;
 import java.util.function.IntConsumer;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -549,7 +550,12 @@ public final class ChannelVectorConv {
                 if (e.accumulate()) {
                     x = x.add(FloatVector.fromArray(S, callOut, callOutBase + at, channelStride, 0));
                 }
-                VectorActivations.cheap(x, e.activation(), e.slope()).intoArray(callOut, callOutBase + at, channelStride, 0);
+                if (e.leaky()) {
+                    x = x.blend(x.mul(e.slope()), x.lt(0f));
+                } else if (e.clamps()) {
+                    x = x.blend(0f, x.lt(0f)).blend(e.ceiling(), x.compare(VectorOperators.GT, e.ceiling()));
+                }
+                x.intoArray(callOut, callOutBase + at, channelStride, 0);
             }
         }
     }
@@ -574,7 +580,12 @@ public final class ChannelVectorConv {
                 if (e.accumulate()) {
                     x = x.add(FloatVector.fromArray(S, callOut, at));
                 }
-                VectorActivations.cheap(x, e.activation(), e.slope()).intoArray(callOut, at);
+                if (e.leaky()) {
+                    x = x.blend(x.mul(e.slope()), x.lt(0f));
+                } else if (e.clamps()) {
+                    x = x.blend(0f, x.lt(0f)).blend(e.ceiling(), x.compare(VectorOperators.GT, e.ceiling()));
+                }
+                x.intoArray(callOut, at);
             }
         }
     }

@@ -3,7 +3,7 @@ package dev.fovea.runtime.kernels;
 import dev.fovea.runtime.exec.Workers;
 import java.util.function.IntConsumer;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -334,7 +334,7 @@ public final class ConvGemm {
         }
     }
 
-    /** {@link #storeTail} for a whole vector, unmasked: masked loads and stores cost more on this hot path. */
+    /** One vector of a row through the epilogue. */
     private static void storeFull(float[] tile, int from, float[] out, int at, float bias, Epilogue e, int residualAt) {
         FloatVector v = FloatVector.fromArray(S, tile, from).add(bias);
         if (e.residual() != null) {
@@ -343,18 +343,26 @@ public final class ConvGemm {
         if (e.accumulate()) {
             v = v.add(FloatVector.fromArray(S, out, at));
         }
-        VectorActivations.cheap(v, e.activation(), e.slope()).intoArray(out, at);
+        if (e.leaky()) {
+            v = v.blend(v.mul(e.slope()), v.lt(0f));
+        } else if (e.clamps()) {
+            v = v.blend(0f, v.lt(0f)).blend(e.ceiling(), v.compare(VectorOperators.GT, e.ceiling()));
+        }
+        v.intoArray(out, at);
     }
 
+    /** The last {@code count} (fewer than a vector's) columns of a row, a float at a time. */
     private static void storeTail(float[] tile, int from, float[] out, int at, int count, float bias, Epilogue e, int residualAt) {
-        VectorMask<Float> m = S.indexInRange(0, count);
-        FloatVector v = FloatVector.fromArray(S, tile, from).add(bias);
-        if (e.residual() != null) {
-            v = v.add(FloatVector.fromArray(S, e.residual(), residualAt, m));
+        boolean cheap = VectorActivations.isCheap(e.activation());
+        for (int i = 0; i < count; i++) {
+            float v = tile[from + i] + bias;
+            if (e.residual() != null) {
+                v += e.residual()[residualAt + i];
+            }
+            if (e.accumulate()) {
+                v += out[at + i];
+            }
+            out[at + i] = cheap ? e.activation().apply(v, e.slope()) : v;
         }
-        if (e.accumulate()) {
-            v = v.add(FloatVector.fromArray(S, out, at, m));
-        }
-        VectorActivations.cheap(v, e.activation(), e.slope()).intoArray(out, at, m);
     }
 }

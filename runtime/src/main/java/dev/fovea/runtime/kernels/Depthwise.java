@@ -85,20 +85,15 @@ public final class Depthwise {
         if (e.residual() == null && !e.accumulate() && e.activation() == Activation.NONE) {
             return;
         }
-        int i = 0;
-        for (; i + L <= count; i += L) {
-            FloatVector v = FloatVector.fromArray(S, out, base + i);
-            if (e.residual() != null) {
-                v = v.add(FloatVector.fromArray(S, e.residual(), residualBase + i));
+        if (e.residual() != null) {
+            int i = 0;
+            for (; i + L <= count; i += L) {
+                FloatVector.fromArray(S, out, base + i).add(FloatVector.fromArray(S, e.residual(), residualBase + i)).intoArray(out, base + i);
             }
-            VectorActivations.cheap(v, e.activation(), e.slope()).intoArray(out, base + i);
+            for (; i < count; i++) {
+                out[base + i] += e.residual()[residualBase + i];
+            }
         }
-        for (; i < count; i++) {
-            float v = out[base + i] + (e.residual() == null ? 0 : e.residual()[residualBase + i]);
-            out[base + i] = VectorActivations.isCheap(e.activation()) ? e.activation().apply(v, e.slope()) : v;
-        }
-        if (!VectorActivations.isCheap(e.activation())) {
-            VectorActivations.apply(out, base, base + count, e.activation(), e.slope());
-        }
+        VectorActivations.apply(out, base, base + count, e.activation(), e.slope());
     }
 }

@@ -22,6 +22,21 @@ public record Epilogue(float[] bias, float[] residual, Activation activation, fl
         return new Epilogue(bias, residual, activation, slope, true);
     }
 
+    /** LeakyReLU: a kernel's store scales negatives by the {@link #slope}. */
+    public boolean leaky() {
+        return activation == Activation.LEAKY_RELU;
+    }
+
+    /** ReLU or ReLU6: a kernel's store clamps to [0, {@link #ceiling}]. */
+    public boolean clamps() {
+        return activation == Activation.RELU || activation == Activation.RELU6;
+    }
+
+    /** The upper clamp: 6 for ReLU6, otherwise none. */
+    public float ceiling() {
+        return activation == Activation.RELU6 ? 6f : Float.POSITIVE_INFINITY;
+    }
+
     /** Activations the vector epilogue computes: all of them (softmax is not element-wise and not an Activation). */
     public static boolean fusable(Activation a) {
         return true;

@@ -14,15 +14,15 @@ import jdk.incubator.vector.VectorSpecies;
 final class PhasePlanes {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final int L = S.length();
-    private static final VectorMask<Float> EVEN = evenLanes(0);
-    private static final VectorMask<Float> ODD = evenLanes(1);
+    private static final VectorMask<Float> EVEN = VectorMask.fromArray(S, lanesOfParity(0), 0);
+    private static final VectorMask<Float> ODD = VectorMask.fromArray(S, lanesOfParity(1), 0);
 
-    private static VectorMask<Float> evenLanes(int parity) {
+    private static boolean[] lanesOfParity(int parity) {
         boolean[] lanes = new boolean[L];
         for (int i = 0; i < L; i++) {
             lanes[i] = i % 2 == parity;
         }
-        return VectorMask.fromArray(S, lanes, 0);
+        return lanes;
     }
 
     private float[] data = new float[0];

@@ -6,9 +6,12 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * The activations a vector at a time: the same functions as {@link Activation#apply(float, float)}, GELU
- * through the same erfc fit as {@link Erf} with the Vector API's exp. Kernels apply the cheap ones
- * ({@link #isCheap}) inline with {@link #cheap} and the others over an array afterwards: a vector passed
- * to a method the JIT does not inline is boxed on the heap, and the full switch is too big to inline.
+ * through the same erfc fit as {@link Erf} with the Vector API's exp. A kernel's store applies the cheap
+ * ones ({@link #isCheap}) in its own body and leaves the others to {@link #apply} over the array afterwards.
+ *
+ * <p>No method here or in the kernels takes or returns a vector. C2 leaves a call out of line when the
+ * profile says its site is cold, however small the callee (a row's tail, a layer that runs late in the
+ * warm-up), and a vector passed to such a call is boxed on the heap, at every call from then on.
  */
 public final class VectorActivations {
     static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
@@ -16,70 +19,95 @@ public final class VectorActivations {
 
     private VectorActivations() {}
 
-    /** ReLU, ReLU6 and LeakyReLU: a compare or two, small enough to inline into a kernel's store. */
+    /**
+     * The identity, ReLU, ReLU6 and LeakyReLU: a compare and a blend or two, which a kernel's store
+     * applies itself ({@link Epilogue#leaky}, {@link Epilogue#clamps}).
+     */
     public static boolean isCheap(Activation a) {
         return a == Activation.NONE || a == Activation.RELU || a == Activation.RELU6 || a == Activation.LEAKY_RELU;
     }
 
-    /** A cheap activation (see {@link #isCheap}); any other passes the vector unchanged. */
-    public static FloatVector cheap(FloatVector v, Activation a, float slope) {
-        return switch (a) {
-            case RELU -> v.max(0f);
-            case RELU6 -> v.max(0f).min(6f);
-            case LEAKY_RELU -> v.blend(v.mul(slope), v.compare(VectorOperators.LT, 0f));
-            default -> v;
-        };
+    /**
+     * Applies {@code a} to data[from, to), in place: whole vectors in a loop of the activation's own,
+     * the rest a float at a time. Each loop computes its vectors in its own body: GELU's and the
+     * sigmoid's are too big for C2 to inline from a shared helper, and a vector passed to a call left
+     * out of line is boxed on the heap.
+     */
+    public static void apply(float[] data, int from, int to, Activation a, float slope) {
+        int vectorEnd = from + (to - from) / L * L;
+        switch (a) {
+            case NONE -> {
+                return;
+            }
+            case RELU, RELU6 -> clamp(data, from, vectorEnd, a == Activation.RELU6 ? 6f : Float.POSITIVE_INFINITY);
+            case LEAKY_RELU -> leaky(data, from, vectorEnd, slope);
+            case TANH -> tanh(data, from, vectorEnd);
+            case SIGMOID -> sigmoid(data, from, vectorEnd);
+            case SILU -> silu(data, from, vectorEnd);
+            case GELU -> gelu(data, from, vectorEnd);
+        }
+        for (int i = vectorEnd; i < to; i++) {
+            data[i] = a.apply(data[i], slope);
+        }
     }
 
-    static FloatVector apply(FloatVector v, Activation a, float slope) {
-        return switch (a) {
-            case NONE -> v;
-            case RELU -> v.max(0f);
-            case RELU6 -> v.max(0f).min(6f);
-            case LEAKY_RELU -> v.blend(v.mul(slope), v.compare(VectorOperators.LT, 0f));
-            case TANH -> v.lanewise(VectorOperators.TANH);
-            case SIGMOID -> sigmoid(v);
-            case SILU -> v.mul(sigmoid(v));
-            case GELU -> gelu(v);
-        };
+    /** Clamps to [0, ceiling]. */
+    private static void clamp(float[] data, int from, int to, float ceiling) {
+        for (int i = from; i < to; i += L) {
+            FloatVector x = FloatVector.fromArray(S, data, i);
+            x.blend(0f, x.lt(0f)).blend(ceiling, x.compare(VectorOperators.GT, ceiling)).intoArray(data, i);
+        }
     }
 
-    private static FloatVector sigmoid(FloatVector v) {
-        return FloatVector.broadcast(S, 1f).div(v.neg().lanewise(VectorOperators.EXP).add(1f));
+    /** Scales negatives by {@code slope}. */
+    private static void leaky(float[] data, int from, int to, float slope) {
+        for (int i = from; i < to; i += L) {
+            FloatVector x = FloatVector.fromArray(S, data, i);
+            x.blend(x.mul(slope), x.lt(0f)).intoArray(data, i);
+        }
+    }
+
+    private static void tanh(float[] data, int from, int to) {
+        for (int i = from; i < to; i += L) {
+            FloatVector.fromArray(S, data, i).lanewise(VectorOperators.TANH).intoArray(data, i);
+        }
+    }
+
+    /** 1 / (1 + e^-x). */
+    private static void sigmoid(float[] data, int from, int to) {
+        for (int i = from; i < to; i += L) {
+            FloatVector x = FloatVector.fromArray(S, data, i);
+            FloatVector.broadcast(S, 1f).div(x.neg().lanewise(VectorOperators.EXP).add(1f)).intoArray(data, i);
+        }
+    }
+
+    /** x / (1 + e^-x). */
+    private static void silu(float[] data, int from, int to) {
+        for (int i = from; i < to; i += L) {
+            FloatVector x = FloatVector.fromArray(S, data, i);
+            x.div(x.neg().lanewise(VectorOperators.EXP).add(1f)).intoArray(data, i);
+        }
     }
 
     /** x * Phi(x) = x * erfc(-x / sqrt 2) / 2, erfc by Numerical Recipes' Chebyshev fit. */
-    private static FloatVector gelu(FloatVector x) {
-        FloatVector u = x.mul((float) (-1 / Math.sqrt(2)));
-        FloatVector z = u.abs();
-        FloatVector t = z.mul(0.5f).add(1f);
-        t = FloatVector.broadcast(S, 1f).div(t);
-        FloatVector poly = t.mul(0.17087277f).add(-0.82215223f);
-        poly = poly.mul(t).add(1.48851587f);
-        poly = poly.mul(t).add(-1.13520398f);
-        poly = poly.mul(t).add(0.27886807f);
-        poly = poly.mul(t).add(-0.18628806f);
-        poly = poly.mul(t).add(0.09678418f);
-        poly = poly.mul(t).add(0.37409196f);
-        poly = poly.mul(t).add(1.00002368f);
-        poly = poly.mul(t).add(-1.26551223f);
-        FloatVector r = t.mul(z.mul(z).neg().add(poly).lanewise(VectorOperators.EXP)); // erfc(|u|)
-        FloatVector erfc = r.blend(FloatVector.broadcast(S, 2f).sub(r), u.compare(VectorOperators.LT, 0f));
-        return x.mul(erfc).mul(0.5f);
-    }
-
-    /** Applies {@code a} to data[from, to), in place. */
-    public static void apply(float[] data, int from, int to, Activation a, float slope) {
-        if (a == Activation.NONE) {
-            return;
-        }
-        int i = from;
-        for (; i + L <= to; i += L) {
-            apply(FloatVector.fromArray(S, data, i), a, slope).intoArray(data, i);
-        }
-        if (i < to) {
-            var m = S.indexInRange(i, to);
-            apply(FloatVector.fromArray(S, data, i, m), a, slope).intoArray(data, i, m);
+    private static void gelu(float[] data, int from, int to) {
+        for (int i = from; i < to; i += L) {
+            FloatVector x = FloatVector.fromArray(S, data, i);
+            FloatVector u = x.mul((float) (-1 / Math.sqrt(2)));
+            FloatVector z = u.abs();
+            FloatVector t = FloatVector.broadcast(S, 1f).div(z.mul(0.5f).add(1f));
+            FloatVector poly = t.mul(0.17087277f).add(-0.82215223f);
+            poly = poly.mul(t).add(1.48851587f);
+            poly = poly.mul(t).add(-1.13520398f);
+            poly = poly.mul(t).add(0.27886807f);
+            poly = poly.mul(t).add(-0.18628806f);
+            poly = poly.mul(t).add(0.09678418f);
+            poly = poly.mul(t).add(0.37409196f);
+            poly = poly.mul(t).add(1.00002368f);
+            poly = poly.mul(t).add(-1.26551223f);
+            FloatVector r = t.mul(z.mul(z).neg().add(poly).lanewise(VectorOperators.EXP)); // erfc(|u|)
+            FloatVector erfc = r.blend(FloatVector.broadcast(S, 2f).sub(r), u.compare(VectorOperators.LT, 0f));
+            x.mul(erfc).mul(0.5f).intoArray(data, i);
         }
     }
 }
