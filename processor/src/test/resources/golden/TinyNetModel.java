@@ -74,7 +74,7 @@ public final class TinyNetModel {
     /**
      * Floats per sample of each activation buffer of the live-range plan.
      */
-    private static final int[] BUFFER_FLOATS = {16384, 4096, 4096, 16, 10};
+    private static final int[] BUFFER_FLOATS = {16384, 4096, 10};
 
     private TinyNetModel() {
     }
@@ -150,7 +150,7 @@ public final class TinyNetModel {
             PlanBuilder.Mode mode) {
         PlanBuilder b = new PlanBuilder(parameters, batch, mode, 3072, BUFFER_FLOATS);
         steps0(b);
-        return b.build(4, INPUT, OUTPUT, threads);
+        return b.build(2, INPUT, OUTPUT, threads);
     }
 
     private static void steps0(PlanBuilder b) {
@@ -163,20 +163,20 @@ public final class TinyNetModel {
         // pool: MaxPool2d 2x2/2, 16x32x32 -> 16x16x16
         b.pool2d("pool", true, 0, 1, 16, 32, 32, 16, 16, 2, 2, 2, 2, 0, 0, 0, 0, 1, 1, false);
         // conv2: Conv2d 3x3 p1 no-bias, 16x16x16 -> 16x16x16
-        b.conv2d("conv2", 1, 2, "conv2.weight", null, 16, 16, 16, 16, 16, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1);
+        b.conv2d("conv2", 1, 0, "conv2.weight", null, 16, 16, 16, 16, 16, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1);
         // conv2/batchnorm: BatchNorm, 16x16x16 -> 16x16x16
-        b.batchNorm("conv2/batchnorm", 2, 2, "bn2", 1.0E-5, 16, 256);
+        b.batchNorm("conv2/batchnorm", 0, 0, "bn2", 1.0E-5, 16, 256);
         // residual: Add, 16x16x16 + 16x16x16 -> 16x16x16
-        b.add("residual", 2, 1, 2, 4096);
+        b.add("residual", 0, 1, 0, 4096);
         // residual/relu: ReLU, 16x16x16 -> 16x16x16
-        b.activation("residual/relu", 2, 2, Activation.RELU, 0.0, 4096);
+        b.activation("residual/relu", 0, 0, Activation.RELU, 0.0, 4096);
         // gap: GlobalAvgPool, 16x16x16 -> 16x1x1
-        b.adaptiveAvgPool2d("gap", 2, 3, 16, 16, 16, 1, 1);
+        b.adaptiveAvgPool2d("gap", 0, 1, 16, 16, 16, 1, 1);
         // flatten: Flatten, 16x1x1 -> 16
-        b.identity("flatten", 3, 3, 16);
+        b.identity("flatten", 1, 1, 16);
         // fc: Dense, 16 -> 10
-        b.dense("fc", 3, 4, "fc.weight", "fc.bias", 16, 10);
+        b.dense("fc", 1, 2, "fc.weight", "fc.bias", 16, 10);
         // fc/softmax: Softmax, 10 -> 10
-        b.softmax("fc/softmax", 4, 4, 10, 1);
+        b.softmax("fc/softmax", 2, 2, 10, 1);
     }
 }

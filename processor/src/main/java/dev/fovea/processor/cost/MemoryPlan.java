@@ -4,17 +4,28 @@ import dev.fovea.processor.graph.Op;
 import dev.fovea.processor.infer.Inferred;
 import dev.fovea.processor.infer.Resolved;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
 
 /**
- * A live-range plan of activation buffers for one sample in inference: each layer's output lives from
+ * A live-range plan of activation buffers for one sample in inference. Each layer's output lives from
  * the layer that writes it to the last layer that reads it; element-wise layers (activations, batch norm,
  * dropout, layer scale, addition) and flatten write over their input when nothing else reads it. The network's input
  * belongs to the caller and is not counted.
  *
+ * <p>A value takes the buffer that was freed last, once every reader of that buffer's previous value
+ * has run (a layer never writes the buffer it reads): that buffer was touched last, so it is still in
+ * cache, and a pass works in a few warm buffers instead of one cold buffer per layer. A buffer grows to
+ * the largest value it holds. Two exceptions: the network's output gets a buffer of its own, exactly its
+ * size, which the session hands to its caller; and the joined tensor of a concatenation is reserved
+ * from the first layer whose result only the concatenation reads, so that those layers can write their
+ * channels straight into it. Training keeps every activation and will need one buffer per value
+ * ({@code totalBytes}).
+ *
  * @param buffer        for each node, the buffer its output lives in (-1 for the input)
  * @param bufferBytes   the size of each buffer
- * @param peakBytes     the most bytes live at once
+ * @param peakBytes     the most bytes of values live at once
  * @param totalBytes    the bytes of every layer's output, each counted once (what training would keep)
  */
 public record MemoryPlan(int[] buffer, long[] bufferBytes, long peakBytes, long totalBytes) {
@@ -23,53 +34,135 @@ public record MemoryPlan(int[] buffer, long[] bufferBytes, long peakBytes, long 
     public static MemoryPlan of(Inferred inferred) {
         List<Resolved> layers = inferred.layers();
         int n = layers.size();
+        int output = inferred.graph().output();
         int[] lastUse = new int[n];
         int[] readers = new int[n];
+        long[] bytes = new long[n];
         for (int i = 0; i < n; i++) {
             lastUse[i] = i;
+            bytes[i] = layers.get(i).output().elements() * FLOAT_BYTES;
             for (int in : layers.get(i).node().inputs()) {
                 lastUse[in] = Math.max(lastUse[in], i);
                 readers[in]++;
             }
         }
-        lastUse[inferred.graph().output()] = n;
+        lastUse[output] = n;
 
-        int[] buffer = new int[n];
-        List<Long> sizes = new ArrayList<>();
-        List<Integer> bufferEnd = new ArrayList<>();
-        buffer[0] = -1;
+        // Values that share a buffer: an in-place layer joins its input's group.
+        int[] group = new int[n];
         long total = 0;
         for (int i = 1; i < n; i++) {
             Resolved r = layers.get(i);
-            long bytes = r.output().elements() * FLOAT_BYTES;
-            total += bytes;
+            total += bytes[i];
             int in = r.node().inputs().getFirst();
-            if (inPlace(r.op()) && in != 0 && readers[in] == 1 && sizes.get(buffer[in]) == bytes) {
-                buffer[i] = buffer[in];
-                bufferEnd.set(buffer[i], Math.max(bufferEnd.get(buffer[i]), lastUse[i]));
-            } else {
-                buffer[i] = sizes.size();
-                sizes.add(bytes);
-                bufferEnd.add(lastUse[i]);
-            }
+            boolean inPlace = inPlace(r.op()) && in != 0 && readers[in] == 1 && bytes[in] == bytes[i];
+            group[i] = inPlace ? group[in] : i;
         }
-        long peak = peak(buffer, sizes, bufferEnd, n);
+        long[] groupBytes = new long[n];
+        int[] start = new int[n];
+        int[] end = new int[n];
+        Arrays.fill(start, Integer.MAX_VALUE);
+        for (int i = 1; i < n; i++) {
+            int g = group[i];
+            groupBytes[g] = Math.max(groupBytes[g], bytes[i]);
+            start[g] = Math.min(start[g], reservedFrom(layers, i, readers));
+            end[g] = Math.max(end[g], lastUse[i]);
+        }
+        long peak = peak(group, groupBytes, end, n);
+
+        int[] groupBuffer = assign(group, groupBytes, start, end, output, n);
+        List<Long> sizes = new ArrayList<>();
+        for (int i = 1; i < n; i++) {
+            int b = groupBuffer[group[i]];
+            while (sizes.size() <= b) {
+                sizes.add(0L);
+            }
+            sizes.set(b, Math.max(sizes.get(b), groupBytes[group[i]]));
+        }
+        int[] buffer = new int[n];
+        buffer[0] = -1;
+        for (int i = 1; i < n; i++) {
+            buffer[i] = groupBuffer[group[i]];
+        }
         return new MemoryPlan(buffer, sizes.stream().mapToLong(Long::longValue).toArray(), peak, total);
     }
 
-    /** Sweeps the steps; a buffer is live from the first node that writes it through its last reader. */
-    private static long peak(int[] buffer, List<Long> sizes, List<Integer> bufferEnd, int n) {
-        int[] start = new int[sizes.size()];
-        java.util.Arrays.fill(start, Integer.MAX_VALUE);
-        for (int i = 1; i < n; i++) {
-            start[buffer[i]] = Math.min(start[buffer[i]], i);
+    /**
+     * Where node i's buffer must be free from: i itself, or for a concatenation the first of its inputs
+     * that nothing else reads (they write into it in place).
+     */
+    private static int reservedFrom(List<Resolved> layers, int i, int[] readers) {
+        int from = i;
+        if (layers.get(i).op() instanceof Op.Concat) {
+            for (int in : layers.get(i).node().inputs()) {
+                if (in != 0 && readers[in] == 1) {
+                    from = Math.min(from, in);
+                }
+            }
         }
+        return from;
+    }
+
+    /**
+     * Gives each group a buffer, in the order the groups start: the buffer freed most recently among
+     * those whose last reader ran before the group starts, preferring one large enough; a new one when
+     * none is free, and always for the output's group.
+     */
+    private static int[] assign(int[] group, long[] groupBytes, int[] start, int[] end, int output, int n) {
+        List<Integer> groups = new ArrayList<>();
+        for (int i = 1; i < n; i++) {
+            if (group[i] == i) {
+                groups.add(i);
+            }
+        }
+        groups.sort(Comparator.comparingInt((Integer g) -> start[g]).thenComparingInt(g -> g));
+        int[] groupBuffer = new int[n];
+        List<Integer> holder = new ArrayList<>(); // the group each buffer holds last
+        List<Long> capacity = new ArrayList<>();
+        for (int g : groups) {
+            int chosen = -1;
+            if (g != group[output]) {
+                chosen = lastFreed(holder, capacity, end, start[g], groupBytes[g]);
+                if (chosen < 0) {
+                    chosen = lastFreed(holder, capacity, end, start[g], 0);
+                }
+            }
+            if (chosen < 0) {
+                chosen = holder.size();
+                holder.add(g);
+                capacity.add(groupBytes[g]);
+            } else {
+                holder.set(chosen, g);
+                capacity.set(chosen, Math.max(capacity.get(chosen), groupBytes[g]));
+            }
+            groupBuffer[g] = chosen;
+        }
+        return groupBuffer;
+    }
+
+    /** The free buffer (its group's last reader before {@code from}) of at least {@code bytes} whose last read is latest, or -1. */
+    private static int lastFreed(List<Integer> holder, List<Long> capacity, int[] end, int from, long bytes) {
+        int best = -1;
+        for (int b = 0; b < holder.size(); b++) {
+            int e = end[holder.get(b)];
+            if (e < from && capacity.get(b) >= bytes && (best < 0 || e > end[holder.get(best)])) {
+                best = b;
+            }
+        }
+        return best;
+    }
+
+    /**
+     * The most bytes of values live at once: a group of values sharing a buffer in place is live from its
+     * first layer through its last reader.
+     */
+    private static long peak(int[] group, long[] groupBytes, int[] end, int n) {
         long peak = 0;
         for (int step = 1; step < n; step++) {
             long live = 0;
-            for (int b = 0; b < sizes.size(); b++) {
-                if (start[b] <= step && step <= bufferEnd.get(b)) {
-                    live += sizes.get(b);
+            for (int g = 1; g <= step; g++) {
+                if (group[g] == g && end[g] >= step) {
+                    live += groupBytes[g];
                 }
             }
             peak = Math.max(peak, live);

@@ -80,4 +80,84 @@ class CostModelTest {
         assertThat(plan.peakBytes()).isEqualTo(2 * tensor);
         assertThat(plan.totalBytes()).isEqualTo(4 * tensor);
     }
+
+    @Test
+    void memoryPlanGivesEachOutputTheBufferFreedLast() {
+        NetworkReport r = check(network("N", new int[] {8, 16, 16},
+                member("a", use("Conv2d", "filters", 16, "kernel", List.of(3), "padding", List.of(1))),
+                member("b", use("Conv2d", "filters", 8, "kernel", List.of(3), "padding", List.of(1))),
+                member("c", use("Conv2d", "filters", 16, "kernel", List.of(3), "padding", List.of(1))),
+                member("d", use("Conv2d", "filters", 4, "kernel", List.of(3), "padding", List.of(1)))));
+        MemoryPlan plan = r.memory();
+        int[] buffer = plan.buffer(); // input, a, b, c, d
+        assertThat(buffer[2]).isNotEqualTo(buffer[1]); // b reads a
+        assertThat(buffer[3]).isEqualTo(buffer[1]); // a's last reader, b, has run
+        // d, the output, is free to take b's buffer but gets one of its own, exactly its size
+        assertThat(buffer[4]).isNotEqualTo(buffer[2]);
+        assertThat(plan.bufferBytes()[buffer[4]]).isEqualTo(4L * 16 * 16 * 4);
+        assertThat(plan.bufferBytes()).asList().containsExactly(16L * 16 * 16 * 4, 8L * 16 * 16 * 4, 4L * 16 * 16 * 4).inOrder();
+        assertThat(plan.peakBytes()).isEqualTo((16L + 8) * 16 * 16 * 4);
+    }
+
+    @Test
+    void memoryPlanReservesAJoinedTensorFromItsFirstBranch() {
+        NetworkReport r = check(network("N", new int[] {8, 16, 16},
+                member("branch1", use("Conv2d", "filters", 8, "kernel", List.of(1))),
+                member("reduce", use("From", "value", "input"), use("Conv2d", "filters", 4, "kernel", List.of(1))),
+                member("branch2", use("Conv2d", "filters", 8, "kernel", List.of(3), "padding", List.of(1))),
+                member("joined", use("Concat", "value", List.of("branch1", "branch2"))),
+                member("head", use("Conv2d", "filters", 2, "kernel", List.of(1)))));
+        int[] buffer = r.memory().buffer(); // input, branch1, reduce, branch2, joined, head
+        // reduce's buffer is free when the concatenation runs, but the branches write into the joined
+        // tensor before that: it must be a buffer no value between them holds
+        assertThat(buffer[4]).isNotEqualTo(buffer[1]);
+        assertThat(buffer[4]).isNotEqualTo(buffer[2]);
+        assertThat(buffer[4]).isNotEqualTo(buffer[3]);
+    }
+
+    @Test
+    void memoryPlanNeverHandsALayerABufferAValueStillNeeds() {
+        NetworkReport r = check(network("N", new int[] {8, 16, 16},
+                member("stem", use("Conv2d", "filters", 16, "kernel", List.of(3), "padding", List.of(1)), use("ReLU")),
+                member("b1", use("Conv2d", "filters", 8, "kernel", List.of(1))),
+                member("r2", use("From", "value", "stem"), use("Conv2d", "filters", 4, "kernel", List.of(1)), use("ReLU")),
+                member("b2", use("Conv2d", "filters", 8, "kernel", List.of(3), "padding", List.of(1))),
+                member("p3", use("From", "value", "stem"), use("MaxPool2d", "kernel", List.of(3), "stride", List.of(1), "padding", List.of(1))),
+                member("b3", use("Conv2d", "filters", 8, "kernel", List.of(1))),
+                member("joined", use("Concat", "value", List.of("b1", "b2", "b3"))),
+                member("mix", use("Conv2d", "filters", 24, "kernel", List.of(1)), use("BatchNorm")),
+                member("sum", use("Add", "from", "joined"), use("ReLU")),
+                member("down", use("Conv2d", "filters", 16, "kernel", List.of(3), "stride", List.of(2), "padding", List.of(1))),
+                member("again", use("Conv2d", "filters", 16, "kernel", List.of(3), "padding", List.of(1))),
+                member("sum2", use("Add", "from", "down")),
+                member("head", use("Conv2d", "filters", 4, "kernel", List.of(1)))));
+        var layers = r.inferred().layers();
+        int n = layers.size();
+        int[] buffer = r.memory().buffer();
+        int[] lastUse = new int[n];
+        int[] readers = new int[n];
+        for (int i = 0; i < n; i++) {
+            lastUse[i] = Math.max(lastUse[i], i);
+            for (int in : layers.get(i).node().inputs()) {
+                lastUse[in] = Math.max(lastUse[in], i);
+                readers[in]++;
+            }
+        }
+        int sharing = 0;
+        for (int i = 1; i < n; i++) {
+            for (int v = 1; v < i; v++) {
+                boolean live = lastUse[v] >= i;
+                if (live && buffer[v] == buffer[i]) {
+                    // only an element-wise layer over its input, which nothing else reads, may share
+                    assertThat(layers.get(i).node().inputs().getFirst()).isEqualTo(v);
+                    assertThat(readers[v]).isEqualTo(1);
+                } else if (!live && buffer[v] == buffer[i]) {
+                    sharing++;
+                }
+            }
+        }
+        assertThat(sharing).isGreaterThan(0); // and buffers are reused
+        long outputBytes = layers.get(n - 1).output().elements() * MemoryPlan.FLOAT_BYTES;
+        assertThat(r.memory().bufferBytes()[buffer[n - 1]]).isEqualTo(outputBytes);
+    }
 }
