@@ -65,7 +65,7 @@ public record MemoryPlan(int[] buffer, long[] bufferBytes, long peakBytes, long 
         for (int i = 1; i < n; i++) {
             int g = group[i];
             groupBytes[g] = Math.max(groupBytes[g], bytes[i]);
-            start[g] = Math.min(start[g], reservedFrom(layers, i, readers));
+            start[g] = Math.min(start[g], reservedFrom(layers, i, readers, group));
             end[g] = Math.max(end[g], lastUse[i]);
         }
         long peak = peak(group, groupBytes, end, n);
@@ -88,15 +88,16 @@ public record MemoryPlan(int[] buffer, long[] bufferBytes, long peakBytes, long 
     }
 
     /**
-     * Where node i's buffer must be free from: i itself, or for a concatenation the first of its inputs
-     * that nothing else reads (they write into it in place).
+     * Where node i's buffer must be free from: i itself, or for a concatenation the first layer of its
+     * inputs that nothing else reads (they write into it in place, from the convolution that starts
+     * their group: its batch norm and activation fold into it).
      */
-    private static int reservedFrom(List<Resolved> layers, int i, int[] readers) {
+    private static int reservedFrom(List<Resolved> layers, int i, int[] readers, int[] group) {
         int from = i;
         if (layers.get(i).op() instanceof Op.Concat) {
             for (int in : layers.get(i).node().inputs()) {
                 if (in != 0 && readers[in] == 1) {
-                    from = Math.min(from, in);
+                    from = Math.min(from, group[in]);
                 }
             }
         }
