@@ -140,9 +140,7 @@ public final class BlockedDepthwise {
      */
     private void finish(int at, int count, Epilogue e) {
         if (e.residual() != null) {
-            for (int i = at; i < at + count; i += L) {
-                FloatVector.fromArray(S, callOut, i).add(FloatVector.fromArray(S, e.residual(), i)).intoArray(callOut, i);
-            }
+            ChannelOps.add(callOut, at, e.residual(), at, callOut, at, count);
         }
         VectorActivations.apply(callOut, at, at + count, e.activation(), e.slope());
     }

@@ -70,17 +70,21 @@ public final class ChannelOps {
     public static Consumer<Workers> add(float[] a, float[] b, float[] out, int count) {
         IntConsumer task = t -> {
             int from = t * CHUNK;
-            int to = Math.min(count, from + CHUNK);
-            int i = from;
-            for (; i + L <= to; i += L) {
-                FloatVector.fromArray(S, a, i).add(FloatVector.fromArray(S, b, i)).intoArray(out, i);
-            }
-            for (; i < to; i++) {
-                out[i] = a[i] + b[i];
-            }
+            add(a, from, b, from, out, from, Math.min(count, from + CHUNK) - from);
         };
         int tasks = (count + CHUNK - 1) / CHUNK;
         return workers -> workers.parallelFor(tasks, task);
+    }
+
+    /** out[outAt...] = a[aAt...] + b[bAt...] over {@code count} values, on the calling thread. */
+    static void add(float[] a, int aAt, float[] b, int bAt, float[] out, int outAt, int count) {
+        int i = 0;
+        for (; i + L <= count; i += L) {
+            FloatVector.fromArray(S, a, aAt + i).add(FloatVector.fromArray(S, b, bAt + i)).intoArray(out, outAt + i);
+        }
+        for (; i < count; i++) {
+            out[outAt + i] = a[aAt + i] + b[bAt + i];
+        }
     }
 
     /** out = x * gates[sample, channel], each plane scaled by its gate. */

@@ -86,13 +86,7 @@ public final class Depthwise {
             return;
         }
         if (e.residual() != null) {
-            int i = 0;
-            for (; i + L <= count; i += L) {
-                FloatVector.fromArray(S, out, base + i).add(FloatVector.fromArray(S, e.residual(), residualBase + i)).intoArray(out, base + i);
-            }
-            for (; i < count; i++) {
-                out[base + i] += e.residual()[residualBase + i];
-            }
+            ChannelOps.add(out, base, e.residual(), residualBase, out, base, count);
         }
         VectorActivations.apply(out, base, base + count, e.activation(), e.slope());
     }
