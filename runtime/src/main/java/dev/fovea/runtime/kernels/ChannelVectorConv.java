@@ -21,9 +21,9 @@ import jdk.incubator.vector.VectorSpecies;
  * JIT drop the per-broadcast index checks.
  *
  * <p>A task runs one weight panel over up to 32 pixel blocks, the reduction in slices of {@link #KB}
- * steps: each weight slice is read from memory once and from L1 for the task's other blocks. On the
- * small maps the weights, not the activations, are the large operand, so there are few tasks per
- * panel.
+ * steps: each weight slice is read from memory once, by {@link SliceReader}, and from L1 for every
+ * block. On the small maps the weights, not the activations, are the large operand, so there are few
+ * tasks per panel.
  */
 public final class ChannelVectorConv {
     static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
@@ -218,7 +218,8 @@ public final class ChannelVectorConv {
         this.tilesPerTask = Math.min(MAX_BLOCKS_PER_TASK / tileBlocks, (tileCount + groups - 1) / groups);
         this.tileGroups = (tileCount + tilesPerTask - 1) / tilesPerTask;
         int taskFloats = tilesPerTask * tileFloats;
-        this.tiles = ThreadLocal.withInitial(() -> new float[taskFloats]);
+        // one float past the tiles keeps the sum of the weight slices read ahead (SliceReader)
+        this.tiles = ThreadLocal.withInitial(() -> new float[taskFloats + 1]);
         this.noBias = new float[g.co()];
         this.channelStride = new int[L];
         for (int i = 0; i < L; i++) {
@@ -342,14 +343,17 @@ public final class ChannelVectorConv {
         if (grouped) {
             groupedSums(panel, first, last, tiles);
         } else {
+            float read = 0;
             for (int k0 = 0; k0 < k; k0 += KB) {
                 int k1 = Math.min(k, k0 + KB);
+                read += SliceReader.read(packed, (panel * k + k0) * NC, (panel * k + k1) * NC);
                 for (int tile = first; tile < last; tile++) {
                     // A tile here is one pixel block.
                     microKernel(packed, panel * k * NC, callPlanes, inputOffset(tile), pixelStep, taps, k0, k1, tiles, (tile - first) * tileFloats,
                             k0 > 0);
                 }
             }
+            tiles[tiles.length - 1] = read;
         }
         for (int tile = first; tile < last; tile++) {
             for (int part = 0; part < tileBlocks && tile * tileBlocks + part < blocks; part++) {
@@ -384,8 +388,11 @@ public final class ChannelVectorConv {
         int groups = taps.length;
         int sliceGroups = KB * NC / (BlockedMicroKernel.GROUP * nc);
         int aBase = panel * k * nc;
+        int groupFloats = BlockedMicroKernel.GROUP * nc;
+        float read = 0;
         for (int g0 = 0; g0 < groups; g0 += sliceGroups) {
             int g1 = Math.min(groups, g0 + sliceGroups);
+            read += SliceReader.read(packed, aBase + g0 * groupFloats, aBase + g1 * groupFloats);
             for (int tile = first; tile < last; tile++) {
                 int block = tile * tileBlocks;
                 int firstRun = inputOffset(block);
@@ -403,6 +410,7 @@ public final class ChannelVectorConv {
                 }
             }
         }
+        tiles[tiles.length - 1] = read;
     }
 
     /** Where a pixel block's first pixel reads tap offset 0. */
