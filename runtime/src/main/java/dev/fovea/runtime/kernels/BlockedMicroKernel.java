@@ -18,8 +18,8 @@ import jdk.incubator.vector.VectorSpecies;
  * blocks (stride 1 or 2), the three otherwise the same: with the step a constant, each broadcast's
  * address is a register plus a displacement, with no integer arithmetic beside the FMAs (measured
  * alone on one core: about 160 GFLOP/s against 140 with a variable step and 125 for the 7 x 64 tile).
- * {@link #unitRun} is {@link #unitStep} for one run of 7 pixels, for the last tile of a map with an odd
- * number of runs, such as a 7x7 map's seven.
+ * {@link #unitRun} and {@link #twoRun} are {@link #unitStep} and {@link #twoStep} for one run of 7
+ * pixels, for the last tile of a map with an odd number of runs, such as a 7x7 map's seven.
  */
 final class BlockedMicroKernel {
     static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
@@ -446,6 +446,73 @@ final class BlockedMicroKernel {
                 c5_0 = w0.fma(x, c5_0);
                 c5_1 = w1.fma(x, c5_1);
                 x = FloatVector.broadcast(S, b[x0 + c + 6 * GROUP]);
+                c6_0 = w0.fma(x, c6_0);
+                c6_1 = w1.fma(x, c6_1);
+            }
+        }
+        c0_0.intoArray(tile, t);
+        c0_1.intoArray(tile, t + L);
+        c1_0.intoArray(tile, t + CHANNELS);
+        c1_1.intoArray(tile, t + CHANNELS + L);
+        c2_0.intoArray(tile, t + 2 * CHANNELS);
+        c2_1.intoArray(tile, t + 2 * CHANNELS + L);
+        c3_0.intoArray(tile, t + 3 * CHANNELS);
+        c3_1.intoArray(tile, t + 3 * CHANNELS + L);
+        c4_0.intoArray(tile, t + 4 * CHANNELS);
+        c4_1.intoArray(tile, t + 4 * CHANNELS + L);
+        c5_0.intoArray(tile, t + 5 * CHANNELS);
+        c5_1.intoArray(tile, t + 5 * CHANNELS + L);
+        c6_0.intoArray(tile, t + 6 * CHANNELS);
+        c6_1.intoArray(tile, t + 6 * CHANNELS + L);
+    }
+
+    /** As {@link #unitRun}, with the pixels two blocks apart (stride 2): the last tile of a 7x7 map on a stride-2 layer. */
+    static void twoRun(float[] a, int aBase, float[] b, int first, int[] taps, int from, int to, float[] tile, int t,
+            boolean accumulate) {
+        FloatVector c0_0, c0_1, c1_0, c1_1, c2_0, c2_1, c3_0, c3_1, c4_0, c4_1, c5_0, c5_1, c6_0, c6_1;
+        if (accumulate) {
+            c0_0 = FloatVector.fromArray(S, tile, t);
+            c0_1 = FloatVector.fromArray(S, tile, t + L);
+            c1_0 = FloatVector.fromArray(S, tile, t + CHANNELS);
+            c1_1 = FloatVector.fromArray(S, tile, t + CHANNELS + L);
+            c2_0 = FloatVector.fromArray(S, tile, t + 2 * CHANNELS);
+            c2_1 = FloatVector.fromArray(S, tile, t + 2 * CHANNELS + L);
+            c3_0 = FloatVector.fromArray(S, tile, t + 3 * CHANNELS);
+            c3_1 = FloatVector.fromArray(S, tile, t + 3 * CHANNELS + L);
+            c4_0 = FloatVector.fromArray(S, tile, t + 4 * CHANNELS);
+            c4_1 = FloatVector.fromArray(S, tile, t + 4 * CHANNELS + L);
+            c5_0 = FloatVector.fromArray(S, tile, t + 5 * CHANNELS);
+            c5_1 = FloatVector.fromArray(S, tile, t + 5 * CHANNELS + L);
+            c6_0 = FloatVector.fromArray(S, tile, t + 6 * CHANNELS);
+            c6_1 = FloatVector.fromArray(S, tile, t + 6 * CHANNELS + L);
+        } else {
+            c0_0 = c0_1 = c1_0 = c1_1 = c2_0 = c2_1 = c3_0 = c3_1 = c4_0 = c4_1 = c5_0 = c5_1 = c6_0 = c6_1 = FloatVector.zero(S);
+        }
+        for (int g = from; g < to; g++) {
+            int x0 = first + taps[g];
+            int ai = aBase + g * GROUP * CHANNELS;
+            for (int c = 0; c < GROUP; c++) {
+                FloatVector w0 = FloatVector.fromArray(S, a, ai + c * CHANNELS);
+                FloatVector w1 = FloatVector.fromArray(S, a, ai + c * CHANNELS + L);
+                FloatVector x = FloatVector.broadcast(S, b[x0 + c]);
+                c0_0 = w0.fma(x, c0_0);
+                c0_1 = w1.fma(x, c0_1);
+                x = FloatVector.broadcast(S, b[x0 + c + 2 * GROUP]);
+                c1_0 = w0.fma(x, c1_0);
+                c1_1 = w1.fma(x, c1_1);
+                x = FloatVector.broadcast(S, b[x0 + c + 4 * GROUP]);
+                c2_0 = w0.fma(x, c2_0);
+                c2_1 = w1.fma(x, c2_1);
+                x = FloatVector.broadcast(S, b[x0 + c + 6 * GROUP]);
+                c3_0 = w0.fma(x, c3_0);
+                c3_1 = w1.fma(x, c3_1);
+                x = FloatVector.broadcast(S, b[x0 + c + 8 * GROUP]);
+                c4_0 = w0.fma(x, c4_0);
+                c4_1 = w1.fma(x, c4_1);
+                x = FloatVector.broadcast(S, b[x0 + c + 10 * GROUP]);
+                c5_0 = w0.fma(x, c5_0);
+                c5_1 = w1.fma(x, c5_1);
+                x = FloatVector.broadcast(S, b[x0 + c + 12 * GROUP]);
                 c6_0 = w0.fma(x, c6_0);
                 c6_1 = w1.fma(x, c6_1);
             }

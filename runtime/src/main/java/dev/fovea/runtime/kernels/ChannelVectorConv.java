@@ -381,8 +381,8 @@ public final class ChannelVectorConv {
     /**
      * The sums of tiles [first, last) on {@link BlockedMicroKernel}, in slices of the same 32 KiB of
      * weights as {@link #KB} steps of 64 channels. When the map has an odd number of pixel blocks, the
-     * last tile has one run: at stride 1 it runs the one-run tile, otherwise its second run repeats the
-     * first, summed and never stored.
+     * last tile has one run: at stride 1 or 2 it runs a one-run tile, otherwise its second run repeats
+     * the first, summed and never stored.
      */
     private void groupedSums(int panel, int first, int last, float[] tiles) {
         int groups = taps.length;
@@ -401,6 +401,8 @@ public final class ChannelVectorConv {
                 int t = (tile - first) * tileFloats;
                 if (half && pixelStep == ChannelBlocks.BLOCK) {
                     BlockedMicroKernel.unitRun(packed, aBase, callPlanes, firstRun, taps, g0, g1, tiles, t, g0 > 0);
+                } else if (half && pixelStep == 2 * ChannelBlocks.BLOCK) {
+                    BlockedMicroKernel.twoRun(packed, aBase, callPlanes, firstRun, taps, g0, g1, tiles, t, g0 > 0);
                 } else if (pixelStep == ChannelBlocks.BLOCK) {
                     BlockedMicroKernel.unitStep(packed, aBase, callPlanes, firstRun, secondRun, taps, g0, g1, tiles, t, g0 > 0);
                 } else if (pixelStep == 2 * ChannelBlocks.BLOCK) {
