@@ -21,14 +21,15 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * One forward pass of a zoo model, through its generated plan on the fast kernels, with random weights.
  * Run with the {@code bench} profile (see docs/PERFORMANCE.md); {@code -prof gc} shows the allocation per
- * pass, which should be none.
+ * pass, which should be none. The fork runs the JVM with the options {@code ./fovea} gives it where the
+ * kernel offers transparent huge pages.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.SampleTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
 @Warmup(iterations = 3, time = 5)
 @Measurement(iterations = 5, time = 5)
-@Fork(value = 1, jvmArgsAppend = {"--add-modules=jdk.incubator.vector", "-XX:+UseParallelGC"})
+@Fork(value = 1, jvmArgsAppend = {"--add-modules=jdk.incubator.vector", "-XX:+UseParallelGC", "-XX:+UseTransparentHugePages"})
 public class ForwardBenchmark {
     @Param({"ResNet50", "ResNet18", "Vgg16", "GoogLeNet", "AlexNet", "MobileNetV1", "MobileNetV2"})
     public String model;
