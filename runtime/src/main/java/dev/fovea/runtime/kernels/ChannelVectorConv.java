@@ -22,8 +22,8 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p>A task runs one weight panel over up to 32 pixel blocks, the reduction in slices of {@link #KB}
  * steps or {@link #SLICE_GROUPS} groups: each weight slice is read from memory once, by
- * {@link SliceReader}, and from L1 for every block. On the small maps the weights, not the activations, are the large operand, so there are few
- * tasks per panel.
+ * {@link SliceReader}, and from L1 for every block. On the small maps the weights, not the
+ * activations, are the large operand, so there are few tasks per panel.
  */
 public final class ChannelVectorConv {
     static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
@@ -36,7 +36,7 @@ public final class ChannelVectorConv {
     private static final int TARGET_TASKS = 8;
     /** At most this many pixel blocks per task: their partial sums (56 KiB) must stay in L2 across the slices. */
     private static final int MAX_BLOCKS_PER_TASK = 32;
-    /** Reduction steps per slice of the NCHW tile: KB x NC floats of weights (32 KiB) stay in L1 across a task's pixel blocks. */
+    /** Reduction steps per slice of the NCHW tile: KB x NC floats of weights (32 KiB) stay in L1 across a task's blocks. */
     static final int KB = 128;
     /**
      * Reduction groups per slice of the blocked tile: 8 x 16 steps x 32 channels of weights (16 KiB)
