@@ -346,7 +346,10 @@ public final class ConvGemm {
         if (e.leaky()) {
             v = v.blend(v.mul(e.slope()), v.lt(0f));
         } else if (e.clamps()) {
-            v = v.blend(0f, v.lt(0f)).blend(e.ceiling(), v.compare(VectorOperators.GT, e.ceiling()));
+            v = v.blend(0f, v.lt(0f));
+            if (e.capped()) {
+                v = v.blend(Epilogue.CAP, v.compare(VectorOperators.GT, Epilogue.CAP));
+            }
         }
         v.intoArray(out, at);
     }

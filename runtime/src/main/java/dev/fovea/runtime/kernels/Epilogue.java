@@ -6,6 +6,9 @@ package dev.fovea.runtime.kernels;
  * the output already holds (a projection shortcut summed into the block's result).
  */
 public record Epilogue(float[] bias, float[] residual, Activation activation, float slope, boolean accumulate) {
+    /** ReLU6's upper bound. */
+    public static final float CAP = 6f;
+
     public static Epilogue of(float[] bias) {
         return new Epilogue(bias, null, Activation.NONE, 0, false);
     }
@@ -27,14 +30,17 @@ public record Epilogue(float[] bias, float[] residual, Activation activation, fl
         return activation == Activation.LEAKY_RELU;
     }
 
-    /** ReLU or ReLU6: a kernel's store clamps to [0, {@link #ceiling}]. */
+    /** ReLU or ReLU6: a kernel's store clamps below at 0, and for {@link #capped} above at {@link #CAP}. */
     public boolean clamps() {
         return activation == Activation.RELU || activation == Activation.RELU6;
     }
 
-    /** The upper clamp: 6 for ReLU6, otherwise none. */
-    public float ceiling() {
-        return activation == Activation.RELU6 ? 6f : Float.POSITIVE_INFINITY;
+    /**
+     * ReLU6: a kernel's store also clamps above. Asked apart, so that a ReLU's store spends no compare
+     * and blend on a bound at infinity.
+     */
+    public boolean capped() {
+        return activation == Activation.RELU6;
     }
 
     /** Activations the vector epilogue computes: all of them (softmax is not element-wise and not an Activation). */

@@ -87,6 +87,46 @@ class ChannelVectorConvTest {
         }
     }
 
+    /**
+     * Stems: a 7-wide window at column stride 2 over a few NCHW channels takes the row tile, whatever
+     * the window's height, the row stride, the padding and the map's width (runs cut short at a row's
+     * end, an odd number of runs), into NCHW or blocks, with ReLU and ReLU6.
+     */
+    @Test
+    void stemsOnTheRowTileMatchTheOracle() {
+        Random r = new Random(61);
+        for (int trial = 0; trial < 40; trial++) {
+            int kh = 1 + r.nextInt(7);
+            int sh = 1 + r.nextInt(3);
+            int pt = r.nextInt(kh);
+            int pl = r.nextInt(7);
+            int ow = 1 + r.nextInt(30);
+            int oh = 1 + r.nextInt(8);
+            int iw = Math.max(1, (ow - 1) * 2 + 7 - 2 * pl + r.nextInt(2));
+            int ih = Math.max(1, (oh - 1) * sh + kh - 2 * pt + r.nextInt(sh));
+            int ci = 1 + r.nextInt(4);
+            int co = 16 * (2 + r.nextInt(5));
+            int n = 1 + r.nextInt(2);
+            boolean blockedOut = r.nextBoolean();
+            boolean capped = r.nextBoolean();
+            ConvGeometry g = new ConvGeometry(ci, ih, iw, co, oh, ow, kh, 7, sh, 2, pt, pl, 1, 1, 1);
+            Operands o = Operands.random(r, g, n);
+            ChannelVectorConv conv = new ChannelVectorConv(g, o.w(), false, blockedOut);
+            assertTrue(conv.readsRows(), g.toString());
+            Epilogue e = new Epilogue(o.bias(), blocked(o.residual(), blockedOut, n, co, g.positions()), capped ? Activation.RELU6 : Activation.RELU,
+                    0, o.accumulate());
+            float[] result = blocked(o.out(), blockedOut, n, co, g.positions());
+            conv.run(TestWorkers.POOL, o.in(), result, n, e, Oracle.random(r, conv.workspaceSize()));
+            if (blockedOut) {
+                ChannelBlocks.toNchw(result.clone(), result, n, co, g.positions());
+            }
+            Oracle.assertClose(o.expected(g, n, capped ? 6 : Double.POSITIVE_INFINITY), result, Math.sqrt(g.k()) * 3 + 3,
+                    "trial " + trial + " " + g + " blocked out " + blockedOut);
+        }
+        assertTrue(!new ChannelVectorConv(new ConvGeometry(3, 15, 15, 32, 8, 8, 3, 3, 2, 2, 1, 1, 1, 1, 1), Oracle.random(r, 32 * 27), false, true)
+                .readsRows(), "a 3-wide window stays on the stride phases");
+    }
+
     /** Blocked tensors stored inside zero borders: an input framed for the window, an output framed for a next layer. */
     @Test
     void framedTensorsMatchTheOracle() {
