@@ -13,7 +13,9 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p>The pixel step is a constant, so each broadcast's address is a register plus a displacement, as on
  * the blocked tile. Against the 7 x 64 tile over stride phases, which looks its input offset up at
- * every step, a ResNet stem runs faster alone and in the pass (docs/PERFORMANCE.md).
+ * every step, a ResNet stem runs faster alone and in the pass (docs/PERFORMANCE.md). The body is
+ * {@link BlockedMicroKernel}'s with other constants (a group of 7 steps, pixels 2 floats apart):
+ * shared code would need them as parameters, which is what the JIT cannot fold.
  */
 final class RowMicroKernel {
     static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
