@@ -39,7 +39,7 @@ public final class VectorActivations {
             case NONE -> {
                 return;
             }
-            case RELU, RELU6 -> clamp(data, from, vectorEnd, a == Activation.RELU6 ? 6f : Float.POSITIVE_INFINITY);
+            case RELU, RELU6 -> clamp(data, from, vectorEnd, a == Activation.RELU6);
             case LEAKY_RELU -> leaky(data, from, vectorEnd, slope);
             case TANH -> tanh(data, from, vectorEnd);
             case SIGMOID -> sigmoid(data, from, vectorEnd);
@@ -51,11 +51,15 @@ public final class VectorActivations {
         }
     }
 
-    /** Clamps to [0, ceiling]. */
-    private static void clamp(float[] data, int from, int to, float ceiling) {
+    /** Clamps below at 0 and, when {@code capped} (ReLU6), above at {@link Epilogue#CAP}, as the kernels' stores do. */
+    private static void clamp(float[] data, int from, int to, boolean capped) {
         for (int i = from; i < to; i += L) {
             FloatVector x = FloatVector.fromArray(S, data, i);
-            x.blend(0f, x.lt(0f)).blend(ceiling, x.compare(VectorOperators.GT, ceiling)).intoArray(data, i);
+            x = x.blend(0f, x.lt(0f));
+            if (capped) {
+                x = x.blend(Epilogue.CAP, x.compare(VectorOperators.GT, Epilogue.CAP));
+            }
+            x.intoArray(data, i);
         }
     }
 
