@@ -20,31 +20,72 @@ public final class BlockedPooling {
 
     /**
      * Max pooling (dilation 1), blocked to blocked: a task per output row of one channel block. Taps in
-     * the padding are skipped, as -infinity would lose to any value inside.
+     * the padding are skipped, as -infinity would lose to any value inside. A 3-wide window at column
+     * stride 2 (the stems' pools) takes {@link #maxThreeByTwo}'s path.
      */
     public static Consumer<Workers> max(float[] in, float[] out, int n, int channels, int ih, int iw, int oh, int ow, int kh, int kw,
             int sh, int sw, int pt, int pl) {
         int blocks = n * channels / L;
-        IntConsumer row = t -> {
-            int block = t / oh;
-            int oy = t % oh;
-            int inBase = block * ih * iw * L;
-            int at = (block * oh * ow + oy * ow) * L;
-            int y0 = Math.max(0, oy * sh - pt);
-            int y1 = Math.min(ih, oy * sh - pt + kh);
-            for (int ox = 0; ox < ow; ox++, at += L) {
-                int x0 = Math.max(0, ox * sw - pl);
-                int x1 = Math.min(iw, ox * sw - pl + kw);
-                FloatVector acc = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
-                for (int y = y0; y < y1; y++) {
-                    for (int x = x0, i = inBase + (y * iw + x0) * L; x < x1; x++, i += L) {
-                        acc = acc.max(FloatVector.fromArray(S, in, i));
-                    }
-                }
-                acc.intoArray(out, at);
-            }
-        };
+        IntConsumer row = threeByTwo(ih, iw, oh, ow, kh, kw, sh, sw, pt, pl)
+                ? t -> maxThreeByTwo(in, out, t / oh, t % oh, ih, iw, oh, ow, sh, pt, pl)
+                : t -> maxAny(in, out, t / oh, t % oh, ih, iw, oh, ow, kh, kw, sh, sw, pt, pl);
         return workers -> workers.parallelFor(blocks * oh, row);
+    }
+
+    /** Whether the window is 3x3 at column stride 2 and every window holds a tap inside the map. */
+    static boolean threeByTwo(int ih, int iw, int oh, int ow, int kh, int kw, int sh, int sw, int pt, int pl) {
+        return kh == 3 && kw == 3 && sw == 2 && pt <= 2 && pl <= 2 && (oh - 1) * sh - pt < ih && (ow - 1) * sw - pl < iw;
+    }
+
+    private static void maxAny(float[] in, float[] out, int block, int oy, int ih, int iw, int oh, int ow, int kh, int kw, int sh,
+            int sw, int pt, int pl) {
+        int inBase = block * ih * iw * L;
+        int at = (block * oh * ow + oy * ow) * L;
+        int y0 = Math.max(0, oy * sh - pt);
+        int y1 = Math.min(ih, oy * sh - pt + kh);
+        for (int ox = 0; ox < ow; ox++, at += L) {
+            int x0 = Math.max(0, ox * sw - pl);
+            int x1 = Math.min(iw, ox * sw - pl + kw);
+            FloatVector acc = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
+            for (int y = y0; y < y1; y++) {
+                for (int x = x0, i = inBase + (y * iw + x0) * L; x < x1; x++, i += L) {
+                    acc = acc.max(FloatVector.fromArray(S, in, i));
+                }
+            }
+            acc.intoArray(out, at);
+        }
+    }
+
+    /**
+     * One output row of a 3x3 window at column stride 2: a window's last column is the next one's
+     * first, so each column's maximum over the three rows is taken once, and an output is two maxima of
+     * column maxima, 6 loads instead of 9. A tap in the padding reads the nearest row or column inside
+     * instead, which the window holds anyway and the maximum takes twice to no effect.
+     */
+    private static void maxThreeByTwo(float[] in, float[] out, int block, int oy, int ih, int iw, int oh, int ow, int sh, int pt,
+            int pl) {
+        int inBase = block * ih * iw * L;
+        int y = oy * sh - pt;
+        int r0 = inBase + clamp(y, ih) * iw * L;
+        int r1 = inBase + clamp(y + 1, ih) * iw * L;
+        int r2 = inBase + clamp(y + 2, ih) * iw * L;
+        int at = (block * oh * ow + oy * ow) * L;
+        int x = -pl;
+        int c = clamp(x, iw) * L;
+        // (kept inline: a helper returning a vector would box it when left out of line)
+        FloatVector left = FloatVector.fromArray(S, in, r0 + c).max(FloatVector.fromArray(S, in, r1 + c)).max(FloatVector.fromArray(S, in, r2 + c));
+        for (int ox = 0; ox < ow; ox++, at += L, x += 2) {
+            int m = clamp(x + 1, iw) * L;
+            int r = clamp(x + 2, iw) * L;
+            FloatVector middle = FloatVector.fromArray(S, in, r0 + m).max(FloatVector.fromArray(S, in, r1 + m)).max(FloatVector.fromArray(S, in, r2 + m));
+            FloatVector right = FloatVector.fromArray(S, in, r0 + r).max(FloatVector.fromArray(S, in, r1 + r)).max(FloatVector.fromArray(S, in, r2 + r));
+            left.max(middle).max(right).intoArray(out, at);
+            left = right;
+        }
+    }
+
+    private static int clamp(int i, int size) {
+        return Math.max(0, Math.min(size - 1, i));
     }
 
     /**

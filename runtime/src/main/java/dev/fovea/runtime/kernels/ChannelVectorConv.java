@@ -390,29 +390,37 @@ public final class ChannelVectorConv {
                 for (int tile = first; tile < last; tile++) {
                     // A tile here is one pixel block.
                     microKernel(packed, panel * k * NC, callPlanes, inputOffset(tile), taps, k0, k1, tiles, (tile - first) * tileFloats, k0 > 0);
+                    if (k1 == k) {
+                        finish(panel, tile, (tile - first) * tileFloats, tiles);
+                    }
                 }
             }
             tiles[tiles.length - 1] = read;
         }
-        for (int tile = first; tile < last; tile++) {
-            for (int part = 0; part < tileBlocks && tile * tileBlocks + part < blocks; part++) {
-                int block = tile * tileBlocks + part;
-                int pixel;
-                int valid;
-                if (blocksPerRow == 0) {
-                    pixel = block * PR;
-                    valid = PR;
-                } else {
-                    int x0 = block % blocksPerRow * PR;
-                    pixel = block / blocksPerRow * g.ow() + x0;
-                    valid = Math.min(PR, g.ow() - x0);
-                }
-                int t = (tile - first) * tileFloats + part * PR * nc;
-                if (blockedOut) {
-                    blockedEpilogue(tiles, t, valid, panel * nc, pixel);
-                } else {
-                    epilogue(tiles, t, valid, panel * nc, pixel);
-                }
+    }
+
+    /**
+     * Tile {@code tile}'s finished sums, at {@code t} in {@code tiles}, through the epilogue into the
+     * output: called right after the tile's last slice, while its sums are still in L1.
+     */
+    private void finish(int panel, int tile, int t, float[] tiles) {
+        for (int part = 0; part < tileBlocks && tile * tileBlocks + part < blocks; part++) {
+            int block = tile * tileBlocks + part;
+            int pixel;
+            int valid;
+            if (blocksPerRow == 0) {
+                pixel = block * PR;
+                valid = PR;
+            } else {
+                int x0 = block % blocksPerRow * PR;
+                pixel = block / blocksPerRow * g.ow() + x0;
+                valid = Math.min(PR, g.ow() - x0);
+            }
+            int at = t + part * PR * nc;
+            if (blockedOut) {
+                blockedEpilogue(tiles, at, valid, panel * nc, pixel);
+            } else {
+                epilogue(tiles, at, valid, panel * nc, pixel);
             }
         }
     }
@@ -448,6 +456,9 @@ public final class ChannelVectorConv {
                 } else {
                     BlockedMicroKernel.anyStep(packed, aBase, callPlanes, firstRun, secondRun, pixelStep, taps, g0, g1, tiles, t, g0 > 0);
                 }
+                if (g1 == groups) {
+                    finish(panel, tile, t, tiles);
+                }
             }
         }
         tiles[tiles.length - 1] = read;
@@ -470,7 +481,11 @@ public final class ChannelVectorConv {
                 int block = tile * tileBlocks;
                 int firstRun = inputOffset(block);
                 int secondRun = block + 1 == blocks ? firstRun : inputOffset(block + 1);
-                RowMicroKernel.twoStep(packed, aBase, callPlanes, firstRun, secondRun, taps, g0, g1, tiles, (tile - first) * tileFloats, g0 > 0);
+                int t = (tile - first) * tileFloats;
+                RowMicroKernel.twoStep(packed, aBase, callPlanes, firstRun, secondRun, taps, g0, g1, tiles, t, g0 > 0);
+                if (g1 == groups) {
+                    finish(panel, tile, t, tiles);
+                }
             }
         }
         tiles[tiles.length - 1] = read;

@@ -1,5 +1,7 @@
 package dev.fovea.runtime.kernels;
 
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
@@ -12,26 +14,41 @@ class BlockedPoolingTest {
             int k = 1 + r.nextInt(4);
             int s = 1 + r.nextInt(3);
             int p = r.nextInt(k / 2 + 1);
-            int ih = k + r.nextInt(12);
-            int iw = k + r.nextInt(12);
-            boolean ceil = r.nextBoolean();
-            int oh = outputSize(ih, k, s, p, ceil);
-            int ow = outputSize(iw, k, s, p, ceil);
-            int pb = Math.max(0, (oh - 1) * s + k - ih - p);
-            int pr = Math.max(0, (ow - 1) * s + k - iw - p);
-            int c = 16 * (1 + r.nextInt(3));
-            int n = 1 + r.nextInt(2);
-            float[] in = Oracle.random(r, n * c * ih * iw);
-            float[] expected = new float[n * c * oh * ow];
-            Reference.pool2d(true, in, expected, n, c, ih, iw, oh, ow, k, k, s, s, p, p, pb, pr, 1, 1, false);
-            float[] blockedIn = new float[in.length];
-            ChannelBlocks.fromNchw(in, blockedIn, n, c, ih * iw);
-            float[] out = Oracle.random(r, expected.length);
-            BlockedPooling.max(blockedIn, out, n, c, ih, iw, oh, ow, k, k, s, s, p, p).accept(TestWorkers.POOL);
-            float[] actual = new float[out.length];
-            ChannelBlocks.toNchw(out, actual, n, c, oh * ow);
-            Oracle.assertClose(toDouble(expected), actual, 1, "trial " + trial);
+            assertMaxMatches(r, k, s, p, k + r.nextInt(12), k + r.nextInt(12), r.nextBoolean(), "trial " + trial);
         }
+    }
+
+    /** The stems' 3x3 stride-2 pool, on its own path: odd and even sizes, both paddings, ceil mode or not. */
+    @Test
+    void threeByThreeStrideTwoPoolingMatchesTheReference() {
+        Random r = new Random(72);
+        for (int trial = 0; trial < 40; trial++) {
+            int p = r.nextInt(2);
+            int ih = 3 + r.nextInt(30);
+            int iw = 3 + r.nextInt(30);
+            boolean ceil = r.nextBoolean();
+            assertTrue(BlockedPooling.threeByTwo(ih, iw, outputSize(ih, 3, 2, p, ceil), outputSize(iw, 3, 2, p, ceil), 3, 3, 2, 2, p, p));
+            assertMaxMatches(r, 3, 2, p, ih, iw, ceil, "trial " + trial + ": " + ih + "x" + iw + " pad " + p + (ceil ? " ceil" : ""));
+        }
+    }
+
+    private static void assertMaxMatches(Random r, int k, int s, int p, int ih, int iw, boolean ceil, String what) {
+        int oh = outputSize(ih, k, s, p, ceil);
+        int ow = outputSize(iw, k, s, p, ceil);
+        int pb = Math.max(0, (oh - 1) * s + k - ih - p);
+        int pr = Math.max(0, (ow - 1) * s + k - iw - p);
+        int c = 16 * (1 + r.nextInt(3));
+        int n = 1 + r.nextInt(2);
+        float[] in = Oracle.random(r, n * c * ih * iw);
+        float[] expected = new float[n * c * oh * ow];
+        Reference.pool2d(true, in, expected, n, c, ih, iw, oh, ow, k, k, s, s, p, p, pb, pr, 1, 1, false);
+        float[] blockedIn = new float[in.length];
+        ChannelBlocks.fromNchw(in, blockedIn, n, c, ih * iw);
+        float[] out = Oracle.random(r, expected.length);
+        BlockedPooling.max(blockedIn, out, n, c, ih, iw, oh, ow, k, k, s, s, p, p).accept(TestWorkers.POOL);
+        float[] actual = new float[out.length];
+        ChannelBlocks.toNchw(out, actual, n, c, oh * ow);
+        Oracle.assertClose(toDouble(expected), actual, 1, what);
     }
 
     @Test
