@@ -11,6 +11,7 @@ import dev.fovea.runtime.kernels.DirectConv;
 import dev.fovea.runtime.kernels.Epilogue;
 import dev.fovea.runtime.kernels.Gemv;
 import dev.fovea.runtime.kernels.OutputSlice;
+import dev.fovea.runtime.kernels.WinogradConv;
 
 /**
  * A convolution or dense layer of the fast path, still open while the plan is built: the layers after
@@ -41,6 +42,7 @@ final class LinearStep implements BlockableStep {
     private BlockedDepthwise blockedDepthwise;
     private DirectConv direct;
     private ChannelVectorConv channelVector;
+    private WinogradConv winograd;
     private Epilogue epilogue;
     private java.util.function.Consumer<Workers> dense;
     private final Workspace workspace;
@@ -206,6 +208,9 @@ final class LinearStep implements BlockableStep {
         if (blockedIn && blockedOut && isDepthwise()) {
             blockedDepthwise = new BlockedDepthwise(geometry, weight);
             workspace.reserve(blockedDepthwise.workspaceSize());
+        } else if (blockedIn && blockedOut && inFrame != null && WinogradConv.handles(geometry, activation, residual != null, accumulate)) {
+            winograd = new WinogradConv(geometry, weight, inFrame, outFrame);
+            workspace.reserve(winograd.workspaceSize());
         } else if (blockedIn || blockedOut) {
             channelVector = new ChannelVectorConv(geometry, weight, blockedIn, blockedOut, inFrame, outFrame);
             workspace.reserve(channelVector.workspaceSize());
@@ -237,6 +242,8 @@ final class LinearStep implements BlockableStep {
             direct.run(workers, in, out, outSlice, batch, epilogue, workspace.floats());
         } else if (channelVector != null) {
             channelVector.run(workers, in, out, outSlice, batch, epilogue, workspace.floats());
+        } else if (winograd != null) {
+            winograd.run(workers, in, out, outSlice, batch, epilogue, workspace.floats());
         } else if (gemm != null) {
             gemm.run(workers, in, 0, out, outSlice, batch, epilogue, workspace.floats());
         } else {

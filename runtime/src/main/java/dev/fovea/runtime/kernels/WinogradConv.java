@@ -1,0 +1,284 @@
+package dev.fovea.runtime.kernels;
+
+import dev.fovea.runtime.exec.Workers;
+import java.util.function.IntConsumer;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * A 3x3 convolution at stride 1 with padding 1 by Winograd's F(2x2, 3x3) (Lavin and Gray, 2015): each
+ * 2x2 block of outputs comes from a 4x4 block of inputs in 16 multiplications per channel pair instead
+ * of 36, 2.25 times fewer. Blocked input inside its zero frame, blocked output.
+ *
+ * <p>Three parts:
+ * <ol>
+ *   <li>The input transform: each 4x4 input block d becomes V = Bᵀ d B, one vector per 16 channels, and
+ *       its 16 values go to 16 planes, V[ξ][channel block][tile][16], a 1x1 convolution's input each.</li>
+ *   <li>Per weight panel and group of tiles: the 16 products M[ξ] = U[ξ] V[ξ] on {@link BlockedMicroKernel}'s
+ *       14x32 tile, where U = G g Gᵀ is the 3x3 kernel g transformed once, at construction.</li>
+ *   <li>Straight after, while the 16 products are in L1: the output transform Y = Aᵀ M A, the bias, the
+ *       activation, and the store of the 2x2 outputs.</li>
+ * </ol>
+ * The transforms use only additions and subtractions with G's halves, so results differ from the
+ * direct sum by rounding alone (relative error about 1e-6 on the oracle's shapes).
+ */
+public final class WinogradConv {
+    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final int L = S.length();
+    /** Transformed positions of a 4x4 block. */
+    private static final int XI = 16;
+    private static final int NC = BlockedMicroKernel.CHANNELS;
+    private static final int RUN = BlockedMicroKernel.RUN;
+    /** Floats of one micro-kernel tile's sums: 14 tiles of 32 channels. */
+    private static final int TILE_FLOATS = BlockedMicroKernel.PIXELS * NC;
+    /**
+     * At most this many (input, output) channel pairs: 16 transformed weights each, 1 MiB at 128 x 128.
+     * The larger layers of ResNet's 14x14 stage stream their weights from memory, and the transform
+     * makes them 16/9 as large: there Winograd was 20% slower in a pass, though 14% faster alone.
+     */
+    static final int MAX_CHANNEL_PAIRS = 128 * 128;
+    /** Kernel tiles (of 14 output blocks) per task. */
+    private static final int TILES_PER_TASK = 2;
+
+    private final ConvGeometry g;
+    private final ChannelBlocks.Frame inFrame;
+    private final ChannelBlocks.Frame outFrame;
+    private final int blocksPerRow;
+    /** 2x2 output blocks of a sample. */
+    private final int blocks;
+    private final int runs;
+    private final int kernelTiles;
+    private final int panels;
+    private final int tileGroups;
+    private final int channelBlocks;
+    /** U[ξ] as panels for the micro-kernel: [ξ][panel][input channel][32 output channels]. */
+    private final float[] packed;
+    /** A 1x1 convolution's taps over one plane of V: one channel block apart. */
+    private final int[] taps;
+    private final float[] noBias;
+    private final ThreadLocal<float[]> sums = ThreadLocal.withInitial(() -> new float[XI * TILE_FLOATS]);
+    private final IntConsumer transformTask;
+    private final IntConsumer productTask;
+
+    private float[] callIn;
+    private int callInBase;
+    private float[] callOut;
+    private int callOutBase;
+    private float[] callV;
+    private Epilogue callEpilogue;
+
+    /**
+     * Whether this kernel computes the layer: a 3x3 window at stride 1 with padding 1, no groups or dilation,
+     * blocked channels in panels of 32 out, an even map whose rows of 2x2 blocks fill runs of 7, and an
+     * epilogue of a bias and a ReLU at most.
+     */
+    public static boolean handles(ConvGeometry g, Activation activation, boolean residual, boolean accumulate) {
+        return g.kh() == 3 && g.kw() == 3 && g.sh() == 1 && g.sw() == 1 && g.pt() == 1 && g.pl() == 1 && g.dh() == 1 && g.dw() == 1
+                && g.groups() == 1 && g.ci() % ChannelBlocks.BLOCK == 0 && g.co() % NC == 0 && g.oh() == g.ih() && g.ow() == g.iw()
+                && g.oh() % 2 == 0 && g.ow() % 2 == 0 && g.ow() / 2 % RUN == 0 && !residual && !accumulate
+                && (activation == Activation.NONE || activation == Activation.RELU) && (long) g.ci() * g.co() <= MAX_CHANNEL_PAIRS;
+    }
+
+    /** The layer g (which {@link #handles}) with its input inside {@code inFrame} ({@link ChannelBlocks.Frame#around} g), its output in {@code outFrame} or unframed. */
+    public WinogradConv(ConvGeometry g, float[] weight, ChannelBlocks.Frame inFrame, ChannelBlocks.Frame outFrame) {
+        if (!inFrame.equals(ChannelBlocks.Frame.around(g))) {
+            throw new IllegalArgumentException("input frame " + inFrame + " is not the frame around " + g);
+        }
+        this.g = g;
+        this.inFrame = inFrame;
+        this.outFrame = outFrame == null ? new ChannelBlocks.Frame(g.oh(), g.ow(), 0, 0) : outFrame;
+        this.blocksPerRow = g.ow() / 2;
+        this.blocks = g.oh() / 2 * blocksPerRow;
+        this.runs = blocks / RUN;
+        this.kernelTiles = (runs + 1) / 2;
+        this.panels = g.co() / NC;
+        this.channelBlocks = g.ci() / ChannelBlocks.BLOCK;
+        this.tileGroups = (kernelTiles + TILES_PER_TASK - 1) / TILES_PER_TASK;
+        this.packed = pack(g, weight);
+        this.taps = new int[channelBlocks];
+        for (int b = 0; b < channelBlocks; b++) {
+            taps[b] = b * blocks * ChannelBlocks.BLOCK;
+        }
+        this.noBias = new float[g.co()];
+        this.transformTask = t -> transform(t / channelBlocks, t % channelBlocks);
+        this.productTask = t -> products(t % panels, t / panels);
+    }
+
+    /** U = G g Gᵀ for every pair of channels, packed [ξ][panel][input channel][32]. */
+    private static float[] pack(ConvGeometry g, float[] weight) {
+        int ci = g.ci();
+        int panels = g.co() / NC;
+        float[] packed = new float[XI * g.co() * ci];
+        double[][] gm = {{1, 0, 0}, {0.5, 0.5, 0.5}, {0.5, -0.5, 0.5}, {0, 0, 1}};
+        for (int o = 0; o < g.co(); o++) {
+            for (int c = 0; c < ci; c++) {
+                int w = (o * ci + c) * 9;
+                for (int i = 0; i < 4; i++) {
+                    for (int j = 0; j < 4; j++) {
+                        double u = 0;
+                        for (int a = 0; a < 3; a++) {
+                            for (int b = 0; b < 3; b++) {
+                                u += gm[i][a] * weight[w + a * 3 + b] * gm[j][b];
+                            }
+                        }
+                        int xi = i * 4 + j;
+                        packed[((xi * panels + o / NC) * ci + c) * NC + o % NC] = (float) u;
+                    }
+                }
+            }
+        }
+        return packed;
+    }
+
+    /** Floats of workspace a call needs: the 16 transformed planes of one sample. */
+    public int workspaceSize() {
+        return XI * g.ci() * blocks;
+    }
+
+    public void run(Workers workers, float[] in, float[] out, OutputSlice slice, int n, Epilogue e, float[] workspace) {
+        callIn = in;
+        callOut = out;
+        callV = workspace;
+        callEpilogue = e;
+        for (int sample = 0; sample < n; sample++) {
+            callInBase = sample * inFrame.floats(g.ci());
+            callOutBase = slice.base(sample);
+            // rows first, so that each core transforms the part of the map it then multiplies
+            workers.parallelFor(g.oh() / 2 * channelBlocks, transformTask);
+            workers.parallelFor(panels * tileGroups, productTask);
+        }
+    }
+
+    /** V = Bᵀ d B for every 4x4 input block of block row {@code row}, channel block {@code cb}. */
+    private void transform(int row, int cb) {
+        int b = ChannelBlocks.BLOCK;
+        int w = inFrame.width();
+        float[] in = callIn;
+        float[] v = callV;
+        int plane = g.ci() * blocks;
+        // the frame's zero border is the padding: block (row, x) reads framed rows 2 row .. 2 row + 3
+        int r0 = callInBase + (cb * inFrame.height() * w + 2 * row * w) * b;
+        int r1 = r0 + w * b;
+        int r2 = r1 + w * b;
+        int r3 = r2 + w * b;
+        int out = (cb * blocks + row * blocksPerRow) * b;
+        for (int x = 0; x < blocksPerRow; x++, out += b) {
+            int c = 2 * x * b;
+            // Bᵀ d down each of the four columns, then · B along each row
+            FloatVector d00 = FloatVector.fromArray(S, in, r0 + c);
+            FloatVector d01 = FloatVector.fromArray(S, in, r0 + c + b);
+            FloatVector d02 = FloatVector.fromArray(S, in, r0 + c + 2 * b);
+            FloatVector d03 = FloatVector.fromArray(S, in, r0 + c + 3 * b);
+            FloatVector d10 = FloatVector.fromArray(S, in, r1 + c);
+            FloatVector d11 = FloatVector.fromArray(S, in, r1 + c + b);
+            FloatVector d12 = FloatVector.fromArray(S, in, r1 + c + 2 * b);
+            FloatVector d13 = FloatVector.fromArray(S, in, r1 + c + 3 * b);
+            FloatVector d20 = FloatVector.fromArray(S, in, r2 + c);
+            FloatVector d21 = FloatVector.fromArray(S, in, r2 + c + b);
+            FloatVector d22 = FloatVector.fromArray(S, in, r2 + c + 2 * b);
+            FloatVector d23 = FloatVector.fromArray(S, in, r2 + c + 3 * b);
+            FloatVector d30 = FloatVector.fromArray(S, in, r3 + c);
+            FloatVector d31 = FloatVector.fromArray(S, in, r3 + c + b);
+            FloatVector d32 = FloatVector.fromArray(S, in, r3 + c + 2 * b);
+            FloatVector d33 = FloatVector.fromArray(S, in, r3 + c + 3 * b);
+            FloatVector t00 = d00.sub(d20), t01 = d01.sub(d21), t02 = d02.sub(d22), t03 = d03.sub(d23);
+            FloatVector t10 = d10.add(d20), t11 = d11.add(d21), t12 = d12.add(d22), t13 = d13.add(d23);
+            FloatVector t20 = d20.sub(d10), t21 = d21.sub(d11), t22 = d22.sub(d12), t23 = d23.sub(d13);
+            FloatVector t30 = d10.sub(d30), t31 = d11.sub(d31), t32 = d12.sub(d32), t33 = d13.sub(d33);
+            t00.sub(t02).intoArray(v, out);
+            t01.add(t02).intoArray(v, out + plane);
+            t02.sub(t01).intoArray(v, out + 2 * plane);
+            t01.sub(t03).intoArray(v, out + 3 * plane);
+            t10.sub(t12).intoArray(v, out + 4 * plane);
+            t11.add(t12).intoArray(v, out + 5 * plane);
+            t12.sub(t11).intoArray(v, out + 6 * plane);
+            t11.sub(t13).intoArray(v, out + 7 * plane);
+            t20.sub(t22).intoArray(v, out + 8 * plane);
+            t21.add(t22).intoArray(v, out + 9 * plane);
+            t22.sub(t21).intoArray(v, out + 10 * plane);
+            t21.sub(t23).intoArray(v, out + 11 * plane);
+            t30.sub(t32).intoArray(v, out + 12 * plane);
+            t31.add(t32).intoArray(v, out + 13 * plane);
+            t32.sub(t31).intoArray(v, out + 14 * plane);
+            t31.sub(t33).intoArray(v, out + 15 * plane);
+        }
+    }
+
+    /** Panel {@code panel}'s outputs over kernel tiles [group * TILES_PER_TASK, ...): the 16 products, then the output transform. */
+    private void products(int panel, int group) {
+        float[] m = sums.get();
+        int plane = g.ci() * blocks;
+        int first = group * TILES_PER_TASK;
+        int last = Math.min(kernelTiles, first + TILES_PER_TASK);
+        int b = ChannelBlocks.BLOCK;
+        for (int tile = first; tile < last; tile++) {
+            int run = 2 * tile;
+            boolean half = run + 1 == runs;
+            for (int xi = 0; xi < XI; xi++) {
+                int aBase = (xi * panels + panel) * g.ci() * NC;
+                int firstRun = xi * plane + run * RUN * b;
+                if (half) {
+                    BlockedMicroKernel.unitRun(packed, aBase, callV, firstRun, taps, 0, channelBlocks, m, xi * TILE_FLOATS, false);
+                } else {
+                    BlockedMicroKernel.unitStep(packed, aBase, callV, firstRun, firstRun + RUN * b, taps, 0, channelBlocks, m, xi * TILE_FLOATS,
+                            false);
+                }
+            }
+            int count = half ? RUN : 2 * RUN;
+            for (int p = 0; p < count; p++) {
+                for (int v = 0; v < NC; v += L) {
+                    outputTransform(m, p * NC + v, run * RUN + p, panel * NC + v);
+                }
+            }
+        }
+    }
+
+    /**
+     * Y = Aᵀ M A for output block {@code block} and the 16 channels from {@code channel}, whose 16
+     * products sit {@link #TILE_FLOATS} apart from {@code at} in {@code m}; then bias, activation, store.
+     */
+    private void outputTransform(float[] m, int at, int block, int channel) {
+        Epilogue e = callEpilogue;
+        float[] bias = e.bias() == null ? noBias : e.bias();
+        int f = TILE_FLOATS;
+        FloatVector m0 = FloatVector.fromArray(S, m, at);
+        FloatVector m1 = FloatVector.fromArray(S, m, at + f);
+        FloatVector m2 = FloatVector.fromArray(S, m, at + 2 * f);
+        FloatVector m3 = FloatVector.fromArray(S, m, at + 3 * f);
+        FloatVector m4 = FloatVector.fromArray(S, m, at + 4 * f);
+        FloatVector m5 = FloatVector.fromArray(S, m, at + 5 * f);
+        FloatVector m6 = FloatVector.fromArray(S, m, at + 6 * f);
+        FloatVector m7 = FloatVector.fromArray(S, m, at + 7 * f);
+        FloatVector m8 = FloatVector.fromArray(S, m, at + 8 * f);
+        FloatVector m9 = FloatVector.fromArray(S, m, at + 9 * f);
+        FloatVector m10 = FloatVector.fromArray(S, m, at + 10 * f);
+        FloatVector m11 = FloatVector.fromArray(S, m, at + 11 * f);
+        FloatVector m12 = FloatVector.fromArray(S, m, at + 12 * f);
+        FloatVector m13 = FloatVector.fromArray(S, m, at + 13 * f);
+        FloatVector m14 = FloatVector.fromArray(S, m, at + 14 * f);
+        FloatVector m15 = FloatVector.fromArray(S, m, at + 15 * f);
+        // Aᵀ M: rows 0 + 1 + 2 and 1 - 2 - 3, for each of the four columns
+        FloatVector s0 = m0.add(m4).add(m8), s1 = m1.add(m5).add(m9), s2 = m2.add(m6).add(m10), s3 = m3.add(m7).add(m11);
+        FloatVector r0 = m4.sub(m8).sub(m12), r1 = m5.sub(m9).sub(m13), r2 = m6.sub(m10).sub(m14), r3 = m7.sub(m11).sub(m15);
+        FloatVector bv = FloatVector.fromArray(S, bias, channel);
+        FloatVector y00 = s0.add(s1).add(s2).add(bv);
+        FloatVector y01 = s1.sub(s2).sub(s3).add(bv);
+        FloatVector y10 = r0.add(r1).add(r2).add(bv);
+        FloatVector y11 = r1.sub(r2).sub(r3).add(bv);
+        if (e.clamps()) {
+            y00 = y00.blend(0f, y00.lt(0f));
+            y01 = y01.blend(0f, y01.lt(0f));
+            y10 = y10.blend(0f, y10.lt(0f));
+            y11 = y11.blend(0f, y11.lt(0f));
+        }
+        int b = ChannelBlocks.BLOCK;
+        int w = outFrame.width();
+        int y = block / blocksPerRow * 2 + outFrame.top();
+        int x = block % blocksPerRow * 2 + outFrame.left();
+        int o = callOutBase + (channel / b * outFrame.height() * w + y * w + x) * b;
+        y00.intoArray(callOut, o);
+        y01.intoArray(callOut, o + b);
+        y10.intoArray(callOut, o + w * b);
+        y11.intoArray(callOut, o + w * b + b);
+    }
+}

@@ -1,0 +1,83 @@
+package dev.fovea.runtime.kernels;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/** Winograd's F(2x2, 3x3) against the float64 oracle's direct sums. */
+class WinogradConvTest {
+    @Test
+    void randomLayersMatchTheOracle() {
+        Random r = new Random(83);
+        for (int trial = 0; trial < 30; trial++) {
+            int ow = 14 * (1 + r.nextInt(3));
+            int oh = 2 * (1 + r.nextInt(6));
+            int ci = 16 * (1 + r.nextInt(4));
+            int co = 32 * (1 + r.nextInt(3));
+            int n = 1 + r.nextInt(2);
+            boolean relu = r.nextBoolean();
+            boolean bias = r.nextBoolean();
+            ConvGeometry g = new ConvGeometry(ci, oh, ow, co, oh, ow, 3, 3, 1, 1, 1, 1, 1, 1, 1);
+            assertTrue(WinogradConv.handles(g, relu ? Activation.RELU : Activation.NONE, false, false), g.toString());
+            ChannelBlocks.Frame inFrame = ChannelBlocks.Frame.around(g);
+            ChannelBlocks.Frame outFrame = r.nextBoolean() ? null
+                    : new ChannelBlocks.Frame(oh + 2 + r.nextInt(2), ow + 1 + r.nextInt(3), 1 + r.nextInt(2), 1);
+            float[] in = Oracle.random(r, n * g.inputSize());
+            float[] w = Oracle.random(r, co * g.k());
+            float[] b = bias ? Oracle.random(r, co) : null;
+            float[] framedIn = framed(blocked(in, n, ci, oh * ow), n, ci, oh, ow, inFrame);
+            ChannelBlocks.Frame written = outFrame == null ? new ChannelBlocks.Frame(oh, ow, 0, 0) : outFrame;
+            float[] out = new float[n * written.floats(co)];
+            WinogradConv conv = new WinogradConv(g, w, inFrame, outFrame);
+            conv.run(TestWorkers.POOL, framedIn, out, OutputSlice.whole(written.floats(co)), n,
+                    new Epilogue(b, null, relu ? Activation.RELU : Activation.NONE, 0, false), new float[conv.workspaceSize()]);
+            double[] sums = Oracle.conv2d(in, w, b, n, g);
+            float[] expected = new float[sums.length];
+            for (int i = 0; i < sums.length; i++) {
+                expected[i] = (float) (relu ? Math.max(0, sums[i]) : sums[i]);
+            }
+            float[] expectedFramed = framed(blocked(expected, n, co, oh * ow), n, co, oh, ow, written);
+            for (int i = 0; i < out.length; i++) {
+                assertTrue(Math.abs(out[i] - expectedFramed[i]) <= 1e-4 * (Math.sqrt(g.k()) * 3 + 3),
+                        "trial " + trial + " " + g + " float " + i + ": " + out[i] + " against " + expectedFramed[i]);
+            }
+        }
+    }
+
+    @Test
+    void takesOnlyPaddedStrideOneThreeByThreeOnEvenMapsOfWholeRuns() {
+        ConvGeometry fits = new ConvGeometry(64, 56, 56, 64, 56, 56, 3, 3, 1, 1, 1, 1, 1, 1, 1);
+        assertTrue(WinogradConv.handles(fits, Activation.RELU, false, false));
+        assertFalse(WinogradConv.handles(fits, Activation.RELU, true, false), "a residual");
+        assertFalse(WinogradConv.handles(fits, Activation.RELU6, false, false), "ReLU6");
+        assertFalse(WinogradConv.handles(new ConvGeometry(64, 56, 56, 64, 28, 28, 3, 3, 2, 2, 1, 1, 1, 1, 1), Activation.RELU, false, false),
+                "stride 2");
+        assertFalse(WinogradConv.handles(new ConvGeometry(64, 7, 7, 64, 7, 7, 3, 3, 1, 1, 1, 1, 1, 1, 1), Activation.RELU, false, false),
+                "an odd map");
+        assertFalse(WinogradConv.handles(new ConvGeometry(64, 20, 20, 64, 20, 20, 3, 3, 1, 1, 1, 1, 1, 1, 1), Activation.RELU, false, false),
+                "rows of 10 blocks, not runs of 7");
+    }
+
+    private static float[] blocked(float[] nchw, int n, int channels, int positions) {
+        float[] result = new float[nchw.length];
+        ChannelBlocks.fromNchw(nchw, result, n, channels, positions);
+        return result;
+    }
+
+    /** A blocked tensor copied into a zeroed frame, sample by sample. */
+    private static float[] framed(float[] blocked, int n, int channels, int h, int w, ChannelBlocks.Frame f) {
+        int b = ChannelBlocks.BLOCK;
+        float[] out = new float[n * f.floats(channels)];
+        for (int s = 0; s < n; s++) {
+            for (int cb = 0; cb < channels / b; cb++) {
+                for (int y = 0; y < h; y++) {
+                    System.arraycopy(blocked, s * channels * h * w + ((cb * h + y) * w) * b, out,
+                            s * f.floats(channels) + ((cb * f.height() + y + f.top()) * f.width() + f.left()) * b, w * b);
+                }
+            }
+        }
+        return out;
+    }
+}
