@@ -14,13 +14,17 @@ import jdk.incubator.vector.VectorSpecies;
  * <ol>
  *   <li>The input transform: each 4x4 input block d becomes V = Bᵀ d B, one vector per 16 channels, and
  *       its 16 values go to 16 planes, V[ξ][channel block][tile][16], a 1x1 convolution's input each.</li>
- *   <li>Per weight panel and group of tiles: the 16 products M[ξ] = U[ξ] V[ξ] on {@link BlockedMicroKernel}'s
- *       14x32 tile, where U = G g Gᵀ is the 3x3 kernel g transformed once, at construction.</li>
- *   <li>Straight after, while the 16 products are in L1: the output transform Y = Aᵀ M A, the bias, the
- *       activation, and the store of the 2x2 outputs.</li>
+ *   <li>Per weight panel of 32 output channels and group of up to 4 micro-kernel tiles (14 blocks each):
+ *       the 16 products M[ξ] = U[ξ] V[ξ], summed over the input channels on {@link BlockedMicroKernel}'s
+ *       14x32 tile as sixteen 1x1 convolutions, where U = G g Gᵀ is the 3x3 kernel g transformed once, at
+ *       construction. Each U[ξ] panel is read into L1 once per task ({@link SliceReader}).</li>
+ *   <li>In the same task, while its products are still in L2: the output transform Y = Aᵀ M A, the bias,
+ *       the activation, and the store of the 2x2 outputs.</li>
  * </ol>
- * The transforms use only additions and subtractions with G's halves, so results differ from the
- * direct sum by rounding alone (relative error about 1e-6 on the oracle's shapes).
+ * The transforms are additions and subtractions, and G's halves are exact in float, so results differ
+ * from the direct sum by rounding alone, within the float64 oracle's tolerance ({@code WinogradConvTest}).
+ * The task count and ordering follow {@link ChannelVectorConv}'s: every panel of one group of tiles
+ * before the next group, so that each core keeps to its own rows of the map.
  */
 public final class WinogradConv {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
@@ -29,7 +33,7 @@ public final class WinogradConv {
     private static final int XI = 16;
     private static final int NC = BlockedMicroKernel.CHANNELS;
     private static final int RUN = BlockedMicroKernel.RUN;
-    /** Floats of one micro-kernel tile's sums: 14 tiles of 32 channels. */
+    /** Floats of one micro-kernel tile's sums: 14 output blocks by 32 channels. */
     private static final int TILE_FLOATS = BlockedMicroKernel.PIXELS * NC;
     /**
      * At most this many (input, output) channel pairs: 16 transformed weights each, 1 MiB at 128 x 128.
@@ -37,8 +41,11 @@ public final class WinogradConv {
      * makes them 16/9 as large: there Winograd was 20% slower in a pass, though 14% faster alone.
      */
     static final int MAX_CHANNEL_PAIRS = 128 * 128;
-    /** Kernel tiles (of 14 output blocks) per task. */
-    private static final int TILES_PER_TASK = 2;
+    /**
+     * Kernel tiles (of 14 output blocks) per task: each U[ξ] panel is read once per task and used for
+     * all of them. 4 was 3 to 4% faster than 2 on ResNet's 56x56 and 28x28 layers, 2 than 1 by 7%.
+     */
+    private static final int TILES_PER_TASK = 4;
 
     private final ConvGeometry g;
     private final ChannelBlocks.Frame inFrame;
@@ -56,7 +63,8 @@ public final class WinogradConv {
     /** A 1x1 convolution's taps over one plane of V: one channel block apart. */
     private final int[] taps;
     private final float[] noBias;
-    private final ThreadLocal<float[]> sums = ThreadLocal.withInitial(() -> new float[XI * TILE_FLOATS]);
+    /** A task's products, [tile][ξ][14 blocks][32 channels], and one float past them for {@link SliceReader}'s sum. */
+    private final ThreadLocal<float[]> sums;
     private final IntConsumer transformTask;
     private final IntConsumer productTask;
 
@@ -94,6 +102,8 @@ public final class WinogradConv {
         this.panels = g.co() / NC;
         this.channelBlocks = g.ci() / ChannelBlocks.BLOCK;
         this.tileGroups = (kernelTiles + TILES_PER_TASK - 1) / TILES_PER_TASK;
+        int sumFloats = TILES_PER_TASK * XI * TILE_FLOATS + 1;
+        this.sums = ThreadLocal.withInitial(() -> new float[sumFloats]);
         this.packed = pack(g, weight);
         this.taps = new int[channelBlocks];
         for (int b = 0; b < channelBlocks; b++) {
@@ -204,30 +214,40 @@ public final class WinogradConv {
         }
     }
 
-    /** Panel {@code panel}'s outputs over kernel tiles [group * TILES_PER_TASK, ...): the 16 products, then the output transform. */
+    /**
+     * Panel {@code panel}'s outputs over kernel tiles [group * TILES_PER_TASK, ...): for each ξ, U[ξ]'s panel
+     * read into L1 ({@link SliceReader}) and multiplied into every tile's products; then, tile by tile,
+     * the output transform.
+     */
     private void products(int panel, int group) {
         float[] m = sums.get();
         int plane = g.ci() * blocks;
         int first = group * TILES_PER_TASK;
         int last = Math.min(kernelTiles, first + TILES_PER_TASK);
         int b = ChannelBlocks.BLOCK;
-        for (int tile = first; tile < last; tile++) {
-            int run = 2 * tile;
-            boolean half = run + 1 == runs;
-            for (int xi = 0; xi < XI; xi++) {
-                int aBase = (xi * panels + panel) * g.ci() * NC;
+        int panelFloats = g.ci() * NC;
+        float read = 0;
+        for (int xi = 0; xi < XI; xi++) {
+            int aBase = (xi * panels + panel) * panelFloats;
+            read += SliceReader.read(packed, aBase, aBase + panelFloats);
+            for (int tile = first; tile < last; tile++) {
+                int run = 2 * tile;
                 int firstRun = xi * plane + run * RUN * b;
-                if (half) {
-                    BlockedMicroKernel.unitRun(packed, aBase, callV, firstRun, taps, 0, channelBlocks, m, xi * TILE_FLOATS, false);
+                int t = ((tile - first) * XI + xi) * TILE_FLOATS;
+                if (run + 1 == runs) {
+                    BlockedMicroKernel.unitRun(packed, aBase, callV, firstRun, taps, 0, channelBlocks, m, t, false);
                 } else {
-                    BlockedMicroKernel.unitStep(packed, aBase, callV, firstRun, firstRun + RUN * b, taps, 0, channelBlocks, m, xi * TILE_FLOATS,
-                            false);
+                    BlockedMicroKernel.unitStep(packed, aBase, callV, firstRun, firstRun + RUN * b, taps, 0, channelBlocks, m, t, false);
                 }
             }
-            int count = half ? RUN : 2 * RUN;
+        }
+        m[m.length - 1] = read;
+        for (int tile = first; tile < last; tile++) {
+            int run = 2 * tile;
+            int count = run + 1 == runs ? RUN : 2 * RUN;
             for (int p = 0; p < count; p++) {
                 for (int v = 0; v < NC; v += L) {
-                    outputTransform(m, p * NC + v, run * RUN + p, panel * NC + v);
+                    outputTransform(m, (tile - first) * XI * TILE_FLOATS + p * NC + v, run * RUN + p, panel * NC + v);
                 }
             }
         }
