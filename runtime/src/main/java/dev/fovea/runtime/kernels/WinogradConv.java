@@ -36,11 +36,11 @@ public final class WinogradConv {
     /** Floats of one micro-kernel tile's sums: 14 output blocks by 32 channels. */
     private static final int TILE_FLOATS = BlockedMicroKernel.PIXELS * NC;
     /**
-     * At most this many (input, output) channel pairs: 16 transformed weights each, 1 MiB at 128 x 128.
-     * The larger layers of ResNet's 14x14 stage stream their weights from memory, and the transform
-     * makes them 16/9 as large: there Winograd was 20% slower in a pass, though 14% faster alone.
+     * At most this many (input, output) channel pairs: 16 transformed weights each, 4 MiB at 256 x 256.
+     * Larger layers have maps too small for their weights at batch 1 (ResNet's last stage, VGG's last
+     * two), where streaming the weights, 16/9 as many as the direct sum's, is most of the time.
      */
-    static final int MAX_CHANNEL_PAIRS = 128 * 128;
+    static final int MAX_CHANNEL_PAIRS = 256 * 256;
     /**
      * Kernel tiles (of 14 output blocks) per task: each U[ξ] panel is read once per task and used for
      * all of them. 4 was 3 to 4% faster than 2 on ResNet's 56x56 and 28x28 layers, 2 than 1 by 7%.
