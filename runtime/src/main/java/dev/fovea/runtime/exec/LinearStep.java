@@ -208,7 +208,7 @@ final class LinearStep implements BlockableStep {
         if (blockedIn && blockedOut && isDepthwise()) {
             blockedDepthwise = new BlockedDepthwise(geometry, weight);
             workspace.reserve(blockedDepthwise.workspaceSize());
-        } else if (blockedIn && blockedOut && inFrame != null && WinogradConv.handles(geometry, activation, residual != null, accumulate)) {
+        } else if (blockedIn && blockedOut && inFrame != null && WinogradConv.handles(geometry, activation, accumulate)) {
             winograd = new WinogradConv(geometry, weight, inFrame, outFrame);
             workspace.reserve(winograd.workspaceSize());
         } else if (blockedIn || blockedOut) {

@@ -72,18 +72,19 @@ public final class WinogradConv {
     private int callInBase;
     private float[] callOut;
     private int callOutBase;
+    private int callResidualBase;
     private float[] callV;
     private Epilogue callEpilogue;
 
     /**
      * Whether this kernel computes the layer: a 3x3 window at stride 1 with padding 1, no groups or dilation,
      * blocked channels in panels of 32 out, an even map whose rows of 2x2 blocks fill runs of 7, and an
-     * epilogue of a bias and a ReLU at most.
+     * epilogue of a bias, a residual and a ReLU at most (nothing added onto the output's former values).
      */
-    public static boolean handles(ConvGeometry g, Activation activation, boolean residual, boolean accumulate) {
+    public static boolean handles(ConvGeometry g, Activation activation, boolean accumulate) {
         return g.kh() == 3 && g.kw() == 3 && g.sh() == 1 && g.sw() == 1 && g.pt() == 1 && g.pl() == 1 && g.dh() == 1 && g.dw() == 1
                 && g.groups() == 1 && g.ci() % ChannelBlocks.BLOCK == 0 && g.co() % NC == 0 && g.oh() == g.ih() && g.ow() == g.iw()
-                && g.oh() % 2 == 0 && g.ow() % 2 == 0 && g.ow() / 2 % RUN == 0 && !residual && !accumulate
+                && g.oh() % 2 == 0 && g.ow() % 2 == 0 && g.ow() / 2 % RUN == 0 && !accumulate
                 && (activation == Activation.NONE || activation == Activation.RELU) && (long) g.ci() * g.co() <= MAX_CHANNEL_PAIRS;
     }
 
@@ -153,6 +154,7 @@ public final class WinogradConv {
         for (int sample = 0; sample < n; sample++) {
             callInBase = sample * inFrame.floats(g.ci());
             callOutBase = slice.base(sample);
+            callResidualBase = sample * g.outputSize();
             // rows first, so that each core transforms the part of the map it then multiplies
             workers.parallelFor(g.oh() / 2 * channelBlocks, transformTask);
             workers.parallelFor(panels * tileGroups, productTask);
@@ -255,7 +257,7 @@ public final class WinogradConv {
 
     /**
      * Y = Aᵀ M A for output block {@code block} and the 16 channels from {@code channel}, whose 16
-     * products sit {@link #TILE_FLOATS} apart from {@code at} in {@code m}; then bias, activation, store.
+     * products sit {@link #TILE_FLOATS} apart from {@code at} in {@code m}; then bias, residual, activation, store.
      */
     private void outputTransform(float[] m, int at, int block, int channel) {
         Epilogue e = callEpilogue;
@@ -285,16 +287,27 @@ public final class WinogradConv {
         FloatVector y01 = s1.sub(s2).sub(s3).add(bv);
         FloatVector y10 = r0.add(r1).add(r2).add(bv);
         FloatVector y11 = r1.sub(r2).sub(r3).add(bv);
+        int b = ChannelBlocks.BLOCK;
+        int by = block / blocksPerRow * 2;
+        int bx = block % blocksPerRow * 2;
+        float[] residual = e.residual();
+        if (residual != null) {
+            // the residual is blocked and unframed, as the direct kernel reads it
+            int r = callResidualBase + (channel / b * g.positions() + by * g.ow() + bx) * b;
+            y00 = y00.add(FloatVector.fromArray(S, residual, r));
+            y01 = y01.add(FloatVector.fromArray(S, residual, r + b));
+            y10 = y10.add(FloatVector.fromArray(S, residual, r + g.ow() * b));
+            y11 = y11.add(FloatVector.fromArray(S, residual, r + g.ow() * b + b));
+        }
         if (e.clamps()) {
             y00 = y00.blend(0f, y00.lt(0f));
             y01 = y01.blend(0f, y01.lt(0f));
             y10 = y10.blend(0f, y10.lt(0f));
             y11 = y11.blend(0f, y11.lt(0f));
         }
-        int b = ChannelBlocks.BLOCK;
         int w = outFrame.width();
-        int y = block / blocksPerRow * 2 + outFrame.top();
-        int x = block % blocksPerRow * 2 + outFrame.left();
+        int y = by + outFrame.top();
+        int x = bx + outFrame.left();
         int o = callOutBase + (channel / b * outFrame.height() * w + y * w + x) * b;
         y00.intoArray(callOut, o);
         y01.intoArray(callOut, o + b);

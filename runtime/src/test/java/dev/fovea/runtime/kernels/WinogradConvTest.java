@@ -20,23 +20,26 @@ class WinogradConvTest {
             boolean relu = r.nextBoolean();
             boolean bias = r.nextBoolean();
             ConvGeometry g = new ConvGeometry(ci, oh, ow, co, oh, ow, 3, 3, 1, 1, 1, 1, 1, 1, 1);
-            assertTrue(WinogradConv.handles(g, relu ? Activation.RELU : Activation.NONE, false, false), g.toString());
+            assertTrue(WinogradConv.handles(g, relu ? Activation.RELU : Activation.NONE, false), g.toString());
             ChannelBlocks.Frame inFrame = ChannelBlocks.Frame.around(g);
             ChannelBlocks.Frame outFrame = r.nextBoolean() ? null
                     : new ChannelBlocks.Frame(oh + 2 + r.nextInt(2), ow + 1 + r.nextInt(3), 1 + r.nextInt(2), 1);
             float[] in = Oracle.random(r, n * g.inputSize());
             float[] w = Oracle.random(r, co * g.k());
             float[] b = bias ? Oracle.random(r, co) : null;
+            float[] residual = r.nextBoolean() ? Oracle.random(r, n * g.outputSize()) : null;
             float[] framedIn = framed(blocked(in, n, ci, oh * ow), n, ci, oh, ow, inFrame);
             ChannelBlocks.Frame written = outFrame == null ? new ChannelBlocks.Frame(oh, ow, 0, 0) : outFrame;
             float[] out = new float[n * written.floats(co)];
             WinogradConv conv = new WinogradConv(g, w, inFrame, outFrame);
             conv.run(TestWorkers.POOL, framedIn, out, OutputSlice.whole(written.floats(co)), n,
-                    new Epilogue(b, null, relu ? Activation.RELU : Activation.NONE, 0, false), new float[conv.workspaceSize()]);
+                    new Epilogue(b, residual == null ? null : blocked(residual, n, co, oh * ow), relu ? Activation.RELU : Activation.NONE, 0,
+                            false), new float[conv.workspaceSize()]);
             double[] sums = Oracle.conv2d(in, w, b, n, g);
             float[] expected = new float[sums.length];
             for (int i = 0; i < sums.length; i++) {
-                expected[i] = (float) (relu ? Math.max(0, sums[i]) : sums[i]);
+                double sum = sums[i] + (residual == null ? 0 : residual[i]);
+                expected[i] = (float) (relu ? Math.max(0, sum) : sum);
             }
             float[] expectedFramed = framed(blocked(expected, n, co, oh * ow), n, co, oh, ow, written);
             for (int i = 0; i < out.length; i++) {
@@ -49,14 +52,16 @@ class WinogradConvTest {
     @Test
     void takesOnlyPaddedStrideOneThreeByThreeOnEvenMapsOfWholeRuns() {
         ConvGeometry fits = new ConvGeometry(64, 56, 56, 64, 56, 56, 3, 3, 1, 1, 1, 1, 1, 1, 1);
-        assertTrue(WinogradConv.handles(fits, Activation.RELU, false, false));
-        assertFalse(WinogradConv.handles(fits, Activation.RELU, true, false), "a residual");
-        assertFalse(WinogradConv.handles(fits, Activation.RELU6, false, false), "ReLU6");
-        assertFalse(WinogradConv.handles(new ConvGeometry(64, 56, 56, 64, 28, 28, 3, 3, 2, 2, 1, 1, 1, 1, 1), Activation.RELU, false, false),
+        assertTrue(WinogradConv.handles(fits, Activation.RELU, false));
+        assertFalse(WinogradConv.handles(fits, Activation.RELU, true), "a sum onto the output");
+        assertFalse(WinogradConv.handles(fits, Activation.RELU6, false), "ReLU6");
+        assertFalse(WinogradConv.handles(new ConvGeometry(512, 14, 14, 512, 14, 14, 3, 3, 1, 1, 1, 1, 1, 1, 1), Activation.RELU, false),
+                "512 x 512 channels");
+        assertFalse(WinogradConv.handles(new ConvGeometry(64, 56, 56, 64, 28, 28, 3, 3, 2, 2, 1, 1, 1, 1, 1), Activation.RELU, false),
                 "stride 2");
-        assertFalse(WinogradConv.handles(new ConvGeometry(64, 7, 7, 64, 7, 7, 3, 3, 1, 1, 1, 1, 1, 1, 1), Activation.RELU, false, false),
+        assertFalse(WinogradConv.handles(new ConvGeometry(64, 7, 7, 64, 7, 7, 3, 3, 1, 1, 1, 1, 1, 1, 1), Activation.RELU, false),
                 "an odd map");
-        assertFalse(WinogradConv.handles(new ConvGeometry(64, 20, 20, 64, 20, 20, 3, 3, 1, 1, 1, 1, 1, 1, 1), Activation.RELU, false, false),
+        assertFalse(WinogradConv.handles(new ConvGeometry(64, 20, 20, 64, 20, 20, 3, 3, 1, 1, 1, 1, 1, 1, 1), Activation.RELU, false),
                 "rows of 10 blocks, not runs of 7");
     }
 
