@@ -148,13 +148,13 @@ class ChannelVectorConvTest {
             float[] in = Oracle.random(r, n * g.inputSize());
             float[] w = Oracle.random(r, co * g.k());
             float[] bias = Oracle.random(r, co);
-            float[] framedIn = framed(blocked(in, true, n, ci, ih * iw), n, ci, ih, iw, inFrame);
+            float[] framedIn = BlockedTensors.framed(blocked(in, true, n, ci, ih * iw), n, ci, ih, iw, inFrame);
             float[] framedOut = new float[n * outFrame.floats(co)];
             ChannelVectorConv conv = new ChannelVectorConv(g, w, true, true, inFrame, outFrame);
             assertTrue(conv.workspaceSize() == 0, "a framed input is read in place");
             conv.run(TestWorkers.POOL, framedIn, framedOut, n, new Epilogue(bias, null, Activation.RELU, 0, false), new float[0]);
-            float[] expectedFramed = framed(blocked(relu(Oracle.conv2d(in, w, bias, n, g)), true, n, co, g.positions()), n, co, oh, ow,
-                    outFrame);
+            float[] expected = blocked(relu(Oracle.conv2d(in, w, bias, n, g)), true, n, co, g.positions());
+            float[] expectedFramed = BlockedTensors.framed(expected, n, co, oh, ow, outFrame);
             for (int i = 0; i < framedOut.length; i++) {
                 assertTrue(Math.abs(framedOut[i] - expectedFramed[i]) <= 1e-4 * (Math.sqrt(g.k()) * 3 + 3),
                         "trial " + trial + " " + g + " float " + i + ": " + framedOut[i] + " against " + expectedFramed[i]);
@@ -168,21 +168,6 @@ class ChannelVectorConvTest {
             f[i] = (float) Math.max(0, v[i]);
         }
         return f;
-    }
-
-    /** A blocked tensor copied into a zeroed frame, sample by sample. */
-    private static float[] framed(float[] blocked, int n, int channels, int h, int w, ChannelBlocks.Frame f) {
-        int b = ChannelBlocks.BLOCK;
-        float[] out = new float[n * f.floats(channels)];
-        for (int s = 0; s < n; s++) {
-            for (int cb = 0; cb < channels / b; cb++) {
-                for (int y = 0; y < h; y++) {
-                    System.arraycopy(blocked, s * channels * h * w + ((cb * h + y) * w) * b, out,
-                            s * f.floats(channels) + ((cb * f.height() + y + f.top()) * f.width() + f.left()) * b, w * b);
-                }
-            }
-        }
-        return out;
     }
 
     /** Random operands of one test convolution; {@code out} starts random, as an accumulated sum would. */
@@ -210,9 +195,7 @@ class ChannelVectorConvTest {
         if (!blocked) {
             return nchw;
         }
-        float[] result = new float[nchw.length];
-        ChannelBlocks.fromNchw(nchw, result, n, channels, positions);
-        return result;
+        return BlockedTensors.blocked(nchw, n, channels, positions);
     }
 
     @Test

@@ -28,12 +28,12 @@ class WinogradConvTest {
             float[] w = Oracle.random(r, co * g.k());
             float[] b = bias ? Oracle.random(r, co) : null;
             float[] residual = r.nextBoolean() ? Oracle.random(r, n * g.outputSize()) : null;
-            float[] framedIn = framed(blocked(in, n, ci, oh * ow), n, ci, oh, ow, inFrame);
+            float[] framedIn = BlockedTensors.framed(BlockedTensors.blocked(in, n, ci, oh * ow), n, ci, oh, ow, inFrame);
             ChannelBlocks.Frame written = outFrame == null ? new ChannelBlocks.Frame(oh, ow, 0, 0) : outFrame;
             float[] out = new float[n * written.floats(co)];
             WinogradConv conv = new WinogradConv(g, w, inFrame, outFrame);
             conv.run(TestWorkers.POOL, framedIn, out, OutputSlice.whole(written.floats(co)), n,
-                    new Epilogue(b, residual == null ? null : blocked(residual, n, co, oh * ow), relu ? Activation.RELU : Activation.NONE, 0,
+                    new Epilogue(b, residual == null ? null : BlockedTensors.blocked(residual, n, co, oh * ow), relu ? Activation.RELU : Activation.NONE, 0,
                             false), new float[conv.workspaceSize()]);
             double[] sums = Oracle.conv2d(in, w, b, n, g);
             float[] expected = new float[sums.length];
@@ -41,7 +41,7 @@ class WinogradConvTest {
                 double sum = sums[i] + (residual == null ? 0 : residual[i]);
                 expected[i] = (float) (relu ? Math.max(0, sum) : sum);
             }
-            float[] expectedFramed = framed(blocked(expected, n, co, oh * ow), n, co, oh, ow, written);
+            float[] expectedFramed = BlockedTensors.framed(BlockedTensors.blocked(expected, n, co, oh * ow), n, co, oh, ow, written);
             for (int i = 0; i < out.length; i++) {
                 assertTrue(Math.abs(out[i] - expectedFramed[i]) <= 1e-4 * (Math.sqrt(g.k()) * 3 + 3),
                         "trial " + trial + " " + g + " float " + i + ": " + out[i] + " against " + expectedFramed[i]);
@@ -63,26 +63,5 @@ class WinogradConvTest {
                 "an odd map");
         assertFalse(WinogradConv.handles(new ConvGeometry(64, 20, 20, 64, 20, 20, 3, 3, 1, 1, 1, 1, 1, 1, 1), Activation.RELU, false),
                 "rows of 10 blocks, not runs of 7");
-    }
-
-    private static float[] blocked(float[] nchw, int n, int channels, int positions) {
-        float[] result = new float[nchw.length];
-        ChannelBlocks.fromNchw(nchw, result, n, channels, positions);
-        return result;
-    }
-
-    /** A blocked tensor copied into a zeroed frame, sample by sample. */
-    private static float[] framed(float[] blocked, int n, int channels, int h, int w, ChannelBlocks.Frame f) {
-        int b = ChannelBlocks.BLOCK;
-        float[] out = new float[n * f.floats(channels)];
-        for (int s = 0; s < n; s++) {
-            for (int cb = 0; cb < channels / b; cb++) {
-                for (int y = 0; y < h; y++) {
-                    System.arraycopy(blocked, s * channels * h * w + ((cb * h + y) * w) * b, out,
-                            s * f.floats(channels) + ((cb * f.height() + y + f.top()) * f.width() + f.left()) * b, w * b);
-                }
-            }
-        }
-        return out;
     }
 }
