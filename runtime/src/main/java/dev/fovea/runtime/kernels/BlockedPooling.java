@@ -73,12 +73,15 @@ public final class BlockedPooling {
         int x = -pl;
         int c = clamp(x, iw) * L;
         // (kept inline: a helper returning a vector would box it when left out of line)
-        FloatVector left = FloatVector.fromArray(S, in, r0 + c).max(FloatVector.fromArray(S, in, r1 + c)).max(FloatVector.fromArray(S, in, r2 + c));
+        FloatVector left = FloatVector.fromArray(S, in, r0 + c).max(FloatVector.fromArray(S, in, r1 + c))
+                .max(FloatVector.fromArray(S, in, r2 + c));
         for (int ox = 0; ox < ow; ox++, at += L, x += 2) {
             int m = clamp(x + 1, iw) * L;
             int r = clamp(x + 2, iw) * L;
-            FloatVector middle = FloatVector.fromArray(S, in, r0 + m).max(FloatVector.fromArray(S, in, r1 + m)).max(FloatVector.fromArray(S, in, r2 + m));
-            FloatVector right = FloatVector.fromArray(S, in, r0 + r).max(FloatVector.fromArray(S, in, r1 + r)).max(FloatVector.fromArray(S, in, r2 + r));
+            FloatVector middle = FloatVector.fromArray(S, in, r0 + m).max(FloatVector.fromArray(S, in, r1 + m))
+                    .max(FloatVector.fromArray(S, in, r2 + m));
+            FloatVector right = FloatVector.fromArray(S, in, r0 + r).max(FloatVector.fromArray(S, in, r1 + r))
+                    .max(FloatVector.fromArray(S, in, r2 + r));
             left.max(middle).max(right).intoArray(out, at);
             left = right;
         }

@@ -88,7 +88,10 @@ public final class WinogradConv {
                 && (activation == Activation.NONE || activation == Activation.RELU) && (long) g.ci() * g.co() <= MAX_CHANNEL_PAIRS;
     }
 
-    /** The layer g (which {@link #handles}) with its input inside {@code inFrame} ({@link ChannelBlocks.Frame#around} g), its output in {@code outFrame} or unframed. */
+    /**
+     * The layer g (which {@link #handles}) with its input inside {@code inFrame} ({@link ChannelBlocks.Frame#around}
+     * g), its output in {@code outFrame} or unframed.
+     */
     public WinogradConv(ConvGeometry g, float[] weight, ChannelBlocks.Frame inFrame, ChannelBlocks.Frame outFrame) {
         if (!inFrame.equals(ChannelBlocks.Frame.around(g))) {
             throw new IllegalArgumentException("input frame " + inFrame + " is not the frame around " + g);

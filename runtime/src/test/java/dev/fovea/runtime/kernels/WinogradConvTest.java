@@ -32,9 +32,9 @@ class WinogradConvTest {
             ChannelBlocks.Frame written = outFrame == null ? new ChannelBlocks.Frame(oh, ow, 0, 0) : outFrame;
             float[] out = new float[n * written.floats(co)];
             WinogradConv conv = new WinogradConv(g, w, inFrame, outFrame);
-            conv.run(TestWorkers.POOL, framedIn, out, OutputSlice.whole(written.floats(co)), n,
-                    new Epilogue(b, residual == null ? null : BlockedTensors.blocked(residual, n, co, oh * ow), relu ? Activation.RELU : Activation.NONE, 0,
-                            false), new float[conv.workspaceSize()]);
+            float[] blockedResidual = residual == null ? null : BlockedTensors.blocked(residual, n, co, oh * ow);
+            Epilogue e = new Epilogue(b, blockedResidual, relu ? Activation.RELU : Activation.NONE, 0, false);
+            conv.run(TestWorkers.POOL, framedIn, out, OutputSlice.whole(written.floats(co)), n, e, new float[conv.workspaceSize()]);
             double[] sums = Oracle.conv2d(in, w, b, n, g);
             float[] expected = new float[sums.length];
             for (int i = 0; i < sums.length; i++) {
