@@ -6,7 +6,14 @@ import dev.fovea.runtime.ModelInfo;
 import dev.fovea.runtime.Shape;
 import dev.fovea.runtime.exec.InferenceSession;
 import dev.fovea.runtime.exec.PlanBuilder;
+import dev.fovea.runtime.graph.Layer;
+import dev.fovea.runtime.graph.NetworkGraph;
+import dev.fovea.runtime.graph.PoolKind;
+import dev.fovea.runtime.graph.Window;
 import dev.fovea.runtime.kernels.Activation;
+import dev.fovea.runtime.plan.InferencePlanner;
+import dev.fovea.runtime.plan.TrainingPlanner;
+import dev.fovea.runtime.train.TrainingSession;
 import dev.fovea.runtime.weights.Init;
 import dev.fovea.runtime.weights.Parameters;
 import dev.fovea.runtime.weights.TensorSpec;
@@ -72,9 +79,9 @@ public final class TinyNetModel {
     public static final List<TensorSpec> TENSORS = tensors();
 
     /**
-     * Floats per sample of each activation buffer of the live-range plan.
+     * The network as typed layers, each with the inference buffer of its output.
      */
-    private static final int[] BUFFER_FLOATS = {16384, 4096, 10};
+    public static final NetworkGraph GRAPH = graph();
 
     private TinyNetModel() {
     }
@@ -93,49 +100,6 @@ public final class TinyNetModel {
         return INFO.summary();
     }
 
-    private static List<LayerInfo> layers() {
-        List<LayerInfo> layers = new ArrayList<>(12);
-        layers0(layers);
-        return List.copyOf(layers);
-    }
-
-    private static void layers0(List<LayerInfo> layers) {
-        // layers 0 to 11
-        layers.add(new LayerInfo("conv1", "Conv2d", "3x3 p1 no-bias", List.of("input"), new Shape(16, 32, 32), 432L, 442_368L));
-        layers.add(new LayerInfo("conv1/batchnorm", "BatchNorm", "", List.of("conv1"), new Shape(16, 32, 32), 32L, 0L));
-        layers.add(new LayerInfo("conv1/relu", "ReLU", "", List.of("conv1/batchnorm"), new Shape(16, 32, 32), 0L, 0L));
-        layers.add(new LayerInfo("pool", "MaxPool2d", "2x2/2", List.of("conv1/relu"), new Shape(16, 16, 16), 0L, 0L));
-        layers.add(new LayerInfo("conv2", "Conv2d", "3x3 p1 no-bias", List.of("pool"), new Shape(16, 16, 16), 2_304L, 589_824L));
-        layers.add(new LayerInfo("conv2/batchnorm", "BatchNorm", "", List.of("conv2"), new Shape(16, 16, 16), 32L, 0L));
-        layers.add(new LayerInfo("residual", "Add", "", List.of("conv2/batchnorm", "pool"), new Shape(16, 16, 16), 0L, 0L));
-        layers.add(new LayerInfo("residual/relu", "ReLU", "", List.of("residual"), new Shape(16, 16, 16), 0L, 0L));
-        layers.add(new LayerInfo("gap", "GlobalAvgPool", "", List.of("residual/relu"), new Shape(16, 1, 1), 0L, 0L));
-        layers.add(new LayerInfo("flatten", "Flatten", "", List.of("gap"), new Shape(16), 0L, 0L));
-        layers.add(new LayerInfo("fc", "Dense", "", List.of("flatten"), new Shape(10), 170L, 160L));
-        layers.add(new LayerInfo("fc/softmax", "Softmax", "", List.of("fc"), new Shape(10), 0L, 0L));
-    }
-
-    private static List<TensorSpec> tensors() {
-        List<TensorSpec> tensors = new ArrayList<>(12);
-        tensors0(tensors);
-        return List.copyOf(tensors);
-    }
-
-    private static void tensors0(List<TensorSpec> tensors) {
-        tensors.add(new TensorSpec("conv1.weight", new int[] {16, 3, 3, 3}, false, Init.fanIn(27)));
-        tensors.add(new TensorSpec("bn1.weight", new int[] {16}, false, Init.ONES));
-        tensors.add(new TensorSpec("bn1.bias", new int[] {16}, false, Init.ZEROS));
-        tensors.add(new TensorSpec("bn1.running_mean", new int[] {16}, true, Init.ZEROS));
-        tensors.add(new TensorSpec("bn1.running_var", new int[] {16}, true, Init.ONES));
-        tensors.add(new TensorSpec("conv2.weight", new int[] {16, 16, 3, 3}, false, Init.fanIn(144)));
-        tensors.add(new TensorSpec("bn2.weight", new int[] {16}, false, Init.ONES));
-        tensors.add(new TensorSpec("bn2.bias", new int[] {16}, false, Init.ZEROS));
-        tensors.add(new TensorSpec("bn2.running_mean", new int[] {16}, true, Init.ZEROS));
-        tensors.add(new TensorSpec("bn2.running_var", new int[] {16}, true, Init.ONES));
-        tensors.add(new TensorSpec("fc.weight", new int[] {10, 16}, false, Init.fanIn(16)));
-        tensors.add(new TensorSpec("fc.bias", new int[] {10}, false, Init.fanIn(16)));
-    }
-
     /**
      * A session that runs batches of {@code batch} samples on {@code threads} threads, with the fast kernels.
      */
@@ -148,35 +112,82 @@ public final class TinyNetModel {
      */
     public static InferenceSession session(Parameters parameters, int batch, int threads,
             PlanBuilder.Mode mode) {
-        PlanBuilder b = new PlanBuilder(parameters, batch, mode, 3072, BUFFER_FLOATS);
-        steps0(b);
-        return b.build(2, INPUT, OUTPUT, threads);
+        return InferencePlanner.session(GRAPH, parameters, batch, threads, mode);
     }
 
-    private static void steps0(PlanBuilder b) {
-        // conv1: Conv2d 3x3 p1 no-bias, 3x32x32 -> 16x32x32
-        b.conv2d("conv1", -1, 0, "conv1.weight", null, 3, 32, 32, 16, 32, 32, 3, 3, 1, 1, 1, 1, 1, 1, 1);
-        // conv1/batchnorm: BatchNorm, 16x32x32 -> 16x32x32
-        b.batchNorm("conv1/batchnorm", 0, 0, "bn1", 1.0E-5, 16, 1024);
-        // conv1/relu: ReLU, 16x32x32 -> 16x32x32
-        b.activation("conv1/relu", 0, 0, Activation.RELU, 0.0, 16384);
-        // pool: MaxPool2d 2x2/2, 16x32x32 -> 16x16x16
-        b.pool2d("pool", true, 0, 1, 16, 32, 32, 16, 16, 2, 2, 2, 2, 0, 0, 0, 0, 1, 1, false);
-        // conv2: Conv2d 3x3 p1 no-bias, 16x16x16 -> 16x16x16
-        b.conv2d("conv2", 1, 0, "conv2.weight", null, 16, 16, 16, 16, 16, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1);
-        // conv2/batchnorm: BatchNorm, 16x16x16 -> 16x16x16
-        b.batchNorm("conv2/batchnorm", 0, 0, "bn2", 1.0E-5, 16, 256);
-        // residual: Add, 16x16x16 + 16x16x16 -> 16x16x16
-        b.add("residual", 0, 1, 0, 4096);
-        // residual/relu: ReLU, 16x16x16 -> 16x16x16
-        b.activation("residual/relu", 0, 0, Activation.RELU, 0.0, 4096);
-        // gap: GlobalAvgPool, 16x16x16 -> 16x1x1
-        b.adaptiveAvgPool2d("gap", 0, 1, 16, 16, 16, 1, 1);
-        // flatten: Flatten, 16x1x1 -> 16
-        b.identity("flatten", 1, 1, 16);
-        // fc: Dense, 16 -> 10
-        b.dense("fc", 1, 2, "fc.weight", "fc.bias", 16, 10);
-        // fc/softmax: Softmax, 10 -> 10
-        b.softmax("fc/softmax", 2, 2, 10, 1);
+    /**
+     * A session that trains {@code parameters} in place on batches of {@code batch} samples; it also runs them in eval mode.
+     */
+    public static TrainingSession trainingSession(Parameters parameters, int batch, int threads) {
+        return TrainingPlanner.session(GRAPH, parameters, batch, threads);
+    }
+
+    private static List<LayerInfo> layers() {
+        List<LayerInfo> layers = new ArrayList<>(12);
+        Part0.layers(layers);
+        return List.copyOf(layers);
+    }
+
+    private static List<TensorSpec> tensors() {
+        List<TensorSpec> tensors = new ArrayList<>(12);
+        Part0.tensors(tensors);
+        return List.copyOf(tensors);
+    }
+
+    private static NetworkGraph graph() {
+        // the sizes of the activation buffers for one sample, in floats
+        NetworkGraph.Builder g = NetworkGraph.builder(INPUT, 16384, 4096, 10);
+        Part0.graph(g);
+        return g.build();
+    }
+
+    /**
+     * Layers 0 to 11.
+     */
+    private static final class Part0 {
+        static void layers(List<LayerInfo> layers) {
+            layers.add(new LayerInfo("conv1", "Conv2d", "3x3 p1 no-bias", List.of("input"), new Shape(16, 32, 32), 432L, 442_368L));
+            layers.add(new LayerInfo("conv1/batchnorm", "BatchNorm", "", List.of("conv1"), new Shape(16, 32, 32), 32L, 0L));
+            layers.add(new LayerInfo("conv1/relu", "ReLU", "", List.of("conv1/batchnorm"), new Shape(16, 32, 32), 0L, 0L));
+            layers.add(new LayerInfo("pool", "MaxPool2d", "2x2/2", List.of("conv1/relu"), new Shape(16, 16, 16), 0L, 0L));
+            layers.add(new LayerInfo("conv2", "Conv2d", "3x3 p1 no-bias", List.of("pool"), new Shape(16, 16, 16), 2_304L, 589_824L));
+            layers.add(new LayerInfo("conv2/batchnorm", "BatchNorm", "", List.of("conv2"), new Shape(16, 16, 16), 32L, 0L));
+            layers.add(new LayerInfo("residual", "Add", "", List.of("conv2/batchnorm", "pool"), new Shape(16, 16, 16), 0L, 0L));
+            layers.add(new LayerInfo("residual/relu", "ReLU", "", List.of("residual"), new Shape(16, 16, 16), 0L, 0L));
+            layers.add(new LayerInfo("gap", "GlobalAvgPool", "", List.of("residual/relu"), new Shape(16, 1, 1), 0L, 0L));
+            layers.add(new LayerInfo("flatten", "Flatten", "", List.of("gap"), new Shape(16), 0L, 0L));
+            layers.add(new LayerInfo("fc", "Dense", "", List.of("flatten"), new Shape(10), 170L, 160L));
+            layers.add(new LayerInfo("fc/softmax", "Softmax", "", List.of("fc"), new Shape(10), 0L, 0L));
+        }
+
+        static void tensors(List<TensorSpec> tensors) {
+            tensors.add(new TensorSpec("conv1.weight", new int[] {16, 3, 3, 3}, false, Init.fanIn(27)));
+            tensors.add(new TensorSpec("bn1.weight", new int[] {16}, false, Init.ONES));
+            tensors.add(new TensorSpec("bn1.bias", new int[] {16}, false, Init.ZEROS));
+            tensors.add(new TensorSpec("bn1.running_mean", new int[] {16}, true, Init.ZEROS));
+            tensors.add(new TensorSpec("bn1.running_var", new int[] {16}, true, Init.ONES));
+            tensors.add(new TensorSpec("conv2.weight", new int[] {16, 16, 3, 3}, false, Init.fanIn(144)));
+            tensors.add(new TensorSpec("bn2.weight", new int[] {16}, false, Init.ONES));
+            tensors.add(new TensorSpec("bn2.bias", new int[] {16}, false, Init.ZEROS));
+            tensors.add(new TensorSpec("bn2.running_mean", new int[] {16}, true, Init.ZEROS));
+            tensors.add(new TensorSpec("bn2.running_var", new int[] {16}, true, Init.ONES));
+            tensors.add(new TensorSpec("fc.weight", new int[] {10, 16}, false, Init.fanIn(16)));
+            tensors.add(new TensorSpec("fc.bias", new int[] {10}, false, Init.fanIn(16)));
+        }
+
+        static void graph(NetworkGraph.Builder g) {
+            g.add(0, new Layer.Conv2d("conv1", "input", new Shape(3, 32, 32), new Shape(16, 32, 32), Window.kernel(3).pad(1), 1, "conv1.weight", null, List.of()));
+            g.add(0, new Layer.BatchNorm("conv1/batchnorm", "conv1", new Shape(16, 32, 32), "bn1", 1.0E-5, 0.1));
+            g.add(0, new Layer.Activation("conv1/relu", "conv1/batchnorm", new Shape(16, 32, 32), Activation.RELU, 0.0));
+            g.add(1, new Layer.Pool2d("pool", "conv1/relu", new Shape(16, 32, 32), new Shape(16, 16, 16), PoolKind.MAX, Window.kernel(2).stride(2), false, false));
+            g.add(0, new Layer.Conv2d("conv2", "pool", new Shape(16, 16, 16), new Shape(16, 16, 16), Window.kernel(3).pad(1), 1, "conv2.weight", null, List.of()));
+            g.add(0, new Layer.BatchNorm("conv2/batchnorm", "conv2", new Shape(16, 16, 16), "bn2", 1.0E-5, 0.1));
+            g.add(0, new Layer.Add("residual", "conv2/batchnorm", "pool", new Shape(16, 16, 16)));
+            g.add(0, new Layer.Activation("residual/relu", "residual", new Shape(16, 16, 16), Activation.RELU, 0.0));
+            g.add(1, new Layer.AdaptiveAvgPool2d("gap", "residual/relu", new Shape(16, 16, 16), new Shape(16, 1, 1)));
+            g.add(1, new Layer.Flatten("flatten", "gap", new Shape(16, 1, 1), new Shape(16)));
+            g.add(2, new Layer.Dense("fc", "flatten", new Shape(16), new Shape(10), "fc.weight", "fc.bias", false));
+            g.add(2, new Layer.Softmax("fc/softmax", "fc", new Shape(10)));
+        }
     }
 }

@@ -82,18 +82,35 @@ class GeneratedModelTest {
     }
 
     @Test
-    void deepNetworksSplitTheLayerTableIntoSmallMethods() throws Exception {
+    void deepNetworksSplitTheTablesIntoParts() throws Exception {
         JavaFileObject deep = source("Deep", """
                 @Network(input = {4, 8, 8})
                 interface Deep { @Conv2d(filters = 4, kernel = 3, padding = 1) @ReLU @Repeat(150) Layer body(); }
                 """);
         Compilation c = Fovea.compile(deep);
         String src = c.generatedSourceFile("test.DeepModel").orElseThrow().getCharContent(true).toString();
-        assertThat(src).contains("private static void layers4(List<LayerInfo> layers)");
-        assertThat(src).doesNotContain("layers5(");
+        assertThat(src).contains("private static final class Part4 {");
+        assertThat(src).contains("Layers 256 to 299.");
+        assertThat(src).doesNotContain("Part5");
         Class<?> model = load(c, "test.DeepModel");
         Object info = model.getField("INFO").get(null);
         assertThat(((List<?>) info.getClass().getMethod("layers").invoke(info))).hasSize(300);
+        Object graph = model.getField("GRAPH").get(null);
+        assertThat(((List<?>) graph.getClass().getMethod("layers").invoke(graph))).hasSize(300);
+    }
+
+    /** Each part is a class of its own, so no class of a 10,000-layer network nears the 65,535-constant limit. */
+    @Test
+    void tenThousandLayersCompile() throws Exception {
+        JavaFileObject deep = source("Deeper", """
+                @Network(input = {4, 8, 8})
+                interface Deeper { @Conv2d(filters = 4, kernel = 3, padding = 1) @ReLU @Repeat(5000) Layer body(); }
+                """);
+        Compilation c = Fovea.compile(deep);
+        assertThat(c).succeeded();
+        Class<?> model = load(c, "test.DeeperModel");
+        Object graph = model.getField("GRAPH").get(null);
+        assertThat(((List<?>) graph.getClass().getMethod("layers").invoke(graph))).hasSize(10_000);
     }
 
     private static void assertGolden(String name, String actual) throws IOException {

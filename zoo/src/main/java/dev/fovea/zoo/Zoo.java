@@ -96,6 +96,21 @@ public final class Zoo {
         }
     }
 
+    /** The network as its typed graph, which the planners read. */
+    public dev.fovea.runtime.graph.NetworkGraph graph(String qualifiedName) {
+        try {
+            return (dev.fovea.runtime.graph.NetworkGraph) model(qualifiedName).getField("GRAPH").get(null);
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("the model class of " + qualifiedName + " is missing from the jar", e);
+        }
+    }
+
+    /** A training session of a network, training {@code parameters} in place. */
+    public dev.fovea.runtime.train.TrainingSession trainingSession(String qualifiedName, dev.fovea.runtime.weights.Parameters parameters,
+            int batch, int threads) {
+        return dev.fovea.runtime.plan.TrainingPlanner.session(graph(qualifiedName), parameters, batch, threads);
+    }
+
     private static Class<?> model(String qualifiedName) throws ClassNotFoundException {
         return Class.forName(qualifiedName + "Model");
     }

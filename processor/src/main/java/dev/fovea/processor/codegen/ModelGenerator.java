@@ -9,6 +9,7 @@ import com.palantir.javapoet.MethodSpec;
 import com.palantir.javapoet.ParameterizedTypeName;
 import com.palantir.javapoet.TypeSpec;
 import dev.fovea.runtime.Shape;
+import dev.fovea.processor.cost.MemoryPlan;
 import dev.fovea.processor.report.LayerReport;
 import dev.fovea.processor.report.NetworkReport;
 import dev.fovea.runtime.weights.Init;
@@ -19,12 +20,14 @@ import java.util.stream.Collectors;
 import javax.lang.model.element.Modifier;
 
 /**
- * Generates {@code <Name>Model}: the network's figures as constants and its layer table as
- * {@code INFO}. The table is built in methods of at most {@link #LAYERS_PER_METHOD} layers, so that no
- * method nears the JVM's limits however deep the network.
+ * Generates {@code <Name>Model}: the network's figures as constants, its layer table as {@code INFO},
+ * its tensors, and the network itself as {@code GRAPH}, typed layer records that the runtime's planners
+ * turn into inference and training sessions. The tables are built in nested classes of at most
+ * {@link #LAYERS_PER_PART} layers each, so that no method or class nears the JVM's limits however deep
+ * the network.
  */
 public final class ModelGenerator {
-    static final int LAYERS_PER_METHOD = 64;
+    static final int LAYERS_PER_PART = 64;
 
     private static final String RUNTIME = "dev.fovea.runtime";
     private static final ClassName SHAPE = ClassName.get(RUNTIME, "Shape");
@@ -37,7 +40,13 @@ public final class ModelGenerator {
     private static final ClassName INIT = ClassName.get(RUNTIME + ".weights", "Init");
     private static final ClassName PARAMETERS = ClassName.get(RUNTIME + ".weights", "Parameters");
     private static final ParameterizedTypeName TENSOR_LIST = ParameterizedTypeName.get(LIST, TENSOR_SPEC);
-    static final int TENSORS_PER_METHOD = 128;
+    private static final ClassName MODE = ClassName.get(RUNTIME + ".exec", "PlanBuilder").nestedClass("Mode");
+    private static final ClassName SESSION = ClassName.get(RUNTIME + ".exec", "InferenceSession");
+    private static final ClassName INFERENCE_PLANNER = ClassName.get(RUNTIME + ".plan", "InferencePlanner");
+    private static final ClassName TRAINING_PLANNER = ClassName.get(RUNTIME + ".plan", "TrainingPlanner");
+    private static final ClassName TRAINING_SESSION = ClassName.get(RUNTIME + ".train", "TrainingSession");
+    private static final ClassName NETWORK_GRAPH = GraphGenerator.NETWORK_GRAPH;
+    private static final ClassName GRAPH_BUILDER = GraphGenerator.GRAPH_BUILDER;
 
     private ModelGenerator() {}
 
@@ -89,22 +98,30 @@ public final class ModelGenerator {
                 .addStatement("return INFO.summary()")
                 .build());
 
-        List<List<LayerReport>> chunks = chunks(report.layers());
-        MethodSpec.Builder layers = MethodSpec.methodBuilder("layers")
+        List<List<LayerReport>> parts = parts(report.layers());
+        type.addField(FieldSpec.builder(NETWORK_GRAPH, "GRAPH", Modifier.PUBLIC, Modifier.STATIC, Modifier.FINAL)
+                .addJavadoc("The network as typed layers, each with the inference buffer of its output.\n")
+                .initializer("graph()").build());
+        addSessions(type);
+        List<TensorSpec> tensors = report.layers().stream().flatMap(l -> l.cost().tensors().stream()).toList();
+        type.addMethod(collect("layers", LAYER_LIST, report.layers().size(), parts.size()));
+        type.addMethod(collect("tensors", TENSOR_LIST, tensors.size(), parts.size()));
+        String sizes = java.util.Arrays.stream(report.memory().bufferBytes()).mapToObj(b -> Long.toString(b / MemoryPlan.FLOAT_BYTES))
+                .collect(Collectors.joining(", "));
+        MethodSpec.Builder graph = MethodSpec.methodBuilder("graph")
                 .addModifiers(Modifier.PRIVATE, Modifier.STATIC)
-                .returns(LAYER_LIST)
-                .addStatement("$T layers = new $T<>($L)", LAYER_LIST, ARRAY_LIST, report.layers().size());
-        for (int i = 0; i < chunks.size(); i++) {
-            layers.addStatement("layers$L(layers)", i);
+                .returns(NETWORK_GRAPH)
+                .addComment("the sizes of the activation buffers for one sample, in floats")
+                .addStatement("$T g = $T.builder(INPUT, $L)", GRAPH_BUILDER, NETWORK_GRAPH, sizes);
+        for (int i = 0; i < parts.size(); i++) {
+            graph.addStatement("Part$L.graph(g)", i);
         }
-        type.addMethod(layers.addStatement("return $T.copyOf(layers)", LIST).build());
+        type.addMethod(graph.addStatement("return g.build()").build());
         int first = 0;
-        for (int i = 0; i < chunks.size(); i++) {
-            type.addMethod(chunk(i, first, chunks.get(i)));
-            first += chunks.get(i).size();
+        for (int i = 0; i < parts.size(); i++) {
+            type.addType(part(i, first, parts.get(i), report.memory()));
+            first += parts.get(i).size();
         }
-        addTensors(type, report);
-        PlanGenerator.addTo(type, report);
         return JavaFile.builder(packageName, type.build())
                 .addFileComment("Generated by Fovea from $L. Do not edit: change the network and recompile.", networkName)
                 .skipJavaLangImports(true)
@@ -112,40 +129,81 @@ public final class ModelGenerator {
                 .build();
     }
 
-    private static MethodSpec chunk(int index, int first, List<LayerReport> layers) {
-        MethodSpec.Builder m = MethodSpec.methodBuilder("layers" + index)
-                .addModifiers(Modifier.PRIVATE, Modifier.STATIC)
-                .addParameter(LAYER_LIST, "layers")
-                .addComment("layers $L to $L", first, first + layers.size() - 1);
-        for (LayerReport l : layers) {
-            CodeBlock inputs = l.inputs().stream().map(n -> CodeBlock.of("$S", n)).collect(CodeBlock.joining(", "));
-            m.addStatement("layers.add(new $T($S, $S, $S, $T.of($L), $L, $L, $L))", LAYER_INFO, l.name(), l.type(), l.detail(),
-                    LIST, inputs, newShape(l.layer().output()), longLiteral(l.cost().params()), longLiteral(l.cost().macs()));
-        }
-        return m.build();
+    private static void addSessions(TypeSpec.Builder type) {
+        type.addMethod(MethodSpec.methodBuilder("session")
+                .addModifiers(Modifier.PUBLIC, Modifier.STATIC)
+                .returns(SESSION)
+                .addParameter(PARAMETERS, "parameters")
+                .addParameter(int.class, "batch")
+                .addParameter(int.class, "threads")
+                .addJavadoc("A session that runs batches of {@code batch} samples on {@code threads} threads, with the fast kernels.\n")
+                .addStatement("return session(parameters, batch, threads, $T.FAST)", MODE)
+                .build());
+        type.addMethod(MethodSpec.methodBuilder("session")
+                .addModifiers(Modifier.PUBLIC, Modifier.STATIC)
+                .returns(SESSION)
+                .addParameter(PARAMETERS, "parameters")
+                .addParameter(int.class, "batch")
+                .addParameter(int.class, "threads")
+                .addParameter(MODE, "mode")
+                .addJavadoc("A session in the given mode: {@code REFERENCE} runs the plain kernels, unfused, for checking.\n")
+                .addStatement("return $T.session(GRAPH, parameters, batch, threads, mode)", INFERENCE_PLANNER)
+                .build());
+        type.addMethod(MethodSpec.methodBuilder("trainingSession")
+                .addModifiers(Modifier.PUBLIC, Modifier.STATIC)
+                .returns(TRAINING_SESSION)
+                .addParameter(PARAMETERS, "parameters")
+                .addParameter(int.class, "batch")
+                .addParameter(int.class, "threads")
+                .addJavadoc("A session that trains {@code parameters} in place on batches of {@code batch} samples; it also runs them in eval mode.\n")
+                .addStatement("return $T.session(GRAPH, parameters, batch, threads)", TRAINING_PLANNER)
+                .build());
     }
 
-    private static void addTensors(TypeSpec.Builder type, NetworkReport report) {
-        List<TensorSpec> tensors = report.layers().stream().flatMap(l -> l.cost().tensors().stream()).toList();
-        int chunks = (tensors.size() + TENSORS_PER_METHOD - 1) / TENSORS_PER_METHOD;
-        MethodSpec.Builder all = MethodSpec.methodBuilder("tensors")
+    /** {@code layers()} or {@code tensors()}: every part's entries, in order, in one list. */
+    private static MethodSpec collect(String name, ParameterizedTypeName listType, int size, int parts) {
+        MethodSpec.Builder m = MethodSpec.methodBuilder(name)
                 .addModifiers(Modifier.PRIVATE, Modifier.STATIC)
-                .returns(TENSOR_LIST)
-                .addStatement("$T tensors = new $T<>($L)", TENSOR_LIST, ARRAY_LIST, tensors.size());
-        for (int i = 0; i < chunks; i++) {
-            all.addStatement("tensors$L(tensors)", i);
+                .returns(listType)
+                .addStatement("$T $L = new $T<>($L)", listType, name, ARRAY_LIST, size);
+        for (int i = 0; i < parts; i++) {
+            m.addStatement("Part$L.$L($L)", i, name, name);
         }
-        type.addMethod(all.addStatement("return $T.copyOf(tensors)", LIST).build());
-        for (int i = 0; i < chunks; i++) {
-            MethodSpec.Builder m = MethodSpec.methodBuilder("tensors" + i)
-                    .addModifiers(Modifier.PRIVATE, Modifier.STATIC)
-                    .addParameter(TENSOR_LIST, "tensors");
-            for (TensorSpec t : tensors.subList(i * TENSORS_PER_METHOD, Math.min(tensors.size(), (i + 1) * TENSORS_PER_METHOD))) {
+        return m.addStatement("return $T.copyOf($L)", LIST, name).build();
+    }
+
+    /**
+     * One part of the tables: its layers' rows, tensors and graph records, in a class of its own so that
+     * no class nears the JVM's limit of 65,535 constants however deep the network.
+     */
+    private static TypeSpec part(int index, int first, List<LayerReport> layers, MemoryPlan memory) {
+        MethodSpec.Builder rows = MethodSpec.methodBuilder("layers")
+                .addModifiers(Modifier.STATIC)
+                .addParameter(LAYER_LIST, "layers");
+        MethodSpec.Builder tensors = MethodSpec.methodBuilder("tensors")
+                .addModifiers(Modifier.STATIC)
+                .addParameter(TENSOR_LIST, "tensors");
+        MethodSpec.Builder graph = MethodSpec.methodBuilder("graph")
+                .addModifiers(Modifier.STATIC)
+                .addParameter(GRAPH_BUILDER, "g");
+        for (LayerReport l : layers) {
+            CodeBlock inputs = l.inputs().stream().map(n -> CodeBlock.of("$S", n)).collect(CodeBlock.joining(", "));
+            rows.addStatement("layers.add(new $T($S, $S, $S, $T.of($L), $L, $L, $L))", LAYER_INFO, l.name(), l.type(), l.detail(),
+                    LIST, inputs, GraphGenerator.shape(l.layer().output()), longLiteral(l.cost().params()), longLiteral(l.cost().macs()));
+            for (TensorSpec t : l.cost().tensors()) {
                 String dims = java.util.Arrays.stream(t.shape()).mapToObj(Integer::toString).collect(Collectors.joining(", "));
-                m.addStatement("tensors.add(new $T($S, new int[] {$L}, $L, $L))", TENSOR_SPEC, t.name(), dims, t.buffer(), init(t.init()));
+                tensors.addStatement("tensors.add(new $T($S, new int[] {$L}, $L, $L))", TENSOR_SPEC, t.name(), dims, t.buffer(),
+                        init(t.init()));
             }
-            type.addMethod(m.build());
+            graph.addCode(GraphGenerator.add(l, memory));
         }
+        return TypeSpec.classBuilder("Part" + index)
+                .addModifiers(Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
+                .addJavadoc("Layers $L to $L.\n", first, first + layers.size() - 1)
+                .addMethod(rows.build())
+                .addMethod(tensors.build())
+                .addMethod(graph.build())
+                .build();
     }
 
     private static CodeBlock init(Init init) {
@@ -156,18 +214,18 @@ public final class ModelGenerator {
         };
     }
 
-    private static List<List<LayerReport>> chunks(List<LayerReport> layers) {
-        List<List<LayerReport>> chunks = new ArrayList<>();
-        for (int i = 0; i < layers.size(); i += LAYERS_PER_METHOD) {
-            chunks.add(layers.subList(i, Math.min(layers.size(), i + LAYERS_PER_METHOD)));
+    private static List<List<LayerReport>> parts(List<LayerReport> layers) {
+        List<List<LayerReport>> parts = new ArrayList<>();
+        for (int i = 0; i < layers.size(); i += LAYERS_PER_PART) {
+            parts.add(layers.subList(i, Math.min(layers.size(), i + LAYERS_PER_PART)));
         }
-        return chunks;
+        return parts;
     }
 
     private static FieldSpec shapeConstant(String name, String doc, Shape shape) {
         return FieldSpec.builder(SHAPE, name, Modifier.PUBLIC, Modifier.STATIC, Modifier.FINAL)
                 .addJavadoc("$L: $L.\n", doc.substring(0, doc.length() - 1), shape)
-                .initializer(newShape(shape))
+                .initializer(GraphGenerator.shape(shape))
                 .build();
     }
 
@@ -176,11 +234,6 @@ public final class ModelGenerator {
                 .addJavadoc("$L\n", doc)
                 .initializer("$L", longLiteral(value))
                 .build();
-    }
-
-    private static CodeBlock newShape(Shape shape) {
-        String dims = java.util.Arrays.stream(shape.dims()).mapToObj(Integer::toString).collect(Collectors.joining(", "));
-        return CodeBlock.of("new $T($L)", SHAPE, dims);
     }
 
     /** 62_378_344L: readable in the generated source. */

@@ -155,8 +155,8 @@ public final class SafeTensors {
         }
         JsonObject o = value.getAsJsonObject();
         String dtype = string(o, "dtype", name, source);
-        if (!dtype.equals("F32") && !dtype.equals("F16") && !dtype.equals("BF16")) {
-            throw new WeightsException(source + ": tensor " + name + " is " + dtype + "; Fovea reads F32, F16 and BF16");
+        if (!java.util.Set.of("F32", "F16", "BF16", "I64", "I32").contains(dtype)) {
+            throw new WeightsException(source + ": tensor " + name + " is " + dtype + "; Fovea reads F32, F16, BF16, and I64 and I32 for labels");
         }
         JsonArray shapeJson = array(o, "shape", name, source);
         int[] shape = new int[shapeJson.size()];
@@ -175,7 +175,11 @@ public final class SafeTensors {
         }
         long begin = offsets.get(0).getAsLong();
         long end = offsets.get(1).getAsLong();
-        long bytes = elements * (dtype.equals("F32") ? 4 : 2);
+        long bytes = elements * switch (dtype) {
+            case "I64" -> 8;
+            case "F32", "I32" -> 4;
+            default -> 2;
+        };
         if (begin < 0 || end < begin || end - begin != bytes) {
             throw new WeightsException(source + ": tensor " + name + " of shape " + java.util.Arrays.toString(shape) + " needs "
                     + bytes + " bytes but its data_offsets [" + begin + ", " + end + "] give " + (end - begin));
@@ -213,6 +217,16 @@ public final class SafeTensors {
         float[] out = new float[(int) elements];
         switch (dtype) {
             case "F32" -> raw.asFloatBuffer().get(out);
+            case "I64" -> { // labels: exact as floats up to 2^24
+                for (int i = 0; i < out.length; i++) {
+                    out[i] = raw.getLong();
+                }
+            }
+            case "I32" -> {
+                for (int i = 0; i < out.length; i++) {
+                    out[i] = raw.getInt();
+                }
+            }
             case "F16" -> {
                 for (int i = 0; i < out.length; i++) {
                     out[i] = Float.float16ToFloat(raw.getShort());

@@ -99,8 +99,8 @@ class SafeTensorsTest {
                 "the file is truncated: its tensors need 16 bytes of data but it has 8"));
         assertTrue(error("{\"a\":{\"dtype\":\"F32\",\"shape\":[3],\"data_offsets\":[0,8]}}", floats(1, 2)).contains(
                 "tensor a of shape [3] needs 12 bytes but its data_offsets [0, 8] give 8"));
-        assertTrue(error("{\"a\":{\"dtype\":\"I64\",\"shape\":[1],\"data_offsets\":[0,8]}}", floats(1, 2)).contains(
-                "tensor a is I64; Fovea reads F32, F16 and BF16"));
+        assertTrue(error("{\"a\":{\"dtype\":\"U8\",\"shape\":[1],\"data_offsets\":[0,1]}}", floats(1, 2)).contains(
+                "tensor a is U8; Fovea reads F32, F16, BF16, and I64 and I32 for labels"));
         assertTrue(error("{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]}", floats(1)).contains(
                 "the header is not valid JSON"));
         assertTrue(error("{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]},\"a\":{\"dtype\":\"F32\",\"shape\":[1],"

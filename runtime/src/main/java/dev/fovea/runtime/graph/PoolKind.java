@@ -1,0 +1,4 @@
+package dev.fovea.runtime.graph;
+
+/** What a pooling window computes. */
+public enum PoolKind { MAX, AVG }

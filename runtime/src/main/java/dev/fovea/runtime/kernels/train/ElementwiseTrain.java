@@ -1,0 +1,172 @@
+package dev.fovea.runtime.kernels.train;
+
+import dev.fovea.runtime.exec.Workers;
+import dev.fovea.runtime.kernels.Activation;
+import dev.fovea.runtime.kernels.Erf;
+
+/**
+ * The backward passes of element-wise and per-channel layers, beside the few forward passes training
+ * needs of its own (dropout's mask). Tensors are n x c x positions.
+ */
+public final class ElementwiseTrain {
+    private static final int CHUNK = 1 << 14;
+    private static final double INV_SQRT_2PI = 1.0 / Math.sqrt(2 * Math.PI);
+
+    private ElementwiseTrain() {}
+
+    /** dx += dy * f'(x), from the activation's input x and output y (ReLU's gradient at 0 is 0, as PyTorch's). */
+    public static void activationBackward(Workers workers, Activation f, float slope, float[] x, float[] y, float[] dy, float[] dx,
+            int count) {
+        workers.parallelFor((count + CHUNK - 1) / CHUNK, t -> {
+            int to = Math.min(count, (t + 1) * CHUNK);
+            for (int i = t * CHUNK; i < to; i++) {
+                dx[i] += dy[i] * derivative(f, slope, x[i], y[i]);
+            }
+        });
+    }
+
+    static float derivative(Activation f, float slope, float x, float y) {
+        return switch (f) {
+            case NONE -> 1;
+            case RELU -> x > 0 ? 1 : 0;
+            case RELU6 -> x > 0 && x < 6 ? 1 : 0;
+            case LEAKY_RELU -> x > 0 ? 1 : slope;
+            case TANH -> 1 - y * y;
+            case SIGMOID -> y * (1 - y);
+            case SILU -> {
+                double s = 1.0 / (1.0 + Math.exp(-x));
+                yield (float) (s * (1 + x * (1 - s)));
+            }
+            case GELU -> (float) (0.5 * (1 + Erf.erf(x / Math.sqrt(2.0))) + x * INV_SQRT_2PI * Math.exp(-0.5 * x * x));
+        };
+    }
+
+    /**
+     * Inverted dropout: keeps each value with probability 1 - rate, scaled by 1 / (1 - rate). The mask comes
+     * from a counter-based hash of (seed, index), so it is the same whatever thread computes it; the kept
+     * scale of each value is written to {@code mask} for the backward pass.
+     */
+    public static void dropoutForward(Workers workers, float[] x, float[] y, float[] mask, int count, double rate, long seed) {
+        float keep = (float) (1.0 / (1.0 - rate));
+        long threshold = (long) (rate * (1L << 53));
+        workers.parallelFor((count + CHUNK - 1) / CHUNK, t -> {
+            int to = Math.min(count, (t + 1) * CHUNK);
+            for (int i = t * CHUNK; i < to; i++) {
+                float m = (mix(seed + i) >>> 11) < threshold ? 0 : keep;
+                mask[i] = m;
+                y[i] = x[i] * m;
+            }
+        });
+    }
+
+    /** dx += dy * factor[i]: dropout's backward with its mask. */
+    public static void multiplyBackward(Workers workers, float[] dy, float[] factor, float[] dx, int count) {
+        workers.parallelFor((count + CHUNK - 1) / CHUNK, t -> {
+            int to = Math.min(count, (t + 1) * CHUNK);
+            for (int i = t * CHUNK; i < to; i++) {
+                dx[i] += dy[i] * factor[i];
+            }
+        });
+    }
+
+    /** SplitMix64's finaliser: a well-mixed 64-bit value for each counter. */
+    static long mix(long z) {
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        return z ^ (z >>> 31);
+    }
+
+    /** dx += dy, over {@code count} values from the given offsets. */
+    public static void addInto(Workers workers, float[] dy, int dyOff, float[] dx, int dxOff, int count) {
+        workers.parallelFor((count + CHUNK - 1) / CHUNK, t -> {
+            int from = t * CHUNK;
+            int to = Math.min(count, from + CHUNK);
+            for (int i = from; i < to; i++) {
+                dx[dxOff + i] += dy[dyOff + i];
+            }
+        });
+    }
+
+    /**
+     * Backward of y = x * s[channel] (layer scale, {@code perSample} false) or of squeeze-and-excitation's
+     * y = x * gate[sample, channel]: dx += dy * s, ds += sum over positions (and samples) of dy * x.
+     */
+    public static void scaleBackward(Workers workers, float[] x, float[] s, float[] dy, float[] dx, float[] ds, int n, int c, int positions,
+            boolean perSample) {
+        workers.parallelFor(c, k -> {
+            double total = 0;
+            for (int b = 0; b < n; b++) {
+                float factor = s[perSample ? b * c + k : k];
+                int base = (b * c + k) * positions;
+                double sum = 0;
+                for (int p = 0; p < positions; p++) {
+                    if (dx != null) {
+                        dx[base + p] += dy[base + p] * factor;
+                    }
+                    sum += (double) dy[base + p] * x[base + p];
+                }
+                if (perSample && ds != null) {
+                    ds[b * c + k] += (float) sum;
+                }
+                total += sum;
+            }
+            if (!perSample && ds != null) {
+                ds[k] += (float) total;
+            }
+        });
+    }
+
+    /**
+     * LeNet-5's subsampling, y = w[c] * window sum + b[c] (no padding, no overlap needed): dx += dy * w over
+     * the window, dw += sum of dy * window sum, db += sum of dy.
+     */
+    public static void subsampleBackward(float[] x, float[] dy, float[] dx, float[] weight, float[] dw, float[] db, int n, int c, int ih,
+            int iw, int oh, int ow, int kh, int kw, int sh, int sw) {
+        for (int k = 0; k < c; k++) {
+            double sumW = 0;
+            double sumB = 0;
+            for (int b = 0; b < n; b++) {
+                int p = b * c + k;
+                for (int y = 0; y < oh; y++) {
+                    for (int xx = 0; xx < ow; xx++) {
+                        float g = dy[(p * oh + y) * ow + xx];
+                        double window = 0;
+                        for (int ky = 0; ky < kh; ky++) {
+                            for (int kx = 0; kx < kw; kx++) {
+                                int i = (p * ih + y * sh + ky) * iw + xx * sw + kx;
+                                window += x[i];
+                                if (dx != null) {
+                                    dx[i] += g * weight[k];
+                                }
+                            }
+                        }
+                        sumW += g * window;
+                        sumB += g;
+                    }
+                }
+            }
+            if (dw != null) {
+                dw[k] += (float) sumW;
+                db[k] += (float) sumB;
+            }
+        }
+    }
+
+    /** LeNet-5's RBF output y[u] = sum_f (x[f] - w[u, f])^2: dx[f] += sum_u 2 dy[u] (x[f] - w[u, f]), dw gets the negative. */
+    public static void euclideanRbfBackward(float[] x, float[] weight, float[] dy, float[] dx, float[] dw, int n, int features, int units) {
+        for (int b = 0; b < n; b++) {
+            for (int u = 0; u < units; u++) {
+                float g = 2 * dy[b * units + u];
+                for (int f = 0; f < features; f++) {
+                    float d = g * (x[b * features + f] - weight[u * features + f]);
+                    if (dx != null) {
+                        dx[b * features + f] += d;
+                    }
+                    if (dw != null) {
+                        dw[u * features + f] -= d;
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,224 @@
+package dev.fovea.runtime.kernels.train;
+
+import dev.fovea.runtime.exec.Workers;
+
+/**
+ * Normalisation layers for training, forward and backward side by side. Tensors are n x c x positions.
+ * Sums run in float64 and in a fixed order, one task per channel (batch norm) or per sample (layer
+ * norm), so results do not depend on the threads.
+ */
+public final class NormTrain {
+    private NormTrain() {}
+
+    /**
+     * Batch norm in training mode: normalises with the batch's mean and biased variance, saves the mean
+     * and 1/sqrt(var + eps) per channel for the backward pass, and moves the running statistics by
+     * {@code momentum} as PyTorch does (the running variance takes the unbiased batch variance).
+     */
+    public static void batchNormForward(Workers workers, float[] x, float[] y, int n, int c, int positions, float[] gamma, float[] beta,
+            float[] runningMean, float[] runningVar, double eps, double momentum, float[] savedMean, float[] savedInvStd) {
+        long count = (long) n * positions;
+        workers.parallelFor(c, k -> {
+            double sum = 0;
+            for (int b = 0; b < n; b++) {
+                int base = (b * c + k) * positions;
+                for (int p = 0; p < positions; p++) {
+                    sum += x[base + p];
+                }
+            }
+            double mean = sum / count;
+            double squares = 0;
+            for (int b = 0; b < n; b++) {
+                int base = (b * c + k) * positions;
+                for (int p = 0; p < positions; p++) {
+                    double d = x[base + p] - mean;
+                    squares += d * d;
+                }
+            }
+            double var = squares / count;
+            double invStd = 1.0 / Math.sqrt(var + eps);
+            float scale = (float) (gamma[k] * invStd);
+            float shift = (float) (beta[k] - mean * gamma[k] * invStd);
+            for (int b = 0; b < n; b++) {
+                int base = (b * c + k) * positions;
+                for (int p = 0; p < positions; p++) {
+                    y[base + p] = x[base + p] * scale + shift;
+                }
+            }
+            savedMean[k] = (float) mean;
+            savedInvStd[k] = (float) invStd;
+            double unbiased = count > 1 ? squares / (count - 1) : var;
+            runningMean[k] = (float) ((1 - momentum) * runningMean[k] + momentum * mean);
+            runningVar[k] = (float) ((1 - momentum) * runningVar[k] + momentum * unbiased);
+        });
+    }
+
+    /**
+     * dx += gamma * invStd / M * (M * dy - sum(dy) - xhat * sum(dy * xhat)), dgamma += sum(dy * xhat),
+     * dbeta += sum(dy), per channel over M = n * positions values; dx, dgamma and dbeta may be null.
+     */
+    public static void batchNormBackward(Workers workers, float[] x, float[] dy, float[] dx, int n, int c, int positions, float[] gamma,
+            float[] savedMean, float[] savedInvStd, float[] dgamma, float[] dbeta) {
+        long count = (long) n * positions;
+        workers.parallelFor(c, k -> {
+            double mean = savedMean[k];
+            double invStd = savedInvStd[k];
+            double sumDy = 0;
+            double sumDyXhat = 0;
+            for (int b = 0; b < n; b++) {
+                int base = (b * c + k) * positions;
+                for (int p = 0; p < positions; p++) {
+                    double g = dy[base + p];
+                    sumDy += g;
+                    sumDyXhat += g * (x[base + p] - mean) * invStd;
+                }
+            }
+            if (dgamma != null) {
+                dgamma[k] += (float) sumDyXhat;
+            }
+            if (dbeta != null) {
+                dbeta[k] += (float) sumDy;
+            }
+            if (dx == null) {
+                return;
+            }
+            double scale = gamma[k] * invStd;
+            float a = (float) scale;
+            float shift = (float) (-scale * sumDy / count);
+            float slope = (float) (-scale * sumDyXhat / count * invStd);
+            float xMean = (float) mean;
+            for (int b = 0; b < n; b++) {
+                int base = (b * c + k) * positions;
+                for (int p = 0; p < positions; p++) {
+                    dx[base + p] += a * dy[base + p] + shift + slope * (x[base + p] - xMean);
+                }
+            }
+        });
+    }
+
+    /** Layer norm over the channels at each position, saving each position's mean and 1/sqrt(var + eps). */
+    public static void layerNormForward(Workers workers, float[] x, float[] y, int n, int c, int positions, float[] gamma, float[] beta,
+            double eps, float[] savedMean, float[] savedInvStd) {
+        workers.parallelFor(n, b -> {
+            for (int p = 0; p < positions; p++) {
+                double sum = 0;
+                for (int k = 0; k < c; k++) {
+                    sum += x[(b * c + k) * positions + p];
+                }
+                double mean = sum / c;
+                double squares = 0;
+                for (int k = 0; k < c; k++) {
+                    double d = x[(b * c + k) * positions + p] - mean;
+                    squares += d * d;
+                }
+                double invStd = 1.0 / Math.sqrt(squares / c + eps);
+                for (int k = 0; k < c; k++) {
+                    int i = (b * c + k) * positions + p;
+                    y[i] = (float) ((x[i] - mean) * invStd * gamma[k] + beta[k]);
+                }
+                savedMean[b * positions + p] = (float) mean;
+                savedInvStd[b * positions + p] = (float) invStd;
+            }
+        });
+    }
+
+    /**
+     * Layer norm's backward. With g = dy * gamma: dx += invStd * (g - mean(g) - xhat * mean(g * xhat));
+     * dgamma += sum over samples and positions of dy * xhat, dbeta += sum of dy. The parameter gradients
+     * are summed per channel in sample order after the data gradient, so they too are deterministic.
+     */
+    public static void layerNormBackward(Workers workers, float[] x, float[] dy, float[] dx, int n, int c, int positions, float[] gamma,
+            float[] savedMean, float[] savedInvStd, float[] dgamma, float[] dbeta) {
+        if (dx != null) {
+            workers.parallelFor(n, b -> {
+                for (int p = 0; p < positions; p++) {
+                    double mean = savedMean[b * positions + p];
+                    double invStd = savedInvStd[b * positions + p];
+                    double sumG = 0;
+                    double sumGXhat = 0;
+                    for (int k = 0; k < c; k++) {
+                        int i = (b * c + k) * positions + p;
+                        double g = (double) dy[i] * gamma[k];
+                        sumG += g;
+                        sumGXhat += g * (x[i] - mean) * invStd;
+                    }
+                    double meanG = sumG / c;
+                    double meanGXhat = sumGXhat / c;
+                    for (int k = 0; k < c; k++) {
+                        int i = (b * c + k) * positions + p;
+                        double xhat = (x[i] - mean) * invStd;
+                        dx[i] += (float) (invStd * ((double) dy[i] * gamma[k] - meanG - xhat * meanGXhat));
+                    }
+                }
+            });
+        }
+        if (dgamma != null || dbeta != null) {
+            workers.parallelFor(c, k -> {
+                double sumDy = 0;
+                double sumDyXhat = 0;
+                for (int b = 0; b < n; b++) {
+                    for (int p = 0; p < positions; p++) {
+                        int i = (b * c + k) * positions + p;
+                        sumDy += dy[i];
+                        sumDyXhat += dy[i] * (x[i] - savedMean[b * positions + p]) * (double) savedInvStd[b * positions + p];
+                    }
+                }
+                if (dgamma != null) {
+                    dgamma[k] += (float) sumDyXhat;
+                }
+                if (dbeta != null) {
+                    dbeta[k] += (float) sumDy;
+                }
+            });
+        }
+    }
+
+    /**
+     * Local response norm's backward, for y_i = x_i * s_i^-beta with s_i = k + alpha/size * sum of x_j^2
+     * over the window N(i): dx_j += dy_j * s_j^-beta - 2 * alpha * beta / size * x_j * sum over i with j in
+     * N(i) of dy_i * x_i * s_i^(-beta-1).
+     */
+    public static void localResponseNormBackward(Workers workers, float[] x, float[] dy, float[] dx, int n, int c, int positions, int size,
+            double alpha, double beta, double k) {
+        workers.parallelFor(n, b -> {
+            double[] s = new double[c];
+            for (int p = 0; p < positions; p++) {
+                for (int ch = 0; ch < c; ch++) {
+                    double sum = 0;
+                    for (int j = Math.max(0, ch - size / 2); j <= Math.min(c - 1, ch + (size - 1) / 2); j++) {
+                        double v = x[(b * c + j) * positions + p];
+                        sum += v * v;
+                    }
+                    s[ch] = k + alpha / size * sum;
+                }
+                for (int j = 0; j < c; j++) {
+                    int at = (b * c + j) * positions + p;
+                    double cross = 0;
+                    // i reads j when j lies in [i - size/2, i + (size-1)/2], that is i in [j - (size-1)/2, j + size/2].
+                    for (int i = Math.max(0, j - (size - 1) / 2); i <= Math.min(c - 1, j + size / 2); i++) {
+                        int ai = (b * c + i) * positions + p;
+                        cross += dy[ai] * x[ai] * Math.pow(s[i], -beta - 1);
+                    }
+                    dx[at] += (float) (dy[at] * Math.pow(s[j], -beta) - 2 * alpha * beta / size * x[at] * cross);
+                }
+            }
+        });
+    }
+
+    /** Softmax's backward over the channels at each position: dx += y * (dy - sum(dy * y)). */
+    public static void softmaxBackward(float[] y, float[] dy, float[] dx, int n, int c, int positions) {
+        for (int b = 0; b < n; b++) {
+            for (int p = 0; p < positions; p++) {
+                double dot = 0;
+                for (int k = 0; k < c; k++) {
+                    int i = (b * c + k) * positions + p;
+                    dot += (double) dy[i] * y[i];
+                }
+                for (int k = 0; k < c; k++) {
+                    int i = (b * c + k) * positions + p;
+                    dx[i] += (float) (y[i] * (dy[i] - dot));
+                }
+            }
+        }
+    }
+}

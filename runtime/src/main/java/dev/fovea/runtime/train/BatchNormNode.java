@@ -1,0 +1,63 @@
+package dev.fovea.runtime.train;
+
+import dev.fovea.runtime.exec.Workers;
+import dev.fovea.runtime.kernels.Reference;
+import dev.fovea.runtime.kernels.train.NormTrain;
+
+/** Batch norm: batch statistics in training (which move the running ones), running statistics in eval mode. */
+final class BatchNormNode extends Node {
+    private final Tensor in;
+    private final int batch;
+    private final int channels;
+    private final int positions;
+    private final float[] gamma;
+    private final float[] beta;
+    private final float[] runningMean;
+    private final float[] runningVar;
+    private final float[] gammaGrad;
+    private final float[] betaGrad;
+    private final double eps;
+    private final double momentum;
+    private final float[] savedMean;
+    private final float[] savedInvStd;
+
+    BatchNormNode(String name, Tensor in, Tensor out, int batch, float[] gamma, float[] beta, float[] runningMean, float[] runningVar,
+            float[] gammaGrad, float[] betaGrad, double eps, double momentum) {
+        super(name, out);
+        this.in = in;
+        this.batch = batch;
+        this.channels = in.shape.dim(0);
+        this.positions = Math.toIntExact(in.shape.elements() / channels);
+        this.gamma = gamma;
+        this.beta = beta;
+        this.runningMean = runningMean;
+        this.runningVar = runningVar;
+        this.gammaGrad = gammaGrad;
+        this.betaGrad = betaGrad;
+        this.eps = eps;
+        this.momentum = momentum;
+        this.savedMean = new float[channels];
+        this.savedInvStd = new float[channels];
+    }
+
+    @Override
+    void forward(Workers workers, boolean training) {
+        if (training) {
+            NormTrain.batchNormForward(workers, in.value, out.value, batch, channels, positions, gamma, beta, runningMean, runningVar, eps,
+                    momentum, savedMean, savedInvStd);
+        } else {
+            Reference.batchNorm(in.value, out.value, batch, channels, positions, gamma, beta, runningMean, runningVar, eps);
+        }
+    }
+
+    @Override
+    void backward(Workers workers) {
+        NormTrain.batchNormBackward(workers, in.value, out.grad, in.grad, batch, channels, positions, gamma, savedMean, savedInvStd,
+                gammaGrad, betaGrad);
+    }
+
+    @Override
+    String kind() {
+        return "BatchNorm";
+    }
+}

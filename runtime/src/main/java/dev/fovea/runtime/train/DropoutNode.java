@@ -1,0 +1,46 @@
+package dev.fovea.runtime.train;
+
+import dev.fovea.runtime.exec.Workers;
+import dev.fovea.runtime.kernels.train.ElementwiseTrain;
+
+/**
+ * Inverted dropout while training, the identity in eval mode or when the session turns dropout off. The
+ * mask of each step comes from the session's seed, the step and the layer, so runs repeat exactly.
+ */
+final class DropoutNode extends Node {
+    private final Tensor in;
+    private final double rate;
+    private final float[] mask;
+    private final long layerSeed;
+    private final TrainingState state;
+
+    DropoutNode(String name, Tensor in, Tensor out, double rate, long layerSeed, TrainingState state) {
+        super(name, out);
+        this.in = in;
+        this.rate = rate;
+        this.mask = new float[out.size()];
+        this.layerSeed = layerSeed;
+        this.state = state;
+    }
+
+    @Override
+    void forward(Workers workers, boolean training) {
+        if (training && state.dropout() && rate > 0) {
+            long seed = state.seed() * 0x9E3779B97F4A7C15L + state.step() * 0xC2B2AE3D27D4EB4FL + layerSeed;
+            ElementwiseTrain.dropoutForward(workers, in.value, out.value, mask, out.size(), rate, seed);
+        } else {
+            java.util.Arrays.fill(mask, 1);
+            System.arraycopy(in.value, 0, out.value, 0, out.size());
+        }
+    }
+
+    @Override
+    void backward(Workers workers) {
+        ElementwiseTrain.multiplyBackward(workers, out.grad, mask, in.grad, out.size());
+    }
+
+    @Override
+    String kind() {
+        return "Dropout";
+    }
+}

@@ -1,0 +1,40 @@
+package dev.fovea.runtime.train;
+
+import dev.fovea.runtime.Shape;
+
+/**
+ * An activation of a training session: a batch of values and, when some trainable layer lies before
+ * it, the gradient of the loss with respect to them. Flatten and identity layers share their input's
+ * arrays under another shape.
+ */
+final class Tensor {
+    final String name;
+    final Shape shape;
+    final float[] value;
+    final float[] grad;
+
+    Tensor(String name, Shape shape, float[] value, float[] grad) {
+        this.name = name;
+        this.shape = shape;
+        this.value = value;
+        this.grad = grad;
+    }
+
+    static Tensor allocate(String name, Shape shape, int batch, boolean withGradient) {
+        int size = Math.multiplyExact(batch, Math.toIntExact(shape.elements()));
+        return new Tensor(name, shape, new float[size], withGradient ? new float[size] : null);
+    }
+
+    /** The same arrays under another name and shape. */
+    Tensor alias(String name, Shape shape) {
+        return new Tensor(name, shape, value, grad);
+    }
+
+    boolean hasGradient() {
+        return grad != null;
+    }
+
+    int size() {
+        return value.length;
+    }
+}

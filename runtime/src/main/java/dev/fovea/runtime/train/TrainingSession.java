@@ -1,0 +1,205 @@
+package dev.fovea.runtime.train;
+
+import dev.fovea.runtime.Shape;
+import dev.fovea.runtime.exec.Workers;
+import dev.fovea.runtime.optim.Optimizer;
+import dev.fovea.runtime.weights.Parameters;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * A model being trained on batches of a fixed size. It owns every activation and gradient buffer,
+ * allocated once; the parameters are the caller's, updated in place by an {@link Optimizer}. One step:
+ * <pre>
+ *   double loss = session.forwardBackward(images, labels);  // training mode: batch statistics, dropout
+ *   optimizer.step();                                        // or session.step(images, labels, optimizer)
+ * </pre>
+ * Between the two, {@link #gradients()} holds the gradient of every trainable tensor by its PyTorch
+ * name; a data-parallel trainer averages them across workers there. {@link #evaluate} runs the same
+ * parameters in eval mode (running statistics, no dropout), as inference does.
+ *
+ * <p>The loss is computed on the logits: the output of the network, or the input of its final softmax.
+ * With the same parameters, seed, data and thread count, results repeat bit for bit.
+ */
+public final class TrainingSession implements AutoCloseable {
+    private final List<Node> nodes;
+    private final List<Node> backward;
+    private final Tensor input;
+    private final Tensor logits;
+    private final Tensor output;
+    private final List<float[]> activationGradients;
+    private final Parameters parameters;
+    private final Gradients gradients;
+    private final Workers workers;
+    private final int batch;
+    private final TrainingState state;
+    /** The loss's gradient of the logits, written before the backward pass starts from it. */
+    private final float[] lossGradient;
+    private Loss loss = Loss.crossEntropy();
+
+    TrainingSession(List<Node> nodes, Tensor input, Tensor logits, Tensor output, List<Tensor> tensors, Parameters parameters,
+            Gradients gradients, Workers workers, int batch, TrainingState state) {
+        this.nodes = List.copyOf(nodes);
+        List<Node> back = new ArrayList<>();
+        for (Node n : nodes.reversed()) {
+            boolean finalSoftmax = n.out == output && output != logits;
+            if (n.needsBackward() && !finalSoftmax) {
+                back.add(n);
+            }
+        }
+        this.backward = List.copyOf(back);
+        this.input = input;
+        this.logits = logits;
+        this.output = output;
+        List<float[]> grads = new ArrayList<>();
+        for (Tensor t : tensors) {
+            if (t.hasGradient() && grads.stream().noneMatch(g -> g == t.grad)) {
+                grads.add(t.grad);
+            }
+        }
+        this.activationGradients = List.copyOf(grads);
+        this.parameters = parameters;
+        this.gradients = gradients;
+        this.workers = workers;
+        this.batch = batch;
+        this.state = state;
+        this.lossGradient = new float[logits.size()];
+    }
+
+    public int batch() {
+        return batch;
+    }
+
+    public Shape inputShape() {
+        return input.shape;
+    }
+
+    /** Shape of one sample's logits. */
+    public Shape logitsShape() {
+        return logits.shape;
+    }
+
+    public int threads() {
+        return workers.threads();
+    }
+
+    /** The parameters being trained (the caller's own object). */
+    public Parameters parameters() {
+        return parameters;
+    }
+
+    /** The gradients of the last backward pass, by tensor name. */
+    public Gradients gradients() {
+        return gradients;
+    }
+
+    /** The input buffer, batch x C x H x W. */
+    public float[] input() {
+        return input.value;
+    }
+
+    /** The gradient of the loss with respect to the input, when the session was planned with one; else null. */
+    public float[] inputGradient() {
+        return input.grad;
+    }
+
+    /** Steps taken so far; dropout masks depend on it. */
+    public long steps() {
+        return state.step();
+    }
+
+    /** Sets the step count, as when resuming from a checkpoint. */
+    public void steps(long steps) {
+        state.step(steps);
+    }
+
+    public void loss(Loss loss) {
+        this.loss = loss;
+    }
+
+    /** Turns dropout off (or on again) in training mode, for gradient checks. */
+    public void dropout(boolean on) {
+        state.dropout(on);
+    }
+
+    /** Forward in training mode on {@code images}, the loss against {@code labels}, backward; returns the mean loss. */
+    public double forwardBackward(float[] images, int[] labels) {
+        load(images);
+        return forwardBackward(labels);
+    }
+
+    /** The same on the batch already in {@link #input()}. */
+    public double forwardBackward(int[] labels) {
+        if (labels.length != batch) {
+            throw new IllegalArgumentException("a batch of " + batch + " needs " + batch + " labels, not " + labels.length);
+        }
+        forward(true);
+        double value = loss.compute(logits.value, labels, lossGradient, batch, Math.toIntExact(logits.shape.elements()));
+        backwardFrom(lossGradient);
+        state.advance();
+        return value;
+    }
+
+    /** One training step: {@link #forwardBackward}, then the optimiser's update. Returns the loss. */
+    public double step(float[] images, int[] labels, Optimizer optimizer) {
+        double value = forwardBackward(images, labels);
+        optimizer.step();
+        return value;
+    }
+
+    /**
+     * Runs the batch in {@link #input()} forward; returns the logits in training mode, the network's output
+     * in eval mode. The array is the session's, valid until the next call.
+     */
+    public float[] forward(boolean training) {
+        for (Node n : nodes) {
+            if (training && n.out == output && output != logits) {
+                continue; // the final softmax: the loss is fused with it
+            }
+            n.forward(workers, training);
+        }
+        return training ? logits.value : output.value;
+    }
+
+    /** Backward from a given gradient of the logits, after {@code forward(true)}. */
+    public void backward(float[] logitsGradient) {
+        if (logitsGradient.length != logits.size()) {
+            throw new IllegalArgumentException("the logits have " + logits.size() + " values, not " + logitsGradient.length);
+        }
+        backwardFrom(logitsGradient);
+    }
+
+    private void backwardFrom(float[] logitsGradient) {
+        if (logits.grad == null) {
+            throw new IllegalStateException("nothing in this network is trainable");
+        }
+        for (float[] g : activationGradients) {
+            Arrays.fill(g, 0);
+        }
+        System.arraycopy(logitsGradient, 0, logits.grad, 0, logits.size());
+        gradients.zero();
+        for (Node n : backward) {
+            n.backward(workers);
+        }
+    }
+
+    /** Eval mode on {@code images}: running statistics, no dropout. Returns the network's output. */
+    public float[] evaluate(float[] images) {
+        load(images);
+        return forward(false);
+    }
+
+    private void load(float[] images) {
+        if (images.length != input.size()) {
+            throw new IllegalArgumentException("a batch of " + batch + " inputs of " + input.shape + " has " + input.size()
+                    + " values, not " + images.length);
+        }
+        System.arraycopy(images, 0, input.value, 0, images.length);
+    }
+
+    @Override
+    public void close() {
+        workers.close();
+    }
+}

@@ -1,0 +1,26 @@
+package dev.fovea.runtime.train;
+
+import dev.fovea.runtime.Shape;
+import dev.fovea.runtime.graph.Layer;
+import dev.fovea.runtime.graph.NetworkGraph;
+
+/** Hand-built graphs for tests: each layer's output in a buffer of its own. */
+final class Graphs {
+    private Graphs() {}
+
+    static NetworkGraph of(Shape input, Layer... layers) {
+        int[] sizes = new int[layers.length];
+        for (int i = 0; i < layers.length; i++) {
+            sizes[i] = Math.toIntExact(layers[i].output().elements());
+        }
+        NetworkGraph.Builder b = NetworkGraph.builder(input, sizes);
+        for (int i = 0; i < layers.length; i++) {
+            b.add(i, layers[i]);
+        }
+        return b.build();
+    }
+
+    static Shape chw(int c, int h, int w) {
+        return new Shape(c, h, w);
+    }
+}

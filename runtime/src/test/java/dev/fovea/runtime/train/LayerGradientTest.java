@@ -1,0 +1,214 @@
+package dev.fovea.runtime.train;
+
+import static dev.fovea.runtime.train.Graphs.chw;
+
+import dev.fovea.runtime.Shape;
+import dev.fovea.runtime.graph.Layer;
+import dev.fovea.runtime.graph.NetworkGraph;
+import dev.fovea.runtime.graph.PoolKind;
+import dev.fovea.runtime.graph.Window;
+import dev.fovea.runtime.kernels.Activation;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
+
+/**
+ * Every layer's gradients (input and parameters) against central differences of a float64 reference,
+ * over random shapes, strides, paddings, dilations, groups and batch sizes, with channel and pixel
+ * counts that leave vector tails.
+ */
+class LayerGradientTest {
+    private static final String IN = NetworkGraph.INPUT;
+
+    @TestFactory
+    List<DynamicTest> convolutions() {
+        SplittableRandom r = new SplittableRandom(11);
+        List<DynamicTest> tests = new ArrayList<>();
+        for (int t = 0; t < 24; t++) {
+            int groups = t % 4 == 1 ? 2 : 1;
+            boolean depthwise = t % 4 == 3;
+            int ci = depthwise ? 3 + r.nextInt(5) : groups * (1 + r.nextInt(5));
+            int co = depthwise ? ci : groups * (1 + r.nextInt(6));
+            if (depthwise) {
+                groups = ci;
+            }
+            int k = t % 6 == 0 ? 1 : 1 + r.nextInt(4);
+            int s = 1 + r.nextInt(2);
+            int d = t % 5 == 4 ? 2 : 1;
+            int p = r.nextInt(k);
+            int h = d * (k - 1) + 1 + r.nextInt(7);
+            int w = d * (k - 1) + 1 + r.nextInt(9);
+            Window win = Window.kernel(k).stride(s).pad(p).dilation(d, d);
+            Shape in = chw(ci, h, w);
+            Shape out = chw(co, win.outHeight(h, false), win.outWidth(w, false));
+            boolean bias = t % 2 == 0;
+            int batch = 1 + r.nextInt(3);
+            int g = groups;
+            tests.add(DynamicTest.dynamicTest(in + " -> " + out + " " + win + " groups " + g + " batch " + batch, () -> GradientCheck.check(
+                    Graphs.of(in, new Layer.Conv2d("conv", IN, in, out, win, g, "conv.weight", bias ? "conv.bias" : null, List.of())),
+                    batch, 100 + g)));
+        }
+        return tests;
+    }
+
+    @Test
+    void partiallyConnectedConvolution() {
+        Shape in = chw(3, 7, 7);
+        Shape out = chw(4, 5, 5);
+        List<String> table = List.of("X.XX", "XX.X", ".XXX");
+        GradientCheck.check(Graphs.of(in, new Layer.Conv2d("c3", IN, in, out, Window.kernel(3), 1, "c3.weight", "c3.bias", table)), 2, 3);
+    }
+
+    @TestFactory
+    List<DynamicTest> transposedConvolutions() {
+        List<DynamicTest> tests = new ArrayList<>();
+        int[][] cases = {{3, 4, 3, 2, 1, 1}, {4, 2, 2, 2, 0, 1}, {2, 6, 3, 1, 1, 2}, {4, 4, 3, 2, 1, 2}};
+        for (int[] c : cases) {
+            int ci = c[0];
+            int co = c[1];
+            int k = c[2];
+            int s = c[3];
+            int p = c[4];
+            int groups = c[5];
+            Shape in = chw(ci, 4, 5);
+            Shape out = chw(co, (4 - 1) * s - 2 * p + k, (5 - 1) * s - 2 * p + k);
+            tests.add(DynamicTest.dynamicTest(in + " -> " + out, () -> GradientCheck.check(Graphs.of(in,
+                    new Layer.ConvTranspose2d("up", IN, in, out, Window.kernel(k).stride(s).pad(p), groups, "up.weight", "up.bias")), 2, 5)));
+        }
+        return tests;
+    }
+
+    @Test
+    void denseLayers() {
+        Shape in = new Shape(37);
+        GradientCheck.check(Graphs.of(in, new Layer.Dense("fc", IN, in, new Shape(19), "fc.weight", "fc.bias", false)), 3, 7);
+        Shape map = chw(5, 3, 4);
+        GradientCheck.check(Graphs.of(map, new Layer.Dense("pw", IN, map, chw(7, 3, 4), "pw.weight", "pw.bias", true)), 2, 8);
+    }
+
+    @TestFactory
+    List<DynamicTest> pooling() {
+        List<DynamicTest> tests = new ArrayList<>();
+        Object[][] cases = {
+            {PoolKind.MAX, Window.kernel(2).stride(2), false, false, 8, 8},
+            {PoolKind.MAX, Window.kernel(3).stride(2).pad(1), false, false, 9, 7},
+            {PoolKind.MAX, Window.kernel(3).stride(2), true, false, 8, 10},
+            {PoolKind.MAX, Window.kernel(3).stride(1).pad(1).dilation(2, 2), false, false, 7, 7},
+            {PoolKind.AVG, Window.kernel(2).stride(2), false, true, 6, 9},
+            {PoolKind.AVG, Window.kernel(3).stride(2).pad(1), false, true, 7, 8},
+            {PoolKind.AVG, Window.kernel(3).stride(2).pad(1), false, false, 7, 8},
+            {PoolKind.AVG, Window.kernel(3).stride(2), true, true, 8, 8},
+            {PoolKind.AVG, Window.kernel(3).stride(2).pad(1), true, false, 8, 9},
+        };
+        for (Object[] c : cases) {
+            PoolKind kind = (PoolKind) c[0];
+            Window w = (Window) c[1];
+            boolean ceil = (boolean) c[2];
+            boolean include = (boolean) c[3];
+            Shape in = chw(3, (int) c[4], (int) c[5]);
+            Shape out = chw(3, w.outHeight(in.height(), ceil), w.outWidth(in.width(), ceil));
+            tests.add(DynamicTest.dynamicTest(kind + " " + w + (ceil ? " ceil" : "") + (include ? " count_include_pad" : "") + " " + in,
+                    () -> GradientCheck.check(Graphs.of(in, new Layer.Pool2d("pool", IN, in, out, kind, w, ceil, include)), 2, 13)));
+        }
+        Shape in = chw(3, 7, 10);
+        tests.add(DynamicTest.dynamicTest("adaptive 7x10 -> 3x4", () -> GradientCheck.check(
+                Graphs.of(in, new Layer.AdaptiveAvgPool2d("pool", IN, in, chw(3, 3, 4))), 2, 17)));
+        tests.add(DynamicTest.dynamicTest("global", () -> GradientCheck.check(
+                Graphs.of(in, new Layer.AdaptiveAvgPool2d("gap", IN, in, chw(3, 1, 1))), 3, 19)));
+        return tests;
+    }
+
+    @Test
+    void normalisations() {
+        Shape s = chw(5, 4, 3);
+        GradientCheck.check(Graphs.of(s, new Layer.BatchNorm("bn", IN, s, "bn", 1e-5, 0.1)), 3, 23);
+        GradientCheck.check(Graphs.of(s, new Layer.LayerNorm("ln", IN, s, "ln", 1e-6)), 2, 29);
+        GradientCheck.check(Graphs.of(s, new Layer.LocalResponseNorm("lrn", IN, s, 3, 1e-1, 0.75, 2)), 2, 31);
+        Shape flat = new Shape(9);
+        GradientCheck.check(Graphs.of(flat, new Layer.BatchNorm("bn", IN, flat, "bn", 1e-5, 0.1)), 4, 37);
+    }
+
+    @TestFactory
+    List<DynamicTest> activations() {
+        List<DynamicTest> tests = new ArrayList<>();
+        Shape s = chw(3, 5, 7);
+        for (Activation a : Activation.values()) {
+            if (a == Activation.NONE) {
+                continue;
+            }
+            double slope = a == Activation.LEAKY_RELU ? 0.1 : 0;
+            // scaled into ReLU6's upper kink too
+            Layer.Dense widen = new Layer.Dense("spread", IN, s, chw(4, 5, 7), "spread.weight", null, true);
+            tests.add(DynamicTest.dynamicTest(a.name(), () -> GradientCheck.check(Graphs.of(s, widen,
+                    new Layer.Activation("act", "spread", chw(4, 5, 7), a, slope)), 2, 41)));
+        }
+        Shape flat = new Shape(6);
+        tests.add(DynamicTest.dynamicTest("softmax inside a network", () -> GradientCheck.check(Graphs.of(flat,
+                new Layer.Softmax("softmax", IN, flat), new Layer.Dense("fc", "softmax", flat, new Shape(4), "fc.weight", "fc.bias", false)),
+                3, 43)));
+        tests.add(DynamicTest.dynamicTest("dropout off", () -> GradientCheck.check(Graphs.of(flat,
+                new Layer.Dropout("drop", IN, flat, 0.5), new Layer.Dense("fc", "drop", flat, new Shape(4), "fc.weight", null, false)), 3, 47)));
+        return tests;
+    }
+
+    @Test
+    void leNetLayers() {
+        Shape in = chw(2, 6, 6);
+        Shape out = chw(2, 3, 3);
+        GradientCheck.check(Graphs.of(in, new Layer.Subsample("s2", IN, in, out, Window.kernel(2).stride(2), "s2")), 2, 53);
+        Shape flat = new Shape(12);
+        GradientCheck.check(Graphs.of(flat, new Layer.EuclideanRbf("rbf", IN, flat, new Shape(5), "rbf.weight")), 2, 59);
+    }
+
+    @Test
+    void joins() {
+        Shape in = chw(4, 5, 5);
+        Shape half = chw(4, 3, 3);
+        GradientCheck.check(Graphs.of(in,
+                new Layer.Conv2d("a", IN, in, in, Window.kernel(3).pad(1), 1, "a.weight", null, List.of()),
+                new Layer.Add("sum", "a", IN, in),
+                new Layer.LayerScale("gamma", "sum", in, "gamma")), 2, 61);
+        GradientCheck.check(Graphs.of(in,
+                new Layer.Conv2d("a", IN, in, chw(6, 3, 3), Window.kernel(3).stride(2).pad(1), 1, "a.weight", null, List.of()),
+                new Layer.ProjectedAdd("down", "a", IN, in, chw(6, 3, 3), 2, "down")), 3, 67);
+        GradientCheck.check(Graphs.of(in,
+                new Layer.Conv2d("a", IN, in, half, Window.kernel(3).stride(2).pad(1), 1, "a.weight", "a.bias", List.of()),
+                new Layer.Pool2d("b", IN, in, half, PoolKind.MAX, Window.kernel(3).stride(2).pad(1), false, false),
+                new Layer.Concat("cat", List.of("a", "b", "a"), List.of(half, half, half), chw(12, 3, 3))), 2, 71);
+    }
+
+    @Test
+    void squeezeAndExcitation() {
+        Shape in = chw(6, 4, 4);
+        Shape gates = chw(6, 1, 1);
+        GradientCheck.check(Graphs.of(in,
+                new Layer.AdaptiveAvgPool2d("squeeze", IN, in, gates),
+                new Layer.Conv2d("fc1", "squeeze", gates, chw(3, 1, 1), Window.kernel(1), 1, "fc1.weight", "fc1.bias", List.of()),
+                new Layer.Activation("relu", "fc1", chw(3, 1, 1), Activation.RELU, 0),
+                new Layer.Conv2d("fc2", "relu", chw(3, 1, 1), gates, Window.kernel(1), 1, "fc2.weight", "fc2.bias", List.of()),
+                new Layer.Activation("sigmoid", "fc2", gates, Activation.SIGMOID, 0),
+                new Layer.Scale("excite", "sigmoid", IN, in)), 2, 73);
+    }
+
+    @Test
+    void aSmallResidualNetworkWithAFinalSoftmax() {
+        Shape in = chw(3, 8, 8);
+        Shape mid = chw(8, 4, 4);
+        GradientCheck.check(Graphs.of(in,
+                new Layer.Conv2d("conv1", IN, in, mid, Window.kernel(3).stride(2).pad(1), 1, "conv1.weight", null, List.of()),
+                new Layer.BatchNorm("bn1", "conv1", mid, "bn1", 1e-5, 0.1),
+                new Layer.Activation("relu1", "bn1", mid, Activation.RELU, 0),
+                new Layer.Conv2d("conv2", "relu1", mid, mid, Window.kernel(3).pad(1), 1, "conv2.weight", null, List.of()),
+                new Layer.BatchNorm("bn2", "conv2", mid, "bn2", 1e-5, 0.1),
+                new Layer.Add("res", "bn2", "relu1", mid),
+                new Layer.Activation("relu2", "res", mid, Activation.RELU, 0),
+                new Layer.AdaptiveAvgPool2d("gap", "relu2", mid, chw(8, 1, 1)),
+                new Layer.Flatten("flat", "gap", chw(8, 1, 1), new Shape(8)),
+                new Layer.Dropout("drop", "flat", new Shape(8), 0.2),
+                new Layer.Dense("fc", "drop", new Shape(8), new Shape(5), "fc.weight", "fc.bias", false),
+                new Layer.Softmax("prob", "fc", new Shape(5))), 4, 79);
+    }
+}
