@@ -32,14 +32,7 @@ final class GradientCheck {
     static void check(NetworkGraph graph, int batch, long seed) {
         SplittableRandom random = new SplittableRandom(seed);
         List<TensorSpec> specs = specs(graph);
-        Parameters parameters = new Parameters(specs);
-        for (TensorSpec s : specs) {
-            float[] values = parameters.get(s.name());
-            for (int i = 0; i < values.length; i++) {
-                values[i] = (float) (s.name().endsWith("running_var") ? random.nextDouble(0.5, 1.5)
-                        : s.name().endsWith(".weight") && s.rank() == 1 ? random.nextDouble(0.5, 1.5) : random.nextDouble(-1, 1));
-            }
-        }
+        Parameters parameters = randomParameters(specs, random);
         float[] input = new float[batch * (int) graph.input().elements()];
         for (int i = 0; i < input.length; i++) {
             input[i] = (float) random.nextDouble(-1, 1);
@@ -70,6 +63,19 @@ final class GradientCheck {
                 compareGradient(name, session.gradients().get(name), values, () -> dot(r, oracle.logits(x, p)), random);
             }
         }
+    }
+
+    /** Values in [-1, 1], norms' weights and running variances in [0.5, 1.5]. */
+    static Parameters randomParameters(List<TensorSpec> specs, SplittableRandom random) {
+        Parameters parameters = new Parameters(specs);
+        for (TensorSpec s : specs) {
+            float[] values = parameters.get(s.name());
+            for (int i = 0; i < values.length; i++) {
+                values[i] = (float) (s.name().endsWith("running_var") ? random.nextDouble(0.5, 1.5)
+                        : s.name().endsWith(".weight") && s.rank() == 1 ? random.nextDouble(0.5, 1.5) : random.nextDouble(-1, 1));
+            }
+        }
+        return parameters;
     }
 
     private static void compareGradient(String name, float[] analytic, double[] values, java.util.function.DoubleSupplier loss,

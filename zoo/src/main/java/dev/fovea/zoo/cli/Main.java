@@ -34,6 +34,8 @@ public final class Main {
                                      batch inference: X holds one NCHW float tensor, Y gets the logits
               predict MODEL --weights W IMAGE... [--top K] [--threads T]
                                      the top labels of each image, with probabilities
+              grad MODEL --weights W --input X --output G [--threads T]
+                                     one training-mode forward and backward: the loss and every gradient
               graph MODEL [--output FILE]
                                      the network drawn as SVG (to standard output without --output)
               help                   this text
@@ -68,8 +70,9 @@ public final class Main {
                 case "infer" -> infer(rest);
                 case "predict" -> predict(rest);
                 case "graph" -> graph(rest);
+                case "grad" -> grad(rest);
                 case "help", "--help", "-h" -> out.print(USAGE);
-                default -> throw new UsageException("unknown command '" + args[0] + "'; commands: list, summary, bench, infer, predict, graph, help");
+                default -> throw new UsageException("unknown command '" + args[0] + "'; commands: list, summary, bench, infer, predict, grad, graph, help");
             }
             return 0;
         } catch (UsageException e) {
@@ -204,6 +207,64 @@ public final class Main {
         SafeTensors.write(outputFile, Map.of("logits", new LoadedTensor(outShape, logits)), Map.of("model", Zoo.simpleName(name)));
         out.printf(Locale.ROOT, "%s: logits %s for %d sample%s of %s (%.1f ms, including building the session)%n", outputFile,
                 Arrays.toString(outShape), batch, batch == 1 ? "" : "s", Zoo.simpleName(name), ms);
+    }
+
+    private void grad(List<String> args) throws UsageException, java.io.IOException {
+        if (args.contains("--help")) {
+            out.println("""
+                    Usage: fovea grad MODEL --weights W.safetensors --input X.safetensors --output G.safetensors [--threads T]
+                    X holds "input" (float32, N x C x H x W) and "labels" (I64 or I32, N). Runs one forward and backward
+                    pass in training mode (batch statistics; dropout off) with the mean softmax cross-entropy, and
+                    writes "loss" and the gradient of every trainable tensor, under the tensor's own name, to G.""");
+            return;
+        }
+        Path weights = pathFlag(args, "--weights", true);
+        Path inputFile = pathFlag(args, "--input", true);
+        Path outputFile = pathFlag(args, "--output", true);
+        int threads = intFlag(args, "--threads", Runtime.getRuntime().availableProcessors(), 1, 1024);
+        String name = resolve(zoo(), model(args, "grad"));
+        noMoreArguments(args);
+        ModelInfo info = zoo().info(name);
+        Map<String, LoadedTensor> tensors = SafeTensors.read(inputFile);
+        LoadedTensor x = tensors.get("input");
+        LoadedTensor y = tensors.get("labels");
+        if (x == null || y == null) {
+            List<String> held = List.copyOf(tensors.keySet());
+            throw new WeightsException(inputFile + ": needs tensors named input and labels but holds " + held.size() + " others ("
+                    + String.join(", ", held.subList(0, Math.min(3, held.size()))) + (held.size() > 3 ? ", ..." : "") + ")");
+        }
+        int[] shape = x.shape();
+        int[] sample = info.input().dims();
+        if (shape.length != sample.length + 1 || shape[0] < 1 || !Arrays.equals(Arrays.copyOfRange(shape, 1, shape.length), sample)) {
+            throw new WeightsException(inputFile + ": input is " + Arrays.toString(shape) + " but " + Zoo.simpleName(name) + " takes N x "
+                    + info.input());
+        }
+        int batch = shape[0];
+        if (y.shape().length != 1 || y.shape()[0] != batch) {
+            throw new WeightsException(inputFile + ": labels are " + Arrays.toString(y.shape()) + " but input holds " + batch + " samples");
+        }
+        int[] labels = new int[batch];
+        int classes = Math.toIntExact(info.output().elements());
+        for (int i = 0; i < batch; i++) {
+            float label = y.data()[i];
+            if (label != Math.rint(label) || label < 0 || label >= classes) {
+                throw new WeightsException(inputFile + ": label " + label + " of sample " + i + " is not a class of " + Zoo.simpleName(name)
+                        + " (0 to " + (classes - 1) + ")");
+            }
+            labels[i] = (int) label;
+        }
+        Parameters parameters = loadWeights(name, weights);
+        Map<String, LoadedTensor> result = new java.util.LinkedHashMap<>();
+        double loss;
+        try (dev.fovea.runtime.train.TrainingSession session = zoo().trainingSession(name, parameters, batch, threads)) {
+            session.dropout(false);
+            loss = session.forwardBackward(x.data(), labels);
+            result.put("loss", new LoadedTensor(new int[] {}, new float[] {(float) loss}));
+            result.putAll(session.gradients().asMap());
+        }
+        SafeTensors.write(outputFile, result, Map.of("model", Zoo.simpleName(name)));
+        out.printf(Locale.ROOT, "%s: loss %.6f and %d gradients for %d sample%s of %s%n", outputFile, loss, result.size() - 1, batch,
+                batch == 1 ? "" : "s", Zoo.simpleName(name));
     }
 
     private void predict(List<String> args) throws UsageException {

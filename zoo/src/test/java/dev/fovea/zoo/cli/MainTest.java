@@ -155,6 +155,50 @@ class MainTest {
     }
 
     @Test
+    void gradWritesTheLossAndEveryGradient() throws Exception {
+        Path weights = leNetWeights();
+        float[] x = new float[3 * 32 * 32];
+        Random r = new Random(4);
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) r.nextGaussian();
+        }
+        Path input = dir.resolve("batch.safetensors");
+        SafeTensors.write(input, Map.of("input", new LoadedTensor(new int[] {3, 1, 32, 32}, x), "labels",
+                new LoadedTensor(new int[] {3}, new float[] {7, 0, 3})), Map.of());
+        Path output = dir.resolve("g.safetensors");
+        assertEquals(0, run("grad", "lenet5", "--weights", weights.toString(), "--input", input.toString(), "--output", output.toString(),
+                "--threads", "2"), err());
+        Map<String, LoadedTensor> written = SafeTensors.read(output);
+        Zoo zoo = Zoo.load();
+        String name = zoo.find("LeNet5").orElseThrow();
+        Parameters p = zoo.newParameters(name, 0);
+        p.load(SafeTensors.read(weights), "w");
+        try (dev.fovea.runtime.train.TrainingSession s = zoo.trainingSession(name, p, 3, 2)) {
+            s.dropout(false);
+            double loss = s.forwardBackward(x, new int[] {7, 0, 3});
+            assertEquals(loss, written.get("loss").data()[0], 1e-6 * Math.abs(loss));
+            assertEquals(s.gradients().names().size() + 1, written.size());
+            for (String tensor : s.gradients().names()) {
+                org.junit.jupiter.api.Assertions.assertArrayEquals(s.gradients().get(tensor), written.get(tensor).data(), tensor);
+            }
+        }
+        assertTrue(out().contains("loss "), out());
+    }
+
+    @Test
+    void gradRejectsBadLabelsWithOneLine() throws Exception {
+        Path weights = leNetWeights();
+        Path input = dir.resolve("batch.safetensors");
+        SafeTensors.write(input, Map.of("input", new LoadedTensor(new int[] {1, 1, 32, 32}, new float[32 * 32]), "labels",
+                new LoadedTensor(new int[] {1}, new float[] {12})), Map.of());
+        String out = dir.resolve("g.safetensors").toString();
+        assertEquals(1, run("grad", "lenet5", "--weights", weights.toString(), "--input", input.toString(), "--output", out));
+        assertTrue(err().contains("label 12.0 of sample 0 is not a class of LeNet5 (0 to 9)"), err());
+        assertEquals(1, err().lines().count(), err());
+        assertTrue(Files.notExists(Path.of(out)), "nothing written on failure");
+    }
+
+    @Test
     void predictPrintsTheTopLabelsOfEachImage() throws Exception {
         Path weights = leNetWeights();
         BufferedImage image = new BufferedImage(40, 48, BufferedImage.TYPE_INT_RGB);

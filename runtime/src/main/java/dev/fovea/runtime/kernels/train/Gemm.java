@@ -1,7 +1,6 @@
 package dev.fovea.runtime.kernels.train;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -18,6 +17,8 @@ import jdk.incubator.vector.VectorSpecies;
 public final class Gemm {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final int L = S.length();
+    /** Where a task's accumulators are summed lane by lane. */
+    private static final ThreadLocal<float[]> LANES = ThreadLocal.withInitial(() -> new float[4 * L]);
 
     private Gemm() {}
 
@@ -136,10 +137,15 @@ public final class Gemm {
             s10 = x1.fma(y0, s10);
             s11 = x1.fma(y1, s11);
         }
-        float r00 = s00.reduceLanes(VectorOperators.ADD);
-        float r01 = s01.reduceLanes(VectorOperators.ADD);
-        float r10 = s10.reduceLanes(VectorOperators.ADD);
-        float r11 = s11.reduceLanes(VectorOperators.ADD);
+        float[] lanes = LANES.get();
+        s00.intoArray(lanes, 0);
+        s01.intoArray(lanes, L);
+        s10.intoArray(lanes, 2 * L);
+        s11.intoArray(lanes, 3 * L);
+        float r00 = sumLanes(lanes, 0);
+        float r01 = sumLanes(lanes, L);
+        float r10 = sumLanes(lanes, 2 * L);
+        float r11 = sumLanes(lanes, 3 * L);
         for (; p < k; p++) {
             r00 = Math.fma(a[a0 + p], b[b0 + p], r00);
             r01 = Math.fma(a[a0 + p], b[b0 + ldb + p], r01);
@@ -152,13 +158,27 @@ public final class Gemm {
         c[cOff + ldc + 1] += r11;
     }
 
+    /**
+     * The lanes summed in order. {@code reduceLanes(ADD)} leaves the order open, and the interpreter and
+     * the compiled code do choose differently, which would make a step's result depend on the JIT.
+     */
+    private static float sumLanes(float[] lanes, int from) {
+        float sum = 0;
+        for (int i = from; i < from + L; i++) {
+            sum += lanes[i];
+        }
+        return sum;
+    }
+
     private static float dot(int k, float[] a, int a0, float[] b, int b0) {
         FloatVector s = FloatVector.zero(S);
         int p = 0;
         for (; p + L <= k; p += L) {
             s = FloatVector.fromArray(S, a, a0 + p).fma(FloatVector.fromArray(S, b, b0 + p), s);
         }
-        float r = s.reduceLanes(VectorOperators.ADD);
+        float[] lanes = LANES.get();
+        s.intoArray(lanes, 0);
+        float r = sumLanes(lanes, 0);
         for (; p < k; p++) {
             r = Math.fma(a[a0 + p], b[b0 + p], r);
         }
