@@ -10,9 +10,7 @@ DIR/<name>.batch.safetensors (`input`, 2x3x224x224, and `labels`, I64), and
 DIR/<name>.grad64.safetensors and DIR/<name>.grad32.safetensors (`loss` and every parameter's gradient
 under its state-dict name).
 """
-import json
 import os
-import struct
 import sys
 
 import torch
@@ -23,21 +21,6 @@ from pytorch_parity import build, write_safetensors
 def batch():
     g = torch.Generator().manual_seed(7)
     return torch.rand(2, 3, 224, 224, generator=g) * 2 - 1, torch.tensor([3, 917])
-
-
-def write_batch(path, images, labels):
-    """input (F32) and labels (I64), the layout `fovea grad` reads."""
-    blobs = [images.contiguous().numpy().tobytes(), labels.to(torch.int64).numpy().tobytes()]
-    header = {"input": {"dtype": "F32", "shape": list(images.shape), "data_offsets": [0, len(blobs[0])]},
-              "labels": {"dtype": "I64", "shape": list(labels.shape), "data_offsets": [len(blobs[0]), len(blobs[0]) + len(blobs[1])]}}
-    text = json.dumps(header, separators=(",", ":")).encode()
-    text += b" " * (-len(text) % 8)
-    with open(path + ".tmp", "wb") as f:
-        f.write(struct.pack("<Q", len(text)))
-        f.write(text)
-        for b in blobs:
-            f.write(b)
-    os.replace(path + ".tmp", path)
 
 
 def gradients(model, images, labels, dtype):
@@ -65,7 +48,7 @@ if __name__ == "__main__":
         model = build(name, False)
         state = {k: v.clone() for k, v in model.state_dict().items() if not k.endswith("num_batches_tracked")}
         write_safetensors(os.path.join(directory, name + ".safetensors"), state, torch.float32)
-        write_batch(os.path.join(directory, name + ".batch.safetensors"), images, labels)
+        write_safetensors(os.path.join(directory, name + ".batch.safetensors"), {"input": images, "labels": labels}, torch.float32)
         for dtype, suffix in ((torch.float64, "grad64"), (torch.float32, "grad32")):
             model = build(name, False)
             grads = gradients(model, images, labels, dtype)

@@ -21,11 +21,12 @@ import torchvision.models as models
 
 
 def write_safetensors(path, tensors, dtype):
-    """The safetensors layout: u64 header length, JSON header, raw little-endian data."""
+    """The safetensors layout: u64 header length, JSON header, raw little-endian data. Integer tensors are I64."""
     header, blobs, offset = {}, [], 0
     for name, t in tensors.items():
-        data = t.detach().contiguous().to(dtype).numpy().tobytes()
-        header[name] = {"dtype": "F16" if dtype == torch.float16 else "F32", "shape": list(t.shape),
+        kind = torch.int64 if t.dtype == torch.int64 else dtype  # labels stay integers
+        data = t.detach().contiguous().to(kind).numpy().tobytes()
+        header[name] = {"dtype": {torch.float16: "F16", torch.int64: "I64"}.get(kind, "F32"), "shape": list(t.shape),
                         "data_offsets": [offset, offset + len(data)]}
         offset += len(data)
         blobs.append(data)

@@ -1,17 +1,14 @@
 package dev.fovea.runtime.optim;
 
 import dev.fovea.runtime.train.Gradients;
-import dev.fovea.runtime.weights.LoadedTensor;
 import dev.fovea.runtime.weights.Parameters;
-import java.util.Collections;
-import java.util.Map;
 
 /**
  * Adam and AdamW with PyTorch's semantics. Adam adds weightDecay * w to the gradient; AdamW (decoupled)
  * first shrinks w by lr * weightDecay. Then m = b1 m + (1 - b1) g, v = b2 v + (1 - b2) g^2, and
  * w -= lr * (m / (1 - b1^t)) / (sqrt(v / (1 - b2^t)) + eps).
  */
-public final class Adam implements Optimizer {
+public final class Adam extends StatefulOptimizer {
     private final ParameterSet set;
     private final double beta1;
     private final double beta2;
@@ -20,15 +17,11 @@ public final class Adam implements Optimizer {
     private final boolean decoupled;
     private final float[][] first;
     private final float[][] second;
-    private final Map<String, LoadedTensor> state = ParameterSet.newState();
-    private final float[] stepCount = new float[2];
-    private double rate;
-    private long steps;
 
     public Adam(Parameters parameters, Gradients gradients, double rate, double beta1, double beta2, double eps, double weightDecay,
             boolean decoupled, boolean decayBiasesAndNorms) {
+        super(rate);
         this.set = new ParameterSet(parameters, gradients, decayBiasesAndNorms);
-        this.rate = rate;
         this.beta1 = beta1;
         this.beta2 = beta2;
         this.eps = eps;
@@ -36,7 +29,7 @@ public final class Adam implements Optimizer {
         this.decoupled = decoupled;
         this.first = set.buffers("exp_avg", state, parameters);
         this.second = set.buffers("exp_avg_sq", state, parameters);
-        state.put("steps", new LoadedTensor(new int[] {2}, stepCount));
+        addStepCount();
     }
 
     /** PyTorch's Adam defaults: betas (0.9, 0.999), eps 1e-8, no weight decay. */
@@ -51,9 +44,10 @@ public final class Adam implements Optimizer {
 
     @Override
     public void step() {
-        steps++;
-        double correction1 = 1 - Math.pow(beta1, steps);
-        double correction2 = 1 - Math.pow(beta2, steps);
+        stepped();
+        double rate = learningRate();
+        double correction1 = 1 - Math.pow(beta1, steps());
+        double correction2 = 1 - Math.pow(beta2, steps());
         float stepSize = (float) (rate / correction1);
         float sqrtCorrection2 = (float) Math.sqrt(correction2);
         float b1 = (float) beta1;
@@ -75,32 +69,5 @@ public final class Adam implements Optimizer {
                 w[i] = w[i] * shrink - stepSize * m[i] / ((float) Math.sqrt(v[i]) / sqrtCorrection2 + epsilon);
             }
         }
-        Counter.store(stepCount, steps);
-    }
-
-    @Override
-    public double learningRate() {
-        return rate;
-    }
-
-    @Override
-    public void learningRate(double rate) {
-        this.rate = rate;
-    }
-
-    @Override
-    public long steps() {
-        return steps;
-    }
-
-    @Override
-    public Map<String, LoadedTensor> state() {
-        return Collections.unmodifiableMap(state);
-    }
-
-    @Override
-    public void loadState(Map<String, LoadedTensor> from) {
-        ParameterSet.load(state, from);
-        steps = Counter.load(stepCount);
     }
 }
