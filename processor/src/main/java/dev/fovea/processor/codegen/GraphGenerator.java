@@ -119,8 +119,12 @@ final class GraphGenerator {
     }
 
     static CodeBlock shape(Shape shape) {
-        String dims = java.util.Arrays.stream(shape.dims()).mapToObj(Integer::toString).collect(Collectors.joining(", "));
-        return CodeBlock.of("new $T($L)", SHAPE, dims);
+        return CodeBlock.of("new $T($L)", SHAPE, dims(shape.dims()));
+    }
+
+    /** "3, 224, 224". */
+    static String dims(int[] dims) {
+        return java.util.Arrays.stream(dims).mapToObj(Integer::toString).collect(Collectors.joining(", "));
     }
 
     private static CodeBlock bias(boolean bias, String prefix) {

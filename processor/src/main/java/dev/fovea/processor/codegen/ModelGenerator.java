@@ -130,34 +130,29 @@ public final class ModelGenerator {
     }
 
     private static void addSessions(TypeSpec.Builder type) {
-        type.addMethod(MethodSpec.methodBuilder("session")
-                .addModifiers(Modifier.PUBLIC, Modifier.STATIC)
-                .returns(SESSION)
-                .addParameter(PARAMETERS, "parameters")
-                .addParameter(int.class, "batch")
-                .addParameter(int.class, "threads")
+        type.addMethod(sessionMethod("session", SESSION)
                 .addJavadoc("A session that runs batches of {@code batch} samples on {@code threads} threads, with the fast kernels.\n")
                 .addStatement("return session(parameters, batch, threads, $T.FAST)", MODE)
                 .build());
-        type.addMethod(MethodSpec.methodBuilder("session")
-                .addModifiers(Modifier.PUBLIC, Modifier.STATIC)
-                .returns(SESSION)
-                .addParameter(PARAMETERS, "parameters")
-                .addParameter(int.class, "batch")
-                .addParameter(int.class, "threads")
+        type.addMethod(sessionMethod("session", SESSION)
                 .addParameter(MODE, "mode")
                 .addJavadoc("A session in the given mode: {@code REFERENCE} runs the plain kernels, unfused, for checking.\n")
                 .addStatement("return $T.session(GRAPH, parameters, batch, threads, mode)", INFERENCE_PLANNER)
                 .build());
-        type.addMethod(MethodSpec.methodBuilder("trainingSession")
-                .addModifiers(Modifier.PUBLIC, Modifier.STATIC)
-                .returns(TRAINING_SESSION)
-                .addParameter(PARAMETERS, "parameters")
-                .addParameter(int.class, "batch")
-                .addParameter(int.class, "threads")
+        type.addMethod(sessionMethod("trainingSession", TRAINING_SESSION)
                 .addJavadoc("A session that trains {@code parameters} in place on batches of {@code batch} samples; it also runs them in eval mode.\n")
                 .addStatement("return $T.session(GRAPH, parameters, batch, threads)", TRAINING_PLANNER)
                 .build());
+    }
+
+    /** {@code public static <returns> name(Parameters parameters, int batch, int threads)}, to be completed. */
+    private static MethodSpec.Builder sessionMethod(String name, ClassName returns) {
+        return MethodSpec.methodBuilder(name)
+                .addModifiers(Modifier.PUBLIC, Modifier.STATIC)
+                .returns(returns)
+                .addParameter(PARAMETERS, "parameters")
+                .addParameter(int.class, "batch")
+                .addParameter(int.class, "threads");
     }
 
     /** {@code layers()} or {@code tensors()}: every part's entries, in order, in one list. */
@@ -191,9 +186,8 @@ public final class ModelGenerator {
             rows.addStatement("layers.add(new $T($S, $S, $S, $T.of($L), $L, $L, $L))", LAYER_INFO, l.name(), l.type(), l.detail(),
                     LIST, inputs, GraphGenerator.shape(l.layer().output()), longLiteral(l.cost().params()), longLiteral(l.cost().macs()));
             for (TensorSpec t : l.cost().tensors()) {
-                String dims = java.util.Arrays.stream(t.shape()).mapToObj(Integer::toString).collect(Collectors.joining(", "));
-                tensors.addStatement("tensors.add(new $T($S, new int[] {$L}, $L, $L))", TENSOR_SPEC, t.name(), dims, t.buffer(),
-                        init(t.init()));
+                tensors.addStatement("tensors.add(new $T($S, new int[] {$L}, $L, $L))", TENSOR_SPEC, t.name(), GraphGenerator.dims(t.shape()),
+                        t.buffer(), init(t.init()));
             }
             graph.addCode(GraphGenerator.add(l, memory));
         }

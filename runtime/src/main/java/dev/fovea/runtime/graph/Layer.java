@@ -388,7 +388,7 @@ public sealed interface Layer {
             implements Layer {
         public ProjectedAdd {
             Checks.spatial(name, shortcutShape, out);
-            Checks.window(name, Window.square(1, stride, 0), shortcutShape, out);
+            Checks.window(name, Window.kernel(1).stride(stride), shortcutShape, out);
         }
 
         public List<String> inputs() {

@@ -14,11 +14,6 @@ public record Window(int kh, int kw, int sh, int sw, int padTop, int padLeft, in
         }
     }
 
-    /** A k x k window of stride s, dilation 1, padded by p on every side. */
-    public static Window square(int k, int s, int p) {
-        return new Window(k, k, s, s, p, p, p, p, 1, 1);
-    }
-
     /** A kh x kw window of stride 1, no padding, dilation 1; the methods below change one property each. */
     public static Window kernel(int kh, int kw) {
         return new Window(kh, kw, 1, 1, 0, 0, 0, 0, 1, 1);

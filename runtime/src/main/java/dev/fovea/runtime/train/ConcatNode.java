@@ -1,7 +1,6 @@
 package dev.fovea.runtime.train;
 
 import dev.fovea.runtime.exec.Workers;
-import dev.fovea.runtime.kernels.train.ElementwiseTrain;
 import java.util.List;
 
 /** Channel concatenation: each input's gradient is its slice of the output's. */
@@ -31,16 +30,18 @@ final class ConcatNode extends Node {
     @Override
     void backward(Workers workers) {
         int sample = out.size() / batch;
-        for (int b = 0; b < batch; b++) {
+        workers.parallelFor(batch, b -> {
             int at = b * sample;
             for (Tensor in : ins) {
                 int size = in.size() / batch;
                 if (in.hasGradient()) {
-                    ElementwiseTrain.addInto(workers, out.grad, at, in.grad, b * size, size);
+                    for (int i = 0; i < size; i++) {
+                        in.grad[b * size + i] += out.grad[at + i];
+                    }
                 }
                 at += size;
             }
-        }
+        });
     }
 
     @Override

@@ -11,6 +11,7 @@ final class LocalResponseNormNode extends Node {
     private final int channels;
     private final int positions;
     private final Layer.LocalResponseNorm layer;
+    private final double[] windowSums;
 
     LocalResponseNormNode(Layer.LocalResponseNorm layer, Tensor in, Tensor out, int batch) {
         super(layer.name(), out);
@@ -19,6 +20,7 @@ final class LocalResponseNormNode extends Node {
         this.batch = batch;
         this.channels = in.shape.dim(0);
         this.positions = Math.toIntExact(in.shape.elements() / channels);
+        this.windowSums = new double[batch * channels];
     }
 
     @Override
@@ -29,7 +31,7 @@ final class LocalResponseNormNode extends Node {
     @Override
     void backward(Workers workers) {
         NormTrain.localResponseNormBackward(workers, in.value, out.grad, in.grad, batch, channels, positions, layer.size(), layer.alpha(),
-                layer.beta(), layer.k());
+                layer.beta(), layer.k(), windowSums);
     }
 
     @Override

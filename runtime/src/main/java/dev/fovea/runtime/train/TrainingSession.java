@@ -52,9 +52,10 @@ public final class TrainingSession implements AutoCloseable {
         this.input = input;
         this.logits = logits;
         this.output = output;
-        List<float[]> grads = new ArrayList<>();
+        // Aliases (flatten, skipped additions) share their input's array: zero each array once.
+        java.util.Set<float[]> grads = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
         for (Tensor t : tensors) {
-            if (t.hasGradient() && grads.stream().noneMatch(g -> g == t.grad)) {
+            if (t.hasGradient()) {
                 grads.add(t.grad);
             }
         }

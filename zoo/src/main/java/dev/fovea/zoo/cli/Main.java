@@ -184,16 +184,9 @@ public final class Main {
             throw new WeightsException(inputFile + ": holds " + inputs.size() + " tensors (" + String.join(", ", inputs.keySet())
                     + "); infer takes one, N x " + info.input());
         }
-        LoadedTensor x = inputs.values().iterator().next();
-        int[] sample = info.input().dims();
-        int[] shape = x.shape();
-        boolean single = Arrays.equals(shape, sample);
-        boolean batched = shape.length == sample.length + 1 && Arrays.equals(Arrays.copyOfRange(shape, 1, shape.length), sample);
-        if (!single && !batched || (batched && shape[0] < 1)) {
-            throw new WeightsException(inputFile + ": tensor " + inputs.keySet().iterator().next() + " is " + Arrays.toString(shape) + " but "
-                    + Zoo.simpleName(name) + " takes N x " + info.input());
-        }
-        int batch = single ? 1 : shape[0];
+        String tensor = inputs.keySet().iterator().next();
+        LoadedTensor x = inputs.get(tensor);
+        int batch = Arrays.equals(x.shape(), info.input().dims()) ? 1 : samples(inputFile, tensor, x, name, info);
         Parameters parameters = loadWeights(name, weights);
         long t0 = System.nanoTime();
         float[] logits;
@@ -207,6 +200,17 @@ public final class Main {
         SafeTensors.write(outputFile, Map.of("logits", new LoadedTensor(outShape, logits)), Map.of("model", Zoo.simpleName(name)));
         out.printf(Locale.ROOT, "%s: logits %s for %d sample%s of %s (%.1f ms, including building the session)%n", outputFile,
                 Arrays.toString(outShape), batch, batch == 1 ? "" : "s", Zoo.simpleName(name), ms);
+    }
+
+    /** N, for a tensor that must be N x the model's input shape. */
+    private static int samples(Path file, String tensor, LoadedTensor x, String name, ModelInfo info) {
+        int[] shape = x.shape();
+        int[] sample = info.input().dims();
+        if (shape.length != sample.length + 1 || shape[0] < 1 || !Arrays.equals(Arrays.copyOfRange(shape, 1, shape.length), sample)) {
+            throw new WeightsException(file + ": tensor " + tensor + " is " + Arrays.toString(shape) + " but " + Zoo.simpleName(name)
+                    + " takes N x " + info.input());
+        }
+        return shape[0];
     }
 
     private void grad(List<String> args) throws UsageException, java.io.IOException {
@@ -233,13 +237,7 @@ public final class Main {
             throw new WeightsException(inputFile + ": needs tensors named input and labels but holds " + held.size() + " others ("
                     + String.join(", ", held.subList(0, Math.min(3, held.size()))) + (held.size() > 3 ? ", ..." : "") + ")");
         }
-        int[] shape = x.shape();
-        int[] sample = info.input().dims();
-        if (shape.length != sample.length + 1 || shape[0] < 1 || !Arrays.equals(Arrays.copyOfRange(shape, 1, shape.length), sample)) {
-            throw new WeightsException(inputFile + ": input is " + Arrays.toString(shape) + " but " + Zoo.simpleName(name) + " takes N x "
-                    + info.input());
-        }
-        int batch = shape[0];
+        int batch = samples(inputFile, "input", x, name, info);
         if (y.shape().length != 1 || y.shape()[0] != batch) {
             throw new WeightsException(inputFile + ": labels are " + Arrays.toString(y.shape()) + " but input holds " + batch + " samples");
         }

@@ -176,12 +176,12 @@ public final class NormTrain {
     /**
      * Local response norm's backward, for y_i = x_i * s_i^-beta with s_i = k + alpha/size * sum of x_j^2
      * over the window N(i): dx_j += dy_j * s_j^-beta - 2 * alpha * beta / size * x_j * sum over i with j in
-     * N(i) of dy_i * x_i * s_i^(-beta-1).
+     * N(i) of dy_i * x_i * s_i^(-beta-1). {@code scratch} holds n x c values: each sample's s_i at one position.
      */
     public static void localResponseNormBackward(Workers workers, float[] x, float[] dy, float[] dx, int n, int c, int positions, int size,
-            double alpha, double beta, double k) {
+            double alpha, double beta, double k, double[] scratch) {
         workers.parallelFor(n, b -> {
-            double[] s = new double[c];
+            int s0 = b * c;
             for (int p = 0; p < positions; p++) {
                 for (int ch = 0; ch < c; ch++) {
                     double sum = 0;
@@ -189,7 +189,7 @@ public final class NormTrain {
                         double v = x[(b * c + j) * positions + p];
                         sum += v * v;
                     }
-                    s[ch] = k + alpha / size * sum;
+                    scratch[s0 + ch] = k + alpha / size * sum;
                 }
                 for (int j = 0; j < c; j++) {
                     int at = (b * c + j) * positions + p;
@@ -197,9 +197,9 @@ public final class NormTrain {
                     // i reads j when j lies in [i - size/2, i + (size-1)/2], that is i in [j - (size-1)/2, j + size/2].
                     for (int i = Math.max(0, j - (size - 1) / 2); i <= Math.min(c - 1, j + size / 2); i++) {
                         int ai = (b * c + i) * positions + p;
-                        cross += dy[ai] * x[ai] * Math.pow(s[i], -beta - 1);
+                        cross += dy[ai] * x[ai] * Math.pow(scratch[s0 + i], -beta - 1);
                     }
-                    dx[at] += (float) (dy[at] * Math.pow(s[j], -beta) - 2 * alpha * beta / size * x[at] * cross);
+                    dx[at] += (float) (dy[at] * Math.pow(scratch[s0 + j], -beta) - 2 * alpha * beta / size * x[at] * cross);
                 }
             }
         });
