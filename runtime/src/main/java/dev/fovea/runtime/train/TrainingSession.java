@@ -37,6 +37,8 @@ public final class TrainingSession implements AutoCloseable {
     /** The loss's gradient of the logits, written before the backward pass starts from it. */
     private final float[] lossGradient;
     private Loss loss = Loss.crossEntropy();
+    /** Set while {@link #profile} runs. */
+    private TrainingProfile.Clock clock;
 
     TrainingSession(List<Node> nodes, Tensor input, Tensor logits, Tensor output, List<Tensor> tensors, Parameters parameters,
             Gradients gradients, Workers workers, int batch, TrainingState state) {
@@ -136,7 +138,11 @@ public final class TrainingSession implements AutoCloseable {
             throw new IllegalArgumentException("a batch of " + batch + " needs " + batch + " labels, not " + labels.length);
         }
         forward(true);
+        long t0 = clock == null ? 0 : System.nanoTime();
         double value = loss.compute(logits.value, labels, lossGradient, batch, Math.toIntExact(logits.shape.elements()));
+        if (clock != null) {
+            clock.loss += System.nanoTime() - t0;
+        }
         backwardFrom(lossGradient);
         state.advance();
         return value;
@@ -145,8 +151,28 @@ public final class TrainingSession implements AutoCloseable {
     /** One training step: {@link #forwardBackward}, then the optimiser's update. Returns the loss. */
     public double step(float[] images, int[] labels, Optimizer optimizer) {
         double value = forwardBackward(images, labels);
+        long t0 = clock == null ? 0 : System.nanoTime();
         optimizer.step();
+        if (clock != null) {
+            clock.update += System.nanoTime() - t0;
+        }
         return value;
+    }
+
+    /**
+     * Runs {@code steps} training steps timing each part (after the caller's warm-up): milliseconds per step
+     * by layer type, forward and backward, and for the loss and the update. The parameters are trained.
+     */
+    public TrainingProfile profile(float[] images, int[] labels, Optimizer optimizer, int steps) {
+        clock = new TrainingProfile.Clock();
+        try {
+            for (int i = 0; i < steps; i++) {
+                step(images, labels, optimizer);
+            }
+            return clock.perStep(steps);
+        } finally {
+            clock = null;
+        }
     }
 
     /**
@@ -158,7 +184,11 @@ public final class TrainingSession implements AutoCloseable {
             if (training && n.out == output && output != logits) {
                 continue; // the final softmax: the loss is fused with it
             }
+            long t0 = clock == null ? 0 : System.nanoTime();
             n.forward(workers, training);
+            if (clock != null) {
+                clock.forward(n.kind(), System.nanoTime() - t0);
+            }
         }
         return training ? logits.value : output.value;
     }
@@ -175,13 +205,21 @@ public final class TrainingSession implements AutoCloseable {
         if (logits.grad == null) {
             throw new IllegalStateException("nothing in this network is trainable");
         }
+        long t0 = clock == null ? 0 : System.nanoTime();
         for (float[] g : activationGradients) {
             Arrays.fill(g, 0);
         }
         System.arraycopy(logitsGradient, 0, logits.grad, 0, logits.size());
         gradients.zero();
+        if (clock != null) {
+            clock.zeroing += System.nanoTime() - t0;
+        }
         for (Node n : backward) {
+            long t1 = clock == null ? 0 : System.nanoTime();
             n.backward(workers);
+            if (clock != null) {
+                clock.backward(n.kind(), System.nanoTime() - t1);
+            }
         }
     }
 

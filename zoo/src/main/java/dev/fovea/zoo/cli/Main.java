@@ -28,8 +28,9 @@ public final class Main {
             Commands:
               list                   the networks of the zoo, with input, parameters and MACs
               summary MODEL [--json] the compile-time report of one network: every layer's shape and costs
-              bench MODEL [--batch N] [--threads T] [--seconds S] [--json] [--profile]
+              bench MODEL [--train] [--batch N] [--threads T] [--seconds S] [--json] [--profile]
                                      latency percentiles, images/s and GFLOP/s of the forward pass
+                                     or, with --train, of a training step
               infer MODEL --weights W --input X --output Y [--threads T]
                                      batch inference: X holds one NCHW float tensor, Y gets the logits
               predict MODEL --weights W IMAGE... [--top K] [--threads T]
@@ -123,16 +124,20 @@ public final class Main {
     private void bench(List<String> args) throws UsageException {
         if (args.contains("--help")) {
             out.println("""
-                    Usage: fovea bench MODEL [--batch N] [--threads T] [--seconds S] [--json] [--profile]
+                    Usage: fovea bench MODEL [--train] [--batch N] [--threads T] [--seconds S] [--json] [--profile]
                     Times the forward pass with random weights and input: after a warm-up, runs for S seconds
                     (default 10) and reports median and 90th-percentile latency, images/s and GFLOP/s.
                     --profile adds the time per layer type and the slowest layers (a fused layer's time includes what
-                    was fused into it). Defaults: batch 1, threads = available processors.""");
+                    was fused into it). Defaults: batch 1, threads = available processors.
+                    --train times a training step instead (forward, backward, SGD with momentum, on random labels;
+                    batch 16 by default); --profile then splits it by layer type into forward and backward, and
+                    gives the loss and the update.""");
             return;
         }
         boolean json = args.remove("--json");
         boolean profile = args.remove("--profile");
-        int batch = intFlag(args, "--batch", 1, 1, 4096);
+        boolean train = args.remove("--train");
+        int batch = intFlag(args, "--batch", train ? 16 : 1, 1, 4096);
         int threads = intFlag(args, "--threads", Runtime.getRuntime().availableProcessors(), 1, 1024);
         int seconds = intFlag(args, "--seconds", 10, 1, 3600);
         if (args.isEmpty()) {
@@ -143,6 +148,10 @@ public final class Main {
         Zoo zoo = zoo();
         String name = resolve(zoo, model);
         ModelInfo info = zoo.info(name);
+        if (train) {
+            benchTraining(zoo, name, info, batch, threads, seconds, json, profile);
+            return;
+        }
         try (var session = zoo.session(name, zoo.newParameters(name, 42), batch, threads)) {
             Bench.Result r = Bench.run(Zoo.simpleName(name), info, session, Math.min(5, seconds), seconds);
             out.println(json ? r.json() : r.text());
@@ -160,6 +169,26 @@ public final class Main {
                         .sorted(Map.Entry.<String, Double>comparingByValue().reversed()).limit(5)
                         .forEach(e -> out.printf(java.util.Locale.ROOT, "  %-22s %8.2f ms  %7.1f GFLOP/s%n", e.getKey(), e.getValue(),
                                 2.0 * macs.getOrDefault(e.getKey(), 0L) * session.batch() / (e.getValue() * 1e6)));
+            }
+        }
+    }
+
+    private void benchTraining(Zoo zoo, String name, ModelInfo info, int batch, int threads, int seconds, boolean json, boolean profile) {
+        try (var session = zoo.trainingSession(name, zoo.newParameters(name, 42), batch, threads)) {
+            Bench.Result r = Bench.train(Zoo.simpleName(name), info, session, Math.min(5, seconds), seconds);
+            out.println(json ? r.json() : r.text());
+            if (profile && !json) {
+                int steps = Math.max(3, Math.min(20, (int) (4000 / r.medianMs())));
+                Bench.Batch data = Bench.Batch.random(session, info);
+                var p = session.profile(data.images(), data.labels(), Bench.sgd(session), steps);
+                double total = p.total();
+                out.printf(java.util.Locale.ROOT, "Forward %.2f ms (%.1f%%), backward %.2f ms (%.1f%%), zeroing gradients %.2f ms, loss %.2f ms, "
+                        + "update %.2f ms%n", p.forwardTotal(), 100 * p.forwardTotal() / total, p.backwardTotal(),
+                        100 * p.backwardTotal() / total, p.zeroing(), p.loss(), p.update());
+                out.println("Forward by layer type:");
+                p.forward().forEach((kind, ms) -> out.printf(java.util.Locale.ROOT, "  %-22s %8.2f ms  %5.1f%%%n", kind, ms, 100 * ms / total));
+                out.println("Backward by layer type:");
+                p.backward().forEach((kind, ms) -> out.printf(java.util.Locale.ROOT, "  %-22s %8.2f ms  %5.1f%%%n", kind, ms, 100 * ms / total));
             }
         }
     }

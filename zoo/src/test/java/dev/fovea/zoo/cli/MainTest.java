@@ -79,12 +79,20 @@ class MainTest {
     @Test
     void benchReportsLatencyThroughputAndWhereTheTimeGoes() {
         assertEquals(0, run("bench", "lenet", "--seconds", "1", "--json"));
-        assertTrue(out().matches("\\{\"model\": \"LeNet\", \"batch\": 1, \"threads\": \\d+, \"runs\": \\d+, \"median_ms\": [\\d.]+, "
+        assertTrue(out().matches("\\{\"model\": \"LeNet\", \"mode\": \"forward\", \"batch\": 1, \"threads\": \\d+, \"runs\": \\d+, \"median_ms\": [\\d.]+, "
                 + "\"p90_ms\": [\\d.]+, \"min_ms\": [\\d.]+, \"images_per_s\": [\\d.]+, \"gflops\": [\\d.]+}\n"), out());
         out.reset();
         assertEquals(0, run("bench", "lenet", "--seconds", "1", "--batch", "4", "--threads", "1", "--profile"));
         assertTrue(out().startsWith("LeNet, batch 4, 1 thread: median "), out());
         assertTrue(out().contains("By layer type:\n") && out().contains("Slowest layers:\n  conv"), out());
+    }
+
+    @Test
+    void benchTimesATrainingStep() {
+        assertEquals(0, run("bench", "lenet", "--train", "--seconds", "1", "--batch", "8", "--threads", "2", "--profile"));
+        assertTrue(out().startsWith("LeNet training step, batch 8, 2 threads: median "), out());
+        assertTrue(out().contains("Forward by layer type:\n  ") && out().contains("Backward by layer type:\n  "), out());
+        assertTrue(out().matches("(?s).*  Conv2d +[\\d.]+ ms.*"), out());
     }
 
     @Test

@@ -3,12 +3,17 @@ package dev.fovea.runtime.kernels.train;
 import dev.fovea.runtime.exec.Workers;
 import dev.fovea.runtime.kernels.Activation;
 import dev.fovea.runtime.kernels.Erf;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
 
 /**
  * The backward passes of element-wise and per-channel layers, beside the few forward passes training
  * needs of its own (dropout's mask). Tensors are n x c x positions.
  */
 public final class ElementwiseTrain {
+    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final int L = S.length();
     private static final int CHUNK = 1 << 14;
     private static final double INV_SQRT_2PI = 1.0 / Math.sqrt(2 * Math.PI);
 
@@ -19,7 +24,15 @@ public final class ElementwiseTrain {
             int count) {
         workers.parallelFor((count + CHUNK - 1) / CHUNK, t -> {
             int to = Math.min(count, (t + 1) * CHUNK);
-            for (int i = t * CHUNK; i < to; i++) {
+            int i = t * CHUNK;
+            if (f == Activation.RELU) {
+                // the gradient passes where the output is positive, as where the input is
+                for (; i + L <= to; i += L) {
+                    FloatVector.fromArray(S, dx, i).add(FloatVector.fromArray(S, dy, i),
+                            FloatVector.fromArray(S, y, i).compare(VectorOperators.GT, 0f)).intoArray(dx, i);
+                }
+            }
+            for (; i < to; i++) {
                 dx[i] += dy[i] * derivative(f, slope, x[i], y[i]);
             }
         });

@@ -1,14 +1,15 @@
 package dev.fovea.runtime.kernels.train;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
  * The two matrix products training needs, single-threaded (callers split the work into tasks):
  * <ul>
  * <li>{@link #nn}: C[m x n] += A[m x k] B[k x n], B's rows contiguous, A read through strides, so the
- * same loop serves A and its transpose. Each A element is broadcast against two vectors of a B row,
- * in a register block of 4 rows by 2 vectors.</li>
+ * same loop serves A and its transpose. Each A element is broadcast against three vectors of a B row,
+ * in a register block of 8 rows by 3 vectors (24 of the 32 vector registers).</li>
  * <li>{@link #nt}: C[m x n] += A[m x k] B[n x k]^T, both read along k: dot products, 2 rows of A
  * against 2 rows of B per register block.</li>
  * </ul>
@@ -17,7 +18,10 @@ import jdk.incubator.vector.VectorSpecies;
 public final class Gemm {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final int L = S.length();
+    /** The slice of k whose B panel (KC x 3 vectors, 48 KiB with 16-float vectors) is read from L1 and L2. */
+    private static final int KC = 256;
     /** Where a task's accumulators are summed lane by lane. */
+    private static final ThreadLocal<float[]> PACKED = ThreadLocal.withInitial(() -> new float[0]);
     private static final ThreadLocal<float[]> LANES = ThreadLocal.withInitial(() -> new float[4 * L]);
 
     private Gemm() {}
@@ -25,61 +29,227 @@ public final class Gemm {
     /**
      * C[i][j] += sum_p A(i, p) * B[p][j], where A(i, p) = a[aOff + i * aRow + p * aCol], B[p][j] =
      * b[bOff + p * ldb + j] and C[i][j] = c[cOff + i * ldc + j].
+     *
+     * <p>Blocked for the caches: k in slices of {@link #KC}; in each, a panel of B (KC rows by 3 vectors)
+     * stays in L1 while every block of 8 rows of C takes it. Each element's sum still runs over k in
+     * order: C is stored and reloaded between slices without rounding anything.
      */
     public static void nn(int m, int n, int k, float[] a, int aOff, int aRow, int aCol, float[] b, int bOff, int ldb, float[] c,
             int cOff, int ldc) {
-        int i = 0;
-        for (; i + 4 <= m; i += 4) {
-            int j = 0;
-            for (; j + 2 * L <= n; j += 2 * L) {
-                block4x2(k, a, aOff + i * aRow, aRow, aCol, b, bOff + j, ldb, c, cOff + i * ldc + j, ldc);
+        float[] packed = packing(packedSize(m, k));
+        pack(m, k, a, aOff, aRow, aCol, packed, 0);
+        nn(m, n, k, packed, 0, a, aOff, aRow, aCol, b, bOff, ldb, c, cOff, ldc);
+    }
+
+    /**
+     * The same product with the blocks of 8 rows of A already packed by {@link #pack} (a weight used for
+     * every sample is packed once); A itself is still read for the rows after the last whole block.
+     */
+    public static void nn(int m, int n, int k, float[] packed, int packedOff, float[] a, int aOff, int aRow, int aCol, float[] b, int bOff,
+            int ldb, float[] c, int cOff, int ldc) {
+        int blocks = m / 8;
+        int wide = n / (3 * L) * 3 * L; // columns the 3-vector blocks take
+        int vectors = wide + (n - wide) / L * L; // and the 1-vector blocks of 8 rows after them
+        for (int p0 = 0; p0 < k; p0 += KC) {
+            int kc = Math.min(KC, k - p0);
+            int slice = packedOff + p0 * blocks * 8;
+            int aSlice = aOff + p0 * aCol;
+            int bSlice = bOff + p0 * ldb;
+            for (int j = 0; j < wide; j += 3 * L) {
+                for (int blk = 0; blk < blocks; blk++) {
+                    block8x3(kc, packed, slice + blk * 8 * kc, b, bSlice + j, ldb, c, cOff + blk * 8 * ldc + j, ldc);
+                }
+                for (int i = blocks * 8; i < m; i++) {
+                    block1x3(kc, a, aSlice + i * aRow, aCol, b, bSlice + j, ldb, c, cOff + i * ldc + j);
+                }
             }
-            for (int r = 0; r < 4; r++) {
-                rowTail(j, n, k, a, aOff + (i + r) * aRow, aCol, b, bOff, ldb, c, cOff + (i + r) * ldc);
+            for (int j = wide; j < n; j += L) {
+                int width = Math.min(L, n - j);
+                for (int blk = 0; blk < blocks; blk++) {
+                    block8x1(kc, width, packed, slice + blk * 8 * kc, b, bSlice + j, ldb, c, cOff + blk * 8 * ldc + j, ldc);
+                }
             }
-        }
-        for (; i < m; i++) {
-            rowTail(0, n, k, a, aOff + i * aRow, aCol, b, bOff, ldb, c, cOff + i * ldc);
+            for (int i = blocks * 8; i < m; i++) {
+                rowTail(wide, n, kc, a, aSlice + i * aRow, aCol, b, bSlice, ldb, c, cOff + i * ldc);
+            }
         }
     }
 
-    /** Rows i..i+3 by columns j..j+2L: 8 accumulators, two B vectors and four broadcasts per step. */
-    private static void block4x2(int k, float[] a, int aOff, int aRow, int aCol, float[] b, int bOff, int ldb, float[] c, int cOff,
-            int ldc) {
+    /** Floats {@link #pack} writes for an m x k operand. */
+    public static int packedSize(int m, int k) {
+        return m / 8 * 8 * k;
+    }
+
+    /** A thread's buffer for packed rows of A, at least {@code size} floats. */
+    private static float[] packing(int size) {
+        float[] buffer = PACKED.get();
+        if (buffer.length < size) {
+            buffer = new float[size];
+            PACKED.set(buffer);
+        }
+        return buffer;
+    }
+
+    /**
+     * Copies A's whole blocks of 8 rows into {@code packed} from {@code packedOff}, slice of k by slice, each block k-major
+     * ([slice][block][p][row]), so that a register block reads its 8 broadcasts from one place that
+     * moves by 8.
+     */
+    public static void pack(int m, int k, float[] a, int aOff, int aRow, int aCol, float[] packed, int packedOff) {
+        int blocks = m / 8;
+        for (int p0 = 0; p0 < k; p0 += KC) {
+            int kc = Math.min(KC, k - p0);
+            for (int blk = 0; blk < blocks; blk++) {
+                int base = packedOff + p0 * blocks * 8 + blk * 8 * kc;
+                for (int r = 0; r < 8; r++) {
+                    int source = aOff + (blk * 8 + r) * aRow + p0 * aCol;
+                    for (int p = 0; p < kc; p++) {
+                        packed[base + p * 8 + r] = a[source + p * aCol];
+                    }
+                }
+            }
+        }
+    }
+
+    /** Rows i..i+7 of packed A by columns j..j+3L: 24 accumulators, three B vectors and eight broadcasts per step. */
+    private static void block8x3(int k, float[] a, int aOff, float[] b, int bOff, int ldb, float[] c, int cOff, int ldc) {
         FloatVector c00 = FloatVector.fromArray(S, c, cOff);
         FloatVector c01 = FloatVector.fromArray(S, c, cOff + L);
+        FloatVector c02 = FloatVector.fromArray(S, c, cOff + 2 * L);
         FloatVector c10 = FloatVector.fromArray(S, c, cOff + ldc);
         FloatVector c11 = FloatVector.fromArray(S, c, cOff + ldc + L);
+        FloatVector c12 = FloatVector.fromArray(S, c, cOff + ldc + 2 * L);
         FloatVector c20 = FloatVector.fromArray(S, c, cOff + 2 * ldc);
         FloatVector c21 = FloatVector.fromArray(S, c, cOff + 2 * ldc + L);
+        FloatVector c22 = FloatVector.fromArray(S, c, cOff + 2 * ldc + 2 * L);
         FloatVector c30 = FloatVector.fromArray(S, c, cOff + 3 * ldc);
         FloatVector c31 = FloatVector.fromArray(S, c, cOff + 3 * ldc + L);
+        FloatVector c32 = FloatVector.fromArray(S, c, cOff + 3 * ldc + 2 * L);
+        FloatVector c40 = FloatVector.fromArray(S, c, cOff + 4 * ldc);
+        FloatVector c41 = FloatVector.fromArray(S, c, cOff + 4 * ldc + L);
+        FloatVector c42 = FloatVector.fromArray(S, c, cOff + 4 * ldc + 2 * L);
+        FloatVector c50 = FloatVector.fromArray(S, c, cOff + 5 * ldc);
+        FloatVector c51 = FloatVector.fromArray(S, c, cOff + 5 * ldc + L);
+        FloatVector c52 = FloatVector.fromArray(S, c, cOff + 5 * ldc + 2 * L);
+        FloatVector c60 = FloatVector.fromArray(S, c, cOff + 6 * ldc);
+        FloatVector c61 = FloatVector.fromArray(S, c, cOff + 6 * ldc + L);
+        FloatVector c62 = FloatVector.fromArray(S, c, cOff + 6 * ldc + 2 * L);
+        FloatVector c70 = FloatVector.fromArray(S, c, cOff + 7 * ldc);
+        FloatVector c71 = FloatVector.fromArray(S, c, cOff + 7 * ldc + L);
+        FloatVector c72 = FloatVector.fromArray(S, c, cOff + 7 * ldc + 2 * L);
         for (int p = 0; p < k; p++) {
             int row = bOff + p * ldb;
             FloatVector b0 = FloatVector.fromArray(S, b, row);
             FloatVector b1 = FloatVector.fromArray(S, b, row + L);
-            int ap = aOff + p * aCol;
+            FloatVector b2 = FloatVector.fromArray(S, b, row + 2 * L);
+            int ap = aOff + p * 8;
             FloatVector a0 = FloatVector.broadcast(S, a[ap]);
             c00 = a0.fma(b0, c00);
             c01 = a0.fma(b1, c01);
-            FloatVector a1 = FloatVector.broadcast(S, a[ap + aRow]);
+            c02 = a0.fma(b2, c02);
+            FloatVector a1 = FloatVector.broadcast(S, a[ap + 1]);
             c10 = a1.fma(b0, c10);
             c11 = a1.fma(b1, c11);
-            FloatVector a2 = FloatVector.broadcast(S, a[ap + 2 * aRow]);
+            c12 = a1.fma(b2, c12);
+            FloatVector a2 = FloatVector.broadcast(S, a[ap + 2]);
             c20 = a2.fma(b0, c20);
             c21 = a2.fma(b1, c21);
-            FloatVector a3 = FloatVector.broadcast(S, a[ap + 3 * aRow]);
+            c22 = a2.fma(b2, c22);
+            FloatVector a3 = FloatVector.broadcast(S, a[ap + 3]);
             c30 = a3.fma(b0, c30);
             c31 = a3.fma(b1, c31);
+            c32 = a3.fma(b2, c32);
+            FloatVector a4 = FloatVector.broadcast(S, a[ap + 4]);
+            c40 = a4.fma(b0, c40);
+            c41 = a4.fma(b1, c41);
+            c42 = a4.fma(b2, c42);
+            FloatVector a5 = FloatVector.broadcast(S, a[ap + 5]);
+            c50 = a5.fma(b0, c50);
+            c51 = a5.fma(b1, c51);
+            c52 = a5.fma(b2, c52);
+            FloatVector a6 = FloatVector.broadcast(S, a[ap + 6]);
+            c60 = a6.fma(b0, c60);
+            c61 = a6.fma(b1, c61);
+            c62 = a6.fma(b2, c62);
+            FloatVector a7 = FloatVector.broadcast(S, a[ap + 7]);
+            c70 = a7.fma(b0, c70);
+            c71 = a7.fma(b1, c71);
+            c72 = a7.fma(b2, c72);
         }
         c00.intoArray(c, cOff);
         c01.intoArray(c, cOff + L);
+        c02.intoArray(c, cOff + 2 * L);
         c10.intoArray(c, cOff + ldc);
         c11.intoArray(c, cOff + ldc + L);
+        c12.intoArray(c, cOff + ldc + 2 * L);
         c20.intoArray(c, cOff + 2 * ldc);
         c21.intoArray(c, cOff + 2 * ldc + L);
+        c22.intoArray(c, cOff + 2 * ldc + 2 * L);
         c30.intoArray(c, cOff + 3 * ldc);
         c31.intoArray(c, cOff + 3 * ldc + L);
+        c32.intoArray(c, cOff + 3 * ldc + 2 * L);
+        c40.intoArray(c, cOff + 4 * ldc);
+        c41.intoArray(c, cOff + 4 * ldc + L);
+        c42.intoArray(c, cOff + 4 * ldc + 2 * L);
+        c50.intoArray(c, cOff + 5 * ldc);
+        c51.intoArray(c, cOff + 5 * ldc + L);
+        c52.intoArray(c, cOff + 5 * ldc + 2 * L);
+        c60.intoArray(c, cOff + 6 * ldc);
+        c61.intoArray(c, cOff + 6 * ldc + L);
+        c62.intoArray(c, cOff + 6 * ldc + 2 * L);
+        c70.intoArray(c, cOff + 7 * ldc);
+        c71.intoArray(c, cOff + 7 * ldc + L);
+        c72.intoArray(c, cOff + 7 * ldc + 2 * L);
+    }
+
+    /** Rows i..i+7 of packed A by one vector of columns, of which the first {@code width} are C's. */
+    private static void block8x1(int k, int width, float[] a, int aOff, float[] b, int bOff, int ldb, float[] c, int cOff, int ldc) {
+        VectorMask<Float> in = S.indexInRange(0, width);
+        FloatVector c0 = FloatVector.fromArray(S, c, cOff, in);
+        FloatVector c1 = FloatVector.fromArray(S, c, cOff + ldc, in);
+        FloatVector c2 = FloatVector.fromArray(S, c, cOff + 2 * ldc, in);
+        FloatVector c3 = FloatVector.fromArray(S, c, cOff + 3 * ldc, in);
+        FloatVector c4 = FloatVector.fromArray(S, c, cOff + 4 * ldc, in);
+        FloatVector c5 = FloatVector.fromArray(S, c, cOff + 5 * ldc, in);
+        FloatVector c6 = FloatVector.fromArray(S, c, cOff + 6 * ldc, in);
+        FloatVector c7 = FloatVector.fromArray(S, c, cOff + 7 * ldc, in);
+        for (int p = 0; p < k; p++) {
+            FloatVector v = FloatVector.fromArray(S, b, bOff + p * ldb, in);
+            int ap = aOff + p * 8;
+            c0 = FloatVector.broadcast(S, a[ap]).fma(v, c0);
+            c1 = FloatVector.broadcast(S, a[ap + 1]).fma(v, c1);
+            c2 = FloatVector.broadcast(S, a[ap + 2]).fma(v, c2);
+            c3 = FloatVector.broadcast(S, a[ap + 3]).fma(v, c3);
+            c4 = FloatVector.broadcast(S, a[ap + 4]).fma(v, c4);
+            c5 = FloatVector.broadcast(S, a[ap + 5]).fma(v, c5);
+            c6 = FloatVector.broadcast(S, a[ap + 6]).fma(v, c6);
+            c7 = FloatVector.broadcast(S, a[ap + 7]).fma(v, c7);
+        }
+        c0.intoArray(c, cOff, in);
+        c1.intoArray(c, cOff + ldc, in);
+        c2.intoArray(c, cOff + 2 * ldc, in);
+        c3.intoArray(c, cOff + 3 * ldc, in);
+        c4.intoArray(c, cOff + 4 * ldc, in);
+        c5.intoArray(c, cOff + 5 * ldc, in);
+        c6.intoArray(c, cOff + 6 * ldc, in);
+        c7.intoArray(c, cOff + 7 * ldc, in);
+    }
+
+    /** One row by columns j..j+3L. */
+    private static void block1x3(int k, float[] a, int aOff, int aCol, float[] b, int bOff, int ldb, float[] c, int cOff) {
+        FloatVector c0 = FloatVector.fromArray(S, c, cOff);
+        FloatVector c1 = FloatVector.fromArray(S, c, cOff + L);
+        FloatVector c2 = FloatVector.fromArray(S, c, cOff + 2 * L);
+        for (int p = 0; p < k; p++) {
+            int row = bOff + p * ldb;
+            FloatVector x = FloatVector.broadcast(S, a[aOff + p * aCol]);
+            c0 = x.fma(FloatVector.fromArray(S, b, row), c0);
+            c1 = x.fma(FloatVector.fromArray(S, b, row + L), c1);
+            c2 = x.fma(FloatVector.fromArray(S, b, row + 2 * L), c2);
+        }
+        c0.intoArray(c, cOff);
+        c1.intoArray(c, cOff + L);
+        c2.intoArray(c, cOff + 2 * L);
     }
 
     /** One row of C from column {@code j0}: whole vectors, then scalars. */

@@ -1,0 +1,68 @@
+#!/usr/bin/python3
+"""Times one training step in Debian's PyTorch the way `fovea bench MODEL --train` times Fovea's:
+random weights, random images and labels, model.train(), SGD with momentum 0.9 and weight decay 1e-4,
+softmax cross-entropy; a step is zero_grad, forward, loss, backward and the update.
+torch.set_num_threads(T). Prints one JSON object per model with the median and p90 in milliseconds.
+
+    /usr/bin/python3 it-tests/scripts/bench_pytorch_train.py --threads 2 --batch 16 [--seconds 10] resnet18 ...
+
+`lenet` is the zoo's LeNet (1x32x32, ReLU, max pooling), defined here.
+"""
+import argparse
+import json
+import statistics
+import time
+
+import torch
+
+import torchvision_figures
+
+
+def lenet():
+    return torch.nn.Sequential(
+        torch.nn.Conv2d(1, 6, 5), torch.nn.ReLU(), torch.nn.MaxPool2d(2),
+        torch.nn.Conv2d(6, 16, 5), torch.nn.ReLU(), torch.nn.MaxPool2d(2), torch.nn.Flatten(),
+        torch.nn.Linear(400, 120), torch.nn.ReLU(), torch.nn.Linear(120, 84), torch.nn.ReLU(), torch.nn.Linear(84, 10))
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--batch", type=int, default=16)
+    parser.add_argument("--seconds", type=float, default=10)
+    parser.add_argument("names", nargs="+")
+    args = parser.parse_args()
+    torch.set_num_threads(args.threads)
+    for name in args.names:
+        model = lenet() if name == "lenet" else torchvision_figures.model(name)
+        model.train()
+        shape = (args.batch, 1, 32, 32) if name == "lenet" else (args.batch, 3, 224, 224)
+        classes = 10 if name == "lenet" else 1000
+        x = torch.randn(*shape)
+        y = torch.randint(0, classes, (args.batch,))
+        sgd = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9, weight_decay=1e-4)
+
+        def step():
+            sgd.zero_grad()
+            torch.nn.functional.cross_entropy(model(x), y).backward()
+            sgd.step()
+
+        end = time.perf_counter() + min(5.0, args.seconds)
+        warmups = 0
+        while time.perf_counter() < end or warmups < 3:
+            step()
+            warmups += 1
+        times = []
+        end = time.perf_counter() + args.seconds
+        while time.perf_counter() < end or len(times) < 5:
+            t0 = time.perf_counter()
+            step()
+            times.append((time.perf_counter() - t0) * 1000)
+        times.sort()
+        print(json.dumps({"model": name, "mode": "train", "batch": args.batch, "threads": args.threads, "runs": len(times),
+                          "median_ms": round(statistics.median(times), 3), "p90_ms": round(times[int(0.9 * len(times)) - 1], 3),
+                          "torch": torch.__version__}), flush=True)
+
+
+if __name__ == "__main__":
+    main()
