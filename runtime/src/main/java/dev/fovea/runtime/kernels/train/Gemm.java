@@ -1,7 +1,6 @@
 package dev.fovea.runtime.kernels.train;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -49,7 +48,7 @@ public final class Gemm {
             int ldb, float[] c, int cOff, int ldc) {
         int blocks = m / 8;
         int wide = n / (3 * L) * 3 * L; // columns the 3-vector blocks take
-        int vectors = wide + (n - wide) / L * L; // and the 1-vector blocks of 8 rows after them
+        int vectors = wide + (n - wide) / L * L; // and the 1-vector blocks of 8 rows after them; scalars after that
         for (int p0 = 0; p0 < k; p0 += KC) {
             int kc = Math.min(KC, k - p0);
             int slice = packedOff + p0 * blocks * 8;
@@ -63,14 +62,13 @@ public final class Gemm {
                     block1x3(kc, a, aSlice + i * aRow, aCol, b, bSlice + j, ldb, c, cOff + i * ldc + j);
                 }
             }
-            for (int j = wide; j < n; j += L) {
-                int width = Math.min(L, n - j);
+            for (int j = wide; j < vectors; j += L) {
                 for (int blk = 0; blk < blocks; blk++) {
-                    block8x1(kc, width, packed, slice + blk * 8 * kc, b, bSlice + j, ldb, c, cOff + blk * 8 * ldc + j, ldc);
+                    block8x1(kc, packed, slice + blk * 8 * kc, b, bSlice + j, ldb, c, cOff + blk * 8 * ldc + j, ldc);
                 }
             }
-            for (int i = blocks * 8; i < m; i++) {
-                rowTail(wide, n, kc, a, aSlice + i * aRow, aCol, b, bSlice, ldb, c, cOff + i * ldc);
+            for (int i = 0; i < m; i++) {
+                rowTail(i < blocks * 8 ? vectors : wide, n, kc, a, aSlice + i * aRow, aCol, b, bSlice, ldb, c, cOff + i * ldc);
             }
         }
     }
@@ -202,19 +200,18 @@ public final class Gemm {
         c72.intoArray(c, cOff + 7 * ldc + 2 * L);
     }
 
-    /** Rows i..i+7 of packed A by one vector of columns, of which the first {@code width} are C's. */
-    private static void block8x1(int k, int width, float[] a, int aOff, float[] b, int bOff, int ldb, float[] c, int cOff, int ldc) {
-        VectorMask<Float> in = S.indexInRange(0, width);
-        FloatVector c0 = FloatVector.fromArray(S, c, cOff, in);
-        FloatVector c1 = FloatVector.fromArray(S, c, cOff + ldc, in);
-        FloatVector c2 = FloatVector.fromArray(S, c, cOff + 2 * ldc, in);
-        FloatVector c3 = FloatVector.fromArray(S, c, cOff + 3 * ldc, in);
-        FloatVector c4 = FloatVector.fromArray(S, c, cOff + 4 * ldc, in);
-        FloatVector c5 = FloatVector.fromArray(S, c, cOff + 5 * ldc, in);
-        FloatVector c6 = FloatVector.fromArray(S, c, cOff + 6 * ldc, in);
-        FloatVector c7 = FloatVector.fromArray(S, c, cOff + 7 * ldc, in);
+    /** Rows i..i+7 of packed A by one vector of columns. */
+    private static void block8x1(int k, float[] a, int aOff, float[] b, int bOff, int ldb, float[] c, int cOff, int ldc) {
+        FloatVector c0 = FloatVector.fromArray(S, c, cOff);
+        FloatVector c1 = FloatVector.fromArray(S, c, cOff + ldc);
+        FloatVector c2 = FloatVector.fromArray(S, c, cOff + 2 * ldc);
+        FloatVector c3 = FloatVector.fromArray(S, c, cOff + 3 * ldc);
+        FloatVector c4 = FloatVector.fromArray(S, c, cOff + 4 * ldc);
+        FloatVector c5 = FloatVector.fromArray(S, c, cOff + 5 * ldc);
+        FloatVector c6 = FloatVector.fromArray(S, c, cOff + 6 * ldc);
+        FloatVector c7 = FloatVector.fromArray(S, c, cOff + 7 * ldc);
         for (int p = 0; p < k; p++) {
-            FloatVector v = FloatVector.fromArray(S, b, bOff + p * ldb, in);
+            FloatVector v = FloatVector.fromArray(S, b, bOff + p * ldb);
             int ap = aOff + p * 8;
             c0 = FloatVector.broadcast(S, a[ap]).fma(v, c0);
             c1 = FloatVector.broadcast(S, a[ap + 1]).fma(v, c1);
@@ -225,14 +222,14 @@ public final class Gemm {
             c6 = FloatVector.broadcast(S, a[ap + 6]).fma(v, c6);
             c7 = FloatVector.broadcast(S, a[ap + 7]).fma(v, c7);
         }
-        c0.intoArray(c, cOff, in);
-        c1.intoArray(c, cOff + ldc, in);
-        c2.intoArray(c, cOff + 2 * ldc, in);
-        c3.intoArray(c, cOff + 3 * ldc, in);
-        c4.intoArray(c, cOff + 4 * ldc, in);
-        c5.intoArray(c, cOff + 5 * ldc, in);
-        c6.intoArray(c, cOff + 6 * ldc, in);
-        c7.intoArray(c, cOff + 7 * ldc, in);
+        c0.intoArray(c, cOff);
+        c1.intoArray(c, cOff + ldc);
+        c2.intoArray(c, cOff + 2 * ldc);
+        c3.intoArray(c, cOff + 3 * ldc);
+        c4.intoArray(c, cOff + 4 * ldc);
+        c5.intoArray(c, cOff + 5 * ldc);
+        c6.intoArray(c, cOff + 6 * ldc);
+        c7.intoArray(c, cOff + 7 * ldc);
     }
 
     /** One row by columns j..j+3L. */
