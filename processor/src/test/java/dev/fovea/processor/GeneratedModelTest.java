@@ -99,6 +99,30 @@ class GeneratedModelTest {
         assertThat(((List<?>) graph.getClass().getMethod("layers").invoke(graph))).hasSize(300);
     }
 
+    /**
+     * A training session holds, per sample: a's output 4x8x8 and its ReLU's, without gradients, since
+     * nothing before them trains (2 x 256 floats); b's output 2x8x8 and its gradient (2 x 128 floats):
+     * 3,072 bytes. Once: b's gradients, 2x4x3x3 + 2 = 74 floats.
+     */
+    @Test
+    void trainingMemoryCountsKeptOutputsAndTheGradientsThatFlow() throws Exception {
+        JavaFileObject frozen = source("Frozen", """
+                @Network(input = {1, 8, 8})
+                interface Frozen {
+                    @Conv2d(filters = 4, kernel = 3, padding = 1) @ReLU @dev.fovea.annotations.Frozen Layer a();
+                    @Conv2d(filters = 2, kernel = 3, padding = 1) Layer b();
+                }
+                """);
+        Compilation c = Fovea.compile(frozen);
+        assertThat(c).succeeded();
+        Class<?> model = load(c, "test.FrozenModel");
+        assertThat(model.getField("TRAINING_BYTES_PER_SAMPLE").get(null)).isEqualTo(3_072L);
+        assertThat(model.getField("PARAMETER_GRADIENT_BYTES").get(null)).isEqualTo(296L);
+        Object info = model.getField("INFO").get(null);
+        String summary = (String) info.getClass().getMethod("summary", int.class).invoke(info, 1024);
+        assertThat(summary).contains("Training memory:       0.00 MiB per sample + 0.00 MiB of parameter gradients; 3.00 MiB at batch 1024");
+    }
+
     /** Each part is a class of its own, so no class of a 10,000-layer network nears the 65,535-constant limit. */
     @Test
     void tenThousandLayersCompile() throws Exception {

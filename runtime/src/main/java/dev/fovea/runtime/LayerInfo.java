@@ -13,8 +13,11 @@ import java.util.List;
  * @param output    its output shape for one sample
  * @param params    its learnable parameters
  * @param macs      its multiply-accumulates for one sample
+ * @param trainingBytes what a training session holds for it, per sample: its output for the backward
+ *                  pass, the output's gradient where one flows, and what its backward pass needs besides
  */
-public record LayerInfo(String name, String type, String detail, List<String> inputs, Shape output, long params, long macs) {
+public record LayerInfo(String name, String type, String detail, List<String> inputs, Shape output, long params, long macs,
+        long trainingBytes) {
     public LayerInfo {
         inputs = List.copyOf(inputs);
     }

@@ -15,10 +15,13 @@ import java.util.List;
  * @param macs                multiply-accumulates of convolutions and dense layers
  * @param activationBytes     bytes of every layer's output (float32), what training keeps
  * @param peakActivationBytes the most activation bytes live at once in inference, by the buffer plan
+ * @param trainingBytesPerSample what a training session holds per sample: kept outputs and their gradients
+ * @param parameterGradientBytes the trainable parameters' gradients, once per session
  * @param layers              every layer, in execution order
  */
 public record ModelInfo(String name, Shape input, Shape output, long params, long trainableParams, long bufferValues,
-        long macs, long activationBytes, long peakActivationBytes, List<LayerInfo> layers) {
+        long macs, long activationBytes, long peakActivationBytes, long trainingBytesPerSample, long parameterGradientBytes,
+        List<LayerInfo> layers) {
     public ModelInfo {
         layers = List.copyOf(layers);
     }
@@ -27,8 +30,18 @@ public record ModelInfo(String name, Shape input, Shape output, long params, lon
         return name.substring(name.lastIndexOf('.') + 1);
     }
 
-    /** The Keras-style table of layers and totals. */
+    /** A training session's buffers for a batch (without the kernels' scratch, which depends on the threads). */
+    public long trainingBytes(int batch) {
+        return batch * trainingBytesPerSample + parameterGradientBytes;
+    }
+
+    /** The Keras-style table of layers and totals, with training memory per sample. */
     public String summary() {
-        return SummaryTable.render(this);
+        return SummaryTable.render(this, 0);
+    }
+
+    /** The same, with the training memory of a batch. */
+    public String summary(int batch) {
+        return SummaryTable.render(this, batch);
     }
 }

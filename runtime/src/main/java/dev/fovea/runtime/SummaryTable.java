@@ -10,7 +10,8 @@ public final class SummaryTable {
 
     private SummaryTable() {}
 
-    public static String render(ModelInfo info) {
+    /** {@code batch} 0 gives the training memory per sample only. */
+    public static String render(ModelInfo info, int batch) {
         List<String[]> rows = new ArrayList<>();
         for (LayerInfo l : info.layers()) {
             String type = l.detail().isEmpty() ? l.type() : l.type() + " " + l.detail();
@@ -45,6 +46,12 @@ public final class SummaryTable {
         sb.append("MACs:                  ").append(count(info.macs())).append(" (").append(giga(info.macs())).append(" G)\n");
         sb.append("Activations:           ").append(mib(info.activationBytes())).append(" MiB per sample (all layers)\n");
         sb.append("Peak activations:      ").append(mib(info.peakActivationBytes())).append(" MiB per sample (inference plan)\n");
+        sb.append("Training memory:       ").append(mib(info.trainingBytesPerSample())).append(" MiB per sample + ")
+                .append(mib(info.parameterGradientBytes())).append(" MiB of parameter gradients");
+        if (batch > 0) {
+            sb.append("; ").append(mib(info.trainingBytes(batch))).append(" MiB at batch ").append(batch);
+        }
+        sb.append('\n');
         return sb.toString();
     }
 

@@ -73,10 +73,14 @@ public final class ModelGenerator {
         type.addField(longConstant("ACTIVATION_BYTES", "Bytes of all layer outputs for one sample (float32).", report.activationBytes()));
         type.addField(longConstant("PEAK_ACTIVATION_BYTES", "Most activation bytes live at once in inference, for one sample.",
                 report.peakActivationBytes()));
+        type.addField(longConstant("TRAINING_BYTES_PER_SAMPLE", "What a training session holds per sample: kept outputs and their gradients.",
+                report.training().bytesPerSample()));
+        type.addField(longConstant("PARAMETER_GRADIENT_BYTES", "The trainable parameters' gradients, once per training session.",
+                report.training().parameterGradientBytes()));
         type.addField(FieldSpec.builder(MODEL_INFO, "INFO", Modifier.PUBLIC, Modifier.STATIC, Modifier.FINAL)
                 .addJavadoc("Every layer with its shape and costs, and the totals.\n")
                 .initializer("new $T($S, INPUT, OUTPUT, PARAMS, TRAINABLE_PARAMS, BUFFER_VALUES, MACS, ACTIVATION_BYTES,"
-                        + " PEAK_ACTIVATION_BYTES, layers())", MODEL_INFO, report.name())
+                        + " PEAK_ACTIVATION_BYTES, TRAINING_BYTES_PER_SAMPLE, PARAMETER_GRADIENT_BYTES, layers())", MODEL_INFO, report.name())
                 .build());
 
         type.addField(FieldSpec.builder(TENSOR_LIST, "TENSORS", Modifier.PUBLIC, Modifier.STATIC, Modifier.FINAL)
@@ -119,7 +123,7 @@ public final class ModelGenerator {
         type.addMethod(graph.addStatement("return g.build()").build());
         int first = 0;
         for (int i = 0; i < parts.size(); i++) {
-            type.addType(part(i, first, parts.get(i), report.memory()));
+            type.addType(part(i, first, parts.get(i), report));
             first += parts.get(i).size();
         }
         return JavaFile.builder(packageName, type.build())
@@ -171,7 +175,7 @@ public final class ModelGenerator {
      * One part of the tables: its layers' rows, tensors and graph records, in a class of its own so that
      * no class nears the JVM's limit of 65,535 constants however deep the network.
      */
-    private static TypeSpec part(int index, int first, List<LayerReport> layers, MemoryPlan memory) {
+    private static TypeSpec part(int index, int first, List<LayerReport> layers, NetworkReport report) {
         MethodSpec.Builder rows = MethodSpec.methodBuilder("layers")
                 .addModifiers(Modifier.STATIC)
                 .addParameter(LAYER_LIST, "layers");
@@ -181,15 +185,17 @@ public final class ModelGenerator {
         MethodSpec.Builder graph = MethodSpec.methodBuilder("graph")
                 .addModifiers(Modifier.STATIC)
                 .addParameter(GRAPH_BUILDER, "g");
-        for (LayerReport l : layers) {
+        for (int at = first; at < first + layers.size(); at++) {
+            LayerReport l = layers.get(at - first);
             CodeBlock inputs = l.inputs().stream().map(n -> CodeBlock.of("$S", n)).collect(CodeBlock.joining(", "));
-            rows.addStatement("layers.add(new $T($S, $S, $S, $T.of($L), $L, $L, $L))", LAYER_INFO, l.name(), l.type(), l.detail(),
-                    LIST, inputs, GraphGenerator.shape(l.layer().output()), longLiteral(l.cost().params()), longLiteral(l.cost().macs()));
+            rows.addStatement("layers.add(new $T($S, $S, $S, $T.of($L), $L, $L, $L, $L))", LAYER_INFO, l.name(), l.type(), l.detail(),
+                    LIST, inputs, GraphGenerator.shape(l.layer().output()), longLiteral(l.cost().params()), longLiteral(l.cost().macs()),
+                    longLiteral(report.training().layerBytes().get(at)));
             for (TensorSpec t : l.cost().tensors()) {
                 tensors.addStatement("tensors.add(new $T($S, new int[] {$L}, $L, $L))", TENSOR_SPEC, t.name(), GraphGenerator.dims(t.shape()),
                         t.buffer(), init(t.init()));
             }
-            graph.addCode(GraphGenerator.add(l, memory));
+            graph.addCode(GraphGenerator.add(l, report.memory()));
         }
         return TypeSpec.classBuilder("Part" + index)
                 .addModifiers(Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)

@@ -11,15 +11,16 @@ public final class ModelInfos {
 
     public static ModelInfo of(NetworkReport report) {
         List<LayerInfo> layers = new ArrayList<>();
-        for (LayerReport l : report.layers()) {
-            layers.add(layer(l));
+        for (int i = 0; i < report.layers().size(); i++) {
+            layers.add(layer(report.layers().get(i), report.training().layerBytes().get(i)));
         }
         return new ModelInfo(report.name(), report.input(), report.output(), report.params(),
                 report.trainableParams(), report.bufferValues(), report.macs(), report.activationBytes(),
-                report.peakActivationBytes(), layers);
+                report.peakActivationBytes(), report.training().bytesPerSample(), report.training().parameterGradientBytes(), layers);
     }
 
-    public static LayerInfo layer(LayerReport l) {
-        return new LayerInfo(l.name(), l.type(), l.detail(), l.inputs(), l.layer().output(), l.cost().params(), l.cost().macs());
+    public static LayerInfo layer(LayerReport l, long trainingBytes) {
+        return new LayerInfo(l.name(), l.type(), l.detail(), l.inputs(), l.layer().output(), l.cost().params(), l.cost().macs(),
+                trainingBytes);
     }
 }

@@ -1,13 +1,14 @@
 package dev.fovea.processor.report;
 
 import dev.fovea.processor.cost.MemoryPlan;
+import dev.fovea.processor.cost.TrainingMemory;
 import dev.fovea.processor.infer.Inferred;
 import dev.fovea.runtime.Shape;
 import java.util.List;
 import java.util.Map;
 
 /** Everything known about a network after checking: its layers with their costs, and the totals. */
-public record NetworkReport(Inferred inferred, List<LayerReport> layers, MemoryPlan memory, Map<String, String> taps) {
+public record NetworkReport(Inferred inferred, List<LayerReport> layers, MemoryPlan memory, TrainingMemory training, Map<String, String> taps) {
     public NetworkReport {
         layers = List.copyOf(layers);
     }

@@ -3,6 +3,7 @@ package dev.fovea.processor.report;
 import dev.fovea.processor.cost.CostModel;
 import dev.fovea.processor.cost.LayerCost;
 import dev.fovea.processor.cost.MemoryPlan;
+import dev.fovea.processor.cost.TrainingMemory;
 import dev.fovea.runtime.weights.TensorSpec;
 import dev.fovea.processor.diag.Problems;
 import dev.fovea.processor.graph.Node;
@@ -39,6 +40,6 @@ public final class ReportBuilder {
         }
         Map<String, String> taps = new LinkedHashMap<>();
         inferred.graph().taps().forEach((name, id) -> taps.put(name, inferred.graph().node(id).name()));
-        return new NetworkReport(inferred, layers, MemoryPlan.of(inferred), taps);
+        return new NetworkReport(inferred, layers, MemoryPlan.of(inferred), TrainingMemory.of(layers), taps);
     }
 }

@@ -25,9 +25,13 @@ public final class ReportJson {
         root.addProperty("macs", report.macs());
         root.addProperty("activationBytes", report.activationBytes());
         root.addProperty("peakActivationBytes", report.peakActivationBytes());
+        root.addProperty("trainingBytesPerSample", report.training().bytesPerSample());
+        root.addProperty("parameterGradientBytes", report.training().parameterGradientBytes());
         JsonArray layers = new JsonArray();
-        for (LayerReport l : report.layers()) {
-            layers.add(layer(l));
+        for (int i = 0; i < report.layers().size(); i++) {
+            JsonObject layer = layer(report.layers().get(i));
+            layer.addProperty("trainingBytes", report.training().layerBytes().get(i));
+            layers.add(layer);
         }
         root.add("layers", layers);
         JsonObject taps = new JsonObject();

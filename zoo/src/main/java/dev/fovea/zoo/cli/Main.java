@@ -27,7 +27,8 @@ public final class Main {
 
             Commands:
               list                   the networks of the zoo, with input, parameters and MACs
-              summary MODEL [--json] the compile-time report of one network: every layer's shape and costs
+              summary MODEL [--json] [--batch N]
+                                     the compile-time report of one network: every layer's shape and costs
               bench MODEL [--train] [--batch N] [--threads T] [--seconds S] [--json] [--profile]
                                      latency percentiles, images/s and GFLOP/s of the forward pass
                                      or, with --train, of a training step
@@ -107,10 +108,14 @@ public final class Main {
 
     private void summary(List<String> args) throws UsageException {
         if (args.contains("--help")) {
-            out.println("Usage: fovea summary MODEL [--json]\nPrints the layer table the compiler computed, or with --json its report.");
+            out.println("""
+                    Usage: fovea summary MODEL [--json] [--batch N]
+                    Prints the layer table the compiler computed, or with --json its report. --batch N adds the memory
+                    a training session of N samples holds.""");
             return;
         }
         boolean json = args.remove("--json");
+        int batch = intFlag(args, "--batch", 0, 1, 1 << 20);
         if (args.isEmpty()) {
             throw new UsageException("summary needs a MODEL; 'fovea list' shows them");
         }
@@ -118,7 +123,7 @@ public final class Main {
         noMoreArguments(args);
         Zoo zoo = zoo();
         String name = resolve(zoo, model);
-        out.print(json ? zoo.report(name) : zoo.info(name).summary());
+        out.print(json ? zoo.report(name) : zoo.info(name).summary(batch));
     }
 
     private void bench(List<String> args) throws UsageException {
