@@ -131,13 +131,18 @@ public final class ConvTrain {
             if (dw != null) {
                 float[] source = columns(task, x, b, group);
                 int sourceOff = source == x ? xOffset(b, group) : 0;
-                float[] t = dyT[task];
-                for (int o = 0; o < cog; o++) {
-                    for (int p = 0; p < positions; p++) {
-                        t[p * cog + o] = dy[dyOff + o * positions + p];
+                if (cog < Gemm.VECTOR) {
+                    // too few output channels to fill a vector: dot products along the positions instead
+                    Gemm.nt(k, cog, positions, source, sourceOff, positions, dy, dyOff, positions, dw, group * cog * k, cog);
+                } else {
+                    float[] t = dyT[task];
+                    for (int o = 0; o < cog; o++) {
+                        for (int p = 0; p < positions; p++) {
+                            t[p * cog + o] = dy[dyOff + o * positions + p];
+                        }
                     }
+                    Gemm.nn(k, cog, positions, source, sourceOff, positions, 1, t, 0, cog, dw, group * cog * k, cog);
                 }
-                Gemm.nn(k, cog, positions, source, sourceOff, positions, 1, t, 0, cog, dw, group * cog * k, cog);
             }
             if (dx != null) {
                 int packed = group * Gemm.packedSize(k, cog);

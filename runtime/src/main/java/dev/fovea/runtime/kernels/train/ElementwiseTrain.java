@@ -31,6 +31,13 @@ public final class ElementwiseTrain {
                     FloatVector.fromArray(S, dx, i).add(FloatVector.fromArray(S, dy, i),
                             FloatVector.fromArray(S, y, i).compare(VectorOperators.GT, 0f)).intoArray(dx, i);
                 }
+            } else if (f == Activation.RELU6) {
+                // and for ReLU6 where it is also below 6
+                for (; i + L <= to; i += L) {
+                    FloatVector out = FloatVector.fromArray(S, y, i);
+                    FloatVector.fromArray(S, dx, i).add(FloatVector.fromArray(S, dy, i),
+                            out.compare(VectorOperators.GT, 0f).and(out.compare(VectorOperators.LT, 6f))).intoArray(dx, i);
+                }
             }
             for (; i < to; i++) {
                 dx[i] += dy[i] * derivative(f, slope, x[i], y[i]);

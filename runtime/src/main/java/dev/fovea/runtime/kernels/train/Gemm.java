@@ -17,6 +17,8 @@ import jdk.incubator.vector.VectorSpecies;
 public final class Gemm {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final int L = S.length();
+    /** Floats in a vector: fewer columns than this leave {@link #nn} to scalar code. */
+    public static final int VECTOR = L;
     /** The slice of k whose B panel (KC x 3 vectors, 48 KiB with 16-float vectors) is read from L1 and L2. */
     private static final int KC = 256;
     /** Where a task's accumulators are summed lane by lane. */
