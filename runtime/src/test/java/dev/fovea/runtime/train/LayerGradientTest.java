@@ -54,6 +54,19 @@ class LayerGradientTest {
         return tests;
     }
 
+    /** Enough output channels per group for the weight gradient's vector path, with a tail of columns and of rows. */
+    @Test
+    void wideConvolutions() {
+        Shape in = chw(5, 9, 11);
+        Shape out = chw(21, 9, 11);
+        GradientCheck.check(Graphs.of(in, new Layer.Conv2d("wide", IN, in, out, Window.kernel(3).pad(1), 1, "wide.weight", "wide.bias",
+                List.of())), 2, 83);
+        Shape in2 = chw(4, 6, 7);
+        Shape out2 = chw(36, 3, 4);
+        GradientCheck.check(Graphs.of(in2, new Layer.Conv2d("grouped", IN, in2, out2, Window.kernel(3).stride(2).pad(1), 2, "grouped.weight",
+                null, List.of())), 3, 89);
+    }
+
     @Test
     void partiallyConnectedConvolution() {
         Shape in = chw(3, 7, 7);
