@@ -89,6 +89,11 @@ public final class Main {
         } catch (RuntimeException e) {
             err.println("fovea: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
             return 1;
+        } catch (OutOfMemoryError e) {
+            err.printf(Locale.ROOT, "fovea: out of memory: the Java heap holds at most %,d MiB; 'fovea summary MODEL --batch N' gives what a "
+                    + "training session of N samples needs. Use a smaller --batch, or more heap: FOVEA_JAVA_OPTIONS=-Xmx20g%n",
+                    Runtime.getRuntime().maxMemory() >> 20);
+            return 1;
         }
     }
 
