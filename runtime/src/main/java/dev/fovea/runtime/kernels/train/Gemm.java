@@ -21,8 +21,9 @@ public final class Gemm {
     public static final int VECTOR = L;
     /** The slice of k whose B panel (KC x 3 vectors, 48 KiB with 16-float vectors) is read from L1 and L2. */
     private static final int KC = 256;
-    /** Where a task's accumulators are summed lane by lane. */
+    /** Each thread's packed rows of A, for the products whose A changes from call to call; it grows to the largest. */
     private static final ThreadLocal<float[]> PACKED = ThreadLocal.withInitial(() -> new float[0]);
+    /** Where a task's accumulators are summed lane by lane. */
     private static final ThreadLocal<float[]> LANES = ThreadLocal.withInitial(() -> new float[4 * L]);
 
     private Gemm() {}
