@@ -54,9 +54,15 @@ class LayerGradientTest {
         return tests;
     }
 
-    /** Enough output channels per group for the weight gradient's vector path, with a tail of columns and of rows. */
+    /**
+     * Enough output channels per group for the weight gradient's vector path, with a tail of columns and of
+     * rows; at batch 3 the second task takes two samples side by side (a 1x1 one among them).
+     */
     @Test
     void wideConvolutions() {
+        Shape map = chw(5, 4, 4);
+        GradientCheck.check(Graphs.of(map, new Layer.Conv2d("pointwise", IN, map, chw(18, 4, 4), Window.kernel(1), 1, "pointwise.weight",
+                "pointwise.bias", List.of())), 3, 97);
         Shape in = chw(5, 9, 11);
         Shape out = chw(21, 9, 11);
         GradientCheck.check(Graphs.of(in, new Layer.Conv2d("wide", IN, in, out, Window.kernel(3).pad(1), 1, "wide.weight", "wide.bias",

@@ -5,29 +5,41 @@ import dev.fovea.runtime.kernels.ConvGeometry;
 import java.util.Arrays;
 
 /**
- * Convolution for training, forward and backward side by side, as GEMMs over one sample's im2col
- * matrix (K = ci/groups * kh * kw rows by P = oh * ow columns; a 1x1 stride-1 convolution reads its
- * input in place):
+ * Convolution for training, forward and backward side by side, as GEMMs over an im2col matrix (K =
+ * ci/groups * kh * kw rows by P = oh * ow columns per sample; one sample of a 1x1 stride-1 convolution
+ * is read in place):
  * <pre>
  *   forward      y[g]    (cog x P)  = W[g] (cog x K) . col[g] (K x P) + bias
  *   weight grad  dW[g]^T (K x cog) += col[g] (K x P) . dy[g]^T (P x cog)
  *   data grad    dcol    (K x P)    = W[g]^T (K x cog) . dy[g] (cog x P), scattered back by col2im
  * </pre>
- * All three are {@link Gemm#nn}; the weight gradient is summed transposed (so its B operand, the
- * output gradient transposed once per sample, has contiguous rows) and turned back when the partial
- * sums are added. The batch is split into a fixed number of tasks, each a fixed range of samples with
- * its own scratch and its own partial weight gradient; the partials are added in task order. So the
- * result depends on the number of tasks, never on which thread ran which.
+ * Samples of small maps are taken together, side by side in one matrix of at least {@link #COLUMNS}
+ * columns, so that the products are wide enough to run at speed. All three are {@link Gemm#nn}; the
+ * weight gradient is summed transposed (so that its B operand, the output gradient transposed, has
+ * contiguous rows) and turned back when the partial sums are added. The batch is split into a fixed
+ * number of tasks, each a fixed range of samples with its own scratch and its own partial weight
+ * gradient; the partials are added in task order. So the result depends on the number of tasks, never
+ * on which thread ran which.
  */
 public final class ConvTrain {
+    /** Columns a product should have at least: samples of small maps are taken together, side by side. */
+    private static final int COLUMNS = 1024;
+
     private final ConvGeometry g;
     private final int batch;
     private final int tasks;
     private final int k;
     private final int positions;
+    /** Samples per product, and so columns per product. */
+    private final int chunk;
+    private final int columns;
+    /** Each task's im2col matrix and its gradient: K x (chunk x P). */
     private final float[][] col;
     private final float[][] dcol;
-    /** Each task's output gradient of one sample and group, transposed: P x cog. */
+    /** Each task's outputs of a chunk (cog x chunk P) before they go to their samples, and its output gradients gathered so. */
+    private final float[][] out;
+    private final float[][] dyG;
+    /** Each task's output gradient of a chunk and group, transposed: chunk P x cog. */
     private final float[][] dyT;
     /** The weights packed for {@link Gemm#nn} once per pass, as the forward pass reads them and transposed. */
     private final float[] packedW;
@@ -41,13 +53,19 @@ public final class ConvTrain {
         this.tasks = Math.max(1, Math.min(batch, threads));
         this.k = g.k();
         this.positions = g.positions();
-        boolean inPlace = g.isPointwise();
-        this.col = new float[tasks][inPlace ? 0 : k * positions];
-        this.dcol = new float[tasks][inPlace ? 0 : k * positions];
-        this.dyT = new float[tasks][positions * g.outputChannelsPerGroup()];
+        int perTask = (batch + tasks - 1) / tasks;
+        this.chunk = Math.max(1, Math.min(perTask, (COLUMNS + positions - 1) / positions));
+        this.columns = chunk * positions;
+        int cog = g.outputChannelsPerGroup();
+        boolean inPlace = g.isPointwise() && chunk == 1;
+        this.col = new float[tasks][inPlace ? 0 : k * columns];
+        this.dcol = new float[tasks][inPlace ? 0 : k * columns];
+        this.out = new float[tasks][chunk == 1 ? 0 : cog * columns];
+        this.dyG = new float[tasks][chunk == 1 ? 0 : cog * columns];
+        this.dyT = new float[tasks][columns * cog];
         this.partial = new float[tasks][g.co() * k];
-        this.packedW = new float[g.groups() * Gemm.packedSize(g.outputChannelsPerGroup(), k)];
-        this.packedWT = new float[g.groups() * Gemm.packedSize(k, g.outputChannelsPerGroup())];
+        this.packedW = new float[g.groups() * Gemm.packedSize(cog, k)];
+        this.packedWT = new float[g.groups() * Gemm.packedSize(k, cog)];
     }
 
     public ConvGeometry geometry() {
@@ -65,23 +83,34 @@ public final class ConvTrain {
             Gemm.pack(cog, k, weight, group * cog * k, k, 1, packedW, group * Gemm.packedSize(cog, k));
         }
         workers.parallelFor(tasks, t -> {
-            for (int b = first(t); b < first(t + 1); b++) {
-                forwardSample(t, b, x, weight, bias, y);
+            for (int b = first(t); b < first(t + 1); b += chunk) {
+                forwardChunk(t, b, Math.min(chunk, first(t + 1) - b), x, weight, bias, y);
             }
         });
     }
 
-    private void forwardSample(int task, int b, float[] x, float[] weight, float[] bias, float[] y) {
+    /** Samples b0 .. b0 + count - 1, side by side in one product per group. */
+    private void forwardChunk(int task, int b0, int count, float[] x, float[] weight, float[] bias, float[] y) {
         int cog = g.outputChannelsPerGroup();
-        int yBase = b * g.outputSize();
-        for (int o = 0; o < g.co(); o++) {
-            Arrays.fill(y, yBase + o * positions, yBase + (o + 1) * positions, bias == null ? 0 : bias[o]);
-        }
+        int cols = count * positions;
         for (int group = 0; group < g.groups(); group++) {
-            float[] source = columns(task, x, b, group);
-            int sourceOff = source == x ? xOffset(b, group) : 0;
-            Gemm.nn(cog, positions, k, packedW, group * Gemm.packedSize(cog, k), weight, group * cog * k, k, 1, source, sourceOff, positions,
-                    y, yBase + group * cog * positions, positions);
+            float[] source = columns(task, x, b0, count, group);
+            int sourceOff = source == x ? xOffset(b0, group) : 0;
+            // one sample writes straight into y; several into a scratch that is then dealt out
+            float[] c = count == 1 ? y : out[task];
+            int cOff = count == 1 ? b0 * g.outputSize() + group * cog * positions : 0;
+            for (int o = 0; o < cog; o++) {
+                Arrays.fill(c, cOff + o * cols, cOff + (o + 1) * cols, bias == null ? 0 : bias[group * cog + o]);
+            }
+            Gemm.nn(cog, cols, k, packedW, group * Gemm.packedSize(cog, k), weight, group * cog * k, k, 1, source, sourceOff, cols, c, cOff,
+                    cols);
+            if (count > 1) {
+                for (int i = 0; i < count; i++) {
+                    for (int o = 0; o < cog; o++) {
+                        System.arraycopy(c, o * cols + i * positions, y, (b0 + i) * g.outputSize() + (group * cog + o) * positions, positions);
+                    }
+                }
+            }
         }
     }
 
@@ -102,8 +131,8 @@ public final class ConvTrain {
             }
         }
         workers.parallelFor(tasks, t -> {
-            for (int b = first(t); b < first(t + 1); b++) {
-                backwardSample(t, b, x, weight, dy, dx, dw == null ? null : partial[t]);
+            for (int b = first(t); b < first(t + 1); b += chunk) {
+                backwardChunk(t, b, Math.min(chunk, first(t + 1) - b), x, weight, dy, dx, dw == null ? null : partial[t]);
             }
         });
         if (dw != null) {
@@ -123,37 +152,46 @@ public final class ConvTrain {
         }
     }
 
-    private void backwardSample(int task, int b, float[] x, float[] weight, float[] dy, float[] dx, float[] dw) {
+    private void backwardChunk(int task, int b0, int count, float[] x, float[] weight, float[] dy, float[] dx, float[] dw) {
         int cog = g.outputChannelsPerGroup();
-        int dyBase = b * g.outputSize();
+        int cols = count * positions;
         for (int group = 0; group < g.groups(); group++) {
-            int dyOff = dyBase + group * cog * positions;
+            // the chunk's output gradient as cog x cols: dy itself for one sample, else gathered
+            float[] grad = count == 1 ? dy : dyG[task];
+            int gradOff = count == 1 ? b0 * g.outputSize() + group * cog * positions : 0;
+            if (count > 1) {
+                for (int i = 0; i < count; i++) {
+                    for (int o = 0; o < cog; o++) {
+                        System.arraycopy(dy, (b0 + i) * g.outputSize() + (group * cog + o) * positions, grad, o * cols + i * positions, positions);
+                    }
+                }
+            }
             if (dw != null) {
-                float[] source = columns(task, x, b, group);
-                int sourceOff = source == x ? xOffset(b, group) : 0;
+                float[] source = columns(task, x, b0, count, group);
+                int sourceOff = source == x ? xOffset(b0, group) : 0;
                 if (cog < Gemm.VECTOR) {
                     // too few output channels to fill a vector: dot products along the positions instead
-                    Gemm.nt(k, cog, positions, source, sourceOff, positions, dy, dyOff, positions, dw, group * cog * k, cog);
+                    Gemm.nt(k, cog, cols, source, sourceOff, cols, grad, gradOff, cols, dw, group * cog * k, cog);
                 } else {
                     float[] t = dyT[task];
                     for (int o = 0; o < cog; o++) {
-                        for (int p = 0; p < positions; p++) {
-                            t[p * cog + o] = dy[dyOff + o * positions + p];
+                        for (int j = 0; j < cols; j++) {
+                            t[j * cog + o] = grad[gradOff + o * cols + j];
                         }
                     }
-                    Gemm.nn(k, cog, positions, source, sourceOff, positions, 1, t, 0, cog, dw, group * cog * k, cog);
+                    Gemm.nn(k, cog, cols, source, sourceOff, cols, 1, t, 0, cog, dw, group * cog * k, cog);
                 }
             }
             if (dx != null) {
                 int packed = group * Gemm.packedSize(k, cog);
-                if (g.isPointwise()) {
-                    Gemm.nn(k, positions, cog, packedWT, packed, weight, group * cog * k, 1, k, dy, dyOff, positions, dx, xOffset(b, group),
-                            positions);
+                if (g.isPointwise() && count == 1) {
+                    Gemm.nn(k, positions, cog, packedWT, packed, weight, group * cog * k, 1, k, grad, gradOff, positions, dx,
+                            xOffset(b0, group), positions);
                 } else {
                     float[] d = dcol[task];
-                    Arrays.fill(d, 0);
-                    Gemm.nn(k, positions, cog, packedWT, packed, weight, group * cog * k, 1, k, dy, dyOff, positions, d, 0, positions);
-                    col2im(d, dx, b, group);
+                    Arrays.fill(d, 0, k * cols, 0);
+                    Gemm.nn(k, cols, cog, packedWT, packed, weight, group * cog * k, 1, k, grad, gradOff, cols, d, 0, cols);
+                    col2im(d, dx, b0, count, group);
                 }
             }
         }
@@ -178,35 +216,41 @@ public final class ConvTrain {
         return b * g.inputSize() + group * g.inputChannelsPerGroup() * g.ih() * g.iw();
     }
 
-    /** The K x P matrix of sample b's group: the input itself for a 1x1 stride-1 convolution, else im2col into scratch. */
-    private float[] columns(int task, float[] x, int b, int group) {
-        if (g.isPointwise()) {
+    /**
+     * The K x (count P) matrix of samples b0 .. b0 + count - 1 of a group, side by side: the input itself for
+     * one sample of a 1x1 stride-1 convolution, else im2col into scratch.
+     */
+    private float[] columns(int task, float[] x, int b0, int count, int group) {
+        if (g.isPointwise() && count == 1) {
             return x;
         }
         float[] c = col[task];
+        int cols = count * positions;
         int cig = g.inputChannelsPerGroup();
-        int xBase = xOffset(b, group);
-        int row = 0;
-        for (int ch = 0; ch < cig; ch++) {
-            for (int ky = 0; ky < g.kh(); ky++) {
-                for (int kx = 0; kx < g.kw(); kx++, row++) {
-                    int from = firstColumn(kx);
-                    int to = endColumn(kx);
-                    for (int oy = 0; oy < g.oh(); oy++) {
-                        int at = row * positions + oy * g.ow();
-                        int iy = oy * g.sh() - g.pt() + ky * g.dh();
-                        if (iy < 0 || iy >= g.ih() || from >= to) {
-                            Arrays.fill(c, at, at + g.ow(), 0);
-                            continue;
-                        }
-                        Arrays.fill(c, at, at + from, 0);
-                        Arrays.fill(c, at + to, at + g.ow(), 0);
-                        int source = xBase + (ch * g.ih() + iy) * g.iw() + from * g.sw() - g.pl() + kx * g.dw();
-                        if (g.sw() == 1) {
-                            System.arraycopy(x, source, c, at + from, to - from);
-                        } else {
-                            for (int ox = from; ox < to; ox++, source += g.sw()) {
-                                c[at + ox] = x[source];
+        for (int i = 0; i < count; i++) {
+            int xBase = xOffset(b0 + i, group);
+            int row = 0;
+            for (int ch = 0; ch < cig; ch++) {
+                for (int ky = 0; ky < g.kh(); ky++) {
+                    for (int kx = 0; kx < g.kw(); kx++, row++) {
+                        int from = firstColumn(kx);
+                        int to = endColumn(kx);
+                        for (int oy = 0; oy < g.oh(); oy++) {
+                            int at = row * cols + i * positions + oy * g.ow();
+                            int iy = oy * g.sh() - g.pt() + ky * g.dh();
+                            if (iy < 0 || iy >= g.ih() || from >= to) {
+                                Arrays.fill(c, at, at + g.ow(), 0);
+                                continue;
+                            }
+                            Arrays.fill(c, at, at + from, 0);
+                            Arrays.fill(c, at + to, at + g.ow(), 0);
+                            int source = xBase + (ch * g.ih() + iy) * g.iw() + from * g.sw() - g.pl() + kx * g.dw();
+                            if (g.sw() == 1) {
+                                System.arraycopy(x, source, c, at + from, to - from);
+                            } else {
+                                for (int ox = from; ox < to; ox++, source += g.sw()) {
+                                    c[at + ox] = x[source];
+                                }
                             }
                         }
                     }
@@ -229,30 +273,33 @@ public final class ConvTrain {
         return last < 0 ? 0 : Math.min(g.ow(), last / g.sw() + 1);
     }
 
-    /** dx[b, group] += the K x P matrix d folded back onto the input positions it was read from. */
-    private void col2im(float[] d, float[] dx, int b, int group) {
+    /** dx[b0 .. b0 + count - 1, group] += the K x (count P) matrix d folded back onto the input positions it was read from. */
+    private void col2im(float[] d, float[] dx, int b0, int count, int group) {
+        int cols = count * positions;
         int cig = g.inputChannelsPerGroup();
-        int xBase = xOffset(b, group);
-        int row = 0;
-        for (int ch = 0; ch < cig; ch++) {
-            for (int ky = 0; ky < g.kh(); ky++) {
-                for (int kx = 0; kx < g.kw(); kx++, row++) {
-                    int from = firstColumn(kx);
-                    int to = endColumn(kx);
-                    for (int oy = 0; oy < g.oh(); oy++) {
-                        int iy = oy * g.sh() - g.pt() + ky * g.dh();
-                        if (iy < 0 || iy >= g.ih()) {
-                            continue;
-                        }
-                        int at = row * positions + oy * g.ow();
-                        int target = xBase + (ch * g.ih() + iy) * g.iw() + from * g.sw() - g.pl() + kx * g.dw();
-                        if (g.sw() == 1) {
-                            for (int ox = from; ox < to; ox++) {
-                                dx[target + ox - from] += d[at + ox];
+        for (int i = 0; i < count; i++) {
+            int xBase = xOffset(b0 + i, group);
+            int row = 0;
+            for (int ch = 0; ch < cig; ch++) {
+                for (int ky = 0; ky < g.kh(); ky++) {
+                    for (int kx = 0; kx < g.kw(); kx++, row++) {
+                        int from = firstColumn(kx);
+                        int to = endColumn(kx);
+                        for (int oy = 0; oy < g.oh(); oy++) {
+                            int iy = oy * g.sh() - g.pt() + ky * g.dh();
+                            if (iy < 0 || iy >= g.ih()) {
+                                continue;
                             }
-                        } else {
-                            for (int ox = from; ox < to; ox++, target += g.sw()) {
-                                dx[target] += d[at + ox];
+                            int at = row * cols + i * positions + oy * g.ow();
+                            int target = xBase + (ch * g.ih() + iy) * g.iw() + from * g.sw() - g.pl() + kx * g.dw();
+                            if (g.sw() == 1) {
+                                for (int ox = from; ox < to; ox++) {
+                                    dx[target + ox - from] += d[at + ox];
+                                }
+                            } else {
+                                for (int ox = from; ox < to; ox++, target += g.sw()) {
+                                    dx[target] += d[at + ox];
+                                }
                             }
                         }
                     }
