@@ -12,7 +12,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The training memory the compiler reports for a batch, beside the heap a training session really takes:
- * at least the report (it counts the session's buffers), and at most 5% more plus the kernels' scratch,
+ * the report counts the session's buffers, so the heap is the report (less 2% for the heap's own
+ * accounting) plus at most 5% and 16 MiB for the kernels' scratch, which the session's layers share and
  * which depends on the threads (im2col matrices, packed weights, partial weight gradients).
  */
 class TrainingMemoryTest {
@@ -30,7 +31,7 @@ class TrainingMemoryTest {
                 long reported = info.trainingBytes(batch);
                 System.out.printf("%s at batch %d: reported %.1f MiB, heap %.1f MiB%n", model, batch, reported / 1048576.0,
                         taken / 1048576.0);
-                assertTrue(taken >= reported && taken <= reported * 1.05 + (16 << 20),
+                assertTrue(taken >= reported * 0.98 && taken <= reported * 1.05 + (16 << 20),
                         model + ": the report says " + reported + " bytes, the session takes " + taken);
             }
         }

@@ -3,6 +3,7 @@ package dev.fovea.runtime.train;
 import dev.fovea.runtime.exec.Workers;
 import dev.fovea.runtime.kernels.ConvGeometry;
 import dev.fovea.runtime.kernels.train.ConvTrain;
+import dev.fovea.runtime.kernels.train.Scratch;
 import java.util.List;
 
 /**
@@ -21,11 +22,11 @@ final class ConvNode extends Node {
     private final float[] full;
     private final float[] fullGrad;
 
-    ConvNode(String name, Tensor in, Tensor out, ConvGeometry g, int batch, int threads, float[] weight, float[] bias, float[] weightGrad,
+    ConvNode(String name, Tensor in, Tensor out, ConvGeometry g, int batch, int threads, Scratch shared, float[] weight, float[] bias, float[] weightGrad,
             float[] biasGrad, List<String> connections) {
         super(name, out);
         this.in = in;
-        this.conv = new ConvTrain(g, batch, threads);
+        this.conv = new ConvTrain(g, batch, threads, shared);
         this.weight = weight;
         this.bias = bias;
         this.weightGrad = weightGrad;

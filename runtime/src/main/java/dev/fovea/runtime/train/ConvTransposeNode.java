@@ -3,6 +3,7 @@ package dev.fovea.runtime.train;
 import dev.fovea.runtime.exec.Workers;
 import dev.fovea.runtime.kernels.ConvGeometry;
 import dev.fovea.runtime.kernels.train.ConvTrain;
+import dev.fovea.runtime.kernels.train.Scratch;
 
 /**
  * A transposed convolution, as the convolution it transposes: one whose input is this layer's output and
@@ -23,11 +24,11 @@ final class ConvTransposeNode extends Node {
     private final float[] scratch;
 
     /** {@code transposed}: the convolution from this layer's output to its input. */
-    ConvTransposeNode(String name, Tensor in, Tensor out, ConvGeometry transposed, int batch, int threads, float[] weight, float[] bias,
+    ConvTransposeNode(String name, Tensor in, Tensor out, ConvGeometry transposed, int batch, int threads, Scratch shared, float[] weight, float[] bias,
             float[] weightGrad, float[] biasGrad) {
         super(name, out);
         this.in = in;
-        this.conv = new ConvTrain(transposed, batch, threads);
+        this.conv = new ConvTrain(transposed, batch, threads, shared);
         this.weight = weight;
         this.bias = bias;
         this.weightGrad = weightGrad;

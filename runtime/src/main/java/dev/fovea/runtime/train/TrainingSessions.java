@@ -6,6 +6,7 @@ import dev.fovea.runtime.graph.Layer;
 import dev.fovea.runtime.graph.NetworkGraph;
 import dev.fovea.runtime.graph.Window;
 import dev.fovea.runtime.kernels.ConvGeometry;
+import dev.fovea.runtime.kernels.train.Scratch;
 import dev.fovea.runtime.weights.Parameters;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -23,6 +24,8 @@ public final class TrainingSessions {
     private final int batch;
     private final int threads;
     private final TrainingState state;
+    /** The convolutions' scratch, shared: layers run one after the other. */
+    private final Scratch scratch = new Scratch();
     private final Map<String, Tensor> tensors = new HashMap<>();
     private final List<Tensor> all = new ArrayList<>();
     private final List<Node> nodes = new ArrayList<>();
@@ -85,13 +88,13 @@ public final class TrainingSessions {
         Tensor x = in(layer.inputs().getFirst());
         Tensor out = tensor(name, layer.output(), needsGradient(layer));
         nodes.add(switch (layer) {
-            case Layer.Conv2d c -> new ConvNode(name, x, out, geometry(c.in(), c.out(), c.window(), c.groups()), batch, threads,
+            case Layer.Conv2d c -> new ConvNode(name, x, out, geometry(c.in(), c.out(), c.window(), c.groups()), batch, threads, scratch,
                     value(c.weight()), value(c.bias()), grad(c.weight()), grad(c.bias()), c.connections());
             case Layer.Dense d when d.pointwise() -> new ConvNode(name, x, out, geometry(d.in(), d.out(), Window.kernel(1), 1), batch,
-                    threads, value(d.weight()), value(d.bias()), grad(d.weight()), grad(d.bias()), List.of());
+                    threads, scratch, value(d.weight()), value(d.bias()), grad(d.weight()), grad(d.bias()), List.of());
             case Layer.Dense d -> new DenseNode(name, x, out, batch, value(d.weight()), value(d.bias()), grad(d.weight()), grad(d.bias()));
             case Layer.ConvTranspose2d t -> new ConvTransposeNode(name, x, out, geometry(t.out(), t.in(), t.window(), t.groups()), batch,
-                    threads, value(t.weight()), value(t.bias()), grad(t.weight()), grad(t.bias()));
+                    threads, scratch, value(t.weight()), value(t.bias()), grad(t.weight()), grad(t.bias()));
             case Layer.Pool2d p -> new PoolNode(p, x, out, batch);
             case Layer.AdaptiveAvgPool2d a -> new AdaptiveAvgPoolNode(name, x, out, batch);
             case Layer.BatchNorm n -> batchNorm(name, x, out, n.prefix(), n.eps(), n.momentum());
@@ -127,7 +130,7 @@ public final class TrainingSessions {
         Tensor normed = tensor(p.name() + "/projection/norm", p.out(), grad);
         String weight = p.prefix() + ".0.weight";
         nodes.add(new ConvNode(p.name() + "/projection", shortcut, projected, geometry(p.shortcutShape(), p.out(), Window.kernel(1).stride(p.stride()), 1),
-                batch, threads, value(weight), null, grad(weight), null, List.of()));
+                batch, threads, scratch, value(weight), null, grad(weight), null, List.of()));
         nodes.add(batchNorm(p.name() + "/projection/norm", projected, normed, p.norm(), 1e-5, 0.1));
         return new AddNode(p.name(), main, normed, out);
     }

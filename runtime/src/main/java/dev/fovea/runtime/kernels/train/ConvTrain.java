@@ -33,21 +33,15 @@ public final class ConvTrain {
     /** Samples per product, and so columns per product. */
     private final int chunk;
     private final int columns;
-    /** Each task's im2col matrix and its gradient: K x (chunk x P). */
-    private final float[][] col;
-    private final float[][] dcol;
-    /** Each task's outputs of a chunk (cog x chunk P) before they go to their samples, and its output gradients gathered so. */
-    private final float[][] out;
-    private final float[][] dyG;
-    /** Each task's output gradient of a chunk and group, transposed: chunk P x cog. */
-    private final float[][] dyT;
-    /** The weights packed for {@link Gemm#nn} once per pass, as the forward pass reads them and transposed. */
-    private final float[] packedW;
-    private final float[] packedWT;
-    /** Each task's weight gradient, transposed per group: [group][K][cog]. */
-    private final float[][] partial;
+    /**
+     * Shared with the session's other layers: each task's im2col matrix and its gradient (K x chunk P), a
+     * chunk's outputs before they go to their samples and its output gradients gathered so (cog x chunk P)
+     * and transposed (chunk P x cog), each task's partial weight gradient, and the weights packed for
+     * {@link Gemm#nn} once per pass.
+     */
+    private final Scratch scratch;
 
-    public ConvTrain(ConvGeometry g, int batch, int threads) {
+    public ConvTrain(ConvGeometry g, int batch, int threads, Scratch scratch) {
         this.g = g;
         this.batch = batch;
         this.tasks = Math.max(1, Math.min(batch, threads));
@@ -56,16 +50,22 @@ public final class ConvTrain {
         int perTask = (batch + tasks - 1) / tasks;
         this.chunk = Math.max(1, Math.min(perTask, (COLUMNS + positions - 1) / positions));
         this.columns = chunk * positions;
+        this.scratch = scratch;
         int cog = g.outputChannelsPerGroup();
-        boolean inPlace = g.isPointwise() && chunk == 1;
-        this.col = new float[tasks][inPlace ? 0 : k * columns];
-        this.dcol = new float[tasks][inPlace ? 0 : k * columns];
-        this.out = new float[tasks][chunk == 1 ? 0 : cog * columns];
-        this.dyG = new float[tasks][chunk == 1 ? 0 : cog * columns];
-        this.dyT = new float[tasks][columns * cog];
-        this.partial = new float[tasks][g.co() * k];
-        this.packedW = new float[g.groups() * Gemm.packedSize(cog, k)];
-        this.packedWT = new float[g.groups() * Gemm.packedSize(k, cog)];
+        scratch.reserve(Scratch.Use.COLUMNS, tasks, k * columns);
+        scratch.reserve(Scratch.Use.COLUMN_GRADIENT, tasks, k * columns);
+        scratch.reserve(Scratch.Use.OUTPUTS, tasks, cog * columns);
+        scratch.reserve(Scratch.Use.OUTPUT_GRADIENT, tasks, cog * columns);
+        scratch.reserve(Scratch.Use.TRANSPOSED_GRADIENT, tasks, columns * cog);
+        scratch.reserve(Scratch.Use.PARTIAL_SUMS, tasks, g.co() * k);
+        // the weights as the forward pass reads them in the first half, transposed in the second
+        scratch.reserve(Scratch.Use.PACKED, 1, 2 * packedSize());
+    }
+
+    /** Floats of all groups' packed weights, either way round. */
+    private int packedSize() {
+        int cog = g.outputChannelsPerGroup();
+        return g.groups() * Math.max(Gemm.packedSize(cog, k), Gemm.packedSize(k, cog));
     }
 
     public ConvGeometry geometry() {
@@ -80,7 +80,7 @@ public final class ConvTrain {
     public void forward(Workers workers, float[] x, float[] weight, float[] bias, float[] y) {
         int cog = g.outputChannelsPerGroup();
         for (int group = 0; group < g.groups(); group++) {
-            Gemm.pack(cog, k, weight, group * cog * k, k, 1, packedW, group * Gemm.packedSize(cog, k));
+            Gemm.pack(cog, k, weight, group * cog * k, k, 1, scratch.get(Scratch.Use.PACKED, 0), group * Gemm.packedSize(cog, k));
         }
         workers.parallelFor(tasks, t -> {
             for (int b = first(t); b < first(t + 1); b += chunk) {
@@ -97,12 +97,12 @@ public final class ConvTrain {
             float[] source = columns(task, x, b0, count, group);
             int sourceOff = source == x ? xOffset(b0, group) : 0;
             // one sample writes straight into y; several into a scratch that is then dealt out
-            float[] c = count == 1 ? y : out[task];
+            float[] c = count == 1 ? y : scratch.get(Scratch.Use.OUTPUTS, task);
             int cOff = count == 1 ? b0 * g.outputSize() + group * cog * positions : 0;
             for (int o = 0; o < cog; o++) {
                 Arrays.fill(c, cOff + o * cols, cOff + (o + 1) * cols, bias == null ? 0 : bias[group * cog + o]);
             }
-            Gemm.nn(cog, cols, k, packedW, group * Gemm.packedSize(cog, k), weight, group * cog * k, k, 1, source, sourceOff, cols, c, cOff,
+            Gemm.nn(cog, cols, k, scratch.get(Scratch.Use.PACKED, 0), group * Gemm.packedSize(cog, k), weight, group * cog * k, k, 1, source, sourceOff, cols, c, cOff,
                     cols);
             if (count > 1) {
                 for (int i = 0; i < count; i++) {
@@ -120,19 +120,19 @@ public final class ConvTrain {
      */
     public void backward(Workers workers, float[] x, float[] weight, float[] dy, float[] dx, float[] dw, float[] db) {
         if (dw != null) {
-            for (float[] p : partial) {
-                Arrays.fill(p, 0);
+            for (int t = 0; t < tasks; t++) {
+                Arrays.fill(scratch.get(Scratch.Use.PARTIAL_SUMS, t), 0, g.co() * k, 0);
             }
         }
         int cog = g.outputChannelsPerGroup();
         if (dx != null) {
             for (int group = 0; group < g.groups(); group++) {
-                Gemm.pack(k, cog, weight, group * cog * k, 1, k, packedWT, group * Gemm.packedSize(k, cog));
+                Gemm.pack(k, cog, weight, group * cog * k, 1, k, scratch.get(Scratch.Use.PACKED, 0), packedSize() + group * Gemm.packedSize(k, cog));
             }
         }
         workers.parallelFor(tasks, t -> {
             for (int b = first(t); b < first(t + 1); b += chunk) {
-                backwardChunk(t, b, Math.min(chunk, first(t + 1) - b), x, weight, dy, dx, dw == null ? null : partial[t]);
+                backwardChunk(t, b, Math.min(chunk, first(t + 1) - b), x, weight, dy, dx, dw == null ? null : scratch.get(Scratch.Use.PARTIAL_SUMS, t));
             }
         });
         if (dw != null) {
@@ -157,7 +157,7 @@ public final class ConvTrain {
         int cols = count * positions;
         for (int group = 0; group < g.groups(); group++) {
             // the chunk's output gradient as cog x cols: dy itself for one sample, else gathered
-            float[] grad = count == 1 ? dy : dyG[task];
+            float[] grad = count == 1 ? dy : scratch.get(Scratch.Use.OUTPUT_GRADIENT, task);
             int gradOff = count == 1 ? b0 * g.outputSize() + group * cog * positions : 0;
             if (count > 1) {
                 for (int i = 0; i < count; i++) {
@@ -173,7 +173,7 @@ public final class ConvTrain {
                     // too few output channels to fill a vector: dot products along the positions instead
                     Gemm.nt(k, cog, cols, source, sourceOff, cols, grad, gradOff, cols, dw, group * cog * k, cog);
                 } else {
-                    float[] t = dyT[task];
+                    float[] t = scratch.get(Scratch.Use.TRANSPOSED_GRADIENT, task);
                     for (int o = 0; o < cog; o++) {
                         for (int j = 0; j < cols; j++) {
                             t[j * cog + o] = grad[gradOff + o * cols + j];
@@ -183,12 +183,13 @@ public final class ConvTrain {
                 }
             }
             if (dx != null) {
-                int packed = group * Gemm.packedSize(k, cog);
+                float[] packedWT = scratch.get(Scratch.Use.PACKED, 0);
+                int packed = packedSize() + group * Gemm.packedSize(k, cog);
                 if (g.isPointwise() && count == 1) {
                     Gemm.nn(k, positions, cog, packedWT, packed, weight, group * cog * k, 1, k, grad, gradOff, positions, dx,
                             xOffset(b0, group), positions);
                 } else {
-                    float[] d = dcol[task];
+                    float[] d = scratch.get(Scratch.Use.COLUMN_GRADIENT, task);
                     Arrays.fill(d, 0, k * cols, 0);
                     Gemm.nn(k, cols, cog, packedWT, packed, weight, group * cog * k, 1, k, grad, gradOff, cols, d, 0, cols);
                     col2im(d, dx, b0, count, group);
@@ -203,7 +204,8 @@ public final class ConvTrain {
         workers.parallelFor(g.co(), o -> {
             int group = o / cog;
             int column = o % cog;
-            for (float[] p : partial) {
+            for (int t = 0; t < tasks; t++) {
+                float[] p = scratch.get(Scratch.Use.PARTIAL_SUMS, t);
                 int base = group * cog * k;
                 for (int j = 0; j < k; j++) {
                     dw[o * k + j] += p[base + j * cog + column];
@@ -224,7 +226,7 @@ public final class ConvTrain {
         if (g.isPointwise() && count == 1) {
             return x;
         }
-        float[] c = col[task];
+        float[] c = scratch.get(Scratch.Use.COLUMNS, task);
         int cols = count * positions;
         int cig = g.inputChannelsPerGroup();
         for (int i = 0; i < count; i++) {
