@@ -28,14 +28,31 @@ public final class ImagePreprocessing {
 
     /** Reads {@code file} into {@code out} at {@code offset}: channels x height x width, as the model expects. */
     public static void load(Path file, int channels, int height, int width, float[] out, int offset) {
+        BufferedImage crop = resizeAndCrop(decode(file, channels), height, width, 0.875);
+        write(crop, channels, out, offset, true);
+    }
+
+    /**
+     * Reads {@code file} as training data: the shorter side resized to the larger of height and width, the
+     * centre cropped, values in [0, 1] without normalisation (augmentation normalises later).
+     */
+    public static void pixels(Path file, int channels, int height, int width, float[] out, int offset) {
+        BufferedImage crop = resizeAndCrop(decode(file, channels), height, width, 1);
+        write(crop, channels, out, offset, false);
+    }
+
+    private static BufferedImage decode(Path file, int channels) {
         BufferedImage image;
         try {
             if (!Files.isRegularFile(file)) {
                 throw new ImageException(file + ": no such file");
             }
             image = ImageIO.read(file.toFile());
-        } catch (IOException e) {
-            throw new ImageException(file + ": cannot read: " + e.getMessage());
+        } catch (IOException | RuntimeException e) {
+            if (e instanceof ImageException ie) {
+                throw ie;
+            }
+            throw new ImageException(file + ": cannot decode: " + e.getMessage());
         }
         if (image == null) {
             throw new ImageException(file + ": not an image Java can decode (PNG, JPEG, BMP, GIF, WBMP)");
@@ -43,7 +60,13 @@ public final class ImagePreprocessing {
         if (channels != 1 && channels != 3) {
             throw new ImageException("the model takes " + channels + " channels; images give 1 or 3");
         }
-        BufferedImage crop = resizeAndCrop(image, height, width);
+        return image;
+    }
+
+    /** One channel is the luminance; three are RGB, normalised with ImageNet's statistics when asked. */
+    private static void write(BufferedImage crop, int channels, float[] out, int offset, boolean normalise) {
+        int height = crop.getHeight();
+        int width = crop.getWidth();
         int plane = height * width;
         for (int y = 0; y < height; y++) {
             for (int x = 0; x < width; x++) {
@@ -54,18 +77,22 @@ public final class ImagePreprocessing {
                 int at = offset + y * width + x;
                 if (channels == 1) {
                     out[at] = 0.299f * r + 0.587f * g + 0.114f * b;
-                } else {
+                } else if (normalise) {
                     out[at] = (r - MEAN[0]) / STD[0];
                     out[at + plane] = (g - MEAN[1]) / STD[1];
                     out[at + 2 * plane] = (b - MEAN[2]) / STD[2];
+                } else {
+                    out[at] = r;
+                    out[at + plane] = g;
+                    out[at + 2 * plane] = b;
                 }
             }
         }
     }
 
-    /** Bilinear resize of the shorter side to size / 0.875, then the centre height x width. */
-    static BufferedImage resizeAndCrop(BufferedImage image, int height, int width) {
-        double target = Math.round(Math.max(height, width) / 0.875);
+    /** Bilinear resize of the shorter side to size / {@code cropRatio}, then the centre height x width. */
+    static BufferedImage resizeAndCrop(BufferedImage image, int height, int width, double cropRatio) {
+        double target = Math.round(Math.max(height, width) / cropRatio);
         double scale = target / Math.min(image.getWidth(), image.getHeight());
         int w = Math.max(width, (int) Math.round(image.getWidth() * scale));
         int h = Math.max(height, (int) Math.round(image.getHeight() * scale));

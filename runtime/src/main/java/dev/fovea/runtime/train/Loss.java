@@ -11,6 +11,11 @@ public interface Loss {
      */
     double compute(float[] output, int[] labels, float[] grad, int batch, int classes);
 
+    /** Whether the outputs are penalties, the smallest the prediction (an RBF layer), rather than scores. */
+    default boolean penalties() {
+        return false;
+    }
+
     /** Softmax cross-entropy, as PyTorch's {@code CrossEntropyLoss()}. */
     static Loss crossEntropy() {
         return new SoftmaxCrossEntropy(0);

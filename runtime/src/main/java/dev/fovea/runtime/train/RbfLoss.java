@@ -14,6 +14,11 @@ public final class RbfLoss implements Loss {
     }
 
     @Override
+    public boolean penalties() {
+        return true;
+    }
+
+    @Override
     public double compute(float[] output, int[] labels, float[] grad, int batch, int classes) {
         double total = 0;
         for (int b = 0; b < batch; b++) {

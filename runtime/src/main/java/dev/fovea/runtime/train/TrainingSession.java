@@ -121,6 +121,15 @@ public final class TrainingSession implements AutoCloseable {
         this.loss = loss;
     }
 
+    public Loss loss() {
+        return loss;
+    }
+
+    /** The logits of the last forward pass, batch x classes (the session's array, valid until the next pass). */
+    public float[] logits() {
+        return logits.value;
+    }
+
     /** Turns dropout off (or on again) in training mode, for gradient checks. */
     public void dropout(boolean on) {
         state.dropout(on);
@@ -227,6 +236,55 @@ public final class TrainingSession implements AutoCloseable {
     public float[] evaluate(float[] images) {
         load(images);
         return forward(false);
+    }
+
+    /** Eval mode on {@code images}; returns the logits (the input of a final softmax), for losses and rankings. */
+    public float[] evaluateLogits(float[] images) {
+        evaluate(images);
+        return logits.value;
+    }
+
+    /**
+     * Where a non-finite value first appears, for the message of a diverged run: a parameter, else the
+     * output of the first layer in forward order, else a gradient in backward order; null when all are finite.
+     */
+    public String firstNonFinite() {
+        for (String name : parameters.names()) {
+            if (!finite(parameters.get(name))) {
+                return "parameter " + name;
+            }
+        }
+        if (!finite(input.value)) {
+            return "the input batch";
+        }
+        for (Node n : nodes) {
+            if (!finite(n.out.value)) {
+                return "the output of layer " + n.name + " (" + n.kind() + ")";
+            }
+        }
+        if (!finite(lossGradient)) {
+            return "the loss's gradient";
+        }
+        for (Node n : backward) {
+            if (n.out.hasGradient() && !finite(n.out.grad)) {
+                return "the gradient of layer " + n.name + "'s output";
+            }
+        }
+        for (String name : gradients.names()) {
+            if (!finite(gradients.get(name))) {
+                return "the gradient of " + name;
+            }
+        }
+        return null;
+    }
+
+    private static boolean finite(float[] values) {
+        for (float v : values) {
+            if (!Float.isFinite(v)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private void load(float[] images) {

@@ -39,17 +39,9 @@ public final class SafeTensors {
             if (size < 8) {
                 throw new WeightsException(source + ": " + size + " bytes is too short for a safetensors file");
             }
-            ByteBuffer lengthBytes = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
-            readFully(ch, lengthBytes, 0, source);
-            long headerLength = lengthBytes.flip().getLong();
-            if (headerLength <= 0 || headerLength > MAX_HEADER || headerLength > size - 8) {
-                throw new WeightsException(source + ": header length " + Long.toUnsignedString(headerLength) + " does not fit a file of "
-                        + size + " bytes; is this a safetensors file?");
-            }
-            ByteBuffer headerBytes = ByteBuffer.allocate((int) headerLength);
-            readFully(ch, headerBytes, 8, source);
-            String header = new String(headerBytes.array(), StandardCharsets.UTF_8);
-            long dataStart = 8 + headerLength;
+            Header head = header(ch, size, source);
+            String header = head.json();
+            long dataStart = 8 + head.length();
             List<Entry> entries = parseHeader(header, source);
             long dataLength = size - dataStart;
             checkLayout(entries, dataLength, source);
@@ -64,6 +56,50 @@ public final class SafeTensors {
         } catch (IOException e) {
             throw new WeightsException(source + ": cannot read: " + e.getMessage(), e);
         }
+    }
+
+    /** The string metadata of a file's header ({@code __metadata__}), empty when it has none. */
+    public static Map<String, String> metadata(Path file) {
+        String source = file.toString();
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            long size = ch.size();
+            if (size < 8) {
+                throw new WeightsException(source + ": " + size + " bytes is too short for a safetensors file");
+            }
+            JsonElement header = com.google.gson.JsonParser.parseString(header(ch, size, source).json());
+            Map<String, String> metadata = new LinkedHashMap<>();
+            if (header.isJsonObject() && header.getAsJsonObject().get("__metadata__") instanceof JsonObject meta) {
+                for (Map.Entry<String, JsonElement> e : meta.entrySet()) {
+                    if (!e.getValue().isJsonPrimitive()) {
+                        throw new WeightsException(source + ": metadata " + e.getKey() + " is not a string");
+                    }
+                    metadata.put(e.getKey(), e.getValue().getAsString());
+                }
+            }
+            return metadata;
+        } catch (JsonParseException e) {
+            throw new WeightsException(source + ": the header is not valid JSON: " + e.getMessage(), e);
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new WeightsException(source + ": no such file", e);
+        } catch (IOException e) {
+            throw new WeightsException(source + ": cannot read: " + e.getMessage(), e);
+        }
+    }
+
+    private record Header(String json, long length) {}
+
+    /** The JSON header, after checking that its length fits the file. */
+    private static Header header(FileChannel ch, long size, String source) throws IOException {
+        ByteBuffer lengthBytes = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
+        readFully(ch, lengthBytes, 0, source);
+        long headerLength = lengthBytes.flip().getLong();
+        if (headerLength <= 0 || headerLength > MAX_HEADER || headerLength > size - 8) {
+            throw new WeightsException(source + ": header length " + Long.toUnsignedString(headerLength) + " does not fit a file of "
+                    + size + " bytes; is this a safetensors file?");
+        }
+        ByteBuffer headerBytes = ByteBuffer.allocate((int) headerLength);
+        readFully(ch, headerBytes, 8, source);
+        return new Header(new String(headerBytes.array(), StandardCharsets.UTF_8), headerLength);
     }
 
     /** Writes float32 tensors, in map order, atomically: the file appears whole or not at all. */

@@ -38,6 +38,11 @@ public final class Main {
                                      the top labels of each image, with probabilities
               grad MODEL --weights W --input X --output G [--threads T]
                                      one training-mode forward and backward: the loss and every gradient
+              train MODEL [--data SPEC] [--epochs N] [--batch B] [--optimizer sgd|adam|adamw] [--lr X] ...
+                                     trains on real data (Fashion-MNIST by default) with progress,
+                                     checkpoints and exact resume; 'fovea train --help' lists every flag
+              eval MODEL --weights W [--data SPEC]
+                                     loss, top-1, top-5 and the confusion matrix on a test split
               graph MODEL [--output FILE]
                                      the network drawn as SVG (to standard output without --output)
               help                   this text
@@ -73,8 +78,10 @@ public final class Main {
                 case "predict" -> predict(rest);
                 case "graph" -> graph(rest);
                 case "grad" -> grad(rest);
+                case "train" -> Picocli.run(new TrainCommand(zoo(), out), rest, out);
+                case "eval" -> Picocli.run(new EvalCommand(zoo(), out), rest, out);
                 case "help", "--help", "-h" -> out.print(USAGE);
-                default -> throw new UsageException("unknown command '" + args[0] + "'; commands: list, summary, bench, infer, predict, grad, graph, help");
+                default -> throw new UsageException("unknown command '" + args[0] + "'; commands: list, summary, bench, infer, predict, grad, train, eval, graph, help");
             }
             return 0;
         } catch (UsageException e) {
@@ -84,6 +91,9 @@ public final class Main {
             err.println("fovea: " + e.getMessage());
             return 1;
         } catch (java.io.IOException e) {
+            err.println("fovea: " + e.getMessage());
+            return 1;
+        } catch (dev.fovea.runtime.data.DataException | dev.fovea.runtime.fit.NonFiniteException e) {
             err.println("fovea: " + e.getMessage());
             return 1;
         } catch (RuntimeException e) {

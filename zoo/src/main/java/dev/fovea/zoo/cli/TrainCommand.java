@@ -1,0 +1,283 @@
+package dev.fovea.zoo.cli;
+
+import dev.fovea.runtime.ModelInfo;
+import dev.fovea.runtime.data.DataSources;
+import dev.fovea.runtime.data.Dataset;
+import dev.fovea.runtime.data.Loader;
+import dev.fovea.runtime.fit.CheckpointPolicy;
+import dev.fovea.runtime.fit.EpochResult;
+import dev.fovea.runtime.fit.Evaluation;
+import dev.fovea.runtime.fit.Trainer;
+import dev.fovea.runtime.graph.Layer;
+import dev.fovea.runtime.io.AtomicFiles;
+import dev.fovea.runtime.optim.Adam;
+import dev.fovea.runtime.optim.Optimizer;
+import dev.fovea.runtime.optim.Schedule;
+import dev.fovea.runtime.optim.Sgd;
+import dev.fovea.runtime.train.Loss;
+import dev.fovea.runtime.train.RbfLoss;
+import dev.fovea.runtime.train.TrainingSession;
+import dev.fovea.runtime.weights.Parameters;
+import dev.fovea.runtime.weights.SafeTensors;
+import dev.fovea.zoo.Zoo;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine;
+import picocli.CommandLine.Option;
+
+/** {@code fovea train}: trains a network on real data, with progress, checkpoints and exact resume. */
+@Command(name = "fovea train", mixinStandardHelpOptions = false, sortOptions = false, usageHelpWidth = 110,
+        description = {"Trains MODEL on a data set (Fashion-MNIST by default), evaluating on its test split after every epoch, "
+                + "and writes the trained weights. Defaults: SGD with momentum 0.9, learning rate 0.05, weight decay 5e-4, a "
+                + "cosine schedule, batch 64, 10 epochs, inputs normalised with the training data's mean and standard deviation."})
+final class TrainCommand implements Callable<Integer> {
+    enum OptimizerKind { SGD, ADAM, ADAMW }
+
+    enum ScheduleKind { COSINE, STEP, ONECYCLE, CONSTANT }
+
+    @CommandLine.Parameters(index = "0", paramLabel = "MODEL", description = "a zoo network, in any case, or torchvision's name for it")
+    String model;
+
+    @Mixin
+    DataOptions data = new DataOptions();
+
+    @Option(names = "--validation", paramLabel = "N", description = "hold out N random training samples and evaluate on them each epoch; "
+            + "the test split is evaluated once at the end")
+    Integer validation;
+
+    @Option(names = "--epochs", paramLabel = "N", description = "default 10")
+    int epochs = 10;
+
+    @Option(names = "--batch", paramLabel = "B", description = "default 64")
+    int batch = 64;
+
+    @Option(names = "--optimizer", paramLabel = "KIND", description = "sgd (default), adam or adamw")
+    OptimizerKind optimizer = OptimizerKind.SGD;
+
+    @Option(names = "--lr", paramLabel = "X", description = "peak learning rate; default 0.05 for sgd, 0.001 for adam and adamw")
+    Double lr;
+
+    @Option(names = "--momentum", paramLabel = "X", description = "sgd's momentum, default 0.9")
+    double momentum = 0.9;
+
+    @Option(names = "--nesterov", description = "Nesterov momentum")
+    boolean nesterov;
+
+    @Option(names = "--weight-decay", paramLabel = "X", description = "default 5e-4 for sgd, 0 for adam, 0.01 for adamw")
+    Double weightDecay;
+
+    @Option(names = "--schedule", paramLabel = "KIND", description = "cosine (default), step (x0.1 at 50% and 75%), onecycle or constant")
+    ScheduleKind schedule = ScheduleKind.COSINE;
+
+    @Option(names = "--warmup", paramLabel = "EPOCHS", description = "linear warm-up over the first EPOCHS epochs")
+    int warmup;
+
+    @Option(names = "--label-smoothing", paramLabel = "X", description = "cross-entropy against smoothed targets")
+    double labelSmoothing;
+
+    @Option(names = "--clip", paramLabel = "NORM", description = "clip the gradients' global L2 norm")
+    double clip;
+
+    @Option(names = "--augment", paramLabel = "LIST", description = "none (default), or a list of crop=PADDING, flip, resize=SIZE")
+    String augment = "none";
+
+    @Option(names = "--normalize", paramLabel = "SPEC", description = "auto (default: the training data's statistics), none, imagenet, "
+            + "or MEANS/STDS such as 0.5/0.25")
+    String normalize = "auto";
+
+    @Option(names = "--early-stop", paramLabel = "N", description = "stop when the test loss has not improved for N epochs")
+    int earlyStop;
+
+    @Option(names = "--threads", paramLabel = "T", description = "default: every processor")
+    int threads = Runtime.getRuntime().availableProcessors();
+
+    @Option(names = "--seed", paramLabel = "S", description = "initialisation, shuffling, augmentation and dropout; default 1")
+    long seed = 1;
+
+    @Option(names = "--weights", paramLabel = "FILE", description = "start from these weights instead of a random initialisation")
+    Path weights;
+
+    @Option(names = "--checkpoint-dir", paramLabel = "DIR", description = "write checkpoints here, at least after every epoch")
+    Path checkpointDir;
+
+    @Option(names = "--checkpoint-every", paramLabel = "N", description = "also every N steps")
+    long checkpointEvery;
+
+    @Option(names = "--keep", paramLabel = "K", description = "checkpoints kept, newest first; default 3")
+    int keep = 3;
+
+    @Option(names = "--resume", paramLabel = "FILE|DIR", description = "continue from a checkpoint, or the newest in a directory")
+    Path resume;
+
+    @Option(names = "--output", paramLabel = "FILE", description = "the trained weights; default MODEL.safetensors")
+    Path output;
+
+    @Option(names = "--json", description = "one JSON object per epoch on standard output, and nothing else")
+    boolean json;
+
+    @Option(names = "--plot", paramLabel = "FILE", description = "the loss and accuracy curves as SVG")
+    Path plot;
+
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "this help")
+    boolean help;
+
+    private final Zoo zoo;
+    private final PrintStream out;
+
+    TrainCommand(Zoo zoo, PrintStream out) {
+        this.zoo = zoo;
+        this.out = out;
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        checkRanges();
+        String name = Main.resolve(zoo, model);
+        ModelInfo info = zoo.info(name);
+        String simple = Zoo.simpleName(name);
+        DataSources.Splits splits = data.open(info.input());
+        Dataset train = splits.train();
+        Dataset test = splits.test();
+        Dataset finalTest = null;
+        if (validation != null) {
+            Dataset[] parts = DataOptions.holdOut(train, validation, seed);
+            train = parts[0];
+            finalTest = test;
+            test = parts[1];
+        }
+        Pipelines.Pair pipes = Pipelines.build(train, info.input(), augment, normalize);
+        Loader trainLoader = new Loader(train, pipes.train(), batch, true, true, seed);
+        Loader testLoader = test == null ? null : new Loader(test, pipes.eval(), batch, false, false, seed);
+
+        Parameters parameters = zoo.newParameters(name, seed);
+        if (weights != null) {
+            parameters.load(SafeTensors.read(weights), weights.toString());
+        }
+        ProgressPrinter.Mode mode = json ? ProgressPrinter.Mode.JSON
+                : System.console() != null && System.console().isTerminal() ? ProgressPrinter.Mode.TERMINAL : ProgressPrinter.Mode.PLAIN;
+        try (TrainingSession session = zoo.trainingSession(name, parameters, batch, threads)) {
+            session.loss(loss(name));
+            Optimizer opt = optimizer(session);
+            long steps = (long) epochs * trainLoader.batchesPerEpoch();
+            Trainer.Builder b = Trainer.builder(session, opt, trainLoader).epochs(epochs).schedule(schedule(steps, trainLoader))
+                    .earlyStopping(earlyStop).clipGradients(clip).modelName(simple)
+                    .listener(new ProgressPrinter(out, mode));
+            if (testLoader != null) {
+                b.test(testLoader);
+            }
+            if (checkpointDir != null) {
+                b.checkpoints(new CheckpointPolicy(checkpointDir, checkpointEvery, keep));
+            }
+            Trainer trainer;
+            try {
+                trainer = b.build();
+            } catch (IllegalArgumentException e) {
+                throw new UsageException(e.getMessage());
+            }
+            if (!json) {
+                out.printf(Locale.ROOT, "%s: %,d parameters; %s, %,d training samples%s; %s; batch %d, %d epoch(s) of %d steps, %s, %d threads%n",
+                        simple, info.params(), train.name(), train.size(), test == null ? "" : String.format(Locale.ROOT, ", %,d %s samples",
+                                test.size(), validation != null ? "validation" : "test"), pipes.train(), batch, epochs,
+                        trainLoader.batchesPerEpoch(), describe(opt), threads);
+            }
+            if (resume != null) {
+                trainer.resume(resume);
+                if (!json) {
+                    out.printf(Locale.ROOT, "resumed from %s: epoch %d, step %d%n", resume, trainer.epoch() + 1, opt.steps());
+                }
+            }
+            List<EpochResult> history = trainer.fit();
+            Path target = output != null ? output : Path.of(simple.toLowerCase(Locale.ROOT) + ".safetensors");
+            Map<String, String> meta = new LinkedHashMap<>();
+            meta.put("model", simple);
+            meta.put("epochs", Integer.toString(history.size()));
+            if (pipes.normalize() != null) {
+                meta.put("normalize", Pipelines.format(pipes.normalize()));
+            }
+            SafeTensors.write(target, parameters.asMap(), meta);
+            if (plot != null) {
+                AtomicFiles.writeString(plot, CurvesSvg.render(simple + " on " + data.spec, history));
+            }
+            if (finalTest != null) {
+                Evaluation e = Trainer.evaluate(session, new Loader(finalTest, pipes.eval(), batch, false, false, seed));
+                if (!json) {
+                    out.printf(Locale.ROOT, "test: loss %.4f  top-1 %.2f%%  top-5 %.2f%% on %,d samples%n", e.loss(), 100 * e.top1(),
+                            100 * e.top5(), e.count());
+                }
+            }
+            if (!json) {
+                out.println(target + ": the trained weights" + (trainer.earlyStopped() ? " (stopped early)" : "")
+                        + (plot != null ? "; " + plot + ": the curves" : ""));
+            }
+        }
+        return 0;
+    }
+
+    private void checkRanges() throws UsageException {
+        positive("--epochs", epochs);
+        positive("--batch", batch);
+        positive("--threads", threads);
+        positive("--keep", keep);
+        if (lr != null && !(lr > 0)) {
+            throw new UsageException("--lr must be positive, not " + lr);
+        }
+        if (warmup < 0 || warmup >= epochs) {
+            throw new UsageException("--warmup takes 0 to " + (epochs - 1) + " epochs, not " + warmup);
+        }
+        if (labelSmoothing < 0 || labelSmoothing >= 1) {
+            throw new UsageException("--label-smoothing lies in [0, 1), not " + labelSmoothing);
+        }
+        if (checkpointEvery < 0 || earlyStop < 0 || clip < 0 || momentum < 0) {
+            throw new UsageException("--checkpoint-every, --early-stop, --clip and --momentum cannot be negative");
+        }
+    }
+
+    private static void positive(String flag, long value) throws UsageException {
+        if (value < 1) {
+            throw new UsageException(flag + " must be at least 1, not " + value);
+        }
+    }
+
+    /** LeNet-5's RBF output trains with its own criterion (LeCun et al. 1998, eq. 9); everything else with cross-entropy. */
+    private Loss loss(String name) {
+        List<Layer> layers = zoo.graph(name).layers();
+        if (layers.getLast() instanceof Layer.EuclideanRbf) {
+            return new RbfLoss(1);
+        }
+        return Loss.crossEntropy(labelSmoothing);
+    }
+
+    private Optimizer optimizer(TrainingSession s) {
+        return switch (optimizer) {
+            case SGD -> new Sgd(s.parameters(), s.gradients(), lr != null ? lr : 0.05, momentum, weightDecay != null ? weightDecay : 5e-4,
+                    nesterov, true);
+            case ADAM -> new Adam(s.parameters(), s.gradients(), lr != null ? lr : 1e-3, 0.9, 0.999, 1e-8,
+                    weightDecay != null ? weightDecay : 0, false, true);
+            case ADAMW -> new Adam(s.parameters(), s.gradients(), lr != null ? lr : 1e-3, 0.9, 0.999, 1e-8,
+                    weightDecay != null ? weightDecay : 0.01, true, true);
+        };
+    }
+
+    private Schedule schedule(long steps, Loader loader) {
+        double peak = lr != null ? lr : optimizer == OptimizerKind.SGD ? 0.05 : 1e-3;
+        Schedule s = switch (schedule) {
+            case COSINE -> Schedule.cosine(peak, steps, 0);
+            case STEP -> Schedule.multiStep(peak, 0.1, steps / 2, steps * 3 / 4);
+            case ONECYCLE -> Schedule.oneCycle(peak, steps, 0.3);
+            case CONSTANT -> Schedule.constant(peak);
+        };
+        return warmup > 0 ? s.withWarmup((long) warmup * loader.batchesPerEpoch()) : s;
+    }
+
+    private String describe(Optimizer opt) {
+        return String.format(Locale.ROOT, "%s lr %.3g %s", optimizer.name().toLowerCase(Locale.ROOT), opt.learningRate(),
+                schedule.name().toLowerCase(Locale.ROOT));
+    }
+}
