@@ -19,11 +19,14 @@ import java.util.Optional;
  * ({@code vgg16_bn}, {@code resnext50_32x4d}) find {@code Vgg16Bn} and {@code ResNeXt50_32x4d}.
  */
 public final class Zoo {
-    private static final String INDEX = "META-INF/fovea/index.txt";
+    /** The list of networks the annotation processor writes into every project it compiles. */
+    public static final String INDEX = "META-INF/fovea/index.txt";
 
     private final Map<String, String> byKey = new LinkedHashMap<>();
+    private final ClassLoader loader;
 
-    private Zoo(List<String> networks) {
+    private Zoo(List<String> networks, ClassLoader loader) {
+        this.loader = loader;
         for (String name : networks) {
             byKey.put(key(simpleName(name)), name);
         }
@@ -31,15 +34,23 @@ public final class Zoo {
 
     /** The networks of the jars on the class path. */
     public static Zoo load() {
+        return load(Zoo.class.getClassLoader());
+    }
+
+    /**
+     * The networks {@code loader} sees: those of a user's compiled project, with a loader over its classes
+     * (whose parent holds the zoo). A user's network of the same name as a zoo network hides it.
+     */
+    public static Zoo load(ClassLoader loader) {
         try {
             List<String> networks = new ArrayList<>();
-            var resources = Zoo.class.getClassLoader().getResources(INDEX);
+            var resources = loader.getResources(INDEX);
             while (resources.hasMoreElements()) {
                 try (InputStream in = resources.nextElement().openStream()) {
                     new String(in.readAllBytes(), StandardCharsets.UTF_8).lines().filter(l -> !l.isBlank()).forEach(networks::add);
                 }
             }
-            return new Zoo(networks);
+            return new Zoo(networks, loader);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -67,7 +78,7 @@ public final class Zoo {
     /** The compile-time figures of a network, from its generated model class. */
     public ModelInfo info(String qualifiedName) {
         try {
-            return (ModelInfo) Class.forName(qualifiedName + "Model").getField("INFO").get(null);
+            return (ModelInfo) model(qualifiedName).getField("INFO").get(null);
         } catch (ReflectiveOperationException e) {
             throw new IllegalStateException("the model class of " + qualifiedName + " is missing from the jar", e);
         }
@@ -111,14 +122,14 @@ public final class Zoo {
         return dev.fovea.runtime.plan.TrainingPlanner.session(graph(qualifiedName), parameters, batch, threads);
     }
 
-    private static Class<?> model(String qualifiedName) throws ClassNotFoundException {
-        return Class.forName(qualifiedName + "Model");
+    private Class<?> model(String qualifiedName) throws ClassNotFoundException {
+        return Class.forName(qualifiedName + "Model", true, loader);
     }
 
     /** The report the processor wrote for a network, as JSON text. */
     public String report(String qualifiedName) {
         String resource = "META-INF/fovea/" + qualifiedName + ".json";
-        try (InputStream in = Zoo.class.getClassLoader().getResourceAsStream(resource)) {
+        try (InputStream in = loader.getResourceAsStream(resource)) {
             if (in == null) {
                 throw new IllegalStateException(resource + " is missing from the jar");
             }

@@ -25,6 +25,10 @@ public final class Main {
     static final String USAGE = """
             Usage: fovea COMMAND [ARGS]
 
+            Options before or after the command:
+              --classpath PATH       also the networks of a compiled project: its classes folder or jar
+                                     (several joined with ':'), e.g. --classpath target/classes
+
             Commands:
               list                   the networks of the zoo, with input, parameters and MACs
               summary MODEL [--json] [--batch N]
@@ -61,11 +65,22 @@ public final class Main {
     }
 
     public static void main(String[] args) {
-        System.exit(new Main(System.out, System.err).run(args));
+        System.exit(execute(System.out, System.err, args));
     }
 
-    int run(String[] args) {
+    /** Runs a fovea command as the command line would, printing to the given streams; returns the exit code. */
+    public static int execute(PrintStream out, PrintStream err, String... args) {
+        return new Main(out, err).run(args);
+    }
+
+    int run(String[] arguments) {
         try {
+            List<String> all = new ArrayList<>(Arrays.asList(arguments));
+            String classpath = stringFlag(all, "--classpath");
+            if (classpath != null) {
+                zoo = UserNetworks.zoo(classpath);
+            }
+            String[] args = all.toArray(String[]::new);
             if (args.length == 0) {
                 throw new UsageException("missing command; try 'fovea help'");
             }
@@ -433,6 +448,27 @@ public final class Main {
         for (int i = 0; i < v.length; i++) {
             v[i] = (float) (Math.exp(v[i] - max) / sum);
         }
+    }
+
+    /** Removes {@code --flag VALUE} or {@code --flag=VALUE} from args; null when absent. */
+    private static String stringFlag(List<String> args, String flag) throws UsageException {
+        for (int i = 0; i < args.size(); i++) {
+            String a = args.get(i);
+            if (a.startsWith(flag + "=")) {
+                args.remove(i);
+                return a.substring(flag.length() + 1);
+            }
+            if (a.equals(flag)) {
+                if (i + 1 >= args.size()) {
+                    throw new UsageException(flag + " needs a value");
+                }
+                String value = args.get(i + 1);
+                args.remove(i + 1);
+                args.remove(i);
+                return value;
+            }
+        }
+        return null;
     }
 
     /** Removes {@code --flag PATH} from args; a required flag that is missing is a usage mistake. */

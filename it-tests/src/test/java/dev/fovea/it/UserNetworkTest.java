@@ -1,0 +1,90 @@
+package dev.fovea.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.fovea.zoo.cli.Main;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import javax.tools.JavaCompiler;
+import javax.tools.ToolProvider;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A user's own network, compiled in a project of its own with Fovea's processor, runs through the
+ * fovea command with {@code --classpath}: listed beside the zoo, summarised, trained and evaluated.
+ */
+class UserNetworkTest {
+    private static final String SOURCE = """
+            package demo;
+
+            import static dev.fovea.annotations.Padding.SAME;
+            import dev.fovea.annotations.*;
+
+            @Network(input = {1, 8, 8})
+            public interface Tiny {
+                @Conv2d(filters = 4, kernel = 3, padding = SAME) @ReLU Layer conv();
+                @MaxPool2d(kernel = 2) Layer pool();
+                @Flatten Layer flat();
+                @Dense(units = 3) Layer fc();
+            }
+            """;
+
+    @TempDir
+    Path dir;
+
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+    private int fovea(String... args) {
+        out.reset();
+        err.reset();
+        return Main.execute(new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8), args);
+    }
+
+    @Test
+    void aCompiledProjectsNetworkIsListedTrainedAndEvaluated() throws Exception {
+        Path src = Files.createDirectories(dir.resolve("src/demo"));
+        Files.writeString(src.resolve("Tiny.java"), SOURCE);
+        Path classes = Files.createDirectories(dir.resolve("target/classes"));
+        JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
+        String path = System.getProperty("java.class.path");
+        int status = javac.run(null, null, null, "--add-modules", "jdk.incubator.vector", "-Xlint:-incubating", "-classpath", path,
+                "-processorpath", path, "-d", classes.toString(), src.resolve("Tiny.java").toString());
+        assertEquals(0, status, "javac");
+
+        assertEquals(0, fovea("list", "--classpath", classes.toString()), err.toString());
+        assertTrue(out.toString().lines().anyMatch(l -> l.startsWith("Tiny ") && l.contains("1x8x8")), out.toString());
+        assertTrue(out.toString().contains("ResNet50"), "the zoo stays listed");
+
+        // samples whose class is the quadrant row of a bright pixel block
+        float[] x = new float[30 * 64];
+        float[] labels = new float[30];
+        for (int i = 0; i < 30; i++) {
+            labels[i] = i % 3;
+            for (int p = 0; p < 64; p++) {
+                x[i * 64 + p] = (p / 8) / 3 == i % 3 ? 1 : 0;
+            }
+        }
+        Path data = dir.resolve("data.safetensors");
+        dev.fovea.runtime.weights.SafeTensors.write(data, java.util.Map.of(
+                "input", new dev.fovea.runtime.weights.LoadedTensor(new int[] {30, 1, 8, 8}, x),
+                "labels", new dev.fovea.runtime.weights.LoadedTensor(new int[] {30}, labels)), java.util.Map.of());
+        Path weights = dir.resolve("tiny.safetensors");
+        assertEquals(0, fovea("--classpath=" + classes, "train", "tiny", "--data", "safetensors:" + data + "," + data, "--batch", "5",
+                "--epochs", "4", "--lr", "0.1", "--threads", "1", "--output", weights.toString()), err.toString());
+        assertTrue(Files.exists(weights));
+        assertEquals(0, fovea("eval", "tiny", "--classpath", classes.toString(), "--weights", weights.toString(), "--data",
+                "safetensors:" + data, "--split", "train"), err.toString());
+        assertTrue(out.toString().contains("top-1 100.00%"), out.toString());
+
+        assertEquals(2, fovea("list", "--classpath", dir.resolve("src").toString()));
+        assertEquals(List.of("fovea: --classpath " + dir.resolve("src") + ": holds no Fovea networks (no META-INF/fovea/index.txt; compile the "
+                + "project with Fovea's annotation processor)"), err.toString().lines().toList());
+    }
+}
