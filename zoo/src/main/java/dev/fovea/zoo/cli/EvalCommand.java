@@ -54,16 +54,18 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = {"-h", "--help"}, usageHelp = true, description = "this help")
     boolean help;
 
-    private final Zoo zoo;
-    private final PrintStream out;
+    private final Cli cli;
+    private Zoo zoo;
+    private PrintStream out;
 
-    EvalCommand(Zoo zoo, PrintStream out) {
-        this.zoo = zoo;
-        this.out = out;
+    EvalCommand(Cli cli) {
+        this.cli = cli;
     }
 
     @Override
     public Integer call() throws Exception {
+        zoo = cli.zoo();
+        out = cli.out;
         if (batch < 1 || threads < 1) {
             throw new UsageException("--batch and --threads must be at least 1");
         }

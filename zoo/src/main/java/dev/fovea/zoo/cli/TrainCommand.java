@@ -128,16 +128,18 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = {"-h", "--help"}, usageHelp = true, description = "this help")
     boolean help;
 
-    private final Zoo zoo;
-    private final PrintStream out;
+    private final Cli cli;
+    private Zoo zoo;
+    private PrintStream out;
 
-    TrainCommand(Zoo zoo, PrintStream out) {
-        this.zoo = zoo;
-        this.out = out;
+    TrainCommand(Cli cli) {
+        this.cli = cli;
     }
 
     @Override
     public Integer call() throws Exception {
+        zoo = cli.zoo();
+        out = cli.out;
         checkRanges();
         String name = Main.resolve(zoo, model);
         ModelInfo info = zoo.info(name);

@@ -96,6 +96,18 @@ class MainTest {
     }
 
     @Test
+    void flagsTakeEitherSpellingAndCompletionIsGenerated() {
+        assertEquals(0, run("summary", "lenet", "--batch=4"));
+        assertTrue(out().contains("at batch 4"), out());
+        assertEquals(0, run("completion"));
+        assertTrue(out().contains("complete -F") && out().contains("--checkpoint-every"), "bash completion for every command's flags");
+        assertEquals(0, run("infer", "--help"));
+        assertTrue(out().contains("Usage: fovea infer [-h] --input=X.safetensors"), out());
+        assertEquals(2, run("bench", "lenet", "--frames", "3"));
+        assertTrue(err().endsWith("fovea: Unknown options: '--frames', '3'\n"), err());
+    }
+
+    @Test
     void helpListsTheCommands() {
         assertEquals(0, run("help"));
         assertTrue(out().contains("summary MODEL [--json]"), out());
@@ -157,7 +169,7 @@ class MainTest {
         assertEquals(1, run("infer", "lenet", "--weights", weights.toString(), "--input", good.toString(), "--output", out));
         assertTrue(err().contains("are these weights for another model?"), err());
         assertEquals(2, run("infer", "lenet5", "--weights", weights.toString(), "--input", wrong.toString()));
-        assertTrue(err().contains("missing --output FILE"), err());
+        assertTrue(err().contains("Missing required option: '--output=Y.safetensors'"), err());
         assertEquals(4, err().lines().count(), err());
         assertTrue(Files.notExists(Path.of(out)), "nothing written on failure");
     }

@@ -1,0 +1,45 @@
+package dev.fovea.zoo.cli;
+
+import dev.fovea.runtime.weights.Parameters;
+import dev.fovea.runtime.weights.SafeTensors;
+import dev.fovea.zoo.Zoo;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.function.Supplier;
+
+/** What every command works with: where it prints and the networks it knows, loaded when first asked for. */
+final class Cli {
+    final PrintStream out;
+    private final Supplier<Zoo> zoo;
+
+    Cli(PrintStream out, Supplier<Zoo> zoo) {
+        this.out = out;
+        this.zoo = zoo;
+    }
+
+    Zoo zoo() {
+        return zoo.get();
+    }
+
+    /** The qualified name of a network typed in any case, or a usage error naming the closest. */
+    String resolve(String typed) throws UsageException {
+        return Main.resolve(zoo(), typed);
+    }
+
+    Parameters loadWeights(String name, Path weights) {
+        Parameters parameters = zoo().newParameters(name, 0);
+        parameters.load(SafeTensors.read(weights), weights.toString());
+        return parameters;
+    }
+
+    static int range(String flag, int value, int min, int max) throws UsageException {
+        if (value < min || value > max) {
+            throw new UsageException(flag + " must be between " + min + " and " + max + ", not " + value);
+        }
+        return value;
+    }
+
+    static int processors() {
+        return Runtime.getRuntime().availableProcessors();
+    }
+}
