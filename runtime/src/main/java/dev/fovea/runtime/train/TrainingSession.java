@@ -28,7 +28,6 @@ public final class TrainingSession implements AutoCloseable {
     private final Tensor input;
     private final Tensor logits;
     private final Tensor output;
-    private final List<float[]> activationGradients;
     private final Parameters parameters;
     private final Gradients gradients;
     private final Workers workers;
@@ -37,6 +36,11 @@ public final class TrainingSession implements AutoCloseable {
     /** The loss's gradient of the logits, written before the backward pass starts from it. */
     private final float[] lossGradient;
     private Loss loss = Loss.crossEntropy();
+    /** The activation gradients in pieces of {@link #ZERO_PIECE} floats, zeroed in parallel before each backward pass. */
+    private static final int ZERO_PIECE = 1 << 16;
+    private final float[][] zeroArrays;
+    private final int[] zeroFrom;
+    private final java.util.function.IntConsumer zeroPiece = this::zeroPiece;
     /** Set while {@link #profile} runs. */
     private TrainingProfile.Clock clock;
 
@@ -61,7 +65,16 @@ public final class TrainingSession implements AutoCloseable {
                 grads.add(t.grad);
             }
         }
-        this.activationGradients = List.copyOf(grads);
+        List<float[]> arrays = new ArrayList<>();
+        List<Integer> starts = new ArrayList<>();
+        for (float[] g : grads) {
+            for (int from = 0; from < g.length; from += ZERO_PIECE) {
+                arrays.add(g);
+                starts.add(from);
+            }
+        }
+        this.zeroArrays = arrays.toArray(float[][]::new);
+        this.zeroFrom = starts.stream().mapToInt(Integer::intValue).toArray();
         this.parameters = parameters;
         this.gradients = gradients;
         this.workers = workers;
@@ -215,9 +228,7 @@ public final class TrainingSession implements AutoCloseable {
             throw new IllegalStateException("nothing in this network is trainable");
         }
         long t0 = clock == null ? 0 : System.nanoTime();
-        for (float[] g : activationGradients) {
-            Arrays.fill(g, 0);
-        }
+        workers.parallelFor(zeroArrays.length, zeroPiece);
         System.arraycopy(logitsGradient, 0, logits.grad, 0, logits.size());
         gradients.zero();
         if (clock != null) {
@@ -230,6 +241,11 @@ public final class TrainingSession implements AutoCloseable {
                 clock.backward(n.kind(), System.nanoTime() - t1);
             }
         }
+    }
+
+    private void zeroPiece(int i) {
+        float[] g = zeroArrays[i];
+        Arrays.fill(g, zeroFrom[i], Math.min(g.length, zeroFrom[i] + ZERO_PIECE), 0);
     }
 
     /** Eval mode on {@code images}: running statistics, no dropout. Returns the network's output. */
