@@ -9,8 +9,8 @@ import jdk.incubator.vector.VectorSpecies;
  * <li>{@link #nn}: C[m x n] += A[m x k] B[k x n], B's rows contiguous, A read through strides, so the
  * same loop serves A and its transpose. Each A element is broadcast against three vectors of a B row,
  * in a register block of 8 rows by 3 vectors (24 of the 32 vector registers).</li>
- * <li>{@link #nt}: C[m x n] += A[m x k] B[n x k]^T, both read along k: dot products, 2 rows of A
- * against 2 rows of B per register block.</li>
+ * <li>{@link #nt}: C[m x n] += A[m x k] B[n x k]^T, both read along k: dot products, 4 rows of A
+ * against 4 rows of B per register block.</li>
  * </ul>
  * Every sum runs over k in order, so results do not depend on how callers split rows or columns.
  */
@@ -24,7 +24,7 @@ public final class Gemm {
     /** Each thread's packed rows of A, for the products whose A changes from call to call; it grows to the largest. */
     private static final ThreadLocal<float[]> PACKED = ThreadLocal.withInitial(() -> new float[0]);
     /** Where a task's accumulators are summed lane by lane. */
-    private static final ThreadLocal<float[]> LANES = ThreadLocal.withInitial(() -> new float[4 * L]);
+    private static final ThreadLocal<float[]> LANES = ThreadLocal.withInitial(() -> new float[16 * L]);
 
     private Gemm() {}
 
@@ -274,6 +274,17 @@ public final class Gemm {
     /** C[i][j] += sum_p A[i][p] * B[j][p]: A at aOff with row stride lda, B at bOff with ldb, C with ldc. */
     public static void nt(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int ldb, float[] c, int cOff, int ldc) {
         int i = 0;
+        int n4 = n / 4 * 4;
+        for (; i + 4 <= m && n4 > 0; i += 4) {
+            for (int j = 0; j < n4; j += 4) {
+                dots4x4(k, a, aOff + i * lda, lda, b, bOff + j * ldb, ldb, c, cOff + i * ldc + j, ldc);
+            }
+            for (int r = i; r < i + 4; r++) {
+                for (int j = n4; j < n; j++) {
+                    c[cOff + r * ldc + j] += dot(k, a, aOff + r * lda, b, bOff + j * ldb);
+                }
+            }
+        }
         for (; i + 2 <= m; i += 2) {
             int j = 0;
             for (; j + 2 <= n; j += 2) {
@@ -288,6 +299,80 @@ public final class Gemm {
             for (int j = 0; j < n; j++) {
                 c[cOff + i * ldc + j] += dot(k, a, aOff + i * lda, b, bOff + j * ldb);
             }
+        }
+    }
+
+    /** Four rows of A against four of B: 16 sums in flight, two FMAs per vector loaded. Each sum as {@link #dot} forms it. */
+    private static void dots4x4(int k, float[] a, int a0, int lda, float[] b, int b0, int ldb, float[] c, int cOff, int ldc) {
+        FloatVector s00 = FloatVector.zero(S);
+        FloatVector s01 = FloatVector.zero(S);
+        FloatVector s02 = FloatVector.zero(S);
+        FloatVector s03 = FloatVector.zero(S);
+        FloatVector s10 = FloatVector.zero(S);
+        FloatVector s11 = FloatVector.zero(S);
+        FloatVector s12 = FloatVector.zero(S);
+        FloatVector s13 = FloatVector.zero(S);
+        FloatVector s20 = FloatVector.zero(S);
+        FloatVector s21 = FloatVector.zero(S);
+        FloatVector s22 = FloatVector.zero(S);
+        FloatVector s23 = FloatVector.zero(S);
+        FloatVector s30 = FloatVector.zero(S);
+        FloatVector s31 = FloatVector.zero(S);
+        FloatVector s32 = FloatVector.zero(S);
+        FloatVector s33 = FloatVector.zero(S);
+        int p = 0;
+        for (; p + L <= k; p += L) {
+            FloatVector x0 = FloatVector.fromArray(S, a, a0 + p);
+            FloatVector x1 = FloatVector.fromArray(S, a, a0 + lda + p);
+            FloatVector x2 = FloatVector.fromArray(S, a, a0 + 2 * lda + p);
+            FloatVector x3 = FloatVector.fromArray(S, a, a0 + 3 * lda + p);
+            FloatVector y0 = FloatVector.fromArray(S, b, b0 + p);
+            FloatVector y1 = FloatVector.fromArray(S, b, b0 + ldb + p);
+            FloatVector y2 = FloatVector.fromArray(S, b, b0 + 2 * ldb + p);
+            FloatVector y3 = FloatVector.fromArray(S, b, b0 + 3 * ldb + p);
+            s00 = x0.fma(y0, s00);
+            s01 = x0.fma(y1, s01);
+            s02 = x0.fma(y2, s02);
+            s03 = x0.fma(y3, s03);
+            s10 = x1.fma(y0, s10);
+            s11 = x1.fma(y1, s11);
+            s12 = x1.fma(y2, s12);
+            s13 = x1.fma(y3, s13);
+            s20 = x2.fma(y0, s20);
+            s21 = x2.fma(y1, s21);
+            s22 = x2.fma(y2, s22);
+            s23 = x2.fma(y3, s23);
+            s30 = x3.fma(y0, s30);
+            s31 = x3.fma(y1, s31);
+            s32 = x3.fma(y2, s32);
+            s33 = x3.fma(y3, s33);
+        }
+        float[] lanes = LANES.get();
+        // stored one by one: vectors put in an array are boxed, and the whole loop slows tenfold
+        s00.intoArray(lanes, 0);
+        s01.intoArray(lanes, L);
+        s02.intoArray(lanes, 2 * L);
+        s03.intoArray(lanes, 3 * L);
+        s10.intoArray(lanes, 4 * L);
+        s11.intoArray(lanes, 5 * L);
+        s12.intoArray(lanes, 6 * L);
+        s13.intoArray(lanes, 7 * L);
+        s20.intoArray(lanes, 8 * L);
+        s21.intoArray(lanes, 9 * L);
+        s22.intoArray(lanes, 10 * L);
+        s23.intoArray(lanes, 11 * L);
+        s30.intoArray(lanes, 12 * L);
+        s31.intoArray(lanes, 13 * L);
+        s32.intoArray(lanes, 14 * L);
+        s33.intoArray(lanes, 15 * L);
+        for (int q = 0; q < 16; q++) {
+            int r = q / 4;
+            int col = q % 4;
+            float sum = sumLanes(lanes, q * L);
+            for (int t = p; t < k; t++) {
+                sum = Math.fma(a[a0 + r * lda + t], b[b0 + col * ldb + t], sum);
+            }
+            c[cOff + r * ldc + col] += sum;
         }
     }
 
