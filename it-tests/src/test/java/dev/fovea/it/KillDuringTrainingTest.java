@@ -101,6 +101,36 @@ class KillDuringTrainingTest {
         a.forEach((name, t) -> assertArrayEquals(t.data(), b.get(name).data(), name));
     }
 
+    @Test
+    void aTerminatedRunCheckpointsTheStepItStoppedAtAndResumesExactly() throws Exception {
+        Path data = data();
+        Path straight = dir.resolve("straight.safetensors");
+        fovea(train(data, straight));
+        Path checkpoints = dir.resolve("ckpt");
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--add-modules", "jdk.incubator.vector", "-cp", System.getProperty("java.class.path"), Main.class.getName()));
+        command.addAll(train(data, dir.resolve("stopped.safetensors"), "--checkpoint-dir", checkpoints.toString()));
+        Path log = dir.resolve("log.txt");
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        while (newestStep(checkpoints) < 100) { // the end of the first epoch
+            assertTrue(process.isAlive(), "the run ended early: " + Files.readString(log));
+            assertTrue(System.nanoTime() < deadline, "no checkpoint after two minutes");
+            Thread.sleep(5);
+        }
+        process.destroy(); // SIGTERM, as Ctrl-C's SIGINT: the step under way ends and is checkpointed
+        assertTrue(process.waitFor(60, TimeUnit.SECONDS));
+        String printed = Files.readString(log);
+        assertTrue(printed.contains("; continue with --resume " + checkpoints), printed);
+        long stoppedAt = newestStep(checkpoints);
+        assertTrue(stoppedAt > 100 && stoppedAt < 400, "a checkpoint of the step it stopped at, not an epoch's end: " + stoppedAt);
+        Path resumed = dir.resolve("resumed.safetensors");
+        fovea(train(data, resumed, "--checkpoint-dir", checkpoints.toString(), "--resume", checkpoints.toString()));
+        Map<String, LoadedTensor> a = SafeTensors.read(straight);
+        Map<String, LoadedTensor> b = SafeTensors.read(resumed);
+        a.forEach((name, t) -> assertArrayEquals(t.data(), b.get(name).data(), name));
+    }
+
     private static long newestStep(Path checkpoints) {
         Path newest = CheckpointPolicy.newest(checkpoints);
         if (newest == null) {

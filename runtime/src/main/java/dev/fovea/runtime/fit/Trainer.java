@@ -41,6 +41,9 @@ public final class Trainer {
     private final int classes;
 
     private final List<EpochResult> history = new ArrayList<>();
+    /** Set from another thread (a signal handler) to end the run after the current step. */
+    private volatile boolean stopRequested;
+    private boolean stopped;
     private int epoch;
     private int batch;
     private double lossSum;
@@ -106,12 +109,27 @@ public final class Trainer {
     /** Trains for at most {@code maxSteps} more optimiser steps (tests use it to stop part-way). */
     public List<EpochResult> fit(long maxSteps) {
         long stopAt = maxSteps == Long.MAX_VALUE ? Long.MAX_VALUE : optimizer.steps() + maxSteps;
+        stopped = false;
         while (epoch < epochs && !stoppedEarly()) {
             if (!runEpoch(stopAt)) {
                 break;
             }
         }
         return history();
+    }
+
+    /**
+     * Asks a running {@link #fit} to end after the step under way, with a checkpoint of exactly that point
+     * when a checkpoint policy is set (for Ctrl-C: nothing is lost, and a resume continues bit for bit).
+     * Safe to call from any thread.
+     */
+    public void requestStop() {
+        stopRequested = true;
+    }
+
+    /** Whether the last {@link #fit} ended on {@link #requestStop}. */
+    public boolean stopped() {
+        return stopped;
     }
 
     /** Runs the rest of the current epoch; false when {@code stopAt} came first. */
@@ -123,14 +141,19 @@ public final class Trainer {
         int steps = train.batchesPerEpoch();
         long waitNanos;
         try (Loader.Epoch data = train.epoch(epoch, batch)) {
-            for (Batch b; optimizer.steps() < stopAt && (b = data.next()) != null; ) {
+            for (Batch b; optimizer.steps() < stopAt && !stopped && (b = data.next()) != null; ) {
                 step(b, scores);
                 batch = b.index() + 1;
                 double seconds = (System.nanoTime() - start) / 1e9;
                 Progress p = new Progress(epoch, epochs, batch, steps, lossSum / seen, scores.top1(), optimizer.learningRate(),
                         (batch - firstBatch) * (double) train.batch() / seconds, seconds, data.dataWaitNanos() / 1e9);
                 listeners.forEach(l -> l.step(p));
-                if (checkpoints != null && checkpoints.everySteps() > 0 && optimizer.steps() % checkpoints.everySteps() == 0
+                if (stopRequested && batch < steps) {
+                    stopped = true;
+                    if (checkpoints != null) {
+                        checkpoint();
+                    }
+                } else if (checkpoints != null && checkpoints.everySteps() > 0 && optimizer.steps() % checkpoints.everySteps() == 0
                         && batch < steps) {
                     checkpoint();
                 }
@@ -154,6 +177,10 @@ public final class Trainer {
         listeners.forEach(l -> l.epoch(result));
         if (checkpoints != null) {
             checkpoint();
+        }
+        if (stopRequested && epoch < epochs) {
+            stopped = true;
+            return false;
         }
         return true;
     }

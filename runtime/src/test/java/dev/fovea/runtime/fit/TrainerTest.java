@@ -102,13 +102,17 @@ class TrainerTest {
     }
 
     private Run run(int epochs, CheckpointPolicy checkpoints, Schedule schedule, int patience) {
+        return run(epochs, checkpoints, schedule, patience, new TrainingListener() { });
+    }
+
+    private Run run(int epochs, CheckpointPolicy checkpoints, Schedule schedule, int patience, TrainingListener listener) {
         TrainingSession session = TrainingPlanner.session(graph(), parameters(), BATCH, 2, new TrainingPlanner.Options(11, false));
         Optimizer sgd = Sgd.withMomentum(session.parameters(), session.gradients(), 0.1, 0.9, 1e-4);
         Augmentation augment = new Augmentation(INPUT, List.of(new Transform.RandomCrop(6, 6, 1), new Transform.HorizontalFlip(0.5)));
         Loader train = new Loader(bars(44, 1), augment, BATCH, true, true, 7);
         Loader test = new Loader(bars(30, 2), augment.forEvaluation(), BATCH, false, false, 7);
         Trainer.Builder b = Trainer.builder(session, sgd, train).test(test).epochs(epochs).modelName("bars")
-                .schedule(schedule != null ? schedule : Schedule.cosine(0.1, epochs * 5L, 0)).earlyStopping(patience);
+                .schedule(schedule != null ? schedule : Schedule.cosine(0.1, epochs * 5L, 0)).earlyStopping(patience).listener(listener);
         if (checkpoints != null) {
             b.checkpoints(checkpoints);
         }
@@ -152,6 +156,41 @@ class TrainerTest {
             assertEquals(6, c.optimizer().steps());
             List<EpochResult> h = c.trainer().fit();
             assertEquals(3, h.size());
+            float[][] resumed = values(c.session().parameters());
+            for (int i = 0; i < straight.length; i++) {
+                assertArrayEquals(straight[i], resumed[i], "tensor " + i);
+            }
+        }
+    }
+
+    @Test
+    void aStopRequestedMidRunCheckpointsThatStepAndTheResumeEndsBitIdentical() {
+        float[][] straight;
+        try (Run a = run(3, null, null)) {
+            a.trainer().fit();
+            straight = values(a.session().parameters());
+        }
+        Path checkpoints = dir.resolve("ckpt");
+        java.util.concurrent.atomic.AtomicReference<Trainer> running = new java.util.concurrent.atomic.AtomicReference<>();
+        TrainingListener ctrlC = new TrainingListener() {
+            @Override
+            public void step(Progress p) {
+                if (p.epoch() == 1 && p.step() == 3) {
+                    running.get().requestStop();
+                }
+            }
+        };
+        try (Run b = run(3, new CheckpointPolicy(checkpoints, 0, 5), null, 0, ctrlC)) {
+            running.set(b.trainer());
+            b.trainer().fit();
+            assertTrue(b.trainer().stopped());
+            assertEquals(8, b.optimizer().steps(), "epoch 0's five steps and three of epoch 1");
+        }
+        assertEquals("checkpoint-0000000008.safetensors", CheckpointPolicy.newest(checkpoints).getFileName().toString());
+        try (Run c = run(3, new CheckpointPolicy(checkpoints, 0, 5), null)) {
+            c.trainer().resume(checkpoints);
+            c.trainer().fit();
+            assertFalse(c.trainer().stopped());
             float[][] resumed = values(c.session().parameters());
             for (int i = 0; i < straight.length; i++) {
                 assertArrayEquals(straight[i], resumed[i], "tensor " + i);

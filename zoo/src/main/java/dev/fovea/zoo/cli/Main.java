@@ -93,8 +93,7 @@ public final class Main {
                 throw new UsageException("unknown command '" + command + "'; commands: " + String.join(", ", commands.keySet())
                         + ", completion, help");
             }
-            Picocli.run(chosen, args.subList(1, args.size()), out);
-            return 0;
+            return Picocli.run(chosen, args.subList(1, args.size()), out);
         } catch (UsageException e) {
             err.println("fovea: " + e.getMessage());
             return 2;

@@ -9,11 +9,12 @@ import picocli.CommandLine;
 /**
  * Runs a picocli command the way every fovea command behaves: a usage mistake is one line and exit code
  * 2; {@code --help} prints the generated help; failures while working reach {@link Main}'s handler.
+ * Returns the command's exit code.
  */
 final class Picocli {
     private Picocli() {}
 
-    static void run(Callable<?> command, List<String> args, PrintStream out) throws UsageException, java.io.IOException {
+    static int run(Callable<Integer> command, List<String> args, PrintStream out) throws UsageException, java.io.IOException {
         CommandLine line = new CommandLine(command);
         line.setCaseInsensitiveEnumValuesAllowed(true);
         line.setOut(new PrintWriter(out, true));
@@ -24,10 +25,10 @@ final class Picocli {
             throw new UsageException(e.getMessage().replace("\n", " ").strip());
         }
         if (CommandLine.printHelpIfRequested(parsed)) {
-            return;
+            return 0;
         }
         try {
-            command.call();
+            return command.call();
         } catch (UsageException | java.io.IOException | RuntimeException e) {
             throw e;
         } catch (Exception e) {

@@ -50,6 +50,7 @@ final class ProgressPrinter implements TrainingListener {
     public void epoch(EpochResult r) {
         if (mode == Mode.JSON) {
             out.println(r.toJson());
+            out.flush(); // a line per epoch as it ends, also into a pipe or a file
             return;
         }
         if (barShown) {
@@ -57,6 +58,7 @@ final class ProgressPrinter implements TrainingListener {
             barShown = false;
         }
         out.println(line(r));
+        out.flush();
     }
 
     static String line(EpochResult r) {

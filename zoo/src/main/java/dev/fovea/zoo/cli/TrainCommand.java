@@ -195,31 +195,79 @@ final class TrainCommand implements Callable<Integer> {
                     out.printf(Locale.ROOT, "resumed from %s: epoch %d, step %d%n", resume, trainer.epoch() + 1, opt.steps());
                 }
             }
-            List<EpochResult> history = trainer.fit();
-            Path target = output != null ? output : Path.of(simple.toLowerCase(Locale.ROOT) + ".safetensors");
-            Map<String, String> meta = new LinkedHashMap<>();
-            meta.put("model", simple);
-            meta.put("epochs", Integer.toString(history.size()));
-            if (pipes.normalize() != null) {
-                meta.put("normalize", Pipelines.format(pipes.normalize()));
-            }
-            SafeTensors.write(target, parameters.asMap(), meta);
-            if (plot != null) {
-                AtomicFiles.writeString(plot, CurvesSvg.render(simple + " on " + data.spec, history));
-            }
-            if (finalTest != null) {
-                Evaluation e = Trainer.evaluate(session, new Loader(finalTest, pipes.eval(), batch, false, false, seed));
-                if (!json) {
-                    out.printf(Locale.ROOT, "test: loss %.4f  top-1 %.2f%%  top-5 %.2f%% on %,d samples%n", e.loss(), 100 * e.top1(),
-                            100 * e.top5(), e.count());
-                }
-            }
-            if (!json) {
-                out.println(target + ": the trained weights" + (trainer.earlyStopped() ? " (stopped early)" : "")
-                        + (plot != null ? "; " + plot + ": the curves" : ""));
+            Thread onSignal = stopOnSignal(trainer);
+            try {
+                return finish(trainer, opt, simple, pipes, finalTest, session);
+            } finally {
+                release(onSignal);
             }
         }
+    }
+
+    /** Trains to the end (or to a stop), then writes and says what the run produced; returns the exit code. */
+    private int finish(Trainer trainer, Optimizer opt, String simple, Pipelines.Pair pipes, Dataset finalTest,
+            TrainingSession session) throws java.io.IOException {
+        Parameters parameters = session.parameters();
+        List<EpochResult> history = trainer.fit();
+        if (trainer.stopped()) {
+            out.println(checkpointDir == null
+                    ? "stopped at epoch " + (trainer.epoch() + 1) + ", step " + opt.steps() + "; without --checkpoint-dir nothing was kept"
+                    : "stopped at epoch " + (trainer.epoch() + 1) + ", step " + opt.steps() + "; continue with --resume " + checkpointDir);
+            return 130;
+        }
+        Path target = output != null ? output : Path.of(simple.toLowerCase(Locale.ROOT) + ".safetensors");
+        Map<String, String> meta = new LinkedHashMap<>();
+        meta.put("model", simple);
+        meta.put("epochs", Integer.toString(history.size()));
+        if (pipes.normalize() != null) {
+            meta.put("normalize", Pipelines.format(pipes.normalize()));
+        }
+        SafeTensors.write(target, parameters.asMap(), meta);
+        if (plot != null) {
+            AtomicFiles.writeString(plot, CurvesSvg.render(simple + " on " + data.spec, history));
+        }
+        if (finalTest != null) {
+            Evaluation e = Trainer.evaluate(session, new Loader(finalTest, pipes.eval(), batch, false, false, seed));
+            if (!json) {
+                out.printf(Locale.ROOT, "test: loss %.4f  top-1 %.2f%%  top-5 %.2f%% on %,d samples%n", e.loss(), 100 * e.top1(),
+                        100 * e.top5(), e.count());
+            }
+        }
+        if (!json) {
+            out.println(target + ": the trained weights" + (trainer.earlyStopped() ? " (stopped early)" : "")
+                    + (plot != null ? "; " + plot + ": the curves" : ""));
+        }
         return 0;
+    }
+
+    /**
+     * Ctrl-C (or a SIGTERM) asks the training to stop after the step under way: the JVM's shutdown waits
+     * until this command has written that step's checkpoint and said so, so the run resumes exactly where it
+     * stopped. Released when the command ends, however it ends.
+     */
+    private final java.util.concurrent.CountDownLatch finished = new java.util.concurrent.CountDownLatch(1);
+
+    private Thread stopOnSignal(Trainer trainer) {
+        Thread onSignal = new Thread(() -> {
+            trainer.requestStop();
+            try {
+                finished.await(60, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "fovea-stop");
+        Runtime.getRuntime().addShutdownHook(onSignal);
+        return onSignal;
+    }
+
+    private void release(Thread onSignal) {
+        out.flush();
+        finished.countDown();
+        try {
+            Runtime.getRuntime().removeShutdownHook(onSignal);
+        } catch (IllegalStateException shuttingDown) {
+            // the hook is running: it has just been released
+        }
     }
 
     private void checkRanges() throws UsageException {
