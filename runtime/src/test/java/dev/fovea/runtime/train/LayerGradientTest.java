@@ -58,6 +58,27 @@ class LayerGradientTest {
      * Enough output channels per group for the weight gradient's vector path, with a tail of columns and of
      * rows; at batch 3 the second task takes two samples side by side (a 1x1 one among them).
      */
+    /**
+     * Stride-1 convolutions whose padded rows are at most 15% wider than their outputs run on wide rows
+     * (one im2col copy per row of the kernel, extra columns thrown away): with padding, without, grouped,
+     * a 5x5 kernel, and several samples side by side in one product.
+     */
+    @Test
+    void convolutionsOnWideRows() {
+        Shape in = chw(3, 16, 15);
+        GradientCheck.check(Graphs.of(in, new Layer.Conv2d("padded", IN, in, chw(4, 16, 15), Window.kernel(3).pad(1), 1, "padded.weight",
+                "padded.bias", List.of())), 3, 41);
+        Shape narrow = chw(2, 6, 20);
+        GradientCheck.check(Graphs.of(narrow, new Layer.Conv2d("unpadded", IN, narrow, chw(3, 4, 18), Window.kernel(3), 1, "unpadded.weight",
+                null, List.of())), 2, 43);
+        Shape four = chw(4, 5, 16);
+        GradientCheck.check(Graphs.of(four, new Layer.Conv2d("grouped", IN, four, chw(6, 5, 16), Window.kernel(3).pad(1), 2, "grouped.weight",
+                "grouped.bias", List.of())), 2, 47);
+        Shape big = chw(1, 6, 30);
+        GradientCheck.check(Graphs.of(big, new Layer.Conv2d("five", IN, big, chw(2, 6, 30), Window.kernel(5).pad(2), 1, "five.weight",
+                null, List.of())), 2, 53);
+    }
+
     @Test
     void wideConvolutions() {
         Shape map = chw(5, 4, 4);

@@ -30,6 +30,18 @@ public final class ConvTrain {
     private final int tasks;
     private final int k;
     private final int positions;
+    /**
+     * Stride 1 on maps whose padding adds little width: outputs are computed on rows as wide as the padded
+     * input ({@link #rowWidth}), the extra columns thrown away, so that an im2col row is one copy of the
+     * padded input per sample instead of one per output row, and col2im one add loop.
+     */
+    private final boolean wide;
+    private final int rowWidth;
+    private final int paddedHeight;
+    /** Columns one sample takes in the products: oh x ow, or oh x rowWidth when wide. */
+    private final int span;
+    /** Floats of one sample's group of padded input planes, with the tail the last rows' extra columns read. */
+    private final int paddedSize;
     /** Samples per product, and so columns per product. */
     private final int chunk;
     private final int columns;
@@ -47,9 +59,16 @@ public final class ConvTrain {
         this.tasks = Math.max(1, Math.min(batch, threads));
         this.k = g.k();
         this.positions = g.positions();
+        int paddedWidth = g.ow() + g.kw() - 1;
+        this.wide = g.sh() == 1 && g.sw() == 1 && g.dh() == 1 && g.dw() == 1 && !g.isPointwise() && g.ow() <= 64
+                && paddedWidth * 20 <= g.ow() * 23;
+        this.rowWidth = wide ? paddedWidth : g.ow();
+        this.paddedHeight = g.oh() + g.kh() - 1;
+        this.span = g.oh() * rowWidth;
+        this.paddedSize = wide ? g.inputChannelsPerGroup() * paddedHeight * rowWidth + g.kw() - 1 : 0;
         int perTask = (batch + tasks - 1) / tasks;
-        this.chunk = Math.max(1, Math.min(perTask, (COLUMNS + positions - 1) / positions));
-        this.columns = chunk * positions;
+        this.chunk = Math.max(1, Math.min(perTask, (COLUMNS + span - 1) / span));
+        this.columns = chunk * span;
         this.scratch = scratch;
         int cog = g.outputChannelsPerGroup();
         scratch.reserve(Scratch.Use.COLUMNS, tasks, k * columns);
@@ -58,6 +77,9 @@ public final class ConvTrain {
         scratch.reserve(Scratch.Use.OUTPUT_GRADIENT, tasks, cog * columns);
         scratch.reserve(Scratch.Use.TRANSPOSED_GRADIENT, tasks, columns * cog);
         scratch.reserve(Scratch.Use.PARTIAL_SUMS, tasks, g.co() * k);
+        if (wide) {
+            scratch.reserve(Scratch.Use.PADDED, tasks, paddedSize);
+        }
         // the weights as the forward pass reads them in the first half, transposed in the second
         scratch.reserve(Scratch.Use.PACKED, 1, 2 * packedSize());
     }
@@ -92,23 +114,38 @@ public final class ConvTrain {
     /** Samples b0 .. b0 + count - 1, side by side in one product per group. */
     private void forwardChunk(int task, int b0, int count, float[] x, float[] weight, float[] bias, float[] y) {
         int cog = g.outputChannelsPerGroup();
-        int cols = count * positions;
+        int cols = count * span;
         for (int group = 0; group < g.groups(); group++) {
             float[] source = columns(task, x, b0, count, group);
             int sourceOff = source == x ? xOffset(b0, group) : 0;
-            // one sample writes straight into y; several into a scratch that is then dealt out
-            float[] c = count == 1 ? y : scratch.get(Scratch.Use.OUTPUTS, task);
-            int cOff = count == 1 ? b0 * g.outputSize() + group * cog * positions : 0;
+            // one sample of exact rows writes straight into y; else a scratch that is then dealt out
+            boolean direct = count == 1 && !wide;
+            float[] c = direct ? y : scratch.get(Scratch.Use.OUTPUTS, task);
+            int cOff = direct ? b0 * g.outputSize() + group * cog * positions : 0;
             for (int o = 0; o < cog; o++) {
                 Arrays.fill(c, cOff + o * cols, cOff + (o + 1) * cols, bias == null ? 0 : bias[group * cog + o]);
             }
             Gemm.nn(cog, cols, k, scratch.get(Scratch.Use.PACKED, 0), group * Gemm.packedSize(cog, k), weight, group * cog * k, k, 1, source, sourceOff, cols, c, cOff,
                     cols);
-            if (count > 1) {
-                for (int i = 0; i < count; i++) {
-                    for (int o = 0; o < cog; o++) {
-                        System.arraycopy(c, o * cols + i * positions, y, (b0 + i) * g.outputSize() + (group * cog + o) * positions, positions);
-                    }
+            if (!direct) {
+                dealOut(c, cols, y, b0, count, group);
+            }
+        }
+    }
+
+    /** The chunk's outputs (cog x cols) to their samples' places in y, without the extra columns of wide rows. */
+    private void dealOut(float[] c, int cols, float[] y, int b0, int count, int group) {
+        int cog = g.outputChannelsPerGroup();
+        for (int i = 0; i < count; i++) {
+            for (int o = 0; o < cog; o++) {
+                int to = (b0 + i) * g.outputSize() + (group * cog + o) * positions;
+                int from = o * cols + i * span;
+                if (!wide) {
+                    System.arraycopy(c, from, y, to, positions);
+                    continue;
+                }
+                for (int oy = 0; oy < g.oh(); oy++) {
+                    System.arraycopy(c, from + oy * rowWidth, y, to + oy * g.ow(), g.ow());
                 }
             }
         }
@@ -154,22 +191,19 @@ public final class ConvTrain {
 
     private void backwardChunk(int task, int b0, int count, float[] x, float[] weight, float[] dy, float[] dx, float[] dw) {
         int cog = g.outputChannelsPerGroup();
-        int cols = count * positions;
+        int cols = count * span;
         for (int group = 0; group < g.groups(); group++) {
-            // the chunk's output gradient as cog x cols: dy itself for one sample, else gathered
-            float[] grad = count == 1 ? dy : scratch.get(Scratch.Use.OUTPUT_GRADIENT, task);
-            int gradOff = count == 1 ? b0 * g.outputSize() + group * cog * positions : 0;
-            if (count > 1) {
-                for (int i = 0; i < count; i++) {
-                    for (int o = 0; o < cog; o++) {
-                        System.arraycopy(dy, (b0 + i) * g.outputSize() + (group * cog + o) * positions, grad, o * cols + i * positions, positions);
-                    }
-                }
+            // the chunk's output gradient as cog x cols: dy itself for one sample of exact rows, else gathered
+            boolean direct = count == 1 && !wide;
+            float[] grad = direct ? dy : scratch.get(Scratch.Use.OUTPUT_GRADIENT, task);
+            int gradOff = direct ? b0 * g.outputSize() + group * cog * positions : 0;
+            if (!direct) {
+                gatherGradient(dy, grad, cols, b0, count, group);
             }
             if (dw != null) {
                 float[] source = columns(task, x, b0, count, group);
                 int sourceOff = source == x ? xOffset(b0, group) : 0;
-                if (cog < Gemm.VECTOR) {
+                if (cog < 4 * Gemm.VECTOR) {
                     // too few output channels to fill a vector: dot products along the positions instead
                     Gemm.nt(k, cog, cols, source, sourceOff, cols, grad, gradOff, cols, dw, group * cog * k, cog);
                 } else {
@@ -192,7 +226,95 @@ public final class ConvTrain {
                     float[] d = scratch.get(Scratch.Use.COLUMN_GRADIENT, task);
                     Arrays.fill(d, 0, k * cols, 0);
                     Gemm.nn(k, cols, cog, packedWT, packed, weight, group * cog * k, 1, k, grad, gradOff, cols, d, 0, cols);
-                    col2im(d, dx, b0, count, group);
+                    if (wide) {
+                        col2imWide(task, d, dx, b0, count, group);
+                    } else {
+                        col2im(d, dx, b0, count, group);
+                    }
+                }
+            }
+        }
+    }
+
+    /** dy of samples b0 .. b0 + count - 1 as cog x cols, zero in the extra columns of wide rows (so they add nothing). */
+    private void gatherGradient(float[] dy, float[] grad, int cols, int b0, int count, int group) {
+        int cog = g.outputChannelsPerGroup();
+        for (int i = 0; i < count; i++) {
+            for (int o = 0; o < cog; o++) {
+                int from = (b0 + i) * g.outputSize() + (group * cog + o) * positions;
+                int to = o * cols + i * span;
+                if (!wide) {
+                    System.arraycopy(dy, from, grad, to, positions);
+                    continue;
+                }
+                for (int oy = 0; oy < g.oh(); oy++) {
+                    System.arraycopy(dy, from + oy * g.ow(), grad, to + oy * rowWidth, g.ow());
+                    Arrays.fill(grad, to + oy * rowWidth + g.ow(), to + (oy + 1) * rowWidth, 0);
+                }
+            }
+        }
+    }
+
+    /** One sample's group of input planes, zero-padded to paddedHeight x rowWidth, into the task's PADDED scratch. */
+    private float[] padded(int task, float[] x, int b, int group) {
+        float[] p = scratch.get(Scratch.Use.PADDED, task);
+        Arrays.fill(p, 0, paddedSize, 0);
+        int plane = paddedHeight * rowWidth;
+        int xBase = xOffset(b, group);
+        for (int ch = 0; ch < g.inputChannelsPerGroup(); ch++) {
+            for (int iy = 0; iy < g.ih(); iy++) {
+                System.arraycopy(x, xBase + (ch * g.ih() + iy) * g.iw(), p, ch * plane + (iy + g.pt()) * rowWidth + g.pl(), g.iw());
+            }
+        }
+        return p;
+    }
+
+    /** The wide-row im2col: row (ch, ky, kx) of a sample is its padded planes from ch, ky, kx on, in one copy. */
+    private float[] wideColumns(int task, float[] x, int b0, int count, int group) {
+        float[] c = scratch.get(Scratch.Use.COLUMNS, task);
+        int cols = count * span;
+        int plane = paddedHeight * rowWidth;
+        for (int i = 0; i < count; i++) {
+            float[] p = padded(task, x, b0 + i, group);
+            int row = 0;
+            for (int ch = 0; ch < g.inputChannelsPerGroup(); ch++) {
+                for (int ky = 0; ky < g.kh(); ky++) {
+                    for (int kx = 0; kx < g.kw(); kx++, row++) {
+                        System.arraycopy(p, ch * plane + ky * rowWidth + kx, c, row * cols + i * span, span);
+                    }
+                }
+            }
+        }
+        return c;
+    }
+
+    /** dx += the column gradient folded back, for wide rows: one add loop per row into padded planes, then their inside. */
+    private void col2imWide(int task, float[] d, float[] dx, int b0, int count, int group) {
+        int cols = count * span;
+        int plane = paddedHeight * rowWidth;
+        float[] p = scratch.get(Scratch.Use.PADDED, task);
+        for (int i = 0; i < count; i++) {
+            Arrays.fill(p, 0, paddedSize, 0);
+            int row = 0;
+            for (int ch = 0; ch < g.inputChannelsPerGroup(); ch++) {
+                for (int ky = 0; ky < g.kh(); ky++) {
+                    for (int kx = 0; kx < g.kw(); kx++, row++) {
+                        int to = ch * plane + ky * rowWidth + kx;
+                        int from = row * cols + i * span;
+                        for (int j = 0; j < span; j++) {
+                            p[to + j] += d[from + j];
+                        }
+                    }
+                }
+            }
+            int xBase = xOffset(b0 + i, group);
+            for (int ch = 0; ch < g.inputChannelsPerGroup(); ch++) {
+                for (int iy = 0; iy < g.ih(); iy++) {
+                    int to = xBase + (ch * g.ih() + iy) * g.iw();
+                    int from = ch * plane + (iy + g.pt()) * rowWidth + g.pl();
+                    for (int ix = 0; ix < g.iw(); ix++) {
+                        dx[to + ix] += p[from + ix];
+                    }
                 }
             }
         }
@@ -225,6 +347,9 @@ public final class ConvTrain {
     private float[] columns(int task, float[] x, int b0, int count, int group) {
         if (g.isPointwise() && count == 1) {
             return x;
+        }
+        if (wide) {
+            return wideColumns(task, x, b0, count, group);
         }
         float[] c = scratch.get(Scratch.Use.COLUMNS, task);
         int cols = count * positions;
