@@ -42,6 +42,18 @@ public final class ConvTrain {
     private final int span;
     /** Floats of one sample's group of padded input planes, with the tail the last rows' extra columns read. */
     private final int paddedSize;
+    /**
+     * On wide rows the data gradient is a correlation of the output gradient, padded by the kernel's size
+     * less one on every side, with the weights flipped: the same product as the forward pass, on rows
+     * {@link #gradientWidth} wide, instead of a product into a column gradient folded back by col2im.
+     */
+    private final int gradientWidth;
+    private final int gradientHeight;
+    /** Columns one sample's input gradient takes in that product: ih x gradientWidth. */
+    private final int gradientSpan;
+    private final int gradientPaddedSize;
+    /** K of that product: output channels of a group times the kernel's area. */
+    private final int flippedK;
     /** Samples per product, and so columns per product. */
     private final int chunk;
     private final int columns;
@@ -60,12 +72,18 @@ public final class ConvTrain {
         this.k = g.k();
         this.positions = g.positions();
         int paddedWidth = g.ow() + g.kw() - 1;
-        this.wide = g.sh() == 1 && g.sw() == 1 && g.dh() == 1 && g.dw() == 1 && !g.isPointwise() && g.ow() <= 64
+        boolean padsInside = g.oh() + g.kh() - 1 >= g.ih() + g.pt() && paddedWidth >= g.iw() + g.pl(); // no cropping on the far sides
+        this.wide = g.sh() == 1 && g.sw() == 1 && g.dh() == 1 && g.dw() == 1 && !g.isPointwise() && g.ow() <= 64 && padsInside
                 && paddedWidth * 20 <= g.ow() * 23;
         this.rowWidth = wide ? paddedWidth : g.ow();
         this.paddedHeight = g.oh() + g.kh() - 1;
         this.span = g.oh() * rowWidth;
         this.paddedSize = wide ? g.inputChannelsPerGroup() * paddedHeight * rowWidth + g.kw() - 1 : 0;
+        this.gradientWidth = g.ow() + 2 * (g.kw() - 1);
+        this.gradientHeight = g.oh() + 2 * (g.kh() - 1);
+        this.gradientSpan = g.ih() * gradientWidth;
+        this.flippedK = g.outputChannelsPerGroup() * g.kh() * g.kw();
+        this.gradientPaddedSize = wide ? g.outputChannelsPerGroup() * gradientHeight * gradientWidth + g.pl() + g.kw() : 0;
         int perTask = (batch + tasks - 1) / tasks;
         this.chunk = Math.max(1, Math.min(perTask, (COLUMNS + span - 1) / span));
         this.columns = chunk * span;
@@ -78,7 +96,11 @@ public final class ConvTrain {
         scratch.reserve(Scratch.Use.TRANSPOSED_GRADIENT, tasks, columns * cog);
         scratch.reserve(Scratch.Use.PARTIAL_SUMS, tasks, g.co() * k);
         if (wide) {
-            scratch.reserve(Scratch.Use.PADDED, tasks, paddedSize);
+            scratch.reserve(Scratch.Use.PADDED, tasks, Math.max(paddedSize, gradientPaddedSize));
+            scratch.reserve(Scratch.Use.COLUMNS, tasks, flippedK * chunk * gradientSpan);
+            scratch.reserve(Scratch.Use.OUTPUTS, tasks, g.inputChannelsPerGroup() * chunk * gradientSpan);
+            scratch.reserve(Scratch.Use.PACKED, 1, 2 * packedSize() + flippedPackedSize());
+            scratch.reserve(Scratch.Use.FLIPPED, 1, g.groups() * g.inputChannelsPerGroup() * flippedK);
         }
         // the weights as the forward pass reads them in the first half, transposed in the second
         scratch.reserve(Scratch.Use.PACKED, 1, 2 * packedSize());
@@ -88,6 +110,11 @@ public final class ConvTrain {
     private int packedSize() {
         int cog = g.outputChannelsPerGroup();
         return g.groups() * Math.max(Gemm.packedSize(cog, k), Gemm.packedSize(k, cog));
+    }
+
+    /** Floats of all groups' flipped weights, packed for the data gradient on wide rows. */
+    private int flippedPackedSize() {
+        return g.groups() * Gemm.packedSize(g.inputChannelsPerGroup(), flippedK);
     }
 
     public ConvGeometry geometry() {
@@ -162,7 +189,9 @@ public final class ConvTrain {
             }
         }
         int cog = g.outputChannelsPerGroup();
-        if (dx != null) {
+        if (dx != null && wide) {
+            packFlipped(weight);
+        } else if (dx != null) {
             for (int group = 0; group < g.groups(); group++) {
                 Gemm.pack(k, cog, weight, group * cog * k, 1, k, scratch.get(Scratch.Use.PACKED, 0), packedSize() + group * Gemm.packedSize(k, cog));
             }
@@ -223,12 +252,12 @@ public final class ConvTrain {
                     Gemm.nn(k, positions, cog, packedWT, packed, weight, group * cog * k, 1, k, grad, gradOff, positions, dx,
                             xOffset(b0, group), positions);
                 } else {
-                    float[] d = scratch.get(Scratch.Use.COLUMN_GRADIENT, task);
-                    Arrays.fill(d, 0, k * cols, 0);
-                    Gemm.nn(k, cols, cog, packedWT, packed, weight, group * cog * k, 1, k, grad, gradOff, cols, d, 0, cols);
                     if (wide) {
-                        col2imWide(task, d, dx, b0, count, group);
+                        dataGradientWide(task, dy, weight, dx, b0, count, group);
                     } else {
+                        float[] d = scratch.get(Scratch.Use.COLUMN_GRADIENT, task);
+                        Arrays.fill(d, 0, k * cols, 0);
+                        Gemm.nn(k, cols, cog, packedWT, packed, weight, group * cog * k, 1, k, grad, gradOff, cols, d, 0, cols);
                         col2im(d, dx, b0, count, group);
                     }
                 }
@@ -288,32 +317,75 @@ public final class ConvTrain {
         return c;
     }
 
-    /** dx += the column gradient folded back, for wide rows: one add loop per row into padded planes, then their inside. */
-    private void col2imWide(int task, float[] d, float[] dx, int b0, int count, int group) {
-        int cols = count * span;
-        int plane = paddedHeight * rowWidth;
-        float[] p = scratch.get(Scratch.Use.PADDED, task);
-        for (int i = 0; i < count; i++) {
-            Arrays.fill(p, 0, paddedSize, 0);
-            int row = 0;
-            for (int ch = 0; ch < g.inputChannelsPerGroup(); ch++) {
-                for (int ky = 0; ky < g.kh(); ky++) {
-                    for (int kx = 0; kx < g.kw(); kx++, row++) {
-                        int to = ch * plane + ky * rowWidth + kx;
-                        int from = row * cols + i * span;
-                        for (int j = 0; j < span; j++) {
-                            p[to + j] += d[from + j];
-                        }
+    /**
+     * The flipped weights of every group, W'[c][o][ky'][kx'] = W[o][c][kh-1-ky'][kw-1-kx'] (cig x cog kh kw),
+     * kept in FLIPPED (the product reads the rows after the last whole block of 8 there) and packed after
+     * the forward and transposed weights.
+     */
+    private void packFlipped(float[] weight) {
+        int cig = g.inputChannelsPerGroup();
+        int cog = g.outputChannelsPerGroup();
+        int area = g.kh() * g.kw();
+        float[] flipped = scratch.get(Scratch.Use.FLIPPED, 0);
+        float[] packed = scratch.get(Scratch.Use.PACKED, 0);
+        for (int group = 0; group < g.groups(); group++) {
+            int base = group * cig * flippedK;
+            for (int c = 0; c < cig; c++) {
+                for (int o = 0; o < cog; o++) {
+                    int from = ((group * cog + o) * cig + c) * area;
+                    int to = base + (c * cog + o) * area;
+                    for (int t = 0; t < area; t++) {
+                        flipped[to + t] = weight[from + area - 1 - t];
                     }
                 }
             }
+            Gemm.pack(cig, flippedK, flipped, base, flippedK, 1, packed, 2 * packedSize() + group * Gemm.packedSize(cig, flippedK));
+        }
+    }
+
+    /**
+     * dx += the correlation of dy (padded by kh-1 rows and kw-1 columns on each side) with the flipped
+     * weights, for samples b0 .. b0 + count - 1 of a group: dx[c][iy][ix] = sum over o, ky', kx' of
+     * W'[c][o][ky'][kx'] dypad[o][iy + pt + ky'][ix + pl + kx'], computed on rows gradientWidth wide.
+     */
+    private void dataGradientWide(int task, float[] dy, float[] weight, float[] dx, int b0, int count, int group) {
+        int cig = g.inputChannelsPerGroup();
+        int cog = g.outputChannelsPerGroup();
+        int cols = count * gradientSpan;
+        int plane = gradientHeight * gradientWidth;
+        float[] rows = scratch.get(Scratch.Use.COLUMNS, task);
+        float[] p = scratch.get(Scratch.Use.PADDED, task);
+        for (int i = 0; i < count; i++) {
+            Arrays.fill(p, 0, gradientPaddedSize, 0);
+            int dyBase = (b0 + i) * g.outputSize() + group * cog * positions;
+            for (int o = 0; o < cog; o++) {
+                for (int oy = 0; oy < g.oh(); oy++) {
+                    System.arraycopy(dy, dyBase + (o * g.oh() + oy) * g.ow(), p, o * plane + (oy + g.kh() - 1) * gradientWidth + g.kw() - 1,
+                            g.ow());
+                }
+            }
+            int row = 0;
+            for (int o = 0; o < cog; o++) {
+                for (int ky = 0; ky < g.kh(); ky++) {
+                    for (int kx = 0; kx < g.kw(); kx++, row++) {
+                        System.arraycopy(p, o * plane + (g.pt() + ky) * gradientWidth + g.pl() + kx, rows, row * cols + i * gradientSpan,
+                                gradientSpan);
+                    }
+                }
+            }
+        }
+        float[] c = scratch.get(Scratch.Use.OUTPUTS, task);
+        Arrays.fill(c, 0, cig * cols, 0);
+        Gemm.nn(cig, cols, flippedK, scratch.get(Scratch.Use.PACKED, 0), 2 * packedSize() + group * Gemm.packedSize(cig, flippedK),
+                scratch.get(Scratch.Use.FLIPPED, 0), group * cig * flippedK, flippedK, 1, rows, 0, cols, c, 0, cols);
+        for (int i = 0; i < count; i++) {
             int xBase = xOffset(b0 + i, group);
-            for (int ch = 0; ch < g.inputChannelsPerGroup(); ch++) {
+            for (int ch = 0; ch < cig; ch++) {
                 for (int iy = 0; iy < g.ih(); iy++) {
                     int to = xBase + (ch * g.ih() + iy) * g.iw();
-                    int from = ch * plane + (iy + g.pt()) * rowWidth + g.pl();
+                    int from = ch * cols + i * gradientSpan + iy * gradientWidth;
                     for (int ix = 0; ix < g.iw(); ix++) {
-                        dx[to + ix] += p[from + ix];
+                        dx[to + ix] += c[from + ix];
                     }
                 }
             }
