@@ -93,6 +93,6 @@ final class ConvNode extends Node {
 
     @Override
     String kind() {
-        return "Conv2d";
+        return "Conv2d " + conv.kernel();
     }
 }

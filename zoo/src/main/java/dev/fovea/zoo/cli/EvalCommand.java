@@ -7,9 +7,6 @@ import dev.fovea.runtime.data.Loader;
 import dev.fovea.runtime.data.Transform;
 import dev.fovea.runtime.fit.Evaluation;
 import dev.fovea.runtime.fit.Trainer;
-import dev.fovea.runtime.graph.Layer;
-import dev.fovea.runtime.train.Loss;
-import dev.fovea.runtime.train.RbfLoss;
 import dev.fovea.runtime.train.TrainingSession;
 import dev.fovea.runtime.weights.Parameters;
 import dev.fovea.runtime.weights.SafeTensors;
@@ -89,8 +86,7 @@ final class EvalCommand implements Callable<Integer> {
         }
         Evaluation e;
         try (TrainingSession session = zoo.trainingSession(name, parameters, batch, threads)) {
-            List<Layer> layers = zoo.graph(name).layers();
-            session.loss(layers.getLast() instanceof Layer.EuclideanRbf ? new RbfLoss(1) : Loss.crossEntropy());
+            session.loss(TrainCommand.lossOf(zoo, name, 0));
             e = Trainer.evaluate(session, new Loader(set, Pipelines.evaluation(set.sampleShape(), info.input(), norm), batch, false, false, 0));
         }
         out.printf(Locale.ROOT, "%s on %s (%,d samples): loss %.4f  top-1 %.2f%%  top-5 %.2f%%%n", Zoo.simpleName(name), set.name(), e.count(),

@@ -295,8 +295,12 @@ final class TrainCommand implements Callable<Integer> {
         }
     }
 
-    /** LeNet-5's RBF output trains with its own criterion (LeCun et al. 1998, eq. 9); everything else with cross-entropy. */
     private Loss loss(String name) {
+        return lossOf(zoo, name, labelSmoothing);
+    }
+
+    /** LeNet-5's RBF output trains with its own criterion (LeCun et al. 1998, eq. 9); everything else with cross-entropy. */
+    static Loss lossOf(Zoo zoo, String name, double labelSmoothing) {
         List<Layer> layers = zoo.graph(name).layers();
         if (layers.getLast() instanceof Layer.EuclideanRbf) {
             return new RbfLoss(1);

@@ -90,7 +90,9 @@ public final class ConvTrain {
         this.scratch = scratch;
         int cog = g.outputChannelsPerGroup();
         scratch.reserve(Scratch.Use.COLUMNS, tasks, k * columns);
-        scratch.reserve(Scratch.Use.COLUMN_GRADIENT, tasks, k * columns);
+        if (!wide) { // wide rows fold no column gradient back: their data gradient is a correlation
+            scratch.reserve(Scratch.Use.COLUMN_GRADIENT, tasks, k * columns);
+        }
         scratch.reserve(Scratch.Use.OUTPUTS, tasks, cog * columns);
         scratch.reserve(Scratch.Use.OUTPUT_GRADIENT, tasks, cog * columns);
         scratch.reserve(Scratch.Use.TRANSPOSED_GRADIENT, tasks, columns * cog);
@@ -115,6 +117,11 @@ public final class ConvTrain {
     /** Floats of all groups' flipped weights, packed for the data gradient on wide rows. */
     private int flippedPackedSize() {
         return g.groups() * Gemm.packedSize(g.inputChannelsPerGroup(), flippedK);
+    }
+
+    /** How this convolution runs, for profiles: "1x1 product", "wide rows" or "im2col". */
+    public String kernel() {
+        return g.isPointwise() ? "1x1 product" : wide ? "wide rows" : "im2col";
     }
 
     public ConvGeometry geometry() {
