@@ -70,6 +70,25 @@ public interface Dataset {
         return subset(indices, "[" + from + ", " + to + ")");
     }
 
+    /** A split of a data set in two: what trains, and what is held out to validate it. */
+    record Split(Dataset train, Dataset validation) {}
+
+    /**
+     * {@code count} samples drawn at random (from {@code seed}) held out for validation, and the rest, each
+     * in the data's own order.
+     */
+    default Split holdOut(int count, long seed) {
+        if (count <= 0 || count >= size()) {
+            throw new IllegalArgumentException("a validation split takes between 1 and " + (size() - 1) + " samples, not " + count);
+        }
+        int[] order = Permutation.shuffled(size(), seed);
+        int[] validation = Arrays.copyOfRange(order, 0, count);
+        int[] rest = Arrays.copyOfRange(order, count, order.length);
+        Arrays.sort(validation);
+        Arrays.sort(rest);
+        return new Split(subset(rest, "(training part)"), subset(validation, "(validation part)"));
+    }
+
     /**
      * Only the samples of the given classes, relabelled 0, 1, ... in the order given, as a new head on
      * a pretrained network needs them (classes 5 to 9 become labels 0 to 4).

@@ -1,7 +1,6 @@
 package dev.fovea.runtime.data;
 
 import java.util.Arrays;
-import java.util.SplittableRandom;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 
@@ -71,17 +70,11 @@ public final class Loader {
 
     /** The order of the samples in {@code epoch}: a seeded Fisher-Yates shuffle, or the data's own order. */
     int[] order(int epoch) {
+        if (shuffle) {
+            return Permutation.shuffled(data.size(), Augmentation.mix(seed, epoch, -1));
+        }
         int[] order = new int[data.size()];
         Arrays.setAll(order, i -> i);
-        if (shuffle) {
-            SplittableRandom random = new SplittableRandom(Augmentation.mix(seed, epoch, -1));
-            for (int i = order.length - 1; i > 0; i--) {
-                int j = random.nextInt(i + 1);
-                int t = order[i];
-                order[i] = order[j];
-                order[j] = t;
-            }
-        }
         return order;
     }
 

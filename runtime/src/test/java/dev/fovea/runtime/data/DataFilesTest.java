@@ -162,6 +162,19 @@ class DataFilesTest {
         assertEquals(2, five.limit(2).size());
         assertEquals(1, five.limit(2).label(1));
         assertMessage(() -> d.classSubset(10), d.name() + " has classes 0 to 9, not 10");
+        Dataset.Split split = d.holdOut(2, 3);
+        assertEquals(4, split.train().size());
+        assertEquals(2, split.validation().size());
+        java.util.Set<Float> pixels = new java.util.HashSet<>();
+        float[] one = new float[1];
+        for (Dataset part : List.of(split.train(), split.validation())) {
+            for (int i = 0; i < part.size(); i++) {
+                part.read(i, one, 0);
+                pixels.add(one[0]); // each sample's one pixel is its own: all six land in exactly one part
+            }
+        }
+        assertEquals(6, pixels.size());
+        assertMessage(() -> d.holdOut(6, 1), "a validation split takes between 1 and 5 samples, not 6");
     }
 
     static void assertMessage(org.junit.jupiter.api.function.Executable call, String message) {

@@ -5,7 +5,6 @@ import dev.fovea.runtime.data.DataSources;
 import dev.fovea.runtime.data.Dataset;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.SplittableRandom;
 import picocli.CommandLine.Option;
 
 /** Which data, which classes and how much of it: the flags {@code fovea train} and {@code fovea eval} share. */
@@ -68,26 +67,5 @@ final class DataOptions {
             throw new UsageException("--classes takes class numbers and ranges such as 5-9 or 0,2,4, not '" + text + "'");
         }
         return out.stream().mapToInt(Integer::intValue).toArray();
-    }
-
-    /** A seeded random {@code count} of {@code data} held out for validation, and the rest. */
-    static Dataset[] holdOut(Dataset data, int count, long seed) throws UsageException {
-        if (count <= 0 || count >= data.size()) {
-            throw new UsageException("--validation takes between 1 and " + (data.size() - 1) + " samples, not " + count);
-        }
-        int[] order = new int[data.size()];
-        java.util.Arrays.setAll(order, i -> i);
-        SplittableRandom r = new SplittableRandom(seed ^ 0x5DEECE66DL);
-        for (int i = order.length - 1; i > 0; i--) {
-            int j = r.nextInt(i + 1);
-            int t = order[i];
-            order[i] = order[j];
-            order[j] = t;
-        }
-        int[] validation = java.util.Arrays.copyOfRange(order, 0, count);
-        int[] rest = java.util.Arrays.copyOfRange(order, count, order.length);
-        java.util.Arrays.sort(validation);
-        java.util.Arrays.sort(rest);
-        return new Dataset[] {data.subset(rest, "(training part)"), data.subset(validation, "(validation part)")};
     }
 }

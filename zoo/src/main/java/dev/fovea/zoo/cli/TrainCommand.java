@@ -149,10 +149,15 @@ final class TrainCommand implements Callable<Integer> {
         Dataset test = splits.test();
         Dataset finalTest = null;
         if (validation != null) {
-            Dataset[] parts = DataOptions.holdOut(train, validation, seed);
-            train = parts[0];
+            Dataset.Split split;
+            try {
+                split = train.holdOut(validation, seed ^ 0x5DEECE66DL);
+            } catch (IllegalArgumentException e) {
+                throw new UsageException("--validation: " + e.getMessage());
+            }
+            train = split.train();
             finalTest = test;
-            test = parts[1];
+            test = split.validation();
         }
         Pipelines.Pair pipes = Pipelines.build(train, info.input(), augment, normalize);
         Loader trainLoader = new Loader(train, pipes.train(), batch, true, true, seed);
