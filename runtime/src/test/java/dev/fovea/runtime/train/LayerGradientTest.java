@@ -55,9 +55,35 @@ class LayerGradientTest {
     }
 
     /**
-     * Enough output channels per group for the weight gradient's vector path, with a tail of columns and of
-     * rows; at batch 3 the second task takes two samples side by side (a 1x1 one among them).
+     * From two groups of a vector's width of samples on, convolutions of one group run with the samples in
+     * the vector lanes: batches that leave the last group part empty, channels and positions that leave
+     * the register blocks' tails, strides, dilations and paddings.
      */
+    @TestFactory
+    List<DynamicTest> convolutionsInLanes() {
+        SplittableRandom r = new SplittableRandom(23);
+        List<DynamicTest> tests = new ArrayList<>();
+        for (int t = 0; t < 10; t++) {
+            int ci = 1 + r.nextInt(7);
+            int co = 1 + r.nextInt(9);
+            int k = 2 + r.nextInt(3);
+            int s = t % 3 == 2 ? 2 : 1;
+            int d = t % 4 == 3 ? 2 : 1;
+            int p = r.nextInt(k);
+            int h = d * (k - 1) + 1 + r.nextInt(6);
+            int w = d * (k - 1) + 1 + r.nextInt(8);
+            Window win = Window.kernel(k).stride(s).pad(p).dilation(d, d);
+            Shape in = chw(ci, h, w);
+            Shape out = chw(co, win.outHeight(h, false), win.outWidth(w, false));
+            boolean bias = t % 2 == 0;
+            int batch = 2 * jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.length() + r.nextInt(24);
+            tests.add(DynamicTest.dynamicTest(in + " -> " + out + " " + win + " batch " + batch, () -> GradientCheck.check(
+                    Graphs.of(in, new Layer.Conv2d("conv", IN, in, out, win, 1, "conv.weight", bias ? "conv.bias" : null, List.of())),
+                    batch, 300 + ci)));
+        }
+        return tests;
+    }
+
     /**
      * Stride-1 convolutions whose padded rows are at most 15% wider than their outputs run on wide rows
      * (one im2col copy per row of the kernel, extra columns thrown away): with padding, without, grouped,

@@ -5,7 +5,10 @@ import dev.fovea.runtime.kernels.ConvGeometry;
 import java.util.Arrays;
 
 /**
- * Convolution for training, forward and backward side by side, as GEMMs over an im2col matrix (K =
+ * Convolution for training. Once the batch gives every thread a group of samples as wide as a vector,
+ * a convolution of one group with a kernel larger than 1x1 runs with the samples in the vector lanes
+ * ({@link LaneConv}: direct, no im2col, each task a fixed range of groups). The others run forward and
+ * backward side by side as GEMMs over an im2col matrix (K =
  * ci/groups * kh * kw rows by P = oh * ow columns per sample; one sample of a 1x1 stride-1 convolution
  * is read in place):
  * <pre>
@@ -64,11 +67,20 @@ public final class ConvTrain {
      * {@link Gemm#nn} once per pass.
      */
     private final Scratch scratch;
+    /** Samples in vector lanes ({@link LaneConv}), for small maps of few channels; null where im2col serves better. */
+    private final LaneConv lanes;
+    private final int laneGroups;
+    private final int[] inputStrides;
+    private final int[] outputStrides;
 
     public ConvTrain(ConvGeometry g, int batch, int threads, Scratch scratch) {
         this.g = g;
         this.batch = batch;
-        this.tasks = Math.max(1, Math.min(batch, threads));
+        this.laneGroups = (batch + Lanes.L - 1) / Lanes.L;
+        this.lanes = useLanes(g, laneGroups, threads) ? new LaneConv(g) : null;
+        this.tasks = lanes != null ? Math.min(laneGroups, threads) : Math.max(1, Math.min(batch, threads));
+        this.inputStrides = Lanes.sampleStrides(g.inputSize());
+        this.outputStrides = Lanes.sampleStrides(g.outputSize());
         this.k = g.k();
         this.positions = g.positions();
         int paddedWidth = g.ow() + g.kw() - 1;
@@ -88,6 +100,16 @@ public final class ConvTrain {
         this.chunk = Math.max(1, Math.min(perTask, (COLUMNS + span - 1) / span));
         this.columns = chunk * span;
         this.scratch = scratch;
+        if (lanes != null) {
+            int groupsPerTask = (laneGroups + tasks - 1) / tasks;
+            scratch.reserve(Scratch.Use.LANE_INPUT, tasks, groupsPerTask * lanes.inputFloats());
+            scratch.reserve(Scratch.Use.LANE_OUTPUT, tasks, groupsPerTask * lanes.outputFloats());
+            scratch.reserve(Scratch.Use.LANE_GRADIENT, tasks, lanes.inputFloats());
+            scratch.reserve(Scratch.Use.LANE_SUMS, tasks, lanes.sumFloats());
+            scratch.reserve(Scratch.Use.PARTIAL_SUMS, tasks, g.co() * k);
+            scratch.reserve(Scratch.Use.PACKED, 1, lanes.forwardPackedFloats() + lanes.dataPackedFloats());
+            return;
+        }
         int cog = g.outputChannelsPerGroup();
         scratch.reserve(Scratch.Use.COLUMNS, tasks, k * columns);
         if (!wide) { // wide rows fold no column gradient back: their data gradient is a correlation
@@ -108,6 +130,16 @@ public final class ConvTrain {
         scratch.reserve(Scratch.Use.PACKED, 1, 2 * packedSize());
     }
 
+    /**
+     * Samples in lanes for every convolution of one group with a kernel larger than 1x1, once the batch
+     * fills a group of lanes per thread: no im2col, every multiply-add a full vector whatever the channels
+     * and the size of the maps. A 1x1 convolution has too few multiply-adds per element to pay for moving
+     * its input and output into the lanes and back; it stays a product.
+     */
+    private static boolean useLanes(ConvGeometry g, int laneGroups, int threads) {
+        return g.groups() == 1 && g.kh() * g.kw() > 1 && laneGroups >= threads;
+    }
+
     /** Floats of all groups' packed weights, either way round. */
     private int packedSize() {
         int cog = g.outputChannelsPerGroup();
@@ -121,7 +153,7 @@ public final class ConvTrain {
 
     /** How this convolution runs, for profiles: "1x1 product", "wide rows" or "im2col". */
     public String kernel() {
-        return g.isPointwise() ? "1x1 product" : wide ? "wide rows" : "im2col";
+        return lanes != null ? "lanes" : g.isPointwise() ? "1x1 product" : wide ? "wide rows" : "im2col";
     }
 
     public ConvGeometry geometry() {
@@ -134,6 +166,10 @@ public final class ConvTrain {
 
     /** y = conv(x, weight) + bias for every sample; bias may be null. */
     public void forward(Workers workers, float[] x, float[] weight, float[] bias, float[] y) {
+        if (lanes != null) {
+            forwardLanes(workers, x, weight, bias, y);
+            return;
+        }
         int cog = g.outputChannelsPerGroup();
         for (int group = 0; group < g.groups(); group++) {
             Gemm.pack(cog, k, weight, group * cog * k, k, 1, scratch.get(Scratch.Use.PACKED, 0), group * Gemm.packedSize(cog, k));
@@ -190,6 +226,13 @@ public final class ConvTrain {
      * null) the weight's and bias's.
      */
     public void backward(Workers workers, float[] x, float[] weight, float[] dy, float[] dx, float[] dw, float[] db) {
+        if (lanes != null) {
+            backwardLanes(workers, x, weight, dy, dx, dw);
+            if (db != null) {
+                biasGradient(workers, dy, db);
+            }
+            return;
+        }
         if (dw != null) {
             for (int t = 0; t < tasks; t++) {
                 Arrays.fill(scratch.get(Scratch.Use.PARTIAL_SUMS, t), 0, g.co() * k, 0);
@@ -212,15 +255,90 @@ public final class ConvTrain {
             addPartials(workers, dw);
         }
         if (db != null) {
+            biasGradient(workers, dy, db);
+        }
+    }
+
+    private void biasGradient(Workers workers, float[] dy, float[] db) {
+        workers.parallelFor(g.co(), o -> {
+            double sum = 0;
+            for (int b = 0; b < batch; b++) {
+                int base = b * g.outputSize() + o * positions;
+                for (int p = 0; p < positions; p++) {
+                    sum += dy[base + p];
+                }
+            }
+            db[o] += (float) sum;
+        });
+    }
+
+    private int firstGroup(int task) {
+        return task * laneGroups / tasks;
+    }
+
+    private void forwardLanes(Workers workers, float[] x, float[] weight, float[] bias, float[] y) {
+        float[] packed = scratch.get(Scratch.Use.PACKED, 0);
+        lanes.packForward(weight, packed);
+        workers.parallelFor(tasks, t -> {
+            float[] in = scratch.get(Scratch.Use.LANE_INPUT, t);
+            float[] out = scratch.get(Scratch.Use.LANE_OUTPUT, t);
+            for (int group = firstGroup(t); group < firstGroup(t + 1); group++) {
+                int b0 = group * Lanes.L;
+                int count = Math.min(Lanes.L, batch - b0);
+                Lanes.in(x, b0, count, g.ci(), g.ih(), g.iw(), g.pt(), g.pl(), g.ci(), lanes.ph, lanes.pw, inputStrides, in, 0);
+                lanes.forward(in, 0, packed, bias, out, 0);
+                Lanes.out(out, 0, g.co(), g.oh(), g.ow(), outputStrides, y, b0, count);
+            }
+        });
+    }
+
+    /** Each task takes its groups' output gradients (and inputs, for dW) into lanes, then sums dW over all of them at once. */
+    private void backwardLanes(Workers workers, float[] x, float[] weight, float[] dy, float[] dx, float[] dw) {
+        float[] packed = scratch.get(Scratch.Use.PACKED, 0);
+        int dataPacked = lanes.forwardPackedFloats();
+        if (dx != null) {
+            lanes.packData(weight, packed, dataPacked);
+        }
+        int outputChannels = lanes.outputBlocks * LaneConv.BLOCK;
+        workers.parallelFor(tasks, t -> {
+            float[] in = scratch.get(Scratch.Use.LANE_INPUT, t);
+            float[] grad = scratch.get(Scratch.Use.LANE_OUTPUT, t);
+            int g0 = firstGroup(t);
+            int g1 = firstGroup(t + 1);
+            for (int group = g0; group < g1; group++) {
+                int b0 = group * Lanes.L;
+                Lanes.in(dy, b0, Math.min(Lanes.L, batch - b0), g.co(), g.oh(), g.ow(), 0, 0, outputChannels, g.oh(), g.ow(), outputStrides,
+                        grad, (group - g0) * lanes.outputFloats());
+            }
+            if (dw != null) {
+                float[] partial = scratch.get(Scratch.Use.PARTIAL_SUMS, t);
+                java.util.Arrays.fill(partial, 0, g.co() * k, 0);
+                for (int group = g0; group < g1; group++) {
+                    int b0 = group * Lanes.L;
+                    Lanes.in(x, b0, Math.min(Lanes.L, batch - b0), g.ci(), g.ih(), g.iw(), g.pt(), g.pl(), g.ci(), lanes.ph, lanes.pw,
+                            inputStrides, in, (group - g0) * lanes.inputFloats());
+                }
+                lanes.weightGradient(in, 0, grad, 0, g1 - g0, scratch.get(Scratch.Use.LANE_SUMS, t), partial);
+            }
+            if (dx != null) {
+                float[] d = scratch.get(Scratch.Use.LANE_GRADIENT, t);
+                for (int group = g0; group < g1; group++) {
+                    int b0 = group * Lanes.L;
+                    java.util.Arrays.fill(d, 0, lanes.inputFloats(), 0);
+                    lanes.dataGradient(grad, (group - g0) * lanes.outputFloats(), packed, dataPacked, d, 0);
+                    Lanes.addOut(d, 0, g.ci(), g.ih(), g.iw(), g.pt(), g.pl(), lanes.ph, lanes.pw, inputStrides, dx, b0,
+                            Math.min(Lanes.L, batch - b0));
+                }
+            }
+        });
+        if (dw != null) {
             workers.parallelFor(g.co(), o -> {
-                double sum = 0;
-                for (int b = 0; b < batch; b++) {
-                    int base = b * g.outputSize() + o * positions;
-                    for (int p = 0; p < positions; p++) {
-                        sum += dy[base + p];
+                for (int t = 0; t < tasks; t++) {
+                    float[] partial = scratch.get(Scratch.Use.PARTIAL_SUMS, t);
+                    for (int j = 0; j < k; j++) {
+                        dw[o * k + j] += partial[o * k + j];
                     }
                 }
-                db[o] += (float) sum;
             });
         }
     }

@@ -1,10 +1,12 @@
 package dev.fovea.runtime.kernels.train;
 
 import dev.fovea.runtime.exec.Workers;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Normalisation layers for training, forward and backward side by side. Tensors are n x c x positions.
- * Sums run in float64 and in a fixed order, one task per channel (batch norm) or per sample (layer
+ * Sums run in float64 (each row of a batch norm's channel per vector lane in float first) and in a fixed order, one task per channel (batch norm) or per sample (layer
  * norm), so results do not depend on the threads.
  */
 public final class NormTrain {
@@ -19,31 +21,22 @@ public final class NormTrain {
             float[] runningMean, float[] runningVar, double eps, double momentum, float[] savedMean, float[] savedInvStd) {
         long count = (long) n * positions;
         workers.parallelFor(c, k -> {
+            float[] lanes = LANES.get();
             double sum = 0;
             for (int b = 0; b < n; b++) {
-                int base = (b * c + k) * positions;
-                for (int p = 0; p < positions; p++) {
-                    sum += x[base + p];
-                }
+                sum += rowSum(x, (b * c + k) * positions, positions, lanes);
             }
             double mean = sum / count;
             double squares = 0;
             for (int b = 0; b < n; b++) {
-                int base = (b * c + k) * positions;
-                for (int p = 0; p < positions; p++) {
-                    double d = x[base + p] - mean;
-                    squares += d * d;
-                }
+                squares += rowSquares(x, (b * c + k) * positions, positions, (float) mean, lanes);
             }
             double var = squares / count;
             double invStd = 1.0 / Math.sqrt(var + eps);
             float scale = (float) (gamma[k] * invStd);
             float shift = (float) (beta[k] - mean * gamma[k] * invStd);
             for (int b = 0; b < n; b++) {
-                int base = (b * c + k) * positions;
-                for (int p = 0; p < positions; p++) {
-                    y[base + p] = x[base + p] * scale + shift;
-                }
+                scaleRow(x, y, (b * c + k) * positions, positions, scale, shift);
             }
             savedMean[k] = (float) mean;
             savedInvStd[k] = (float) invStd;
@@ -61,18 +54,17 @@ public final class NormTrain {
             float[] savedMean, float[] savedInvStd, float[] dgamma, float[] dbeta) {
         long count = (long) n * positions;
         workers.parallelFor(c, k -> {
+            float[] lanes = LANES.get();
             double mean = savedMean[k];
             double invStd = savedInvStd[k];
             double sumDy = 0;
-            double sumDyXhat = 0;
+            double sumDyCentred = 0;
             for (int b = 0; b < n; b++) {
                 int base = (b * c + k) * positions;
-                for (int p = 0; p < positions; p++) {
-                    double g = dy[base + p];
-                    sumDy += g;
-                    sumDyXhat += g * (x[base + p] - mean) * invStd;
-                }
+                sumDy += rowSum(dy, base, positions, lanes);
+                sumDyCentred += rowProducts(dy, x, base, positions, savedMean[k], lanes);
             }
+            double sumDyXhat = sumDyCentred * invStd;
             if (dgamma != null) {
                 dgamma[k] += (float) sumDyXhat;
             }
@@ -86,14 +78,98 @@ public final class NormTrain {
             float a = (float) scale;
             float shift = (float) (-scale * sumDy / count);
             float slope = (float) (-scale * sumDyXhat / count * invStd);
-            float xMean = (float) mean;
             for (int b = 0; b < n; b++) {
-                int base = (b * c + k) * positions;
-                for (int p = 0; p < positions; p++) {
-                    dx[base + p] += a * dy[base + p] + shift + slope * (x[base + p] - xMean);
-                }
+                gradientRow(dy, x, dx, (b * c + k) * positions, positions, a, shift, slope, savedMean[k]);
             }
         });
+    }
+
+    // Rows of one channel of one sample, in vectors. A row's sums run per lane in float, then the lanes are
+    // added in order into a double: the same order every time, interpreted or compiled.
+
+    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final int L = S.length();
+    private static final ThreadLocal<float[]> LANES = ThreadLocal.withInitial(() -> new float[L]);
+
+    /** The lanes a vector was stored into, added in order. */
+    private static double inOrder(float[] lanes) {
+        double sum = 0;
+        for (int i = 0; i < L; i++) {
+            sum += lanes[i];
+        }
+        return sum;
+    }
+
+    /** sum of x[at .. at + length - 1]. */
+    private static double rowSum(float[] x, int at, int length, float[] lanes) {
+        FloatVector acc = FloatVector.zero(S);
+        int p = 0;
+        for (; p <= length - L; p += L) {
+            acc = acc.add(FloatVector.fromArray(S, x, at + p));
+        }
+        acc.intoArray(lanes, 0);
+        double sum = inOrder(lanes);
+        for (; p < length; p++) {
+            sum += x[at + p];
+        }
+        return sum;
+    }
+
+    /** sum of (x - mean)^2 over the row. */
+    private static double rowSquares(float[] x, int at, int length, float mean, float[] lanes) {
+        FloatVector acc = FloatVector.zero(S);
+        int p = 0;
+        for (; p <= length - L; p += L) {
+            FloatVector d = FloatVector.fromArray(S, x, at + p).sub(mean);
+            acc = d.fma(d, acc);
+        }
+        acc.intoArray(lanes, 0);
+        double sum = inOrder(lanes);
+        for (; p < length; p++) {
+            double d = x[at + p] - mean;
+            sum += d * d;
+        }
+        return sum;
+    }
+
+    /** sum of dy * (x - mean) over the row. */
+    private static double rowProducts(float[] dy, float[] x, int at, int length, float mean, float[] lanes) {
+        FloatVector acc = FloatVector.zero(S);
+        int p = 0;
+        for (; p <= length - L; p += L) {
+            acc = FloatVector.fromArray(S, x, at + p).sub(mean).fma(FloatVector.fromArray(S, dy, at + p), acc);
+        }
+        acc.intoArray(lanes, 0);
+        double sum = inOrder(lanes);
+        for (; p < length; p++) {
+            sum += (double) dy[at + p] * (x[at + p] - mean);
+        }
+        return sum;
+    }
+
+    /** y = x * scale + shift over the row. */
+    private static void scaleRow(float[] x, float[] y, int at, int length, float scale, float shift) {
+        int p = 0;
+        for (; p <= length - L; p += L) {
+            FloatVector.fromArray(S, x, at + p).fma(scale, shift).intoArray(y, at + p);
+        }
+        for (; p < length; p++) {
+            y[at + p] = x[at + p] * scale + shift;
+        }
+    }
+
+    /** dx += a * dy + shift + slope * (x - mean) over the row. */
+    private static void gradientRow(float[] dy, float[] x, float[] dx, int at, int length, float a, float shift, float slope, float mean) {
+        int p = 0;
+        for (; p <= length - L; p += L) {
+            FloatVector centred = FloatVector.fromArray(S, x, at + p).sub(mean);
+            FloatVector.fromArray(S, dy, at + p).fma(FloatVector.broadcast(S, a), FloatVector.fromArray(S, dx, at + p).add(shift))
+                    .add(centred.mul(slope))
+                    .intoArray(dx, at + p);
+        }
+        for (; p < length; p++) {
+            dx[at + p] += a * dy[at + p] + shift + slope * (x[at + p] - mean);
+        }
     }
 
     /** Layer norm over the channels at each position, saving each position's mean and 1/sqrt(var + eps). */

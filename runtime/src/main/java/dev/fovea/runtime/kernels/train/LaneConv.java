@@ -1,0 +1,410 @@
+package dev.fovea.runtime.kernels.train;
+
+import static dev.fovea.runtime.kernels.train.Lanes.L;
+import static dev.fovea.runtime.kernels.train.Lanes.S;
+
+import dev.fovea.runtime.kernels.ConvGeometry;
+import jdk.incubator.vector.FloatVector;
+
+/**
+ * A convolution (one group) on samples in vector lanes ({@link Lanes}): every multiply-add is a whole
+ * vector, one per sample, whatever the size of the maps and the number of channels, with no im2col.
+ * The input is padded once when it enters the lane layout, so no loop checks a border. Forward and
+ * backward side by side, each a register block of 4 channels by 6 positions or taps:
+ * <pre>
+ *   forward      y[o][p]      = bias[o] + sum over t of W[o][t] x[pos(p) + tap(t)]          4 o x 6 p
+ *   weight grad  dW[o][t]    += sum over samples, p of dy[o][p] x[pos(p) + tap(t)]           4 o x 6 t
+ *   data grad    dx[c][pos(p) + area(a)] += sum over o of W[o][c][a] dy[o][p]               4 c x 6 p
+ * </pre>
+ * where p runs over output positions, t over (input channel, ky, kx), a over (ky, kx), and pos, tap and
+ * area are offsets into the padded input. Output and input channels are rounded up to blocks of 4 in
+ * the lane buffers (and the packed weights), the extra ones zero. Every sum runs in a fixed order: the
+ * weight gradient over a caller's groups and positions in order, then over lanes in order.
+ */
+final class LaneConv {
+    static final int BLOCK = 4;
+    private static final int RUN = 6;
+
+    private final ConvGeometry g;
+    /** The padded input plane: every row and column an output reads, and no more. */
+    final int ph;
+    final int pw;
+    final int outputBlocks;
+    final int inputBlocks;
+    private final int positions;
+    private final int taps;
+    private final int area;
+    private final int[] positionOffsets;
+    private final int[] tapOffsets;
+    private final int[] areaOffsets;
+
+    LaneConv(ConvGeometry g) {
+        if (g.groups() != 1) {
+            throw new IllegalArgumentException("lane convolutions take one group, not " + g.groups());
+        }
+        this.g = g;
+        this.ph = (g.oh() - 1) * g.sh() + (g.kh() - 1) * g.dh() + 1;
+        this.pw = (g.ow() - 1) * g.sw() + (g.kw() - 1) * g.dw() + 1;
+        this.outputBlocks = (g.co() + BLOCK - 1) / BLOCK;
+        this.inputBlocks = (g.ci() + BLOCK - 1) / BLOCK;
+        this.positions = g.positions();
+        this.taps = g.k();
+        this.area = g.kh() * g.kw();
+        this.positionOffsets = new int[positions];
+        for (int oy = 0; oy < g.oh(); oy++) {
+            for (int ox = 0; ox < g.ow(); ox++) {
+                positionOffsets[oy * g.ow() + ox] = (oy * g.sh() * pw + ox * g.sw()) * L;
+            }
+        }
+        this.areaOffsets = new int[area];
+        for (int ky = 0; ky < g.kh(); ky++) {
+            for (int kx = 0; kx < g.kw(); kx++) {
+                areaOffsets[ky * g.kw() + kx] = (ky * g.dh() * pw + kx * g.dw()) * L;
+            }
+        }
+        this.tapOffsets = new int[taps];
+        for (int c = 0; c < g.ci(); c++) {
+            for (int a = 0; a < area; a++) {
+                tapOffsets[c * area + a] = c * ph * pw * L + areaOffsets[a];
+            }
+        }
+    }
+
+    /** Floats of one group's padded input (or its gradient): input blocks x ph x pw x L. */
+    int inputFloats() {
+        return inputBlocks * BLOCK * ph * pw * L;
+    }
+
+    /** Floats of one group's output (or its gradient): output blocks x positions x L. */
+    int outputFloats() {
+        return outputBlocks * BLOCK * positions * L;
+    }
+
+    /** Floats {@link #packForward} writes. */
+    int forwardPackedFloats() {
+        return outputBlocks * taps * BLOCK;
+    }
+
+    /** Floats {@link #packData} writes. */
+    int dataPackedFloats() {
+        return area * inputBlocks * g.co() * BLOCK;
+    }
+
+    /** W (co x ci kh kw) as [output block][t][4], for the forward pass's broadcasts. */
+    void packForward(float[] weight, float[] packed) {
+        for (int ob = 0; ob < outputBlocks; ob++) {
+            for (int t = 0; t < taps; t++) {
+                for (int i = 0; i < BLOCK; i++) {
+                    int o = ob * BLOCK + i;
+                    packed[(ob * taps + t) * BLOCK + i] = o < g.co() ? weight[o * taps + t] : 0;
+                }
+            }
+        }
+    }
+
+    /** W as [a][input block][o][4], for the data gradient's broadcasts. */
+    void packData(float[] weight, float[] packed, int at) {
+        for (int a = 0; a < area; a++) {
+            for (int cb = 0; cb < inputBlocks; cb++) {
+                for (int o = 0; o < g.co(); o++) {
+                    for (int i = 0; i < BLOCK; i++) {
+                        int c = cb * BLOCK + i;
+                        packed[at + ((a * inputBlocks + cb) * g.co() + o) * BLOCK + i] = c < g.ci() ? weight[(o * g.ci() + c) * area + a] : 0;
+                    }
+                }
+            }
+        }
+    }
+
+    // ---- forward: y[o][p] = bias[o] + sum_t W[o][t] x[pos(p) + tap(t)] -------------------------------------
+
+    /** One group: x the padded input lanes at xOff, y (output blocks x positions x L) at yOff. */
+    void forward(float[] x, int xOff, float[] packed, float[] bias, float[] y, int yOff) {
+        int runs = positions / RUN * RUN;
+        for (int p = 0; p < runs; p += RUN) {
+            for (int ob = 0; ob < outputBlocks; ob++) {
+                forward4x6(x, xOff, p, packed, ob, bias, y, yOff);
+            }
+        }
+        for (int p = runs; p < positions; p++) {
+            for (int ob = 0; ob < outputBlocks; ob++) {
+                forward4x1(x, xOff + positionOffsets[p], packed, ob, bias, y, yOff + (ob * BLOCK * positions + p) * L);
+            }
+        }
+    }
+
+    private void forward4x6(float[] x, int xOff, int p, float[] packed, int ob, float[] bias, float[] y, int yOff) {
+        int a0 = xOff + positionOffsets[p];
+        int a1 = xOff + positionOffsets[p + 1];
+        int a2 = xOff + positionOffsets[p + 2];
+        int a3 = xOff + positionOffsets[p + 3];
+        int a4 = xOff + positionOffsets[p + 4];
+        int a5 = xOff + positionOffsets[p + 5];
+        FloatVector c00 = FloatVector.zero(S), c01 = c00, c02 = c00, c03 = c00, c04 = c00, c05 = c00;
+        FloatVector c10 = c00, c11 = c00, c12 = c00, c13 = c00, c14 = c00, c15 = c00;
+        FloatVector c20 = c00, c21 = c00, c22 = c00, c23 = c00, c24 = c00, c25 = c00;
+        FloatVector c30 = c00, c31 = c00, c32 = c00, c33 = c00, c34 = c00, c35 = c00;
+        int w = ob * taps * BLOCK;
+        for (int t = 0; t < taps; t++, w += BLOCK) {
+            int tap = tapOffsets[t];
+            FloatVector w0 = FloatVector.broadcast(S, packed[w]);
+            FloatVector w1 = FloatVector.broadcast(S, packed[w + 1]);
+            FloatVector w2 = FloatVector.broadcast(S, packed[w + 2]);
+            FloatVector w3 = FloatVector.broadcast(S, packed[w + 3]);
+            FloatVector v = FloatVector.fromArray(S, x, a0 + tap);
+            c00 = v.fma(w0, c00); c10 = v.fma(w1, c10); c20 = v.fma(w2, c20); c30 = v.fma(w3, c30);
+            v = FloatVector.fromArray(S, x, a1 + tap);
+            c01 = v.fma(w0, c01); c11 = v.fma(w1, c11); c21 = v.fma(w2, c21); c31 = v.fma(w3, c31);
+            v = FloatVector.fromArray(S, x, a2 + tap);
+            c02 = v.fma(w0, c02); c12 = v.fma(w1, c12); c22 = v.fma(w2, c22); c32 = v.fma(w3, c32);
+            v = FloatVector.fromArray(S, x, a3 + tap);
+            c03 = v.fma(w0, c03); c13 = v.fma(w1, c13); c23 = v.fma(w2, c23); c33 = v.fma(w3, c33);
+            v = FloatVector.fromArray(S, x, a4 + tap);
+            c04 = v.fma(w0, c04); c14 = v.fma(w1, c14); c24 = v.fma(w2, c24); c34 = v.fma(w3, c34);
+            v = FloatVector.fromArray(S, x, a5 + tap);
+            c05 = v.fma(w0, c05); c15 = v.fma(w1, c15); c25 = v.fma(w2, c25); c35 = v.fma(w3, c35);
+        }
+        int o = ob * BLOCK;
+        int row = yOff + (o * positions + p) * L;
+        int next = positions * L;
+        FloatVector b0 = FloatVector.broadcast(S, bias(bias, o)), b1 = FloatVector.broadcast(S, bias(bias, o + 1));
+        FloatVector b2 = FloatVector.broadcast(S, bias(bias, o + 2)), b3 = FloatVector.broadcast(S, bias(bias, o + 3));
+        c00.add(b0).intoArray(y, row); c01.add(b0).intoArray(y, row + L); c02.add(b0).intoArray(y, row + 2 * L);
+        c03.add(b0).intoArray(y, row + 3 * L); c04.add(b0).intoArray(y, row + 4 * L); c05.add(b0).intoArray(y, row + 5 * L);
+        row += next;
+        c10.add(b1).intoArray(y, row); c11.add(b1).intoArray(y, row + L); c12.add(b1).intoArray(y, row + 2 * L);
+        c13.add(b1).intoArray(y, row + 3 * L); c14.add(b1).intoArray(y, row + 4 * L); c15.add(b1).intoArray(y, row + 5 * L);
+        row += next;
+        c20.add(b2).intoArray(y, row); c21.add(b2).intoArray(y, row + L); c22.add(b2).intoArray(y, row + 2 * L);
+        c23.add(b2).intoArray(y, row + 3 * L); c24.add(b2).intoArray(y, row + 4 * L); c25.add(b2).intoArray(y, row + 5 * L);
+        row += next;
+        c30.add(b3).intoArray(y, row); c31.add(b3).intoArray(y, row + L); c32.add(b3).intoArray(y, row + 2 * L);
+        c33.add(b3).intoArray(y, row + 3 * L); c34.add(b3).intoArray(y, row + 4 * L); c35.add(b3).intoArray(y, row + 5 * L);
+    }
+
+    private void forward4x1(float[] x, int a, float[] packed, int ob, float[] bias, float[] y, int at) {
+        FloatVector c0 = FloatVector.zero(S), c1 = c0, c2 = c0, c3 = c0;
+        int w = ob * taps * BLOCK;
+        for (int t = 0; t < taps; t++, w += BLOCK) {
+            FloatVector v = FloatVector.fromArray(S, x, a + tapOffsets[t]);
+            c0 = v.fma(FloatVector.broadcast(S, packed[w]), c0);
+            c1 = v.fma(FloatVector.broadcast(S, packed[w + 1]), c1);
+            c2 = v.fma(FloatVector.broadcast(S, packed[w + 2]), c2);
+            c3 = v.fma(FloatVector.broadcast(S, packed[w + 3]), c3);
+        }
+        int o = ob * BLOCK;
+        int next = positions * L;
+        c0.add(bias(bias, o)).intoArray(y, at);
+        c1.add(bias(bias, o + 1)).intoArray(y, at + next);
+        c2.add(bias(bias, o + 2)).intoArray(y, at + 2 * next);
+        c3.add(bias(bias, o + 3)).intoArray(y, at + 3 * next);
+    }
+
+    private float bias(float[] bias, int o) {
+        return bias == null || o >= g.co() ? 0 : bias[o];
+    }
+
+    // ---- weight gradient: dW[o][t] += sum over groups, p, lanes of dy[o][p] x[pos(p) + tap(t)] ---------------
+
+    /** Floats of the weight gradient's sums per lane: output blocks x taps x 4 x L. */
+    int sumFloats() {
+        return outputBlocks * taps * BLOCK * L;
+    }
+
+    /**
+     * Sums over {@code groups} consecutive groups: their padded inputs from xOff ({@link #inputFloats()}
+     * apart) and output gradients from dyOff ({@link #outputFloats()} apart), and adds the result into dw
+     * (co x taps). The sums stay per lane in {@code sums} ({@link #sumFloats()}) while tiles of positions
+     * small enough for the caches take every block of taps in turn, and are added up lane by lane at the end.
+     */
+    void weightGradient(float[] x, int xOff, float[] dy, int dyOff, int groups, float[] sums, float[] dw) {
+        java.util.Arrays.fill(sums, 0, sumFloats(), 0);
+        int runs = taps / RUN * RUN;
+        for (int group = 0; group < groups; group++) {
+            int xg = xOff + group * inputFloats();
+            int dg = dyOff + group * outputFloats();
+            for (int p0 = 0; p0 < positions; p0 += TILE) {
+                int p1 = Math.min(positions, p0 + TILE);
+                for (int ob = 0; ob < outputBlocks; ob++) {
+                    for (int t = 0; t < runs; t += RUN) {
+                        weightGradient4x6(x, xg, dy, dg, p0, p1, ob, t, sums);
+                    }
+                    for (int t = runs; t < taps; t++) {
+                        weightGradient4x1(x, xg, dy, dg, p0, p1, ob, t, sums);
+                    }
+                }
+            }
+        }
+        addLanes(sums, dw);
+    }
+
+    /** Positions of one tile of the weight gradient: its output gradient rows and input rows stay in L1 and L2. */
+    private static final int TILE = 64;
+
+    private void weightGradient4x6(float[] x, int xg, float[] dy, int dg, int p0, int p1, int ob, int t, float[] sums) {
+        int t0 = tapOffsets[t], t1 = tapOffsets[t + 1], t2 = tapOffsets[t + 2];
+        int t3 = tapOffsets[t + 3], t4 = tapOffsets[t + 4], t5 = tapOffsets[t + 5];
+        int at = (ob * taps + t) * BLOCK * L; // [t + j][i] for j < 6, i < 4
+        FloatVector c00 = FloatVector.fromArray(S, sums, at), c10 = FloatVector.fromArray(S, sums, at + L);
+        FloatVector c20 = FloatVector.fromArray(S, sums, at + 2 * L), c30 = FloatVector.fromArray(S, sums, at + 3 * L);
+        FloatVector c01 = FloatVector.fromArray(S, sums, at + 4 * L), c11 = FloatVector.fromArray(S, sums, at + 5 * L);
+        FloatVector c21 = FloatVector.fromArray(S, sums, at + 6 * L), c31 = FloatVector.fromArray(S, sums, at + 7 * L);
+        FloatVector c02 = FloatVector.fromArray(S, sums, at + 8 * L), c12 = FloatVector.fromArray(S, sums, at + 9 * L);
+        FloatVector c22 = FloatVector.fromArray(S, sums, at + 10 * L), c32 = FloatVector.fromArray(S, sums, at + 11 * L);
+        FloatVector c03 = FloatVector.fromArray(S, sums, at + 12 * L), c13 = FloatVector.fromArray(S, sums, at + 13 * L);
+        FloatVector c23 = FloatVector.fromArray(S, sums, at + 14 * L), c33 = FloatVector.fromArray(S, sums, at + 15 * L);
+        FloatVector c04 = FloatVector.fromArray(S, sums, at + 16 * L), c14 = FloatVector.fromArray(S, sums, at + 17 * L);
+        FloatVector c24 = FloatVector.fromArray(S, sums, at + 18 * L), c34 = FloatVector.fromArray(S, sums, at + 19 * L);
+        FloatVector c05 = FloatVector.fromArray(S, sums, at + 20 * L), c15 = FloatVector.fromArray(S, sums, at + 21 * L);
+        FloatVector c25 = FloatVector.fromArray(S, sums, at + 22 * L), c35 = FloatVector.fromArray(S, sums, at + 23 * L);
+        int next = positions * L;
+        int d = dg + (ob * BLOCK * positions + p0) * L;
+        for (int p = p0; p < p1; p++, d += L) {
+            int a = xg + positionOffsets[p];
+            FloatVector d0 = FloatVector.fromArray(S, dy, d);
+            FloatVector d1 = FloatVector.fromArray(S, dy, d + next);
+            FloatVector d2 = FloatVector.fromArray(S, dy, d + 2 * next);
+            FloatVector d3 = FloatVector.fromArray(S, dy, d + 3 * next);
+            FloatVector v = FloatVector.fromArray(S, x, a + t0);
+            c00 = d0.fma(v, c00); c10 = d1.fma(v, c10); c20 = d2.fma(v, c20); c30 = d3.fma(v, c30);
+            v = FloatVector.fromArray(S, x, a + t1);
+            c01 = d0.fma(v, c01); c11 = d1.fma(v, c11); c21 = d2.fma(v, c21); c31 = d3.fma(v, c31);
+            v = FloatVector.fromArray(S, x, a + t2);
+            c02 = d0.fma(v, c02); c12 = d1.fma(v, c12); c22 = d2.fma(v, c22); c32 = d3.fma(v, c32);
+            v = FloatVector.fromArray(S, x, a + t3);
+            c03 = d0.fma(v, c03); c13 = d1.fma(v, c13); c23 = d2.fma(v, c23); c33 = d3.fma(v, c33);
+            v = FloatVector.fromArray(S, x, a + t4);
+            c04 = d0.fma(v, c04); c14 = d1.fma(v, c14); c24 = d2.fma(v, c24); c34 = d3.fma(v, c34);
+            v = FloatVector.fromArray(S, x, a + t5);
+            c05 = d0.fma(v, c05); c15 = d1.fma(v, c15); c25 = d2.fma(v, c25); c35 = d3.fma(v, c35);
+        }
+        c00.intoArray(sums, at); c10.intoArray(sums, at + L); c20.intoArray(sums, at + 2 * L); c30.intoArray(sums, at + 3 * L);
+        c01.intoArray(sums, at + 4 * L); c11.intoArray(sums, at + 5 * L); c21.intoArray(sums, at + 6 * L); c31.intoArray(sums, at + 7 * L);
+        c02.intoArray(sums, at + 8 * L); c12.intoArray(sums, at + 9 * L); c22.intoArray(sums, at + 10 * L); c32.intoArray(sums, at + 11 * L);
+        c03.intoArray(sums, at + 12 * L); c13.intoArray(sums, at + 13 * L); c23.intoArray(sums, at + 14 * L); c33.intoArray(sums, at + 15 * L);
+        c04.intoArray(sums, at + 16 * L); c14.intoArray(sums, at + 17 * L); c24.intoArray(sums, at + 18 * L); c34.intoArray(sums, at + 19 * L);
+        c05.intoArray(sums, at + 20 * L); c15.intoArray(sums, at + 21 * L); c25.intoArray(sums, at + 22 * L); c35.intoArray(sums, at + 23 * L);
+    }
+
+    private void weightGradient4x1(float[] x, int xg, float[] dy, int dg, int p0, int p1, int ob, int t, float[] sums) {
+        int at = (ob * taps + t) * BLOCK * L;
+        FloatVector c0 = FloatVector.fromArray(S, sums, at), c1 = FloatVector.fromArray(S, sums, at + L);
+        FloatVector c2 = FloatVector.fromArray(S, sums, at + 2 * L), c3 = FloatVector.fromArray(S, sums, at + 3 * L);
+        int next = positions * L;
+        int a = xg + tapOffsets[t];
+        int d = dg + (ob * BLOCK * positions + p0) * L;
+        for (int p = p0; p < p1; p++, d += L) {
+            FloatVector v = FloatVector.fromArray(S, x, a + positionOffsets[p]);
+            c0 = FloatVector.fromArray(S, dy, d).fma(v, c0);
+            c1 = FloatVector.fromArray(S, dy, d + next).fma(v, c1);
+            c2 = FloatVector.fromArray(S, dy, d + 2 * next).fma(v, c2);
+            c3 = FloatVector.fromArray(S, dy, d + 3 * next).fma(v, c3);
+        }
+        c0.intoArray(sums, at);
+        c1.intoArray(sums, at + L);
+        c2.intoArray(sums, at + 2 * L);
+        c3.intoArray(sums, at + 3 * L);
+    }
+
+    /** dw[o][t] += the lanes of sums[o / 4][t][o % 4], in lane order: the order of a vector reduction is not fixed. */
+    private void addLanes(float[] sums, float[] dw) {
+        for (int o = 0; o < g.co(); o++) {
+            for (int t = 0; t < taps; t++) {
+                int at = ((o / BLOCK * taps + t) * BLOCK + o % BLOCK) * L;
+                float sum = 0;
+                for (int lane = 0; lane < L; lane++) {
+                    sum += sums[at + lane];
+                }
+                dw[o * taps + t] += sum;
+            }
+        }
+    }
+
+    // ---- data gradient: dx[c][pos(p) + area(a)] += sum_o W[o][c][a] dy[o][p] -----------------------------------
+
+    /** One group: adds into dx (the padded input's gradient, zeroed by the caller) at dxOff from dy at dyOff. */
+    void dataGradient(float[] dy, int dyOff, float[] packed, int packedOff, float[] dx, int dxOff) {
+        int runs = positions / RUN * RUN;
+        for (int p = 0; p < runs; p += RUN) {
+            for (int cb = 0; cb < inputBlocks; cb++) {
+                for (int a = 0; a < area; a++) {
+                    dataGradient4x6(dy, dyOff, packed, packedOff, cb, p, a, dx, dxOff);
+                }
+            }
+        }
+        for (int p = runs; p < positions; p++) {
+            for (int cb = 0; cb < inputBlocks; cb++) {
+                for (int a = 0; a < area; a++) {
+                    dataGradient4x1(dy, dyOff + p * L, packed, packedOff, cb, a, dx, dxOff + cb * BLOCK * ph * pw * L + positionOffsets[p] + areaOffsets[a]);
+                }
+            }
+        }
+    }
+
+    private void dataGradient4x6(float[] dy, int dyOff, float[] packed, int packedOff, int cb, int p, int a, float[] dx, int dxOff) {
+        int plane = ph * pw * L;
+        int base = dxOff + cb * BLOCK * plane + areaOffsets[a];
+        int a0 = base + positionOffsets[p], a1 = base + positionOffsets[p + 1], a2 = base + positionOffsets[p + 2];
+        int a3 = base + positionOffsets[p + 3], a4 = base + positionOffsets[p + 4], a5 = base + positionOffsets[p + 5];
+        FloatVector c00 = FloatVector.fromArray(S, dx, a0), c01 = FloatVector.fromArray(S, dx, a1), c02 = FloatVector.fromArray(S, dx, a2);
+        FloatVector c03 = FloatVector.fromArray(S, dx, a3), c04 = FloatVector.fromArray(S, dx, a4), c05 = FloatVector.fromArray(S, dx, a5);
+        FloatVector c10 = FloatVector.fromArray(S, dx, a0 + plane), c11 = FloatVector.fromArray(S, dx, a1 + plane);
+        FloatVector c12 = FloatVector.fromArray(S, dx, a2 + plane), c13 = FloatVector.fromArray(S, dx, a3 + plane);
+        FloatVector c14 = FloatVector.fromArray(S, dx, a4 + plane), c15 = FloatVector.fromArray(S, dx, a5 + plane);
+        FloatVector c20 = FloatVector.fromArray(S, dx, a0 + 2 * plane), c21 = FloatVector.fromArray(S, dx, a1 + 2 * plane);
+        FloatVector c22 = FloatVector.fromArray(S, dx, a2 + 2 * plane), c23 = FloatVector.fromArray(S, dx, a3 + 2 * plane);
+        FloatVector c24 = FloatVector.fromArray(S, dx, a4 + 2 * plane), c25 = FloatVector.fromArray(S, dx, a5 + 2 * plane);
+        FloatVector c30 = FloatVector.fromArray(S, dx, a0 + 3 * plane), c31 = FloatVector.fromArray(S, dx, a1 + 3 * plane);
+        FloatVector c32 = FloatVector.fromArray(S, dx, a2 + 3 * plane), c33 = FloatVector.fromArray(S, dx, a3 + 3 * plane);
+        FloatVector c34 = FloatVector.fromArray(S, dx, a4 + 3 * plane), c35 = FloatVector.fromArray(S, dx, a5 + 3 * plane);
+        int w = packedOff + (a * inputBlocks + cb) * g.co() * BLOCK;
+        int d = dyOff + p * L;
+        int next = positions * L;
+        for (int o = 0; o < g.co(); o++, w += BLOCK, d += next) {
+            FloatVector w0 = FloatVector.broadcast(S, packed[w]);
+            FloatVector w1 = FloatVector.broadcast(S, packed[w + 1]);
+            FloatVector w2 = FloatVector.broadcast(S, packed[w + 2]);
+            FloatVector w3 = FloatVector.broadcast(S, packed[w + 3]);
+            FloatVector v = FloatVector.fromArray(S, dy, d);
+            c00 = v.fma(w0, c00); c10 = v.fma(w1, c10); c20 = v.fma(w2, c20); c30 = v.fma(w3, c30);
+            v = FloatVector.fromArray(S, dy, d + L);
+            c01 = v.fma(w0, c01); c11 = v.fma(w1, c11); c21 = v.fma(w2, c21); c31 = v.fma(w3, c31);
+            v = FloatVector.fromArray(S, dy, d + 2 * L);
+            c02 = v.fma(w0, c02); c12 = v.fma(w1, c12); c22 = v.fma(w2, c22); c32 = v.fma(w3, c32);
+            v = FloatVector.fromArray(S, dy, d + 3 * L);
+            c03 = v.fma(w0, c03); c13 = v.fma(w1, c13); c23 = v.fma(w2, c23); c33 = v.fma(w3, c33);
+            v = FloatVector.fromArray(S, dy, d + 4 * L);
+            c04 = v.fma(w0, c04); c14 = v.fma(w1, c14); c24 = v.fma(w2, c24); c34 = v.fma(w3, c34);
+            v = FloatVector.fromArray(S, dy, d + 5 * L);
+            c05 = v.fma(w0, c05); c15 = v.fma(w1, c15); c25 = v.fma(w2, c25); c35 = v.fma(w3, c35);
+        }
+        c00.intoArray(dx, a0); c01.intoArray(dx, a1); c02.intoArray(dx, a2); c03.intoArray(dx, a3); c04.intoArray(dx, a4); c05.intoArray(dx, a5);
+        c10.intoArray(dx, a0 + plane); c11.intoArray(dx, a1 + plane); c12.intoArray(dx, a2 + plane);
+        c13.intoArray(dx, a3 + plane); c14.intoArray(dx, a4 + plane); c15.intoArray(dx, a5 + plane);
+        c20.intoArray(dx, a0 + 2 * plane); c21.intoArray(dx, a1 + 2 * plane); c22.intoArray(dx, a2 + 2 * plane);
+        c23.intoArray(dx, a3 + 2 * plane); c24.intoArray(dx, a4 + 2 * plane); c25.intoArray(dx, a5 + 2 * plane);
+        c30.intoArray(dx, a0 + 3 * plane); c31.intoArray(dx, a1 + 3 * plane); c32.intoArray(dx, a2 + 3 * plane);
+        c33.intoArray(dx, a3 + 3 * plane); c34.intoArray(dx, a4 + 3 * plane); c35.intoArray(dx, a5 + 3 * plane);
+    }
+
+    private void dataGradient4x1(float[] dy, int d, float[] packed, int packedOff, int cb, int a, float[] dx, int at) {
+        int plane = ph * pw * L;
+        FloatVector c0 = FloatVector.fromArray(S, dx, at);
+        FloatVector c1 = FloatVector.fromArray(S, dx, at + plane);
+        FloatVector c2 = FloatVector.fromArray(S, dx, at + 2 * plane);
+        FloatVector c3 = FloatVector.fromArray(S, dx, at + 3 * plane);
+        int w = packedOff + (a * inputBlocks + cb) * g.co() * BLOCK;
+        int next = positions * L;
+        for (int o = 0; o < g.co(); o++, w += BLOCK, d += next) {
+            FloatVector v = FloatVector.fromArray(S, dy, d);
+            c0 = v.fma(FloatVector.broadcast(S, packed[w]), c0);
+            c1 = v.fma(FloatVector.broadcast(S, packed[w + 1]), c1);
+            c2 = v.fma(FloatVector.broadcast(S, packed[w + 2]), c2);
+            c3 = v.fma(FloatVector.broadcast(S, packed[w + 3]), c3);
+        }
+        c0.intoArray(dx, at);
+        c1.intoArray(dx, at + plane);
+        c2.intoArray(dx, at + 2 * plane);
+        c3.intoArray(dx, at + 3 * plane);
+    }
+}
