@@ -73,7 +73,7 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--weight-decay", paramLabel = "X", description = "default 5e-4 for sgd, 0 for adam, 0.01 for adamw")
     Double weightDecay;
 
-    @Option(names = "--schedule", paramLabel = "KIND", description = "cosine (default), step (x0.1 at 50% and 75%), onecycle or constant")
+    @Option(names = "--schedule", paramLabel = "KIND", description = "cosine (default), step (x0.1 at 50%% and 75%%), onecycle or constant")
     ScheduleKind schedule = ScheduleKind.COSINE;
 
     @Option(names = "--warmup", paramLabel = "EPOCHS", description = "linear warm-up over the first EPOCHS epochs")
