@@ -69,6 +69,12 @@ public final class ConvTrain {
     private final Scratch scratch;
     /** Samples in vector lanes ({@link LaneConv}), for small maps of few channels; null where im2col serves better. */
     private final LaneConv lanes;
+    /**
+     * For a stride-1 convolution in lanes, the data gradient as a forward pass: the output gradient,
+     * padded by the kernel's reach less the forward padding, convolved with the weights flipped and
+     * transposed (ci x co kh kw). Null where the data gradient is scattered back ({@link LaneConv#dataGradient}).
+     */
+    private final LaneConv flippedLanes;
     private final int laneGroups;
     private final int[] inputStrides;
     private final int[] outputStrides;
@@ -78,6 +84,14 @@ public final class ConvTrain {
         this.batch = batch;
         this.laneGroups = (batch + Lanes.L - 1) / Lanes.L;
         this.lanes = useLanes(g, laneGroups, threads) ? new LaneConv(g) : null;
+        int reachH = g.dh() * (g.kh() - 1);
+        int reachW = g.dw() * (g.kw() - 1);
+        // only where the input is about as large as the output ("same" padding): a "valid" convolution's
+        // gradient, padded all round, would multiply as many zeros as values
+        boolean flips = lanes != null && g.sh() == 1 && g.sw() == 1 && g.pt() <= reachH && g.pl() <= reachW
+                && g.ih() * g.iw() * 4 <= g.oh() * g.ow() * 5;
+        this.flippedLanes = flips ? new LaneConv(new ConvGeometry(g.co(), g.oh(), g.ow(), g.ci(), g.ih(), g.iw(), g.kh(), g.kw(), 1, 1,
+                reachH - g.pt(), reachW - g.pl(), g.dh(), g.dw(), 1)) : null;
         this.tasks = lanes != null ? Math.min(laneGroups, threads) : Math.max(1, Math.min(batch, threads));
         this.inputStrides = Lanes.sampleStrides(g.inputSize());
         this.outputStrides = Lanes.sampleStrides(g.outputSize());
@@ -108,6 +122,12 @@ public final class ConvTrain {
             scratch.reserve(Scratch.Use.LANE_SUMS, tasks, lanes.sumFloats());
             scratch.reserve(Scratch.Use.PARTIAL_SUMS, tasks, g.co() * k);
             scratch.reserve(Scratch.Use.PACKED, 1, lanes.forwardPackedFloats() + lanes.dataPackedFloats());
+            if (flippedLanes != null) {
+                scratch.reserve(Scratch.Use.LANE_GRADIENT, tasks, flippedLanes.inputFloats()); // the padded output gradient
+                scratch.reserve(Scratch.Use.LANE_DATA, tasks, flippedLanes.outputFloats());
+                scratch.reserve(Scratch.Use.FLIPPED, 1, g.co() * k);
+                scratch.reserve(Scratch.Use.PACKED, 1, lanes.forwardPackedFloats() + flippedLanes.forwardPackedFloats());
+            }
             return;
         }
         int cog = g.outputChannelsPerGroup();
@@ -278,7 +298,7 @@ public final class ConvTrain {
 
     private void forwardLanes(Workers workers, float[] x, float[] weight, float[] bias, float[] y) {
         float[] packed = scratch.get(Scratch.Use.PACKED, 0);
-        lanes.packForward(weight, packed);
+        lanes.packForward(weight, packed, 0);
         workers.parallelFor(tasks, t -> {
             float[] in = scratch.get(Scratch.Use.LANE_INPUT, t);
             float[] out = scratch.get(Scratch.Use.LANE_OUTPUT, t);
@@ -286,7 +306,7 @@ public final class ConvTrain {
                 int b0 = group * Lanes.L;
                 int count = Math.min(Lanes.L, batch - b0);
                 Lanes.in(x, b0, count, g.ci(), g.ih(), g.iw(), g.pt(), g.pl(), g.ci(), lanes.ph, lanes.pw, inputStrides, in, 0);
-                lanes.forward(in, 0, packed, bias, out, 0);
+                lanes.forward(in, 0, packed, 0, bias, out, 0);
                 Lanes.out(out, 0, g.co(), g.oh(), g.ow(), outputStrides, y, b0, count);
             }
         });
@@ -296,7 +316,11 @@ public final class ConvTrain {
     private void backwardLanes(Workers workers, float[] x, float[] weight, float[] dy, float[] dx, float[] dw) {
         float[] packed = scratch.get(Scratch.Use.PACKED, 0);
         int dataPacked = lanes.forwardPackedFloats();
-        if (dx != null) {
+        if (dx != null && flippedLanes != null) {
+            float[] flipped = scratch.get(Scratch.Use.FLIPPED, 0);
+            flipTransposed(weight, flipped);
+            flippedLanes.packForward(flipped, packed, dataPacked);
+        } else if (dx != null) {
             lanes.packData(weight, packed, dataPacked);
         }
         int outputChannels = lanes.outputBlocks * LaneConv.BLOCK;
@@ -320,7 +344,19 @@ public final class ConvTrain {
                 }
                 lanes.weightGradient(in, 0, grad, 0, g1 - g0, scratch.get(Scratch.Use.LANE_SUMS, t), partial);
             }
-            if (dx != null) {
+            if (dx != null && flippedLanes != null) {
+                float[] padded = scratch.get(Scratch.Use.LANE_GRADIENT, t);
+                float[] d = scratch.get(Scratch.Use.LANE_DATA, t);
+                ConvGeometry f = flippedLanes.geometry();
+                for (int group = g0; group < g1; group++) {
+                    int b0 = group * Lanes.L;
+                    int count = Math.min(Lanes.L, batch - b0);
+                    Lanes.in(dy, b0, count, g.co(), g.oh(), g.ow(), f.pt(), f.pl(), g.co(), flippedLanes.ph, flippedLanes.pw, outputStrides,
+                            padded, 0);
+                    flippedLanes.forward(padded, 0, packed, dataPacked, null, d, 0);
+                    Lanes.addOut(d, 0, g.ci(), g.ih(), g.iw(), 0, 0, g.ih(), g.iw(), inputStrides, dx, b0, count);
+                }
+            } else if (dx != null) {
                 float[] d = scratch.get(Scratch.Use.LANE_GRADIENT, t);
                 for (int group = g0; group < g1; group++) {
                     int b0 = group * Lanes.L;
@@ -340,6 +376,20 @@ public final class ConvTrain {
                     }
                 }
             });
+        }
+    }
+
+    /** W'[c][o][ky][kx] = W[o][c][kh-1-ky][kw-1-kx]: the weights of the data gradient's forward pass. */
+    private void flipTransposed(float[] weight, float[] flipped) {
+        int area = g.kh() * g.kw();
+        for (int c = 0; c < g.ci(); c++) {
+            for (int o = 0; o < g.co(); o++) {
+                int from = (o * g.ci() + c) * area;
+                int to = (c * g.co() + o) * area;
+                for (int a = 0; a < area; a++) {
+                    flipped[to + a] = weight[from + area - 1 - a];
+                }
+            }
         }
     }
 

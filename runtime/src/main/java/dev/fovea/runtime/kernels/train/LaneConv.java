@@ -70,6 +70,10 @@ final class LaneConv {
         }
     }
 
+    ConvGeometry geometry() {
+        return g;
+    }
+
     /** Floats of one group's padded input (or its gradient): input blocks x ph x pw x L. */
     int inputFloats() {
         return inputBlocks * BLOCK * ph * pw * L;
@@ -91,12 +95,12 @@ final class LaneConv {
     }
 
     /** W (co x ci kh kw) as [output block][t][4], for the forward pass's broadcasts. */
-    void packForward(float[] weight, float[] packed) {
+    void packForward(float[] weight, float[] packed, int at) {
         for (int ob = 0; ob < outputBlocks; ob++) {
             for (int t = 0; t < taps; t++) {
                 for (int i = 0; i < BLOCK; i++) {
                     int o = ob * BLOCK + i;
-                    packed[(ob * taps + t) * BLOCK + i] = o < g.co() ? weight[o * taps + t] : 0;
+                    packed[at + (ob * taps + t) * BLOCK + i] = o < g.co() ? weight[o * taps + t] : 0;
                 }
             }
         }
@@ -118,22 +122,22 @@ final class LaneConv {
 
     // ---- forward: y[o][p] = bias[o] + sum_t W[o][t] x[pos(p) + tap(t)] -------------------------------------
 
-    /** One group: x the padded input lanes at xOff, y (output blocks x positions x L) at yOff. */
-    void forward(float[] x, int xOff, float[] packed, float[] bias, float[] y, int yOff) {
+    /** One group: x the padded input lanes at xOff, the weights as {@link #packForward} left them at packedOff, y (output blocks x positions x L) at yOff; bias may be null. */
+    void forward(float[] x, int xOff, float[] packed, int packedOff, float[] bias, float[] y, int yOff) {
         int runs = positions / RUN * RUN;
         for (int p = 0; p < runs; p += RUN) {
             for (int ob = 0; ob < outputBlocks; ob++) {
-                forward4x6(x, xOff, p, packed, ob, bias, y, yOff);
+                forward4x6(x, xOff, p, packed, packedOff + ob * taps * BLOCK, bias, ob, y, yOff);
             }
         }
         for (int p = runs; p < positions; p++) {
             for (int ob = 0; ob < outputBlocks; ob++) {
-                forward4x1(x, xOff + positionOffsets[p], packed, ob, bias, y, yOff + (ob * BLOCK * positions + p) * L);
+                forward4x1(x, xOff + positionOffsets[p], packed, packedOff + ob * taps * BLOCK, bias, ob, y, yOff + (ob * BLOCK * positions + p) * L);
             }
         }
     }
 
-    private void forward4x6(float[] x, int xOff, int p, float[] packed, int ob, float[] bias, float[] y, int yOff) {
+    private void forward4x6(float[] x, int xOff, int p, float[] packed, int w, float[] bias, int ob, float[] y, int yOff) {
         int a0 = xOff + positionOffsets[p];
         int a1 = xOff + positionOffsets[p + 1];
         int a2 = xOff + positionOffsets[p + 2];
@@ -144,7 +148,6 @@ final class LaneConv {
         FloatVector c10 = c00, c11 = c00, c12 = c00, c13 = c00, c14 = c00, c15 = c00;
         FloatVector c20 = c00, c21 = c00, c22 = c00, c23 = c00, c24 = c00, c25 = c00;
         FloatVector c30 = c00, c31 = c00, c32 = c00, c33 = c00, c34 = c00, c35 = c00;
-        int w = ob * taps * BLOCK;
         for (int t = 0; t < taps; t++, w += BLOCK) {
             int tap = tapOffsets[t];
             FloatVector w0 = FloatVector.broadcast(S, packed[w]);
@@ -182,9 +185,8 @@ final class LaneConv {
         c33.add(b3).intoArray(y, row + 3 * L); c34.add(b3).intoArray(y, row + 4 * L); c35.add(b3).intoArray(y, row + 5 * L);
     }
 
-    private void forward4x1(float[] x, int a, float[] packed, int ob, float[] bias, float[] y, int at) {
+    private void forward4x1(float[] x, int a, float[] packed, int w, float[] bias, int ob, float[] y, int at) {
         FloatVector c0 = FloatVector.zero(S), c1 = c0, c2 = c0, c3 = c0;
-        int w = ob * taps * BLOCK;
         for (int t = 0; t < taps; t++, w += BLOCK) {
             FloatVector v = FloatVector.fromArray(S, x, a + tapOffsets[t]);
             c0 = v.fma(FloatVector.broadcast(S, packed[w]), c0);
