@@ -11,28 +11,34 @@ final class ActivationNode extends Node {
     private final Tensor in;
     private final Activation function;
     private final float slope;
+    private final int tasks;
+    private final java.util.function.IntConsumer forwardChunk;
+    private final java.util.function.Consumer<Workers> backwardPass;
 
     ActivationNode(String name, Tensor in, Tensor out, Activation function, double slope) {
         super(name, out);
         this.in = in;
         this.function = function;
         this.slope = (float) slope;
+        int total = out.size();
+        this.tasks = (total + CHUNK - 1) / CHUNK;
+        this.forwardChunk = t -> {
+            int from = t * CHUNK;
+            int to = Math.min(total, from + CHUNK);
+            System.arraycopy(in.value, from, out.value, from, to - from);
+            VectorActivations.apply(out.value, from, to, function, this.slope);
+        };
+        this.backwardPass = ElementwiseTrain.activationBackward(function, this.slope, in.value, out.value, out.grad, in.grad, total);
     }
 
     @Override
     void forward(Workers workers, boolean training) {
-        int total = out.size();
-        workers.parallelFor((total + CHUNK - 1) / CHUNK, t -> {
-            int from = t * CHUNK;
-            int to = Math.min(total, from + CHUNK);
-            System.arraycopy(in.value, from, out.value, from, to - from);
-            VectorActivations.apply(out.value, from, to, function, slope);
-        });
+        workers.parallelFor(tasks, forwardChunk);
     }
 
     @Override
     void backward(Workers workers) {
-        ElementwiseTrain.activationBackward(workers, function, slope, in.value, out.value, out.grad, in.grad, out.size());
+        backwardPass.accept(workers);
     }
 
     @Override

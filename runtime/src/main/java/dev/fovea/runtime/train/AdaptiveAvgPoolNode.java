@@ -4,15 +4,20 @@ import dev.fovea.runtime.Shape;
 import dev.fovea.runtime.exec.Workers;
 import dev.fovea.runtime.kernels.Reference;
 import dev.fovea.runtime.kernels.train.PoolTrain;
+import java.util.function.IntConsumer;
 
 final class AdaptiveAvgPoolNode extends Node {
     private final Tensor in;
     private final int planes;
+    private final IntConsumer backwardPlane;
 
     AdaptiveAvgPoolNode(String name, Tensor in, Tensor out, int batch) {
         super(name, out);
         this.in = in;
         this.planes = batch * in.shape.channels();
+        Shape x = in.shape;
+        Shape y = out.shape;
+        this.backwardPlane = p -> PoolTrain.adaptiveAvgBackward(out.grad, in.grad, p, x.height(), x.width(), y.height(), y.width());
     }
 
     @Override
@@ -24,9 +29,7 @@ final class AdaptiveAvgPoolNode extends Node {
 
     @Override
     void backward(Workers workers) {
-        Shape x = in.shape;
-        Shape y = out.shape;
-        PoolTrain.adaptiveAvgBackward(workers, out.grad, in.grad, planes, x.height(), x.width(), y.height(), y.width());
+        workers.parallelFor(planes, backwardPlane);
     }
 
     @Override

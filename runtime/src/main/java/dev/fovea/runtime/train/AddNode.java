@@ -9,12 +9,17 @@ final class AddNode extends Node {
     private final Tensor a;
     private final Tensor b;
     private final java.util.function.Consumer<Workers> add;
+    /** The output's gradient added into each input's that has one. */
+    private final java.util.function.Consumer<Workers> toA;
+    private final java.util.function.Consumer<Workers> toB;
 
     AddNode(String name, Tensor a, Tensor b, Tensor out) {
         super(name, out);
         this.a = a;
         this.b = b;
         this.add = ChannelOps.add(a.value, b.value, out.value, out.size());
+        this.toA = a.hasGradient() ? ElementwiseTrain.addInto(out.grad, 0, a.grad, 0, out.size()) : null;
+        this.toB = b.hasGradient() ? ElementwiseTrain.addInto(out.grad, 0, b.grad, 0, out.size()) : null;
     }
 
     @Override
@@ -24,11 +29,11 @@ final class AddNode extends Node {
 
     @Override
     void backward(Workers workers) {
-        if (a.hasGradient()) {
-            ElementwiseTrain.addInto(workers, out.grad, 0, a.grad, 0, out.size());
+        if (toA != null) {
+            toA.accept(workers);
         }
-        if (b.hasGradient()) {
-            ElementwiseTrain.addInto(workers, out.grad, 0, b.grad, 0, out.size());
+        if (toB != null) {
+            toB.accept(workers);
         }
     }
 

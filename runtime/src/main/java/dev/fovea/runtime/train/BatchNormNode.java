@@ -20,6 +20,8 @@ final class BatchNormNode extends Node {
     private final double momentum;
     private final float[] savedMean;
     private final float[] savedInvStd;
+    private final java.util.function.Consumer<Workers> trainingForward;
+    private final java.util.function.Consumer<Workers> backwardPass;
 
     BatchNormNode(String name, Tensor in, Tensor out, int batch, float[] gamma, float[] beta, float[] runningMean, float[] runningVar,
             float[] gammaGrad, float[] betaGrad, double eps, double momentum) {
@@ -38,13 +40,16 @@ final class BatchNormNode extends Node {
         this.momentum = momentum;
         this.savedMean = new float[channels];
         this.savedInvStd = new float[channels];
+        this.trainingForward = NormTrain.batchNormForward(in.value, out.value, batch, channels, positions, gamma, beta, runningMean, runningVar,
+                eps, momentum, savedMean, savedInvStd);
+        this.backwardPass = NormTrain.batchNormBackward(in.value, out.grad, in.grad, batch, channels, positions, gamma, savedMean, savedInvStd,
+                gammaGrad, betaGrad);
     }
 
     @Override
     void forward(Workers workers, boolean training) {
         if (training) {
-            NormTrain.batchNormForward(workers, in.value, out.value, batch, channels, positions, gamma, beta, runningMean, runningVar, eps,
-                    momentum, savedMean, savedInvStd);
+            trainingForward.accept(workers);
         } else {
             Reference.batchNorm(in.value, out.value, batch, channels, positions, gamma, beta, runningMean, runningVar, eps);
         }
@@ -52,8 +57,7 @@ final class BatchNormNode extends Node {
 
     @Override
     void backward(Workers workers) {
-        NormTrain.batchNormBackward(workers, in.value, out.grad, in.grad, batch, channels, positions, gamma, savedMean, savedInvStd,
-                gammaGrad, betaGrad);
+        backwardPass.accept(workers);
     }
 
     @Override

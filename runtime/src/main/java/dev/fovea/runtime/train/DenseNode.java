@@ -13,6 +13,8 @@ final class DenseNode extends Node {
     private final float[] bias;
     private final float[] weightGrad;
     private final float[] biasGrad;
+    private final java.util.function.Consumer<Workers> forwardPass;
+    private final java.util.function.Consumer<Workers> backwardPass;
 
     DenseNode(String name, Tensor in, Tensor out, int batch, float[] weight, float[] bias, float[] weightGrad, float[] biasGrad) {
         super(name, out);
@@ -24,16 +26,18 @@ final class DenseNode extends Node {
         this.bias = bias;
         this.weightGrad = weightGrad;
         this.biasGrad = biasGrad;
+        this.forwardPass = DenseTrain.forward(in.value, weight, bias, out.value, batch, features, units);
+        this.backwardPass = DenseTrain.backward(in.value, weight, out.grad, in.grad, weightGrad, biasGrad, batch, features, units);
     }
 
     @Override
     void forward(Workers workers, boolean training) {
-        DenseTrain.forward(workers, in.value, weight, bias, out.value, batch, features, units);
+        forwardPass.accept(workers);
     }
 
     @Override
     void backward(Workers workers) {
-        DenseTrain.backward(workers, in.value, weight, out.grad, in.grad, weightGrad, biasGrad, batch, features, units);
+        backwardPass.accept(workers);
     }
 
     @Override

@@ -13,6 +13,8 @@ final class DropoutNode extends Node {
     private final float[] mask;
     private final long layerSeed;
     private final TrainingState state;
+    private final java.util.function.Consumer<Workers> maskedForward;
+    private final java.util.function.Consumer<Workers> backwardPass;
 
     DropoutNode(String name, Tensor in, Tensor out, double rate, long layerSeed, TrainingState state) {
         super(name, out);
@@ -21,13 +23,19 @@ final class DropoutNode extends Node {
         this.mask = new float[out.size()];
         this.layerSeed = layerSeed;
         this.state = state;
+        this.maskedForward = ElementwiseTrain.dropoutForward(in.value, out.value, mask, out.size(), rate, this::stepSeed);
+        this.backwardPass = ElementwiseTrain.multiplyBackward(out.grad, mask, in.grad, out.size());
+    }
+
+    /** This step's seed for this layer's mask. */
+    private long stepSeed() {
+        return state.seed() * 0x9E3779B97F4A7C15L + state.step() * 0xC2B2AE3D27D4EB4FL + layerSeed;
     }
 
     @Override
     void forward(Workers workers, boolean training) {
         if (training && state.dropout() && rate > 0) {
-            long seed = state.seed() * 0x9E3779B97F4A7C15L + state.step() * 0xC2B2AE3D27D4EB4FL + layerSeed;
-            ElementwiseTrain.dropoutForward(workers, in.value, out.value, mask, out.size(), rate, seed);
+            maskedForward.accept(workers);
         } else {
             java.util.Arrays.fill(mask, 1);
             System.arraycopy(in.value, 0, out.value, 0, out.size());
@@ -36,7 +44,7 @@ final class DropoutNode extends Node {
 
     @Override
     void backward(Workers workers) {
-        ElementwiseTrain.multiplyBackward(workers, out.grad, mask, in.grad, out.size());
+        backwardPass.accept(workers);
     }
 
     @Override

@@ -16,6 +16,8 @@ final class LayerNormNode extends Node {
     private final double eps;
     private final float[] savedMean;
     private final float[] savedInvStd;
+    private final java.util.function.Consumer<Workers> forwardPass;
+    private final java.util.function.Consumer<Workers> backwardPass;
 
     LayerNormNode(String name, Tensor in, Tensor out, int batch, float[] gamma, float[] beta, float[] gammaGrad, float[] betaGrad,
             double eps) {
@@ -31,17 +33,19 @@ final class LayerNormNode extends Node {
         this.eps = eps;
         this.savedMean = new float[batch * positions];
         this.savedInvStd = new float[batch * positions];
+        this.forwardPass = NormTrain.layerNormForward(in.value, out.value, batch, channels, positions, gamma, beta, eps, savedMean, savedInvStd);
+        this.backwardPass = NormTrain.layerNormBackward(in.value, out.grad, in.grad, batch, channels, positions, gamma, savedMean, savedInvStd,
+                gammaGrad, betaGrad);
     }
 
     @Override
     void forward(Workers workers, boolean training) {
-        NormTrain.layerNormForward(workers, in.value, out.value, batch, channels, positions, gamma, beta, eps, savedMean, savedInvStd);
+        forwardPass.accept(workers);
     }
 
     @Override
     void backward(Workers workers) {
-        NormTrain.layerNormBackward(workers, in.value, out.grad, in.grad, batch, channels, positions, gamma, savedMean, savedInvStd,
-                gammaGrad, betaGrad);
+        backwardPass.accept(workers);
     }
 
     @Override

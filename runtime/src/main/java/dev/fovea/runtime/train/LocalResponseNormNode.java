@@ -12,6 +12,7 @@ final class LocalResponseNormNode extends Node {
     private final int positions;
     private final Layer.LocalResponseNorm layer;
     private final double[] windowSums;
+    private final java.util.function.Consumer<Workers> backwardPass;
 
     LocalResponseNormNode(Layer.LocalResponseNorm layer, Tensor in, Tensor out, int batch) {
         super(layer.name(), out);
@@ -21,6 +22,8 @@ final class LocalResponseNormNode extends Node {
         this.channels = in.shape.dim(0);
         this.positions = Math.toIntExact(in.shape.elements() / channels);
         this.windowSums = new double[batch * channels];
+        this.backwardPass = NormTrain.localResponseNormBackward(in.value, out.grad, in.grad, batch, channels, positions, layer.size(), layer.alpha(),
+                layer.beta(), layer.k(), windowSums);
     }
 
     @Override
@@ -30,8 +33,7 @@ final class LocalResponseNormNode extends Node {
 
     @Override
     void backward(Workers workers) {
-        NormTrain.localResponseNormBackward(workers, in.value, out.grad, in.grad, batch, channels, positions, layer.size(), layer.alpha(),
-                layer.beta(), layer.k(), windowSums);
+        backwardPass.accept(workers);
     }
 
     @Override

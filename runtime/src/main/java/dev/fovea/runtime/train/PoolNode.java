@@ -6,6 +6,7 @@ import dev.fovea.runtime.graph.PoolKind;
 import dev.fovea.runtime.graph.Window;
 import dev.fovea.runtime.kernels.Reference;
 import dev.fovea.runtime.kernels.train.PoolTrain;
+import java.util.function.IntConsumer;
 
 /** Max pooling (with its switches) or average pooling. */
 final class PoolNode extends Node {
@@ -13,21 +14,39 @@ final class PoolNode extends Node {
     private final Layer.Pool2d layer;
     private final int planes;
     private final int[] switches;
+    /** One plane's forward and backward pass each, built once. */
+    private final IntConsumer maxForwardPlane;
+    private final IntConsumer backwardPlane;
 
     PoolNode(Layer.Pool2d layer, Tensor in, Tensor out, int batch) {
         super(layer.name(), out);
         this.layer = layer;
         this.in = in;
         this.planes = batch * layer.in().channels();
-        this.switches = layer.kind() == PoolKind.MAX ? new int[out.size()] : null;
+        int[] s = layer.kind() == PoolKind.MAX ? new int[out.size()] : null;
+        this.switches = s;
+        int ih = layer.in().height();
+        int iw = layer.in().width();
+        int oh = layer.out().height();
+        int ow = layer.out().width();
+        Window w = layer.window();
+        if (s == null) {
+            this.maxForwardPlane = null;
+            this.backwardPlane = p -> PoolTrain.avgBackward(out.grad, in.grad, p, ih, iw, oh, ow, w, layer.countIncludePad());
+            return;
+        }
+        this.maxForwardPlane = PoolTrain.plain2x2(w, ih, iw, oh, ow)
+                ? p -> PoolTrain.maxForward2x2(in.value, out.value, s, p, ih, iw, oh, ow)
+                : p -> PoolTrain.maxForwardPlane(in.value, out.value, s, p, ih, iw, oh, ow, w.kh(), w.kw(), w.sh(), w.sw(), w.padTop(),
+                        w.padLeft(), w.dh(), w.dw());
+        this.backwardPlane = p -> PoolTrain.maxBackward(out.grad, s, in.grad, p, ih * iw, oh * ow);
     }
 
     @Override
     void forward(Workers workers, boolean training) {
         Window w = layer.window();
         if (switches != null) {
-            PoolTrain.maxForward(workers, in.value, out.value, switches, planes, layer.in().height(), layer.in().width(), layer.out().height(),
-                    layer.out().width(), w);
+            workers.parallelFor(planes, maxForwardPlane);
             return;
         }
         Reference.pool2d(false, in.value, out.value, planes, 1, layer.in().height(), layer.in().width(), layer.out().height(),
@@ -37,15 +56,7 @@ final class PoolNode extends Node {
 
     @Override
     void backward(Workers workers) {
-        int ih = layer.in().height();
-        int iw = layer.in().width();
-        int oh = layer.out().height();
-        int ow = layer.out().width();
-        if (switches != null) {
-            PoolTrain.maxBackward(workers, out.grad, switches, in.grad, planes, ih * iw, oh * ow);
-        } else {
-            PoolTrain.avgBackward(workers, out.grad, in.grad, planes, ih, iw, oh, ow, layer.window(), layer.countIncludePad());
-        }
+        workers.parallelFor(planes, backwardPlane);
     }
 
     @Override

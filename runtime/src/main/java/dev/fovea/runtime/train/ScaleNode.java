@@ -16,6 +16,7 @@ final class ScaleNode extends Node {
     private final int batch;
     private final int channels;
     private final int positions;
+    private final java.util.function.Consumer<Workers> backwardPass;
 
     /** Layer scale: {@code factor} is the learned tensor. */
     static ScaleNode layerScale(String name, Tensor in, Tensor out, int batch, float[] factor, float[] factorGrad) {
@@ -36,6 +37,8 @@ final class ScaleNode extends Node {
         this.batch = batch;
         this.channels = in.shape.dim(0);
         this.positions = Math.toIntExact(in.shape.elements() / channels);
+        this.backwardPass = ElementwiseTrain.scaleBackward(in.value, factor, out.grad, in.grad, factorGrad, batch, channels, positions,
+                gates != null);
     }
 
     @Override
@@ -45,7 +48,7 @@ final class ScaleNode extends Node {
 
     @Override
     void backward(Workers workers) {
-        ElementwiseTrain.scaleBackward(workers, in.value, factor, out.grad, in.grad, factorGrad, batch, channels, positions, gates != null);
+        backwardPass.accept(workers);
     }
 
     @Override

@@ -55,9 +55,9 @@ class LayerGradientTest {
     }
 
     /**
-     * From two groups of a vector's width of samples on, convolutions of one group run with the samples in
-     * the vector lanes: batches that leave the last group part empty, channels and positions that leave
-     * the register blocks' tails, strides, dilations and paddings.
+     * Convolutions of one group whose batch fills groups of a vector's width of samples at least three
+     * quarters run with the samples in the vector lanes: one group and several, the last part empty,
+     * channels and positions that leave the register blocks' tails, strides, dilations and paddings.
      */
     @TestFactory
     List<DynamicTest> convolutionsInLanes() {
@@ -76,7 +76,8 @@ class LayerGradientTest {
             Shape in = chw(ci, h, w);
             Shape out = chw(co, win.outHeight(h, false), win.outWidth(w, false));
             boolean bias = t % 2 == 0;
-            int batch = 2 * jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.length() + r.nextInt(24);
+            int lanes = jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.length();
+            int batch = lanes * (1 + t % 3) - r.nextInt(lanes / 4 + 1);
             tests.add(DynamicTest.dynamicTest(in + " -> " + out + " " + win + " batch " + batch, () -> GradientCheck.check(
                     Graphs.of(in, new Layer.Conv2d("conv", IN, in, out, win, 1, "conv.weight", bias ? "conv.bias" : null, List.of())),
                     batch, 300 + ci)));

@@ -3,13 +3,13 @@ package dev.fovea.runtime.kernels.train;
 import dev.fovea.runtime.exec.Workers;
 import dev.fovea.runtime.kernels.ConvGeometry;
 import java.util.Arrays;
+import java.util.function.IntConsumer;
 
 /**
- * Convolution for training. Once the batch gives every thread a group of samples as wide as a vector,
- * a convolution of one group with a kernel larger than 1x1 runs with the samples in the vector lanes
- * ({@link LaneConv}: direct, no im2col, each task a fixed range of groups). The others run forward and
- * backward side by side as GEMMs over an im2col matrix (K =
- * ci/groups * kh * kw rows by P = oh * ow columns per sample; one sample of a 1x1 stride-1 convolution
+ * Convolution for training, and the one place that chooses how it runs. A convolution of one group
+ * with a kernel larger than 1x1, whose batch fills its groups of vector lanes at least three quarters,
+ * runs with the samples in the lanes ({@link ConvInLanes}: direct kernels, no im2col). The others run
+ * forward and backward side by side as GEMMs over an im2col matrix (K = ci/groups * kh * kw rows by P = oh * ow columns per sample; one sample of a 1x1 stride-1 convolution
  * is read in place):
  * <pre>
  *   forward      y[g]    (cog x P)  = W[g] (cog x K) . col[g] (K x P) + bias
@@ -67,34 +67,27 @@ public final class ConvTrain {
      * {@link Gemm#nn} once per pass.
      */
     private final Scratch scratch;
-    /** Samples in vector lanes ({@link LaneConv}), for small maps of few channels; null where im2col serves better. */
-    private final LaneConv lanes;
-    /**
-     * For a stride-1 convolution in lanes, the data gradient as a forward pass: the output gradient,
-     * padded by the kernel's reach less the forward padding, convolved with the weights flipped and
-     * transposed (ci x co kh kw). Null where the data gradient is scattered back ({@link LaneConv#dataGradient}).
-     */
-    private final LaneConv flippedLanes;
-    private final int laneGroups;
-    private final int[] inputStrides;
-    private final int[] outputStrides;
+    /** The convolution with the samples in vector lanes; null where it runs as products. */
+    private final ConvInLanes lanes;
+    // The pass's arguments, set before its tasks run: the task bodies read them, so nothing is allocated per pass.
+    private float[] x;
+    private float[] weight;
+    private float[] bias;
+    private float[] y;
+    private float[] dy;
+    private float[] dx;
+    private float[] dw;
+    private float[] db;
+    private final IntConsumer forwardTask = this::forwardTask;
+    private final IntConsumer backwardTask = this::backwardTask;
+    private final IntConsumer partialsTask = this::addPartials;
+    private final IntConsumer biasTask = this::biasTask;
 
     public ConvTrain(ConvGeometry g, int batch, int threads, Scratch scratch) {
         this.g = g;
         this.batch = batch;
-        this.laneGroups = (batch + Lanes.L - 1) / Lanes.L;
-        this.lanes = useLanes(g, laneGroups, threads) ? new LaneConv(g) : null;
-        int reachH = g.dh() * (g.kh() - 1);
-        int reachW = g.dw() * (g.kw() - 1);
-        // only where the input is about as large as the output ("same" padding): a "valid" convolution's
-        // gradient, padded all round, would multiply as many zeros as values
-        boolean flips = lanes != null && g.sh() == 1 && g.sw() == 1 && g.pt() <= reachH && g.pl() <= reachW
-                && g.ih() * g.iw() * 4 <= g.oh() * g.ow() * 5;
-        this.flippedLanes = flips ? new LaneConv(new ConvGeometry(g.co(), g.oh(), g.ow(), g.ci(), g.ih(), g.iw(), g.kh(), g.kw(), 1, 1,
-                reachH - g.pt(), reachW - g.pl(), g.dh(), g.dw(), 1)) : null;
-        this.tasks = lanes != null ? Math.min(laneGroups, threads) : Math.max(1, Math.min(batch, threads));
-        this.inputStrides = Lanes.sampleStrides(g.inputSize());
-        this.outputStrides = Lanes.sampleStrides(g.outputSize());
+        this.lanes = useLanes(g, batch) ? new ConvInLanes(g, batch, threads, scratch) : null;
+        this.tasks = Math.max(1, Math.min(batch, threads));
         this.k = g.k();
         this.positions = g.positions();
         int paddedWidth = g.ow() + g.kw() - 1;
@@ -115,19 +108,6 @@ public final class ConvTrain {
         this.columns = chunk * span;
         this.scratch = scratch;
         if (lanes != null) {
-            int groupsPerTask = (laneGroups + tasks - 1) / tasks;
-            scratch.reserve(Scratch.Use.LANE_INPUT, tasks, groupsPerTask * lanes.inputFloats());
-            scratch.reserve(Scratch.Use.LANE_OUTPUT, tasks, groupsPerTask * lanes.outputFloats());
-            scratch.reserve(Scratch.Use.LANE_GRADIENT, tasks, lanes.inputFloats());
-            scratch.reserve(Scratch.Use.LANE_SUMS, tasks, lanes.sumFloats());
-            scratch.reserve(Scratch.Use.PARTIAL_SUMS, tasks, g.co() * k);
-            scratch.reserve(Scratch.Use.PACKED, 1, lanes.forwardPackedFloats() + lanes.dataPackedFloats());
-            if (flippedLanes != null) {
-                scratch.reserve(Scratch.Use.LANE_GRADIENT, tasks, flippedLanes.inputFloats()); // the padded output gradient
-                scratch.reserve(Scratch.Use.LANE_DATA, tasks, flippedLanes.outputFloats());
-                scratch.reserve(Scratch.Use.FLIPPED, 1, g.co() * k);
-                scratch.reserve(Scratch.Use.PACKED, 1, lanes.forwardPackedFloats() + flippedLanes.forwardPackedFloats());
-            }
             return;
         }
         int cog = g.outputChannelsPerGroup();
@@ -151,13 +131,14 @@ public final class ConvTrain {
     }
 
     /**
-     * Samples in lanes for every convolution of one group with a kernel larger than 1x1, once the batch
-     * fills a group of lanes per thread: no im2col, every multiply-add a full vector whatever the channels
-     * and the size of the maps. A 1x1 convolution has too few multiply-adds per element to pay for moving
-     * its input and output into the lanes and back; it stays a product.
+     * Samples in lanes for every convolution of one group with a kernel larger than 1x1 whose batch fills
+     * at least three quarters of its groups of lanes: no im2col, every multiply-add a full vector whatever
+     * the channels and the size of the maps. A 1x1 convolution has too few multiply-adds per element to pay
+     * for moving its input and output into the lanes and back; it stays a product.
      */
-    private static boolean useLanes(ConvGeometry g, int laneGroups, int threads) {
-        return g.groups() == 1 && g.kh() * g.kw() > 1 && laneGroups >= threads;
+    private static boolean useLanes(ConvGeometry g, int batch) {
+        int groups = (batch + Lanes.L - 1) / Lanes.L;
+        return g.groups() == 1 && g.kh() * g.kw() > 1 && batch * 4 >= groups * Lanes.L * 3;
     }
 
     /** Floats of all groups' packed weights, either way round. */
@@ -187,18 +168,25 @@ public final class ConvTrain {
     /** y = conv(x, weight) + bias for every sample; bias may be null. */
     public void forward(Workers workers, float[] x, float[] weight, float[] bias, float[] y) {
         if (lanes != null) {
-            forwardLanes(workers, x, weight, bias, y);
+            lanes.forward(workers, x, weight, bias, y);
             return;
         }
         int cog = g.outputChannelsPerGroup();
         for (int group = 0; group < g.groups(); group++) {
             Gemm.pack(cog, k, weight, group * cog * k, k, 1, scratch.get(Scratch.Use.PACKED, 0), group * Gemm.packedSize(cog, k));
         }
-        workers.parallelFor(tasks, t -> {
-            for (int b = first(t); b < first(t + 1); b += chunk) {
-                forwardChunk(t, b, Math.min(chunk, first(t + 1) - b), x, weight, bias, y);
-            }
-        });
+        this.x = x;
+        this.weight = weight;
+        this.bias = bias;
+        this.y = y;
+        workers.parallelFor(tasks, forwardTask);
+        this.x = this.weight = this.bias = this.y = null;
+    }
+
+    private void forwardTask(int t) {
+        for (int b = first(t); b < first(t + 1); b += chunk) {
+            forwardChunk(t, b, Math.min(chunk, first(t + 1) - b), x, weight, bias, y);
+        }
     }
 
     /** Samples b0 .. b0 + count - 1, side by side in one product per group. */
@@ -247,7 +235,7 @@ public final class ConvTrain {
      */
     public void backward(Workers workers, float[] x, float[] weight, float[] dy, float[] dx, float[] dw, float[] db) {
         if (lanes != null) {
-            backwardLanes(workers, x, weight, dy, dx, dw);
+            lanes.backward(workers, x, weight, dy, dx, dw);
             if (db != null) {
                 biasGradient(workers, dy, db);
             }
@@ -266,131 +254,44 @@ public final class ConvTrain {
                 Gemm.pack(k, cog, weight, group * cog * k, 1, k, scratch.get(Scratch.Use.PACKED, 0), packedSize() + group * Gemm.packedSize(k, cog));
             }
         }
-        workers.parallelFor(tasks, t -> {
-            for (int b = first(t); b < first(t + 1); b += chunk) {
-                backwardChunk(t, b, Math.min(chunk, first(t + 1) - b), x, weight, dy, dx, dw == null ? null : scratch.get(Scratch.Use.PARTIAL_SUMS, t));
-            }
-        });
+        this.x = x;
+        this.weight = weight;
+        this.dy = dy;
+        this.dx = dx;
+        this.dw = dw;
+        workers.parallelFor(tasks, backwardTask);
         if (dw != null) {
-            addPartials(workers, dw);
+            workers.parallelFor(g.co(), partialsTask);
         }
         if (db != null) {
             biasGradient(workers, dy, db);
         }
+        this.x = this.weight = this.dy = this.dx = this.dw = null;
+    }
+
+    private void backwardTask(int t) {
+        for (int b = first(t); b < first(t + 1); b += chunk) {
+            backwardChunk(t, b, Math.min(chunk, first(t + 1) - b), x, weight, dy, dx, dw == null ? null : scratch.get(Scratch.Use.PARTIAL_SUMS, t));
+        }
     }
 
     private void biasGradient(Workers workers, float[] dy, float[] db) {
-        workers.parallelFor(g.co(), o -> {
-            double sum = 0;
-            for (int b = 0; b < batch; b++) {
-                int base = b * g.outputSize() + o * positions;
-                for (int p = 0; p < positions; p++) {
-                    sum += dy[base + p];
-                }
-            }
-            db[o] += (float) sum;
-        });
+        this.dy = dy;
+        this.db = db;
+        workers.parallelFor(g.co(), biasTask);
+        this.dy = this.db = null;
     }
 
-    private int firstGroup(int task) {
-        return task * laneGroups / tasks;
-    }
-
-    private void forwardLanes(Workers workers, float[] x, float[] weight, float[] bias, float[] y) {
-        float[] packed = scratch.get(Scratch.Use.PACKED, 0);
-        lanes.packForward(weight, packed, 0);
-        workers.parallelFor(tasks, t -> {
-            float[] in = scratch.get(Scratch.Use.LANE_INPUT, t);
-            float[] out = scratch.get(Scratch.Use.LANE_OUTPUT, t);
-            for (int group = firstGroup(t); group < firstGroup(t + 1); group++) {
-                int b0 = group * Lanes.L;
-                int count = Math.min(Lanes.L, batch - b0);
-                Lanes.in(x, b0, count, g.ci(), g.ih(), g.iw(), g.pt(), g.pl(), g.ci(), lanes.ph, lanes.pw, inputStrides, in, 0);
-                lanes.forward(in, 0, packed, 0, bias, out, 0);
-                Lanes.out(out, 0, g.co(), g.oh(), g.ow(), outputStrides, y, b0, count);
-            }
-        });
-    }
-
-    /** Each task takes its groups' output gradients (and inputs, for dW) into lanes, then sums dW over all of them at once. */
-    private void backwardLanes(Workers workers, float[] x, float[] weight, float[] dy, float[] dx, float[] dw) {
-        float[] packed = scratch.get(Scratch.Use.PACKED, 0);
-        int dataPacked = lanes.forwardPackedFloats();
-        if (dx != null && flippedLanes != null) {
-            float[] flipped = scratch.get(Scratch.Use.FLIPPED, 0);
-            flipTransposed(weight, flipped);
-            flippedLanes.packForward(flipped, packed, dataPacked);
-        } else if (dx != null) {
-            lanes.packData(weight, packed, dataPacked);
-        }
-        int outputChannels = lanes.outputBlocks * LaneConv.BLOCK;
-        workers.parallelFor(tasks, t -> {
-            float[] in = scratch.get(Scratch.Use.LANE_INPUT, t);
-            float[] grad = scratch.get(Scratch.Use.LANE_OUTPUT, t);
-            int g0 = firstGroup(t);
-            int g1 = firstGroup(t + 1);
-            for (int group = g0; group < g1; group++) {
-                int b0 = group * Lanes.L;
-                Lanes.in(dy, b0, Math.min(Lanes.L, batch - b0), g.co(), g.oh(), g.ow(), 0, 0, outputChannels, g.oh(), g.ow(), outputStrides,
-                        grad, (group - g0) * lanes.outputFloats());
-            }
-            if (dw != null) {
-                float[] partial = scratch.get(Scratch.Use.PARTIAL_SUMS, t);
-                java.util.Arrays.fill(partial, 0, g.co() * k, 0);
-                for (int group = g0; group < g1; group++) {
-                    int b0 = group * Lanes.L;
-                    Lanes.in(x, b0, Math.min(Lanes.L, batch - b0), g.ci(), g.ih(), g.iw(), g.pt(), g.pl(), g.ci(), lanes.ph, lanes.pw,
-                            inputStrides, in, (group - g0) * lanes.inputFloats());
-                }
-                lanes.weightGradient(in, 0, grad, 0, g1 - g0, scratch.get(Scratch.Use.LANE_SUMS, t), partial);
-            }
-            if (dx != null && flippedLanes != null) {
-                float[] padded = scratch.get(Scratch.Use.LANE_GRADIENT, t);
-                float[] d = scratch.get(Scratch.Use.LANE_DATA, t);
-                ConvGeometry f = flippedLanes.geometry();
-                for (int group = g0; group < g1; group++) {
-                    int b0 = group * Lanes.L;
-                    int count = Math.min(Lanes.L, batch - b0);
-                    Lanes.in(dy, b0, count, g.co(), g.oh(), g.ow(), f.pt(), f.pl(), g.co(), flippedLanes.ph, flippedLanes.pw, outputStrides,
-                            padded, 0);
-                    flippedLanes.forward(padded, 0, packed, dataPacked, null, d, 0);
-                    Lanes.addOut(d, 0, g.ci(), g.ih(), g.iw(), 0, 0, g.ih(), g.iw(), inputStrides, dx, b0, count);
-                }
-            } else if (dx != null) {
-                float[] d = scratch.get(Scratch.Use.LANE_GRADIENT, t);
-                for (int group = g0; group < g1; group++) {
-                    int b0 = group * Lanes.L;
-                    java.util.Arrays.fill(d, 0, lanes.inputFloats(), 0);
-                    lanes.dataGradient(grad, (group - g0) * lanes.outputFloats(), packed, dataPacked, d, 0);
-                    Lanes.addOut(d, 0, g.ci(), g.ih(), g.iw(), g.pt(), g.pl(), lanes.ph, lanes.pw, inputStrides, dx, b0,
-                            Math.min(Lanes.L, batch - b0));
-                }
-            }
-        });
-        if (dw != null) {
-            workers.parallelFor(g.co(), o -> {
-                for (int t = 0; t < tasks; t++) {
-                    float[] partial = scratch.get(Scratch.Use.PARTIAL_SUMS, t);
-                    for (int j = 0; j < k; j++) {
-                        dw[o * k + j] += partial[o * k + j];
-                    }
-                }
-            });
-        }
-    }
-
-    /** W'[c][o][ky][kx] = W[o][c][kh-1-ky][kw-1-kx]: the weights of the data gradient's forward pass. */
-    private void flipTransposed(float[] weight, float[] flipped) {
-        int area = g.kh() * g.kw();
-        for (int c = 0; c < g.ci(); c++) {
-            for (int o = 0; o < g.co(); o++) {
-                int from = (o * g.ci() + c) * area;
-                int to = (c * g.co() + o) * area;
-                for (int a = 0; a < area; a++) {
-                    flipped[to + a] = weight[from + area - 1 - a];
-                }
+    /** db[o] += the sum of channel o's output gradient over the batch, in float64, in order. */
+    private void biasTask(int o) {
+        double sum = 0;
+        for (int b = 0; b < batch; b++) {
+            int base = b * g.outputSize() + o * positions;
+            for (int p = 0; p < positions; p++) {
+                sum += dy[base + p];
             }
         }
+        db[o] += (float) sum;
     }
 
     private void backwardChunk(int task, int b0, int count, float[] x, float[] weight, float[] dy, float[] dx, float[] dw) {
@@ -568,19 +469,17 @@ public final class ConvTrain {
     }
 
     /** dw[o][j] += the tasks' partial sums at [group][j][o], in task order. */
-    private void addPartials(Workers workers, float[] dw) {
+    private void addPartials(int o) {
         int cog = g.outputChannelsPerGroup();
-        workers.parallelFor(g.co(), o -> {
-            int group = o / cog;
-            int column = o % cog;
-            for (int t = 0; t < tasks; t++) {
-                float[] p = scratch.get(Scratch.Use.PARTIAL_SUMS, t);
-                int base = group * cog * k;
-                for (int j = 0; j < k; j++) {
-                    dw[o * k + j] += p[base + j * cog + column];
-                }
+        int group = o / cog;
+        int column = o % cog;
+        for (int t = 0; t < tasks; t++) {
+            float[] p = scratch.get(Scratch.Use.PARTIAL_SUMS, t);
+            int base = group * cog * k;
+            for (int j = 0; j < k; j++) {
+                dw[o * k + j] += p[base + j * cog + column];
             }
-        });
+        }
     }
 
     private int xOffset(int b, int group) {

@@ -1,6 +1,8 @@
 package dev.fovea.runtime.kernels.train;
 
 import dev.fovea.runtime.exec.Workers;
+import java.util.function.Consumer;
+import java.util.function.IntConsumer;
 
 /**
  * A linear layer for training (PyTorch's Linear: weight units x features), forward and backward:
@@ -17,8 +19,9 @@ public final class DenseTrain {
 
     private DenseTrain() {}
 
-    public static void forward(Workers workers, float[] x, float[] weight, float[] bias, float[] y, int n, int features, int units) {
-        workers.parallelFor(blocks(units), t -> {
+    /** The forward pass over these arrays, built once. */
+    public static Consumer<Workers> forward(float[] x, float[] weight, float[] bias, float[] y, int n, int features, int units) {
+        IntConsumer block = t -> {
             int u0 = t * BLOCK;
             int u1 = Math.min(units, u0 + BLOCK);
             for (int b = 0; b < n; b++) {
@@ -27,35 +30,41 @@ public final class DenseTrain {
                 }
             }
             Gemm.nt(n, u1 - u0, features, x, 0, features, weight, u0 * features, features, y, u0, units);
-        });
+        };
+        int tasks = blocks(units);
+        return workers -> workers.parallelFor(tasks, block);
     }
 
-    /** Accumulates dx, dw and db (each skipped when null). */
-    public static void backward(Workers workers, float[] x, float[] weight, float[] dy, float[] dx, float[] dw, float[] db, int n,
-            int features, int units) {
-        if (dx != null) {
-            workers.parallelFor(blocks(features), t -> {
-                int f0 = t * BLOCK;
-                int f1 = Math.min(features, f0 + BLOCK);
-                Gemm.nn(n, f1 - f0, units, dy, 0, units, 1, weight, f0, features, dx, f0, features);
-            });
-        }
-        if (dw != null) {
-            workers.parallelFor(blocks(units), t -> {
-                int u0 = t * BLOCK;
-                int u1 = Math.min(units, u0 + BLOCK);
-                Gemm.nn(u1 - u0, features, n, dy, u0, 1, units, x, 0, features, dw, u0 * features, features);
-            });
-        }
-        if (db != null) {
-            for (int u = 0; u < units; u++) {
-                double sum = 0;
-                for (int b = 0; b < n; b++) {
-                    sum += dy[b * units + u];
-                }
-                db[u] += (float) sum;
+    /** The backward pass over these arrays, built once: accumulates dx, dw and db (each skipped when null). */
+    public static Consumer<Workers> backward(float[] x, float[] weight, float[] dy, float[] dx, float[] dw, float[] db, int n, int features,
+            int units) {
+        IntConsumer dataBlock = t -> {
+            int f0 = t * BLOCK;
+            int f1 = Math.min(features, f0 + BLOCK);
+            Gemm.nn(n, f1 - f0, units, dy, 0, units, 1, weight, f0, features, dx, f0, features);
+        };
+        IntConsumer weightBlock = t -> {
+            int u0 = t * BLOCK;
+            int u1 = Math.min(units, u0 + BLOCK);
+            Gemm.nn(u1 - u0, features, n, dy, u0, 1, units, x, 0, features, dw, u0 * features, features);
+        };
+        return workers -> {
+            if (dx != null) {
+                workers.parallelFor(blocks(features), dataBlock);
             }
-        }
+            if (dw != null) {
+                workers.parallelFor(blocks(units), weightBlock);
+            }
+            if (db != null) {
+                for (int u = 0; u < units; u++) {
+                    double sum = 0;
+                    for (int b = 0; b < n; b++) {
+                        sum += dy[b * units + u];
+                    }
+                    db[u] += (float) sum;
+                }
+            }
+        };
     }
 
     private static int blocks(int count) {

@@ -1,6 +1,9 @@
 package dev.fovea.runtime.kernels.train;
 
 import dev.fovea.runtime.exec.Workers;
+import java.util.function.Consumer;
+import java.util.function.IntConsumer;
+import java.util.function.LongSupplier;
 import dev.fovea.runtime.kernels.Activation;
 import dev.fovea.runtime.kernels.Erf;
 import jdk.incubator.vector.FloatVector;
@@ -9,7 +12,8 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * The backward passes of element-wise and per-channel layers, beside the few forward passes training
- * needs of its own (dropout's mask). Tensors are n x c x positions.
+ * needs of its own (dropout's mask), each built once per layer as a pass over its arrays (nothing is
+ * allocated when it runs). Tensors are n x c x positions.
  */
 public final class ElementwiseTrain {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
@@ -20,9 +24,9 @@ public final class ElementwiseTrain {
     private ElementwiseTrain() {}
 
     /** dx += dy * f'(x), from the activation's input x and output y (ReLU's gradient at 0 is 0, as PyTorch's). */
-    public static void activationBackward(Workers workers, Activation f, float slope, float[] x, float[] y, float[] dy, float[] dx,
+    public static Consumer<Workers> activationBackward(Activation f, float slope, float[] x, float[] y, float[] dy, float[] dx,
             int count) {
-        workers.parallelFor((count + CHUNK - 1) / CHUNK, t -> {
+        IntConsumer chunk = t -> {
             int to = Math.min(count, (t + 1) * CHUNK);
             int i = t * CHUNK;
             if (f == Activation.RELU) {
@@ -42,7 +46,9 @@ public final class ElementwiseTrain {
             for (; i < to; i++) {
                 dx[i] += dy[i] * derivative(f, slope, x[i], y[i]);
             }
-        });
+        };
+        int tasks = (count + CHUNK - 1) / CHUNK;
+        return workers -> workers.parallelFor(tasks, chunk);
     }
 
     static float derivative(Activation f, float slope, float x, float y) {
@@ -63,30 +69,36 @@ public final class ElementwiseTrain {
 
     /**
      * Inverted dropout: keeps each value with probability 1 - rate, scaled by 1 / (1 - rate). The mask comes
-     * from a counter-based hash of (seed, index), so it is the same whatever thread computes it; the kept
-     * scale of each value is written to {@code mask} for the backward pass.
+     * from a counter-based hash of (the step's seed, read when the pass runs, and the index), so it is the
+     * same whatever thread computes it; the kept scale of each value is written to {@code mask} for the
+     * backward pass.
      */
-    public static void dropoutForward(Workers workers, float[] x, float[] y, float[] mask, int count, double rate, long seed) {
+    public static Consumer<Workers> dropoutForward(float[] x, float[] y, float[] mask, int count, double rate, LongSupplier seed) {
         float keep = (float) (1.0 / (1.0 - rate));
         long threshold = (long) (rate * (1L << 53));
-        workers.parallelFor((count + CHUNK - 1) / CHUNK, t -> {
+        IntConsumer chunk = t -> {
             int to = Math.min(count, (t + 1) * CHUNK);
+            long stepSeed = seed.getAsLong();
             for (int i = t * CHUNK; i < to; i++) {
-                float m = (mix(seed + i) >>> 11) < threshold ? 0 : keep;
+                float m = (mix(stepSeed + i) >>> 11) < threshold ? 0 : keep;
                 mask[i] = m;
                 y[i] = x[i] * m;
             }
-        });
+        };
+        int tasks = (count + CHUNK - 1) / CHUNK;
+        return workers -> workers.parallelFor(tasks, chunk);
     }
 
     /** dx += dy * factor[i]: dropout's backward with its mask. */
-    public static void multiplyBackward(Workers workers, float[] dy, float[] factor, float[] dx, int count) {
-        workers.parallelFor((count + CHUNK - 1) / CHUNK, t -> {
+    public static Consumer<Workers> multiplyBackward(float[] dy, float[] factor, float[] dx, int count) {
+        IntConsumer chunk = t -> {
             int to = Math.min(count, (t + 1) * CHUNK);
             for (int i = t * CHUNK; i < to; i++) {
                 dx[i] += dy[i] * factor[i];
             }
-        });
+        };
+        int tasks = (count + CHUNK - 1) / CHUNK;
+        return workers -> workers.parallelFor(tasks, chunk);
     }
 
     /** SplitMix64's finaliser: a well-mixed 64-bit value for each counter. */
@@ -97,23 +109,25 @@ public final class ElementwiseTrain {
     }
 
     /** dx += dy, over {@code count} values from the given offsets. */
-    public static void addInto(Workers workers, float[] dy, int dyOff, float[] dx, int dxOff, int count) {
-        workers.parallelFor((count + CHUNK - 1) / CHUNK, t -> {
+    public static Consumer<Workers> addInto(float[] dy, int dyOff, float[] dx, int dxOff, int count) {
+        IntConsumer chunk = t -> {
             int from = t * CHUNK;
             int to = Math.min(count, from + CHUNK);
             for (int i = from; i < to; i++) {
                 dx[dxOff + i] += dy[dyOff + i];
             }
-        });
+        };
+        int tasks = (count + CHUNK - 1) / CHUNK;
+        return workers -> workers.parallelFor(tasks, chunk);
     }
 
     /**
      * Backward of y = x * s[channel] (layer scale, {@code perSample} false) or of squeeze-and-excitation's
      * y = x * gate[sample, channel]: dx += dy * s, ds += sum over positions (and samples) of dy * x.
      */
-    public static void scaleBackward(Workers workers, float[] x, float[] s, float[] dy, float[] dx, float[] ds, int n, int c, int positions,
+    public static Consumer<Workers> scaleBackward(float[] x, float[] s, float[] dy, float[] dx, float[] ds, int n, int c, int positions,
             boolean perSample) {
-        workers.parallelFor(c, k -> {
+        IntConsumer channel = k -> {
             double total = 0;
             for (int b = 0; b < n; b++) {
                 float factor = s[perSample ? b * c + k : k];
@@ -133,7 +147,8 @@ public final class ElementwiseTrain {
             if (!perSample && ds != null) {
                 ds[k] += (float) total;
             }
-        });
+        };
+        return workers -> workers.parallelFor(c, channel);
     }
 
     /**

@@ -23,7 +23,8 @@ import jdk.incubator.vector.FloatVector;
  */
 final class LaneConv {
     static final int BLOCK = 4;
-    private static final int RUN = 6;
+    /** Positions of one group, and taps, are handed out in runs of this many: the register blocks' width. */
+    static final int RUN = 6;
 
     private final ConvGeometry g;
     /** The padded input plane: every row and column an output reads, and no more. */
@@ -122,19 +123,31 @@ final class LaneConv {
 
     // ---- forward: y[o][p] = bias[o] + sum_t W[o][t] x[pos(p) + tap(t)] -------------------------------------
 
-    /** One group: x the padded input lanes at xOff, the weights as {@link #packForward} left them at packedOff, y (output blocks x positions x L) at yOff; bias may be null. */
-    void forward(float[] x, int xOff, float[] packed, int packedOff, float[] bias, float[] y, int yOff) {
-        int runs = positions / RUN * RUN;
-        for (int p = 0; p < runs; p += RUN) {
+    /**
+     * Output positions [p0, p1) of one group (p0 a multiple of {@link #RUN}): x the padded input lanes at
+     * xOff, the weights as {@link #packForward} left them at packedOff, y (output blocks x positions x L)
+     * at yOff; bias may be null.
+     */
+    void forward(float[] x, int xOff, float[] packed, int packedOff, float[] bias, float[] y, int yOff, int p0, int p1) {
+        int runs = p0 + (p1 - p0) / RUN * RUN;
+        for (int p = p0; p < runs; p += RUN) {
             for (int ob = 0; ob < outputBlocks; ob++) {
                 forward4x6(x, xOff, p, packed, packedOff + ob * taps * BLOCK, bias, ob, y, yOff);
             }
         }
-        for (int p = runs; p < positions; p++) {
+        for (int p = runs; p < p1; p++) {
             for (int ob = 0; ob < outputBlocks; ob++) {
                 forward4x1(x, xOff + positionOffsets[p], packed, packedOff + ob * taps * BLOCK, bias, ob, y, yOff + (ob * BLOCK * positions + p) * L);
             }
         }
+    }
+
+    int positions() {
+        return positions;
+    }
+
+    int taps() {
+        return taps;
     }
 
     private void forward4x6(float[] x, int xOff, int p, float[] packed, int w, float[] bias, int ob, float[] y, int yOff) {
@@ -214,30 +227,30 @@ final class LaneConv {
     }
 
     /**
-     * Sums over {@code groups} consecutive groups: their padded inputs from xOff ({@link #inputFloats()}
-     * apart) and output gradients from dyOff ({@link #outputFloats()} apart), and adds the result into dw
-     * (co x taps). The sums stay per lane in {@code sums} ({@link #sumFloats()}) while tiles of positions
-     * small enough for the caches take every block of taps in turn, and are added up lane by lane at the end.
+     * dw[o][t] for the output block ob and taps [t0, t1) (t0 a multiple of {@link #RUN}), summed over
+     * {@code groups} consecutive groups: their padded inputs from xOff ({@link #inputFloats()} apart) and
+     * output gradients from dyOff ({@link #outputFloats()} apart). The sums stay per lane in that block's
+     * part of {@code sums} ({@link #sumFloats()}) while tiles of positions small enough for the caches
+     * take the taps in turn, and are added into dw lane by lane, in order, at the end. Blocks and taps
+     * are disjoint parts of sums and dw, so any split of them gives the same bits.
      */
-    void weightGradient(float[] x, int xOff, float[] dy, int dyOff, int groups, float[] sums, float[] dw) {
-        java.util.Arrays.fill(sums, 0, sumFloats(), 0);
-        int runs = taps / RUN * RUN;
+    void weightGradient(float[] x, int xOff, float[] dy, int dyOff, int groups, int ob, int t0, int t1, float[] sums, float[] dw) {
+        java.util.Arrays.fill(sums, (ob * taps + t0) * BLOCK * L, (ob * taps + t1) * BLOCK * L, 0);
+        int runs = t0 + (t1 - t0) / RUN * RUN;
         for (int group = 0; group < groups; group++) {
             int xg = xOff + group * inputFloats();
             int dg = dyOff + group * outputFloats();
             for (int p0 = 0; p0 < positions; p0 += TILE) {
                 int p1 = Math.min(positions, p0 + TILE);
-                for (int ob = 0; ob < outputBlocks; ob++) {
-                    for (int t = 0; t < runs; t += RUN) {
-                        weightGradient4x6(x, xg, dy, dg, p0, p1, ob, t, sums);
-                    }
-                    for (int t = runs; t < taps; t++) {
-                        weightGradient4x1(x, xg, dy, dg, p0, p1, ob, t, sums);
-                    }
+                for (int t = t0; t < runs; t += RUN) {
+                    weightGradient4x6(x, xg, dy, dg, p0, p1, ob, t, sums);
+                }
+                for (int t = runs; t < t1; t++) {
+                    weightGradient4x1(x, xg, dy, dg, p0, p1, ob, t, sums);
                 }
             }
         }
-        addLanes(sums, dw);
+        addLanes(sums, ob, t0, t1, dw);
     }
 
     /** Positions of one tile of the weight gradient: its output gradient rows and input rows stay in L1 and L2. */
@@ -308,11 +321,11 @@ final class LaneConv {
         c3.intoArray(sums, at + 3 * L);
     }
 
-    /** dw[o][t] += the lanes of sums[o / 4][t][o % 4], in lane order: the order of a vector reduction is not fixed. */
-    private void addLanes(float[] sums, float[] dw) {
-        for (int o = 0; o < g.co(); o++) {
-            for (int t = 0; t < taps; t++) {
-                int at = ((o / BLOCK * taps + t) * BLOCK + o % BLOCK) * L;
+    /** dw[o][t] += the lanes of sums[ob][t][o % 4] for o in the block, t in [t0, t1), in lane order: the order of a vector reduction is not fixed. */
+    private void addLanes(float[] sums, int ob, int t0, int t1, float[] dw) {
+        for (int o = ob * BLOCK; o < Math.min(g.co(), (ob + 1) * BLOCK); o++) {
+            for (int t = t0; t < t1; t++) {
+                int at = ((ob * taps + t) * BLOCK + o % BLOCK) * L;
                 float sum = 0;
                 for (int lane = 0; lane < L; lane++) {
                     sum += sums[at + lane];
@@ -324,21 +337,20 @@ final class LaneConv {
 
     // ---- data gradient: dx[c][pos(p) + area(a)] += sum_o W[o][c][a] dy[o][p] -----------------------------------
 
-    /** One group: adds into dx (the padded input's gradient, zeroed by the caller) at dxOff from dy at dyOff. */
-    void dataGradient(float[] dy, int dyOff, float[] packed, int packedOff, float[] dx, int dxOff) {
+    /**
+     * The input channel block cb of one group: adds into dx (the padded input's gradient, that block zeroed
+     * by the caller) at dxOff, from dy at dyOff. Blocks are disjoint parts of dx.
+     */
+    void dataGradient(float[] dy, int dyOff, float[] packed, int packedOff, float[] dx, int dxOff, int cb) {
         int runs = positions / RUN * RUN;
         for (int p = 0; p < runs; p += RUN) {
-            for (int cb = 0; cb < inputBlocks; cb++) {
-                for (int a = 0; a < area; a++) {
-                    dataGradient4x6(dy, dyOff, packed, packedOff, cb, p, a, dx, dxOff);
-                }
+            for (int a = 0; a < area; a++) {
+                dataGradient4x6(dy, dyOff, packed, packedOff, cb, p, a, dx, dxOff);
             }
         }
         for (int p = runs; p < positions; p++) {
-            for (int cb = 0; cb < inputBlocks; cb++) {
-                for (int a = 0; a < area; a++) {
-                    dataGradient4x1(dy, dyOff + p * L, packed, packedOff, cb, a, dx, dxOff + cb * BLOCK * ph * pw * L + positionOffsets[p] + areaOffsets[a]);
-                }
+            for (int a = 0; a < area; a++) {
+                dataGradient4x1(dy, dyOff + p * L, packed, packedOff, cb, a, dx, dxOff + cb * BLOCK * ph * pw * L + positionOffsets[p] + areaOffsets[a]);
             }
         }
     }

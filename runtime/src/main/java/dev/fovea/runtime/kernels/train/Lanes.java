@@ -39,54 +39,49 @@ final class Lanes {
     }
 
     /**
-     * Samples b0 .. b0 + count - 1 of x (channels x h x w each) into {@code lanes} at {@code to}, zero-padded
-     * to channelsPadded x ph x pw with the image at row pt, column pl; rows and columns that do not fit
-     * are dropped (an output that never reads them).
+     * Plane c (h x w) of samples b0 .. b0 + count - 1 of x (channels x h x w each) into {@code lanes} at
+     * {@code to}, zero-padded to ph x pw with the image at row pt, column pl; rows and columns that do not
+     * fit are dropped (an output that never reads them). Channels from {@code channels} on are zero.
      */
-    static void in(float[] x, int b0, int count, int channels, int h, int w, int pt, int pl, int channelsPadded, int ph, int pw,
-            int[] strides, float[] lanes, int to) {
+    static void inPlane(float[] x, int b0, int count, int c, int channels, int h, int w, int pt, int pl, int ph, int pw, int[] strides,
+            float[] lanes, int to) {
+        if (c >= channels) {
+            Arrays.fill(lanes, to, to + ph * pw * L, 0);
+            return;
+        }
         int sampleSize = channels * h * w;
+        int from = b0 * sampleSize + c * h * w;
         int rows = Math.min(h, ph - pt);
         int cols = Math.min(w, pw - pl);
         boolean direct = pt == 0 && pl == 0 && pw == w && ph >= h;
         if (count < L) {
-            Arrays.fill(lanes, to, to + channelsPadded * ph * pw * L, 0);
-            for (int c = 0; c < channels; c++) {
-                for (int iy = 0; iy < rows; iy++) {
-                    int from = b0 * sampleSize + (c * h + iy) * w;
-                    int at = to + ((c * ph + iy + pt) * pw + pl) * L;
-                    for (int ix = 0; ix < cols; ix++) {
-                        for (int s = 0; s < count; s++) {
-                            lanes[at + ix * L + s] = x[from + s * sampleSize + ix];
-                        }
+            Arrays.fill(lanes, to, to + ph * pw * L, 0);
+            for (int iy = 0; iy < rows; iy++) {
+                int at = to + ((iy + pt) * pw + pl) * L;
+                for (int ix = 0; ix < cols; ix++) {
+                    for (int s = 0; s < count; s++) {
+                        lanes[at + ix * L + s] = x[from + s * sampleSize + iy * w + ix];
                     }
                 }
             }
             return;
         }
-        for (int c = 0; c < channels; c++) { // zero only what the image leaves: the borders
-            int planeAt = to + c * ph * pw * L;
-            Arrays.fill(lanes, planeAt, planeAt + pt * pw * L, 0);
-            for (int iy = 0; iy < rows; iy++) {
-                int rowAt = planeAt + (iy + pt) * pw * L;
-                Arrays.fill(lanes, rowAt, rowAt + pl * L, 0);
-                Arrays.fill(lanes, rowAt + (pl + cols) * L, rowAt + pw * L, 0);
-            }
-            Arrays.fill(lanes, planeAt + (pt + rows) * pw * L, planeAt + ph * pw * L, 0);
+        if (direct) {
+            planeIn(x, from, h * w, strides, lanes, to);
+            Arrays.fill(lanes, to + h * w * L, to + ph * pw * L, 0);
+            return;
         }
-        Arrays.fill(lanes, to + channels * ph * pw * L, to + channelsPadded * ph * pw * L, 0);
-        float[] plane = direct ? null : plane(h * w * L);
-        for (int c = 0; c < channels; c++) {
-            int from = b0 * sampleSize + c * h * w;
-            if (direct) {
-                planeIn(x, from, h * w, strides, lanes, to + c * ph * pw * L);
-                continue;
-            }
-            planeIn(x, from, h * w, strides, plane, 0);
-            for (int iy = 0; iy < rows; iy++) {
-                System.arraycopy(plane, iy * w * L, lanes, to + ((c * ph + iy + pt) * pw + pl) * L, cols * L);
-            }
+        // zero only what the image leaves, the borders; the image goes through an unpadded plane
+        Arrays.fill(lanes, to, to + pt * pw * L, 0);
+        float[] plane = plane(h * w * L);
+        planeIn(x, from, h * w, strides, plane, 0);
+        for (int iy = 0; iy < rows; iy++) {
+            int rowAt = to + (iy + pt) * pw * L;
+            Arrays.fill(lanes, rowAt, rowAt + pl * L, 0);
+            System.arraycopy(plane, iy * w * L, lanes, rowAt + pl * L, cols * L);
+            Arrays.fill(lanes, rowAt + (pl + cols) * L, rowAt + pw * L, 0);
         }
+        Arrays.fill(lanes, to + (pt + rows) * pw * L, to + ph * pw * L, 0);
     }
 
     /** positions floats of L samples (sampleSize apart, as strides say) from x at from, into lanes at to. */
@@ -102,21 +97,23 @@ final class Lanes {
         }
     }
 
-    /** The first {@code channels} planes (h x w, unpadded) of {@code lanes} at {@code from} into samples b0 .. b0 + count - 1 of y. */
-    static void out(float[] lanes, int from, int channels, int h, int w, int[] strides, float[] y, int b0, int count) {
+    /**
+     * The unpadded plane (h x w) of {@code lanes} at {@code from} into plane c of samples b0 .. b0 + count - 1
+     * of y (channels x h x w each), stored or added.
+     */
+    static void outPlane(float[] lanes, int from, int c, int channels, int h, int w, int[] strides, float[] y, int b0, int count,
+            boolean add) {
         int plane = h * w;
         int sampleSize = channels * plane;
-        for (int c = 0; c < channels; c++) {
-            int to = b0 * sampleSize + c * plane;
-            int at = from + c * plane * L;
-            if (count == L) {
-                planeOut(lanes, at, plane, strides, y, to, false);
-            } else {
-                for (int p = 0; p < plane; p++) {
-                    for (int s = 0; s < count; s++) {
-                        y[to + s * sampleSize + p] = lanes[at + p * L + s];
-                    }
-                }
+        int to = b0 * sampleSize + c * plane;
+        if (count == L) {
+            planeOut(lanes, from, plane, strides, y, to, add);
+            return;
+        }
+        for (int p = 0; p < plane; p++) {
+            for (int s = 0; s < count; s++) {
+                float v = lanes[from + p * L + s];
+                y[to + s * sampleSize + p] = add ? y[to + s * sampleSize + p] + v : v;
             }
         }
     }
@@ -136,44 +133,25 @@ final class Lanes {
     }
 
     /**
-     * dx of samples b0 .. b0 + count - 1 (channels x h x w each) += the padded planes of {@code lanes} at
-     * {@code from} (channels x ph x pw, the image at row pt, column pl) cut back to the image.
+     * Plane c of dx for samples b0 .. b0 + count - 1 (channels x h x w each) += the padded plane (ph x pw, the
+     * image at row pt, column pl) of {@code lanes} at {@code from}, cut back to the image.
      */
-    static void addOut(float[] lanes, int from, int channels, int h, int w, int pt, int pl, int ph, int pw, int[] strides, float[] dx,
-            int b0, int count) {
-        int sampleSize = channels * h * w;
-        int rows = Math.min(h, ph - pt);
-        int cols = Math.min(w, pw - pl);
-        if (count < L) {
-            for (int c = 0; c < channels; c++) {
-                for (int iy = 0; iy < rows; iy++) {
-                    int to = b0 * sampleSize + (c * h + iy) * w;
-                    int at = from + ((c * ph + iy + pt) * pw + pl) * L;
-                    for (int ix = 0; ix < cols; ix++) {
-                        for (int s = 0; s < count; s++) {
-                            dx[to + s * sampleSize + ix] += lanes[at + ix * L + s];
-                        }
-                    }
-                }
-            }
+    static void addOutPadded(float[] lanes, int from, int c, int channels, int h, int w, int pt, int pl, int ph, int pw, int[] strides,
+            float[] dx, int b0, int count) {
+        if (pt == 0 && pl == 0 && pw == w && ph >= h) {
+            outPlane(lanes, from, c, channels, h, w, strides, dx, b0, count, true);
             return;
         }
-        boolean direct = pt == 0 && pl == 0 && pw == w && ph >= h;
-        float[] plane = direct ? null : plane(h * w * L);
-        for (int c = 0; c < channels; c++) {
-            int to = b0 * sampleSize + c * h * w;
-            if (direct) {
-                planeOut(lanes, from + c * ph * pw * L, h * w, strides, dx, to, true);
-                continue;
-            }
-            if (rows < h || cols < w) {
-                Arrays.fill(plane, 0, h * w * L, 0);
-            }
-            for (int iy = 0; iy < rows; iy++) {
-                System.arraycopy(lanes, from + ((c * ph + iy + pt) * pw + pl) * L, plane, iy * w * L, cols * L);
-            }
-            planeOut(plane, 0, h * w, strides, dx, to, true);
+        int rows = Math.min(h, ph - pt);
+        int cols = Math.min(w, pw - pl);
+        float[] plane = plane(h * w * L);
+        if (rows < h || cols < w) {
+            Arrays.fill(plane, 0, h * w * L, 0);
         }
+        for (int iy = 0; iy < rows; iy++) {
+            System.arraycopy(lanes, from + ((iy + pt) * pw + pl) * L, plane, iy * w * L, cols * L);
+        }
+        outPlane(plane, 0, c, channels, h, w, strides, dx, b0, count, true);
     }
 
     /** The permutes of {@link #transpose16}'s step d: the low row keeps its lanes without bit d, the high row those with it. */

@@ -1,13 +1,17 @@
 package dev.fovea.runtime.kernels.train;
 
 import dev.fovea.runtime.exec.Workers;
+import java.util.function.Consumer;
+import java.util.function.IntConsumer;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Normalisation layers for training, forward and backward side by side. Tensors are n x c x positions.
- * Sums run in float64 (each row of a batch norm's channel per vector lane in float first) and in a fixed order, one task per channel (batch norm) or per sample (layer
- * norm), so results do not depend on the threads.
+ * Normalisation layers for training, forward and backward side by side, each built once per layer as a
+ * pass over the layer's own arrays (nothing is allocated when it runs). Tensors are n x c x positions.
+ * Sums run in float64 (each row of a batch norm's channel per vector lane in float first) and in a
+ * fixed order, one task per channel (batch norm) or per sample (layer norm), so results do not depend
+ * on the threads.
  */
 public final class NormTrain {
     private NormTrain() {}
@@ -17,10 +21,10 @@ public final class NormTrain {
      * and 1/sqrt(var + eps) per channel for the backward pass, and moves the running statistics by
      * {@code momentum} as PyTorch does (the running variance takes the unbiased batch variance).
      */
-    public static void batchNormForward(Workers workers, float[] x, float[] y, int n, int c, int positions, float[] gamma, float[] beta,
+    public static Consumer<Workers> batchNormForward(float[] x, float[] y, int n, int c, int positions, float[] gamma, float[] beta,
             float[] runningMean, float[] runningVar, double eps, double momentum, float[] savedMean, float[] savedInvStd) {
         long count = (long) n * positions;
-        workers.parallelFor(c, k -> {
+        IntConsumer channel = k -> {
             float[] lanes = LANES.get();
             double sum = 0;
             for (int b = 0; b < n; b++) {
@@ -43,17 +47,18 @@ public final class NormTrain {
             double unbiased = count > 1 ? squares / (count - 1) : var;
             runningMean[k] = (float) ((1 - momentum) * runningMean[k] + momentum * mean);
             runningVar[k] = (float) ((1 - momentum) * runningVar[k] + momentum * unbiased);
-        });
+        };
+        return workers -> workers.parallelFor(c, channel);
     }
 
     /**
      * dx += gamma * invStd / M * (M * dy - sum(dy) - xhat * sum(dy * xhat)), dgamma += sum(dy * xhat),
      * dbeta += sum(dy), per channel over M = n * positions values; dx, dgamma and dbeta may be null.
      */
-    public static void batchNormBackward(Workers workers, float[] x, float[] dy, float[] dx, int n, int c, int positions, float[] gamma,
+    public static Consumer<Workers> batchNormBackward(float[] x, float[] dy, float[] dx, int n, int c, int positions, float[] gamma,
             float[] savedMean, float[] savedInvStd, float[] dgamma, float[] dbeta) {
         long count = (long) n * positions;
-        workers.parallelFor(c, k -> {
+        IntConsumer channel = k -> {
             float[] lanes = LANES.get();
             double mean = savedMean[k];
             double invStd = savedInvStd[k];
@@ -81,7 +86,8 @@ public final class NormTrain {
             for (int b = 0; b < n; b++) {
                 gradientRow(dy, x, dx, (b * c + k) * positions, positions, a, shift, slope, savedMean[k]);
             }
-        });
+        };
+        return workers -> workers.parallelFor(c, channel);
     }
 
     // Rows of one channel of one sample, in vectors. A row's sums run per lane in float, then the lanes are
@@ -173,9 +179,9 @@ public final class NormTrain {
     }
 
     /** Layer norm over the channels at each position, saving each position's mean and 1/sqrt(var + eps). */
-    public static void layerNormForward(Workers workers, float[] x, float[] y, int n, int c, int positions, float[] gamma, float[] beta,
+    public static Consumer<Workers> layerNormForward(float[] x, float[] y, int n, int c, int positions, float[] gamma, float[] beta,
             double eps, float[] savedMean, float[] savedInvStd) {
-        workers.parallelFor(n, b -> {
+        IntConsumer sample = b -> {
             for (int p = 0; p < positions; p++) {
                 double sum = 0;
                 for (int k = 0; k < c; k++) {
@@ -195,7 +201,8 @@ public final class NormTrain {
                 savedMean[b * positions + p] = (float) mean;
                 savedInvStd[b * positions + p] = (float) invStd;
             }
-        });
+        };
+        return workers -> workers.parallelFor(n, sample);
     }
 
     /**
@@ -203,50 +210,54 @@ public final class NormTrain {
      * dgamma += sum over samples and positions of dy * xhat, dbeta += sum of dy. The parameter gradients
      * are summed per channel in sample order after the data gradient, so they too are deterministic.
      */
-    public static void layerNormBackward(Workers workers, float[] x, float[] dy, float[] dx, int n, int c, int positions, float[] gamma,
+    public static Consumer<Workers> layerNormBackward(float[] x, float[] dy, float[] dx, int n, int c, int positions, float[] gamma,
             float[] savedMean, float[] savedInvStd, float[] dgamma, float[] dbeta) {
-        if (dx != null) {
-            workers.parallelFor(n, b -> {
+        IntConsumer sample = b -> {
+            for (int p = 0; p < positions; p++) {
+                double mean = savedMean[b * positions + p];
+                double invStd = savedInvStd[b * positions + p];
+                double sumG = 0;
+                double sumGXhat = 0;
+                for (int k = 0; k < c; k++) {
+                    int i = (b * c + k) * positions + p;
+                    double g = (double) dy[i] * gamma[k];
+                    sumG += g;
+                    sumGXhat += g * (x[i] - mean) * invStd;
+                }
+                double meanG = sumG / c;
+                double meanGXhat = sumGXhat / c;
+                for (int k = 0; k < c; k++) {
+                    int i = (b * c + k) * positions + p;
+                    double xhat = (x[i] - mean) * invStd;
+                    dx[i] += (float) (invStd * ((double) dy[i] * gamma[k] - meanG - xhat * meanGXhat));
+                }
+            }
+        };
+        IntConsumer channel = k -> {
+            double sumDy = 0;
+            double sumDyXhat = 0;
+            for (int b = 0; b < n; b++) {
                 for (int p = 0; p < positions; p++) {
-                    double mean = savedMean[b * positions + p];
-                    double invStd = savedInvStd[b * positions + p];
-                    double sumG = 0;
-                    double sumGXhat = 0;
-                    for (int k = 0; k < c; k++) {
-                        int i = (b * c + k) * positions + p;
-                        double g = (double) dy[i] * gamma[k];
-                        sumG += g;
-                        sumGXhat += g * (x[i] - mean) * invStd;
-                    }
-                    double meanG = sumG / c;
-                    double meanGXhat = sumGXhat / c;
-                    for (int k = 0; k < c; k++) {
-                        int i = (b * c + k) * positions + p;
-                        double xhat = (x[i] - mean) * invStd;
-                        dx[i] += (float) (invStd * ((double) dy[i] * gamma[k] - meanG - xhat * meanGXhat));
-                    }
+                    int i = (b * c + k) * positions + p;
+                    sumDy += dy[i];
+                    sumDyXhat += dy[i] * (x[i] - savedMean[b * positions + p]) * (double) savedInvStd[b * positions + p];
                 }
-            });
-        }
-        if (dgamma != null || dbeta != null) {
-            workers.parallelFor(c, k -> {
-                double sumDy = 0;
-                double sumDyXhat = 0;
-                for (int b = 0; b < n; b++) {
-                    for (int p = 0; p < positions; p++) {
-                        int i = (b * c + k) * positions + p;
-                        sumDy += dy[i];
-                        sumDyXhat += dy[i] * (x[i] - savedMean[b * positions + p]) * (double) savedInvStd[b * positions + p];
-                    }
-                }
-                if (dgamma != null) {
-                    dgamma[k] += (float) sumDyXhat;
-                }
-                if (dbeta != null) {
-                    dbeta[k] += (float) sumDy;
-                }
-            });
-        }
+            }
+            if (dgamma != null) {
+                dgamma[k] += (float) sumDyXhat;
+            }
+            if (dbeta != null) {
+                dbeta[k] += (float) sumDy;
+            }
+        };
+        return workers -> {
+            if (dx != null) {
+                workers.parallelFor(n, sample);
+            }
+            if (dgamma != null || dbeta != null) {
+                workers.parallelFor(c, channel);
+            }
+        };
     }
 
     /**
@@ -254,9 +265,9 @@ public final class NormTrain {
      * over the window N(i): dx_j += dy_j * s_j^-beta - 2 * alpha * beta / size * x_j * sum over i with j in
      * N(i) of dy_i * x_i * s_i^(-beta-1). {@code scratch} holds n x c values: each sample's s_i at one position.
      */
-    public static void localResponseNormBackward(Workers workers, float[] x, float[] dy, float[] dx, int n, int c, int positions, int size,
+    public static Consumer<Workers> localResponseNormBackward(float[] x, float[] dy, float[] dx, int n, int c, int positions, int size,
             double alpha, double beta, double k, double[] scratch) {
-        workers.parallelFor(n, b -> {
+        IntConsumer sample = b -> {
             int s0 = b * c;
             for (int p = 0; p < positions; p++) {
                 for (int ch = 0; ch < c; ch++) {
@@ -278,7 +289,8 @@ public final class NormTrain {
                     dx[at] += (float) (dy[at] * Math.pow(scratch[s0 + j], -beta) - 2 * alpha * beta / size * x[at] * cross);
                 }
             }
-        });
+        };
+        return workers -> workers.parallelFor(n, sample);
     }
 
     /** Softmax's backward over the channels at each position: dx += y * (dy - sum(dy * y)). */

@@ -1,28 +1,20 @@
 package dev.fovea.runtime.kernels.train;
 
-import dev.fovea.runtime.exec.Workers;
 import dev.fovea.runtime.graph.Window;
 
 /**
- * Pooling for training, forward and backward side by side, one task per (sample, channel) plane. Max
- * pooling records each output's switch (the input position of its maximum, the first on ties as
- * PyTorch), and its backward routes the gradient there; average pooling spreads it over the window
- * with the forward pass's divisor.
+ * Pooling for training, forward and backward side by side, each function one task: one (sample,
+ * channel) plane, which the caller hands to its workers. Max pooling records each output's switch (the
+ * input position of its maximum, the first on ties as PyTorch), and its backward routes the gradient
+ * there; average pooling spreads it over the window with the forward pass's divisor.
  */
 public final class PoolTrain {
     private PoolTrain() {}
 
-    /** in: planes x ih x iw; out and switches: planes x oh x ow. */
-    public static void maxForward(Workers workers, float[] in, float[] out, int[] switches, int planes, int ih, int iw, int oh, int ow,
-            Window w) {
-        boolean plain2x2 = w.kh() == 2 && w.kw() == 2 && w.sh() == 2 && w.sw() == 2 && w.dh() == 1 && w.dw() == 1 && w.padTop() == 0
-                && w.padLeft() == 0 && 2 * oh <= ih && 2 * ow <= iw;
-        if (plain2x2) {
-            workers.parallelFor(planes, p -> maxForward2x2(in, out, switches, p, ih, iw, oh, ow));
-        } else {
-            workers.parallelFor(planes, p -> maxForwardPlane(in, out, switches, p, ih, iw, oh, ow, w.kh(), w.kw(), w.sh(), w.sw(),
-                    w.padTop(), w.padLeft(), w.dh(), w.dw()));
-        }
+    /** Whether a max pooling window is the common 2x2 of stride 2 without padding, every window whole. */
+    public static boolean plain2x2(Window w, int ih, int iw, int oh, int ow) {
+        return w.kh() == 2 && w.kw() == 2 && w.sh() == 2 && w.sw() == 2 && w.dh() == 1 && w.dw() == 1 && w.padTop() == 0 && w.padLeft() == 0
+                && 2 * oh <= ih && 2 * ow <= iw;
     }
 
     /**
@@ -31,7 +23,7 @@ public final class PoolTrain {
      * toss, and mispredicted branches made this five times slower. Ties keep the first in row-major
      * order, as PyTorch; a NaN propagates to the output.
      */
-    private static void maxForward2x2(float[] in, float[] out, int[] switches, int p, int ih, int iw, int oh, int ow) {
+    public static void maxForward2x2(float[] in, float[] out, int[] switches, int p, int ih, int iw, int oh, int ow) {
         int plane = p * ih * iw;
         for (int y = 0; y < oh; y++) {
             int top = 2 * y * iw;
@@ -52,8 +44,8 @@ public final class PoolTrain {
         }
     }
 
-    /** Any window: plane p; positions in the padding are skipped. */
-    private static void maxForwardPlane(float[] in, float[] out, int[] switches, int p, int ih, int iw, int oh, int ow, int kh, int kw,
+    /** Any window: plane p; positions in the padding are skipped. in: planes x ih x iw; out and switches: planes x oh x ow. */
+    public static void maxForwardPlane(float[] in, float[] out, int[] switches, int p, int ih, int iw, int oh, int ow, int kh, int kw,
             int sh, int sw, int padTop, int padLeft, int dh, int dw) {
         for (int y = 0; y < oh; y++) {
             for (int x = 0; x < ow; x++) {
@@ -81,12 +73,11 @@ public final class PoolTrain {
         }
     }
 
-    public static void maxBackward(Workers workers, float[] dy, int[] switches, float[] dx, int planes, int ihw, int ohw) {
-        workers.parallelFor(planes, p -> {
-            for (int i = 0; i < ohw; i++) {
-                dx[p * ihw + switches[p * ohw + i]] += dy[p * ohw + i];
-            }
-        });
+    /** Plane p: each output's gradient to where its maximum came from. */
+    public static void maxBackward(float[] dy, int[] switches, float[] dx, int p, int ihw, int ohw) {
+        for (int i = 0; i < ohw; i++) {
+            dx[p * ihw + switches[p * ohw + i]] += dy[p * ohw + i];
+        }
     }
 
     /** The divisor of average pooling's window at (y, x), as PyTorch counts it. */
@@ -103,47 +94,42 @@ public final class PoolTrain {
         return Math.max(1, rows * cols);
     }
 
-    /** Average pooling's backward (dilation 1, as PyTorch's AvgPool2d has none). */
-    public static void avgBackward(Workers workers, float[] dy, float[] dx, int planes, int ih, int iw, int oh, int ow, Window w,
-            boolean countIncludePad) {
-        workers.parallelFor(planes, p -> {
-            for (int y = 0; y < oh; y++) {
-                for (int x = 0; x < ow; x++) {
-                    float g = dy[(p * oh + y) * ow + x] / divisor(y, x, ih, iw, w, countIncludePad);
-                    for (int ky = 0; ky < w.kh(); ky++) {
-                        int iy = y * w.sh() - w.padTop() + ky;
-                        if (iy < 0 || iy >= ih) {
-                            continue;
-                        }
-                        for (int kx = 0; kx < w.kw(); kx++) {
-                            int ix = x * w.sw() - w.padLeft() + kx;
-                            if (ix >= 0 && ix < iw) {
-                                dx[(p * ih + iy) * iw + ix] += g;
-                            }
-                        }
+    /** Average pooling's backward, plane p (dilation 1, as PyTorch's AvgPool2d has none). */
+    public static void avgBackward(float[] dy, float[] dx, int p, int ih, int iw, int oh, int ow, Window w, boolean countIncludePad) {
+        for (int y = 0; y < oh; y++) {
+            for (int x = 0; x < ow; x++) {
+                float g = dy[(p * oh + y) * ow + x] / divisor(y, x, ih, iw, w, countIncludePad);
+                for (int ky = 0; ky < w.kh(); ky++) {
+                    int iy = y * w.sh() - w.padTop() + ky;
+                    if (iy < 0 || iy >= ih) {
+                        continue;
                     }
-                }
-            }
-        });
-    }
-
-    /** Adaptive average pooling's backward: bin (y, x) covers [floor(y*ih/oh), ceil((y+1)*ih/oh)). */
-    public static void adaptiveAvgBackward(Workers workers, float[] dy, float[] dx, int planes, int ih, int iw, int oh, int ow) {
-        workers.parallelFor(planes, p -> {
-            for (int y = 0; y < oh; y++) {
-                int y0 = y * ih / oh;
-                int y1 = ((y + 1) * ih + oh - 1) / oh;
-                for (int x = 0; x < ow; x++) {
-                    int x0 = x * iw / ow;
-                    int x1 = ((x + 1) * iw + ow - 1) / ow;
-                    float g = dy[(p * oh + y) * ow + x] / ((y1 - y0) * (x1 - x0));
-                    for (int iy = y0; iy < y1; iy++) {
-                        for (int ix = x0; ix < x1; ix++) {
+                    for (int kx = 0; kx < w.kw(); kx++) {
+                        int ix = x * w.sw() - w.padLeft() + kx;
+                        if (ix >= 0 && ix < iw) {
                             dx[(p * ih + iy) * iw + ix] += g;
                         }
                     }
                 }
             }
-        });
+        }
+    }
+
+    /** Adaptive average pooling's backward, plane p: bin (y, x) covers [floor(y*ih/oh), ceil((y+1)*ih/oh)). */
+    public static void adaptiveAvgBackward(float[] dy, float[] dx, int p, int ih, int iw, int oh, int ow) {
+        for (int y = 0; y < oh; y++) {
+            int y0 = y * ih / oh;
+            int y1 = ((y + 1) * ih + oh - 1) / oh;
+            for (int x = 0; x < ow; x++) {
+                int x0 = x * iw / ow;
+                int x1 = ((x + 1) * iw + ow - 1) / ow;
+                float g = dy[(p * oh + y) * ow + x] / ((y1 - y0) * (x1 - x0));
+                for (int iy = y0; iy < y1; iy++) {
+                    for (int ix = x0; ix < x1; ix++) {
+                        dx[(p * ih + iy) * iw + ix] += g;
+                    }
+                }
+            }
+        }
     }
 }

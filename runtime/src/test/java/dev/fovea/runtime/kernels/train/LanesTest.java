@@ -1,0 +1,98 @@
+package dev.fovea.runtime.kernels.train;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.fovea.runtime.exec.Workers;
+import dev.fovea.runtime.kernels.ConvGeometry;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The lane layout's moves against index arithmetic, and convolutions in lanes giving the same bits
+ * whatever the number of threads (their gradients are checked against float64 in LayerGradientTest).
+ */
+class LanesTest {
+    private static float[] random(int n, SplittableRandom r) {
+        float[] v = new float[n];
+        for (int i = 0; i < n; i++) {
+            v[i] = (float) r.nextDouble(-1, 1);
+        }
+        return v;
+    }
+
+    @Test
+    void planesMoveInPaddedAndBackOut() {
+        SplittableRandom r = new SplittableRandom(5);
+        int channels = 3;
+        int h = 5;
+        int w = 37; // two whole transposes of 16 and a tail
+        int pt = 1;
+        int pl = 2;
+        int ph = h + 3;
+        int pw = w + 3;
+        int[] strides = Lanes.sampleStrides(channels * h * w);
+        for (int count : new int[] {Lanes.L, Lanes.L - 3}) {
+            int b0 = 2;
+            float[] x = random((b0 + Lanes.L) * channels * h * w, r);
+            float[] lanes = random(ph * pw * Lanes.L, r); // stale values, which the move must overwrite
+            int c = 1;
+            Lanes.inPlane(x, b0, count, c, channels, h, w, pt, pl, ph, pw, strides, lanes, 0);
+            for (int y = 0; y < ph; y++) {
+                for (int xx = 0; xx < pw; xx++) {
+                    for (int s = 0; s < Lanes.L; s++) {
+                        boolean inside = y >= pt && y < pt + h && xx >= pl && xx < pl + w && s < count;
+                        float want = inside ? x[((b0 + s) * channels + c) * h * w + (y - pt) * w + xx - pl] : 0;
+                        assertEquals(want, lanes[(y * pw + xx) * Lanes.L + s], "row " + y + " column " + xx + " lane " + s + " of " + count);
+                    }
+                }
+            }
+            float[] dx = random(x.length, r);
+            float[] expected = dx.clone();
+            for (int s = 0; s < count; s++) {
+                for (int y = 0; y < h; y++) {
+                    for (int xx = 0; xx < w; xx++) {
+                        expected[((b0 + s) * channels + c) * h * w + y * w + xx] += lanes[((y + pt) * pw + xx + pl) * Lanes.L + s];
+                    }
+                }
+            }
+            Lanes.addOutPadded(lanes, 0, c, channels, h, w, pt, pl, ph, pw, strides, dx, b0, count);
+            assertArrayEquals(expected, dx);
+        }
+    }
+
+    @Test
+    void convolutionsInLanesGiveTheSameBitsOnAnyNumberOfThreads() {
+        SplittableRandom r = new SplittableRandom(9);
+        ConvGeometry[] shapes = {new ConvGeometry(6, 14, 14, 16, 10, 10, 5, 5, 1, 1, 0, 0, 1, 1, 1), // LeNet's second: scattered data gradient
+                new ConvGeometry(16, 14, 14, 16, 14, 14, 3, 3, 1, 1, 1, 1, 1, 1, 1), // "same": the data gradient a flipped forward pass
+                new ConvGeometry(5, 15, 15, 7, 8, 8, 3, 3, 2, 2, 1, 1, 1, 1, 1)};
+        for (ConvGeometry g : shapes) {
+            int batch = 2 * Lanes.L - 1;
+            float[] x = random(batch * g.inputSize(), r);
+            float[] weight = random(g.co() * g.k(), r);
+            float[] bias = random(g.co(), r);
+            float[] dy = random(batch * g.outputSize(), r);
+            float[][] first = null;
+            for (int threads : new int[] {1, 2, 3}) {
+                try (Workers workers = new Workers(threads)) {
+                    ConvTrain conv = new ConvTrain(g, batch, threads, new Scratch());
+                    assertEquals("lanes", conv.kernel());
+                    float[] y = new float[batch * g.outputSize()];
+                    float[] dx = new float[x.length];
+                    float[] dw = new float[weight.length];
+                    float[] db = new float[bias.length];
+                    conv.forward(workers, x, weight, bias, y);
+                    conv.backward(workers, x, weight, dy, dx, dw, db);
+                    float[][] results = {y, dx, dw, db};
+                    if (first == null) {
+                        first = results;
+                    }
+                    for (int i = 0; i < results.length; i++) {
+                        assertArrayEquals(first[i], results[i], g + " on " + threads + " threads, result " + i);
+                    }
+                }
+            }
+        }
+    }
+}
