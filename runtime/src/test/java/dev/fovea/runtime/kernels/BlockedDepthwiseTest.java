@@ -50,7 +50,8 @@ class BlockedDepthwiseTest {
     @Test
     void takesWholeBlocksWithoutDilation() {
         assertTrue(BlockedDepthwise.handles(new ConvGeometry(32, 8, 8, 32, 8, 8, 3, 3, 1, 1, 1, 1, 1, 1, 32), Activation.RELU));
-        assertFalse(BlockedDepthwise.handles(new ConvGeometry(24, 8, 8, 24, 8, 8, 3, 3, 1, 1, 1, 1, 1, 1, 24), Activation.RELU));
+        int part = ChannelBlocks.BLOCK + ChannelBlocks.BLOCK / 2; // a block and a half
+        assertFalse(BlockedDepthwise.handles(new ConvGeometry(part, 8, 8, part, 8, 8, 3, 3, 1, 1, 1, 1, 1, 1, part), Activation.RELU));
         assertFalse(BlockedDepthwise.handles(new ConvGeometry(32, 8, 8, 32, 4, 4, 3, 3, 1, 1, 0, 0, 2, 2, 32), Activation.RELU));
         assertFalse(BlockedDepthwise.handles(new ConvGeometry(32, 8, 8, 32, 8, 8, 3, 3, 1, 1, 1, 1, 1, 1, 32), Activation.GELU));
     }

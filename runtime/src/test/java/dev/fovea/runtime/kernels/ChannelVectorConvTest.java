@@ -206,8 +206,9 @@ class ChannelVectorConvTest {
         ChannelBlocks.fromNchw(nchw, blocked, 2, 32, 5);
         ChannelBlocks.toNchw(blocked, back, 2, 32, 5);
         assertTrue(java.util.Arrays.equals(nchw, back));
-        // channel 17 of position 2 in sample 1: block 1, pixel 2, lane 1
-        assertTrue(blocked[160 + (5 + 2) * 16 + 1] == nchw[160 + 17 * 5 + 2]);
+        // channel BLOCK + 1 of position 2 in sample 1: block 1, pixel 2, lane 1
+        int block = ChannelBlocks.BLOCK;
+        assertTrue(blocked[160 + (5 + 2) * block + 1] == nchw[160 + (block + 1) * 5 + 2]);
     }
 
     @Test

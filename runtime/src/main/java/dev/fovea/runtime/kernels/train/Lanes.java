@@ -84,16 +84,26 @@ final class Lanes {
         Arrays.fill(lanes, to + (pt + rows) * pw * L, to + ph * pw * L, 0);
     }
 
-    /** positions floats of L samples (sampleSize apart, as strides say) from x at from, into lanes at to. */
+    /**
+     * positions floats of L samples (sampleSize apart, as strides say) from x at from, into lanes at to: in
+     * LxL transposes in registers for 16 or 8 lanes, the tail one float at a time (no gathers or scatters:
+     * AVX2 has no scatter, and the Vector API's fallback for it allocates).
+     */
     private static void planeIn(float[] x, int from, int positions, int[] strides, float[] lanes, int to) {
         int p = 0;
-        if (L == 16) {
-            for (; p <= positions - 16; p += 16) {
+        for (; L >= 8 && p <= positions - L; p += L) {
+            if (L == 16) {
                 transpose16(x, from + p, strides[1], lanes, to + p * L, L, false);
+            } else if (L == 8) {
+                transpose8(x, from + p, strides[1], lanes, to + p * L, L, false);
+            } else {
+                break;
             }
         }
         for (; p < positions; p++) {
-            FloatVector.fromArray(S, x, from + p, strides, 0).intoArray(lanes, to + p * L);
+            for (int s = 0; s < L; s++) {
+                lanes[to + p * L + s] = x[from + strides[s] + p];
+            }
         }
     }
 
@@ -121,14 +131,20 @@ final class Lanes {
     /** The inverse of {@link #planeIn}, storing or adding. */
     private static void planeOut(float[] lanes, int from, int positions, int[] strides, float[] y, int to, boolean add) {
         int p = 0;
-        if (L == 16) {
-            for (; p <= positions - 16; p += 16) {
+        for (; L >= 8 && p <= positions - L; p += L) {
+            if (L == 16) {
                 transpose16(lanes, from + p * L, L, y, to + p, strides[1], add);
+            } else if (L == 8) {
+                transpose8(lanes, from + p * L, L, y, to + p, strides[1], add);
+            } else {
+                break;
             }
         }
         for (; p < positions; p++) {
-            FloatVector v = FloatVector.fromArray(S, lanes, from + p * L);
-            (add ? v.add(FloatVector.fromArray(S, y, to + p, strides, 0)) : v).intoArray(y, to + p, strides, 0);
+            for (int s = 0; s < L; s++) {
+                float v = lanes[from + p * L + s];
+                y[to + strides[s] + p] = add ? y[to + strides[s] + p] + v : v;
+            }
         }
     }
 
@@ -268,6 +284,53 @@ final class Lanes {
             r13.intoArray(dst, dstOff + 13 * dstStride);
             r14.intoArray(dst, dstOff + 14 * dstStride);
             r15.intoArray(dst, dstOff + 15 * dstStride);
+        }
+    }
+
+    /** {@link #transpose16} for 8 lanes (AVX2): three steps instead of four. */
+    private static void transpose8(float[] src, int srcOff, int srcStride, float[] dst, int dstOff, int dstStride, boolean add) {
+        FloatVector r0 = FloatVector.fromArray(S, src, srcOff + 0 * srcStride);
+        FloatVector r1 = FloatVector.fromArray(S, src, srcOff + 1 * srcStride);
+        FloatVector r2 = FloatVector.fromArray(S, src, srcOff + 2 * srcStride);
+        FloatVector r3 = FloatVector.fromArray(S, src, srcOff + 3 * srcStride);
+        FloatVector r4 = FloatVector.fromArray(S, src, srcOff + 4 * srcStride);
+        FloatVector r5 = FloatVector.fromArray(S, src, srcOff + 5 * srcStride);
+        FloatVector r6 = FloatVector.fromArray(S, src, srcOff + 6 * srcStride);
+        FloatVector r7 = FloatVector.fromArray(S, src, srcOff + 7 * srcStride);
+        FloatVector t;
+        FloatVector low4 = FloatVector.fromArray(S, LOW4, 0), high4 = FloatVector.fromArray(S, HIGH4, 0);
+        FloatVector low2 = FloatVector.fromArray(S, LOW2, 0), high2 = FloatVector.fromArray(S, HIGH2, 0);
+        FloatVector low1 = FloatVector.fromArray(S, LOW1, 0), high1 = FloatVector.fromArray(S, HIGH1, 0);
+        t = low4.selectFrom(r0, r4); r4 = high4.selectFrom(r0, r4); r0 = t;
+        t = low4.selectFrom(r1, r5); r5 = high4.selectFrom(r1, r5); r1 = t;
+        t = low4.selectFrom(r2, r6); r6 = high4.selectFrom(r2, r6); r2 = t;
+        t = low4.selectFrom(r3, r7); r7 = high4.selectFrom(r3, r7); r3 = t;
+        t = low2.selectFrom(r0, r2); r2 = high2.selectFrom(r0, r2); r0 = t;
+        t = low2.selectFrom(r1, r3); r3 = high2.selectFrom(r1, r3); r1 = t;
+        t = low2.selectFrom(r4, r6); r6 = high2.selectFrom(r4, r6); r4 = t;
+        t = low2.selectFrom(r5, r7); r7 = high2.selectFrom(r5, r7); r5 = t;
+        t = low1.selectFrom(r0, r1); r1 = high1.selectFrom(r0, r1); r0 = t;
+        t = low1.selectFrom(r2, r3); r3 = high1.selectFrom(r2, r3); r2 = t;
+        t = low1.selectFrom(r4, r5); r5 = high1.selectFrom(r4, r5); r4 = t;
+        t = low1.selectFrom(r6, r7); r7 = high1.selectFrom(r6, r7); r6 = t;
+        if (add) {
+            r0.add(FloatVector.fromArray(S, dst, dstOff + 0 * dstStride)).intoArray(dst, dstOff + 0 * dstStride);
+            r1.add(FloatVector.fromArray(S, dst, dstOff + 1 * dstStride)).intoArray(dst, dstOff + 1 * dstStride);
+            r2.add(FloatVector.fromArray(S, dst, dstOff + 2 * dstStride)).intoArray(dst, dstOff + 2 * dstStride);
+            r3.add(FloatVector.fromArray(S, dst, dstOff + 3 * dstStride)).intoArray(dst, dstOff + 3 * dstStride);
+            r4.add(FloatVector.fromArray(S, dst, dstOff + 4 * dstStride)).intoArray(dst, dstOff + 4 * dstStride);
+            r5.add(FloatVector.fromArray(S, dst, dstOff + 5 * dstStride)).intoArray(dst, dstOff + 5 * dstStride);
+            r6.add(FloatVector.fromArray(S, dst, dstOff + 6 * dstStride)).intoArray(dst, dstOff + 6 * dstStride);
+            r7.add(FloatVector.fromArray(S, dst, dstOff + 7 * dstStride)).intoArray(dst, dstOff + 7 * dstStride);
+        } else {
+            r0.intoArray(dst, dstOff + 0 * dstStride);
+            r1.intoArray(dst, dstOff + 1 * dstStride);
+            r2.intoArray(dst, dstOff + 2 * dstStride);
+            r3.intoArray(dst, dstOff + 3 * dstStride);
+            r4.intoArray(dst, dstOff + 4 * dstStride);
+            r5.intoArray(dst, dstOff + 5 * dstStride);
+            r6.intoArray(dst, dstOff + 6 * dstStride);
+            r7.intoArray(dst, dstOff + 7 * dstStride);
         }
     }
 }
