@@ -152,7 +152,7 @@ public final class ConvTrain {
         return g.groups() * Gemm.packedSize(g.inputChannelsPerGroup(), flippedK);
     }
 
-    /** How this convolution runs, for profiles: "1x1 product", "wide rows" or "im2col". */
+    /** How this convolution runs, for profiles: "lanes", "1x1 product", "wide rows" or "im2col". */
     public String kernel() {
         return lanes != null ? "lanes" : g.isPointwise() ? "1x1 product" : wide ? "wide rows" : "im2col";
     }

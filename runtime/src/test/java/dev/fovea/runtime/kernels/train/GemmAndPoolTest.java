@@ -10,7 +10,8 @@ import org.junit.jupiter.api.Test;
 
 /** The training GEMMs against float64 sums, over shapes with every kind of tail; max pooling's switches on ties. */
 class GemmAndPoolTest {
-    private static float[] random(int n, SplittableRandom r) {
+    /** n uniform values in [-1, 1). */
+    static float[] random(int n, SplittableRandom r) {
         float[] v = new float[n];
         for (int i = 0; i < n; i++) {
             v[i] = (float) r.nextDouble(-1, 1);

@@ -13,14 +13,6 @@ import org.junit.jupiter.api.Test;
  * whatever the number of threads (their gradients are checked against float64 in LayerGradientTest).
  */
 class LanesTest {
-    private static float[] random(int n, SplittableRandom r) {
-        float[] v = new float[n];
-        for (int i = 0; i < n; i++) {
-            v[i] = (float) r.nextDouble(-1, 1);
-        }
-        return v;
-    }
-
     @Test
     void planesMoveInPaddedAndBackOut() {
         SplittableRandom r = new SplittableRandom(5);
@@ -34,8 +26,8 @@ class LanesTest {
         int[] strides = Lanes.sampleStrides(channels * h * w);
         for (int count : new int[] {Lanes.L, Lanes.L - 3}) {
             int b0 = 2;
-            float[] x = random((b0 + Lanes.L) * channels * h * w, r);
-            float[] lanes = random(ph * pw * Lanes.L, r); // stale values, which the move must overwrite
+            float[] x = GemmAndPoolTest.random((b0 + Lanes.L) * channels * h * w, r);
+            float[] lanes = GemmAndPoolTest.random(ph * pw * Lanes.L, r); // stale values, which the move must overwrite
             int c = 1;
             Lanes.inPlane(x, b0, count, c, channels, h, w, pt, pl, ph, pw, strides, lanes, 0);
             for (int y = 0; y < ph; y++) {
@@ -47,7 +39,7 @@ class LanesTest {
                     }
                 }
             }
-            float[] dx = random(x.length, r);
+            float[] dx = GemmAndPoolTest.random(x.length, r);
             float[] expected = dx.clone();
             for (int s = 0; s < count; s++) {
                 for (int y = 0; y < h; y++) {
@@ -69,10 +61,10 @@ class LanesTest {
                 new ConvGeometry(5, 15, 15, 7, 8, 8, 3, 3, 2, 2, 1, 1, 1, 1, 1)};
         for (ConvGeometry g : shapes) {
             int batch = 2 * Lanes.L - 1;
-            float[] x = random(batch * g.inputSize(), r);
-            float[] weight = random(g.co() * g.k(), r);
-            float[] bias = random(g.co(), r);
-            float[] dy = random(batch * g.outputSize(), r);
+            float[] x = GemmAndPoolTest.random(batch * g.inputSize(), r);
+            float[] weight = GemmAndPoolTest.random(g.co() * g.k(), r);
+            float[] bias = GemmAndPoolTest.random(g.co(), r);
+            float[] dy = GemmAndPoolTest.random(batch * g.outputSize(), r);
             float[][] first = null;
             for (int threads : new int[] {1, 2, 3}) {
                 try (Workers workers = new Workers(threads)) {
