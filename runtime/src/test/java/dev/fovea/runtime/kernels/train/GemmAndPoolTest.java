@@ -71,4 +71,51 @@ class GemmAndPoolTest {
         assertArrayEquals(new float[] {1, 5, 3, 9}, out);
         assertArrayEquals(new int[] {0, 2, 8, 15}, switches);
     }
+
+    /**
+     * ResNet's 3x3 max pool of stride 2 and padding 1 (straight-line code inside the plane, loops on its
+     * border) against a plain scan: values drawn from four levels so that windows tie, and a few NaNs.
+     * The first maximum wins ties; a window with NaNs takes its last, as PyTorch.
+     */
+    @Test
+    void threeByThreeMaxPoolingKeepsPyTorchsChoices() {
+        SplittableRandom r = new SplittableRandom(8);
+        int ih = 9;
+        int iw = 11;
+        int oh = 5;
+        int ow = 6;
+        int planes = 3;
+        float[] in = new float[planes * ih * iw];
+        for (int i = 0; i < in.length; i++) {
+            in[i] = r.nextInt(40) == 0 ? Float.NaN : r.nextInt(4) - 1.5f;
+        }
+        float[] out = new float[planes * oh * ow];
+        int[] switches = new int[out.length];
+        for (int p = 0; p < planes; p++) {
+            PoolTrain.maxForwardPlane(in, out, switches, p, ih, iw, oh, ow, 3, 3, 2, 2, 1, 1, 1, 1);
+        }
+        for (int p = 0; p < planes; p++) {
+            for (int y = 0; y < oh; y++) {
+                for (int x = 0; x < ow; x++) {
+                    int want = -1;
+                    for (int ky = 0; ky < 3; ky++) {
+                        for (int kx = 0; kx < 3; kx++) {
+                            int iy = 2 * y - 1 + ky;
+                            int ix = 2 * x - 1 + kx;
+                            if (iy < 0 || iy >= ih || ix < 0 || ix >= iw) {
+                                continue;
+                            }
+                            float v = in[(p * ih + iy) * iw + ix];
+                            if (want < 0 || Float.isNaN(v) || v > in[p * ih * iw + want]) {
+                                want = iy * iw + ix;
+                            }
+                        }
+                    }
+                    int o = (p * oh + y) * ow + x;
+                    assertEquals(want, switches[o], "plane " + p + ", output (" + y + ", " + x + ")");
+                    assertEquals(in[p * ih * iw + want], out[o]);
+                }
+            }
+        }
+    }
 }
