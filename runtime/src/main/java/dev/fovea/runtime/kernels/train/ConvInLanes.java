@@ -192,13 +192,14 @@ final class ConvInLanes {
                 dw);
     }
 
-    /** Task (group, channel): an output gradient plane, padded for the flipped forward pass, into the lanes. */
+    /** Task (group, channel): an output gradient plane already in the lanes, padded for the flipped forward pass (copied, not moved in again). */
     private void paddedGradientIn(int task) {
         int group = task / g.co();
         int c = task % g.co();
         ConvGeometry f = flipped.geometry();
-        Lanes.inPlane(dy, first(group), count(group), c, g.co(), g.oh(), g.ow(), f.pt(), f.pl(), flipped.ph, flipped.pw, outputStrides,
-                scratch.get(Scratch.Use.LANE_GRADIENT, 0), group * flipped.inputFloats() + c * flipped.ph * flipped.pw * Lanes.L);
+        Lanes.pad(scratch.get(Scratch.Use.LANE_OUTPUT, 0), group * lanes.outputFloats() + c * g.positions() * Lanes.L, g.oh(), g.ow(), f.pt(),
+                f.pl(), flipped.ph, flipped.pw, scratch.get(Scratch.Use.LANE_GRADIENT, 0),
+                group * flipped.inputFloats() + c * flipped.ph * flipped.pw * Lanes.L);
     }
 
     /** Task (group, run of input positions): the flipped forward pass. */

@@ -71,14 +71,25 @@ final class Lanes {
             Arrays.fill(lanes, to + h * w * L, to + ph * pw * L, 0);
             return;
         }
-        // zero only what the image leaves, the borders; the image goes through an unpadded plane
-        Arrays.fill(lanes, to, to + pt * pw * L, 0);
+        // the image goes through an unpadded plane
         float[] plane = plane(h * w * L);
         planeIn(x, from, h * w, strides, plane, 0);
+        pad(plane, 0, h, w, pt, pl, ph, pw, lanes, to);
+    }
+
+    /**
+     * An unpadded lane plane (h x w) at {@code from} into {@code lanes} at {@code to}, zero-padded to ph x pw
+     * with the image at row pt, column pl (rows and columns that do not fit dropped); only the borders are
+     * zeroed.
+     */
+    static void pad(float[] plane, int from, int h, int w, int pt, int pl, int ph, int pw, float[] lanes, int to) {
+        int rows = Math.min(h, ph - pt);
+        int cols = Math.min(w, pw - pl);
+        Arrays.fill(lanes, to, to + pt * pw * L, 0);
         for (int iy = 0; iy < rows; iy++) {
             int rowAt = to + (iy + pt) * pw * L;
             Arrays.fill(lanes, rowAt, rowAt + pl * L, 0);
-            System.arraycopy(plane, iy * w * L, lanes, rowAt + pl * L, cols * L);
+            System.arraycopy(plane, from + iy * w * L, lanes, rowAt + pl * L, cols * L);
             Arrays.fill(lanes, rowAt + (pl + cols) * L, rowAt + pw * L, 0);
         }
         Arrays.fill(lanes, to + (pt + rows) * pw * L, to + ph * pw * L, 0);
