@@ -69,9 +69,9 @@ public final class TinyNetModel {
     public static final long PEAK_ACTIVATION_BYTES = 81_920L;
 
     /**
-     * What a training session holds per sample: kept outputs and their gradients.
+     * What a training session holds per sample: kept outputs, and their gradients in buffers shared by live range.
      */
-    public static final long TRAINING_BYTES_PER_SAMPLE = 573_728L;
+    public static final long TRAINING_BYTES_PER_SAMPLE = 360_592L;
 
     /**
      * The trainable parameters' gradients, once per training session.
@@ -156,18 +156,18 @@ public final class TinyNetModel {
      */
     private static final class Part0 {
         static void layers(List<LayerInfo> layers) {
-            layers.add(new LayerInfo("conv1", "Conv2d", "3x3 p1 no-bias", List.of("input"), new Shape(16, 32, 32), 432L, 442_368L, 131_072L));
-            layers.add(new LayerInfo("conv1/batchnorm", "BatchNorm", "", List.of("conv1"), new Shape(16, 32, 32), 32L, 0L, 131_072L));
-            layers.add(new LayerInfo("conv1/relu", "ReLU", "", List.of("conv1/batchnorm"), new Shape(16, 32, 32), 0L, 0L, 131_072L));
-            layers.add(new LayerInfo("pool", "MaxPool2d", "2x2/2", List.of("conv1/relu"), new Shape(16, 16, 16), 0L, 0L, 49_152L));
-            layers.add(new LayerInfo("conv2", "Conv2d", "3x3 p1 no-bias", List.of("pool"), new Shape(16, 16, 16), 2_304L, 589_824L, 32_768L));
-            layers.add(new LayerInfo("conv2/batchnorm", "BatchNorm", "", List.of("conv2"), new Shape(16, 16, 16), 32L, 0L, 32_768L));
-            layers.add(new LayerInfo("residual", "Add", "", List.of("conv2/batchnorm", "pool"), new Shape(16, 16, 16), 0L, 0L, 32_768L));
-            layers.add(new LayerInfo("residual/relu", "ReLU", "", List.of("residual"), new Shape(16, 16, 16), 0L, 0L, 32_768L));
-            layers.add(new LayerInfo("gap", "GlobalAvgPool", "", List.of("residual/relu"), new Shape(16, 1, 1), 0L, 0L, 128L));
+            layers.add(new LayerInfo("conv1", "Conv2d", "3x3 p1 no-bias", List.of("input"), new Shape(16, 32, 32), 432L, 442_368L, 65_536L));
+            layers.add(new LayerInfo("conv1/batchnorm", "BatchNorm", "", List.of("conv1"), new Shape(16, 32, 32), 32L, 0L, 65_536L));
+            layers.add(new LayerInfo("conv1/relu", "ReLU", "", List.of("conv1/batchnorm"), new Shape(16, 32, 32), 0L, 0L, 0L));
+            layers.add(new LayerInfo("pool", "MaxPool2d", "2x2/2", List.of("conv1/relu"), new Shape(16, 16, 16), 0L, 0L, 32_768L));
+            layers.add(new LayerInfo("conv2", "Conv2d", "3x3 p1 no-bias", List.of("pool"), new Shape(16, 16, 16), 2_304L, 589_824L, 16_384L));
+            layers.add(new LayerInfo("conv2/batchnorm", "BatchNorm", "", List.of("conv2"), new Shape(16, 16, 16), 32L, 0L, 16_384L));
+            layers.add(new LayerInfo("residual", "Add", "", List.of("conv2/batchnorm", "pool"), new Shape(16, 16, 16), 0L, 0L, 16_384L));
+            layers.add(new LayerInfo("residual/relu", "ReLU", "", List.of("residual"), new Shape(16, 16, 16), 0L, 0L, 0L));
+            layers.add(new LayerInfo("gap", "GlobalAvgPool", "", List.of("residual/relu"), new Shape(16, 1, 1), 0L, 0L, 64L));
             layers.add(new LayerInfo("flatten", "Flatten", "", List.of("gap"), new Shape(16), 0L, 0L, 0L));
-            layers.add(new LayerInfo("fc", "Dense", "", List.of("flatten"), new Shape(10), 170L, 160L, 80L));
-            layers.add(new LayerInfo("fc/softmax", "Softmax", "", List.of("fc"), new Shape(10), 0L, 0L, 80L));
+            layers.add(new LayerInfo("fc", "Dense", "", List.of("flatten"), new Shape(10), 170L, 160L, 40L));
+            layers.add(new LayerInfo("fc/softmax", "Softmax", "", List.of("fc"), new Shape(10), 0L, 0L, 40L));
         }
 
         static void tensors(List<TensorSpec> tensors) {

@@ -100,9 +100,9 @@ class GeneratedModelTest {
     }
 
     /**
-     * A training session holds, per sample: a's output 4x8x8 and its ReLU's, without gradients, since
-     * nothing before them trains (2 x 256 floats); b's output 2x8x8 and its gradient (2 x 128 floats):
-     * 3,072 bytes. Once: b's gradients, 2x4x3x3 + 2 = 74 floats.
+     * A training session holds, per sample: a's output 4x8x8, which its ReLU overwrites in place, without a
+     * gradient, since nothing before them trains (256 floats); b's output 2x8x8 and its gradient (2 x 128
+     * floats): 2,048 bytes. Once: b's gradients, 2x4x3x3 + 2 = 74 floats.
      */
     @Test
     void trainingMemoryCountsKeptOutputsAndTheGradientsThatFlow() throws Exception {
@@ -116,11 +116,36 @@ class GeneratedModelTest {
         Compilation c = Fovea.compile(frozen);
         assertThat(c).succeeded();
         Class<?> model = load(c, "test.FrozenModel");
-        assertThat(model.getField("TRAINING_BYTES_PER_SAMPLE").get(null)).isEqualTo(3_072L);
+        assertThat(model.getField("TRAINING_BYTES_PER_SAMPLE").get(null)).isEqualTo(2_048L);
         assertThat(model.getField("PARAMETER_GRADIENT_BYTES").get(null)).isEqualTo(296L);
         Object info = model.getField("INFO").get(null);
         String summary = (String) info.getClass().getMethod("summary", int.class).invoke(info, 1024);
-        assertThat(summary).contains("Training memory:       0.00 MiB per sample + 0.00 MiB of parameter gradients; 3.00 MiB at batch 1024");
+        assertThat(summary).contains("Training memory:       0.00 MiB per sample (0.00 MiB of it shared gradient buffers) + 0.00 MiB of "
+                + "parameter gradients; 2.00 MiB at batch 1024");
+    }
+
+    /**
+     * Steps a, a/relu, b, c keep 256 + 0 + 128 + 128 floats per sample: the ReLU writes over a's output,
+     * which only it reads and whose convolution's backward pass does not need. Their gradients live over
+     * [0, 1], [1, 2], [2, 3] and [3, end] (c's, the logits', is written before the backward pass): two
+     * buffers, c's then a/relu's (grown to 256) and b's then a's (grown to 256), so 512 floats, not 768.
+     */
+    @Test
+    void gradientsShareBuffersByLiveRange() throws Exception {
+        JavaFileObject chain = source("Chain", """
+                @Network(input = {1, 8, 8})
+                interface Chain {
+                    @Conv2d(filters = 4, kernel = 3, padding = 1) @ReLU Layer a();
+                    @Conv2d(filters = 2, kernel = 3, padding = 1) Layer b();
+                    @Conv2d(filters = 2, kernel = 3, padding = 1) Layer c();
+                }
+                """);
+        Compilation c = Fovea.compile(chain);
+        assertThat(c).succeeded();
+        Class<?> model = load(c, "test.ChainModel");
+        assertThat(model.getField("TRAINING_BYTES_PER_SAMPLE").get(null)).isEqualTo((512L + 512L) * Float.BYTES);
+        Object info = model.getField("INFO").get(null);
+        assertThat(info.getClass().getMethod("gradientBytesPerSample").invoke(info)).isEqualTo(512L * Float.BYTES);
     }
 
     /** Each part is a class of its own, so no class of a 10,000-layer network nears the 65,535-constant limit. */

@@ -13,8 +13,9 @@ import java.util.List;
  * @param output    its output shape for one sample
  * @param params    its learnable parameters
  * @param macs      its multiply-accumulates for one sample
- * @param trainingBytes what a training session holds for it, per sample: its output for the backward
- *                  pass, the output's gradient where one flows, and what its backward pass needs besides
+ * @param trainingBytes what a training session keeps for it, per sample: its output for the backward
+ *                  pass and what its backward pass needs besides (the outputs' gradients share buffers,
+ *                  counted for the whole model in {@link ModelInfo#gradientBytesPerSample()})
  */
 public record LayerInfo(String name, String type, String detail, List<String> inputs, Shape output, long params, long macs,
         long trainingBytes) {

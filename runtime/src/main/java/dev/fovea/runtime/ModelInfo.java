@@ -15,7 +15,8 @@ import java.util.List;
  * @param macs                multiply-accumulates of convolutions and dense layers
  * @param activationBytes     bytes of every layer's output (float32), what training keeps
  * @param peakActivationBytes the most activation bytes live at once in inference, by the buffer plan
- * @param trainingBytesPerSample what a training session holds per sample: kept outputs and their gradients
+ * @param trainingBytesPerSample what a training session holds per sample: kept outputs, and their gradients in
+ *                            buffers shared by live range
  * @param parameterGradientBytes the trainable parameters' gradients, once per session
  * @param layers              every layer, in execution order
  */
@@ -28,6 +29,11 @@ public record ModelInfo(String name, Shape input, Shape output, long params, lon
 
     public String simpleName() {
         return name.substring(name.lastIndexOf('.') + 1);
+    }
+
+    /** Of {@link #trainingBytesPerSample}, the buffers the outputs' gradients share. */
+    public long gradientBytesPerSample() {
+        return trainingBytesPerSample - layers.stream().mapToLong(LayerInfo::trainingBytes).sum();
     }
 
     /** A training session's buffers for a batch (without the kernels' scratch, which depends on the threads). */

@@ -46,7 +46,8 @@ public final class SummaryTable {
         sb.append("MACs:                  ").append(count(info.macs())).append(" (").append(giga(info.macs())).append(" G)\n");
         sb.append("Activations:           ").append(mib(info.activationBytes())).append(" MiB per sample (all layers)\n");
         sb.append("Peak activations:      ").append(mib(info.peakActivationBytes())).append(" MiB per sample (inference plan)\n");
-        sb.append("Training memory:       ").append(mib(info.trainingBytesPerSample())).append(" MiB per sample + ")
+        sb.append("Training memory:       ").append(mib(info.trainingBytesPerSample())).append(" MiB per sample (")
+                .append(mib(info.gradientBytesPerSample())).append(" MiB of it shared gradient buffers) + ")
                 .append(mib(info.parameterGradientBytes())).append(" MiB of parameter gradients");
         if (batch > 0) {
             sb.append("; ").append(mib(info.trainingBytes(batch))).append(" MiB at batch ").append(batch);

@@ -73,7 +73,7 @@ public final class ModelGenerator {
         type.addField(longConstant("ACTIVATION_BYTES", "Bytes of all layer outputs for one sample (float32).", report.activationBytes()));
         type.addField(longConstant("PEAK_ACTIVATION_BYTES", "Most activation bytes live at once in inference, for one sample.",
                 report.peakActivationBytes()));
-        type.addField(longConstant("TRAINING_BYTES_PER_SAMPLE", "What a training session holds per sample: kept outputs and their gradients.",
+        type.addField(longConstant("TRAINING_BYTES_PER_SAMPLE", "What a training session holds per sample: kept outputs, and their gradients in buffers shared by live range.",
                 report.training().bytesPerSample()));
         type.addField(longConstant("PARAMETER_GRADIENT_BYTES", "The trainable parameters' gradients, once per training session.",
                 report.training().parameterGradientBytes()));

@@ -26,6 +26,7 @@ public final class ReportJson {
         root.addProperty("activationBytes", report.activationBytes());
         root.addProperty("peakActivationBytes", report.peakActivationBytes());
         root.addProperty("trainingBytesPerSample", report.training().bytesPerSample());
+        root.addProperty("gradientBytesPerSample", report.training().gradientBytes());
         root.addProperty("parameterGradientBytes", report.training().parameterGradientBytes());
         JsonArray layers = new JsonArray();
         for (int i = 0; i < report.layers().size(); i++) {

@@ -4,6 +4,15 @@ package dev.fovea.runtime.kernels;
 public enum Activation {
     NONE, RELU, RELU6, LEAKY_RELU, TANH, SIGMOID, SILU, GELU;
 
+    /**
+     * Whether its derivative follows from its output alone (ReLU and ReLU6 pass the gradient where the
+     * output is above 0 and below the cap, tanh and the sigmoid are functions of it): then training may
+     * write the output over the input, which nothing else needs.
+     */
+    public boolean gradientFromOutput() {
+        return this == RELU || this == RELU6 || this == TANH || this == SIGMOID;
+    }
+
     /** {@code slope} is LeakyReLU's and ignored by the others. */
     public float apply(float x, float slope) {
         return switch (this) {

@@ -7,8 +7,9 @@ import dev.fovea.runtime.weights.Parameters;
 
 /**
  * The training planner: turns a {@link NetworkGraph} into a {@link TrainingSession}, unfused: every layer
- * keeps its output for the backward pass, and a gradient buffer exists only where some trainable layer
- * lies before it (the backward pass stops there).
+ * keeps its output for the backward pass (activations such as ReLU over their input's, when nothing else
+ * reads it), and a gradient exists only where some trainable layer lies before it (the backward pass
+ * stops there), in buffers shared by live range ({@link GradientBufferPlan}).
  */
 public final class TrainingPlanner {
     private TrainingPlanner() {}

@@ -5,7 +5,8 @@ import dev.fovea.runtime.Shape;
 /**
  * An activation of a training session: a batch of values and, when some trainable layer lies before
  * it, the gradient of the loss with respect to them. Flatten and identity layers share their input's
- * arrays under another shape.
+ * arrays under another shape; an activation run in place shares its input's values; gradients share
+ * arrays with others whose live ranges do not meet, so a gradient array may be longer than the values.
  */
 final class Tensor {
     final String name;

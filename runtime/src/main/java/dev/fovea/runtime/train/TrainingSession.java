@@ -2,10 +2,10 @@ package dev.fovea.runtime.train;
 
 import dev.fovea.runtime.Shape;
 import dev.fovea.runtime.exec.Workers;
+import dev.fovea.runtime.kernels.train.Scratch;
 import dev.fovea.runtime.optim.Optimizer;
 import dev.fovea.runtime.weights.Parameters;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -36,45 +36,38 @@ public final class TrainingSession implements AutoCloseable {
     /** The loss's gradient of the logits, written before the backward pass starts from it. */
     private final float[] lossGradient;
     private Loss loss = Loss.crossEntropy();
-    /** The activation gradients in pieces of {@link #ZERO_PIECE} floats, zeroed in parallel before each backward pass. */
-    private static final int ZERO_PIECE = 1 << 16;
-    private final float[][] zeroArrays;
-    private final int[] zeroFrom;
-    private final java.util.function.IntConsumer zeroPiece = this::zeroPiece;
+    /** For each node of {@link #backward}, its index in {@link #nodes}, where {@link #zeroing} finds what to zero before it. */
+    private final int[] backwardStep;
+    private final GradientZeroing zeroing;
+    /** The kernels' working buffers, shared by the layers. */
+    private final Scratch scratch;
     /** Set while {@link #profile} runs. */
     private TrainingProfile.Clock clock;
 
-    TrainingSession(List<Node> nodes, Tensor input, Tensor logits, Tensor output, List<Tensor> tensors, Parameters parameters,
-            Gradients gradients, Workers workers, int batch, TrainingState state) {
+    /**
+     * {@code firstWrittenAt} gives for each node the activation gradients its backward pass adds to first,
+     * which are zeroed right before it (gradients share arrays by their live ranges).
+     */
+    TrainingSession(List<Node> nodes, Tensor input, Tensor logits, Tensor output, List<List<Tensor>> firstWrittenAt, Scratch scratch,
+            Parameters parameters, Gradients gradients, Workers workers, int batch, TrainingState state) {
         this.nodes = List.copyOf(nodes);
         List<Node> back = new ArrayList<>();
-        for (Node n : nodes.reversed()) {
+        List<Integer> steps = new ArrayList<>();
+        for (int i = nodes.size() - 1; i >= 0; i--) {
+            Node n = nodes.get(i);
             boolean finalSoftmax = n.out == output && output != logits;
             if (n.needsBackward() && !finalSoftmax) {
                 back.add(n);
+                steps.add(i);
             }
         }
         this.backward = List.copyOf(back);
+        this.backwardStep = steps.stream().mapToInt(Integer::intValue).toArray();
+        this.zeroing = new GradientZeroing(firstWrittenAt);
+        this.scratch = scratch;
         this.input = input;
         this.logits = logits;
         this.output = output;
-        // Aliases (flatten, skipped additions) share their input's array: zero each array once.
-        java.util.Set<float[]> grads = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
-        for (Tensor t : tensors) {
-            if (t.hasGradient()) {
-                grads.add(t.grad);
-            }
-        }
-        List<float[]> arrays = new ArrayList<>();
-        List<Integer> starts = new ArrayList<>();
-        for (float[] g : grads) {
-            for (int from = 0; from < g.length; from += ZERO_PIECE) {
-                arrays.add(g);
-                starts.add(from);
-            }
-        }
-        this.zeroArrays = arrays.toArray(float[][]::new);
-        this.zeroFrom = starts.stream().mapToInt(Integer::intValue).toArray();
         this.parameters = parameters;
         this.gradients = gradients;
         this.workers = workers;
@@ -98,6 +91,15 @@ public final class TrainingSession implements AutoCloseable {
 
     public int threads() {
         return workers.threads();
+    }
+
+    /**
+     * The bytes of the kernels' shared working buffers (im2col matrices, batches moved into vector lanes,
+     * partial weight gradients): what the session holds beyond the compiler's training-memory figure, which
+     * cannot know the vector width and thread count that size them.
+     */
+    public long scratchBytes() {
+        return scratch.bytes();
     }
 
     /** The parameters being trained (the caller's own object). */
@@ -228,24 +230,25 @@ public final class TrainingSession implements AutoCloseable {
             throw new IllegalStateException("nothing in this network is trainable");
         }
         long t0 = clock == null ? 0 : System.nanoTime();
-        workers.parallelFor(zeroArrays.length, zeroPiece);
         System.arraycopy(logitsGradient, 0, logits.grad, 0, logits.size());
         gradients.zero();
         if (clock != null) {
             clock.zeroing += System.nanoTime() - t0;
         }
-        for (Node n : backward) {
+        for (int i = 0; i < backward.size(); i++) {
+            Node n = backward.get(i);
             long t1 = clock == null ? 0 : System.nanoTime();
+            zeroing.before(workers, backwardStep[i]);
+            if (clock != null) {
+                long t2 = System.nanoTime();
+                clock.zeroing += t2 - t1;
+                t1 = t2;
+            }
             n.backward(workers);
             if (clock != null) {
                 clock.backward(n.kind(), System.nanoTime() - t1);
             }
         }
-    }
-
-    private void zeroPiece(int i) {
-        float[] g = zeroArrays[i];
-        Arrays.fill(g, zeroFrom[i], Math.min(g.length, zeroFrom[i] + ZERO_PIECE), 0);
     }
 
     /** Eval mode on {@code images}: running statistics, no dropout. Returns the network's output. */
@@ -262,7 +265,8 @@ public final class TrainingSession implements AutoCloseable {
 
     /**
      * Where a non-finite value first appears, for the message of a diverged run: a parameter, else the
-     * output of the first layer in forward order, else a gradient in backward order; null when all are finite.
+     * output of the first layer in forward order, else a parameter's gradient; null when all are finite.
+     * (The layers' output gradients share arrays, so after a pass only the parameters' gradients remain to check.)
      */
     public String firstNonFinite() {
         for (String name : parameters.names()) {
@@ -280,11 +284,6 @@ public final class TrainingSession implements AutoCloseable {
         }
         if (!finite(lossGradient)) {
             return "the loss's gradient";
-        }
-        for (Node n : backward) {
-            if (n.out.hasGradient() && !finite(n.out.grad)) {
-                return "the gradient of layer " + n.name + "'s output";
-            }
         }
         for (String name : gradients.names()) {
             if (!finite(gradients.get(name))) {

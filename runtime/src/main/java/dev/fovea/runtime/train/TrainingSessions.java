@@ -7,6 +7,7 @@ import dev.fovea.runtime.graph.NetworkGraph;
 import dev.fovea.runtime.graph.Window;
 import dev.fovea.runtime.kernels.ConvGeometry;
 import dev.fovea.runtime.kernels.train.Scratch;
+import dev.fovea.runtime.plan.GradientBufferPlan;
 import dev.fovea.runtime.weights.Parameters;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -14,8 +15,11 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Builds a training session's nodes and buffers from the graph: one node per layer (three for a
- * projection shortcut), flatten and skipped additions sharing their input's arrays.
+ * Builds a training session's nodes and buffers from the graph in two passes. The first declares every
+ * tensor (one per layer, three for a projection shortcut; flatten and skipped additions share their
+ * input's) and which node reads which, so that activations such as ReLU can write over values nothing
+ * else needs, and the activation gradients can share arrays by their live ranges in backward order
+ * ({@link GradientBufferPlan}); the second allocates the arrays and builds one node per declared step.
  */
 public final class TrainingSessions {
     private final NetworkGraph graph;
@@ -26,8 +30,8 @@ public final class TrainingSessions {
     private final TrainingState state;
     /** The convolutions' scratch, shared: layers run one after the other. */
     private final Scratch scratch = new Scratch();
+    private final TensorDeclarations declared = new TensorDeclarations();
     private final Map<String, Tensor> tensors = new HashMap<>();
-    private final List<Tensor> all = new ArrayList<>();
     private final List<Node> nodes = new ArrayList<>();
 
     private TrainingSessions(NetworkGraph graph, Parameters parameters, int batch, int threads, long seed) {
@@ -44,21 +48,69 @@ public final class TrainingSessions {
             throw new IllegalArgumentException("batch and threads must be at least 1, not " + batch + " and " + threads);
         }
         TrainingSessions p = new TrainingSessions(graph, parameters, batch, threads, seed);
-        Tensor input = p.tensor(NetworkGraph.INPUT, graph.input(), inputGradient);
+        p.declared.tensor(NetworkGraph.INPUT, graph.input(), inputGradient);
         for (Layer layer : graph.layers()) {
-            p.add(layer);
+            p.declare(layer);
         }
+        p.declared.placeActivations();
         Layer last = graph.outputLayer();
-        Tensor output = p.tensors.get(last.name());
-        Tensor logits = last instanceof Layer.Softmax s ? p.tensors.get(s.input()) : output;
-        return new TrainingSession(p.nodes, input, logits, output, p.all, parameters, p.gradients, new Workers(threads), batch, p.state);
+        String logits = last instanceof Layer.Softmax s ? p.declared.root(s.input()) : p.declared.root(last.name());
+        GradientBufferPlan plan = p.declared.gradientPlan(logits);
+        p.allocate(plan, logits);
+        for (Layer layer : graph.layers()) {
+            p.build(layer);
+        }
+        List<List<Tensor>> zeroBefore = new ArrayList<>();
+        for (List<String> names : p.declared.firstWrittenAt()) {
+            zeroBefore.add(names.stream().map(p.tensors::get).toList());
+        }
+        return new TrainingSession(p.nodes, p.tensors.get(NetworkGraph.INPUT), p.tensors.get(logits), p.tensors.get(last.name()),
+                zeroBefore, p.scratch, parameters, p.gradients, new Workers(threads), batch, p.state);
     }
 
-    private Tensor tensor(String name, Shape shape, boolean withGradient) {
-        Tensor t = Tensor.allocate(name, shape, batch, withGradient);
-        tensors.put(name, t);
-        all.add(t);
-        return t;
+    /** A layer's output has a gradient when it owns a trainable tensor or reads one that has. */
+    private boolean needsGradient(Layer layer) {
+        return layer.parameters().stream().anyMatch(gradients::has) || layer.inputs().stream().anyMatch(declared::hasGradient);
+    }
+
+    private void declare(Layer layer) {
+        String name = layer.name();
+        switch (layer) {
+            case Layer.Flatten f -> declared.alias(name, f.input());
+            case Layer.Identity i -> declared.alias(name, i.input());
+            case Layer.ProjectedAdd p -> {
+                boolean grad = needsGradient(p);
+                declared.tensor(p.name() + "/projection", p.out(), grad);
+                declared.tensor(p.name() + "/projection/norm", p.out(), grad);
+                declared.tensor(name, p.output(), grad);
+                declared.step(p.name() + "/projection", List.of(p.shortcut()), false);
+                declared.step(p.name() + "/projection/norm", List.of(p.name() + "/projection"), false);
+                declared.step(name, List.of(p.input(), p.name() + "/projection/norm"), false);
+            }
+            default -> {
+                declared.tensor(name, layer.output(), needsGradient(layer));
+                declared.step(name, layer.inputs(), layer instanceof Layer.Activation || layer instanceof Layer.Softmax);
+                if (layer instanceof Layer.Activation a && a.function().gradientFromOutput()) {
+                    declared.inPlaceCandidate();
+                }
+            }
+        }
+    }
+
+    /** Every declared tensor's values, and its gradient in its plan's shared buffer (the input's in one of its own). */
+    private void allocate(GradientBufferPlan plan, String logits) {
+        float[][] buffers = new float[plan.buffers()][];
+        for (int b = 0; b < buffers.length; b++) {
+            buffers[b] = new float[Math.multiplyExact(batch, Math.toIntExact(plan.bufferElements(b)))];
+        }
+        for (TensorDeclarations.Declared d : declared.tensors()) {
+            int size = Math.multiplyExact(batch, Math.toIntExact(d.shape().elements()));
+            float[] grad = !d.gradient() ? null : d.planned() >= 0 ? buffers[plan.buffer(d.planned())] : new float[size];
+            String owner = declared.valuesOf(d.name());
+            float[] value = owner.equals(d.name()) ? new float[size] : tensors.get(owner).value;
+            tensors.put(d.name(), new Tensor(d.name(), d.shape(), value, grad));
+        }
+        declared.aliases().forEach((alias, root) -> tensors.put(alias, tensors.get(root).alias(alias, graph.shapeOf(alias))));
     }
 
     private Tensor in(String name) {
@@ -73,20 +125,13 @@ public final class TrainingSessions {
         return tensor == null ? null : gradients.get(tensor);
     }
 
-    /** A layer's output has a gradient when it owns a trainable tensor or reads one that has. */
-    private boolean needsGradient(Layer layer) {
-        return layer.parameters().stream().anyMatch(gradients::has) || layer.inputs().stream().anyMatch(i -> in(i).hasGradient());
-    }
-
-    private void add(Layer layer) {
+    private void build(Layer layer) {
         String name = layer.name();
         if (layer instanceof Layer.Flatten || layer instanceof Layer.Identity) {
-            Tensor alias = in(layer.inputs().getFirst()).alias(name, layer.output());
-            tensors.put(name, alias);
             return;
         }
         Tensor x = in(layer.inputs().getFirst());
-        Tensor out = tensor(name, layer.output(), needsGradient(layer));
+        Tensor out = in(name);
         nodes.add(switch (layer) {
             case Layer.Conv2d c -> new ConvNode(name, x, out, geometry(c.in(), c.out(), c.window(), c.groups()), batch, threads, scratch,
                     value(c.weight()), value(c.bias()), grad(c.weight()), grad(c.bias()), c.connections());
@@ -124,13 +169,12 @@ public final class TrainingSessions {
 
     /** input + batchNorm(conv1x1(shortcut)), as three nodes with two tensors of their own. */
     private Node projectedAdd(Layer.ProjectedAdd p, Tensor main, Tensor out) {
-        Tensor shortcut = in(p.shortcut());
-        boolean grad = out.hasGradient();
-        Tensor projected = tensor(p.name() + "/projection", p.out(), grad);
-        Tensor normed = tensor(p.name() + "/projection/norm", p.out(), grad);
+        Tensor projected = in(p.name() + "/projection");
+        Tensor normed = in(p.name() + "/projection/norm");
         String weight = p.prefix() + ".0.weight";
-        nodes.add(new ConvNode(p.name() + "/projection", shortcut, projected, geometry(p.shortcutShape(), p.out(), Window.kernel(1).stride(p.stride()), 1),
-                batch, threads, scratch, value(weight), null, grad(weight), null, List.of()));
+        nodes.add(new ConvNode(p.name() + "/projection", in(p.shortcut()), projected,
+                geometry(p.shortcutShape(), p.out(), Window.kernel(1).stride(p.stride()), 1), batch, threads, scratch, value(weight), null,
+                grad(weight), null, List.of()));
         nodes.add(batchNorm(p.name() + "/projection/norm", projected, normed, p.norm(), 1e-5, 0.1));
         return new AddNode(p.name(), main, normed, out);
     }

@@ -117,6 +117,33 @@ class TrainingTest {
         }
     }
 
+    /**
+     * The activation gradients share arrays by live range and are zeroed just before their first writer,
+     * so a second pass over the same batch (no update, dropout off) must give the same gradients as the
+     * first, which ran on freshly allocated arrays; leftovers of the first pass would add to them.
+     */
+    @Test
+    void aSecondBackwardPassStartsFromZero() {
+        NetworkGraph graph = network();
+        Parameters p = parameters(graph);
+        float[] x = images(4, 3);
+        int[] labels = {1, 3, 0, 2};
+        try (TrainingSession s = TrainingPlanner.session(graph, p, 4, 2, new TrainingPlanner.Options(0, true))) {
+            s.dropout(false);
+            s.forwardBackward(x, labels);
+            float[] inputGradient = s.inputGradient().clone();
+            java.util.Map<String, float[]> first = new java.util.HashMap<>();
+            for (String name : s.gradients().names()) {
+                first.put(name, s.gradients().get(name).clone());
+            }
+            s.forwardBackward(x, labels);
+            assertArrayEquals(inputGradient, s.inputGradient(), "the input's gradient");
+            for (String name : s.gradients().names()) {
+                assertArrayEquals(first.get(name), s.gradients().get(name), name);
+            }
+        }
+    }
+
     @Test
     void frozenTensorsGetNoGradientAndDoNotMove() {
         NetworkGraph graph = network("conv1.weight", "bn1.weight", "bn1.bias");

@@ -27,6 +27,17 @@ public final class Scratch {
         buffers.put(use, grown);
     }
 
+    /** What the buffers take on the heap, without the arrays' headers. */
+    public long bytes() {
+        long floats = 0;
+        for (float[][] perTask : buffers.values()) {
+            for (float[] b : perTask) {
+                floats += b.length;
+            }
+        }
+        return floats * Float.BYTES;
+    }
+
     /** Task {@code task}'s buffer {@code use}, reserved before. */
     public float[] get(Use use, int task) {
         return buffers.get(use)[task];

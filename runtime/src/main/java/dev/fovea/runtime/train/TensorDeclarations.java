@@ -1,0 +1,138 @@
+package dev.fovea.runtime.train;
+
+import dev.fovea.runtime.Shape;
+import dev.fovea.runtime.graph.NetworkGraph;
+import dev.fovea.runtime.plan.GradientBufferPlan;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A training session's tensors before their arrays exist: each tensor's shape and whether it has a
+ * gradient, the names that alias another tensor, and for every step (node, in forward order) the
+ * tensor it writes and those it reads. From these come the activations that run in place, the gradient
+ * buffers' live ranges, and for each step the gradients its backward pass writes first, which must be
+ * zeroed just before it.
+ */
+final class TensorDeclarations {
+    /**
+     * @param planned the index of its gradient in the plan's values, or -1 (no gradient, or the input's, which has its own array)
+     */
+    record Declared(String name, Shape shape, boolean gradient, int planned) {}
+
+    private final Map<String, Declared> tensors = new LinkedHashMap<>();
+    private final Map<String, String> aliases = new LinkedHashMap<>();
+    private final List<String> writes = new ArrayList<>();
+    private final List<List<String>> reads = new ArrayList<>();
+    /** Per step, whether its backward pass reads its own output (an activation's, a softmax's). */
+    private final List<Boolean> readsOwnOutput = new ArrayList<>();
+    /** Activations that may write their output over their input's values, if nothing else reads those. */
+    private final List<String> inPlaceCandidates = new ArrayList<>();
+    /** Tensors whose values are another's array: activations run in place. */
+    private final Map<String, String> valuesOf = new LinkedHashMap<>();
+    private List<List<String>> firstWrittenAt;
+
+    void tensor(String name, Shape shape, boolean gradient) {
+        tensors.put(name, new Declared(name, shape, gradient, -1));
+    }
+
+    /** {@code name} is {@code input}'s arrays under another shape. */
+    void alias(String name, String input) {
+        aliases.put(name, root(input));
+    }
+
+    /** The next step writes {@code output} and reads {@code inputs}; its backward pass may read its own output. */
+    void step(String output, List<String> inputs, boolean readsOutput) {
+        writes.add(output);
+        reads.add(inputs.stream().map(this::root).toList());
+        readsOwnOutput.add(readsOutput);
+    }
+
+    /** The last step is an activation whose gradient follows from its output. */
+    void inPlaceCandidate() {
+        inPlaceCandidates.add(writes.getLast());
+    }
+
+    /**
+     * After the last step: each candidate activation writes over its input's values when it is their only
+     * reader, they are not the network's input, and their producer's backward pass does not read them.
+     */
+    void placeActivations() {
+        Map<String, Integer> readers = new HashMap<>();
+        Map<String, Integer> producer = new HashMap<>();
+        for (int s = 0; s < writes.size(); s++) {
+            producer.put(writes.get(s), s);
+            for (String in : reads.get(s)) {
+                readers.merge(in, 1, Integer::sum);
+            }
+        }
+        for (String activation : inPlaceCandidates) {
+            String in = reads.get(producer.get(activation)).getFirst();
+            if (!in.equals(NetworkGraph.INPUT) && readers.get(in) == 1 && !readsOwnOutput.get(producer.get(in))) {
+                valuesOf.put(activation, in);
+            }
+        }
+    }
+
+    /** The tensor whose value array {@code name} uses: its own, or its input's for an activation in place. */
+    String valuesOf(String name) {
+        return valuesOf.getOrDefault(name, name);
+    }
+
+    String root(String name) {
+        return aliases.getOrDefault(name, name);
+    }
+
+    boolean hasGradient(String name) {
+        return tensors.get(root(name)).gradient();
+    }
+
+    List<Declared> tensors() {
+        return List.copyOf(tensors.values());
+    }
+
+    Map<String, String> aliases() {
+        return aliases;
+    }
+
+    /** Plans the gradients of every tensor but the input's; {@code logits} is written before the backward pass starts. */
+    GradientBufferPlan gradientPlan(String logits) {
+        Map<String, Integer> producer = new HashMap<>();
+        Map<String, Integer> lastReader = new HashMap<>();
+        for (int s = 0; s < writes.size(); s++) {
+            producer.put(writes.get(s), s);
+            for (String in : reads.get(s)) {
+                lastReader.put(in, s);
+            }
+        }
+        List<GradientBufferPlan.Value> values = new ArrayList<>();
+        firstWrittenAt = new ArrayList<>();
+        writes.forEach(w -> firstWrittenAt.add(new ArrayList<>()));
+        for (Declared d : List.copyOf(tensors.values())) {
+            if (!d.gradient()) {
+                continue;
+            }
+            if (d.name().equals(NetworkGraph.INPUT)) {
+                if (lastReader.containsKey(d.name())) {
+                    firstWrittenAt.get(lastReader.get(d.name())).add(d.name());
+                }
+                continue;
+            }
+            int from = producer.get(d.name());
+            int to = d.name().equals(logits) ? GradientBufferPlan.END : lastReader.getOrDefault(d.name(), from);
+            if (to != GradientBufferPlan.END && to != from) {
+                firstWrittenAt.get(to).add(d.name());
+            }
+            tensors.put(d.name(), new Declared(d.name(), d.shape(), true, values.size()));
+            values.add(new GradientBufferPlan.Value(d.shape().elements(), from, to));
+        }
+        return GradientBufferPlan.of(values);
+    }
+
+    /** For each step, the gradients its backward pass adds to first (after {@link #gradientPlan}). */
+    List<List<String>> firstWrittenAt() {
+        return firstWrittenAt;
+    }
+}
