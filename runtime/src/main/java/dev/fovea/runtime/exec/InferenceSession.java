@@ -98,8 +98,9 @@ public final class InferenceSession implements AutoCloseable {
     }
 
     /**
-     * Milliseconds per run spent in each kind of step, averaged over {@code runs} timed runs (after the
-     * caller's warm-up), largest first: where the time goes, layer type by layer type.
+     * Milliseconds per run spent in each kind of step and kernel ("Conv2d kxk / winograd"), averaged over
+     * {@code runs} timed runs (after the caller's warm-up), largest first: where the time goes, layer type by
+     * layer type.
      */
     public java.util.Map<String, Double> profile(int runs) {
         java.util.Map<String, Long> nanos = new java.util.HashMap<>();
@@ -107,7 +108,7 @@ public final class InferenceSession implements AutoCloseable {
             for (Step s : steps) {
                 long t0 = System.nanoTime();
                 s.run(workers);
-                nanos.merge(s.kind(), System.nanoTime() - t0, Long::sum);
+                nanos.merge(s.kernel().isEmpty() ? s.kind() : s.kind() + " / " + s.kernel(), System.nanoTime() - t0, Long::sum);
             }
         }
         java.util.Map<String, Double> ms = new java.util.LinkedHashMap<>();
@@ -131,6 +132,17 @@ public final class InferenceSession implements AutoCloseable {
             ms.merge(steps[i].name(), nanos[i] / 1e6 / runs, Double::sum);
         }
         return ms;
+    }
+
+    /** The kernel each step runs on, by its layer's name, where the session chose one (see {@code LinearKernel}). */
+    public java.util.Map<String, String> kernels() {
+        java.util.Map<String, String> kernels = new java.util.LinkedHashMap<>();
+        for (Step s : steps) {
+            if (!s.kernel().isEmpty()) {
+                kernels.put(s.name(), s.kernel());
+            }
+        }
+        return kernels;
     }
 
     /** The layers the session runs, after fusion. */

@@ -4,14 +4,9 @@ import dev.fovea.runtime.kernels.Activation;
 import dev.fovea.runtime.kernels.BlockedDepthwise;
 import dev.fovea.runtime.kernels.ChannelBlocks;
 import dev.fovea.runtime.kernels.ChannelVectorConv;
-import dev.fovea.runtime.kernels.ConvGemm;
 import dev.fovea.runtime.kernels.ConvGeometry;
-import dev.fovea.runtime.kernels.Depthwise;
-import dev.fovea.runtime.kernels.DirectConv;
 import dev.fovea.runtime.kernels.Epilogue;
-import dev.fovea.runtime.kernels.Gemv;
 import dev.fovea.runtime.kernels.OutputSlice;
-import dev.fovea.runtime.kernels.WinogradConv;
 
 /**
  * A convolution or dense layer of the fast path, still open while the plan is built: the layers after
@@ -37,14 +32,9 @@ final class LinearStep implements BlockableStep {
     private Activation activation = Activation.NONE;
     private float slope;
     private final boolean accumulate;
-    private ConvGemm gemm;
-    private Depthwise depthwise;
-    private BlockedDepthwise blockedDepthwise;
-    private DirectConv direct;
-    private ChannelVectorConv channelVector;
-    private WinogradConv winograd;
-    private Epilogue epilogue;
-    private java.util.function.Consumer<Workers> dense;
+    /** The row of {@link LinearKernel}'s table it runs on, and its pass, once {@link #prepare}d. */
+    private LinearKernel kernel;
+    private LinearKernel.Pass pass;
     private final Workspace workspace;
 
     /** A convolution. */
@@ -200,55 +190,21 @@ final class LinearStep implements BlockableStep {
     }
 
     /**
-     * Chooses the kernel, once nothing more can fold in and the layouts of its input and output are
-     * settled ({@link ChannelLayouts}), and packs the weights for it.
+     * Chooses the kernel ({@link LinearKernel}), once nothing more can fold in and the layouts of its input
+     * and output are settled ({@link ChannelLayouts}), and packs the weights for it.
      */
     @Override
     public void prepare(boolean blockedIn, boolean blockedOut) {
-        if (blockedIn && blockedOut && isDepthwise()) {
-            blockedDepthwise = new BlockedDepthwise(geometry, weight);
-            workspace.reserve(blockedDepthwise.workspaceSize());
-        } else if (blockedIn && blockedOut && inFrame != null && WinogradConv.handles(geometry, activation, accumulate)) {
-            winograd = new WinogradConv(geometry, weight, inFrame, outFrame);
-            workspace.reserve(winograd.workspaceSize());
-        } else if (blockedIn || blockedOut) {
-            channelVector = new ChannelVectorConv(geometry, weight, blockedIn, blockedOut, inFrame, outFrame);
-            workspace.reserve(channelVector.workspaceSize());
-        } else if (isDepthwise()) {
-            depthwise = new Depthwise(geometry, weight);
-        } else if (geometry != null && ChannelVectorConv.handles(geometry, activation)) {
-            channelVector = new ChannelVectorConv(geometry, weight);
-            workspace.reserve(channelVector.workspaceSize());
-        } else if (geometry != null && DirectConv.handles(geometry)) {
-            direct = new DirectConv(geometry, weight);
-            workspace.reserve(direct.workspaceSize());
-        } else if (geometry != null) {
-            gemm = new ConvGemm(geometry, weight);
-            workspace.reserve(gemm.workspaceSize());
-        }
-        epilogue = new Epilogue(bias, residual, activation, slope, accumulate);
-        if (geometry == null) {
-            dense = Gemv.prepare(weight, in, out, batch, features, units, epilogue);
-        }
+        Epilogue epilogue = new Epilogue(bias, residual, activation, slope, accumulate);
+        kernel = LinearKernel.choose(new LinearKernel.Situation(geometry, activation, isDepthwise(), accumulate, blockedIn, blockedOut,
+                inFrame != null));
+        pass = kernel.build(new LinearKernel.Operands(geometry, features, units, weight, in, out, inFrame, outFrame, blockedIn, blockedOut,
+                batch, epilogue, workspace));
     }
 
     @Override
     public void run(Workers workers) {
-        if (depthwise != null) {
-            depthwise.run(workers, in, out, batch, epilogue);
-        } else if (blockedDepthwise != null) {
-            blockedDepthwise.run(workers, in, out, batch, epilogue, workspace.floats());
-        } else if (direct != null) {
-            direct.run(workers, in, out, outSlice, batch, epilogue, workspace.floats());
-        } else if (channelVector != null) {
-            channelVector.run(workers, in, out, outSlice, batch, epilogue, workspace.floats());
-        } else if (winograd != null) {
-            winograd.run(workers, in, out, outSlice, batch, epilogue, workspace.floats());
-        } else if (gemm != null) {
-            gemm.run(workers, in, 0, out, outSlice, batch, epilogue, workspace.floats());
-        } else {
-            dense.accept(workers);
-        }
+        pass.run(workers, in, out, outSlice);
     }
 
     @Override
@@ -278,5 +234,10 @@ final class LinearStep implements BlockableStep {
             return "Conv2d (projection)";
         }
         return geometry.isDepthwise() ? "Conv2d (depthwise)" : geometry.kh() == 1 && geometry.kw() == 1 ? "Conv2d 1x1" : "Conv2d kxk";
+    }
+
+    @Override
+    public String kernel() {
+        return kernel == null ? "" : kernel.label();
     }
 }

@@ -10,6 +10,11 @@ public interface Step {
     /** What it computes ("Conv2d", "MaxPool2d", ...), for the time split by layer type. */
     String kind();
 
+    /** The kernel it runs on, where the session chose one ({@link LinearKernel}); empty otherwise. */
+    default String kernel() {
+        return "";
+    }
+
     /** The buffers it reads, so that the plan can follow each tensor from its writer to its readers. */
     float[][] reads();
 

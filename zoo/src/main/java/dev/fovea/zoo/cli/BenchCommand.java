@@ -65,14 +65,16 @@ final class BenchCommand implements Callable<Integer> {
                 Map<String, Double> byKind = session.profile(runs);
                 // shares of the profiled runs' own total: they are timed apart from the median above
                 double total = byKind.values().stream().mapToDouble(Double::doubleValue).sum();
-                byKind.forEach((kind, ms) -> cli.out.printf(java.util.Locale.ROOT, "  %-22s %8.2f ms  %5.1f%%%n", kind, ms, 100 * ms / total));
+                byKind.forEach((kind, ms) -> cli.out.printf(java.util.Locale.ROOT, "  %-40s %8.2f ms  %5.1f%%%n", kind, ms, 100 * ms / total));
                 cli.out.println("Slowest layers:");
                 Map<String, Long> macs = new java.util.HashMap<>();
                 info.layers().forEach(l -> macs.put(l.name(), l.macs()));
+                Map<String, String> kernels = session.kernels();
                 session.profileSteps(runs).entrySet().stream()
                         .sorted(Map.Entry.<String, Double>comparingByValue().reversed()).limit(5)
-                        .forEach(e -> cli.out.printf(java.util.Locale.ROOT, "  %-22s %8.2f ms  %7.1f GFLOP/s%n", e.getKey(), e.getValue(),
-                                2.0 * macs.getOrDefault(e.getKey(), 0L) * session.batch() / (e.getValue() * 1e6)));
+                        .forEach(e -> cli.out.printf(java.util.Locale.ROOT, "  %-22s %8.2f ms  %7.1f GFLOP/s  %s%n", e.getKey(), e.getValue(),
+                                2.0 * macs.getOrDefault(e.getKey(), 0L) * session.batch() / (e.getValue() * 1e6),
+                                kernels.getOrDefault(e.getKey(), "")));
             }
         }
         return 0;

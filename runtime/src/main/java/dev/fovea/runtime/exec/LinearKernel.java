@@ -1,0 +1,152 @@
+package dev.fovea.runtime.exec;
+
+import dev.fovea.runtime.kernels.Activation;
+import dev.fovea.runtime.kernels.BlockedDepthwise;
+import dev.fovea.runtime.kernels.ChannelBlocks;
+import dev.fovea.runtime.kernels.ChannelVectorConv;
+import dev.fovea.runtime.kernels.ConvGemm;
+import dev.fovea.runtime.kernels.ConvGeometry;
+import dev.fovea.runtime.kernels.Depthwise;
+import dev.fovea.runtime.kernels.DirectConv;
+import dev.fovea.runtime.kernels.Epilogue;
+import dev.fovea.runtime.kernels.Gemv;
+import dev.fovea.runtime.kernels.OutputSlice;
+import dev.fovea.runtime.kernels.WinogradConv;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.function.Predicate;
+
+/**
+ * The kernels an inference convolution or dense layer can run on: the one table where a session picks
+ * them, rows in order of preference, the first whose condition holds running the layer. The choice is
+ * made once, when the session is built, after the plan has settled what folds into the layer and the
+ * layouts around it; what it depends on besides the layer (the vector width, through each kernel's
+ * {@code handles} check) is read there. {@code fovea bench --profile} names the row each layer took.
+ */
+enum LinearKernel {
+    /** Dense layers: a matrix-vector product per sample. */
+    GEMV("gemv", s -> s.geometry() == null, LinearKernel::gemv),
+    /** Depthwise convolutions between blocked tensors. */
+    BLOCKED_DEPTHWISE("depthwise blocked", s -> s.blockedIn() && s.blockedOut() && s.depthwise(), LinearKernel::blockedDepthwise),
+    /** 3x3 stride-1 convolutions between blocked tensors, their input in a zero frame: Winograd F(4x4, 3x3). */
+    WINOGRAD("winograd", s -> s.blockedIn() && s.blockedOut() && s.framedIn()
+            && WinogradConv.handles(s.geometry(), s.activation(), s.accumulate()), LinearKernel::winograd),
+    /** Any other convolution with a blocked side: register tiles of pixels by output channels. */
+    CHANNEL_VECTOR_BLOCKED("channel-vector blocked", s -> s.blockedIn() || s.blockedOut(), LinearKernel::channelVectorBlocked),
+    /** Depthwise convolutions on NCHW tensors. */
+    DEPTHWISE("depthwise", Situation::depthwise, LinearKernel::depthwise),
+    /** NCHW convolutions wide enough to vectorise over output channels. */
+    CHANNEL_VECTOR("channel-vector", s -> ChannelVectorConv.handles(s.geometry(), s.activation()), LinearKernel::channelVector),
+    /** Small NCHW convolutions, vectorised along rows. */
+    DIRECT("direct", s -> DirectConv.handles(s.geometry()), LinearKernel::direct),
+    /** Everything else: im2col and a matrix product. */
+    GEMM("im2col gemm", s -> true, LinearKernel::gemm);
+
+    /**
+     * What the choice looks at.
+     *
+     * @param geometry   the convolution's, or null for a dense layer
+     * @param depthwise  a depthwise convolution that writes its own output (not a projection added into another's)
+     * @param accumulate it adds its result to its output (a projection shortcut)
+     * @param framedIn   its blocked input arrives inside a zero border
+     */
+    record Situation(ConvGeometry geometry, Activation activation, boolean depthwise, boolean accumulate, boolean blockedIn,
+            boolean blockedOut, boolean framedIn) {}
+
+    /**
+     * What a kernel is built from: the layer's weights (after folding), its settled layouts and, for a dense
+     * layer, its arrays (a convolution's output may still move into a slice of a concatenation, so its
+     * pass takes its arrays when it runs).
+     */
+    record Operands(ConvGeometry geometry, int features, int units, float[] weight, float[] in, float[] out,
+            ChannelBlocks.Frame inFrame, ChannelBlocks.Frame outFrame, boolean blockedIn, boolean blockedOut, int batch,
+            Epilogue epilogue, Workspace workspace) {}
+
+    /** A layer's pass on its kernel. */
+    @FunctionalInterface
+    interface Pass {
+        void run(Workers workers, float[] in, float[] out, OutputSlice outSlice);
+    }
+
+    private final String label;
+    private final Predicate<Situation> applies;
+    private final Function<Operands, Pass> build;
+
+    LinearKernel(String label, Predicate<Situation> applies, Function<Operands, Pass> build) {
+        this.label = label;
+        this.applies = applies;
+        this.build = build;
+    }
+
+    /** The first row that takes the layer. */
+    static LinearKernel choose(Situation s) {
+        for (LinearKernel k : values()) {
+            if (k.applies.test(s)) {
+                return k;
+            }
+        }
+        throw new AssertionError("the last row takes every layer");
+    }
+
+    /** Packs the weights for this kernel and returns the layer's pass; reserves its workspace. */
+    Pass build(Operands o) {
+        return build.apply(o);
+    }
+
+    /** The name profiles show. */
+    String label() {
+        return label;
+    }
+
+    private static Pass gemv(Operands o) {
+        Consumer<Workers> product = Gemv.prepare(o.weight(), o.in(), o.out(), o.batch(), o.features(), o.units(), o.epilogue());
+        return (workers, in, out, slice) -> product.accept(workers);
+    }
+
+    private static Pass blockedDepthwise(Operands o) {
+        BlockedDepthwise k = new BlockedDepthwise(o.geometry(), o.weight());
+        Workspace w = reserve(o, k.workspaceSize());
+        return (workers, in, out, slice) -> k.run(workers, in, out, o.batch(), o.epilogue(), w.floats());
+    }
+
+    private static Pass winograd(Operands o) {
+        WinogradConv k = new WinogradConv(o.geometry(), o.weight(), o.inFrame(), o.outFrame());
+        Workspace w = reserve(o, k.workspaceSize());
+        return (workers, in, out, slice) -> k.run(workers, in, out, slice, o.batch(), o.epilogue(), w.floats());
+    }
+
+    private static Pass channelVectorBlocked(Operands o) {
+        return channelVector(o, new ChannelVectorConv(o.geometry(), o.weight(), o.blockedIn(), o.blockedOut(), o.inFrame(), o.outFrame()));
+    }
+
+    private static Pass channelVector(Operands o) {
+        return channelVector(o, new ChannelVectorConv(o.geometry(), o.weight()));
+    }
+
+    private static Pass channelVector(Operands o, ChannelVectorConv k) {
+        Workspace w = reserve(o, k.workspaceSize());
+        return (workers, in, out, slice) -> k.run(workers, in, out, slice, o.batch(), o.epilogue(), w.floats());
+    }
+
+    private static Pass depthwise(Operands o) {
+        Depthwise k = new Depthwise(o.geometry(), o.weight());
+        return (workers, in, out, slice) -> k.run(workers, in, out, o.batch(), o.epilogue());
+    }
+
+    private static Pass direct(Operands o) {
+        DirectConv k = new DirectConv(o.geometry(), o.weight());
+        Workspace w = reserve(o, k.workspaceSize());
+        return (workers, in, out, slice) -> k.run(workers, in, out, slice, o.batch(), o.epilogue(), w.floats());
+    }
+
+    private static Pass gemm(Operands o) {
+        ConvGemm k = new ConvGemm(o.geometry(), o.weight());
+        Workspace w = reserve(o, k.workspaceSize());
+        return (workers, in, out, slice) -> k.run(workers, in, 0, out, slice, o.batch(), o.epilogue(), w.floats());
+    }
+
+    private static Workspace reserve(Operands o, int floats) {
+        o.workspace().reserve(floats);
+        return o.workspace();
+    }
+}
