@@ -42,6 +42,8 @@ public final class Main {
                                      loss, top-1, top-5 and the confusion matrix on a test split
               graph MODEL [--output FILE]
                                      the network drawn as SVG (to standard output without --output)
+              export MODEL [--weights W] --output M.onnx
+                                     the network and its weights as an ONNX model, for other runtimes
               completion             a bash completion script: source <(./fovea completion)
               help                   this text
 
@@ -130,6 +132,7 @@ public final class Main {
         commands.put("train", new TrainCommand(cli));
         commands.put("eval", new EvalCommand(cli));
         commands.put("graph", new GraphCommand(cli));
+        commands.put("export", new ExportCommand(cli));
         return commands;
     }
 

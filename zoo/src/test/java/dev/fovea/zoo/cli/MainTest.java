@@ -1,5 +1,6 @@
 package dev.fovea.zoo.cli;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -262,5 +263,29 @@ class MainTest {
         Path file = dir.resolve("g.svg");
         assertEquals(0, run("graph", "googlenet", "--output", file.toString()));
         assertTrue(Files.readString(file).contains("inception5b.out"));
+    }
+
+    /** The export carries the weights it was given, under their own names, and says where they came from. */
+    @Test
+    void exportWritesAnOnnxModelWithTheGivenWeights() throws Exception {
+        Path weights = leNetWeights();
+        Path file = dir.resolve("lenet5.onnx");
+        assertEquals(0, run("export", "lenet5", "--weights", weights.toString(), "--output", file.toString()));
+        assertTrue(out().matches(java.util.regex.Pattern.quote(file.toString()) + ": LeNet5 as ONNX \\(opset 21\\), [\\d.]+ MB\n"), out());
+        ai.onnx.proto.OnnxMl.ModelProto model = ai.onnx.proto.OnnxMl.ModelProto.parseFrom(Files.readAllBytes(file));
+        assertEquals("input", model.getGraph().getInput(0).getName());
+        assertEquals("batch", model.getGraph().getInput(0).getType().getTensorType().getShape().getDim(0).getDimParam());
+        Map<String, String> metadata = new java.util.HashMap<>();
+        model.getMetadataPropsList().forEach(e -> metadata.put(e.getKey(), e.getValue()));
+        assertEquals("lenet5.safetensors", metadata.get("fovea.weights"));
+        Zoo zoo = Zoo.load();
+        Parameters expected = zoo.newParameters(zoo.find("LeNet5").orElseThrow(), 7);
+        var f6 = model.getGraph().getInitializerList().stream().filter(t -> t.getName().equals("f6.weight")).findFirst().orElseThrow();
+        float[] values = new float[expected.get("f6.weight").length];
+        f6.getRawData().asReadOnlyByteBuffer().order(java.nio.ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(values);
+        assertArrayEquals(expected.get("f6.weight"), values);
+
+        assertEquals(2, run("export", "lenet5"));
+        assertTrue(err().startsWith("fovea: Missing required option: '--output=M.onnx'"), err());
     }
 }
