@@ -7,6 +7,8 @@ import dev.fovea.runtime.kernels.ChannelVectorConv;
 import dev.fovea.runtime.kernels.ConvGeometry;
 import dev.fovea.runtime.kernels.Epilogue;
 import dev.fovea.runtime.kernels.OutputSlice;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * A convolution or dense layer of the fast path, still open while the plan is built: the layers after
@@ -18,7 +20,13 @@ final class LinearStep implements BlockableStep {
     private final ConvGeometry geometry; // null for a dense layer
     private final int features;
     private final int units;
-    private final float[] weight; // a copy: folding must not change the model's parameters
+    /**
+     * The model's weight, not copied: folding must not change the model's parameters, so the factors it
+     * folds in wait in {@link #scales} and are applied to a temporary copy when the kernel packs it; then
+     * the step lets go of both, and the session holds each weight once, packed.
+     */
+    private float[] weight;
+    private List<float[]> scales = new ArrayList<>();
     private float[] bias;
     private float[] in;
     float[] out;
@@ -45,7 +53,7 @@ final class LinearStep implements BlockableStep {
         this.geometry = g;
         this.features = g.k();
         this.units = g.co();
-        this.weight = weight.clone();
+        this.weight = weight;
         this.bias = bias == null ? null : bias.clone();
         this.in = in;
         this.out = out;
@@ -61,7 +69,7 @@ final class LinearStep implements BlockableStep {
         this.geometry = null;
         this.features = features;
         this.units = units;
-        this.weight = weight.clone();
+        this.weight = weight;
         this.bias = bias == null ? null : bias.clone();
         this.in = in;
         this.out = out;
@@ -76,16 +84,30 @@ final class LinearStep implements BlockableStep {
 
     /** Folds y = x * scale + shift (per output channel) into the weights and bias; shift may be null. */
     void fold(float[] scale, float[] shift) {
-        int row = weight.length / units;
         if (bias == null) {
             bias = new float[units];
         }
         for (int o = 0; o < units; o++) {
-            for (int j = 0; j < row; j++) {
-                weight[o * row + j] *= scale[o];
-            }
             bias[o] = bias[o] * scale[o] + (shift == null ? 0 : shift[o]);
         }
+        scales.add(scale.clone());
+    }
+
+    /** The weight with every folded factor applied, in the order they came: a copy when there are any. */
+    private float[] foldedWeight() {
+        if (scales.isEmpty()) {
+            return weight;
+        }
+        float[] folded = weight.clone();
+        int row = folded.length / units;
+        for (float[] scale : scales) {
+            for (int o = 0; o < units; o++) {
+                for (int j = 0; j < row; j++) {
+                    folded[o * row + j] *= scale[o];
+                }
+            }
+        }
+        return folded;
     }
 
     boolean canTakeActivation(Activation a) {
@@ -198,8 +220,14 @@ final class LinearStep implements BlockableStep {
         Epilogue epilogue = new Epilogue(bias, residual, activation, slope, accumulate);
         kernel = LinearKernel.choose(new LinearKernel.Situation(geometry, activation, isDepthwise(), accumulate, blockedIn, blockedOut,
                 inFrame != null));
-        pass = kernel.build(new LinearKernel.Operands(geometry, features, units, weight, in, out, inFrame, outFrame, blockedIn, blockedOut,
+        float[] folded = foldedWeight();
+        if (kernel == LinearKernel.GEMV && folded == weight) {
+            folded = weight.clone(); // the product reads the weight as it is: the session's own copy
+        }
+        pass = kernel.build(new LinearKernel.Operands(geometry, features, units, folded, in, out, inFrame, outFrame, blockedIn, blockedOut,
                 batch, epilogue, workspace));
+        weight = null;
+        scales = null;
     }
 
     @Override
