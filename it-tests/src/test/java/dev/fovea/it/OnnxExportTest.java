@@ -79,6 +79,16 @@ class OnnxExportTest {
         return x;
     }
 
+    /** Runs the ONNX model in {@code file} on {@code x}, a batch of {@code batch} samples of {@code input}'s shape. */
+    static float[] runInOnnxRuntime(Path file, float[] x, int batch, Shape input) throws OrtException {
+        try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
+            options.setIntraOpNumThreads(2);
+            try (OrtSession ort = ORT.createSession(file.toString(), options)) {
+                return run(ort, x, batch, input);
+            }
+        }
+    }
+
     private static float[] run(OrtSession ort, float[] x, int batch, Shape input) throws OrtException {
         long[] shape = new long[input.rank() + 1];
         shape[0] = batch;

@@ -4,13 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.fovea.onnx.OnnxExport;
 import dev.fovea.runtime.exec.InferenceSession;
 import dev.fovea.runtime.weights.LoadedTensor;
 import dev.fovea.runtime.weights.Parameters;
 import dev.fovea.runtime.weights.SafeTensors;
 import dev.fovea.zoo.Zoo;
 import java.io.IOException;
-import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -24,7 +24,8 @@ import org.junit.jupiter.api.TestFactory;
  * PyTorch's weights load into the zoo model of the same name and give PyTorch's logits, within 1e-4 of
  * the largest: torchvision models with seeded random weights (and random batch norm statistics) exported
  * by it-tests/scripts/pytorch_parity.py. SqueezeNet 1.1's fixture is committed; the larger models' are
- * made by that script when Debian's python3-torch and python3-torchvision are installed.
+ * made by that script when Debian's python3-torch and python3-torchvision are installed. The same weights,
+ * exported to ONNX by Fovea, give PyTorch's logits in ONNX Runtime within the same bound.
  */
 class PyTorchParityTest {
     private static final Path SCRIPT = Path.of("scripts/pytorch_parity.py");
@@ -73,17 +74,32 @@ class PyTorchParityTest {
         return p.exitValue() == 0;
     }
 
-    private static void compare(String model, Path weights, Path logitsFile) throws URISyntaxException {
+    private static void compare(String model, Path weights, Path logitsFile) throws Exception {
         Zoo zoo = Zoo.load();
         String name = zoo.find(model).orElseThrow();
         Parameters parameters = zoo.newParameters(name, 0);
         parameters.load(SafeTensors.read(weights), weights.toString());
         float[] expected = SafeTensors.read(logitsFile).get("logits").data();
         float[] actual;
+        float[] input;
         try (InferenceSession session = zoo.session(name, parameters, 1, 2)) {
             ParityInput.fill(session.input());
+            input = session.input().clone();
             actual = session.run().clone();
         }
+        assertClose(model, "Fovea", actual, expected);
+        // the same weights exported to ONNX give PyTorch's logits in ONNX Runtime too
+        Path onnx = Files.createTempFile("fovea-parity", ".onnx");
+        try {
+            OnnxExport.write(zoo.graph(name), parameters, new OnnxExport.Provenance(name, weights.getFileName().toString()), onnx);
+            assertClose(model, "ONNX Runtime on Fovea's export", OnnxExportTest.runInOnnxRuntime(onnx, input, 1, zoo.graph(name).input()),
+                    expected);
+        } finally {
+            Files.deleteIfExists(onnx);
+        }
+    }
+
+    private static void assertClose(String model, String engine, float[] actual, float[] expected) {
         assertEquals(expected.length, actual.length, model + " logits");
         double largest = 0;
         for (float v : expected) {
@@ -91,7 +107,7 @@ class PyTorchParityTest {
         }
         for (int i = 0; i < expected.length; i++) {
             double error = Math.abs(actual[i] - expected[i]);
-            assertTrue(error <= 1e-4 * largest, model + " logit " + i + ": Fovea " + actual[i] + ", PyTorch " + expected[i]
+            assertTrue(error <= 1e-4 * largest, model + " logit " + i + ": " + engine + " " + actual[i] + ", PyTorch " + expected[i]
                     + " (largest " + largest + ")");
         }
     }
