@@ -200,6 +200,8 @@ final class LayerWriter {
             case SIGMOID -> g.node("Sigmoid", name, List.of(x));
             case SILU -> g.node("Mul", name, List.of(x, g.step("Sigmoid", name + "/sigmoid", List.of(x))));
             case GELU -> g.node("Gelu", name, List.of(x), new Text("approximate", "none"));
+            case HARD_SWISH -> g.node("HardSwish", name, List.of(x));
+            case HARD_SIGMOID -> g.node("HardSigmoid", name, List.of(x), new Real("alpha", 1f / 6), new Real("beta", 0.5f));
         }
     }
 

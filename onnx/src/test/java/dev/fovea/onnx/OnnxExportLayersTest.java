@@ -26,8 +26,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Layers no zoo model has yet, exported and run by ONNX Runtime beside Fovea's reference path: a
- * transposed convolution with output padding, the activations written as several operators or with
- * attributes, adaptive pooling to a grid, and a dilated max pool. The zoo's models are checked whole in
+ * transposed convolution with output padding (the fast path held to the reference path too), the activations written as several operators or with
+ * attributes (hard-swish and hard-sigmoid among them), adaptive pooling to a grid, and a dilated max pool. The zoo's models are checked whole in
  * it-tests.
  */
 class OnnxExportLayersTest {
@@ -56,12 +56,14 @@ class OnnxExportLayersTest {
                 new Layer.Activation("silu", "conv", up, Activation.SILU, 0),
                 new Layer.Activation("gelu", "silu", up, Activation.GELU, 0),
                 new Layer.Activation("relu6", "gelu", up, Activation.RELU6, 0),
-                new Layer.Pool2d("pool", "relu6", up, new Shape(4, 12, 12), PoolKind.MAX, Window.kernel(3).dilation(2, 2), false, false),
+                new Layer.Activation("hardswish", "relu6", up, Activation.HARD_SWISH, 0),
+                new Layer.Pool2d("pool", "hardswish", up, new Shape(4, 12, 12), PoolKind.MAX, Window.kernel(3).dilation(2, 2), false, false),
                 new Layer.Activation("tanh", "pool", new Shape(4, 12, 12), Activation.TANH, 0),
                 new Layer.AdaptiveAvgPool2d("grid", "tanh", new Shape(4, 12, 12), pooled),
                 new Layer.Flatten("flat", "grid", pooled, new Shape(64)),
                 new Layer.Dense("fc", "flat", new Shape(64), new Shape(5), "fc.weight", "fc.bias", false),
-                new Layer.Activation("sigmoid", "fc", new Shape(5), Activation.SIGMOID, 0));
+                new Layer.Activation("hardsigmoid", "fc", new Shape(5), Activation.HARD_SIGMOID, 0),
+                new Layer.Activation("sigmoid", "hardsigmoid", new Shape(5), Activation.SIGMOID, 0));
         Parameters p = random(List.of(new TensorSpec("up.weight", new int[] {3, 4, 3, 3}, false), new TensorSpec("up.bias", new int[] {4}, false),
                 new TensorSpec("conv.weight", new int[] {4, 2, 3, 3}, false), new TensorSpec("conv.bias", new int[] {4}, false),
                 new TensorSpec("fc.weight", new int[] {5, 64}, false), new TensorSpec("fc.bias", new int[] {5}, false)));
@@ -74,6 +76,12 @@ class OnnxExportLayersTest {
         float[] expected;
         try (InferenceSession s = InferencePlanner.session(graph, p, batch, 1, PlanBuilder.Mode.REFERENCE)) {
             expected = s.run(x).clone();
+        }
+        try (InferenceSession s = InferencePlanner.session(graph, p, batch, 2, PlanBuilder.Mode.FAST)) {
+            float[] fast = s.run(x);
+            for (int i = 0; i < expected.length; i++) {
+                assertTrue(Math.abs(fast[i] - expected[i]) <= 1e-5, "output " + i + ": fast " + fast[i] + ", reference " + expected[i]);
+            }
         }
         byte[] model = OnnxExport.model(graph, p, new OnnxExport.Provenance("test.Layers", "random")).toByteArray();
         OrtEnvironment env = OrtEnvironment.getEnvironment();

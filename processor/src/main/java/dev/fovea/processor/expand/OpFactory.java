@@ -43,6 +43,8 @@ final class OpFactory {
             case "Sigmoid" -> activation(Op.ActivationKind.SIGMOID);
             case "SiLU" -> activation(Op.ActivationKind.SILU);
             case "GELU" -> activation(Op.ActivationKind.GELU);
+            case "HardSwish" -> activation(Op.ActivationKind.HARD_SWISH);
+            case "HardSigmoid" -> activation(Op.ActivationKind.HARD_SIGMOID);
             case "Softmax" -> activation(Op.ActivationKind.SOFTMAX);
             case "Subsample" -> subsample(a);
             case "LayerScale" -> new Op.LayerScale(a.real("init"));

@@ -124,7 +124,7 @@ public sealed interface Op {
 
     enum ActivationKind {
         RELU("ReLU"), RELU6("ReLU6"), LEAKY_RELU("LeakyReLU"), TANH("Tanh"), SIGMOID("Sigmoid"),
-        SILU("SiLU"), GELU("GELU"), SOFTMAX("Softmax");
+        SILU("SiLU"), GELU("GELU"), HARD_SWISH("Hardswish"), HARD_SIGMOID("Hardsigmoid"), SOFTMAX("Softmax");
 
         private final String type;
 

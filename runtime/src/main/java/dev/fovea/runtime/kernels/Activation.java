@@ -2,7 +2,7 @@ package dev.fovea.runtime.kernels;
 
 /** Element-wise activations, as PyTorch defines them. Softmax, which is not element-wise, is a kernel of its own. */
 public enum Activation {
-    NONE, RELU, RELU6, LEAKY_RELU, TANH, SIGMOID, SILU, GELU;
+    NONE, RELU, RELU6, LEAKY_RELU, TANH, SIGMOID, SILU, GELU, HARD_SWISH, HARD_SIGMOID;
 
     /**
      * Whether its derivative follows from its output alone (ReLU and ReLU6 pass the gradient where the
@@ -24,6 +24,8 @@ public enum Activation {
             case SIGMOID -> (float) (1.0 / (1.0 + Math.exp(-x)));
             case SILU -> (float) (x / (1.0 + Math.exp(-x)));
             case GELU -> (float) (0.5 * x * (1.0 + Erf.erf(x / Math.sqrt(2.0))));
+            case HARD_SWISH -> x * Math.min(Math.max(x + 3, 0), 6) / 6; // in PyTorch's order of operations
+            case HARD_SIGMOID -> Math.min(Math.max(x + 3, 0), 6) / 6;
         };
     }
 

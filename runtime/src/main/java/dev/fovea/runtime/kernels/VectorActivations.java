@@ -45,6 +45,7 @@ public final class VectorActivations {
             case SIGMOID -> sigmoid(data, from, vectorEnd);
             case SILU -> silu(data, from, vectorEnd);
             case GELU -> gelu(data, from, vectorEnd);
+            case HARD_SWISH, HARD_SIGMOID -> hard(data, from, vectorEnd, a == Activation.HARD_SWISH);
         }
         for (int i = vectorEnd; i < to; i++) {
             data[i] = a.apply(data[i], slope);
@@ -90,6 +91,15 @@ public final class VectorActivations {
         for (int i = from; i < to; i += L) {
             FloatVector x = FloatVector.fromArray(S, data, i);
             x.div(x.neg().lanewise(VectorOperators.EXP).add(1f)).intoArray(data, i);
+        }
+    }
+
+    /** relu6(x + 3) / 6, times x for hard-swish, in PyTorch's order of operations. */
+    private static void hard(float[] data, int from, int to, boolean swish) {
+        for (int i = from; i < to; i += L) {
+            FloatVector x = FloatVector.fromArray(S, data, i);
+            FloatVector gate = x.add(3f).max(0f).min(6f);
+            (swish ? x.mul(gate) : gate).div(6f).intoArray(data, i);
         }
     }
 

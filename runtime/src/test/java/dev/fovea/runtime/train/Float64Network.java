@@ -318,6 +318,8 @@ final class Float64Network {
                 case SIGMOID -> 1 / (1 + Math.exp(-v));
                 case SILU -> v / (1 + Math.exp(-v));
                 case GELU -> 0.5 * v * (1 + erf(v / Math.sqrt(2)));
+                case HARD_SWISH -> v * Math.min(Math.max(v + 3, 0), 6) / 6;
+                case HARD_SIGMOID -> Math.min(Math.max(v + 3, 0), 6) / 6;
             };
         }
         return y;

@@ -64,6 +64,9 @@ public final class ElementwiseTrain {
                 yield (float) (s * (1 + x * (1 - s)));
             }
             case GELU -> (float) (0.5 * (1 + Erf.erf(x / Math.sqrt(2.0))) + x * INV_SQRT_2PI * Math.exp(-0.5 * x * x));
+            // PyTorch's: at the kinks the left side's slope for hard-swish, 0 for hard-sigmoid
+            case HARD_SWISH -> x < -3 ? 0 : x <= 3 ? x / 3 + 0.5f : 1;
+            case HARD_SIGMOID -> x > -3 && x < 3 ? 1f / 6 : 0;
         };
     }
 
