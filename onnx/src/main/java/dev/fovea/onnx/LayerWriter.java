@@ -49,6 +49,7 @@ final class LayerWriter {
             case Layer.Flatten f -> g.node("Flatten", name, List.of(x), new Int("axis", 1));
             case Layer.Identity i -> g.node("Identity", name, List.of(x));
             case Layer.Subsample s -> subsample(s);
+            case Layer.Multiply m -> g.node("Mul", name, List.of(x, g.scalar(name + ".factor", (float) m.factor())));
             case Layer.LayerScale s -> g.node("Mul", name, List.of(x, g.floats(s.tensor(), parameters.get(s.tensor()), perChannel(s.shape()))));
             case Layer.EuclideanRbf r -> euclideanRbf(r);
             case Layer.Add a -> g.node("Add", name, List.of(x, a.shortcut()));

@@ -27,7 +27,7 @@ import org.junit.jupiter.api.Test;
 /**
  * Layers no zoo model has yet, exported and run by ONNX Runtime beside Fovea's reference path: a
  * transposed convolution with output padding (the fast path held to the reference path too), the activations written as several operators or with
- * attributes (hard-swish and hard-sigmoid among them), adaptive pooling to a grid, and a dilated max pool. The zoo's models are checked whole in
+ * attributes (hard-swish and hard-sigmoid among them), constant factors (one folded into a convolution), adaptive pooling to a grid, and a dilated max pool. The zoo's models are checked whole in
  * it-tests.
  */
 class OnnxExportLayersTest {
@@ -53,12 +53,14 @@ class OnnxExportLayersTest {
                 new Layer.ConvTranspose2d("up", NetworkGraph.INPUT, IN, up, Window.kernel(3).stride(2).pad(1), 1, "up.weight", "up.bias"),
                 new Layer.Activation("leaky", "up", up, Activation.LEAKY_RELU, 0.1),
                 new Layer.Conv2d("conv", "leaky", up, up, Window.kernel(3).pad(2).dilation(2, 2), 2, "conv.weight", "conv.bias", List.of()),
-                new Layer.Activation("silu", "conv", up, Activation.SILU, 0),
+                new Layer.Multiply("folded", "conv", up, 0.17),
+                new Layer.Activation("silu", "folded", up, Activation.SILU, 0),
                 new Layer.Activation("gelu", "silu", up, Activation.GELU, 0),
                 new Layer.Activation("relu6", "gelu", up, Activation.RELU6, 0),
                 new Layer.Activation("hardswish", "relu6", up, Activation.HARD_SWISH, 0),
                 new Layer.Pool2d("pool", "hardswish", up, new Shape(4, 12, 12), PoolKind.MAX, Window.kernel(3).dilation(2, 2), false, false),
-                new Layer.Activation("tanh", "pool", new Shape(4, 12, 12), Activation.TANH, 0),
+                new Layer.Multiply("scaled", "pool", new Shape(4, 12, 12), -0.5),
+                new Layer.Activation("tanh", "scaled", new Shape(4, 12, 12), Activation.TANH, 0),
                 new Layer.AdaptiveAvgPool2d("grid", "tanh", new Shape(4, 12, 12), pooled),
                 new Layer.Flatten("flat", "grid", pooled, new Shape(64)),
                 new Layer.Dense("fc", "flat", new Shape(64), new Shape(5), "fc.weight", "fc.bias", false),

@@ -29,7 +29,7 @@ class EveryLayerTest {
                 @Tap("features") @AdaptiveAvgPool2d(output = {4, 2}) Layer ap();       // 8x4x2
                 @Flatten Layer flat();                                                 // 64
                 @Dense(units = 16) @GELU @Dropout(rate = 0.1) Layer fc();              // 1,040; 1,024 MACs
-                @Dense(units = 16) @ReLU6 @Tanh @LeakyReLU(slope = 0.2) @SiLU @HardSwish @HardSigmoid Layer mix();  // 272; 256 MACs
+                @Dense(units = 16) @ReLU6 @Tanh @LeakyReLU(slope = 0.2) @SiLU @HardSwish @HardSigmoid @Multiply(0.17) Layer mix();  // 272; 256 MACs
                 @BatchNorm Layer bn();                                                 // 32 (+32 buffers)
                 @Dense(units = 5) @Softmax Layer out();                                // 85; 80 MACs
             }
@@ -48,6 +48,8 @@ class EveryLayerTest {
         assertThat(shape(layer(r, "out/softmax"))).isEqualTo("5");
         assertThat(layer(r, "mix/hardswish").get("type").getAsString()).isEqualTo("Hardswish");
         assertThat(layer(r, "mix/hardsigmoid").get("type").getAsString()).isEqualTo("Hardsigmoid");
+        assertThat(layer(r, "mix/multiply").get("detail").getAsString()).isEqualTo("x0.17");
+        assertThat(layer(r, "mix/multiply").get("params").getAsLong()).isEqualTo(0L);
         assertThat(layer(r, "ln").get("params").getAsLong()).isEqualTo(16L);
         assertThat(layer(r, "sub").get("params").getAsLong()).isEqualTo(16L);
         assertThat(BlocksTest.tensorShape(layer(r, "ls"), 0)).isEqualTo("[8,1,1]");

@@ -80,6 +80,7 @@ final class GraphGenerator {
                     ACTIVATION, a.kind().name(), real(a.slope()));
             case Op.Subsample s -> CodeBlock.of("new $T($S, $S, $L, $L, $L, $S)", LAYER.nestedClass("Subsample"), name, in, shape(x),
                     shape(y), window(s.kernel(), s.stride(), Pads.symmetric(0, 0), Hw.square(1)), p);
+            case Op.Multiply m -> CodeBlock.of("new $T($S, $S, $L, $L)", LAYER.nestedClass("Multiply"), name, in, shape(y), real(m.factor()));
             case Op.LayerScale s -> CodeBlock.of("new $T($S, $S, $L, $S)", LAYER.nestedClass("LayerScale"), name, in, shape(y), p);
             case Op.EuclideanRbf rbf -> CodeBlock.of("new $T($S, $S, $L, $L, $S)", LAYER.nestedClass("EuclideanRbf"), name, in, shape(x),
                     shape(y), p + ".weight");

@@ -177,6 +177,7 @@ public record MemoryPlan(int[] buffer, long[] bufferBytes, long peakBytes, long 
             case Op.BatchNorm b -> true;
             case Op.Dropout d -> true;
             case Op.LayerScale s -> true;
+            case Op.Multiply m -> true;
             case Op.Add a -> true;
             case Op.Flatten f -> true;
             default -> false;

@@ -48,6 +48,7 @@ final class OpFactory {
             case "Softmax" -> activation(Op.ActivationKind.SOFTMAX);
             case "Subsample" -> subsample(a);
             case "LayerScale" -> new Op.LayerScale(a.real("init"));
+            case "Multiply" -> new Op.Multiply(a.real("value"));
             case "Add" -> new Op.Add(Shortcut.valueOf(a.enumName("shortcut")), a.string("projectionName"), Op.AddMode.UNRESOLVED, 1);
             case "Concat" -> new Op.Concat();
             case "Scale" -> new Op.Scale();

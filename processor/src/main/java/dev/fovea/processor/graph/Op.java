@@ -157,6 +157,13 @@ public sealed interface Op {
         }
     }
 
+    /** A constant factor on the whole tensor. */
+    record Multiply(double factor) implements Op {
+        public String type() {
+            return "Multiply";
+        }
+    }
+
     /** How an {@link Add} treats its shortcut, once the shapes are known. */
     enum AddMode {
         /** Not yet known: before shape inference. */

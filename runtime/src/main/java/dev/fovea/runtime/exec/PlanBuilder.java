@@ -207,17 +207,28 @@ public final class PlanBuilder {
         openAffineOut = dst;
     }
 
+    /** A constant factor: folded into the convolution or dense layer that writes the input, where one can take it. */
+    public void multiply(String name, int in, int out, double factor, int channels, int positions) {
+        float[] scale = new float[channels];
+        java.util.Arrays.fill(scale, (float) factor);
+        scaleChannels(name, "Multiply", in, out, scale, channels, positions);
+    }
+
     /** ConvNeXt's per-channel learned factor, from the tensor named {@code tensor}. */
     public void layerScale(String name, int in, int out, String tensor, int channels, int positions) {
-        float[] gamma = tensor(tensor);
+        scaleChannels(name, "LayerScale", in, out, tensor(tensor), channels, positions);
+    }
+
+    /** Multiplies each channel by its factor: folded into the linear layer that writes the input where it can take it, else a step. */
+    private void scaleChannels(String name, String kind, int in, int out, float[] scale, int channels, int positions) {
         LinearStep target = openWriting(in, out);
         if (target != null && target.canFold()) {
-            target.fold(gamma, null);
+            target.fold(scale, null);
             return;
         }
         float[] src = buffer(in);
         float[] dst = buffer(out);
-        add(name, "LayerScale", io(dst, src), workers -> Reference.scaleChannels(src, gamma, dst, batch, channels, positions, false));
+        add(name, kind, io(dst, src), workers -> Reference.scaleChannels(src, scale, dst, batch, channels, positions, false));
     }
 
     public void layerNorm(String name, int in, int out, String prefix, double eps, int channels, int positions) {

@@ -327,6 +327,21 @@ public sealed interface Layer {
         }
     }
 
+    /** A constant factor on the whole tensor (Inception-ResNet's residual scaling). */
+    record Multiply(String name, String input, Shape shape, double factor) implements Layer {
+        public List<String> inputs() {
+            return List.of(input);
+        }
+
+        public List<Shape> inputShapes() {
+            return List.of(shape);
+        }
+
+        public Shape output() {
+            return shape;
+        }
+    }
+
     /** ConvNeXt's learned per-channel factor, the tensor {@code tensor}. */
     record LayerScale(String name, String input, Shape shape, String tensor) implements Layer {
         public List<String> inputs() {

@@ -74,6 +74,7 @@ public final class InferencePlanner {
             case Layer.Subsample s -> b.subsample(name, in, out, s.prefix(), y.channels(), s.in().height(), s.in().width(), y.height(),
                     y.width(), s.window().kh(), s.window().kw(), s.window().sh(), s.window().sw());
             case Layer.LayerScale s -> b.layerScale(name, in, out, s.tensor(), channels(y), positions);
+            case Layer.Multiply m -> b.multiply(name, in, out, m.factor(), channels(y), positions);
             case Layer.EuclideanRbf r -> b.euclideanRbf(name, in, out, r.weight(), Math.toIntExact(r.in().elements()), count);
             case Layer.Add a -> b.add(name, in, graph.bufferOf(a.shortcut()), out, count);
             case Layer.ProjectedAdd p -> {

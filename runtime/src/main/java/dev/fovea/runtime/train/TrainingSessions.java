@@ -151,6 +151,7 @@ public final class TrainingSessions {
             case Layer.Dropout d -> new DropoutNode(name, x, out, d.rate(), name.hashCode() * 0x632BE59BD9B4E019L, state);
             case Layer.Subsample s -> new SubsampleNode(s, x, out, batch, value(s.prefix() + ".weight"), value(s.prefix() + ".bias"),
                     grad(s.prefix() + ".weight"), grad(s.prefix() + ".bias"));
+            case Layer.Multiply m -> new MultiplyNode(name, x, out, (float) m.factor());
             case Layer.LayerScale s -> ScaleNode.layerScale(name, x, out, batch, value(s.tensor()), grad(s.tensor()));
             case Layer.EuclideanRbf r -> new EuclideanRbfNode(name, x, out, batch, value(r.weight()), grad(r.weight()));
             case Layer.Add a -> new AddNode(name, x, in(a.shortcut()), out);

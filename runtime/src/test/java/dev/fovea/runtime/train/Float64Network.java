@@ -55,6 +55,7 @@ final class Float64Network {
             case Layer.Identity i -> x;
             case Layer.Subsample s -> subsample(x, s, p.get(s.prefix() + ".weight"), p.get(s.prefix() + ".bias"));
             case Layer.LayerScale s -> scale(x, p.get(s.tensor()), y, false);
+            case Layer.Multiply m -> java.util.Arrays.stream(x).map(value -> value * m.factor()).toArray();
             case Layer.EuclideanRbf r -> rbf(x, p.get(r.weight()), (int) r.in().elements(), (int) y.elements());
             case Layer.Add a -> add(x, v.get(a.shortcut()));
             case Layer.ProjectedAdd pa -> add(x, batchNorm(conv(v.get(pa.shortcut()), p.get(pa.prefix() + ".0.weight"), null,

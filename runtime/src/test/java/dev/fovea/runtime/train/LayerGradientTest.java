@@ -247,6 +247,17 @@ class LayerGradientTest {
                 new Layer.Concat("cat", List.of("a", "b", "a"), List.of(half, half, half), chw(12, 3, 3))), 2, 71);
     }
 
+    /** Inception-ResNet's residual: a branch scaled by a constant, then added to the block's input. */
+    @Test
+    void aScaledResidualBranch() {
+        Shape in = chw(4, 5, 5);
+        GradientCheck.check(Graphs.of(in,
+                new Layer.Conv2d("branch", IN, in, in, Window.kernel(3).pad(1), 1, "branch.weight", "branch.bias", List.of()),
+                new Layer.Multiply("scaled", "branch", in, 0.17),
+                new Layer.Add("sum", "scaled", IN, in),
+                new Layer.Activation("relu", "sum", in, Activation.RELU, 0)), 2, 83);
+    }
+
     @Test
     void squeezeAndExcitation() {
         Shape in = chw(6, 4, 4);
