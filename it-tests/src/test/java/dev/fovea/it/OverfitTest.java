@@ -18,6 +18,8 @@ import org.junit.jupiter.api.TestFactory;
  * The zoo's networks for small images learn: from PyTorch's initialisation, Adam drives the loss on
  * four random images with four labels towards its floor within 100 steps, and eval mode then
  * classifies all four correctly. LeNet-5 (1998) trains with its own criterion on its RBF penalties.
+ * The large networks added for the seeds' remaining architectures take a few steps on two images at
+ * their full input size, and the loss must fall by half.
  */
 class OverfitTest {
     private static final int SAMPLES = 4;
@@ -29,6 +31,28 @@ class OverfitTest {
                 .map(model -> DynamicTest.dynamicTest(model, () -> fit(model))).toList();
     }
 
+    @TestFactory
+    List<DynamicTest> largeNetworksLowerTheLossOnTwoImages() {
+        return List.of("Xception").stream().map(model -> DynamicTest.dynamicTest(model, () -> lower(model))).toList();
+    }
+
+    private static void lower(String model) {
+        Zoo zoo = Zoo.load();
+        String name = zoo.find(model).orElseThrow();
+        Parameters parameters = zoo.newParameters(name, 3);
+        int[] labels = {3, 1};
+        try (TrainingSession session = zoo.trainingSession(name, parameters, labels.length, 2)) {
+            float[] images = randomImages(session.input().length);
+            Optimizer adam = Adam.adam(parameters, session.gradients(), 1e-3);
+            double first = session.step(images, labels, adam);
+            double last = first;
+            for (int i = 1; i < 6; i++) {
+                last = session.step(images, labels, adam);
+            }
+            assertTrue(last < 0.5 * first, model + ": loss " + first + " -> " + last);
+        }
+    }
+
     private static void fit(String model) {
         Zoo zoo = Zoo.load();
         String name = zoo.find(model).orElseThrow();
@@ -38,11 +62,7 @@ class OverfitTest {
         try (TrainingSession session = zoo.trainingSession(name, parameters, SAMPLES, 2)) {
             Loss loss = rbf ? new RbfLoss(1) : Loss.crossEntropy();
             session.loss(loss);
-            float[] images = new float[session.input().length];
-            Random r = new Random(5);
-            for (int i = 0; i < images.length; i++) {
-                images[i] = (float) r.nextGaussian();
-            }
+            float[] images = randomImages(session.input().length);
             Optimizer adam = Adam.adam(parameters, session.gradients(), 1e-3);
             double first = session.step(images, labels, adam);
             double last = first;
@@ -65,5 +85,14 @@ class OverfitTest {
                 assertTrue(best == labels[b], model + ": sample " + b + " is taken for class " + best + " in eval mode, not " + labels[b]);
             }
         }
+    }
+
+    private static float[] randomImages(int length) {
+        float[] images = new float[length];
+        Random r = new Random(5);
+        for (int i = 0; i < length; i++) {
+            images[i] = (float) r.nextGaussian();
+        }
+        return images;
     }
 }
