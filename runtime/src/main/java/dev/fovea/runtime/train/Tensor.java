@@ -21,11 +21,6 @@ final class Tensor {
         this.grad = grad;
     }
 
-    static Tensor allocate(String name, Shape shape, int batch, boolean withGradient) {
-        int size = Math.multiplyExact(batch, Math.toIntExact(shape.elements()));
-        return new Tensor(name, shape, new float[size], withGradient ? new float[size] : null);
-    }
-
     /** The same arrays under another name and shape. */
     Tensor alias(String name, Shape shape) {
         return new Tensor(name, shape, value, grad);

@@ -56,7 +56,7 @@ public final class TrainingSessions {
         Layer last = graph.outputLayer();
         String logits = last instanceof Layer.Softmax s ? p.declared.root(s.input()) : p.declared.root(last.name());
         GradientBufferPlan plan = p.declared.gradientPlan(logits);
-        p.allocate(plan, logits);
+        p.allocate(plan);
         for (Layer layer : graph.layers()) {
             p.build(layer);
         }
@@ -98,7 +98,7 @@ public final class TrainingSessions {
     }
 
     /** Every declared tensor's values, and its gradient in its plan's shared buffer (the input's in one of its own). */
-    private void allocate(GradientBufferPlan plan, String logits) {
+    private void allocate(GradientBufferPlan plan) {
         float[][] buffers = new float[plan.buffers()][];
         for (int b = 0; b < buffers.length; b++) {
             buffers[b] = new float[Math.multiplyExact(batch, Math.toIntExact(plan.bufferElements(b)))];
