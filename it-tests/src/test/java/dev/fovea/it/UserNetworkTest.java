@@ -83,6 +83,20 @@ class UserNetworkTest {
                 "safetensors:" + data, "--split", "train"), err.toString());
         assertTrue(out.toString().contains("top-1 100.00%"), out.toString());
 
+        // the trained network leaves as ONNX, and ONNX Runtime classifies the samples as Fovea did
+        Path onnx = dir.resolve("tiny.onnx");
+        assertEquals(0, fovea("export", "tiny", "--classpath", classes.toString(), "--weights", weights.toString(), "--output",
+                onnx.toString()), err.toString());
+        float[] logits = OnnxExportTest.runInOnnxRuntime(onnx, x, 30, new dev.fovea.runtime.Shape(1, 8, 8));
+        int outputs = logits.length / 30;
+        for (int i = 0; i < 30; i++) {
+            int best = 0;
+            for (int k = 1; k < outputs; k++) {
+                best = logits[i * outputs + k] > logits[i * outputs + best] ? k : best;
+            }
+            assertEquals((int) labels[i], best, "sample " + i + " in ONNX Runtime");
+        }
+
         assertEquals(2, fovea("list", "--classpath", dir.resolve("src").toString()));
         assertEquals(List.of("fovea: --classpath " + dir.resolve("src") + ": holds no Fovea networks (no META-INF/fovea/index.txt; compile the "
                 + "project with Fovea's annotation processor)"), err.toString().lines().toList());
