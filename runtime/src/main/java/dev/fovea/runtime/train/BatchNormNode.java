@@ -4,7 +4,12 @@ import dev.fovea.runtime.exec.Workers;
 import dev.fovea.runtime.kernels.Reference;
 import dev.fovea.runtime.kernels.train.NormTrain;
 
-/** Batch norm: batch statistics in training (which move the running ones), running statistics in eval mode. */
+/**
+ * Batch norm: batch statistics in training (which move the running ones), running statistics in eval
+ * mode. Frozen (neither its scale nor its shift trained), it runs on its running statistics in training
+ * too and leaves them as they are: a frozen layer of a fine-tuned network keeps what it learnt, where
+ * PyTorch's and Keras' frozen norms go on moving with the new data unless put in eval mode by hand.
+ */
 final class BatchNormNode extends Node {
     private final Tensor in;
     private final int batch;
@@ -40,10 +45,18 @@ final class BatchNormNode extends Node {
         this.momentum = momentum;
         this.savedMean = new float[channels];
         this.savedInvStd = new float[channels];
-        this.trainingForward = NormTrain.batchNormForward(in.value, out.value, batch, channels, positions, gamma, beta, runningMean, runningVar,
-                eps, momentum, savedMean, savedInvStd);
-        this.backwardPass = NormTrain.batchNormBackward(in.value, out.grad, in.grad, batch, channels, positions, gamma, savedMean, savedInvStd,
-                gammaGrad, betaGrad);
+        if (gammaGrad == null && betaGrad == null) {
+            this.trainingForward = NormTrain.frozenBatchNormForward(in.value, out.value, batch, channels, positions, gamma, beta, runningMean,
+                    runningVar, eps, savedInvStd);
+            this.backwardPass = in.hasGradient()
+                    ? NormTrain.frozenBatchNormBackward(out.grad, in.grad, batch, channels, positions, gamma, savedInvStd)
+                    : workers -> {};
+        } else {
+            this.trainingForward = NormTrain.batchNormForward(in.value, out.value, batch, channels, positions, gamma, beta, runningMean,
+                    runningVar, eps, momentum, savedMean, savedInvStd);
+            this.backwardPass = NormTrain.batchNormBackward(in.value, out.grad, in.grad, batch, channels, positions, gamma, savedMean,
+                    savedInvStd, gammaGrad, betaGrad);
+        }
     }
 
     @Override

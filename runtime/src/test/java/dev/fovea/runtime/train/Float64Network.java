@@ -45,6 +45,7 @@ final class Float64Network {
             case Layer.ConvTranspose2d t -> convTranspose(x, p.get(t.weight()), p.get(t.bias()), t);
             case Layer.Pool2d pool -> pool(x, pool);
             case Layer.AdaptiveAvgPool2d a -> adaptive(x, a.in(), y);
+            case Layer.BatchNorm b when graph.frozen().contains(b.prefix() + ".weight") -> frozenBatchNorm(x, y, b, p);
             case Layer.BatchNorm b -> batchNorm(x, y, p.get(b.prefix() + ".weight"), p.get(b.prefix() + ".bias"), b.eps());
             case Layer.LayerNorm l -> layerNorm(x, y, p.get(l.prefix() + ".weight"), p.get(l.prefix() + ".bias"), l.eps());
             case Layer.LocalResponseNorm l -> lrn(x, y, l);
@@ -226,6 +227,22 @@ final class Float64Network {
 
     private static int positions(Shape s) {
         return (int) (s.elements() / s.dim(0));
+    }
+
+    /** A frozen norm normalises with its running statistics in training too. */
+    private double[] frozenBatchNorm(double[] x, Shape s, Layer.BatchNorm b, Map<String, double[]> p) {
+        int c = channels(s);
+        int pos = positions(s);
+        double[] gamma = p.get(b.prefix() + ".weight");
+        double[] beta = p.get(b.prefix() + ".bias");
+        double[] mean = p.get(b.prefix() + ".running_mean");
+        double[] var = p.get(b.prefix() + ".running_var");
+        double[] y = new double[x.length];
+        for (int i = 0; i < x.length; i++) {
+            int k = i / pos % c;
+            y[i] = (x[i] - mean[k]) / Math.sqrt(var[k] + b.eps()) * gamma[k] + beta[k];
+        }
+        return y;
     }
 
     private double[] batchNorm(double[] x, Shape s, double[] gamma, double[] beta, double eps) {

@@ -20,6 +20,15 @@ final class Graphs {
         return b.build();
     }
 
+    /** The same graph with {@code tensors} frozen. */
+    static NetworkGraph frozen(NetworkGraph g, String... tensors) {
+        NetworkGraph.Builder b = NetworkGraph.builder(g.input(), g.bufferFloats());
+        for (int i = 0; i < g.layers().size(); i++) {
+            b.add(g.outputBuffer(i), g.layers().get(i));
+        }
+        return b.frozen(tensors).build();
+    }
+
     static Shape chw(int c, int h, int w) {
         return new Shape(c, h, w);
     }

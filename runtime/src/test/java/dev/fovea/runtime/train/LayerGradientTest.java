@@ -247,6 +247,19 @@ class LayerGradientTest {
                 new Layer.Concat("cat", List.of("a", "b", "a"), List.of(half, half, half), chw(12, 3, 3))), 2, 71);
     }
 
+    /** A frozen batch norm between trained layers: running statistics in training, a fixed scale in backward. */
+    @Test
+    void aFrozenBatchNormBetweenTrainedLayers() {
+        Shape in = chw(3, 5, 5);
+        Shape mid = chw(4, 5, 5);
+        GradientCheck.check(Graphs.frozen(Graphs.of(in,
+                new Layer.Conv2d("conv", IN, in, mid, Window.kernel(3).pad(1), 1, "conv.weight", null, List.of()),
+                new Layer.BatchNorm("bn", "conv", mid, "bn", 1e-5, 0.1),
+                new Layer.Activation("relu", "bn", mid, Activation.RELU, 0),
+                new Layer.Conv2d("out", "relu", mid, chw(2, 5, 5), Window.kernel(3).pad(1), 1, "out.weight", "out.bias", List.of())),
+                "bn.weight", "bn.bias"), 3, 89);
+    }
+
     /** Inception-ResNet's residual: a branch scaled by a constant, then added to the block's input. */
     @Test
     void aScaledResidualBranch() {

@@ -45,14 +45,7 @@ class TrainingTest {
                 new Layer.Dropout("drop", "flat", new Shape(16), 0.1),
                 new Layer.Dense("fc", "drop", new Shape(16), new Shape(4), "fc.weight", "fc.bias", false),
                 new Layer.Softmax("prob", "fc", new Shape(4)));
-        if (frozen.length == 0) {
-            return g;
-        }
-        NetworkGraph.Builder b2 = NetworkGraph.builder(INPUT, g.bufferFloats());
-        for (int i = 0; i < g.layers().size(); i++) {
-            b2.add(g.outputBuffer(i), g.layers().get(i));
-        }
-        return b2.frozen(frozen).build();
+        return frozen.length == 0 ? g : Graphs.frozen(g, frozen);
     }
 
     private static float[] images(int batch, long seed) {
@@ -149,6 +142,9 @@ class TrainingTest {
         NetworkGraph graph = network("conv1.weight", "bn1.weight", "bn1.bias");
         Parameters p = parameters(graph);
         float[] before = p.get("conv1.weight").clone();
+        float[] mean = p.get("bn1.running_mean").clone();
+        float[] variance = p.get("bn1.running_var").clone();
+        float[] trainedMean = p.get("bn2.running_mean").clone();
         try (TrainingSession s = TrainingPlanner.session(graph, p, 4, 2)) {
             assertFalse(s.gradients().has("conv1.weight"));
             assertTrue(s.gradients().has("conv2.weight"));
@@ -156,6 +152,10 @@ class TrainingTest {
             s.step(images(4, 2), new int[] {0, 1, 2, 3}, sgd);
         }
         assertArrayEquals(before, p.get("conv1.weight"));
+        // a frozen norm keeps its statistics; a trained one moves them
+        assertArrayEquals(mean, p.get("bn1.running_mean"));
+        assertArrayEquals(variance, p.get("bn1.running_var"));
+        assertFalse(java.util.Arrays.equals(trainedMean, p.get("bn2.running_mean")));
     }
 
     @Test

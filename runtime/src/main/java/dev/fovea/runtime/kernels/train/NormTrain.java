@@ -90,6 +90,38 @@ public final class NormTrain {
         return workers -> workers.parallelFor(c, channel);
     }
 
+    /**
+     * Frozen batch norm (its scale and shift not trained): the running statistics normalise in training as
+     * in eval mode, and they do not move, so a fine-tuned network's frozen layers keep what they learnt.
+     * y = x * gamma * invStd + (beta - mean * gamma * invStd), with invStd = 1/sqrt(runningVar + eps),
+     * saved per channel for the backward pass.
+     */
+    public static Consumer<Workers> frozenBatchNormForward(float[] x, float[] y, int n, int c, int positions, float[] gamma, float[] beta,
+            float[] runningMean, float[] runningVar, double eps, float[] savedInvStd) {
+        IntConsumer channel = k -> {
+            double invStd = 1.0 / Math.sqrt(runningVar[k] + eps);
+            float scale = (float) (gamma[k] * invStd);
+            float shift = (float) (beta[k] - runningMean[k] * gamma[k] * invStd);
+            for (int b = 0; b < n; b++) {
+                scaleRow(x, y, (b * c + k) * positions, positions, scale, shift);
+            }
+            savedInvStd[k] = (float) invStd;
+        };
+        return workers -> workers.parallelFor(c, channel);
+    }
+
+    /** dx += dy * gamma * invStd: with the statistics constant, the normalisation is a fixed scale per channel. */
+    public static Consumer<Workers> frozenBatchNormBackward(float[] dy, float[] dx, int n, int c, int positions, float[] gamma,
+            float[] savedInvStd) {
+        IntConsumer channel = k -> {
+            float scale = gamma[k] * savedInvStd[k];
+            for (int b = 0; b < n; b++) {
+                addScaledRow(dy, dx, (b * c + k) * positions, positions, scale);
+            }
+        };
+        return workers -> workers.parallelFor(c, channel);
+    }
+
     // Rows of one channel of one sample, in vectors. A row's sums run per lane in float, then the lanes are
     // added in order into a double: the same order every time, interpreted or compiled.
 
@@ -161,6 +193,17 @@ public final class NormTrain {
         }
         for (; p < length; p++) {
             y[at + p] = x[at + p] * scale + shift;
+        }
+    }
+
+    /** dx += a * dy over the row. */
+    private static void addScaledRow(float[] dy, float[] dx, int at, int length, float a) {
+        int p = 0;
+        for (; p <= length - L; p += L) {
+            FloatVector.fromArray(S, dy, at + p).fma(FloatVector.broadcast(S, a), FloatVector.fromArray(S, dx, at + p)).intoArray(dx, at + p);
+        }
+        for (; p < length; p++) {
+            dx[at + p] += a * dy[at + p];
         }
     }
 
