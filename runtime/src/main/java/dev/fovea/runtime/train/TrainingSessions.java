@@ -8,6 +8,7 @@ import dev.fovea.runtime.graph.Window;
 import dev.fovea.runtime.kernels.ConvGeometry;
 import dev.fovea.runtime.kernels.train.Scratch;
 import dev.fovea.runtime.plan.GradientBufferPlan;
+import dev.fovea.runtime.plan.TensorDeclarations;
 import dev.fovea.runtime.weights.Parameters;
 import java.util.ArrayList;
 import java.util.HashMap;

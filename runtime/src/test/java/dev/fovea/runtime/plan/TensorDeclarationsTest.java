@@ -1,4 +1,4 @@
-package dev.fovea.runtime.train;
+package dev.fovea.runtime.plan;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 

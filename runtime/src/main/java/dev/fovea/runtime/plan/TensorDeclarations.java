@@ -1,8 +1,7 @@
-package dev.fovea.runtime.train;
+package dev.fovea.runtime.plan;
 
 import dev.fovea.runtime.Shape;
 import dev.fovea.runtime.graph.NetworkGraph;
-import dev.fovea.runtime.plan.GradientBufferPlan;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -14,13 +13,14 @@ import java.util.Map;
  * gradient, the names that alias another tensor, and for every step (node, in forward order) the
  * tensor it writes and those it reads. From these come the activations that run in place, the gradient
  * buffers' live ranges, and for each step the gradients its backward pass writes first, which must be
- * zeroed just before it.
+ * zeroed just before it. The runtime's training planner declares a session's tensors here, and the
+ * compiler declares the same ones for its training-memory report, so both follow one set of rules.
  */
-final class TensorDeclarations {
+public final class TensorDeclarations {
     /**
      * @param planned the index of its gradient in the plan's values, or -1 (no gradient, or the input's, which has its own array)
      */
-    record Declared(String name, Shape shape, boolean gradient, int planned) {}
+    public record Declared(String name, Shape shape, boolean gradient, int planned) {}
 
     private final Map<String, Declared> tensors = new LinkedHashMap<>();
     private final Map<String, String> aliases = new LinkedHashMap<>();
@@ -34,24 +34,24 @@ final class TensorDeclarations {
     private final Map<String, String> valuesOf = new LinkedHashMap<>();
     private List<List<String>> firstWrittenAt;
 
-    void tensor(String name, Shape shape, boolean gradient) {
+    public void tensor(String name, Shape shape, boolean gradient) {
         tensors.put(name, new Declared(name, shape, gradient, -1));
     }
 
     /** {@code name} is {@code input}'s arrays under another shape. */
-    void alias(String name, String input) {
+    public void alias(String name, String input) {
         aliases.put(name, root(input));
     }
 
     /** The next step writes {@code output} and reads {@code inputs}; its backward pass may read its own output. */
-    void step(String output, List<String> inputs, boolean readsOutput) {
+    public void step(String output, List<String> inputs, boolean readsOutput) {
         writes.add(output);
         reads.add(inputs.stream().map(this::root).toList());
         readsOwnOutput.add(readsOutput);
     }
 
     /** The last step is an activation whose gradient follows from its output. */
-    void inPlaceCandidate() {
+    public void inPlaceCandidate() {
         inPlaceCandidates.add(writes.getLast());
     }
 
@@ -59,7 +59,7 @@ final class TensorDeclarations {
      * After the last step: each candidate activation writes over its input's values when it is their only
      * reader, they are not the network's input, and their producer's backward pass does not read them.
      */
-    void placeActivations() {
+    public void placeActivations() {
         Map<String, Integer> readers = new HashMap<>();
         Map<String, Integer> producer = new HashMap<>();
         for (int s = 0; s < writes.size(); s++) {
@@ -77,28 +77,28 @@ final class TensorDeclarations {
     }
 
     /** The tensor whose value array {@code name} uses: its own, or its input's for an activation in place. */
-    String valuesOf(String name) {
+    public String valuesOf(String name) {
         return valuesOf.getOrDefault(name, name);
     }
 
-    String root(String name) {
+    public String root(String name) {
         return aliases.getOrDefault(name, name);
     }
 
-    boolean hasGradient(String name) {
+    public boolean hasGradient(String name) {
         return tensors.get(root(name)).gradient();
     }
 
-    List<Declared> tensors() {
+    public List<Declared> tensors() {
         return List.copyOf(tensors.values());
     }
 
-    Map<String, String> aliases() {
+    public Map<String, String> aliases() {
         return aliases;
     }
 
     /** Plans the gradients of every tensor but the input's; {@code logits} is written before the backward pass starts. */
-    GradientBufferPlan gradientPlan(String logits) {
+    public GradientBufferPlan gradientPlan(String logits) {
         Map<String, Integer> producer = new HashMap<>();
         Map<String, Integer> lastReader = new HashMap<>();
         for (int s = 0; s < writes.size(); s++) {
@@ -132,7 +132,7 @@ final class TensorDeclarations {
     }
 
     /** For each step, the gradients its backward pass adds to first (after {@link #gradientPlan}). */
-    List<List<String>> firstWrittenAt() {
+    public List<List<String>> firstWrittenAt() {
         return firstWrittenAt;
     }
 }
