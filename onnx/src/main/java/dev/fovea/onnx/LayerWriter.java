@@ -50,7 +50,7 @@ final class LayerWriter {
             case Layer.Identity i -> g.node("Identity", name, List.of(x));
             case Layer.Subsample s -> subsample(s);
             case Layer.Multiply m -> g.node("Mul", name, List.of(x, g.scalar(name + ".factor", (float) m.factor())));
-            case Layer.LayerScale s -> g.node("Mul", name, List.of(x, g.floats(s.tensor(), parameters.get(s.tensor()), perChannel(s.shape()))));
+            case Layer.LayerScale s -> g.node("Mul", name, List.of(x, weight(s.tensor(), perChannel(s.shape()))));
             case Layer.EuclideanRbf r -> euclideanRbf(r);
             case Layer.Add a -> g.node("Add", name, List.of(x, a.shortcut()));
             case Layer.ProjectedAdd p -> projectedAdd(p);
@@ -62,7 +62,7 @@ final class LayerWriter {
     private void conv(String name, String x, int in, int out, Window w, int groups, String weight, String bias) {
         List<String> inputs = new ArrayList<>(List.of(x, weight));
         if (bias != null) {
-            inputs.add(g.floats(bias, parameters.get(bias), out));
+            inputs.add(weight(bias, out));
         }
         g.node("Conv", name, inputs, new Ints("kernel_shape", w.kh(), w.kw()), new Ints("strides", w.sh(), w.sw()),
                 new Ints("pads", w.padTop(), w.padLeft(), w.padBottom(), w.padRight()), new Ints("dilations", w.dh(), w.dw()),
@@ -92,6 +92,7 @@ final class LayerWriter {
         return g.floats(c.weight(), full, out, in, w.kh(), w.kw());
     }
 
+    /** The model's tensor {@code name} as an initializer of shape {@code dims}. */
     private String weight(String name, long... dims) {
         return g.floats(name, parameters.get(name), dims);
     }
@@ -103,7 +104,7 @@ final class LayerWriter {
         List<String> inputs = new ArrayList<>(List.of(t.input(),
                 weight(t.weight(), t.in().channels(), t.out().channels() / t.groups(), w.kh(), w.kw())));
         if (t.bias() != null) {
-            inputs.add(g.floats(t.bias(), parameters.get(t.bias()), t.out().channels()));
+            inputs.add(weight(t.bias(), t.out().channels()));
         }
         g.node("ConvTranspose", t.name(), inputs, new Ints("kernel_shape", w.kh(), w.kw()), new Ints("strides", w.sh(), w.sw()),
                 new Ints("pads", w.padTop(), w.padLeft(), w.padTop(), w.padLeft()), new Ints("dilations", w.dh(), w.dw()),
@@ -119,7 +120,7 @@ final class LayerWriter {
         int features = Math.toIntExact(d.in().elements());
         List<String> inputs = new ArrayList<>(List.of(x, weight(d.weight(), units, features)));
         if (d.bias() != null) {
-            inputs.add(g.floats(d.bias(), parameters.get(d.bias()), units));
+            inputs.add(weight(d.bias(), units));
         }
         g.node("Gemm", d.name(), inputs, new Int("transB", 1));
     }
@@ -182,8 +183,8 @@ final class LayerWriter {
         String deviation = g.step("Sqrt", name + "/std", List.of(shifted));
         String normed = g.step("Div", name + "/normed", List.of(centred, deviation));
         long[] dims = perChannel(n.shape());
-        String scaled = g.step("Mul", name + "/scaled", List.of(normed, g.floats(n.prefix() + ".weight", parameters.get(n.prefix() + ".weight"), dims)));
-        g.node("Add", name, List.of(scaled, g.floats(n.prefix() + ".bias", parameters.get(n.prefix() + ".bias"), dims)));
+        String scaled = g.step("Mul", name + "/scaled", List.of(normed, weight(n.prefix() + ".weight", dims)));
+        g.node("Add", name, List.of(scaled, weight(n.prefix() + ".bias", dims)));
     }
 
     /** The dimensions of a per-channel tensor that broadcasts over a sample of {@code shape}. */
@@ -213,8 +214,8 @@ final class LayerWriter {
                 new Ints("strides", w.sh(), w.sw()));
         String sum = g.step("Mul", s.name() + "/sum", List.of(mean, g.scalar(s.name() + ".window_size", w.kh() * w.kw())));
         long[] dims = perChannel(s.out());
-        String weighted = g.step("Mul", s.name() + "/weighted", List.of(sum, g.floats(s.prefix() + ".weight", parameters.get(s.prefix() + ".weight"), dims)));
-        g.node("Add", s.name(), List.of(weighted, g.floats(s.prefix() + ".bias", parameters.get(s.prefix() + ".bias"), dims)));
+        String weighted = g.step("Mul", s.name() + "/weighted", List.of(sum, weight(s.prefix() + ".weight", dims)));
+        g.node("Add", s.name(), List.of(weighted, weight(s.prefix() + ".bias", dims)));
     }
 
     /** LeNet-5's RBF output, sum over i of (x_i - w_ji)^2, as |x|^2 - 2 x.w_j + |w_j|^2. */
