@@ -4,10 +4,12 @@ safetensors, and their logits for one input that both sides compute from a formu
 
 Run with Debian's interpreter (python3-torch, python3-torchvision):
 
-    /usr/bin/python3 it-tests/scripts/pytorch_parity.py DIR [--half] [name ...]
+    /usr/bin/python3 it-tests/scripts/pytorch_parity.py DIR [--half] [--onnx] [name ...]
 
 For each model it writes DIR/<name>.safetensors (the state dict; --half stores float16, and the logits
-are computed from the same rounded weights) and DIR/<name>.logits.safetensors. Pretrained weights are not
+are computed from the same rounded weights) and DIR/<name>.logits.safetensors; --onnx also writes the
+model as PyTorch exports it to ONNX (opset 13, batch dynamic, batch norm folded into the convolutions
+as eval mode does), DIR/<name>.onnx, for the import test. Pretrained weights are not
 fetched: the point is that the same weights give the same logits.
 """
 import json
@@ -68,6 +70,7 @@ def build(name, half):
 if __name__ == "__main__":
     directory = sys.argv[1]
     half = "--half" in sys.argv
+    onnx = "--onnx" in sys.argv
     names = [a for a in sys.argv[2:] if not a.startswith("--")] or ["resnet18", "mobilenet_v2", "googlenet", "densenet121",
                                                                       "convnext_tiny", "regnet_y_400mf", "vgg11_bn", "alexnet"]
     os.makedirs(directory, exist_ok=True)
@@ -79,4 +82,9 @@ if __name__ == "__main__":
         with torch.no_grad():
             logits = model(parity_input())
         write_safetensors(os.path.join(directory, name + ".logits.safetensors"), {"logits": logits[0]}, torch.float32)
+        if onnx:
+            path = os.path.join(directory, name + ".onnx")
+            torch.onnx.export(model, parity_input(), path + ".tmp", opset_version=13, input_names=["input"], output_names=["logits"],
+                              dynamic_axes={"input": {0: "batch"}, "logits": {0: "batch"}})
+            os.replace(path + ".tmp", path)
         print(name, "logits[:3]", [round(float(v), 5) for v in logits[0][:3]])

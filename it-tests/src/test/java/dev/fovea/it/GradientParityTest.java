@@ -16,7 +16,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 
@@ -32,7 +31,6 @@ import org.junit.jupiter.api.TestFactory;
  * misses by orders of magnitude.
  */
 class GradientParityTest {
-    private static final Path SCRIPT = Path.of("scripts/pytorch_gradients.py");
     private static final Path GENERATED = Path.of("target/gradients");
     private static final Map<String, String> MODELS = new TreeMap<>(Map.of("resnet18", "ResNet18", "mobilenet_v2", "MobileNetV2",
             "densenet121", "DenseNet121", "googlenet", "GoogLeNet", "convnext_tiny", "ConvNeXtTiny", "regnet_y_400mf", "RegNetY400MF",
@@ -128,26 +126,16 @@ class GradientParityTest {
     private static synchronized boolean fixturesAvailable() throws IOException, InterruptedException {
         if (available == null) {
             available = false;
-            Path python = Path.of("/usr/bin/python3");
             boolean made = MODELS.keySet().stream().allMatch(m -> Files.isRegularFile(GENERATED.resolve(m + ".grad32.safetensors")));
             if (made) {
                 available = true; // this build made them already: target/ is new in every clean build
-            } else if (Files.isExecutable(python) && run(List.of(python.toString(), "-c", "import torch, torchvision"))) {
-                List<String> command = new ArrayList<>(List.of(python.toString(), SCRIPT.toString(), GENERATED.toString()));
-                command.addAll(MODELS.keySet());
-                available = run(command);
+            } else if (PyTorchScripts.installed()) {
+                List<String> args = new ArrayList<>(List.of(GENERATED.toString()));
+                args.addAll(MODELS.keySet());
+                available = PyTorchScripts.run("pytorch_gradients.py", args, 15);
                 assertTrue(available, "pytorch_gradients.py failed though PyTorch is installed");
             }
         }
         return available;
-    }
-
-    private static boolean run(List<String> command) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-        if (!p.waitFor(15, TimeUnit.MINUTES)) {
-            p.destroyForcibly();
-            return false;
-        }
-        return p.exitValue() == 0;
     }
 }

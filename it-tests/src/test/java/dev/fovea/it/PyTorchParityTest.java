@@ -15,7 +15,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
@@ -28,7 +27,6 @@ import org.junit.jupiter.api.TestFactory;
  * exported to ONNX by Fovea, give PyTorch's logits in ONNX Runtime within the same bound.
  */
 class PyTorchParityTest {
-    private static final Path SCRIPT = Path.of("scripts/pytorch_parity.py");
     private static final Path GENERATED = Path.of("target/parity");
     private static final Map<String, String> LARGE = Map.of("resnet18", "ResNet18", "mobilenet_v2", "MobileNetV2", "googlenet",
             "GoogLeNet", "densenet121", "DenseNet121", "convnext_tiny", "ConvNeXtTiny", "regnet_y_400mf", "RegNetY400MF", "vgg11_bn",
@@ -53,25 +51,15 @@ class PyTorchParityTest {
     /** Makes the fixtures once per run, if Debian's PyTorch can. */
     private static synchronized boolean fixturesAvailable() throws IOException, InterruptedException {
         if (available == null) {
-            available = false;
-            Path python = Path.of("/usr/bin/python3");
-            if (Files.isExecutable(python) && run(List.of(python.toString(), "-c", "import torch, torchvision"))) {
-                List<String> command = new java.util.ArrayList<>(List.of(python.toString(), SCRIPT.toString(), GENERATED.toString()));
-                command.addAll(LARGE.keySet());
-                available = run(command);
+            available = PyTorchScripts.installed();
+            if (available) {
+                List<String> args = new java.util.ArrayList<>(List.of(GENERATED.toString()));
+                args.addAll(LARGE.keySet());
+                available = PyTorchScripts.run("pytorch_parity.py", args, 10);
                 assertTrue(available, "pytorch_parity.py failed though PyTorch is installed");
             }
         }
         return available;
-    }
-
-    private static boolean run(List<String> command) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-        if (!p.waitFor(10, TimeUnit.MINUTES)) {
-            p.destroyForcibly();
-            return false;
-        }
-        return p.exitValue() == 0;
     }
 
     private static void compare(String model, Path weights, Path logitsFile) throws Exception {

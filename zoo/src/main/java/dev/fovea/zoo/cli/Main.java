@@ -44,6 +44,8 @@ public final class Main {
                                      the network drawn as SVG (to standard output without --output)
               export MODEL [--weights W] --output M.onnx
                                      the network and its weights as an ONNX model, for other runtimes
+              import M.onnx --package P --name N --output-dir DIR [--weights W] [--input C,H,W]
+                                     an ONNX model as an annotated network (Java source) and its weights
               completion             a bash completion script: source <(./fovea completion)
               help                   this text
 
@@ -133,6 +135,7 @@ public final class Main {
         commands.put("eval", new EvalCommand(cli));
         commands.put("graph", new GraphCommand(cli));
         commands.put("export", new ExportCommand(cli));
+        commands.put("import", new ImportCommand(cli));
         return commands;
     }
 

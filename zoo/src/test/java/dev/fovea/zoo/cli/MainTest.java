@@ -15,6 +15,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import javax.imageio.ImageIO;
@@ -287,5 +288,30 @@ class MainTest {
 
         assertEquals(2, run("export", "lenet5"));
         assertTrue(err().startsWith("fovea: Missing required option: '--output=M.onnx'"), err());
+    }
+
+    @Test
+    void importWritesTheNetworkSourceAndItsWeightsOrSaysWhyNot() throws Exception {
+        Path onnx = dir.resolve("lenet.onnx");
+        assertEquals(0, run("export", "lenet", "--output", onnx.toString()));
+        Path src = dir.resolve("src");
+        out.reset();
+        assertEquals(0, run("import", onnx.toString(), "--package", "my.nets", "--name", "Small", "--output-dir", src.toString()));
+        assertEquals(List.of("lenet.onnx: 12 operators as my.nets.Small, 8 members; 61,706 parameters in 10 tensors",
+                "wrote " + src.resolve("my/nets/Small.java"), "wrote " + src.resolve("Small.safetensors")), out().lines().toList());
+        String source = Files.readString(src.resolve("my/nets/Small.java"));
+        assertTrue(source.contains("@Expect(params = 61_706, output = 10)"), source);
+        assertEquals(10, dev.fovea.runtime.weights.SafeTensors.read(src.resolve("Small.safetensors")).size());
+
+        err.reset();
+        assertEquals(1, run("import", dir.resolve("missing.onnx").toString(), "--package", "p", "--name", "N", "--output-dir", src.toString()));
+        assertEquals(List.of("fovea: " + dir.resolve("missing.onnx") + ": no such file"), err().lines().toList());
+        err.reset();
+        assertEquals(2, run("import", onnx.toString(), "--name", "N", "--output-dir", src.toString()));
+        assertTrue(err().startsWith("fovea: Missing required option: '--package=P'"), err());
+        err.reset();
+        assertEquals(2, run("import", onnx.toString(), "--package", "p", "--name", "N", "--output-dir", src.toString(), "--input", "3,0"));
+        assertEquals(List.of("fovea: --input takes one sample's shape, channels,height,width (like 3,224,224) or features"),
+                err().lines().toList());
     }
 }
