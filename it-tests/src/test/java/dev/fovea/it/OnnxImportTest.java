@@ -45,7 +45,8 @@ class OnnxImportTest {
             List.of("resnet18", "ResNet18", "@ResNet18Block1(filters = 64) @Repeat(2) Layer layer1();"),
             List.of("mobilenet_v2", "MobileNetV2", "@MobileNetV2Block1(conv_0_0_filters = 144, conv_2_filters = 24) Layer features_3();"),
             List.of("googlenet", "GoogLeNet", "@GoogLeNetBlock1(branch1_conv_filters = 64, branch2_0_conv_filters = 96,"),
-            List.of("densenet121", "DenseNet121", "@Concat({\"features_pool0\", \"features_denseblock1_denselayer1_conv2\"}) @BatchNorm @ReLU"));
+            List.of("densenet121", "DenseNet121", "@Concat({\"features_pool0\", \"features_denseblock1_denselayer1_conv2\"}) Layer"),
+            List.of("convnext_tiny", "ConvNeXtTiny", "@Dense(units = block_3_units, pointwise = true) @GELU Layer block_3();"));
 
     @TempDir
     Path dir;
@@ -69,7 +70,9 @@ class OnnxImportTest {
     @TestFactory
     Stream<DynamicTest> zooModelsExportedByFoveaComeBackAsTheSameNetwork() {
         return Stream.of(List.of("MobileNetV2", "@Add Layer out();"), List.of("SqueezeNet1_1", "@Concat({\"expand1x1\", \"expand3x3\"})"),
-                List.of("SeResNet50", "@Scale(from = "), List.of("GoogLeNet", "@BatchNorm(eps = 0.001) @ReLU Layer conv"))
+                List.of("SeResNet50", "@Scale(from = "), List.of("GoogLeNet", "@BatchNorm(eps = 0.001) @ReLU Layer conv"),
+                List.of("ConvNeXtTiny", "@LayerScale Layer"),
+                List.of("DenseNet121", "@Repeat(value = 6, label = \"denselayer%d\", firstIndex = 1) Layer denseblock1();"))
                 .map(m -> DynamicTest.dynamicTest(m.getFirst(), () -> roundTrip(m.getFirst(), m.get(1))));
     }
 

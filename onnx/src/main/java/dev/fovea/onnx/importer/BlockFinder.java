@@ -15,6 +15,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Finds where the graph repeats itself. The network is cut wherever a single tensor is all that later
@@ -25,6 +27,8 @@ import java.util.Set;
  * arguments, named {@code layer1.0}, {@code layer1.1} in the file (and by nothing else), become one member with {@code @Repeat}.
  */
 final class BlockFinder {
+    /** The last atom of a repeated block's path: {@code 3}, or {@code denselayer3} (a label and an index). */
+    private static final Pattern NUMBERED = Pattern.compile("([A-Za-z_]*)(\\d{1,9})");
     private final String networkName;
     private final Names networkNames = new Names();
 
@@ -76,28 +80,37 @@ final class BlockFinder {
             List<Instance> instances = regions.subList(r, end);
             boolean repeat = instances.size() > 1;
             List<String> prefix = prefix(instances.getFirst());
-            int firstIndex = repeat ? Integer.parseInt(prefix.getLast()) : 0;
+            Matcher numbered = NUMBERED.matcher(prefix.isEmpty() ? "" : prefix.getLast());
+            int firstIndex = repeat && numbered.matches() ? Integer.parseInt(numbered.group(2)) : 0;
+            String label = repeat ? numbered.group(1) + "%d" : "%d";
             String text = String.join("_", repeat ? prefix.subList(0, prefix.size() - 1) : prefix);
-            parts.add(new Use(networkNames.fresh(text, "block"), type, List.copyOf(instances), args, repeat, firstIndex));
+            parts.add(new Use(networkNames.fresh(text, "block"), type, List.copyOf(instances), args, repeat, label, firstIndex));
             r = end - 1;
         }
         return new Layout(List.copyOf(parts), List.copyOf(blocks));
     }
 
-    /** Whether the instances are named P.i, P.i+1, ... in the file, so that @Repeat's numbering gives them their names back. */
+    /**
+     * Whether the instances are named P.i, P.i+1, ... (or P.layer1, P.layer2, ...) in the file, so that
+     * @Repeat's numbering (and label) gives them their names back.
+     */
     private static boolean consecutive(List<Instance> instances) {
         List<String> stem = null;
+        String label = null;
         int expected = -1;
         for (Instance instance : instances) {
             List<String> prefix = prefix(instance);
-            if (prefix.size() < 2 || !prefix.getLast().matches("\\d{1,9}")) {
+            Matcher numbered = NUMBERED.matcher(prefix.isEmpty() ? "" : prefix.getLast());
+            if (prefix.size() < 2 || !numbered.matches()) {
                 return false;
             }
-            int index = Integer.parseInt(prefix.getLast());
-            if (stem != null && (!stem.equals(prefix.subList(0, prefix.size() - 1)) || index != expected)) {
+            int index = Integer.parseInt(numbered.group(2));
+            List<String> thisStem = prefix.subList(0, prefix.size() - 1);
+            if (stem != null && (!stem.equals(thisStem) || !label.equals(numbered.group(1)) || index != expected)) {
                 return false;
             }
-            stem = prefix.subList(0, prefix.size() - 1);
+            stem = thisStem;
+            label = numbered.group(1);
             expected = index + 1;
         }
         return true;

@@ -17,10 +17,15 @@ record Layout(List<Part> parts, List<BlockType> blocks) {
 
     /**
      * A use of {@code type}: one instance, or several in a row with the same arguments written with
-     * {@code @Repeat}, whose weights are then numbered from {@code firstIndex}.
+     * {@code @Repeat}, whose weights are then named by {@code label} ({@code %d} or {@code denselayer%d}) from {@code firstIndex}.
      */
-    record Use(String name, BlockType type, List<Instance> instances, Map<String, Value> args, boolean repeat, int firstIndex)
-            implements Part {}
+    record Use(String name, BlockType type, List<Instance> instances, Map<String, Value> args, boolean repeat, String label,
+            int firstIndex) implements Part {
+        /** The weights' path of instance {@code i}. */
+        String path(int i) {
+            return repeat ? name + "." + String.format(java.util.Locale.ROOT, label, firstIndex + i) : name;
+        }
+    }
 
     /** One occurrence of a block in the graph: its members (in the block's order) and the tensor it reads. */
     record Instance(String input, List<Member> members) {}

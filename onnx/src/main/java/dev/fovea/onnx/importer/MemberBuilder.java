@@ -9,8 +9,9 @@ import java.util.TreeSet;
 
 /**
  * Orders the layers so that chains stay together (a layer right after the one it reads, when the graph
- * allows) and gathers them into members: a batch norm, activation or constant factor joins the member
- * of the layer it reads when nothing else reads that layer.
+ * allows) and gathers them into members: an activation or constant factor joins the member of the layer
+ * it reads when nothing else reads that layer, a normalisation only a convolution's or dense layer's
+ * (a norm after a concatenation or addition opens the next member, as DenseNet's and ConvNeXt's modules do).
  */
 final class MemberBuilder {
     private MemberBuilder() {}
@@ -24,7 +25,7 @@ final class MemberBuilder {
         List<Step> current = new ArrayList<>();
         for (Step step : ordered) {
             boolean joins = !current.isEmpty() && step.follows() && step.input().equals(current.getLast().output())
-                    && readers.get(step.input()) == 1;
+                    && readers.get(step.input()) == 1 && (!step.normalises() || current.getLast().isLinear());
             if (!joins && !current.isEmpty()) {
                 members.add(member(current));
                 current = new ArrayList<>();

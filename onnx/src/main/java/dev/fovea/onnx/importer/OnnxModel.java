@@ -55,6 +55,8 @@ record OnnxModel(String file, String producer, long opset, String input, int[] s
             OnnxNode node = OnnxNode.of(proto, nodes.size());
             if (node.opType().equals("Constant") && node.has("value")) {
                 constants.put(node.output(), Constant.of(node.attributes().get("value").getT(), file));
+            } else if (node.opType().equals("Identity") && constants.containsKey(node.inputs().getFirst())) {
+                constants.put(node.output(), constants.get(node.inputs().getFirst())); // PyTorch shares equal weights this way
             } else {
                 nodes.add(node);
             }

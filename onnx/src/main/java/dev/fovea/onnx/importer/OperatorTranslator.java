@@ -8,6 +8,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -23,16 +24,29 @@ final class OperatorTranslator {
     /** The operators {@link #translate(OnnxNode, List)} handles (some only with certain attributes). */
     private static final Set<String> KNOWN = Set.of("Identity", "Dropout", "Conv", "ConvTranspose", "MaxPool", "AveragePool",
             "GlobalAveragePool", "Flatten", "Reshape", "Gemm", "BatchNormalization", "Relu", "Sigmoid", "Tanh", "HardSwish", "Gelu",
-            "HardSigmoid", "LeakyRelu", "Clip", "Softmax", "LRN", "Add", "Mul", "Concat", "Pad");
+            "HardSigmoid", "LeakyRelu", "Clip", "Softmax", "LRN", "Add", "Mul", "Concat", "Pad", "Transpose", "ReduceMean", "Div",
+            "MatMul");
+
+    /** Operators that read channels-last data (after a Transpose to N x H x W x C) the same way as channels-first. */
+    private static final Set<String> LAYOUT_FREE = Set.of("Identity", "Dropout", "Relu", "Sigmoid", "Tanh", "HardSwish", "Gelu",
+            "HardSigmoid", "LeakyRelu", "Clip");
 
     private final OnnxModel model;
     private final Map<String, int[]> shapes = new HashMap<>();
     private final Map<String, String> aliases = new HashMap<>();
     private final List<Step> steps = new ArrayList<>();
     private final Map<String, List<String>> unsupported = new LinkedHashMap<>();
+    private final Patterns patterns;
+    /** Nodes a pattern already turned into a layer. */
+    private final Set<OnnxNode> fused = new HashSet<>();
+    /** Tensors (by the file's names) held channels-last: written by a Transpose to N x H x W x C, or computed from one. */
+    private final Set<String> channelsLast = new HashSet<>();
+    /** Whether the node being translated reads channels-last data: its outputs are channels-last too. */
+    private boolean readsChannelsLast;
 
     OperatorTranslator(OnnxModel model) {
         this.model = model;
+        this.patterns = new Patterns(model);
     }
 
     static Translation translate(OnnxModel model) {
@@ -43,6 +57,9 @@ final class OperatorTranslator {
         shapes.put(model.input(), model.sample());
         Map<OnnxNode, String> silu = siluMuls();
         for (OnnxNode node : live()) {
+            if (fused.contains(node)) {
+                continue;
+            }
             if (node.opType().equals("Sigmoid") && silu.containsValue(node.output())) {
                 continue; // computed by the SiLU below
             }
@@ -120,6 +137,9 @@ final class OperatorTranslator {
 
     private void alias(OnnxNode node, String input) {
         aliases.put(node.output(), input);
+        if (readsChannelsLast) {
+            channelsLast.add(node.output());
+        }
     }
 
     private void unsupported(OnnxNode node, String why) {
@@ -127,8 +147,15 @@ final class OperatorTranslator {
     }
 
     private void add(OnnxNode node, ImportedLayer layer, String input, int[] shape) {
-        steps.add(new Step(node.name(), node.opType(), layer, input, node.output()));
-        shapes.put(node.output(), shape);
+        add(node.name(), node.opType(), layer, input, node.output(), shape);
+    }
+
+    private void add(String nodeName, String opType, ImportedLayer layer, String input, String output, int[] shape) {
+        steps.add(new Step(nodeName, opType, layer, input, output));
+        shapes.put(output, shape);
+        if (readsChannelsLast) {
+            channelsLast.add(output);
+        }
     }
 
     private void translate(OnnxNode node, List<String> data) {
@@ -142,6 +169,13 @@ final class OperatorTranslator {
         }
         String x = data.getFirst();
         int[] in = shapes.get(x);
+        readsChannelsLast = node.inputs().stream().anyMatch(channelsLast::contains);
+        if (readsChannelsLast && !LAYOUT_FREE.contains(node.opType())) {
+            if (!channelsLast(node, x, in)) {
+                unsupported(node, "on channels-last data (after a Transpose), other than as a layer norm, GELU or dense layer");
+            }
+            return;
+        }
         switch (node.opType()) {
             case "Identity", "Dropout" -> alias(node, x);
             case "Conv" -> conv(node, x, in);
@@ -180,11 +214,111 @@ final class OperatorTranslator {
                     .attr("beta", Value.Real.ofFloat(node.real("beta", 0.75f)), new Value.Real(0.75))
                     .attr("k", Value.Real.ofFloat(node.real("bias", 1f)), new Value.Real(2.0)).build(), x, in);
             case "Add" -> add(node, data, in);
-            case "Mul" -> mul(node, data, in);
+            case "Mul" -> {
+                if (!gelu(node, x, in)) {
+                    mul(node, data, in);
+                }
+            }
             case "Concat" -> concat(node, data, in);
             case "Pad" -> pad(node, x);
+            case "Transpose" -> {
+                if (in.length == 3 && Arrays.equals(node.integers("perm"), new long[] {0, 2, 3, 1})) {
+                    aliases.put(node.output(), x); // the same values, channels-last: only layer norm, GELU and dense layers may read them
+                    channelsLast.add(node.output());
+                } else {
+                    unsupported(node, "other than to channels-last (N x H x W x C)");
+                }
+            }
+            case "ReduceMean" -> {
+                if (!layerNorm(node, x, in, 1)) {
+                    unsupported(node, "other than in a layer norm over the channels");
+                }
+            }
+            case "Div" -> {
+                if (!gelu(node, x, in)) {
+                    unsupported(node, "other than in GELU");
+                }
+            }
+            case "MatMul" -> {
+                if (in.length != 1 || !dense(node, x, in, false)) {
+                    unsupported(node, "other than features x a stored weight");
+                }
+            }
             default -> unsupported(node, null);
         }
+    }
+
+    /** An operator on channels-last data: the Transpose back, or the start of a layer norm, GELU or pointwise dense layer. */
+    private boolean channelsLast(OnnxNode node, String x, int[] in) {
+        return switch (node.opType()) {
+            case "Transpose" -> {
+                boolean back = Arrays.equals(node.integers("perm"), new long[] {0, 3, 1, 2});
+                if (back) {
+                    aliases.put(node.output(), x);
+                }
+                yield back;
+            }
+            case "ReduceMean" -> layerNorm(node, x, in, -1);
+            case "Div", "Mul" -> gelu(node, x, in);
+            case "MatMul" -> in.length == 3 && dense(node, x, in, true);
+            default -> false;
+        };
+    }
+
+    /** A layer norm over the channels, axis 1 of N x C x H x W data or -1 of channels-last data, from its first node. */
+    private boolean layerNorm(OnnxNode mean, String x, int[] in, long channelAxis) {
+        Optional<Patterns.LayerNormMatch> found = patterns.layerNorm(mean);
+        if (found.isEmpty() || in.length != 3) {
+            return false;
+        }
+        Patterns.LayerNormMatch m = found.get();
+        boolean overChannels = m.axis() == channelAxis || m.axis() == (channelAxis == 1 ? -3 : 3);
+        if (!overChannels || m.weight().size() != in[0]) {
+            return false;
+        }
+        fused.addAll(m.match().nodes());
+        add(mean.name(), "LayerNormalization", ImportedLayer.of("LayerNorm").attr("eps", Value.Real.ofFloat(m.eps()), new Value.Real(1e-6))
+                .weight("weight", new LoadedTensor(new int[] {in[0]}, m.weight().floats()))
+                .weight("bias", new LoadedTensor(new int[] {in[0]}, m.bias().floats())).build(), x, m.match().output(), in);
+        return true;
+    }
+
+    private boolean gelu(OnnxNode first, String x, int[] in) {
+        Optional<Patterns.Match> found = patterns.gelu(first);
+        found.ifPresent(m -> {
+            fused.addAll(m.nodes());
+            add(first.name(), "Gelu", ImportedLayer.of("GELU").build(), x, m.output(), in);
+        });
+        return found.isPresent();
+    }
+
+    /** A dense layer from MatMul (and the Add of its bias): on features, or pointwise on channels-last data. */
+    private boolean dense(OnnxNode matMul, String x, int[] in, boolean pointwise) {
+        Optional<Patterns.DenseMatch> found = patterns.dense(matMul);
+        if (found.isEmpty() || found.get().weight().dims()[0] != in[0]) {
+            return false;
+        }
+        Patterns.DenseMatch m = found.get();
+        int features = m.weight().dims()[0];
+        int units = m.weight().dims()[1];
+        float[] w = new float[units * features];
+        for (int o = 0; o < units; o++) {
+            for (int i = 0; i < features; i++) {
+                w[o * features + i] = m.weight().floats()[i * units + o];
+            }
+        }
+        ImportedLayer.Builder layer = ImportedLayer.of("Dense").attr("units", new Value.Int(units))
+                .attr("bias", new Value.Bool(m.bias() != null), new Value.Bool(true))
+                .attr("pointwise", new Value.Bool(pointwise), new Value.Bool(false))
+                .weight("weight", new LoadedTensor(new int[] {units, features}, w));
+        if (m.bias() != null) {
+            layer.weight("bias", new LoadedTensor(new int[] {units}, m.bias().floats()));
+        }
+        fused.addAll(m.match().nodes());
+        int[] out = in.clone();
+        out[0] = units;
+        add(matMul.name(), "MatMul", layer.build(), x, m.match().output(), out);
+        return true;
     }
 
     private LoadedTensor weight(OnnxNode node, int index) {
@@ -491,8 +625,11 @@ final class OperatorTranslator {
         if (data.size() == 1) {
             Constant c = model.constants().get(node.inputs().stream().filter(model.constants()::containsKey).findFirst().orElseThrow());
             double f = c.scalar();
-            if (Double.isNaN(f)) {
-                unsupported(node, "by a tensor of constants (only by one number)");
+            if (Double.isNaN(f) && isPerChannel(c, in)) {
+                int[] dims = in.length == 3 ? new int[] {in[0], 1, 1} : new int[] {in[0]};
+                add(node, ImportedLayer.of("LayerScale").weight("", new LoadedTensor(dims, c.floats())).build(), x, in);
+            } else if (Double.isNaN(f)) {
+                unsupported(node, "by a tensor of constants other than one number or one per channel");
             } else {
                 add(node, ImportedLayer.of("Multiply").attr("value", new Value.Real(Double.parseDouble(Float.toString((float) f)))).build(), x, in);
             }
@@ -507,6 +644,14 @@ final class OperatorTranslator {
         } else {
             unsupported(node, "of two tensors other than a channel gate (C x 1 x 1) and its feature map");
         }
+    }
+
+    /** A constant of one value per channel, shaped to broadcast over N x C x H x W ([C, 1, 1]) or over features ([C]). */
+    private static boolean isPerChannel(Constant c, int[] in) {
+        int[] d = c.dims();
+        boolean spatial = in.length == 3 && (Arrays.equals(d, new int[] {in[0], 1, 1}) || Arrays.equals(d, new int[] {1, in[0], 1, 1}));
+        boolean flat = in.length == 1 && (Arrays.equals(d, new int[] {in[0]}) || Arrays.equals(d, new int[] {1, in[0]}));
+        return c.floats() != null && (spatial || flat);
     }
 
     private static boolean isGate(int[] gate, int[] map) {

@@ -177,7 +177,14 @@ final class SourceWriter {
         if (u.repeat()) {
             imports.add("Repeat");
             int n = u.instances().size();
-            line.append(u.firstIndex() == 0 ? " @Repeat(" + n + ")" : " @Repeat(value = " + n + ", firstIndex = " + u.firstIndex() + ")");
+            List<String> elements = new ArrayList<>();
+            if (!u.label().equals("%d")) {
+                elements.add("label = \"" + u.label() + "\"");
+            }
+            if (u.firstIndex() != 0) {
+                elements.add("firstIndex = " + u.firstIndex());
+            }
+            line.append(elements.isEmpty() ? " @Repeat(" + n + ")" : " @Repeat(value = " + n + ", " + String.join(", ", elements) + ")");
         }
         return line.append(" Layer ").append(u.name()).append("();").toString();
     }

@@ -27,7 +27,19 @@ record Step(String nodeName, String opType, ImportedLayer layer, String input, S
     boolean follows() {
         return switch (layer.annotation()) {
             case "BatchNorm", "ReLU", "ReLU6", "LeakyReLU", "Sigmoid", "Tanh", "SiLU", "GELU", "HardSwish", "HardSigmoid", "Softmax",
-                 "Multiply" -> true;
+                 "Multiply", "LayerNorm", "LayerScale" -> true;
+            default -> false;
+        };
+    }
+
+    boolean normalises() {
+        return layer.annotation().equals("BatchNorm") || layer.annotation().equals("LayerNorm");
+    }
+
+    /** Convolutions and dense layers: a normalisation after one belongs to it. */
+    boolean isLinear() {
+        return switch (layer.annotation()) {
+            case "Conv2d", "DepthwiseConv2d", "ConvTranspose2d", "Dense" -> true;
             default -> false;
         };
     }

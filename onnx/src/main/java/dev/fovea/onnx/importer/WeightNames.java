@@ -26,7 +26,7 @@ final class WeightNames {
                 case Use u -> {
                     for (int i = 0; i < u.instances().size(); i++) {
                         Instance instance = u.instances().get(i);
-                        String prefix = u.repeat() ? u.name() + "." + (u.firstIndex() + i) : u.name();
+                        String prefix = u.path(i);
                         for (int j = 0; j < instance.members().size(); j++) {
                             member(instance.members().get(j), prefix + "." + u.type().memberNames().get(j), tensors);
                         }
@@ -46,7 +46,8 @@ final class WeightNames {
             }
             String owner = first ? path : path + "." + layer.annotation().toLowerCase(Locale.ROOT);
             first = false;
-            layer.weights().forEach(w -> tensors.put(owner + "." + w.suffix(), w.tensor()));
+            // a layer scale's one tensor is named after its layer, with no suffix
+            layer.weights().forEach(w -> tensors.put(w.suffix().isEmpty() ? owner : owner + "." + w.suffix(), w.tensor()));
         }
     }
 
