@@ -48,9 +48,12 @@ def parity_input(size=224):
     return torch.tensor([0.5 * math.sin(0.37 * i) for i in range(n)], dtype=torch.float32).reshape(1, 3, size, size)
 
 
+SIZES = {"inception_v3": 299}  # each model's input size where it is not 224
+
+
 def build(name, half):
     torch.manual_seed(0)
-    kwargs = {"aux_logits": False, "init_weights": True} if name == "googlenet" else {}
+    kwargs = {"aux_logits": False, "init_weights": True} if name in ("googlenet", "inception_v3") else {}
     model = getattr(models, name)(**kwargs).eval()
     g = torch.Generator().manual_seed(1)
     with torch.no_grad():
@@ -79,12 +82,13 @@ if __name__ == "__main__":
         model = build(name, half)
         state = {k: v for k, v in model.state_dict().items() if not k.endswith("num_batches_tracked")}
         write_safetensors(os.path.join(directory, name + ".safetensors"), state, torch.float16 if half else torch.float32)
+        size = SIZES.get(name, 224)
         with torch.no_grad():
-            logits = model(parity_input())
+            logits = model(parity_input(size))
         write_safetensors(os.path.join(directory, name + ".logits.safetensors"), {"logits": logits[0]}, torch.float32)
         if onnx:
             path = os.path.join(directory, name + ".onnx")
-            torch.onnx.export(model, parity_input(), path + ".tmp", opset_version=13, input_names=["input"], output_names=["logits"],
+            torch.onnx.export(model, parity_input(size), path + ".tmp", opset_version=13, input_names=["input"], output_names=["logits"],
                               dynamic_axes={"input": {0: "batch"}, "logits": {0: "batch"}})
             os.replace(path + ".tmp", path)
         print(name, "logits[:3]", [round(float(v), 5) for v in logits[0][:3]])

@@ -183,7 +183,7 @@ BUILDERS = {"resnet50_v1": lambda: resnet_v1([3, 4, 6, 3]), "resnet101_v1": lamb
             "mobilenet_v1": mobilenet_v1, "mobilenet_v1_075": lambda: mobilenet_v1(0.75),
             "mobilenet_v1_050": lambda: mobilenet_v1(0.5), "mobilenet_v1_025": lambda: mobilenet_v1(0.25)}
 SIZES = {"mobilenet_v1_192": ("mobilenet_v1", 192), "mobilenet_v1_160": ("mobilenet_v1", 160),
-         "mobilenet_v1_128": ("mobilenet_v1", 128), "lenet5": ("lenet5", 32)}
+         "mobilenet_v1_128": ("mobilenet_v1", 128), "lenet5": ("lenet5", 32), "inception_v3": ("inception_v3", 299)}
 for _alpha in ("075", "050", "025"):
     for _size in (192, 160, 128):
         SIZES[f"mobilenet_v1_{_alpha}_{_size}"] = (f"mobilenet_v1_{_alpha}", _size)
@@ -195,15 +195,15 @@ NAMES = ["alexnet", "vgg11", "vgg11_bn", "vgg13", "vgg13_bn", "vgg16", "vgg16_bn
          "googlenet", "densenet121", "densenet169", "densenet201", "mobilenet_v2", "convnext_tiny",
          "squeezenet1_0", "squeezenet1_1", "regnet_x_400mf", "regnet_y_400mf", "resnet50_v1", "resnet101_v1", "resnet152_v1", "se_resnet50",
          "googlenet_paper", "nin", "mobilenet_v1", "mobilenet_v1_075", "mobilenet_v1_050", "mobilenet_v1_025",
-         "mobilenet_v1_192", "mobilenet_v1_160", "mobilenet_v1_128", "lenet5"] + sorted(
+         "mobilenet_v1_192", "mobilenet_v1_160", "mobilenet_v1_128", "lenet5", "inception_v3"] + sorted(
              k for k in SIZES if k.count("_") == 3)
 
 def model(name):
-    """A model by name: one of the builders above, or torchvision's (GoogLeNet without its auxiliary heads)."""
+    """A model by name: one of the builders above, or torchvision's (GoogLeNet and Inception v3 without their auxiliary heads)."""
     builder, _ = SIZES.get(name, (name, 224))
     if builder in BUILDERS:
         return BUILDERS[builder]()
-    kwargs = {"aux_logits": False, "init_weights": False} if builder == "googlenet" else {}
+    kwargs = {"aux_logits": False, "init_weights": False} if builder in ("googlenet", "inception_v3") else {}
     return getattr(models, builder)(**kwargs)
 
 

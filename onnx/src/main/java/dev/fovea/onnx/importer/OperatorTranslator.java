@@ -37,6 +37,8 @@ final class OperatorTranslator {
     private final List<Step> steps = new ArrayList<>();
     private final Map<String, List<String>> unsupported = new LinkedHashMap<>();
     private final Patterns patterns;
+    /** The padding of a Pad node folded into the window of the layer that reads it, by the Pad's output. */
+    private final Map<String, Value> folded = new HashMap<>();
     /** Nodes a pattern already turned into a layer. */
     private final Set<OnnxNode> fused = new HashSet<>();
     /** Tensors (by the file's names) held channels-last: written by a Transpose to N x H x W x C, or computed from one. */
@@ -336,6 +338,10 @@ final class OperatorTranslator {
 
     /** The window's padding as the DSL writes it (one value or {h, w}); null, with a problem noted, when it is asymmetric. */
     private Value padding(OnnxNode node, int[] in, long[] kernel, long[] stride, long[] dilation) {
+        Value before = folded.get(node.inputs().getFirst());
+        if (before != null) {
+            return before; // a Pad just before, folded in
+        }
         String auto = node.text("auto_pad", "NOTSET");
         long[] pads = node.integers("pads", 0, 0, 0, 0);
         if (auto.startsWith("SAME")) {
@@ -492,7 +498,8 @@ final class OperatorTranslator {
         layer.attr("ceilMode", new Value.Bool(ceil), new Value.Bool(false));
         if (!max) {
             // without padding the two counts agree: keep the DSL's default then
-            boolean includePad = pad[0] == 0 && pad[1] == 0 || node.integer("count_include_pad", 0) == 1;
+            boolean includePad = pad[0] == 0 && pad[1] == 0 || node.integer("count_include_pad", 0) == 1
+                    || folded.containsKey(node.inputs().getFirst());
             layer.attr("countIncludePad", new Value.Bool(includePad), new Value.Bool(true));
         }
         add(node, layer.build(), x, new int[] {in[0], outputSize(in[1], kernel[0], stride[0], pad[0], dilation[0], ceil),
@@ -680,13 +687,29 @@ final class OperatorTranslator {
         add(node, ImportedLayer.of("Concat").attr("value", new Value.Refs(data)).build(), data.getFirst(), new int[] {channels, in[1], in[2]});
     }
 
+    /**
+     * Zero padding: nothing when it pads nothing; folded into the window of the convolution or average
+     * pooling that alone reads it (PyTorch writes an average pool's padding this way), the padded zeros
+     * counted as the average counts them.
+     */
     private void pad(OnnxNode node, String x) {
         Constant pads = model.opset() < 11 ? null : model.constants().get(node.input(1));
         long[] values = pads != null ? pads.longs() : node.integers("pads");
         if (values != null && Arrays.stream(values).allMatch(v -> v == 0)) {
             alias(node, x);
+            return;
+        }
+        OnnxNode reader = patterns.soleReader(node.output());
+        boolean zeros = node.text("mode", "constant").equals("constant") && (node.input(2) == null || patterns.isZero(node.input(2)));
+        boolean spatialSymmetric = values != null && values.length == 8 && values[0] == 0 && values[1] == 0 && values[4] == 0 && values[5] == 0
+                && values[2] == values[6] && values[3] == values[7];
+        boolean foldable = reader != null && (reader.opType().equals("Conv") || reader.opType().equals("AveragePool"))
+                && Arrays.stream(reader.integers("pads", 0, 0, 0, 0)).allMatch(v -> v == 0) && reader.text("auto_pad", "NOTSET").equals("NOTSET");
+        if (zeros && spatialSymmetric && foldable) {
+            alias(node, x);
+            folded.put(node.output(), Value.pair(values[2], values[3]));
         } else {
-            unsupported(node, "that adds padding (a layer of its own is not in the DSL yet)");
+            unsupported(node, "other than zero padding on height and width, read by a convolution or average pooling");
         }
     }
 }

@@ -35,6 +35,18 @@ final class Patterns {
         return r.size() == 1 && r.getFirst().opType().equals(op) && !tensor.equals(model.output()) ? r.getFirst() : null;
     }
 
+    /** The one node reading {@code tensor}, whatever its type; null if none or several (or the tensor is the output). */
+    OnnxNode soleReader(String tensor) {
+        List<OnnxNode> r = readers.getOrDefault(tensor, List.of());
+        return r.size() == 1 && !tensor.equals(model.output()) ? r.getFirst() : null;
+    }
+
+    /** Whether {@code name} is a stored tensor of zeros. */
+    boolean isZero(String name) {
+        Constant c = constant(name);
+        return c != null && c.floats() != null && java.util.stream.IntStream.range(0, c.floats().length).allMatch(i -> c.floats()[i] == 0);
+    }
+
     /** The input of a two-input node other than {@code tensor}, or null when the node does not read {@code tensor}. */
     private static String other(OnnxNode node, String tensor) {
         if (node == null || node.inputs().size() != 2) {
