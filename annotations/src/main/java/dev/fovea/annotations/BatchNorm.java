@@ -18,6 +18,12 @@ public @interface BatchNorm {
 
     double momentum() default 0.1;
 
+    /**
+     * Whether it learns a scale (gamma). Without one it learns only its shift, as Keras' {@code
+     * BatchNormalization(scale=False)} before a ReLU: the layer after can do the scaling.
+     */
+    boolean scale() default true;
+
     /** State-dict prefix of this layer's parameters; empty: derived from the member (see docs/dsl.md). */
     String name() default "";
 }

@@ -75,6 +75,7 @@ public final class Decls {
             case "BatchNorm" -> {
                 d.put("eps", Expr.of(1e-5));
                 d.put("momentum", Expr.of(0.1));
+                d.put("scale", Expr.of(true));
                 d.put("name", Expr.of(""));
             }
             case "Add" -> {

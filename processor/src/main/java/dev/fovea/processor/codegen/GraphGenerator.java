@@ -68,6 +68,8 @@ final class GraphGenerator {
                     shape(y));
             case Op.Flatten f -> CodeBlock.of("new $T($S, $S, $L, $L)", LAYER.nestedClass("Flatten"), name, in, shape(x), shape(y));
             case Op.Dropout d -> CodeBlock.of("new $T($S, $S, $L, $L)", LAYER.nestedClass("Dropout"), name, in, shape(y), real(d.rate()));
+            case Op.BatchNorm n when !n.scale() -> CodeBlock.of("new $T($S, $S, $L, $S, $L, $L, false)", LAYER.nestedClass("BatchNorm"), name,
+                    in, shape(y), p, real(n.eps()), real(n.momentum()));
             case Op.BatchNorm n -> CodeBlock.of("new $T($S, $S, $L, $S, $L, $L)", LAYER.nestedClass("BatchNorm"), name, in, shape(y), p,
                     real(n.eps()), real(n.momentum()));
             case Op.LayerNorm n -> CodeBlock.of("new $T($S, $S, $L, $S, $L)", LAYER.nestedClass("LayerNorm"), name, in, shape(y), p,

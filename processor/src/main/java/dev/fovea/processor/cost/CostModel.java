@@ -62,7 +62,7 @@ public final class CostModel {
                 t.add(param(p + ".weight", Init.fanIn(1), rbf.units(), in.dim(0)));
                 macs = (long) rbf.units() * in.dim(0);
             }
-            case Op.BatchNorm n -> batchNorm(t, p, in.channels());
+            case Op.BatchNorm n -> batchNorm(t, p, in.channels(), n.scale());
             case Op.LayerNorm n -> {
                 t.add(param(p + ".weight", Init.ONES, in.channels()));
                 t.add(param(p + ".bias", Init.ZEROS, in.channels()));
@@ -77,7 +77,7 @@ public final class CostModel {
             case Op.Add a when a.mode() == Op.AddMode.PROJECTED -> {
                 int from = layer.inputs().get(1).channels();
                 t.add(param(p + ".0.weight", Init.fanIn(from), out.channels(), from, 1, 1));
-                batchNorm(t, p + ".1", out.channels());
+                batchNorm(t, p + ".1", out.channels(), true);
                 macs = out.elements() * from;
             }
             default -> {
@@ -87,8 +87,10 @@ public final class CostModel {
         return new LayerCost(t, macs);
     }
 
-    private static void batchNorm(List<TensorSpec> t, String p, int channels) {
-        t.add(param(p + ".weight", Init.ONES, channels));
+    private static void batchNorm(List<TensorSpec> t, String p, int channels, boolean scale) {
+        if (scale) {
+            t.add(param(p + ".weight", Init.ONES, channels));
+        }
         t.add(param(p + ".bias", Init.ZEROS, channels));
         t.add(new TensorSpec(p + ".running_mean", new int[] {channels}, true, Init.ZEROS));
         t.add(new TensorSpec(p + ".running_var", new int[] {channels}, true, Init.ONES));

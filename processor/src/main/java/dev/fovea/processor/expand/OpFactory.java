@@ -32,7 +32,7 @@ final class OpFactory {
             case "Flatten" -> new Op.Flatten();
             case "Dense" -> new Op.Dense(a.positive("units"), a.bool("bias"), a.bool("pointwise"));
             case "EuclideanRbf" -> new Op.EuclideanRbf(a.positive("units"));
-            case "BatchNorm" -> new Op.BatchNorm(positiveReal(a, "eps"), a.real("momentum"));
+            case "BatchNorm" -> new Op.BatchNorm(positiveReal(a, "eps"), a.real("momentum"), a.bool("scale"));
             case "LayerNorm" -> new Op.LayerNorm(positiveReal(a, "eps"));
             case "LocalResponseNorm" -> new Op.LocalResponseNorm(a.positive("size"), a.real("alpha"), a.real("beta"), a.real("k"));
             case "Dropout" -> new Op.Dropout(rate(a));

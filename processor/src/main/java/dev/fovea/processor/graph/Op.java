@@ -98,7 +98,8 @@ public sealed interface Op {
         }
     }
 
-    record BatchNorm(double eps, double momentum) implements Op {
+    /** @param scale whether it learns a scale (gamma) besides its shift */
+    record BatchNorm(double eps, double momentum, boolean scale) implements Op {
         public String type() {
             return "BatchNorm";
         }

@@ -59,6 +59,15 @@ class CostModelTest {
     }
 
     @Test
+    void batchNormWithoutScaleLearnsOnlyItsShift() {
+        NetworkReport r = check(network("N", new int[] {32, 4, 4}, member("bn", use("BatchNorm", "scale", false))));
+        assertThat(r.params()).isEqualTo(32L);
+        assertThat(r.bufferValues()).isEqualTo(64L);
+        assertThat(r.layers().getFirst().cost().tensors().stream().map(TensorSpec::name).toList())
+                .containsExactly("bn.bias", "bn.running_mean", "bn.running_var").inOrder();
+    }
+
+    @Test
     void transposedConvolutionWeightsArePyTorchsInputMajorLayout() {
         NetworkReport r = check(network("N", new int[] {16, 7, 7},
                 member("up", use("ConvTranspose2d", "filters", 8, "kernel", List.of(2), "stride", List.of(2)))));

@@ -59,6 +59,12 @@ public final class PlanBuilder {
         return name == null ? null : parameters.get(name);
     }
 
+    private static float[] ones(int channels) {
+        float[] ones = new float[channels];
+        java.util.Arrays.fill(ones, 1f);
+        return ones;
+    }
+
     private boolean fast() {
         return mode == Mode.FAST;
     }
@@ -181,13 +187,13 @@ public final class PlanBuilder {
 
     // ---- normalisation and scaling
 
-    /** Batch norm in inference, from its prefix's weight, bias, running_mean and running_var. */
-    public void batchNorm(String name, int in, int out, String prefix, double eps, int channels, int positions) {
-        float[] gamma = tensor(prefix + ".weight");
+    /** Batch norm in inference, from its prefix's weight (ones when it learns no scale), bias, running_mean and running_var. */
+    public void batchNorm(String name, int in, int out, String prefix, boolean learnsScale, double eps, int channels, int positions) {
+        float[] gamma = learnsScale ? tensor(prefix + ".weight") : ones(channels);
         float[] beta = tensor(prefix + ".bias");
         float[] mean = tensor(prefix + ".running_mean");
         float[] var = tensor(prefix + ".running_var");
-        float[][] affine = normAsAffine(prefix, channels, eps);
+        float[][] affine = normAsAffine(gamma, prefix, channels, eps);
         float[] scale = affine[0];
         float[] shift = affine[1];
         LinearStep target = openWriting(in, out);
@@ -378,7 +384,7 @@ public final class PlanBuilder {
         if (fast()) {
             seal();
             LinearStep projection = new LinearStep(name, g, w, null, buffer(shortcut), buffer(out), batch, true, workspace);
-            float[][] affine = normAsAffine(norm, co, 1e-5);
+            float[][] affine = normAsAffine(tensor(norm + ".weight"), norm, co, 1e-5);
             projection.fold(affine[0], affine[1]);
             open = projection;
             return;
@@ -398,8 +404,7 @@ public final class PlanBuilder {
     }
 
     /** Batch norm in inference as y = x * scale + shift per channel: {scale, shift}. */
-    private float[][] normAsAffine(String prefix, int channels, double eps) {
-        float[] gamma = tensor(prefix + ".weight");
+    private float[][] normAsAffine(float[] gamma, String prefix, int channels, double eps) {
         float[] beta = tensor(prefix + ".bias");
         float[] mean = tensor(prefix + ".running_mean");
         float[] var = tensor(prefix + ".running_var");

@@ -162,8 +162,15 @@ public sealed interface Layer {
         }
     }
 
-    /** Batch norm over the channels; its tensors are {@code prefix.weight}, {@code .bias}, {@code .running_mean}, {@code .running_var}. */
-    record BatchNorm(String name, String input, Shape shape, String prefix, double eps, double momentum) implements Layer {
+    /**
+     * Batch norm over the channels; its tensors are {@code prefix.weight} (unless it learns no scale),
+     * {@code .bias}, {@code .running_mean}, {@code .running_var}.
+     */
+    record BatchNorm(String name, String input, Shape shape, String prefix, double eps, double momentum, boolean scale) implements Layer {
+        public BatchNorm(String name, String input, Shape shape, String prefix, double eps, double momentum) {
+            this(name, input, shape, prefix, eps, momentum, true);
+        }
+
         public List<String> inputs() {
             return List.of(input);
         }
@@ -177,7 +184,7 @@ public sealed interface Layer {
         }
 
         public List<String> parameters() {
-            return List.of(prefix + ".weight", prefix + ".bias");
+            return scale ? List.of(prefix + ".weight", prefix + ".bias") : List.of(prefix + ".bias");
         }
     }
 

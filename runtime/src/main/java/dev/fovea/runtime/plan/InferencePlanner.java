@@ -66,7 +66,7 @@ public final class InferencePlanner {
             case Layer.Flatten f -> b.identity(name, in, out, count);
             case Layer.Dropout d -> b.identity(name, in, out, count);
             case Layer.Identity i -> b.identity(name, in, out, count);
-            case Layer.BatchNorm n -> b.batchNorm(name, in, out, n.prefix(), n.eps(), channels(y), positions);
+            case Layer.BatchNorm n -> b.batchNorm(name, in, out, n.prefix(), n.scale(), n.eps(), channels(y), positions);
             case Layer.LayerNorm n -> b.layerNorm(name, in, out, n.prefix(), n.eps(), channels(y), positions);
             case Layer.LocalResponseNorm n -> b.localResponseNorm(name, in, out, n.size(), n.alpha(), n.beta(), n.k(), channels(y), positions);
             case Layer.Softmax s -> b.softmax(name, in, out, channels(y), positions);

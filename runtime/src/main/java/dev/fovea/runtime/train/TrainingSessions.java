@@ -143,7 +143,7 @@ public final class TrainingSessions {
                     threads, scratch, value(t.weight()), value(t.bias()), grad(t.weight()), grad(t.bias()));
             case Layer.Pool2d p -> new PoolNode(p, x, out, batch);
             case Layer.AdaptiveAvgPool2d a -> new AdaptiveAvgPoolNode(name, x, out, batch);
-            case Layer.BatchNorm n -> batchNorm(name, x, out, n.prefix(), n.eps(), n.momentum());
+            case Layer.BatchNorm n -> batchNorm(name, x, out, n.prefix(), n.scale(), n.eps(), n.momentum());
             case Layer.LayerNorm n -> new LayerNormNode(name, x, out, batch, value(n.prefix() + ".weight"), value(n.prefix() + ".bias"),
                     grad(n.prefix() + ".weight"), grad(n.prefix() + ".bias"), n.eps());
             case Layer.LocalResponseNorm n -> new LocalResponseNormNode(n, x, out, batch);
@@ -164,9 +164,18 @@ public final class TrainingSessions {
         });
     }
 
-    private BatchNormNode batchNorm(String name, Tensor x, Tensor out, String prefix, double eps, double momentum) {
-        return new BatchNormNode(name, x, out, batch, value(prefix + ".weight"), value(prefix + ".bias"), value(prefix + ".running_mean"),
-                value(prefix + ".running_var"), grad(prefix + ".weight"), grad(prefix + ".bias"), eps, momentum);
+    /** A batch norm; one that learns no scale normalises with a scale of ones and computes no gradient for it. */
+    private BatchNormNode batchNorm(String name, Tensor x, Tensor out, String prefix, boolean learnsScale, double eps, double momentum) {
+        float[] gamma = learnsScale ? value(prefix + ".weight") : ones(x.shape.channels());
+        float[] gammaGrad = learnsScale ? grad(prefix + ".weight") : null;
+        return new BatchNormNode(name, x, out, batch, gamma, value(prefix + ".bias"), value(prefix + ".running_mean"),
+                value(prefix + ".running_var"), gammaGrad, grad(prefix + ".bias"), eps, momentum);
+    }
+
+    private static float[] ones(int channels) {
+        float[] ones = new float[channels];
+        java.util.Arrays.fill(ones, 1f);
+        return ones;
     }
 
     /** input + batchNorm(conv1x1(shortcut)), as three nodes with two tensors of their own. */
@@ -177,7 +186,7 @@ public final class TrainingSessions {
         nodes.add(new ConvNode(p.name() + "/projection", in(p.shortcut()), projected,
                 geometry(p.shortcutShape(), p.out(), Window.kernel(1).stride(p.stride()), 1), batch, threads, scratch, value(weight), null,
                 grad(weight), null, List.of()));
-        nodes.add(batchNorm(p.name() + "/projection/norm", projected, normed, p.norm(), 1e-5, 0.1));
+        nodes.add(batchNorm(p.name() + "/projection/norm", projected, normed, p.norm(), true, 1e-5, 0.1));
         return new AddNode(p.name(), main, normed, out);
     }
 

@@ -46,7 +46,8 @@ final class Float64Network {
             case Layer.Pool2d pool -> pool(x, pool);
             case Layer.AdaptiveAvgPool2d a -> adaptive(x, a.in(), y);
             case Layer.BatchNorm b when graph.frozen().contains(b.prefix() + ".weight") -> frozenBatchNorm(x, y, b, p);
-            case Layer.BatchNorm b -> batchNorm(x, y, p.get(b.prefix() + ".weight"), p.get(b.prefix() + ".bias"), b.eps());
+            case Layer.BatchNorm b -> batchNorm(x, y, b.scale() ? p.get(b.prefix() + ".weight") : java.util.stream.DoubleStream.generate(() -> 1)
+                    .limit(y.dim(0)).toArray(), p.get(b.prefix() + ".bias"), b.eps());
             case Layer.LayerNorm l -> layerNorm(x, y, p.get(l.prefix() + ".weight"), p.get(l.prefix() + ".bias"), l.eps());
             case Layer.LocalResponseNorm l -> lrn(x, y, l);
             case Layer.Activation a -> activation(x, a);

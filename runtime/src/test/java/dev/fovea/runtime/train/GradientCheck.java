@@ -154,7 +154,12 @@ final class GradientCheck {
                     specs.add(new TensorSpec(d.weight(), new int[] {units, d.pointwise() ? d.in().channels() : (int) d.in().elements()}, false));
                     bias(specs, d.bias(), units);
                 }
-                case Layer.BatchNorm b -> norm(specs, b.prefix(), b.shape().dim(0), true);
+                case Layer.BatchNorm b -> {
+                    norm(specs, b.prefix(), b.shape().dim(0), true);
+                    if (!b.scale()) {
+                        specs.removeIf(s -> s.name().equals(b.prefix() + ".weight"));
+                    }
+                }
                 case Layer.LayerNorm l -> norm(specs, l.prefix(), l.shape().dim(0), false);
                 case Layer.Subsample s -> norm(specs, s.prefix(), s.in().channels(), false);
                 case Layer.LayerScale s -> specs.add(new TensorSpec(s.tensor(), new int[] {s.shape().dim(0)}, false));

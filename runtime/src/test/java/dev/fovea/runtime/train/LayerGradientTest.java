@@ -260,6 +260,18 @@ class LayerGradientTest {
                 "bn.weight", "bn.bias"), 3, 89);
     }
 
+    /** A batch norm that learns no scale (Keras' scale=False): only its shift is trained, normalising with batch statistics. */
+    @Test
+    void aBatchNormWithoutScale() {
+        Shape in = chw(3, 5, 5);
+        Shape mid = chw(4, 5, 5);
+        GradientCheck.check(Graphs.of(in,
+                new Layer.Conv2d("conv", IN, in, mid, Window.kernel(3).pad(1), 1, "conv.weight", null, List.of()),
+                new Layer.BatchNorm("bn", "conv", mid, "bn", 1e-3, 0.01, false),
+                new Layer.Activation("relu", "bn", mid, Activation.RELU, 0),
+                new Layer.Conv2d("out", "relu", mid, chw(2, 5, 5), Window.kernel(3).pad(1), 1, "out.weight", "out.bias", List.of())), 3, 97);
+    }
+
     /** Inception-ResNet's residual: a branch scaled by a constant, then added to the block's input. */
     @Test
     void aScaledResidualBranch() {
