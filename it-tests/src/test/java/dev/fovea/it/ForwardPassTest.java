@@ -26,7 +26,7 @@ class ForwardPassTest {
     /** Models whose reference pass takes seconds: checked for shape and finiteness on the fast path only. */
     private static final Set<String> FAST_ONLY = Set.of("Vgg11", "Vgg11Bn", "Vgg13", "Vgg13Bn", "Vgg16", "Vgg16Bn", "Vgg19", "Vgg19Bn",
             "SeedVgg16", "SeedZfNet", "WideResNet50_2", "ResNet101", "ResNet152", "ResNet101V1", "ResNet152V1", "DenseNet169",
-            "DenseNet201", "ResNeXt50_32x4d", "ConvNeXtTiny", "SeResNet50", "ResNet50V1", "Xception", "InceptionV3");
+            "DenseNet201", "ResNeXt50_32x4d", "ConvNeXtTiny", "SeResNet50", "ResNet50V1", "Xception", "InceptionV3", "InceptionResNetV2");
 
     @TestFactory
     List<DynamicTest> everyModelRuns() {

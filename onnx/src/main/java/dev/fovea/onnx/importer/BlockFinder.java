@@ -27,8 +27,8 @@ import java.util.regex.Pattern;
  * arguments, named {@code layer1.0}, {@code layer1.1} in the file (and by nothing else), become one member with {@code @Repeat}.
  */
 final class BlockFinder {
-    /** The last atom of a repeated block's path: {@code 3}, or {@code denselayer3} (a label and an index). */
-    private static final Pattern NUMBERED = Pattern.compile("([A-Za-z_]*)(\\d{1,9})");
+    /** The last atom of a repeated block's path: {@code 3}, {@code denselayer3} or {@code block35_3} (a label and an index). */
+    private static final Pattern NUMBERED = Pattern.compile("([A-Za-z0-9_]*?)(\\d{1,9})");
     private final String networkName;
     private final Names networkNames = new Names();
 
