@@ -19,7 +19,7 @@ import dev.fovea.annotations.Sigmoid;
 
 /**
  * Imported from tiny.onnx (pytorch 1.13.0, opset 13) by fovea import: 25 operators as 9 members, 1 block.
- * Its weights are in Tiny.safetensors, under the names this source gives them.
+ * Its weights, written with it, carry the names this source gives them.
  */
 @Network(input = {3, 8, 8})
 @Expect(params = 2_652, output = 4)

@@ -30,7 +30,8 @@ class PyTorchParityTest {
     private static final Path GENERATED = Path.of("target/parity");
     private static final Map<String, String> LARGE = Map.of("resnet18", "ResNet18", "mobilenet_v2", "MobileNetV2", "googlenet",
             "GoogLeNet", "densenet121", "DenseNet121", "convnext_tiny", "ConvNeXtTiny", "regnet_y_400mf", "RegNetY400MF", "vgg11_bn",
-            "Vgg11Bn", "alexnet", "AlexNet", "inception_v3", "InceptionV3");
+            "Vgg11Bn", "alexnet", "AlexNet", "inception_v3", "InceptionV3",
+            "efficientnet_b0", "EfficientNetB0");
 
     @Test
     void squeezeNetWithCommittedPyTorchWeights() throws Exception {

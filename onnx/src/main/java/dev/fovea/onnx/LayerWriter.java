@@ -46,6 +46,7 @@ final class LayerWriter {
             case Layer.Activation a -> activation(name, x, a.function(), a.slope());
             case Layer.Softmax s -> g.node("Softmax", name, List.of(x), new Int("axis", 1));
             case Layer.Dropout d -> g.node("Identity", name, List.of(x)); // inference: dropout passes everything
+            case Layer.DropPath d -> g.node("Identity", name, List.of(x)); // and so does drop path
             case Layer.Flatten f -> g.node("Flatten", name, List.of(x), new Int("axis", 1));
             case Layer.Identity i -> g.node("Identity", name, List.of(x));
             case Layer.Subsample s -> subsample(s);

@@ -51,15 +51,14 @@ final class SourceWriter {
                 }
             }
         }
-        StringBuilder s = new StringBuilder();
-        s.append("package ").append(pkg).append(";\n\n");
+        StringBuilder s = packageLine();
         imports.forEach(i -> s.append("import ").append(ANNOTATIONS).append(i).append(";\n"));
         s.append("\n/**\n * ").append(header).append(": ").append(operators).append(" operators as ")
                 .append(layout.parts().size()).append(" members");
         if (!layout.blocks().isEmpty()) {
             s.append(", ").append(layout.blocks().size()).append(layout.blocks().size() == 1 ? " block" : " blocks");
         }
-        s.append(".\n * Its weights are in ").append(name).append(".safetensors, under the names this source gives them.\n */\n");
+        s.append(".\n * Its weights, written with it, carry the names this source gives them.\n */\n");
         s.append("@Network(input = ").append(dims(sample)).append(")\n");
         s.append("@Expect(params = ").append(grouped(params)).append(", output = ").append(dims(output)).append(")\n");
         s.append("public interface ").append(name).append(" {\n");
@@ -91,8 +90,7 @@ final class SourceWriter {
             previous = m.output();
             names.put(previous, type.memberNames().get(j));
         }
-        StringBuilder s = new StringBuilder();
-        s.append("package ").append(pkg).append(";\n\n");
+        StringBuilder s = packageLine();
         imports.forEach(i -> s.append("import ").append(ANNOTATIONS).append(i).append(";\n"));
         s.append("\n/**\n * ").append(header).append(": a structure the graph repeats,\n * used by ").append(usedBy).append(".\n */\n");
         s.append("@Block\npublic @interface ").append(type.name()).append(" {\n");
@@ -113,6 +111,10 @@ final class SourceWriter {
         }
         lines.forEach(l -> s.append("        ").append(l).append('\n'));
         return s.append("    }\n}\n").toString();
+    }
+
+    private StringBuilder packageLine() {
+        return new StringBuilder(pkg.isEmpty() ? "" : "package " + pkg + ";\n\n");
     }
 
     /** How an element is written: its source, or null to leave it out. Gets the step and element index. */

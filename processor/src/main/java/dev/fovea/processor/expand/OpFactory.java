@@ -36,6 +36,7 @@ final class OpFactory {
             case "LayerNorm" -> new Op.LayerNorm(positiveReal(a, "eps"));
             case "LocalResponseNorm" -> new Op.LocalResponseNorm(a.positive("size"), a.real("alpha"), a.real("beta"), a.real("k"));
             case "Dropout" -> new Op.Dropout(rate(a));
+            case "DropPath" -> new Op.DropPath(rate(a, "value"));
             case "ReLU" -> activation(Op.ActivationKind.RELU);
             case "ReLU6" -> activation(Op.ActivationKind.RELU6);
             case "LeakyReLU" -> new Op.Activation(Op.ActivationKind.LEAKY_RELU, a.real("slope"));
@@ -124,9 +125,13 @@ final class OpFactory {
     }
 
     private static double rate(Args a) {
-        double v = a.real("rate");
+        return rate(a, "rate");
+    }
+
+    private static double rate(Args a, String element) {
+        double v = a.real(element);
         if (!(v >= 0 && v < 1)) {
-            a.bad("rate", "rate must be in [0, 1) but is " + v);
+            a.bad(element, "rate must be in [0, 1) but is " + v);
             return 0;
         }
         return v;

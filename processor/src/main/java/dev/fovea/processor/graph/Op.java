@@ -117,6 +117,13 @@ public sealed interface Op {
         }
     }
 
+    /** Stochastic depth: drops a whole sample with probability {@code rate} in training; the identity in inference. */
+    record DropPath(double rate) implements Op {
+        public String type() {
+            return "DropPath";
+        }
+    }
+
     record Dropout(double rate) implements Op {
         public String type() {
             return "Dropout";

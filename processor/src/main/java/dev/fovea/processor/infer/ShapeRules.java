@@ -30,6 +30,7 @@ final class ShapeRules {
             case Op.LayerScale s -> c.ok(s, c.input());
             case Op.Multiply m -> c.ok(m, c.input());
             case Op.Dropout d -> c.ok(d, c.input());
+            case Op.DropPath d -> c.ok(d, c.input());
             case Op.Activation a -> c.ok(a, c.input());
             case Op.Add add -> add(c, add);
             case Op.Concat concat -> concat(c, concat);

@@ -19,6 +19,7 @@ final class Details {
             case Op.Subsample s -> window(s.kernel(), s.stride(), Pads.symmetric(0, 0), Hw.square(1));
             case Op.Dense d -> d.pointwise() ? "pointwise" : "";
             case Op.Dropout d -> num(d.rate());
+            case Op.DropPath d -> num(d.rate());
             case Op.Multiply m -> "x" + num(m.factor());
             case Op.LocalResponseNorm n -> "size " + n.size();
             case Op.Activation a when a.kind() == Op.ActivationKind.LEAKY_RELU -> num(a.slope());

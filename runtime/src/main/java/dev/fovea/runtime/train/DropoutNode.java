@@ -4,8 +4,9 @@ import dev.fovea.runtime.exec.Workers;
 import dev.fovea.runtime.kernels.train.ElementwiseTrain;
 
 /**
- * Inverted dropout while training, the identity in eval mode or when the session turns dropout off. The
- * mask of each step comes from the session's seed, the step and the layer, so runs repeat exactly.
+ * Inverted dropout while training, the identity in eval mode or when the session turns dropout off: of
+ * each value (dropout) or of each sample's whole tensor (drop path). The mask of each
+ * step comes from the session's seed, the step and the layer, so runs repeat exactly.
  */
 final class DropoutNode extends Node {
     private final Tensor in;
@@ -15,15 +16,19 @@ final class DropoutNode extends Node {
     private final TrainingState state;
     private final java.util.function.Consumer<Workers> maskedForward;
     private final java.util.function.Consumer<Workers> backwardPass;
+    private final String kind;
 
-    DropoutNode(String name, Tensor in, Tensor out, double rate, long layerSeed, TrainingState state) {
+    /** @param samples 0 to drop values one by one (dropout); the batch, to drop each sample whole (drop path) */
+    DropoutNode(String name, Tensor in, Tensor out, double rate, int samples, long layerSeed, TrainingState state) {
         super(name, out);
         this.in = in;
         this.rate = rate;
         this.mask = new float[out.size()];
         this.layerSeed = layerSeed;
         this.state = state;
-        this.maskedForward = ElementwiseTrain.dropoutForward(in.value, out.value, mask, out.size(), rate, this::stepSeed);
+        this.kind = samples > 0 ? "DropPath" : "Dropout";
+        this.maskedForward = samples > 0 ? ElementwiseTrain.dropPathForward(in.value, out.value, mask, samples, out.size() / samples, rate,
+                this::stepSeed) : ElementwiseTrain.dropoutForward(in.value, out.value, mask, out.size(), rate, this::stepSeed);
         this.backwardPass = ElementwiseTrain.multiplyBackward(out.grad, mask, in.grad, out.size());
     }
 
@@ -49,6 +54,6 @@ final class DropoutNode extends Node {
 
     @Override
     String kind() {
-        return "Dropout";
+        return kind;
     }
 }

@@ -53,6 +53,7 @@ final class Float64Network {
             case Layer.Activation a -> activation(x, a);
             case Layer.Softmax s -> softmax(x, y);
             case Layer.Dropout d -> x.clone();
+            case Layer.DropPath d -> x.clone();
             case Layer.Flatten f -> x;
             case Layer.Identity i -> x;
             case Layer.Subsample s -> subsample(x, s, p.get(s.prefix() + ".weight"), p.get(s.prefix() + ".bias"));

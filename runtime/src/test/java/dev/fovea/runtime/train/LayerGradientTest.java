@@ -216,6 +216,9 @@ class LayerGradientTest {
         tests.add(DynamicTest.dynamicTest("softmax inside a network", () -> GradientCheck.check(Graphs.of(flat,
                 new Layer.Softmax("softmax", IN, flat), new Layer.Dense("fc", "softmax", flat, new Shape(4), "fc.weight", "fc.bias", false)),
                 3, 43)));
+        tests.add(DynamicTest.dynamicTest("drop path off", () -> GradientCheck.check(Graphs.of(chw(2, 3, 3),
+                new Layer.Conv2d("branch", IN, chw(2, 3, 3), chw(2, 3, 3), Window.kernel(3).pad(1), 1, "branch.weight", null, List.of()),
+                new Layer.DropPath("drop", "branch", chw(2, 3, 3), 0.3), new Layer.Add("sum", "drop", IN, chw(2, 3, 3))), 3, 53)));
         tests.add(DynamicTest.dynamicTest("dropout off", () -> GradientCheck.check(Graphs.of(flat,
                 new Layer.Dropout("drop", IN, flat, 0.5), new Layer.Dense("fc", "drop", flat, new Shape(4), "fc.weight", null, false)), 3, 47)));
         return tests;

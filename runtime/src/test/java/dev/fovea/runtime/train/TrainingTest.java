@@ -89,6 +89,53 @@ class TrainingTest {
         assertEquals(first.length, oneThread.length);
     }
 
+    /**
+     * Drop path in a session drops whole samples: with every sample the same, each one's logits are either
+     * the dense layer's bias alone (the sample dropped) or those of the input scaled by 1 / (1 - rate); in
+     * eval mode, and in training with dropout off, it passes everything. A batch of one drops whole too.
+     */
+    @Test
+    void dropPathDropsWholeSamplesInTraining() {
+        Shape in = chw(2, 2, 2);
+        NetworkGraph graph = Graphs.of(in, new Layer.DropPath("drop", IN, in, 0.5), new Layer.Flatten("flat", "drop", in, new Shape(8)),
+                new Layer.Dense("fc", "flat", new Shape(8), new Shape(3), "fc.weight", "fc.bias", false));
+        Parameters p = parameters(graph);
+        float[] sample = java.util.Arrays.copyOf(images(1, 7), 8);
+        for (int batch : new int[] {1, 16}) {
+            float[] x = new float[batch * sample.length];
+            for (int b = 0; b < batch; b++) {
+                System.arraycopy(sample, 0, x, b * sample.length, sample.length);
+            }
+            float[] kept = new float[3];
+            for (int o = 0; o < 3; o++) {
+                kept[o] = p.get("fc.bias")[o];
+                for (int i = 0; i < 8; i++) {
+                    kept[o] += p.get("fc.weight")[o * 8 + i] * sample[i] * 2;
+                }
+            }
+            try (TrainingSession s = TrainingPlanner.session(graph, p, batch, 2)) {
+                int dropped = 0;
+                int seen = 0;
+                for (int step = 0; step < 8; step++) {
+                    System.arraycopy(x, 0, s.input(), 0, x.length);
+                    s.steps(step);
+                    float[] logits = s.forward(true);
+                    for (int b = 0; b < batch; b++, seen++) {
+                        boolean isDropped = Math.abs(logits[b * 3] - p.get("fc.bias")[0]) < 1e-6;
+                        dropped += isDropped ? 1 : 0;
+                        for (int o = 0; o < 3; o++) {
+                            assertEquals(isDropped ? p.get("fc.bias")[o] : kept[o], logits[b * 3 + o], 1e-5, "step " + step + " sample " + b);
+                        }
+                    }
+                }
+                assertTrue(dropped > 0 && dropped < seen, dropped + " of " + seen + " samples dropped");
+                s.dropout(false);
+                float[] all = s.forward(true);
+                assertEquals(kept[0] - (kept[0] - p.get("fc.bias")[0]) / 2, all[0], 1e-5, "dropout off: the input as it is");
+            }
+        }
+    }
+
     @Test
     void fitsFourSamples() {
         NetworkGraph graph = network();

@@ -92,6 +92,24 @@ public final class ElementwiseTrain {
         return workers -> workers.parallelFor(tasks, chunk);
     }
 
+    /**
+     * Drop path: each of {@code samples} samples of {@code size} values is kept whole (scaled by 1 / (1 - rate))
+     * or zeroed, with probability {@code rate}; the mask holds the factor for every value, for the backward pass.
+     */
+    public static Consumer<Workers> dropPathForward(float[] x, float[] y, float[] mask, int samples, int size, double rate, LongSupplier seed) {
+        float keep = (float) (1.0 / (1.0 - rate));
+        long threshold = (long) (rate * (1L << 53));
+        IntConsumer sample = b -> {
+            float m = (mix(seed.getAsLong() + b) >>> 11) < threshold ? 0 : keep;
+            int from = b * size;
+            java.util.Arrays.fill(mask, from, from + size, m);
+            for (int i = from; i < from + size; i++) {
+                y[i] = x[i] * m;
+            }
+        };
+        return workers -> workers.parallelFor(samples, sample);
+    }
+
     /** dx += dy * factor[i]: dropout's backward with its mask. */
     public static Consumer<Workers> multiplyBackward(float[] dy, float[] factor, float[] dx, int count) {
         IntConsumer chunk = t -> {
