@@ -195,7 +195,7 @@ NAMES = ["alexnet", "vgg11", "vgg11_bn", "vgg13", "vgg13_bn", "vgg16", "vgg16_bn
          "googlenet", "densenet121", "densenet169", "densenet201", "mobilenet_v2", "convnext_tiny",
          "squeezenet1_0", "squeezenet1_1", "regnet_x_400mf", "regnet_y_400mf", "resnet50_v1", "resnet101_v1", "resnet152_v1", "se_resnet50",
          "googlenet_paper", "nin", "mobilenet_v1", "mobilenet_v1_075", "mobilenet_v1_050", "mobilenet_v1_025",
-         "mobilenet_v1_192", "mobilenet_v1_160", "mobilenet_v1_128", "lenet5", "inception_v3", "efficientnet_b0"] + sorted(
+         "mobilenet_v1_192", "mobilenet_v1_160", "mobilenet_v1_128", "lenet5", "inception_v3", "efficientnet_b0", "shufflenet_v2_x1_0"] + sorted(
              k for k in SIZES if k.count("_") == 3)
 
 def model(name):

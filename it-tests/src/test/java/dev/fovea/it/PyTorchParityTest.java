@@ -28,10 +28,11 @@ import org.junit.jupiter.api.TestFactory;
  */
 class PyTorchParityTest {
     private static final Path GENERATED = Path.of("target/parity");
-    private static final Map<String, String> LARGE = Map.of("resnet18", "ResNet18", "mobilenet_v2", "MobileNetV2", "googlenet",
-            "GoogLeNet", "densenet121", "DenseNet121", "convnext_tiny", "ConvNeXtTiny", "regnet_y_400mf", "RegNetY400MF", "vgg11_bn",
-            "Vgg11Bn", "alexnet", "AlexNet", "inception_v3", "InceptionV3",
-            "efficientnet_b0", "EfficientNetB0");
+    private static final Map<String, String> LARGE = Map.ofEntries(Map.entry("resnet18", "ResNet18"),
+            Map.entry("mobilenet_v2", "MobileNetV2"), Map.entry("googlenet", "GoogLeNet"), Map.entry("densenet121", "DenseNet121"),
+            Map.entry("convnext_tiny", "ConvNeXtTiny"), Map.entry("regnet_y_400mf", "RegNetY400MF"), Map.entry("vgg11_bn", "Vgg11Bn"),
+            Map.entry("alexnet", "AlexNet"), Map.entry("inception_v3", "InceptionV3"), Map.entry("efficientnet_b0", "EfficientNetB0"),
+            Map.entry("shufflenet_v2_x1_0", "ShuffleNetV2"));
 
     @Test
     void squeezeNetWithCommittedPyTorchWeights() throws Exception {

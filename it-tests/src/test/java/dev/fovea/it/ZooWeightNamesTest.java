@@ -31,6 +31,7 @@ class ZooWeightNamesTest {
             Map.entry("GoogLeNet", "googlenet"),
             Map.entry("InceptionV3", "inception_v3"),
             Map.entry("EfficientNetB0", "efficientnet_b0"),
+            Map.entry("ShuffleNetV2", "shufflenet_v2_x1_0"),
             Map.entry("DenseNet121", "densenet121"), Map.entry("DenseNet169", "densenet169"), Map.entry("DenseNet201", "densenet201"),
             Map.entry("MobileNetV2", "mobilenet_v2"), Map.entry("ConvNeXtTiny", "convnext_tiny"),
             Map.entry("SqueezeNet1_0", "squeezenet1_0"), Map.entry("SqueezeNet1_1", "squeezenet1_1"),

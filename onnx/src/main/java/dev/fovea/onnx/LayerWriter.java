@@ -47,6 +47,9 @@ final class LayerWriter {
             case Layer.Softmax s -> g.node("Softmax", name, List.of(x), new Int("axis", 1));
             case Layer.Dropout d -> g.node("Identity", name, List.of(x)); // inference: dropout passes everything
             case Layer.DropPath d -> g.node("Identity", name, List.of(x)); // and so does drop path
+            case Layer.ChannelSplit s -> g.node("Slice", name, List.of(x, g.longs(name + ".starts", s.start()),
+                    g.longs(name + ".ends", s.start() + s.out().channels()), g.longs("fovea.axes.channels", 1)));
+            case Layer.ChannelShuffle s -> channelShuffle(s);
             case Layer.Flatten f -> g.node("Flatten", name, List.of(x), new Int("axis", 1));
             case Layer.Identity i -> g.node("Identity", name, List.of(x));
             case Layer.Subsample s -> subsample(s);
@@ -173,6 +176,16 @@ final class LayerWriter {
      * Layer norm over the channels at every position (ConvNeXt's channels-first norm), written out:
      * (x - mean) / sqrt(var + eps) * weight + bias, the statistics over axis 1.
      */
+    /** view(g, C/g), transpose, flatten: Reshape, Transpose, Reshape. */
+    private void channelShuffle(Layer.ChannelShuffle s) {
+        Shape shape = s.shape();
+        int groups = s.groups();
+        String grouped = g.step("Reshape", s.name() + "/groups", List.of(s.input(),
+                g.longs(s.name() + ".grouped", 0, groups, shape.channels() / groups, shape.height(), shape.width())));
+        String swapped = g.step("Transpose", s.name() + "/transpose", List.of(grouped), new Ints("perm", 0, 2, 1, 3, 4));
+        g.node("Reshape", s.name(), List.of(swapped, g.longs(s.name() + ".shape", 0, shape.channels(), shape.height(), shape.width())));
+    }
+
     private void layerNorm(Layer.LayerNorm n) {
         String name = n.name();
         String axes = g.longs("fovea.axes.channels", 1);

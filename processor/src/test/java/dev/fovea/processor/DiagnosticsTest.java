@@ -161,6 +161,24 @@ class DiagnosticsTest {
     }
 
     @Test
+    void channelSplitAndShuffleNeedGroupsThatDivideTheChannels() {
+        JavaFileObject src = source("Net", """
+                @Network(input = {6, 8, 8})
+                interface Net {
+                    @ChannelSplit(part = 0,
+                            parts = 4) Layer quarter();
+                    @From(Layer.INPUT) @ChannelShuffle(
+                            4) Layer shuffled();
+                }
+                """);
+        Compilation c = compile(src);
+        assertThat(c).hadErrorContaining("[Fovea/Groups] quarter: @ChannelSplit needs parts that divide the 6 channels of 6x8x8, but parts is 4")
+                .inFile(src).onLineContaining("parts = 4");
+        assertThat(c).hadErrorContaining("[Fovea/Groups] shuffled: @ChannelShuffle needs groups that divide the 6 channels of 6x8x8, but it is 4")
+                .inFile(src).onLineContaining("4) Layer shuffled");
+    }
+
+    @Test
     void nonPositiveArgumentsAreReportedOnTheirValues() {
         JavaFileObject src = source("Net", """
                 @Network(input = {3, 8, 8})

@@ -67,6 +67,9 @@ final class GraphGenerator {
             case Op.AdaptiveAvgPool a -> CodeBlock.of("new $T($S, $S, $L, $L)", LAYER.nestedClass("AdaptiveAvgPool2d"), name, in, shape(x),
                     shape(y));
             case Op.Flatten f -> CodeBlock.of("new $T($S, $S, $L, $L)", LAYER.nestedClass("Flatten"), name, in, shape(x), shape(y));
+            case Op.ChannelSplit s -> CodeBlock.of("new $T($S, $S, $L, $L, $L)", LAYER.nestedClass("ChannelSplit"), name, in, shape(x), shape(y),
+                    s.part() * y.channels());
+            case Op.ChannelShuffle s -> CodeBlock.of("new $T($S, $S, $L, $L)", LAYER.nestedClass("ChannelShuffle"), name, in, shape(y), s.groups());
             case Op.DropPath d -> CodeBlock.of("new $T($S, $S, $L, $L)", LAYER.nestedClass("DropPath"), name, in, shape(y), real(d.rate()));
             case Op.Dropout d -> CodeBlock.of("new $T($S, $S, $L, $L)", LAYER.nestedClass("Dropout"), name, in, shape(y), real(d.rate()));
             case Op.BatchNorm n when !n.scale() -> CodeBlock.of("new $T($S, $S, $L, $S, $L, $L, false)", LAYER.nestedClass("BatchNorm"), name,

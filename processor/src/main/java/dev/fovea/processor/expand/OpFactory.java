@@ -37,6 +37,8 @@ final class OpFactory {
             case "LocalResponseNorm" -> new Op.LocalResponseNorm(a.positive("size"), a.real("alpha"), a.real("beta"), a.real("k"));
             case "Dropout" -> new Op.Dropout(rate(a));
             case "DropPath" -> new Op.DropPath(rate(a, "value"));
+            case "ChannelSplit" -> new Op.ChannelSplit(a.integer("part"), a.positive("parts"));
+            case "ChannelShuffle" -> new Op.ChannelShuffle(a.positive("value"));
             case "ReLU" -> activation(Op.ActivationKind.RELU);
             case "ReLU6" -> activation(Op.ActivationKind.RELU6);
             case "LeakyReLU" -> new Op.Activation(Op.ActivationKind.LEAKY_RELU, a.real("slope"));

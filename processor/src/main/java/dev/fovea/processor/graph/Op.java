@@ -117,6 +117,20 @@ public sealed interface Op {
         }
     }
 
+    /** Channels [part * C / parts, (part + 1) * C / parts) of the input. */
+    record ChannelSplit(int part, int parts) implements Op {
+        public String type() {
+            return "ChannelSplit";
+        }
+    }
+
+    /** The channels of {@code groups} groups interleaved. */
+    record ChannelShuffle(int groups) implements Op {
+        public String type() {
+            return "ChannelShuffle";
+        }
+    }
+
     /** Stochastic depth: drops a whole sample with probability {@code rate} in training; the identity in inference. */
     record DropPath(double rate) implements Op {
         public String type() {

@@ -31,6 +31,8 @@ final class ShapeRules {
             case Op.Multiply m -> c.ok(m, c.input());
             case Op.Dropout d -> c.ok(d, c.input());
             case Op.DropPath d -> c.ok(d, c.input());
+            case Op.ChannelSplit s -> channelSplit(c, s);
+            case Op.ChannelShuffle s -> channelShuffle(c, s);
             case Op.Activation a -> c.ok(a, c.input());
             case Op.Add add -> add(c, add);
             case Op.Concat concat -> concat(c, concat);
@@ -347,6 +349,35 @@ final class ShapeRules {
             channels += s.channels();
         }
         return c.ok(concat, first.withChannels(channels));
+    }
+
+    private static Resolved channelSplit(LayerCheck c, Op.ChannelSplit s) {
+        if (!spatial(c)) {
+            return null;
+        }
+        int channels = c.input().channels();
+        if (s.part() < 0 || s.part() >= s.parts()) {
+            c.error("BadArgument", "part", "part must be in [0, " + s.parts() + ") but is " + s.part(), "");
+            return null;
+        }
+        if (channels % s.parts() != 0) {
+            c.error("Groups", "parts", "@ChannelSplit needs parts that divide the " + channels + " channels of " + c.input()
+                    + ", but parts is " + s.parts(), "");
+            return null;
+        }
+        return c.ok(s, c.input().withChannels(channels / s.parts()));
+    }
+
+    private static Resolved channelShuffle(LayerCheck c, Op.ChannelShuffle s) {
+        if (!spatial(c)) {
+            return null;
+        }
+        if (c.input().channels() % s.groups() != 0) {
+            c.error("Groups", "value", "@ChannelShuffle needs groups that divide the " + c.input().channels() + " channels of "
+                    + c.input() + ", but it is " + s.groups(), "");
+            return null;
+        }
+        return c.ok(s, c.input());
     }
 
     private static Resolved scale(LayerCheck c, Op.Scale scale) {

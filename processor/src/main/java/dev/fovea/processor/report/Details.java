@@ -20,6 +20,8 @@ final class Details {
             case Op.Dense d -> d.pointwise() ? "pointwise" : "";
             case Op.Dropout d -> num(d.rate());
             case Op.DropPath d -> num(d.rate());
+            case Op.ChannelSplit s -> s.part() + " of " + s.parts();
+            case Op.ChannelShuffle s -> s.groups() + " groups";
             case Op.Multiply m -> "x" + num(m.factor());
             case Op.LocalResponseNorm n -> "size " + n.size();
             case Op.Activation a when a.kind() == Op.ActivationKind.LEAKY_RELU -> num(a.slope());

@@ -2,6 +2,7 @@ package dev.fovea.runtime.exec;
 
 import dev.fovea.runtime.Shape;
 import dev.fovea.runtime.kernels.Activation;
+import dev.fovea.runtime.kernels.ChannelMoves;
 import dev.fovea.runtime.kernels.ChannelOps;
 import dev.fovea.runtime.kernels.ConvGeometry;
 import dev.fovea.runtime.kernels.Pooling;
@@ -439,6 +440,20 @@ public final class PlanBuilder {
                 at += channels[i];
             }
         });
+    }
+
+    /** Channels [start, start + outChannels) of the input, copied. */
+    public void channelSplit(String name, int in, int out, int inChannels, int start, int outChannels, int positions) {
+        float[] src = buffer(in);
+        float[] dst = buffer(out);
+        add(name, "ChannelSplit", io(dst, src), ChannelMoves.split(src, dst, batch, inChannels, start, outChannels, positions));
+    }
+
+    /** The channels of {@code groups} groups interleaved. */
+    public void channelShuffle(String name, int in, int out, int channels, int groups, int positions) {
+        float[] src = buffer(in);
+        float[] dst = buffer(out);
+        add(name, "ChannelShuffle", io(dst, src), ChannelMoves.shuffle(src, dst, batch, channels, groups, positions));
     }
 
     /** Squeeze-and-excitation: out = x * gates, one gate per sample and channel. */

@@ -482,6 +482,47 @@ public sealed interface Layer {
         }
     }
 
+    /** Channels [start, start + out.channels()) of the input (ShuffleNet's split into halves). */
+    record ChannelSplit(String name, String input, Shape in, Shape out, int start) implements Layer {
+        public ChannelSplit {
+            Checks.spatial(name, in, out);
+            if (start < 0 || start + out.channels() > in.channels() || in.height() != out.height() || in.width() != out.width()) {
+                throw new IllegalArgumentException(name + ": cannot take channels " + start + " to " + (start + out.channels()) + " of " + in);
+            }
+        }
+
+        public List<String> inputs() {
+            return List.of(input);
+        }
+
+        public List<Shape> inputShapes() {
+            return List.of(in);
+        }
+
+        public Shape output() {
+            return out;
+        }
+    }
+
+    /** The channels of {@code groups} groups interleaved: output j is input (j mod g) C/g + j / g (ShuffleNet). */
+    record ChannelShuffle(String name, String input, Shape shape, int groups) implements Layer {
+        public ChannelShuffle {
+            Checks.divides(name, groups, shape.channels(), "channels");
+        }
+
+        public List<String> inputs() {
+            return List.of(input);
+        }
+
+        public List<Shape> inputShapes() {
+            return List.of(shape);
+        }
+
+        public Shape output() {
+            return shape;
+        }
+    }
+
     /** Squeeze-and-excitation: {@code input} times the per-sample, per-channel {@code gates} (C x 1 x 1). */
     record Scale(String name, String gates, String input, Shape shape) implements Layer {
         public List<String> inputs() {

@@ -5,6 +5,7 @@ import dev.fovea.runtime.exec.Workers;
 import dev.fovea.runtime.graph.Layer;
 import dev.fovea.runtime.graph.NetworkGraph;
 import dev.fovea.runtime.graph.Window;
+import dev.fovea.runtime.kernels.ChannelMoves;
 import dev.fovea.runtime.kernels.ConvGeometry;
 import dev.fovea.runtime.kernels.train.Scratch;
 import dev.fovea.runtime.plan.GradientBufferPlan;
@@ -159,6 +160,13 @@ public final class TrainingSessions {
             case Layer.Add a -> new AddNode(name, x, in(a.shortcut()), out);
             case Layer.ProjectedAdd p -> projectedAdd(p, x, out);
             case Layer.Concat c -> new ConcatNode(name, c.inputs().stream().map(this::in).toList(), out, batch);
+            case Layer.ChannelSplit s -> new MoveNode(name, "ChannelSplit", x, out,
+                    ChannelMoves.split(x.value, out.value, batch, s.in().channels(), s.start(), s.out().channels(), s.out().height() * s.out().width()),
+                    ChannelMoves.splitBackward(out.grad, x.grad, batch, s.in().channels(), s.start(), s.out().channels(),
+                            s.out().height() * s.out().width()));
+            case Layer.ChannelShuffle s -> new MoveNode(name, "ChannelShuffle", x, out,
+                    ChannelMoves.shuffle(x.value, out.value, batch, s.shape().channels(), s.groups(), s.shape().height() * s.shape().width()),
+                    ChannelMoves.shuffleBackward(out.grad, x.grad, batch, s.shape().channels(), s.groups(), s.shape().height() * s.shape().width()));
             case Layer.Scale s -> ScaleNode.gated(name, in(s.gates()), in(s.input()), out, batch);
             case Layer.Flatten f -> throw new AssertionError("aliased above");
             case Layer.Identity i -> throw new AssertionError("aliased above");

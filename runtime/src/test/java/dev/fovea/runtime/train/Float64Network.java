@@ -54,6 +54,8 @@ final class Float64Network {
             case Layer.Softmax s -> softmax(x, y);
             case Layer.Dropout d -> x.clone();
             case Layer.DropPath d -> x.clone();
+            case Layer.ChannelSplit s -> split(x, s);
+            case Layer.ChannelShuffle s -> shuffle(x, s);
             case Layer.Flatten f -> x;
             case Layer.Identity i -> x;
             case Layer.Subsample s -> subsample(x, s, p.get(s.prefix() + ".weight"), p.get(s.prefix() + ".bias"));
@@ -448,6 +450,37 @@ final class Float64Network {
                 int size = (int) shapes.get(i).elements();
                 System.arraycopy(ins.get(i), b * size, y, at, size);
                 at += size;
+            }
+        }
+        return y;
+    }
+
+    private double[] split(double[] x, Layer.ChannelSplit s) {
+        int positions = s.out().height() * s.out().width();
+        int inSize = s.in().channels() * positions;
+        int outSize = s.out().channels() * positions;
+        double[] y = new double[n * outSize];
+        for (int b = 0; b < n; b++) {
+            for (int i = 0; i < outSize; i++) {
+                y[b * outSize + i] = x[b * inSize + s.start() * positions + i];
+            }
+        }
+        return y;
+    }
+
+    /** PyTorch's channel_shuffle: view(N, g, C/g, H, W), transpose(1, 2), view(N, C, H, W). */
+    private double[] shuffle(double[] x, Layer.ChannelShuffle s) {
+        int c = s.shape().channels();
+        int g = s.groups();
+        int positions = s.shape().height() * s.shape().width();
+        double[] y = new double[x.length];
+        for (int b = 0; b < n; b++) {
+            for (int group = 0; group < g; group++) {
+                for (int k = 0; k < c / g; k++) {
+                    int from = (b * c + group * (c / g) + k) * positions;
+                    int to = (b * c + k * g + group) * positions;
+                    System.arraycopy(x, from, y, to, positions);
+                }
             }
         }
         return y;

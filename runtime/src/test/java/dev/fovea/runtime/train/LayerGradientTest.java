@@ -263,6 +263,21 @@ class LayerGradientTest {
                 "bn.weight", "bn.bias"), 3, 89);
     }
 
+    /** ShuffleNet v2's unit: half the channels pass, the other half through a convolution, joined and shuffled in two groups. */
+    @Test
+    void aShuffleUnit() {
+        Shape in = chw(6, 3, 3);  // six channels: a shuffle of two groups is then not its own inverse
+        Shape half = chw(3, 3, 3);
+        GradientCheck.check(Graphs.of(in,
+                new Layer.Conv2d("stem", IN, in, in, Window.kernel(3).pad(1), 1, "stem.weight", null, List.of()),
+                new Layer.ChannelSplit("left", "stem", in, half, 0),
+                new Layer.ChannelSplit("right", "stem", in, half, 3),
+                new Layer.Conv2d("branch", "right", half, half, Window.kernel(3).pad(1), 1, "branch.weight", "branch.bias", List.of()),
+                new Layer.Concat("join", List.of("left", "branch"), List.of(half, half), in),
+                new Layer.ChannelShuffle("shuffle", "join", in, 2),
+                new Layer.Conv2d("out", "shuffle", in, chw(3, 3, 3), Window.kernel(3).pad(1), 1, "out.weight", null, List.of())), 2, 61);
+    }
+
     /** A batch norm that learns no scale (Keras' scale=False): only its shift is trained, normalising with batch statistics. */
     @Test
     void aBatchNormWithoutScale() {
