@@ -47,7 +47,8 @@ class OnnxImportTest {
             List.of("googlenet", "GoogLeNet", "@GoogLeNetBlock1(branch1_conv_filters = 64, branch2_0_conv_filters = 96,"),
             List.of("densenet121", "DenseNet121", "@Concat({\"features_pool0\", \"features_denseblock1_denselayer1_conv2\"}) Layer"),
             List.of("convnext_tiny", "ConvNeXtTiny", "@Dense(units = block_3_units, pointwise = true) @GELU Layer block_3();"),
-            List.of("inception_v3", "InceptionV3", "kernel = {1, 7}, padding = {0, 3}) @ReLU Layer"));
+            List.of("inception_v3", "InceptionV3", "kernel = {1, 7}, padding = {0, 3}) @ReLU Layer"),
+            List.of("efficientnet_b0", "EfficientNetB0", "@Conv2d(filters = fc1_filters, kernel = 1) @SiLU Layer fc1();"));
 
     @TempDir
     Path dir;
