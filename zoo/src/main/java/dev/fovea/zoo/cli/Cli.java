@@ -26,6 +26,15 @@ final class Cli {
         return Main.resolve(zoo(), typed);
     }
 
+    /** The model's input, one sample's C x H x W; an error for a model that does not take images. */
+    dev.fovea.runtime.Shape imageInput(String name) throws UsageException {
+        dev.fovea.runtime.Shape input = zoo().info(name).input();
+        if (input.rank() != 3) {
+            throw new UsageException(dev.fovea.zoo.Zoo.simpleName(name) + " does not take images (its input is " + input + ")");
+        }
+        return input;
+    }
+
     Parameters loadWeights(String name, Path weights) {
         Parameters parameters = zoo().newParameters(name, 0);
         parameters.load(SafeTensors.read(weights), weights.toString());

@@ -4,7 +4,6 @@ import dev.fovea.runtime.ModelInfo;
 import dev.fovea.runtime.exec.InferenceSession;
 import dev.fovea.runtime.image.ImagePreprocessing;
 import dev.fovea.runtime.weights.Parameters;
-import dev.fovea.zoo.Zoo;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
@@ -47,10 +46,7 @@ final class PredictCommand implements Callable<Integer> {
         Cli.range("--top", top, 1, 1000);
         String name = cli.resolve(model);
         ModelInfo info = cli.zoo().info(name);
-        if (info.input().rank() != 3) {
-            throw new UsageException(Zoo.simpleName(name) + " does not take images (its input is " + info.input() + ")");
-        }
-        int[] dims = info.input().dims();
+        int[] dims = cli.imageInput(name).dims();
         int size = (int) info.input().elements();
         float[] batch = new float[images.size() * size];
         for (int i = 0; i < images.size(); i++) {

@@ -314,4 +314,31 @@ class MainTest {
         assertEquals(List.of("fovea: --input takes one sample's shape, channels,height,width (like 3,224,224) or features"),
                 err().lines().toList());
     }
+
+    @Test
+    void visualizeWritesTheDeconvnetsProjectionsFeatureMapsAndFilters() throws Exception {
+        BufferedImage image = new BufferedImage(64, 64, BufferedImage.TYPE_INT_RGB);
+        for (int y = 0; y < 64; y++) {
+            for (int x = 0; x < 64; x++) {
+                image.setRGB(x, y, (x / 8 + y / 8) % 2 == 0 ? 0xff8020 : 0x2060ff);
+            }
+        }
+        Path png = dir.resolve("tiles.png");
+        ImageIO.write(image, "png", png.toFile());
+        out.reset();
+        assertEquals(0, run("visualize", "alexnet", png.toString(), "--layer", "pool1", "--top", "4"), err());
+        List<String> lines = out().lines().toList();
+        assertTrue(lines.getFirst().matches("pool1 64x27x27: channels \\d+, \\d+, \\d+, \\d+ projected, strongest first"), out());
+        assertEquals(List.of("wrote " + dir.resolve("tiles.pool1.deconv.png"), "wrote " + dir.resolve("tiles.pool1.maps.png"),
+                "wrote " + dir.resolve("AlexNet.filters.png")), lines.subList(1, 4));
+        BufferedImage projections = ImageIO.read(dir.resolve("tiles.pool1.deconv.png").toFile());
+        assertEquals(2 * (224 + 2) + 2, projections.getWidth(), "four 224x224 projections, two by two");
+        BufferedImage filters = ImageIO.read(dir.resolve("AlexNet.filters.png").toFile());
+        assertEquals(8 * (55 + 2) + 2, filters.getWidth(), "64 filters of 11x11, enlarged five times, eight by eight");
+
+        err.reset();
+        assertEquals(2, run("visualize", "resnet18", png.toString(), "--layer", "layer1.0.out"));
+        assertEquals(List.of("fovea: ResNet18: the deconvnet runs through convolutions, ReLUs, max pooling, local response norm and dropout"
+                + " in a chain, but conv1/batchnorm is a BatchNorm; choose a layer before it"), err().lines().toList());
+    }
 }
