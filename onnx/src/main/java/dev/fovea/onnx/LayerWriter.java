@@ -47,6 +47,7 @@ final class LayerWriter {
             case Layer.Softmax s -> g.node("Softmax", name, List.of(x), new Int("axis", 1));
             case Layer.Dropout d -> g.node("Identity", name, List.of(x)); // inference: dropout passes everything
             case Layer.DropPath d -> g.node("Identity", name, List.of(x)); // and so does drop path
+            case Layer.Border s -> border(s);
             case Layer.ChannelSplit s -> g.node("Slice", name, List.of(x, g.longs(name + ".starts", s.start()),
                     g.longs(name + ".ends", s.start() + s.out().channels()), g.longs("fovea.axes.channels", 1)));
             case Layer.ChannelShuffle s -> channelShuffle(s);
@@ -176,6 +177,20 @@ final class LayerWriter {
      * Layer norm over the channels at every position (ConvNeXt's channels-first norm), written out:
      * (x - mean) / sqrt(var + eps) * weight + bias, the statistics over axis 1.
      */
+    /** Zero padding as Pad; cropping (negative offsets) as Slice of the rows and columns kept. */
+    private void border(Layer.Border s) {
+        Shape in = s.in();
+        Shape out = s.out();
+        if (s.offsetY() >= 0 && s.offsetX() >= 0) {
+            int bottom = out.height() - in.height() - s.offsetY();
+            int right = out.width() - in.width() - s.offsetX();
+            g.node("Pad", s.name(), List.of(s.input(), g.longs(s.name() + ".pads", 0, 0, s.offsetY(), s.offsetX(), 0, 0, bottom, right)));
+        } else {
+            g.node("Slice", s.name(), List.of(s.input(), g.longs(s.name() + ".starts", -s.offsetY(), -s.offsetX()),
+                    g.longs(s.name() + ".ends", -s.offsetY() + out.height(), -s.offsetX() + out.width()), g.longs("fovea.axes.spatial", 2, 3)));
+        }
+    }
+
     /** view(g, C/g), transpose, flatten: Reshape, Transpose, Reshape. */
     private void channelShuffle(Layer.ChannelShuffle s) {
         Shape shape = s.shape();

@@ -179,6 +179,22 @@ class DiagnosticsTest {
     }
 
     @Test
+    void paddingAndCroppingAtOneSideAreChecked() {
+        JavaFileObject src = source("Net", """
+                @Network(input = {3, 4, 4})
+                interface Net {
+                    @ZeroPad(bottom = 1, right = 1) @Crop(top = 1, left = 1) Layer shifted();
+                    @Crop(top = 2,
+                            bottom = 2) Layer gone();
+                }
+                """);
+        Compilation c = compile(src);
+        assertThat(c).hadErrorContaining("[Fovea/EmptyOutput] gone: @Crop of 4 rows and 0 columns leaves nothing of 3x4x4")
+                .inFile(src).onLineContaining("top = 2");
+        assertThat(c).hadErrorCount(1);
+    }
+
+    @Test
     void nonPositiveArgumentsAreReportedOnTheirValues() {
         JavaFileObject src = source("Net", """
                 @Network(input = {3, 8, 8})

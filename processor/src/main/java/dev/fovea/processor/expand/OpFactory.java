@@ -37,6 +37,8 @@ final class OpFactory {
             case "LocalResponseNorm" -> new Op.LocalResponseNorm(a.positive("size"), a.real("alpha"), a.real("beta"), a.real("k"));
             case "Dropout" -> new Op.Dropout(rate(a));
             case "DropPath" -> new Op.DropPath(rate(a, "value"));
+            case "ZeroPad" -> border(a, false);
+            case "Crop" -> border(a, true);
             case "ChannelSplit" -> new Op.ChannelSplit(a.integer("part"), a.positive("parts"));
             case "ChannelShuffle" -> new Op.ChannelShuffle(a.positive("value"));
             case "ReLU" -> activation(Op.ActivationKind.RELU);
@@ -124,6 +126,19 @@ final class OpFactory {
             return 1e-5;
         }
         return v;
+    }
+
+    private static Op.Border border(Args a, boolean crop) {
+        int[] sides = new int[4];
+        String[] names = {"top", "left", "bottom", "right"};
+        for (int i = 0; i < 4; i++) {
+            sides[i] = a.integer(names[i]);
+            if (sides[i] < 0) {
+                a.bad(names[i], names[i] + " must not be negative but is " + sides[i]);
+                sides[i] = 0;
+            }
+        }
+        return new Op.Border(crop, sides[0], sides[1], sides[2], sides[3]);
     }
 
     private static double rate(Args a) {

@@ -117,6 +117,15 @@ public sealed interface Op {
         }
     }
 
+    /**
+     * Rows and columns added (zeros, {@code crop} false) or dropped ({@code crop} true) at each side.
+     */
+    record Border(boolean crop, int top, int left, int bottom, int right) implements Op {
+        public String type() {
+            return crop ? "Crop" : "ZeroPad";
+        }
+    }
+
     /** Channels [part * C / parts, (part + 1) * C / parts) of the input. */
     record ChannelSplit(int part, int parts) implements Op {
         public String type() {

@@ -31,6 +31,7 @@ final class ShapeRules {
             case Op.Multiply m -> c.ok(m, c.input());
             case Op.Dropout d -> c.ok(d, c.input());
             case Op.DropPath d -> c.ok(d, c.input());
+            case Op.Border b -> border(c, b);
             case Op.ChannelSplit s -> channelSplit(c, s);
             case Op.ChannelShuffle s -> channelShuffle(c, s);
             case Op.Activation a -> c.ok(a, c.input());
@@ -349,6 +350,21 @@ final class ShapeRules {
             channels += s.channels();
         }
         return c.ok(concat, first.withChannels(channels));
+    }
+
+    private static Resolved border(LayerCheck c, Op.Border b) {
+        if (!spatial(c)) {
+            return null;
+        }
+        int sign = b.crop() ? -1 : 1;
+        int h = c.input().height() + sign * (b.top() + b.bottom());
+        int w = c.input().width() + sign * (b.left() + b.right());
+        if (h <= 0 || w <= 0) {
+            c.error("EmptyOutput", h <= 0 ? "top" : "left", "@Crop of " + (b.top() + b.bottom()) + " rows and " + (b.left() + b.right())
+                    + " columns leaves nothing of " + c.input(), "");
+            return null;
+        }
+        return c.ok(b, Shape.of(c.input().channels(), h, w));
     }
 
     private static Resolved channelSplit(LayerCheck c, Op.ChannelSplit s) {

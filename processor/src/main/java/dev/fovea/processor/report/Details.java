@@ -20,6 +20,7 @@ final class Details {
             case Op.Dense d -> d.pointwise() ? "pointwise" : "";
             case Op.Dropout d -> num(d.rate());
             case Op.DropPath d -> num(d.rate());
+            case Op.Border b -> b.top() + " " + b.left() + " " + b.bottom() + " " + b.right();
             case Op.ChannelSplit s -> s.part() + " of " + s.parts();
             case Op.ChannelShuffle s -> s.groups() + " groups";
             case Op.Multiply m -> "x" + num(m.factor());

@@ -442,6 +442,14 @@ public final class PlanBuilder {
         });
     }
 
+    /** Zero padding or cropping at the sides: each plane moved by the offsets. */
+    public void border(String name, int in, int out, dev.fovea.runtime.Shape is, dev.fovea.runtime.Shape os, int offsetY, int offsetX) {
+        float[] src = buffer(in);
+        float[] dst = buffer(out);
+        add(name, offsetY < 0 || offsetX < 0 ? "Crop" : "ZeroPad", io(dst, src), ChannelMoves.shift(src, dst, batch * is.channels(),
+                is.height(), is.width(), os.height(), os.width(), offsetY, offsetX));
+    }
+
     /** Channels [start, start + outChannels) of the input, copied. */
     public void channelSplit(String name, int in, int out, int inChannels, int start, int outChannels, int positions) {
         float[] src = buffer(in);

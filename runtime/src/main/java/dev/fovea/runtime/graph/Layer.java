@@ -482,6 +482,29 @@ public sealed interface Layer {
         }
     }
 
+    /**
+     * Zero padding or cropping at the sides: out[c, y, x] = in[c, y - offsetY, x - offsetX] where that is
+     * inside the input, zero elsewhere (padding has positive offsets, cropping negative ones).
+     */
+    record Border(String name, String input, Shape in, Shape out, int offsetY, int offsetX) implements Layer {
+        public Border {
+            Checks.spatial(name, in, out);
+            Checks.sameChannels(name, in, out);
+        }
+
+        public List<String> inputs() {
+            return List.of(input);
+        }
+
+        public List<Shape> inputShapes() {
+            return List.of(in);
+        }
+
+        public Shape output() {
+            return out;
+        }
+    }
+
     /** Channels [start, start + out.channels()) of the input (ShuffleNet's split into halves). */
     record ChannelSplit(String name, String input, Shape in, Shape out, int start) implements Layer {
         public ChannelSplit {

@@ -27,6 +27,37 @@ public final class ChannelMoves {
         });
     }
 
+    /**
+     * Each plane moved by (offsetY, offsetX): y[b, c, i, j] = x[b, c, i - offsetY, j - offsetX] where that is
+     * inside x, zero elsewhere; padding (positive offsets) and cropping (negative) alike. Planes: N*C.
+     */
+    public static Consumer<Workers> shift(float[] x, float[] y, int planes, int inH, int inW, int outH, int outW, int offsetY, int offsetX) {
+        int from = Math.max(0, offsetX);
+        int to = Math.min(outW, inW + offsetX);
+        return workers -> workers.parallelFor(planes, p -> {
+            java.util.Arrays.fill(y, p * outH * outW, (p + 1) * outH * outW, 0f);
+            for (int i = Math.max(0, offsetY); i < Math.min(outH, inH + offsetY); i++) {
+                System.arraycopy(x, (p * inH + i - offsetY) * inW + from - offsetX, y, (p * outH + i) * outW + from, to - from);
+            }
+        });
+    }
+
+    /** dx[b, c, i - offsetY, j - offsetX] += dy[b, c, i, j] where both are inside: the shift's backward. */
+    public static Consumer<Workers> shiftBackward(float[] dy, float[] dx, int planes, int inH, int inW, int outH, int outW, int offsetY,
+            int offsetX) {
+        int from = Math.max(0, offsetX);
+        int to = Math.min(outW, inW + offsetX);
+        return workers -> workers.parallelFor(planes, p -> {
+            for (int i = Math.max(0, offsetY); i < Math.min(outH, inH + offsetY); i++) {
+                int src = (p * outH + i) * outW;
+                int dst = (p * inH + i - offsetY) * inW - offsetX;
+                for (int j = from; j < to; j++) {
+                    dx[dst + j] += dy[src + j];
+                }
+            }
+        });
+    }
+
     /** The input channel that output channel {@code j} of a shuffle of {@code groups} groups takes. */
     public static int shuffledSource(int j, int channels, int groups) {
         return (j % groups) * (channels / groups) + j / groups;

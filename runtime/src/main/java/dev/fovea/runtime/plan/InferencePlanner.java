@@ -88,6 +88,7 @@ public final class InferencePlanner {
                 int[] channels = c.inputShapes().stream().mapToInt(Shape::channels).toArray();
                 b.concat(name, ins, channels, out, positions);
             }
+            case Layer.Border s -> b.border(name, in, out, s.in(), s.out(), s.offsetY(), s.offsetX());
             case Layer.ChannelSplit s -> b.channelSplit(name, in, out, s.in().channels(), s.start(), y.channels(), positions);
             case Layer.ChannelShuffle s -> b.channelShuffle(name, in, out, y.channels(), s.groups(), positions);
             case Layer.Scale s -> b.scale(name, graph.bufferOf(s.gates()), graph.bufferOf(s.input()), out, y.channels(), positions);

@@ -160,6 +160,11 @@ public final class TrainingSessions {
             case Layer.Add a -> new AddNode(name, x, in(a.shortcut()), out);
             case Layer.ProjectedAdd p -> projectedAdd(p, x, out);
             case Layer.Concat c -> new ConcatNode(name, c.inputs().stream().map(this::in).toList(), out, batch);
+            case Layer.Border s -> new MoveNode(name, s.offsetY() < 0 || s.offsetX() < 0 ? "Crop" : "ZeroPad", x, out,
+                    ChannelMoves.shift(x.value, out.value, batch * s.in().channels(), s.in().height(), s.in().width(), s.out().height(),
+                            s.out().width(), s.offsetY(), s.offsetX()),
+                    ChannelMoves.shiftBackward(out.grad, x.grad, batch * s.in().channels(), s.in().height(), s.in().width(),
+                            s.out().height(), s.out().width(), s.offsetY(), s.offsetX()));
             case Layer.ChannelSplit s -> new MoveNode(name, "ChannelSplit", x, out,
                     ChannelMoves.split(x.value, out.value, batch, s.in().channels(), s.start(), s.out().channels(), s.out().height() * s.out().width()),
                     ChannelMoves.splitBackward(out.grad, x.grad, batch, s.in().channels(), s.start(), s.out().channels(),

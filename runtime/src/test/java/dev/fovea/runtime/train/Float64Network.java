@@ -54,6 +54,7 @@ final class Float64Network {
             case Layer.Softmax s -> softmax(x, y);
             case Layer.Dropout d -> x.clone();
             case Layer.DropPath d -> x.clone();
+            case Layer.Border s -> border(x, s);
             case Layer.ChannelSplit s -> split(x, s);
             case Layer.ChannelShuffle s -> shuffle(x, s);
             case Layer.Flatten f -> x;
@@ -480,6 +481,28 @@ final class Float64Network {
                     int from = (b * c + group * (c / g) + k) * positions;
                     int to = (b * c + k * g + group) * positions;
                     System.arraycopy(x, from, y, to, positions);
+                }
+            }
+        }
+        return y;
+    }
+
+    /** out[c, y, x] = in[c, y - offsetY, x - offsetX] inside the input, else zero; written as a gather from the output. */
+    private double[] border(double[] x, Layer.Border s) {
+        Shape in = s.in();
+        Shape out = s.out();
+        double[] y = new double[n * (int) out.elements()];
+        for (int b = 0; b < n; b++) {
+            for (int c = 0; c < out.channels(); c++) {
+                for (int i = 0; i < out.height(); i++) {
+                    for (int j = 0; j < out.width(); j++) {
+                        int si = i - s.offsetY();
+                        int sj = j - s.offsetX();
+                        if (si >= 0 && si < in.height() && sj >= 0 && sj < in.width()) {
+                            y[((b * out.channels() + c) * out.height() + i) * out.width() + j] =
+                                    x[((b * in.channels() + c) * in.height() + si) * in.width() + sj];
+                        }
+                    }
                 }
             }
         }

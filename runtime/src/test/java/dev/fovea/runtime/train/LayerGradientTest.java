@@ -263,6 +263,18 @@ class LayerGradientTest {
                 "bn.weight", "bn.bias"), 3, 89);
     }
 
+    /** NASNet's shift by one pixel: pad the bottom and right, drop the top row and left column; then a strided convolution. */
+    @Test
+    void asymmetricPaddingThenCropping() {
+        Shape in = chw(2, 5, 5);
+        GradientCheck.check(Graphs.of(in,
+                new Layer.Conv2d("conv", IN, in, chw(3, 5, 5), Window.kernel(3).pad(1), 1, "conv.weight", null, List.of()),
+                new Layer.Border("pad", "conv", chw(3, 5, 5), chw(3, 6, 7), 0, 0),
+                new Layer.Border("crop", "pad", chw(3, 6, 7), chw(3, 5, 5), -1, -2),
+                new Layer.Conv2d("out", "crop", chw(3, 5, 5), chw(2, 2, 2), Window.kernel(2).stride(2), 1, "out.weight", "out.bias",
+                        List.of())), 2, 67);
+    }
+
     /** ShuffleNet v2's unit: half the channels pass, the other half through a convolution, joined and shuffled in two groups. */
     @Test
     void aShuffleUnit() {
