@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
  * never sees an exception.
  */
 class RandomNetworksTest {
-    private static final int NETWORKS = 160;
+    private static final int NETWORKS = 320;
     /** Fixed so that a failure repeats; {@code -Dfovea.seed=N} explores others. */
     private static final long SEED = Long.getLong("fovea.seed", 20261122L);
 
@@ -102,7 +102,7 @@ class RandomNetworksTest {
         for (int i = 0; i < layers && why == null; i++) {
             String member = "l" + i;
             boolean spatial = shape.length == 3;
-            switch (rnd.nextInt(9)) {
+            switch (rnd.nextInt(10)) {
                 case 0, 1 -> { // convolution
                     int filters = rnd.nextInt(10) == 0 ? 0 : 1 + rnd.nextInt(16);
                     int k = 1 + rnd.nextInt(7);
@@ -195,6 +195,58 @@ class RandomNetworksTest {
                     body.append("    @Add Layer %s();\n".formatted(member));
                     if (!java.util.Arrays.equals(shape, input)) {
                         why = "add of differing shapes";
+                    }
+                }
+                case 8 -> { // the newer layers: borders, channel moves, drop path, a constant factor
+                    switch (rnd.nextInt(5)) {
+                        case 0 -> {
+                            int t = rnd.nextInt(3);
+                            int l = rnd.nextInt(3);
+                            int b = rnd.nextInt(3);
+                            int r = rnd.nextInt(3);
+                            boolean crop = rnd.nextBoolean();
+                            body.append("    @%s(top = %d, left = %d, bottom = %d, right = %d) Layer %s();\n"
+                                    .formatted(crop ? "Crop" : "ZeroPad", t, l, b, r, member));
+                            int sign = crop ? -1 : 1;
+                            if (!spatial) {
+                                why = "border on flat";
+                            } else if (shape[1] + sign * (t + b) <= 0 || shape[2] + sign * (l + r) <= 0) {
+                                why = "cropped away";
+                            } else {
+                                shape = new int[] {shape[0], shape[1] + sign * (t + b), shape[2] + sign * (l + r)};
+                            }
+                        }
+                        case 1 -> {
+                            int g = 1 + rnd.nextInt(4);
+                            body.append("    @ChannelShuffle(%d) Layer %s();\n".formatted(g, member));
+                            if (!spatial) {
+                                why = "shuffle on flat";
+                            } else if (shape[0] % g != 0) {
+                                why = "shuffle groups that do not divide";
+                            }
+                        }
+                        case 2 -> {
+                            int parts = 1 + rnd.nextInt(3);
+                            int part = rnd.nextInt(parts + 1);
+                            body.append("    @ChannelSplit(part = %d, parts = %d) Layer %s();\n".formatted(part, parts, member));
+                            if (!spatial) {
+                                why = "split on flat";
+                            } else if (part >= parts) {
+                                why = "split part out of range";
+                            } else if (shape[0] % parts != 0) {
+                                why = "split parts that do not divide";
+                            } else {
+                                shape = new int[] {shape[0] / parts, shape[1], shape[2]};
+                            }
+                        }
+                        case 3 -> {
+                            double rate = rnd.nextInt(6) == 0 ? 1.5 : rnd.nextInt(90) / 100.0;
+                            body.append("    @DropPath(%s) Layer %s();\n".formatted(Double.toString(rate), member));
+                            if (rate >= 1) {
+                                why = "drop path rate";
+                            }
+                        }
+                        default -> body.append("    @Multiply(%s) Layer %s();\n".formatted(Double.toString(rnd.nextInt(200) / 100.0 - 1), member));
                     }
                 }
                 default -> { // a branch joined to the main path
