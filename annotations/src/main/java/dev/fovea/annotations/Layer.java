@@ -7,4 +7,10 @@ package dev.fovea.annotations;
 public interface Layer {
     /** The name by which layers refer to the input of the network or of the enclosing block. */
     String INPUT = "input";
+
+    /**
+     * The name by which a block's layers refer to its second input, given at its use with
+     * {@code @From({"first", "second"})}; a repeated use passes each repetition the input of the one before.
+     */
+    String SECOND_INPUT = "input2";
 }

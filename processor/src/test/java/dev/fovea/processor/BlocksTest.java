@@ -33,6 +33,61 @@ class BlocksTest {
             }
             """);
 
+    /** A cell that reads the two cells before it, as NASNet's do: the second input is Layer.SECOND_INPUT inside the block. */
+    static final JavaFileObject CELL = source("Cell", """
+            @Block
+            @interface Cell {
+                int filters();
+
+                interface Layers {
+                    int filters = 8;
+                    @Conv2d(filters = filters, kernel = 1) Layer left();
+                    @From(Layer.SECOND_INPUT) @Conv2d(filters = filters, kernel = 1) Layer right();
+                    @Add(from = "left") @ReLU Layer out();
+                }
+            }
+            """);
+
+    @Test
+    void aBlockWithTwoInputsReadsBothAndARepeatPassesEachTheOneBeforeIt() {
+        JavaFileObject net = source("Cells", """
+                @Network(input = {3, 8, 8})
+                interface Cells {
+                    @Conv2d(filters = 4, kernel = 3, padding = 1) Layer stem0();
+                    @Conv2d(filters = 6, kernel = 3, padding = 1) Layer stem1();
+                    @Cell(filters = 8) @From({"stem1", "stem0"}) Layer cell2();
+                    @Cell(filters = 8) @From({"cell2", "stem1"}) @Repeat(3) Layer cells();
+                }
+                """);
+        JsonObject r = report("Cells", CELL, net);
+        assertThat(layer(r, "cell2.left").getAsJsonArray("inputs").toString()).isEqualTo("[\"stem1\"]");
+        assertThat(layer(r, "cell2.right").getAsJsonArray("inputs").toString()).isEqualTo("[\"stem0\"]");
+        // repetition 0 reads (cell2, stem1); 1 reads (cells.0, cell2); 2 reads (cells.1, cells.0)
+        assertThat(layer(r, "cells.0.right").getAsJsonArray("inputs").toString()).isEqualTo("[\"stem1\"]");
+        assertThat(layer(r, "cells.1.left").getAsJsonArray("inputs").toString()).isEqualTo("[\"cells.0.out/relu\"]");
+        assertThat(layer(r, "cells.1.right").getAsJsonArray("inputs").toString()).isEqualTo("[\"cell2.out/relu\"]");
+        assertThat(layer(r, "cells.2.right").getAsJsonArray("inputs").toString()).isEqualTo("[\"cells.0.out/relu\"]");
+        // every 1x1 convolution: 8 filters over 4, 6 or 8 channels
+        assertThat(r.get("params").getAsLong()).isEqualTo(4 * 27 + 4 + 6 * 36 + 6 + (8 * 6 + 8) + (8 * 4 + 8) + (8 * 8 + 8) + (8 * 6 + 8)
+                + 2 * ((8 * 8 + 8) + (8 * 8 + 8)));
+    }
+
+    @Test
+    void aTwoInputBlockUsedWithOneOrTwoNamesOnALayerAreErrors() {
+        JavaFileObject net = source("Wrong", """
+                @Network(input = {3, 8, 8})
+                interface Wrong {
+                    @Conv2d(filters = 4, kernel = 1) Layer stem();
+                    @Cell(filters = 8) Layer cell();
+                    @From({"stem", "cell"}) @ReLU Layer relu();
+                }
+                """);
+        Compilation c = compile(CELL, net);
+        assertThat(c).hadErrorContaining("reads the block's second input (Layer.SECOND_INPUT), but the block is used with one");
+        assertThat(c).hadErrorContaining("[Fovea/BadArgument] relu: @From names two layers only for a block, whose second input they"
+                + " are, but names 2").inFile(net).onLineContaining("@From({\"stem\", \"cell\"})");
+    }
+
     @Test
     void resnetStageRepeatsWithStrideAndProjectionOnlyInTheFirstBlock() {
         JavaFileObject net = source("Stage", """

@@ -51,14 +51,15 @@ public final class Expander {
     }
 
     /** Where layers are being expanded: the network itself, or one block instance. */
-    private record Scope(String paramPrefix, String displayPrefix, int input, List<Frame> frames,
+    /** @param second the block's second input, or -1 when it has one */
+    private record Scope(String paramPrefix, String displayPrefix, int input, int second, List<Frame> frames,
             ExprEvaluator evaluator, int depth, boolean frozen) {
         String label(String layer) {
             return frames.isEmpty() ? layer : layer + " (in " + frames.getLast().label() + ")";
         }
 
         Scope freeze() {
-            return new Scope(paramPrefix, displayPrefix, input, frames, evaluator, depth, true);
+            return new Scope(paramPrefix, displayPrefix, input, second, frames, evaluator, depth, true);
         }
 
         List<SourceRef> useSites() {
@@ -81,7 +82,7 @@ public final class Expander {
             return Optional.empty();
         }
         nodes.add(new Node(0, "input", new Op.Input(input.get()), List.of(), "", network.network(), List.of(), false));
-        Scope scope = new Scope("", "", 0, List.of(), new ExprEvaluator(Map.of()), 0, false);
+        Scope scope = new Scope("", "", 0, -1, List.of(), new ExprEvaluator(Map.of()), 0, false);
         int output = members(network.members(), scope);
         return Optional.of(new Result(new Graph(network.qualifiedName(), nodes, output, taps), Set.copyOf(invalid)));
     }
@@ -110,6 +111,9 @@ public final class Expander {
     private int members(List<MemberDecl> members, Scope scope) {
         Map<String, Integer> names = new HashMap<>();
         names.put(dev.fovea.annotations.Layer.INPUT, scope.input());
+        if (scope.second() >= 0) {
+            names.put(dev.fovea.annotations.Layer.SECOND_INPUT, scope.second());
+        }
         int current = scope.input();
         for (int index = 0; index < members.size(); index++) {
             MemberDecl member = members.get(index);
@@ -119,11 +123,21 @@ public final class Expander {
             }
             Parts p = parts.get();
             int start = current;
+            int second = -1;
             if (p.from() != null) {
-                String ref = evaluateString(p.from(), "value", scope);
-                start = resolve(ref, names, members, index, p.from().refOf("value"), scope);
-                if (start < 0) {
-                    start = current;
+                List<String> refs = new Args(p.from(), scope.evaluator(), problems, "@From", scope.useSites()).strings("value");
+                if (refs.size() == 2 && p.block() == null || refs.isEmpty() || refs.size() > 2) {
+                    problems.error("BadArgument", scope.label(member.name()) + ": @From names " + (refs.size() > 2 ? "at most two layers"
+                            : refs.isEmpty() ? "no layer" : "two layers only for a block, whose second input they are") + ", but names "
+                            + refs.size(), p.from().refOf("value"));
+                    refs = refs.isEmpty() ? refs : refs.subList(0, 1);
+                }
+                if (!refs.isEmpty()) {
+                    start = resolve(refs.getFirst(), names, members, index, p.from().refOf("value"), scope);
+                    start = start < 0 ? current : start;
+                }
+                if (refs.size() == 2) {
+                    second = resolve(refs.get(1), names, members, index, p.from().refOf("value"), scope);
                 }
             }
             int count = 1;
@@ -145,9 +159,14 @@ public final class Expander {
                 String repetition = p.repeat() == null ? "" : String.format(Locale.ROOT, label, firstIndex + i);
                 String display = join(scope.displayPrefix(), join(member.name(), repetition));
                 String param = join(scope.paramPrefix(), join(paramPath, repetition));
-                start = p.block() != null
-                        ? block(p.block(), i, start, display, param, memberScope)
-                        : chain(p.ops(), start, display, param, memberScope, names, members, index);
+                if (p.block() != null) {
+                    // a repeated two-input block reads the one before it and the input of that one (NASNet's cells)
+                    int first = start;
+                    start = block(p.block(), i, start, second, display, param, memberScope);
+                    second = second >= 0 ? first : -1;
+                } else {
+                    start = chain(p.ops(), start, display, param, memberScope, names, members, index);
+                }
             }
             names.put(member.name(), start);
             current = start;
@@ -266,7 +285,7 @@ public final class Expander {
         return id < 0;
     }
 
-    private int block(AnnotationUse use, int repetition, int start, String display, String param, Scope scope) {
+    private int block(AnnotationUse use, int repetition, int start, int second, String display, String param, Scope scope) {
         BlockDecl block = blocks.get(use.type());
         if (scope.depth() >= MAX_DEPTH) {
             problems.error("BlockCycle", scope.label(display) + ": blocks nest deeper than " + MAX_DEPTH
@@ -299,7 +318,7 @@ public final class Expander {
         String label = block.simpleName() + describe(bindings);
         List<Frame> frames = new ArrayList<>(scope.frames());
         frames.add(new Frame(label, use.ref()));
-        Scope inner = new Scope(param, display, start, frames, new ExprEvaluator(bindings), scope.depth() + 1, scope.frozen());
+        Scope inner = new Scope(param, display, start, second, frames, new ExprEvaluator(bindings), scope.depth() + 1, scope.frozen());
         if (block.members().isEmpty()) {
             return start;
         }
@@ -364,7 +383,10 @@ public final class Expander {
         refs.addAll(scope.useSites());
         String where = scope.label(members.get(memberIndex).name());
         boolean later = members.stream().skip(memberIndex).anyMatch(m -> m.name().equals(name));
-        if (later) {
+        if (name.equals(dev.fovea.annotations.Layer.SECOND_INPUT)) {
+            problems.error("UnknownLayer", where + ": reads the block's second input (Layer.SECOND_INPUT), but the block is used with one;"
+                    + " give both at the use, like @From({\"previous\", \"beforeThat\"})", refs);
+        } else if (later) {
             problems.error("UnknownLayer", where + ": \"" + name + "\" is declared later; a layer can only read earlier ones", refs);
         } else {
             String hint = Suggestions.closest(name, names.keySet()).map(s -> "; did you mean \"" + s + "\"?").orElse("");
