@@ -45,8 +45,7 @@ final class LayerWriter {
                     new Real("beta", (float) n.beta()), new Real("bias", (float) n.k()));
             case Layer.Activation a -> activation(name, x, a.function(), a.slope());
             case Layer.Softmax s -> g.node("Softmax", name, List.of(x), new Int("axis", 1));
-            case Layer.Dropout d -> g.node("Identity", name, List.of(x)); // inference: dropout passes everything
-            case Layer.DropPath d -> g.node("Identity", name, List.of(x)); // and so does drop path
+            case Layer.Dropout d -> g.node("Identity", name, List.of(x)); // inference: dropout and drop path pass everything
             case Layer.Border s -> border(s);
             case Layer.ChannelSplit s -> g.node("Slice", name, List.of(x, g.longs(name + ".starts", s.start()),
                     g.longs(name + ".ends", s.start() + s.out().channels()), g.longs("fovea.axes.channels", 1)));

@@ -72,7 +72,8 @@ final class GraphGenerator {
             case Op.ChannelSplit s -> CodeBlock.of("new $T($S, $S, $L, $L, $L)", LAYER.nestedClass("ChannelSplit"), name, in, shape(x), shape(y),
                     s.part() * y.channels());
             case Op.ChannelShuffle s -> CodeBlock.of("new $T($S, $S, $L, $L)", LAYER.nestedClass("ChannelShuffle"), name, in, shape(y), s.groups());
-            case Op.DropPath d -> CodeBlock.of("new $T($S, $S, $L, $L)", LAYER.nestedClass("DropPath"), name, in, shape(y), real(d.rate()));
+            case Op.Dropout d when d.wholeSamples() -> CodeBlock.of("new $T($S, $S, $L, $L, true)", LAYER.nestedClass("Dropout"), name, in,
+                    shape(y), real(d.rate()));
             case Op.Dropout d -> CodeBlock.of("new $T($S, $S, $L, $L)", LAYER.nestedClass("Dropout"), name, in, shape(y), real(d.rate()));
             case Op.BatchNorm n when !n.scale() -> CodeBlock.of("new $T($S, $S, $L, $S, $L, $L, false)", LAYER.nestedClass("BatchNorm"), name,
                     in, shape(y), p, real(n.eps()), real(n.momentum()));

@@ -176,7 +176,6 @@ public record MemoryPlan(int[] buffer, long[] bufferBytes, long peakBytes, long 
             case Op.Activation a -> true;
             case Op.BatchNorm b -> true;
             case Op.Dropout d -> true;
-            case Op.DropPath d -> true;
             case Op.LayerScale s -> true;
             case Op.Multiply m -> true;
             case Op.Add a -> true;

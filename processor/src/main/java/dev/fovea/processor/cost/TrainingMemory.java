@@ -98,7 +98,6 @@ public record TrainingMemory(List<Long> layerBytes, long gradientBytes, long par
         long extra = switch (op) {
             case Op.Pool p when p.kind() == Op.PoolKind.MAX -> values; // an int switch per output
             case Op.Dropout d -> values; // the mask
-            case Op.DropPath d -> values; // the mask, expanded to every value
             case Op.LayerNorm n -> 2L * (out.isSpatial() ? out.height() * out.width() : 1); // mean and 1/std per position
             default -> 0;
         };

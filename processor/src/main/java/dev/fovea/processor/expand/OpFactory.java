@@ -35,8 +35,8 @@ final class OpFactory {
             case "BatchNorm" -> new Op.BatchNorm(positiveReal(a, "eps"), a.real("momentum"), a.bool("scale"));
             case "LayerNorm" -> new Op.LayerNorm(positiveReal(a, "eps"));
             case "LocalResponseNorm" -> new Op.LocalResponseNorm(a.positive("size"), a.real("alpha"), a.real("beta"), a.real("k"));
-            case "Dropout" -> new Op.Dropout(rate(a));
-            case "DropPath" -> new Op.DropPath(rate(a, "value"));
+            case "Dropout" -> new Op.Dropout(rate(a), false);
+            case "DropPath" -> new Op.Dropout(rate(a, "value"), true);
             case "ZeroPad" -> border(a, false);
             case "Crop" -> border(a, true);
             case "ChannelSplit" -> new Op.ChannelSplit(a.integer("part"), a.positive("parts"));

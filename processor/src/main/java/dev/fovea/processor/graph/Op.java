@@ -140,16 +140,13 @@ public sealed interface Op {
         }
     }
 
-    /** Stochastic depth: drops a whole sample with probability {@code rate} in training; the identity in inference. */
-    record DropPath(double rate) implements Op {
+    /**
+     * Inverted dropout in training, the identity in inference: of each value, or with {@code wholeSamples} of
+     * each sample's whole tensor (drop path, stochastic depth).
+     */
+    record Dropout(double rate, boolean wholeSamples) implements Op {
         public String type() {
-            return "DropPath";
-        }
-    }
-
-    record Dropout(double rate) implements Op {
-        public String type() {
-            return "Dropout";
+            return wholeSamples ? "DropPath" : "Dropout";
         }
     }
 

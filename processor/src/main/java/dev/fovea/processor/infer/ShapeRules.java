@@ -30,7 +30,6 @@ final class ShapeRules {
             case Op.LayerScale s -> c.ok(s, c.input());
             case Op.Multiply m -> c.ok(m, c.input());
             case Op.Dropout d -> c.ok(d, c.input());
-            case Op.DropPath d -> c.ok(d, c.input());
             case Op.Border b -> border(c, b);
             case Op.ChannelSplit s -> channelSplit(c, s);
             case Op.ChannelShuffle s -> channelShuffle(c, s);

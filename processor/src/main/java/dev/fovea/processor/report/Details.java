@@ -19,7 +19,6 @@ final class Details {
             case Op.Subsample s -> window(s.kernel(), s.stride(), Pads.symmetric(0, 0), Hw.square(1));
             case Op.Dense d -> d.pointwise() ? "pointwise" : "";
             case Op.Dropout d -> num(d.rate());
-            case Op.DropPath d -> num(d.rate());
             case Op.Border b -> b.top() + " " + b.left() + " " + b.bottom() + " " + b.right();
             case Op.ChannelSplit s -> s.part() + " of " + s.parts();
             case Op.ChannelShuffle s -> s.groups() + " groups";

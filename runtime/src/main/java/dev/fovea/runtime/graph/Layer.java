@@ -253,33 +253,19 @@ public sealed interface Layer {
         }
     }
 
-    /** Stochastic depth: a whole sample dropped with probability {@code rate} in training (kept ones scaled); the identity in inference. */
-    record DropPath(String name, String input, Shape shape, double rate) implements Layer {
-        public DropPath {
-            if (!(rate >= 0 && rate < 1)) {
-                throw new IllegalArgumentException(name + ": drop path rate must be in [0, 1) but is " + rate);
-            }
-        }
-
-        public List<String> inputs() {
-            return List.of(input);
-        }
-
-        public List<Shape> inputShapes() {
-            return List.of(shape);
-        }
-
-        public Shape output() {
-            return shape;
-        }
-    }
-
-    /** Inverted dropout in training (kept values scaled by 1 / (1 - rate)); the identity in inference. */
-    record Dropout(String name, String input, Shape shape, double rate) implements Layer {
+    /**
+     * Inverted dropout in training (kept values scaled by 1 / (1 - rate)); the identity in inference. With
+     * {@code wholeSamples}, each sample's tensor is kept or dropped whole: drop path (stochastic depth).
+     */
+    record Dropout(String name, String input, Shape shape, double rate, boolean wholeSamples) implements Layer {
         public Dropout {
             if (!(rate >= 0 && rate < 1)) {
                 throw new IllegalArgumentException(name + ": dropout rate must be in [0, 1) but is " + rate);
             }
+        }
+
+        public Dropout(String name, String input, Shape shape, double rate) {
+            this(name, input, shape, rate, false);
         }
 
         public List<String> inputs() {

@@ -65,7 +65,6 @@ public final class InferencePlanner {
                     y.width());
             case Layer.Flatten f -> b.identity(name, in, out, count);
             case Layer.Dropout d -> b.identity(name, in, out, count);
-            case Layer.DropPath d -> b.identity(name, in, out, count);
             case Layer.Identity i -> b.identity(name, in, out, count);
             case Layer.BatchNorm n -> b.batchNorm(name, in, out, n.prefix(), n.scale(), n.eps(), channels(y), positions);
             case Layer.LayerNorm n -> b.layerNorm(name, in, out, n.prefix(), n.eps(), channels(y), positions);

@@ -150,8 +150,8 @@ public final class TrainingSessions {
             case Layer.LocalResponseNorm n -> new LocalResponseNormNode(n, x, out, batch);
             case Layer.Activation a -> new ActivationNode(name, x, out, a.function(), a.slope());
             case Layer.Softmax s -> new SoftmaxNode(name, x, out, batch);
-            case Layer.Dropout d -> new DropoutNode(name, x, out, d.rate(), 0, name.hashCode() * 0x632BE59BD9B4E019L, state);
-            case Layer.DropPath d -> new DropoutNode(name, x, out, d.rate(), batch, name.hashCode() * 0x632BE59BD9B4E019L, state);
+            case Layer.Dropout d -> new DropoutNode(name, x, out, d.rate(), d.wholeSamples() ? batch : 0,
+                    name.hashCode() * 0x632BE59BD9B4E019L, state);
             case Layer.Subsample s -> new SubsampleNode(s, x, out, batch, value(s.prefix() + ".weight"), value(s.prefix() + ".bias"),
                     grad(s.prefix() + ".weight"), grad(s.prefix() + ".bias"));
             case Layer.Multiply m -> new MultiplyNode(name, x, out, (float) m.factor());

@@ -53,7 +53,6 @@ final class Float64Network {
             case Layer.Activation a -> activation(x, a);
             case Layer.Softmax s -> softmax(x, y);
             case Layer.Dropout d -> x.clone();
-            case Layer.DropPath d -> x.clone();
             case Layer.Border s -> border(x, s);
             case Layer.ChannelSplit s -> split(x, s);
             case Layer.ChannelShuffle s -> shuffle(x, s);

@@ -218,7 +218,7 @@ class LayerGradientTest {
                 3, 43)));
         tests.add(DynamicTest.dynamicTest("drop path off", () -> GradientCheck.check(Graphs.of(chw(2, 3, 3),
                 new Layer.Conv2d("branch", IN, chw(2, 3, 3), chw(2, 3, 3), Window.kernel(3).pad(1), 1, "branch.weight", null, List.of()),
-                new Layer.DropPath("drop", "branch", chw(2, 3, 3), 0.3), new Layer.Add("sum", "drop", IN, chw(2, 3, 3))), 3, 53)));
+                new Layer.Dropout("drop", "branch", chw(2, 3, 3), 0.3, true), new Layer.Add("sum", "drop", IN, chw(2, 3, 3))), 3, 53)));
         tests.add(DynamicTest.dynamicTest("dropout off", () -> GradientCheck.check(Graphs.of(flat,
                 new Layer.Dropout("drop", IN, flat, 0.5), new Layer.Dense("fc", "drop", flat, new Shape(4), "fc.weight", null, false)), 3, 47)));
         return tests;

@@ -97,7 +97,7 @@ class TrainingTest {
     @Test
     void dropPathDropsWholeSamplesInTraining() {
         Shape in = chw(2, 2, 2);
-        NetworkGraph graph = Graphs.of(in, new Layer.DropPath("drop", IN, in, 0.5), new Layer.Flatten("flat", "drop", in, new Shape(8)),
+        NetworkGraph graph = Graphs.of(in, new Layer.Dropout("drop", IN, in, 0.5, true), new Layer.Flatten("flat", "drop", in, new Shape(8)),
                 new Layer.Dense("fc", "flat", new Shape(8), new Shape(3), "fc.weight", "fc.bias", false));
         Parameters p = parameters(graph);
         float[] sample = java.util.Arrays.copyOf(images(1, 7), 8);
