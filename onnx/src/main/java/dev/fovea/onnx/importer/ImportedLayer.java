@@ -23,7 +23,7 @@ record ImportedLayer(String annotation, List<Attr> attrs, List<Weight> weights) 
 
     record Weight(String suffix, LoadedTensor tensor) {}
 
-    /** Whether the annotation has a {@code name} element: such layers own tensors, named after their member. */
+    /** Whether it owns tensors (the DSL's layers with a {@code name} element do), named after its member. */
     boolean ownsTensors() {
         return !weights.isEmpty();
     }
