@@ -73,6 +73,41 @@ class BlocksTest {
     }
 
     @Test
+    void twoNamesOnABlockOfOneInputAreAnErrorNotASilentlyIgnoredInput() {
+        JavaFileObject single = source("Single", """
+                @Block
+                @interface Single {
+                    interface Layers {
+                        @Conv2d(filters = 4, kernel = 1) Layer conv();
+                    }
+                }
+                """);
+        JavaFileObject net = source("TwoForOne", """
+                @Network(input = {3, 8, 8})
+                interface TwoForOne {
+                    @Conv2d(filters = 4, kernel = 1) Layer stem();
+                    @Single @From({"stem", "input"}) Layer one();
+                }
+                """);
+        assertThat(compile(single, net)).hadErrorContaining("[Fovea/BadArgument] one: @From names two layers, but @Single has one input"
+                + " (none of its layers reads Layer.SECOND_INPUT); name only the layer it reads")
+                .inFile(net).onLineContaining("@From({\"stem\", \"input\"})");
+    }
+
+    @Test
+    void aParameterNameRepeatedByTwoUsesOfABlockIsReportedAtTheUseToo() {
+        JavaFileObject net = source("Twice", """
+                @Network(input = {3, 8, 8})
+                interface Twice {
+                    @Cell(filters = 8) @From({"input", "input"}) @Name("cell") Layer first();
+                    @Cell(filters = 8) @From({"first", "input"}) @Name("cell") Layer second();
+                }
+                """);
+        assertThat(compile(CELL, net)).hadErrorContaining("[Fovea/DuplicateName] second.left: parameter \"cell.left.weight\""
+                + " is also first.left's").inFile(net).onLineContaining("Layer second()");
+    }
+
+    @Test
     void aTwoInputBlockUsedWithOneOrTwoNamesOnALayerAreErrors() {
         JavaFileObject net = source("Wrong", """
                 @Network(input = {3, 8, 8})

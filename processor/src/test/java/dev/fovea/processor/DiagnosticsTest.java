@@ -276,6 +276,28 @@ class DiagnosticsTest {
     }
 
     @Test
+    void tensorsLargerThanAJavaArrayAreErrors() {
+        JavaFileObject wide = source("Wide", """
+                @Network(input = {3, 1024, 1024})
+                interface Wide {
+                    @Conv2d(filters = 4096, kernel = 1) Layer wide();
+                    @ReLU Layer relu();
+                }
+                """);
+        JavaFileObject huge = source("Huge", """
+                @Network(input = {1000000})
+                interface Huge {
+                    @Dense(units = 5000) Layer huge();
+                }
+                """);
+        Compilation c = compile(wide, huge);
+        assertThat(c).hadErrorContaining("[Fovea/TooLarge] wide: output 4096x1024x1024 has 4,294,967,296 values, more than a Java array"
+                + " holds (2,147,483,647)").inFile(wide).onLineContaining("Layer wide()");
+        assertThat(c).hadErrorContaining("[Fovea/TooLarge] huge: parameter \"huge.weight\" [5000, 1000000] has 5,000,000,000 values,"
+                + " more than a Java array holds").inFile(huge).onLineContaining("Layer huge()");
+    }
+
+    @Test
     void badInputShape() {
         JavaFileObject src = source("Net", """
                 @Network(input = {3, 0})

@@ -100,6 +100,28 @@ class GeneratedModelTest {
     }
 
     /**
+     * A block's padding that one use does not need (NASNet's separable convolutions pad only when strided)
+     * is an identity in the generated graph, not a copy, and keeps nothing for training.
+     */
+    @Test
+    void aBorderOfNothingIsAnIdentity() throws Exception {
+        JavaFileObject pads = source("Pads", """
+                @Network(input = {2, 4, 4})
+                interface Pads {
+                    @ZeroPad(top = 0) @Conv2d(filters = 2, kernel = 1) Layer a();
+                    @ZeroPad(bottom = 1, right = 1) Layer b();
+                }
+                """);
+        Compilation c = Fovea.compile(pads);
+        assertThat(c).succeeded();
+        String src = c.generatedSourceFile("test.PadsModel").orElseThrow().getCharContent(true).toString();
+        assertThat(src).contains("new Layer.Identity(\"a\", \"input\", new Shape(2, 4, 4))");
+        assertThat(src).contains("new Layer.Border(\"b\", \"a/conv2d\", new Shape(2, 4, 4), new Shape(2, 5, 5), 0, 0)");
+        // a/conv2d's output 2x4x4 and b's 2x5x5, kept for the backward pass, and their gradients; a copy would add 2 x 32 floats
+        assertThat(load(c, "test.PadsModel").getField("TRAINING_BYTES_PER_SAMPLE").get(null)).isEqualTo(2L * (32 + 50) * 4);
+    }
+
+    /**
      * A training session holds, per sample: a's output 4x8x8, which its ReLU overwrites in place, without a
      * gradient, since nothing before them trains (256 floats); b's output 2x8x8 and its gradient (2 x 128
      * floats): 2,048 bytes. Once: b's gradients, 2x4x3x3 + 2 = 74 floats.

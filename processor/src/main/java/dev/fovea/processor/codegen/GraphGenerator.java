@@ -67,6 +67,7 @@ final class GraphGenerator {
             case Op.AdaptiveAvgPool a -> CodeBlock.of("new $T($S, $S, $L, $L)", LAYER.nestedClass("AdaptiveAvgPool2d"), name, in, shape(x),
                     shape(y));
             case Op.Flatten f -> CodeBlock.of("new $T($S, $S, $L, $L)", LAYER.nestedClass("Flatten"), name, in, shape(x), shape(y));
+            case Op.Border b when b.isEmpty() -> CodeBlock.of("new $T($S, $S, $L)", LAYER.nestedClass("Identity"), name, in, shape(y));
             case Op.Border b -> CodeBlock.of("new $T($S, $S, $L, $L, $L, $L)", LAYER.nestedClass("Border"), name, in, shape(x), shape(y),
                     b.crop() ? -b.top() : b.top(), b.crop() ? -b.left() : b.left());
             case Op.ChannelSplit s -> CodeBlock.of("new $T($S, $S, $L, $L, $L)", LAYER.nestedClass("ChannelSplit"), name, in, shape(x), shape(y),

@@ -180,6 +180,7 @@ public record MemoryPlan(int[] buffer, long[] bufferBytes, long peakBytes, long 
             case Op.Multiply m -> true;
             case Op.Add a -> true;
             case Op.Flatten f -> true;
+            case Op.Border b -> b.isEmpty();
             default -> false;
         };
     }

@@ -54,8 +54,8 @@ public record TrainingMemory(List<Long> layerBytes, long gradientBytes, long par
     }
 
     /**
-     * Declares the layer's tensors and steps as the runtime's training planner does: none for flatten and
-     * skipped additions, which alias their input; three for a projected addition (the shortcut's
+     * Declares the layer's tensors and steps as the runtime's training planner does: none for flatten, empty
+     * borders and skipped additions, which alias their input; three for a projected addition (the shortcut's
      * convolution, its norm, the addition); one for any other layer.
      */
     private static void declare(TensorDeclarations declared, LayerReport l, boolean gradient) {
@@ -64,6 +64,7 @@ public record TrainingMemory(List<Long> layerBytes, long gradientBytes, long par
         Shape out = l.layer().output();
         switch (l.layer().op()) {
             case Op.Flatten f -> declared.alias(name, inputs.getFirst());
+            case Op.Border b when b.isEmpty() -> declared.alias(name, inputs.getFirst());
             case Op.Add a when a.mode() == Op.AddMode.SKIPPED -> declared.alias(name, inputs.getFirst());
             case Op.Add a when a.mode() == Op.AddMode.PROJECTED -> {
                 declared.tensor(name + "/projection", out, gradient);
@@ -91,6 +92,7 @@ public record TrainingMemory(List<Long> layerBytes, long gradientBytes, long par
         long values = out.elements();
         int copies = switch (op) {
             case Op.Flatten f -> 0;
+            case Op.Border b when b.isEmpty() -> 0;
             case Op.Add a when a.mode() == Op.AddMode.SKIPPED -> 0;
             case Op.Add a when a.mode() == Op.AddMode.PROJECTED -> 3;
             default -> 1;

@@ -52,14 +52,15 @@ public final class Expander {
 
     /** Where layers are being expanded: the network itself, or one block instance. */
     /** @param second the block's second input, or -1 when it has one */
+    /** @param secondRead set when a layer of this scope reads {@link dev.fovea.annotations.Layer#SECOND_INPUT} */
     private record Scope(String paramPrefix, String displayPrefix, int input, int second, List<Frame> frames,
-            ExprEvaluator evaluator, int depth, boolean frozen) {
+            ExprEvaluator evaluator, int depth, boolean frozen, boolean[] secondRead) {
         String label(String layer) {
             return frames.isEmpty() ? layer : layer + " (in " + frames.getLast().label() + ")";
         }
 
         Scope freeze() {
-            return new Scope(paramPrefix, displayPrefix, input, second, frames, evaluator, depth, true);
+            return new Scope(paramPrefix, displayPrefix, input, second, frames, evaluator, depth, true, secondRead);
         }
 
         List<SourceRef> useSites() {
@@ -81,9 +82,16 @@ public final class Expander {
                     network.ref());
             return Optional.empty();
         }
+        int errorsBefore = problems.errorCount();
         nodes.add(new Node(0, "input", new Op.Input(input.get()), List.of(), "", network.network(), List.of(), false));
-        Scope scope = new Scope("", "", 0, -1, List.of(), new ExprEvaluator(Map.of()), 0, false);
+        Scope scope = new Scope("", "", 0, -1, List.of(), new ExprEvaluator(Map.of()), 0, false, new boolean[1]);
         int output = members(network.members(), scope);
+        if (output == 0) { // no layer reached: every member was dropped for its errors, or there was none
+            if (problems.errorCount() == errorsBefore) {
+                problems.error("NoLayers", network.simpleName() + " computes nothing: its output is its input", network.ref());
+            }
+            return Optional.empty();
+        }
         return Optional.of(new Result(new Graph(network.qualifiedName(), nodes, output, taps), Set.copyOf(invalid)));
     }
 
@@ -162,7 +170,7 @@ public final class Expander {
                 if (p.block() != null) {
                     // a repeated two-input block reads the one before it and the input of that one (NASNet's cells)
                     int first = start;
-                    start = block(p.block(), i, start, second, display, param, memberScope);
+                    start = block(p.block(), i, start, second, display, param, memberScope, p.from());
                     second = second >= 0 ? first : -1;
                 } else {
                     start = chain(p.ops(), start, display, param, memberScope, names, members, index);
@@ -285,7 +293,8 @@ public final class Expander {
         return id < 0;
     }
 
-    private int block(AnnotationUse use, int repetition, int start, int second, String display, String param, Scope scope) {
+    private int block(AnnotationUse use, int repetition, int start, int second, String display, String param, Scope scope,
+            AnnotationUse from) {
         BlockDecl block = blocks.get(use.type());
         if (scope.depth() >= MAX_DEPTH) {
             problems.error("BlockCycle", scope.label(display) + ": blocks nest deeper than " + MAX_DEPTH
@@ -318,11 +327,17 @@ public final class Expander {
         String label = block.simpleName() + describe(bindings);
         List<Frame> frames = new ArrayList<>(scope.frames());
         frames.add(new Frame(label, use.ref()));
-        Scope inner = new Scope(param, display, start, second, frames, new ExprEvaluator(bindings), scope.depth() + 1, scope.frozen());
+        Scope inner = new Scope(param, display, start, second, frames, new ExprEvaluator(bindings), scope.depth() + 1, scope.frozen(),
+                new boolean[1]);
         if (block.members().isEmpty()) {
             return start;
         }
-        return members(block.members(), inner);
+        int out = members(block.members(), inner);
+        if (second >= 0 && !inner.secondRead()[0] && repetition == 0) {
+            problems.error("BadArgument", scope.label(display) + ": @From names two layers, but @" + block.simpleName() + " has one input"
+                    + " (none of its layers reads Layer.SECOND_INPUT); name only the layer it reads", withUseSites(from.refOf("value"), scope));
+        }
+        return out;
     }
 
     private Optional<Object> bind(ParamDecl p, Expr expr, ExprEvaluator evaluator, AnnotationUse use, String display, Scope scope) {
@@ -376,11 +391,12 @@ public final class Expander {
             SourceRef ref, Scope scope) {
         Integer id = names.get(name);
         if (id != null) {
+            if (name.equals(dev.fovea.annotations.Layer.SECOND_INPUT)) {
+                scope.secondRead()[0] = true;
+            }
             return id;
         }
-        List<SourceRef> refs = new ArrayList<>();
-        refs.add(ref);
-        refs.addAll(scope.useSites());
+        List<SourceRef> refs = withUseSites(ref, scope);
         String where = scope.label(members.get(memberIndex).name());
         boolean later = members.stream().skip(memberIndex).anyMatch(m -> m.name().equals(name));
         if (name.equals(dev.fovea.annotations.Layer.SECOND_INPUT)) {
@@ -393,6 +409,14 @@ public final class Expander {
             problems.error("UnknownLayer", where + ": no earlier layer is named \"" + name + "\"" + hint, refs);
         }
         return -1;
+    }
+
+    /** {@code ref}, then the block uses that lead to it, innermost first. */
+    private static List<SourceRef> withUseSites(SourceRef ref, Scope scope) {
+        List<SourceRef> refs = new ArrayList<>();
+        refs.add(ref);
+        refs.addAll(scope.useSites());
+        return refs;
     }
 
     static String join(String prefix, String name) {

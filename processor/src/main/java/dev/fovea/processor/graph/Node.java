@@ -1,6 +1,8 @@
 package dev.fovea.processor.graph;
 
 import dev.fovea.processor.model.AnnotationUse;
+import dev.fovea.processor.model.SourceRef;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -14,5 +16,15 @@ public record Node(int id, String name, Op op, List<Integer> inputs, String para
     public Node {
         inputs = List.copyOf(inputs);
         context = List.copyOf(context);
+    }
+
+    /** {@code ref}, then the block uses that lead to this node, innermost first: where a diagnostic about it is printed. */
+    public List<SourceRef> withUseSites(SourceRef ref) {
+        List<SourceRef> refs = new ArrayList<>();
+        refs.add(ref);
+        for (Frame f : context.reversed()) {
+            refs.add(f.useSite());
+        }
+        return refs;
     }
 }

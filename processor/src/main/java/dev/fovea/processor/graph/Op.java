@@ -124,6 +124,11 @@ public sealed interface Op {
         public String type() {
             return crop ? "Crop" : "ZeroPad";
         }
+
+        /** Nothing added or dropped on any side: a block's padding that one use does not need; generated as an identity. */
+        public boolean isEmpty() {
+            return top == 0 && left == 0 && bottom == 0 && right == 0;
+        }
     }
 
     /** Channels [part * C / parts, (part + 1) * C / parts) of the input. */

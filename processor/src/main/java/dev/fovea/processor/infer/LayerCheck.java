@@ -61,7 +61,13 @@ final class LayerCheck {
         return "@" + node.source().simpleName();
     }
 
+    /** The layer's output, or null after an error when it has more values than a Java array holds. */
     Resolved ok(Op op, Shape output) {
+        if (output.elements() > Integer.MAX_VALUE) {
+            error("TooLarge", null, "output " + output + " has " + String.format(java.util.Locale.ROOT, "%,d", output.elements())
+                    + " values, more than a Java array holds (2,147,483,647)", "fewer channels or a smaller input");
+            return null;
+        }
         return new Resolved(node, op, inputs, output);
     }
 
@@ -94,12 +100,7 @@ final class LayerCheck {
     }
 
     private List<SourceRef> refs(String element) {
-        List<SourceRef> refs = new ArrayList<>();
-        refs.add(element == null ? node.source().ref() : node.source().refOf(element));
-        for (int i = node.context().size() - 1; i >= 0; i--) {
-            refs.add(node.context().get(i).useSite());
-        }
-        return refs;
+        return node.withUseSites(element == null ? node.source().ref() : node.source().refOf(element));
     }
 
     /**
