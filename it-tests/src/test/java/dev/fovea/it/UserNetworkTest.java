@@ -3,6 +3,8 @@ package dev.fovea.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
 import dev.fovea.zoo.cli.Main;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -10,8 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import javax.tools.JavaCompiler;
-import javax.tools.ToolProvider;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -49,14 +50,7 @@ class UserNetworkTest {
 
     @Test
     void aCompiledProjectsNetworkIsListedTrainedAndEvaluated() throws Exception {
-        Path src = Files.createDirectories(dir.resolve("src/demo"));
-        Files.writeString(src.resolve("Tiny.java"), SOURCE);
-        Path classes = Files.createDirectories(dir.resolve("target/classes"));
-        JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
-        String path = System.getProperty("java.class.path");
-        int status = javac.run(null, null, null, "--add-modules", "jdk.incubator.vector", "-Xlint:-incubating", "-classpath", path,
-                "-processorpath", path, "-d", classes.toString(), src.resolve("Tiny.java").toString());
-        assertEquals(0, status, "javac");
+        Path classes = UserProject.compile(dir, Map.of("demo/Tiny.java", SOURCE));
 
         assertEquals(0, fovea("list", "--classpath", classes.toString()), err.toString());
         assertTrue(out.toString().lines().anyMatch(l -> l.startsWith("Tiny ") && l.contains("1x8x8")), out.toString());
@@ -100,5 +94,51 @@ class UserNetworkTest {
         assertEquals(2, fovea("list", "--classpath", dir.resolve("src").toString()));
         assertEquals(List.of("fovea: --classpath " + dir.resolve("src") + ": holds no Fovea networks (no META-INF/fovea/index.txt; compile the "
                 + "project with Fovea's annotation processor)"), err.toString().lines().toList());
+    }
+
+    /** A user's network built of the zoo's blocks, which javac reads from the zoo's classes with their stored templates. */
+    private static final String ON_ZOO_BLOCKS = """
+            package demo;
+
+            import dev.fovea.annotations.*;
+            import dev.fovea.zoo.BasicBlock;
+
+            @Network(input = {3, 32, 32})
+            public interface SmallResNet {
+                @Conv2d(filters = 64, kernel = 3, padding = 1, bias = false) @BatchNorm(name = "bn1") @ReLU Layer conv1();
+                @BasicBlock(planes = 64) @Repeat(2) Layer layer1();
+                @BasicBlock(planes = 128, stride = 2) @Repeat(2) Layer layer2();
+                @GlobalAvgPool Layer pool();
+                @Flatten Layer flat();
+                @Dense(units = 10) Layer fc();
+            }
+            """;
+
+    /**
+     * ResNet-18's first two stages on 32x32 images: conv1 1,728 + 128; layer1 two blocks of 2 x 36,864 + 2 x 128;
+     * layer2 73,728 + 147,456 + 2 x 256 + a projection of 8,192 + 256, then 2 x 147,456 + 2 x 256; fc 1,290.
+     */
+    @Test
+    void aProjectUsesTheZoosBlocksFromItsJar() throws Exception {
+        Path classes = UserProject.compile(dir, Map.of("demo/SmallResNet.java", ON_ZOO_BLOCKS));
+
+        JsonObject report = JsonParser.parseString(Files.readString(classes.resolve("META-INF/fovea/demo.SmallResNet.json"))).getAsJsonObject();
+        assertEquals(1_728 + 128 + 2 * (2 * 36_864 + 2 * 128) + (73_728 + 147_456 + 2 * 256 + 8_192 + 256) + (2 * 147_456 + 2 * 256) + 1_290,
+                report.get("params").getAsLong());
+        // the same stages, layer by layer, as ResNet-18 has them compiled with the blocks' sources
+        JsonObject resnet18 = ZooReports.report("dev.fovea.zoo.ResNet18");
+        assertEquals(stageParams(resnet18, "layer1."), stageParams(report, "layer1."));
+        assertEquals(stageParams(resnet18, "layer2."), stageParams(report, "layer2."));
+    }
+
+    private static List<String> stageParams(JsonObject report, String prefix) {
+        List<String> layers = new java.util.ArrayList<>();
+        for (var l : report.getAsJsonArray("layers")) {
+            JsonObject layer = l.getAsJsonObject();
+            if (layer.get("name").getAsString().startsWith(prefix)) {
+                layers.add(layer.get("name").getAsString() + " " + layer.get("params") + " " + layer.get("tensors"));
+            }
+        }
+        return layers;
     }
 }

@@ -3,6 +3,7 @@ package dev.fovea.processor;
 import com.google.auto.service.AutoService;
 import com.sun.source.util.Trees;
 import dev.fovea.processor.codegen.ModelGenerator;
+import dev.fovea.processor.derive.Derivation;
 import dev.fovea.processor.diag.Problem;
 import dev.fovea.processor.diag.Problems;
 import dev.fovea.processor.expand.BlockValidator;
@@ -10,6 +11,7 @@ import dev.fovea.processor.expand.Dsl;
 import dev.fovea.processor.model.BlockDecl;
 import dev.fovea.processor.model.NetworkDecl;
 import dev.fovea.processor.model.SourceRef;
+import dev.fovea.processor.parse.BlockTemplate;
 import dev.fovea.processor.parse.SiteTable;
 import dev.fovea.processor.parse.SourceParser;
 import dev.fovea.processor.report.ModelInfos;
@@ -51,7 +53,7 @@ public final class FoveaProcessor extends AbstractProcessor {
 
     @Override
     public Set<String> getSupportedAnnotationTypes() {
-        return Set.of(Dsl.NETWORK, Dsl.BLOCK);
+        return Set.of(Dsl.NETWORK, Dsl.DERIVE, Dsl.BLOCK);
     }
 
     @Override
@@ -69,13 +71,27 @@ public final class FoveaProcessor extends AbstractProcessor {
         Trees trees = trees();
         for (Element e : round.getElementsAnnotatedWith(processingEnv.getElementUtils().getTypeElement(Dsl.BLOCK))) {
             if (e.getKind() == ElementKind.ANNOTATION_TYPE) {
-                guarded(e, trees, (parser, problems) -> parser.block((TypeElement) e));
+                guarded(e, trees, (parser, problems) -> writeTemplate(parser.block((TypeElement) e), e));
             }
         }
         TypeElement network = processingEnv.getElementUtils().getTypeElement(Dsl.NETWORK);
+        TypeElement derive = processingEnv.getElementUtils().getTypeElement(Dsl.DERIVE);
         if (network != null) {
             for (Element e : round.getElementsAnnotatedWith(network)) {
-                guarded(e, trees, (parser, problems) -> network((TypeElement) e, parser, problems));
+                if (derive != null && e.getAnnotationMirrors().stream().anyMatch(m -> m.getAnnotationType().asElement().equals(derive))) {
+                    continue; // @Derive's check reports the double declaration
+                }
+                guarded(e, trees, (parser, problems) -> network((TypeElement) e, parser.network((TypeElement) e), parser, problems));
+            }
+        }
+        if (derive != null) {
+            for (Element e : round.getElementsAnnotatedWith(derive)) {
+                guarded(e, trees, (parser, problems) -> {
+                    Optional<NetworkDecl> decl = parser.derivation((TypeElement) e).flatMap(d -> Derivation.apply(d, problems));
+                    if (decl.isPresent()) {
+                        network((TypeElement) e, decl.get(), parser, problems);
+                    }
+                });
             }
         }
         if (round.processingOver() && !compiledNetworks.isEmpty()) {
@@ -106,7 +122,7 @@ public final class FoveaProcessor extends AbstractProcessor {
     private void guarded(Element element, Trees trees, Step step) {
         SiteTable sites = new SiteTable();
         Problems problems = new Problems();
-        SourceParser parser = new SourceParser(processingEnv.getElementUtils(), trees, sites, problems);
+        SourceParser parser = new SourceParser(processingEnv.getElementUtils(), trees, sites, problems, this::readTemplate);
         try {
             step.run(parser, problems);
             for (BlockDecl block : parser.blocks().values()) {
@@ -123,8 +139,7 @@ public final class FoveaProcessor extends AbstractProcessor {
         report(problems, sites, element);
     }
 
-    private void network(TypeElement type, SourceParser parser, Problems problems) throws IOException {
-        NetworkDecl decl = parser.network(type);
+    private void network(TypeElement type, NetworkDecl decl, SourceParser parser, Problems problems) throws IOException {
         Optional<NetworkReport> report = Pipeline.check(decl, parser.blocks(), problems);
         if (report.isEmpty()) {
             return;
@@ -137,6 +152,29 @@ public final class FoveaProcessor extends AbstractProcessor {
         }
         if (Boolean.parseBoolean(processingEnv.getOptions().getOrDefault(SUMMARY_OPTION, "false"))) {
             processingEnv.getMessager().printMessage(Diagnostic.Kind.NOTE, "\n" + ModelInfos.of(report.get()).summary(), type);
+        }
+    }
+
+    /** Stores a block compiled from source beside its class, so that networks in other projects can use it from the jar. */
+    private void writeTemplate(BlockDecl block, Element type) throws IOException {
+        if (!block.rebindable()) {
+            return;
+        }
+        BlockTemplate.Location at = BlockTemplate.location(
+                processingEnv.getElementUtils().getPackageOf(type).getQualifiedName().toString(), block.qualifiedName());
+        FileObject file = processingEnv.getFiler().createResource(StandardLocation.CLASS_OUTPUT, at.packageName(), at.fileName(), type);
+        try (Writer w = new java.io.OutputStreamWriter(file.openOutputStream(), StandardCharsets.UTF_8)) {
+            w.write(BlockTemplate.write(block));
+        }
+    }
+
+    /** A block template on the compilation's class path (in a jar, or another project's classes), if there is one. */
+    private Optional<String> readTemplate(BlockTemplate.Location at) {
+        try {
+            return Optional.of(processingEnv.getFiler().getResource(StandardLocation.CLASS_PATH, at.packageName(), at.fileName())
+                    .getCharContent(true).toString());
+        } catch (IOException | IllegalArgumentException e) {
+            return Optional.empty();
         }
     }
 

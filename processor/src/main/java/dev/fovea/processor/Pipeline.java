@@ -27,7 +27,7 @@ public final class Pipeline {
         if (inferred.isEmpty()) {
             return Optional.empty();
         }
-        Optional<NetworkReport> report = ReportBuilder.build(inferred.get(), problems);
+        Optional<NetworkReport> report = ReportBuilder.build(inferred.get(), network.lineage(), problems);
         report.ifPresent(r -> network.expect().ifPresent(expect -> ExpectCheck.check(r, expect, problems)));
         return problems.errorCount() > errorsBefore ? Optional.empty() : report;
     }

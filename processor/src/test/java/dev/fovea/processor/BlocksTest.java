@@ -10,10 +10,13 @@ import static dev.fovea.processor.Fovea.source;
 
 import com.google.gson.JsonObject;
 import com.google.testing.compile.Compilation;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import javax.tools.JavaFileObject;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Parametric blocks: the four shapes the DSL was designed on, and the mistakes a block can hold. */
 class BlocksTest {
@@ -70,6 +73,38 @@ class BlocksTest {
         // every 1x1 convolution: 8 filters over 4, 6 or 8 channels
         assertThat(r.get("params").getAsLong()).isEqualTo(4 * 27 + 4 + 6 * 36 + 6 + (8 * 6 + 8) + (8 * 4 + 8) + (8 * 8 + 8) + (8 * 6 + 8)
                 + 2 * ((8 * 8 + 8) + (8 * 8 + 8)));
+    }
+
+    /**
+     * Another project's blocks: compiled alone, their classes and stored templates put in a folder as a jar
+     * holds them, then used from that folder on the class path by a network compiled later. The network's
+     * report is the one it gets when compiled with the blocks' sources; without the templates the blocks'
+     * expressions are lost, which is an error that says so.
+     */
+    @Test
+    void blocksFromAnotherProjectsJarRebindLikeTheirSource(@TempDir Path dir) throws Exception {
+        Compilation library = compile(BOTTLENECK, CELL);
+        assertThat(library).succeeded();
+        Path jar = Fovea.writeClassOutput(library, dir.resolve("library"));
+        assertThat(Files.exists(jar.resolve("test/Bottleneck.block.json"))).isTrue();
+
+        String network = """
+                @Network(input = {256, 56, 56})
+                interface User {
+                    @Bottleneck(width = 128, stride = 2) @Repeat(4) Layer layer2();
+                    @Cell(filters = 8) @From({"layer2", "layer2"}) @Repeat(2) Layer cells();
+                }
+                """;
+        Compilation fromJar = Fovea.compileAgainst(jar, source("User", network));
+        assertThat(fromJar).succeeded();
+        JsonObject together = report("User", BOTTLENECK, CELL, source("User", network));
+        JsonObject separate = Fovea.report(fromJar, "test.User").orElseThrow();
+        assertThat(separate.toString()).isEqualTo(together.toString());
+        assertThat(shape(layer(separate, "layer2.3.out/relu"))).isEqualTo("512x28x28");
+
+        Files.delete(jar.resolve("test/Bottleneck.block.json"));
+        assertThat(Fovea.compileAgainst(jar, source("User", network))).hadErrorContaining("[Fovea/BlockWithoutSource] layer2.0:"
+                + " @Bottleneck comes from a class file without the template Fovea stores beside it");
     }
 
     @Test

@@ -7,8 +7,15 @@ import com.google.gson.JsonParser;
 import com.google.testing.compile.Compilation;
 import com.google.testing.compile.Compiler;
 import com.google.testing.compile.JavaFileObjects;
+import java.io.File;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import javax.tools.JavaFileObject;
 import javax.tools.StandardLocation;
@@ -34,6 +41,36 @@ final class Fovea {
 
     static Compilation compile(Iterable<JavaFileObject> sources, String... options) {
         return Compiler.javac().withProcessors(new FoveaProcessor()).withOptions((Object[]) options).compile(sources);
+    }
+
+    /** Compiles with {@code jar} (a folder of classes and resources, as another project's jar holds them) on the class path. */
+    static Compilation compileAgainst(Path jar, JavaFileObject... sources) {
+        List<File> classpath = new ArrayList<>();
+        classpath.add(jar.toFile());
+        for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
+            classpath.add(new File(entry));
+        }
+        return Compiler.javac().withProcessors(new FoveaProcessor()).withClasspath(classpath).compile(sources);
+    }
+
+    /** Writes what a compilation put in its class output (classes and resources) under {@code dir}, as a jar would hold them. */
+    static Path writeClassOutput(Compilation c, Path dir) {
+        try {
+            for (JavaFileObject f : c.generatedFiles()) {
+                String name = f.toUri().getPath();
+                if (!name.startsWith("/CLASS_OUTPUT/")) {
+                    continue;
+                }
+                Path target = dir.resolve(name.substring("/CLASS_OUTPUT/".length()));
+                Files.createDirectories(target.getParent());
+                try (InputStream in = f.openInputStream()) {
+                    Files.copy(in, target, StandardCopyOption.REPLACE_EXISTING);
+                }
+            }
+            return dir;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** Compiles, expects success, and returns the report of {@code test.<network>}. */

@@ -19,12 +19,21 @@ import java.util.List;
  *                            buffers shared by live range
  * @param parameterGradientBytes the trainable parameters' gradients, once per session
  * @param layers              every layer, in execution order
+ * @param base                the qualified name of the network this one is derived from ({@code @Derive}), or empty
  */
 public record ModelInfo(String name, Shape input, Shape output, long params, long trainableParams, long bufferValues,
         long macs, long activationBytes, long peakActivationBytes, long trainingBytesPerSample, long parameterGradientBytes,
-        List<LayerInfo> layers) {
+        List<LayerInfo> layers, String base) {
     public ModelInfo {
         layers = List.copyOf(layers);
+    }
+
+    /** A network that is not derived from another. */
+    public ModelInfo(String name, Shape input, Shape output, long params, long trainableParams, long bufferValues,
+            long macs, long activationBytes, long peakActivationBytes, long trainingBytesPerSample, long parameterGradientBytes,
+            List<LayerInfo> layers) {
+        this(name, input, output, params, trainableParams, bufferValues, macs, activationBytes, peakActivationBytes, trainingBytesPerSample,
+                parameterGradientBytes, layers, "");
     }
 
     public String simpleName() {

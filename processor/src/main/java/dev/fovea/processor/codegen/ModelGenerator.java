@@ -10,6 +10,7 @@ import com.palantir.javapoet.ParameterizedTypeName;
 import com.palantir.javapoet.TypeSpec;
 import dev.fovea.runtime.Shape;
 import dev.fovea.processor.cost.MemoryPlan;
+import dev.fovea.processor.model.Lineage;
 import dev.fovea.processor.report.LayerReport;
 import dev.fovea.processor.report.NetworkReport;
 import dev.fovea.runtime.weights.Init;
@@ -79,13 +80,23 @@ public final class ModelGenerator {
                 report.training().parameterGradientBytes()));
         type.addField(FieldSpec.builder(MODEL_INFO, "INFO", Modifier.PUBLIC, Modifier.STATIC, Modifier.FINAL)
                 .addJavadoc("Every layer with its shape and costs, and the totals.\n")
-                .initializer("new $T($S, INPUT, OUTPUT, PARAMS, TRAINABLE_PARAMS, BUFFER_VALUES, MACS, ACTIVATION_BYTES,"
-                        + " PEAK_ACTIVATION_BYTES, TRAINING_BYTES_PER_SAMPLE, PARAMETER_GRADIENT_BYTES, layers())", MODEL_INFO, report.name())
+                .initializer(report.lineage().isEmpty()
+                        ? CodeBlock.of("new $T($S, INPUT, OUTPUT, PARAMS, TRAINABLE_PARAMS, BUFFER_VALUES, MACS, ACTIVATION_BYTES,"
+                                + " PEAK_ACTIVATION_BYTES, TRAINING_BYTES_PER_SAMPLE, PARAMETER_GRADIENT_BYTES, layers())", MODEL_INFO, report.name())
+                        : CodeBlock.of("new $T($S, INPUT, OUTPUT, PARAMS, TRAINABLE_PARAMS, BUFFER_VALUES, MACS, ACTIVATION_BYTES,"
+                                + " PEAK_ACTIVATION_BYTES, TRAINING_BYTES_PER_SAMPLE, PARAMETER_GRADIENT_BYTES, layers(), $S)", MODEL_INFO,
+                                report.name(), report.lineage().get().base()))
                 .build());
 
         type.addField(FieldSpec.builder(TENSOR_LIST, "TENSORS", Modifier.PUBLIC, Modifier.STATIC, Modifier.FINAL)
                 .addJavadoc("Every tensor the model owns, with PyTorch's names and shapes, in layer order.\n")
                 .initializer("tensors()").build());
+
+        report.lineage().ifPresent(lineage -> type.addField(FieldSpec.builder(ParameterizedTypeName.get(LIST, ClassName.get(String.class)),
+                        "NEW_TENSORS", Modifier.PUBLIC, Modifier.STATIC, Modifier.FINAL)
+                .addJavadoc("The tensors of this network's own layers, which the base's weights do not have; the others are inherited"
+                        + " from\n$L and load from its weights by name ({@code Parameters.loadBase}).\n", lineage.base())
+                .initializer("$T.of($L)", LIST, newTensors(report, lineage)).build()));
 
         type.addMethod(MethodSpec.constructorBuilder().addModifiers(Modifier.PRIVATE).build());
         type.addMethod(MethodSpec.methodBuilder("newParameters")
@@ -188,9 +199,16 @@ public final class ModelGenerator {
         for (int at = first; at < first + layers.size(); at++) {
             LayerReport l = layers.get(at - first);
             CodeBlock inputs = l.inputs().stream().map(n -> CodeBlock.of("$S", n)).collect(CodeBlock.joining(", "));
-            rows.addStatement("layers.add(new $T($S, $S, $S, $T.of($L), $L, $L, $L, $L))", LAYER_INFO, l.name(), l.type(), l.detail(),
-                    LIST, inputs, GraphGenerator.shape(l.layer().output()), longLiteral(l.cost().params()), longLiteral(l.cost().macs()),
-                    longLiteral(report.training().layerBytes().get(at)));
+            String role = report.role(l);
+            if (role.isEmpty()) {
+                rows.addStatement("layers.add(new $T($S, $S, $S, $T.of($L), $L, $L, $L, $L))", LAYER_INFO, l.name(), l.type(), l.detail(),
+                        LIST, inputs, GraphGenerator.shape(l.layer().output()), longLiteral(l.cost().params()), longLiteral(l.cost().macs()),
+                        longLiteral(report.training().layerBytes().get(at)));
+            } else {
+                rows.addStatement("layers.add(new $T($S, $S, $S, $T.of($L), $L, $L, $L, $L, $S))", LAYER_INFO, l.name(), l.type(), l.detail(),
+                        LIST, inputs, GraphGenerator.shape(l.layer().output()), longLiteral(l.cost().params()), longLiteral(l.cost().macs()),
+                        longLiteral(report.training().layerBytes().get(at)), role);
+            }
             for (TensorSpec t : l.cost().tensors()) {
                 tensors.addStatement("tensors.add(new $T($S, new int[] {$L}, $L, $L))", TENSOR_SPEC, t.name(), GraphGenerator.dims(t.shape()),
                         t.buffer(), init(t.init()));
@@ -234,6 +252,12 @@ public final class ModelGenerator {
                 .addJavadoc("$L\n", doc)
                 .initializer("$L", longLiteral(value))
                 .build();
+    }
+
+    /** "fc.weight", "fc.bias": the tensors of the layers a derived network replaces or adds. */
+    private static CodeBlock newTensors(NetworkReport report, Lineage lineage) {
+        return report.layers().stream().filter(l -> lineage.originOf(l.name()) != Lineage.Origin.INHERITED)
+                .flatMap(l -> l.cost().tensors().stream()).map(t -> CodeBlock.of("$S", t.name())).collect(CodeBlock.joining(", "));
     }
 
     /** 62_378_344L: readable in the generated source. */

@@ -7,6 +7,7 @@ public final class Dsl {
     public static final String PACKAGE = "dev.fovea.annotations";
 
     public static final String NETWORK = PACKAGE + ".Network";
+    public static final String DERIVE = PACKAGE + ".Derive";
     public static final String EXPECT = PACKAGE + ".Expect";
     public static final String BLOCK = PACKAGE + ".Block";
     public static final String FIRST_ONLY = PACKAGE + ".FirstOnly";

@@ -301,9 +301,10 @@ public final class Expander {
                     + " levels; does @" + block.simpleName() + " use itself?", use.ref());
             return start;
         }
-        if (!block.fromSource() && !block.placeholders().isEmpty()) {
-            problems.error("BlockWithoutSource", scope.label(display) + ": @" + block.simpleName() + " comes from a class file,"
-                    + " where its layers' expressions are folded to constants; compile it together with this network", use.ref());
+        if (!block.rebindable() && !block.placeholders().isEmpty()) {
+            problems.error("BlockWithoutSource", scope.label(display) + ": @" + block.simpleName() + " comes from a class file"
+                    + " without the template Fovea stores beside it, so its layers' expressions are folded to constants; compile its"
+                    + " jar with this version of Fovea, or the block together with this network", use.ref());
             return start;
         }
         Map<String, Object> bindings = new LinkedHashMap<>();

@@ -5,15 +5,16 @@ import java.util.Optional;
 
 /**
  * A block: an annotation type marked {@code @Block}, with its parameters, the placeholder constants of
- * its {@code Layers} interface, and the layer members there. {@code fromSource} is false for a block
- * read from a class file, whose annotation values are folded constants that cannot be rebound.
+ * its {@code Layers} interface, and the layer members there. {@code rebindable} is false for a block
+ * read from a class file without its stored template, whose annotation values are folded constants
+ * that cannot be rebound.
  */
 public record BlockDecl(
         String qualifiedName,
         List<ParamDecl> params,
         List<Placeholder> placeholders,
         List<MemberDecl> members,
-        boolean fromSource,
+        boolean rebindable,
         SourceRef ref) {
     public BlockDecl {
         params = List.copyOf(params);

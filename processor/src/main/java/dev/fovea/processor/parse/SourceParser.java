@@ -10,20 +10,24 @@ import dev.fovea.processor.diag.Problems;
 import dev.fovea.processor.expand.Dsl;
 import dev.fovea.processor.model.AnnotationUse;
 import dev.fovea.processor.model.BlockDecl;
+import dev.fovea.processor.model.DerivedDecl;
 import dev.fovea.processor.model.Expr;
 import dev.fovea.processor.model.MemberDecl;
 import dev.fovea.processor.model.NetworkDecl;
+import dev.fovea.processor.model.NetworkSource;
 import dev.fovea.processor.model.ParamDecl;
 import dev.fovea.processor.model.ParamType;
 import dev.fovea.processor.model.Placeholder;
 import dev.fovea.processor.model.SourceRef;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 import javax.lang.model.element.AnnotationMirror;
 import javax.lang.model.element.AnnotationValue;
@@ -33,6 +37,7 @@ import javax.lang.model.element.ExecutableElement;
 import javax.lang.model.element.PackageElement;
 import javax.lang.model.element.TypeElement;
 import javax.lang.model.element.VariableElement;
+import javax.lang.model.type.DeclaredType;
 import javax.lang.model.type.TypeKind;
 import javax.lang.model.type.TypeMirror;
 import javax.lang.model.util.ElementFilter;
@@ -48,13 +53,20 @@ public final class SourceParser {
     private final SiteTable sites;
     private final Problems problems;
     private final Map<String, BlockDecl> blocks = new HashMap<>();
+    private final Function<BlockTemplate.Location, Optional<String>> templates;
 
-    /** {@code trees} may be null when the compiler is not javac; then block expressions cannot be re-read. */
-    public SourceParser(Elements elements, Trees trees, SiteTable sites, Problems problems) {
+    /**
+     * {@code trees} may be null when the compiler is not javac; then block expressions cannot be re-read.
+     * {@code templates} reads a stored {@link BlockTemplate} from the class path, for blocks
+     * that come as class files.
+     */
+    public SourceParser(Elements elements, Trees trees, SiteTable sites, Problems problems,
+            Function<BlockTemplate.Location, Optional<String>> templates) {
         this.elements = elements;
         this.trees = trees;
         this.sites = sites;
         this.problems = problems;
+        this.templates = templates;
     }
 
     /** Every block parsed so far (those declared and those used), by qualified name. */
@@ -68,6 +80,54 @@ public final class SourceParser {
         PackageElement pkg = elements.getPackageOf(type);
         return new NetworkDecl(pkg.isUnnamed() ? "" : pkg.getQualifiedName().toString(), type.getQualifiedName().toString(),
                 use(type, network, null, null), expect, members(type, null), sites.of(type));
+    }
+
+    /**
+     * A network declared with {@code @Derive}, with its base parsed too (from source or from its class
+     * file, whose DSL annotations javac keeps); empty after reporting why there is no base to derive from.
+     */
+    public Optional<DerivedDecl> derivation(TypeElement type) {
+        return derivation(type, new HashSet<>());
+    }
+
+    private Optional<DerivedDecl> derivation(TypeElement type, Set<String> seen) {
+        AnnotationMirror derive = mirror(type, Dsl.DERIVE).orElseThrow();
+        AnnotationUse use = use(type, derive, null, null);
+        if (mirror(type, Dsl.NETWORK).isPresent()) {
+            problems.error("BadArgument", type.getSimpleName() + " has both @Network and @Derive; a derived network takes its input from"
+                    + " its base (or @Derive's input): drop @Network", use.ref());
+            return Optional.empty();
+        }
+        TypeElement base = null;
+        for (Map.Entry<? extends ExecutableElement, ? extends AnnotationValue> e : derive.getElementValues().entrySet()) {
+            if (e.getKey().getSimpleName().contentEquals("base") && e.getValue().getValue() instanceof DeclaredType t) {
+                base = (TypeElement) t.asElement();
+            }
+        }
+        if (base == null) {
+            return Optional.empty(); // javac reports the missing or unresolvable class
+        }
+        NetworkSource baseDecl;
+        if (!seen.add(type.getQualifiedName().toString())) {
+            problems.error("DeriveCycle", type.getSimpleName() + ": @Derive's bases lead back to " + type.getSimpleName(), use.refOf("base"));
+            return Optional.empty();
+        } else if (mirror(base, Dsl.DERIVE).isPresent()) {
+            Optional<DerivedDecl> inner = derivation(base, seen);
+            if (inner.isEmpty()) {
+                return Optional.empty();
+            }
+            baseDecl = inner.get();
+        } else if (mirror(base, Dsl.NETWORK).isPresent()) {
+            baseDecl = network(base);
+        } else {
+            problems.error("BadArgument", type.getSimpleName() + ": @Derive's base " + base.getSimpleName() + " is not a network;"
+                    + " derive from a type marked @Network or @Derive", use.refOf("base"));
+            return Optional.empty();
+        }
+        Optional<AnnotationUse> expect = mirror(type, Dsl.EXPECT).map(m -> use(type, m, null, null));
+        PackageElement pkg = elements.getPackageOf(type);
+        return Optional.of(new DerivedDecl(pkg.isUnnamed() ? "" : pkg.getQualifiedName().toString(), type.getQualifiedName().toString(),
+                use, baseDecl, expect, members(type, null), sites.of(type)));
     }
 
     /** The block declared by annotation type {@code type}, parsed once. */
@@ -105,6 +165,11 @@ public final class SourceParser {
             members = members(layers.get(), params.stream().map(ParamDecl::name).collect(Collectors.toSet()));
         }
         BlockDecl block = new BlockDecl(name, params, placeholders, members, fromSource, sites.of(type));
+        if (!fromSource) {
+            // the blocks it uses are parsed above, from their own class files and templates
+            BlockTemplate.Location at = BlockTemplate.location(elements.getPackageOf(type).getQualifiedName().toString(), name);
+            block = templates.apply(at).flatMap(json -> BlockTemplate.read(json, sites.of(type))).orElse(block);
+        }
         blocks.put(name, block);
         return block;
     }
@@ -221,6 +286,9 @@ public final class SourceParser {
         }
         if (v instanceof Float f) {
             return f.doubleValue();
+        }
+        if (v instanceof TypeMirror t) {
+            return t.toString(); // a class literal (@Derive's base), by its qualified name
         }
         if (v instanceof Character c) {
             return (int) c;

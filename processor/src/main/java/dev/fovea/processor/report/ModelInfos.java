@@ -1,5 +1,6 @@
 package dev.fovea.processor.report;
 
+import dev.fovea.processor.model.Lineage;
 import dev.fovea.runtime.LayerInfo;
 import dev.fovea.runtime.ModelInfo;
 import java.util.ArrayList;
@@ -12,15 +13,13 @@ public final class ModelInfos {
     public static ModelInfo of(NetworkReport report) {
         List<LayerInfo> layers = new ArrayList<>();
         for (int i = 0; i < report.layers().size(); i++) {
-            layers.add(layer(report.layers().get(i), report.training().layerBytes().get(i)));
+            LayerReport l = report.layers().get(i);
+            layers.add(new LayerInfo(l.name(), l.type(), l.detail(), l.inputs(), l.layer().output(), l.cost().params(), l.cost().macs(),
+                    report.training().layerBytes().get(i), report.role(l)));
         }
         return new ModelInfo(report.name(), report.input(), report.output(), report.params(),
                 report.trainableParams(), report.bufferValues(), report.macs(), report.activationBytes(),
-                report.peakActivationBytes(), report.training().bytesPerSample(), report.training().parameterGradientBytes(), layers);
-    }
-
-    public static LayerInfo layer(LayerReport l, long trainingBytes) {
-        return new LayerInfo(l.name(), l.type(), l.detail(), l.inputs(), l.layer().output(), l.cost().params(), l.cost().macs(),
-                trainingBytes);
+                report.peakActivationBytes(), report.training().bytesPerSample(), report.training().parameterGradientBytes(), layers,
+                report.lineage().map(Lineage::base).orElse(""));
     }
 }

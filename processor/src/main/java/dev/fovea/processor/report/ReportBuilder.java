@@ -9,6 +9,7 @@ import dev.fovea.processor.diag.Problems;
 import dev.fovea.processor.graph.Node;
 import dev.fovea.processor.infer.Inferred;
 import dev.fovea.processor.infer.Resolved;
+import dev.fovea.processor.model.Lineage;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -23,7 +24,7 @@ public final class ReportBuilder {
     private ReportBuilder() {}
 
     /** The report, or empty when a tensor is too large to hold (reported in {@code problems}). */
-    public static Optional<NetworkReport> build(Inferred inferred, Problems problems) {
+    public static Optional<NetworkReport> build(Inferred inferred, Optional<Lineage> lineage, Problems problems) {
         List<LayerReport> layers = new ArrayList<>();
         Map<String, Node> owners = new HashMap<>();
         boolean tooLarge = false;
@@ -58,6 +59,6 @@ public final class ReportBuilder {
         if (tooLarge) {
             return Optional.empty();
         }
-        return Optional.of(new NetworkReport(inferred, layers, MemoryPlan.of(inferred), TrainingMemory.of(layers), taps));
+        return Optional.of(new NetworkReport(inferred, layers, MemoryPlan.of(inferred), TrainingMemory.of(layers), taps, lineage));
     }
 }

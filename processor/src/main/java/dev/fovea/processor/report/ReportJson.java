@@ -5,6 +5,7 @@ import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import dev.fovea.runtime.weights.TensorSpec;
 import dev.fovea.runtime.Shape;
+import java.util.Locale;
 
 /**
  * The machine-readable report, written to {@code META-INF/fovea/<qualified name>.json}: totals, then
@@ -17,6 +18,7 @@ public final class ReportJson {
         JsonObject root = new JsonObject();
         root.addProperty("name", report.name());
         root.addProperty("simpleName", report.simpleName());
+        report.lineage().ifPresent(l -> root.addProperty("base", l.base()));
         root.add("input", shape(report.input()));
         root.add("output", shape(report.output()));
         root.addProperty("params", report.params());
@@ -31,6 +33,9 @@ public final class ReportJson {
         JsonArray layers = new JsonArray();
         for (int i = 0; i < report.layers().size(); i++) {
             JsonObject layer = layer(report.layers().get(i));
+            if (report.lineage().isPresent()) {
+                layer.addProperty("origin", report.lineage().get().originOf(report.layers().get(i).name()).name().toLowerCase(Locale.ROOT));
+            }
             layer.addProperty("trainingBytes", report.training().layerBytes().get(i));
             layers.add(layer);
         }
