@@ -1,6 +1,7 @@
 package dev.fovea.runtime.weights;
 
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -128,6 +129,39 @@ public final class Parameters {
                 System.arraycopy(e.getValue().data(), 0, target, 0, target.length);
             }
         }
+    }
+
+    /**
+     * Fine-tuning's load: the base network's weights into a network derived from it, whose own layers'
+     * tensors are {@code newTensors} (a derived model's {@code NEW_TENSORS}). Every other tensor is inherited
+     * and must be in {@code loaded} with this model's shape (all that are missing or differ are named in one
+     * error, and nothing changes); the new ones keep their values (as initialised); tensors of {@code loaded}
+     * that no inherited layer has (the base's old head) are left out and reported.
+     */
+    public Transfer loadBase(Map<String, LoadedTensor> loaded, Collection<String> newTensors, String source) {
+        List<String> inherited = specs.keySet().stream().filter(n -> !newTensors.contains(n)).toList();
+        List<String> problems = new ArrayList<>();
+        for (String name : inherited) {
+            TensorSpec s = specs.get(name);
+            LoadedTensor t = loaded.get(name);
+            if (t == null) {
+                problems.add(name + " is missing");
+            } else if (!s.hasShape(t.shape())) {
+                problems.add(name + " has shape " + java.util.Arrays.toString(t.shape()) + " but the model needs "
+                        + java.util.Arrays.toString(s.shape()));
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new WeightsException(source + ": " + problems.size() + " of the " + inherited.size() + " inherited tensors do not fit: "
+                    + String.join("; ", problems) + ": are these the base network's weights?");
+        }
+        for (String name : inherited) {
+            float[] target = values.get(name);
+            System.arraycopy(loaded.get(name).data(), 0, target, 0, target.length);
+        }
+        List<String> initialised = specs.keySet().stream().filter(newTensors::contains).toList();
+        List<String> unused = loaded.keySet().stream().filter(n -> !inherited.contains(n) && !n.endsWith("num_batches_tracked")).toList();
+        return new Transfer(inherited, initialised, unused);
     }
 
     /** The tensors as a map for writing. */
