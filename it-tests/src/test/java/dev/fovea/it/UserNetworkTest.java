@@ -131,6 +131,63 @@ class UserNetworkTest {
         assertEquals(stageParams(resnet18, "layer2."), stageParams(report, "layer2."));
     }
 
+    private static final String DERIVED = """
+            package demo;
+
+            import dev.fovea.annotations.*;
+            import dev.fovea.zoo.LeNet;
+
+            @Derive(base = LeNet.class, freezeUpTo = "pool2")
+            public interface LeNetThreeWay {
+                @Dense(units = 3) Layer fc3();
+            }
+            """;
+
+    /**
+     * fovea train fine-tunes a derived network from its base's weights, with a smaller rate for the inherited layers,
+     * and unfreezes conv2 for the last two epochs while conv1 stays frozen.
+     */
+    @Test
+    void fineTuningFromTheCommandLine() throws Exception {
+        Path classes = UserProject.compile(dir, Map.of("demo/LeNetThreeWay.java", DERIVED));
+        float[] x = new float[30 * 1024];
+        float[] labels = new float[30];
+        for (int i = 0; i < 30; i++) {
+            labels[i] = i % 3;
+            for (int p = 0; p < 1024; p++) {
+                x[i * 1024 + p] = (p / 32) / 11 == i % 3 ? 1 : 0; // a bright band of rows, by class
+            }
+        }
+        Path data = dir.resolve("bands.safetensors");
+        dev.fovea.runtime.weights.SafeTensors.write(data, Map.of(
+                "input", new dev.fovea.runtime.weights.LoadedTensor(new int[] {30, 1, 32, 32}, x),
+                "labels", new dev.fovea.runtime.weights.LoadedTensor(new int[] {30}, labels)), Map.of());
+        Path base = dir.resolve("lenet.safetensors");
+        assertEquals(0, fovea("train", "lenet", "--data", "safetensors:" + data, "--batch", "10", "--epochs", "1", "--threads", "1",
+                "--output", base.toString()), err.toString());
+
+        Path tuned = dir.resolve("tuned.safetensors");
+        assertEquals(0, fovea("--classpath=" + classes, "train", "lenetthreeway", "--base-weights", base.toString(), "--inherited-lr", "0.1",
+                "--unfreeze", "conv2@2", "--data", "safetensors:" + data, "--batch", "10", "--epochs", "3", "--threads", "1", "--output",
+                tuned.toString()), err.toString());
+        assertTrue(out.toString().contains(base + ": loaded 8 tensors, initialised 2 (fc3.weight, fc3.bias), did not use 2 (fc3.weight,"
+                + " fc3.bias)"), out.toString());
+        Map<String, dev.fovea.runtime.weights.LoadedTensor> before = dev.fovea.runtime.weights.SafeTensors.read(base);
+        Map<String, dev.fovea.runtime.weights.LoadedTensor> after = dev.fovea.runtime.weights.SafeTensors.read(tuned);
+        // conv1 stayed frozen and is the base's; conv2 unfroze at epoch 2; fc1 trained throughout
+        assertTrue(java.util.Arrays.equals(before.get("conv1.weight").data(), after.get("conv1.weight").data()));
+        assertTrue(!java.util.Arrays.equals(before.get("conv2.weight").data(), after.get("conv2.weight").data()));
+        assertTrue(!java.util.Arrays.equals(before.get("fc1.weight").data(), after.get("fc1.weight").data()));
+
+        assertEquals(2, fovea("--classpath=" + classes, "train", "lenetthreeway", "--base-weights", base.toString(), "--unfreeze", "fc1@2",
+                "--data", "safetensors:" + data, "--batch", "10", "--epochs", "3"));
+        assertEquals(List.of("fovea: --unfreeze: fc1 names no frozen layer of LeNetThreeWay"), err.toString().lines().toList());
+
+        assertEquals(2, fovea("train", "lenet", "--base-weights", base.toString(), "--data", "safetensors:" + data), err.toString());
+        assertEquals(List.of("fovea: --base-weights: LeNet is not derived from another network (@Derive); start from its own weights with"
+                + " --weights"), err.toString().lines().toList());
+    }
+
     private static List<String> stageParams(JsonObject report, String prefix) {
         List<String> layers = new java.util.ArrayList<>();
         for (var l : report.getAsJsonArray("layers")) {

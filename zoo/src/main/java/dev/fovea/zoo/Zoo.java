@@ -107,6 +107,21 @@ public final class Zoo {
         }
     }
 
+    /**
+     * For a network derived from another ({@code @Derive}), the tensors of its own layers (its model's
+     * {@code NEW_TENSORS}), which its base's weights do not have; empty for any other network.
+     */
+    @SuppressWarnings("unchecked")
+    public Optional<List<String>> newTensors(String qualifiedName) {
+        try {
+            return Optional.of((List<String>) model(qualifiedName).getField("NEW_TENSORS").get(null));
+        } catch (NoSuchFieldException e) {
+            return Optional.empty();
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("the model class of " + qualifiedName + " is missing from the jar", e);
+        }
+    }
+
     /** The network as its typed graph, which the planners read. */
     public dev.fovea.runtime.graph.NetworkGraph graph(String qualifiedName) {
         try {

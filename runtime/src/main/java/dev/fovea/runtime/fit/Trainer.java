@@ -25,9 +25,13 @@ import java.util.Locale;
  * Each step's batch depends only on the loader's seed, the epoch and the batch's index, and everything
  * else that changes is in a {@link Checkpoint}: a resumed run gives bit-identical weights.
  */
-public final class Trainer {
-    private final TrainingSession session;
-    private final Optimizer optimizer;
+public final class Trainer implements AutoCloseable {
+    private final TrainingSession first;
+    private TrainingSession session;
+    private Optimizer optimizer;
+    private final Unfreezing unfreezing;
+    /** The frozen tensors of the session in use, to see when a stage of unfreezing changes them. */
+    private java.util.Set<String> frozen;
     private final Loader train;
     private final Loader test;
     private final Schedule schedule;
@@ -51,8 +55,11 @@ public final class Trainer {
     private long seen;
 
     private Trainer(Builder b) {
+        this.first = b.session;
         this.session = b.session;
         this.optimizer = b.optimizer;
+        this.unfreezing = b.unfreezing;
+        this.frozen = b.unfreezing == null ? java.util.Set.of() : b.unfreezing.graph().frozen();
         this.train = b.train;
         this.test = b.test;
         this.schedule = b.schedule != null ? b.schedule : Schedule.constant(b.optimizer.learningRate());
@@ -111,6 +118,7 @@ public final class Trainer {
         long stopAt = maxSteps == Long.MAX_VALUE ? Long.MAX_VALUE : optimizer.steps() + maxSteps;
         stopped = false;
         while (epoch < epochs && !stoppedEarly()) {
+            unfreezeFor(epoch);
             if (!runEpoch(stopAt)) {
                 break;
             }
@@ -206,6 +214,58 @@ public final class Trainer {
         correct = scores.top1Correct();
     }
 
+    /**
+     * Plans the session and optimiser of {@code epoch} when a stage of unfreezing changes the frozen tensors:
+     * the new optimiser continues the old one's state for the tensors both train, and its step count.
+     */
+    private void unfreezeFor(int epoch) {
+        if (unfreezing == null) {
+            return;
+        }
+        var graph = unfreezing.at(epoch);
+        if (graph.frozen().equals(frozen)) {
+            return;
+        }
+        TrainingSession next = dev.fovea.runtime.plan.TrainingPlanner.session(graph, session.parameters(), session.batch(), session.threads());
+        next.loss(session.loss());
+        next.steps(session.steps());
+        Optimizer nextOptimizer = unfreezing.optimizers().apply(next);
+        java.util.Map<String, dev.fovea.runtime.weights.LoadedTensor> from = optimizer.state();
+        java.util.Map<String, dev.fovea.runtime.weights.LoadedTensor> into = nextOptimizer.state();
+        into.forEach((name, tensor) -> {
+            var old = from.get(name);
+            if (old != null && old.data().length == tensor.data().length) {
+                System.arraycopy(old.data(), 0, tensor.data(), 0, tensor.data().length);
+            }
+        });
+        nextOptimizer.loadState(into);
+        if (session != first) {
+            session.close();
+        }
+        session = next;
+        optimizer = nextOptimizer;
+        frozen = graph.frozen();
+    }
+
+    /** Closes the sessions this trainer planned itself (for unfreezing); the first one is the caller's. */
+    @Override
+    public void close() {
+        if (session != first) {
+            session.close();
+            session = first;
+        }
+    }
+
+    /** The optimiser stepping now: the caller's, or the one made when layers unfroze. */
+    public Optimizer optimizer() {
+        return optimizer;
+    }
+
+    /** The session training now: the caller's, or the one planned when layers unfroze. */
+    public TrainingSession session() {
+        return session;
+    }
+
     private boolean stoppedEarly() {
         if (patience <= 0 || history.size() <= patience) {
             return false;
@@ -287,6 +347,7 @@ public final class Trainer {
                     + "; the data set differs from the one it was trained on");
         }
         session.parameters().load(c.model(), file.toString());
+        unfreezeFor(p.epoch());
         try {
             optimizer.loadState(c.optimizer());
         } catch (IllegalArgumentException e) {
@@ -323,6 +384,7 @@ public final class Trainer {
         private double clipNorm;
         private GradientReducer reducer = GradientReducer.NONE;
         private String modelName = "model";
+        private Unfreezing unfreezing;
 
         private Builder(TrainingSession session, Optimizer optimizer, Loader train) {
             this.session = session;
@@ -374,6 +436,12 @@ public final class Trainer {
 
         public Builder gradientReducer(GradientReducer reducer) {
             this.reducer = reducer;
+            return this;
+        }
+
+        /** Unfreezes frozen tensors at the epochs {@code unfreezing} gives (progressive fine-tuning). */
+        public Builder unfreezing(Unfreezing unfreezing) {
+            this.unfreezing = unfreezing;
             return this;
         }
 

@@ -3,6 +3,7 @@ package dev.fovea.runtime.graph;
 import dev.fovea.runtime.Shape;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -103,6 +104,32 @@ public final class NetworkGraph {
 
     public Set<String> frozen() {
         return frozen;
+    }
+
+    /**
+     * The frozen tensors of the layers of member {@code member} (its layers are named {@code member},
+     * {@code member.*} and {@code member/*}): what unfreezing that member (a stage, a block use) trains.
+     */
+    public List<String> frozenTensorsOf(String member) {
+        List<String> out = new ArrayList<>();
+        for (Layer l : layers) {
+            String n = l.name();
+            if (n.equals(member) || n.startsWith(member + ".") || n.startsWith(member + "/")) {
+                l.parameters().stream().filter(frozen::contains).forEach(out::add);
+            }
+        }
+        return out;
+    }
+
+    /** The same network with {@code tensors} no longer frozen (progressive unfreezing); each must be frozen now. */
+    public NetworkGraph unfreezing(Collection<String> tensors) {
+        Set<String> still = new LinkedHashSet<>(frozen);
+        for (String t : tensors) {
+            if (!still.remove(t)) {
+                throw new IllegalArgumentException(t + " is not a frozen tensor of this network");
+            }
+        }
+        return new NetworkGraph(input, layers, outputBuffer, bufferFloats, still, index);
     }
 
     /** Collects layers in order and checks each against the layers it reads. */

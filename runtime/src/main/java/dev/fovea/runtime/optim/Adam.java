@@ -43,12 +43,17 @@ public final class Adam extends StatefulOptimizer {
     }
 
     @Override
+    ParameterSet parameterSet() {
+        return set;
+    }
+
+    @Override
     public void step() {
         stepped();
         double rate = learningRate();
         double correction1 = 1 - Math.pow(beta1, steps());
         double correction2 = 1 - Math.pow(beta2, steps());
-        float stepSize = (float) (rate / correction1);
+        float baseStepSize = (float) (rate / correction1);
         float sqrtCorrection2 = (float) Math.sqrt(correction2);
         float b1 = (float) beta1;
         float b2 = (float) beta2;
@@ -59,8 +64,10 @@ public final class Adam extends StatefulOptimizer {
             float[] g = e.grad();
             float[] m = first[t];
             float[] v = second[t];
+            float scale = set.rateScale(t);
+            float stepSize = baseStepSize * scale;
             float decay = e.decay() ? (float) weightDecay : 0;
-            float shrink = decoupled ? (float) (1 - rate * decay) : 1;
+            float shrink = decoupled ? (float) (1 - rate * scale * decay) : 1;
             float coupled = decoupled ? 0 : decay;
             for (int i = 0; i < w.length; i++) {
                 float grad = g[i] + coupled * w[i];

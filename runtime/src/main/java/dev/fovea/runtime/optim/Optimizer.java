@@ -1,6 +1,7 @@
 package dev.fovea.runtime.optim;
 
 import dev.fovea.runtime.weights.LoadedTensor;
+import java.util.Collection;
 import java.util.Map;
 
 /**
@@ -16,6 +17,13 @@ public interface Optimizer {
 
     /** Sets the learning rate of the next steps (a schedule calls this before each step). */
     void learningRate(double rate);
+
+    /**
+     * Gives {@code tensors} a learning rate of their own, the optimiser's times {@code factor}, as PyTorch's
+     * parameter groups do (fine-tuning's smaller rate for inherited layers); a schedule scales both alike.
+     * Every tensor must be one the optimiser trains.
+     */
+    void scaleRate(Collection<String> tensors, double factor);
 
     /** Steps taken. */
     long steps();

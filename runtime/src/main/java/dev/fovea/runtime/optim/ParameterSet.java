@@ -4,9 +4,13 @@ import dev.fovea.runtime.train.Gradients;
 import dev.fovea.runtime.weights.LoadedTensor;
 import dev.fovea.runtime.weights.Parameters;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * The trainable tensors an optimiser updates, each with its gradient and whether weight decay applies to
@@ -17,6 +21,7 @@ final class ParameterSet {
     }
 
     private final List<Entry> entries = new ArrayList<>();
+    private final float[] rateScales;
 
     /** {@code decayBiasesAndNorms} false leaves the one-dimensional tensors (biases, norms' weights) undecayed. */
     ParameterSet(Parameters parameters, Gradients gradients, boolean decayBiasesAndNorms) {
@@ -24,10 +29,33 @@ final class ParameterSet {
             boolean decay = decayBiasesAndNorms || parameters.spec(name).rank() > 1;
             entries.add(new Entry(name, parameters.get(name), gradients.get(name), decay));
         }
+        rateScales = new float[entries.size()];
+        Arrays.fill(rateScales, 1);
     }
 
     List<Entry> entries() {
         return entries;
+    }
+
+    /** What the learning rate is multiplied by for entry {@code t}: 1 unless {@link #scaleRate} said otherwise. */
+    float rateScale(int t) {
+        return rateScales[t];
+    }
+
+    void scaleRate(Collection<String> names, double factor) {
+        if (!(factor >= 0) || Double.isInfinite(factor)) {
+            throw new IllegalArgumentException("a learning rate factor must be 0 or more, not " + factor);
+        }
+        Set<String> unknown = new TreeSet<>(names);
+        for (int t = 0; t < entries.size(); t++) {
+            if (unknown.remove(entries.get(t).name())) {
+                rateScales[t] = (float) factor;
+            }
+        }
+        if (!unknown.isEmpty()) {
+            throw new IllegalArgumentException(unknown.size() + " tensors are not trained (frozen, buffers or not the model's), first "
+                    + unknown.iterator().next());
+        }
     }
 
     /** One zeroed buffer per tensor, named {@code kind.<tensor>} in {@code state}. */

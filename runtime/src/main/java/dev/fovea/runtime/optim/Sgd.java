@@ -35,12 +35,17 @@ public final class Sgd extends StatefulOptimizer {
     }
 
     @Override
+    ParameterSet parameterSet() {
+        return set;
+    }
+
+    @Override
     public void step() {
-        float lr = (float) learningRate();
         float mu = (float) momentum;
         float first = steps() == 0 ? 0 : 1;
         for (int t = 0; t < set.entries().size(); t++) {
             ParameterSet.Entry e = set.entries().get(t);
+            float lr = (float) learningRate() * set.rateScale(t);
             float[] w = e.value();
             float[] g = e.grad();
             float decay = e.decay() ? (float) weightDecay : 0;

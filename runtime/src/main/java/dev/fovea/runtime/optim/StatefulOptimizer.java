@@ -1,6 +1,7 @@
 package dev.fovea.runtime.optim;
 
 import dev.fovea.runtime.weights.LoadedTensor;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.Map;
 
@@ -34,6 +35,14 @@ abstract class StatefulOptimizer implements Optimizer {
     @Override
     public void learningRate(double rate) {
         this.rate = rate;
+    }
+
+    /** The tensors this optimiser updates. */
+    abstract ParameterSet parameterSet();
+
+    @Override
+    public void scaleRate(Collection<String> tensors, double factor) {
+        parameterSet().scaleRate(tensors, factor);
     }
 
     @Override

@@ -44,7 +44,7 @@ class TrainerTest {
     Path dir;
 
     /** Conv, batch norm, ReLU, max pooling, dropout and a dense layer: every kind of state a resume must restore. */
-    private static NetworkGraph graph() {
+    private static NetworkGraph graph(String... frozen) {
         Layer[] layers = {
             new Layer.Conv2d("conv", NetworkGraph.INPUT, INPUT, CONV, Window.kernel(3).pad(1), 1, "conv.weight", null, List.of()),
             new Layer.BatchNorm("bn", "conv", CONV, "bn", 1e-5, 0.1),
@@ -61,7 +61,7 @@ class TrainerTest {
         for (int i = 0; i < layers.length; i++) {
             b.add(i, layers[i]);
         }
-        return b.build();
+        return b.frozen(frozen).build();
     }
 
     private static Parameters parameters() {
@@ -134,6 +134,58 @@ class TrainerTest {
             assertEquals(h.getLast().testTop1(), e.top1());
             long diagonal = e.confusion()[0][0] + e.confusion()[1][1] + e.confusion()[2][2];
             assertEquals(Math.round(e.top1() * 30), diagonal);
+        }
+    }
+
+    /** The convolution and its norm frozen for the first epoch, then trained; run straight, or stopped after unfreezing and resumed. */
+    private Run unfreezingRun(CheckpointPolicy checkpoints) {
+        NetworkGraph graph = graph("conv.weight", "bn.weight", "bn.bias");
+        TrainingSession session = TrainingPlanner.session(graph, parameters(), BATCH, 2, new TrainingPlanner.Options(11, false));
+        Optimizer sgd = Sgd.withMomentum(session.parameters(), session.gradients(), 0.1, 0.9, 1e-4);
+        Loader train = new Loader(bars(44, 1), Augmentation.none(INPUT), BATCH, true, true, 7);
+        Trainer.Builder b = Trainer.builder(session, sgd, train).epochs(3).modelName("bars")
+                .unfreezing(new Unfreezing(graph, java.util.Map.of(1, List.of("conv.weight", "bn.weight", "bn.bias")),
+                        s -> Sgd.withMomentum(s.parameters(), s.gradients(), 0.1, 0.9, 1e-4)));
+        if (checkpoints != null) {
+            b.checkpoints(checkpoints);
+        }
+        return new Run(session, sgd, b.build());
+    }
+
+    @Test
+    void frozenLayersUnfreezeAtTheirEpochAndAResumeAfterThatEndsBitIdentical() {
+        float[][] straight;
+        try (Run a = unfreezingRun(null)) {
+            Parameters p = a.session().parameters();
+            float[] conv = p.get("conv.weight").clone();
+            float[] mean = p.get("bn.running_mean").clone();
+            float[] fc = p.get("fc.weight").clone();
+            a.trainer().fit(5); // epoch 0: the convolution and its norm are frozen
+            assertArrayEquals(conv, p.get("conv.weight"));
+            assertArrayEquals(mean, p.get("bn.running_mean"), "a frozen norm keeps its statistics");
+            assertFalse(java.util.Arrays.equals(fc, p.get("fc.weight")));
+            assertEquals(List.of("conv.weight"), graph("conv.weight", "bn.weight").frozenTensorsOf("conv"));
+            a.trainer().fit();
+            assertFalse(java.util.Arrays.equals(conv, p.get("conv.weight")), "unfrozen at epoch 1");
+            assertFalse(java.util.Arrays.equals(mean, p.get("bn.running_mean")));
+            assertEquals(15, a.trainer().session().steps());
+            a.trainer().close();
+            straight = values(p);
+        }
+        Path checkpoints = dir.resolve("stages");
+        try (Run b = unfreezingRun(new CheckpointPolicy(checkpoints, 0, 2))) {
+            b.trainer().fit(12); // past the unfreezing, into epoch 2; the newest checkpoint ends epoch 1
+            b.trainer().close();
+        }
+        try (Run c = unfreezingRun(new CheckpointPolicy(checkpoints, 0, 2))) {
+            c.trainer().resume(checkpoints);
+            assertEquals(2, c.trainer().epoch());
+            c.trainer().fit();
+            c.trainer().close();
+            float[][] resumed = values(c.session().parameters());
+            for (int i = 0; i < straight.length; i++) {
+                assertArrayEquals(straight[i], resumed[i], "tensor " + i);
+            }
         }
     }
 

@@ -2,6 +2,7 @@ package dev.fovea.runtime.optim;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.fovea.runtime.Shape;
 import dev.fovea.runtime.graph.Layer;
@@ -50,6 +51,33 @@ class OptimizerTest {
                 run((p, g) -> new Adam(p, g, 0.01, 0.9, 0.999, 1e-8, 0.1, false, true)), 1e-6f);
         assertArrayEquals(new float[] {0.9830889f, -2.0115385f, 0.5132250f},
                 run((p, g) -> new Adam(p, g, 0.01, 0.9, 0.999, 1e-8, 0.1, true, true)), 1e-6f);
+    }
+
+    /** A tensor's own rate (PyTorch's parameter groups): the base rate times 10 steps as the rate 10 times larger does. */
+    @Test
+    void aTensorsScaledRateStepsAsThatRateWould() {
+        assertArrayEquals(run((p, g) -> Sgd.withMomentum(p, g, 0.1, 0.9, 0.1)), run((p, g) -> {
+            Sgd sgd = Sgd.withMomentum(p, g, 0.01, 0.9, 0.1);
+            sgd.scaleRate(List.of("w"), 10);
+            return sgd;
+        }), 1e-6f);
+        assertArrayEquals(run((p, g) -> Adam.adamW(p, g, 0.01)), run((p, g) -> {
+            Adam adam = Adam.adamW(p, g, 0.001);
+            adam.scaleRate(List.of("w"), 10);
+            return adam;
+        }), 1e-6f);
+        float[] still = run((p, g) -> {
+            Sgd sgd = Sgd.withMomentum(p, g, 0.1, 0.9, 0.1);
+            sgd.scaleRate(List.of("w"), 0);
+            return sgd;
+        });
+        assertArrayEquals(new float[] {1, -2, 0.5f}, still);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> run((p, g) -> {
+            Sgd sgd = Sgd.withMomentum(p, g, 0.1, 0.9, 0.1);
+            sgd.scaleRate(List.of("fc.weight"), 0.1);
+            return sgd;
+        }));
+        assertEquals("1 tensors are not trained (frozen, buffers or not the model's), first fc.weight", e.getMessage());
     }
 
     @Test

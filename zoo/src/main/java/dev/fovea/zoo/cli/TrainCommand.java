@@ -8,7 +8,9 @@ import dev.fovea.runtime.fit.CheckpointPolicy;
 import dev.fovea.runtime.fit.EpochResult;
 import dev.fovea.runtime.fit.Evaluation;
 import dev.fovea.runtime.fit.Trainer;
+import dev.fovea.runtime.fit.Unfreezing;
 import dev.fovea.runtime.graph.Layer;
+import dev.fovea.runtime.graph.NetworkGraph;
 import dev.fovea.runtime.io.AtomicFiles;
 import dev.fovea.runtime.optim.Adam;
 import dev.fovea.runtime.optim.Optimizer;
@@ -19,9 +21,11 @@ import dev.fovea.runtime.train.RbfLoss;
 import dev.fovea.runtime.train.TrainingSession;
 import dev.fovea.runtime.weights.Parameters;
 import dev.fovea.runtime.weights.SafeTensors;
+import dev.fovea.runtime.weights.Transfer;
 import dev.fovea.zoo.Zoo;
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -104,6 +108,18 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--weights", paramLabel = "FILE", description = "start from these weights instead of a random initialisation")
     Path weights;
 
+    @Option(names = "--base-weights", paramLabel = "FILE", description = "fine-tuning a network derived from another (@Derive): load "
+            + "the base's weights into the inherited layers by name; the new layers start initialised")
+    Path baseWeights;
+
+    @Option(names = "--inherited-lr", paramLabel = "X", description = "with --base-weights, the inherited layers that are not frozen train "
+            + "at the learning rate times X (e.g. 0.1); default 1")
+    double inheritedLr = 1;
+
+    @Option(names = "--unfreeze", paramLabel = "MEMBER@EPOCH", split = ",", description = "progressive fine-tuning: a frozen member "
+            + "(a stage, a block use) that trains from that epoch on (counted from 1), e.g. layer4@3,layer3@5")
+    List<String> unfreeze = List.of();
+
     @Option(names = "--checkpoint-dir", paramLabel = "DIR", description = "write checkpoints here, at least after every epoch")
     Path checkpointDir;
 
@@ -142,6 +158,10 @@ final class TrainCommand implements Callable<Integer> {
         out = cli.out;
         checkRanges();
         String name = Main.resolve(zoo, model);
+        if (baseWeights != null && zoo.newTensors(name).isEmpty()) {
+            throw new UsageException("--base-weights: " + Zoo.simpleName(name) + " is not derived from another network (@Derive);"
+                    + " start from its own weights with --weights");
+        }
         ModelInfo info = zoo.info(name);
         String simple = Zoo.simpleName(name);
         DataSources.Splits splits = data.open(info.input());
@@ -167,11 +187,12 @@ final class TrainCommand implements Callable<Integer> {
         if (weights != null) {
             parameters.load(SafeTensors.read(weights), weights.toString());
         }
+        List<String> newTensors = baseWeights == null ? List.of() : loadBase(name, parameters);
         ProgressPrinter.Mode mode = json ? ProgressPrinter.Mode.JSON
                 : System.console() != null && System.console().isTerminal() ? ProgressPrinter.Mode.TERMINAL : ProgressPrinter.Mode.PLAIN;
         try (TrainingSession session = zoo.trainingSession(name, parameters, batch, threads)) {
             session.loss(loss(name));
-            Optimizer opt = optimizer(session);
+            Optimizer opt = optimizer(session, newTensors);
             long steps = (long) epochs * trainLoader.batchesPerEpoch();
             Trainer.Builder b = Trainer.builder(session, opt, trainLoader).epochs(epochs).schedule(schedule(steps, trainLoader))
                     .earlyStopping(earlyStop).clipGradients(clip).modelName(simple)
@@ -181,6 +202,9 @@ final class TrainCommand implements Callable<Integer> {
             }
             if (checkpointDir != null) {
                 b.checkpoints(new CheckpointPolicy(checkpointDir, checkpointEvery, keep));
+            }
+            if (!unfreeze.isEmpty()) {
+                b.unfreezing(unfreezing(name, newTensors));
             }
             Trainer trainer;
             try {
@@ -197,23 +221,34 @@ final class TrainCommand implements Callable<Integer> {
             if (resume != null) {
                 trainer.resume(resume);
                 if (!json) {
-                    out.printf(Locale.ROOT, "resumed from %s: epoch %d, step %d%n", resume, trainer.epoch() + 1, opt.steps());
+                    out.printf(Locale.ROOT, "resumed from %s: epoch %d, step %d%n", resume, trainer.epoch() + 1, trainer.optimizer().steps());
                 }
             }
             Thread onSignal = stopOnSignal(trainer);
-            try {
-                return finish(trainer, opt, simple, pipes, finalTest, session);
+            try (trainer) {
+                return finish(trainer, simple, pipes, finalTest, session);
             } finally {
                 release(onSignal);
             }
         }
     }
 
+    /** Fine-tuning's start: the base's weights into the derived network's inherited layers; returns the new layers' tensors. */
+    private List<String> loadBase(String name, Parameters parameters) {
+        List<String> newTensors = zoo.newTensors(name).orElseThrow();
+        Transfer transfer = parameters.loadBase(SafeTensors.read(baseWeights), newTensors, baseWeights.toString());
+        if (!json) {
+            out.println(baseWeights + ": " + transfer.summary());
+        }
+        return newTensors;
+    }
+
     /** Trains to the end (or to a stop), then writes and says what the run produced; returns the exit code. */
-    private int finish(Trainer trainer, Optimizer opt, String simple, Pipelines.Pair pipes, Dataset finalTest,
+    private int finish(Trainer trainer, String simple, Pipelines.Pair pipes, Dataset finalTest,
             TrainingSession session) throws java.io.IOException {
         Parameters parameters = session.parameters();
         List<EpochResult> history = trainer.fit();
+        Optimizer opt = trainer.optimizer();
         if (trainer.stopped()) {
             out.println(checkpointDir == null
                     ? "stopped at epoch " + (trainer.epoch() + 1) + ", step " + opt.steps() + "; without --checkpoint-dir nothing was kept"
@@ -289,6 +324,12 @@ final class TrainCommand implements Callable<Integer> {
         if (labelSmoothing < 0 || labelSmoothing >= 1) {
             throw new UsageException("--label-smoothing lies in [0, 1), not " + labelSmoothing);
         }
+        if (baseWeights != null && weights != null) {
+            throw new UsageException("--weights and --base-weights: give one; --base-weights starts a derived network from its base's weights");
+        }
+        if (!(inheritedLr >= 0) || (inheritedLr != 1 && baseWeights == null)) {
+            throw new UsageException("--inherited-lr takes a factor of 0 or more, and --base-weights with it, not " + inheritedLr);
+        }
         if (checkpointEvery < 0 || earlyStop < 0 || clip < 0 || momentum < 0) {
             throw new UsageException("--checkpoint-every, --early-stop, --clip and --momentum cannot be negative");
         }
@@ -311,6 +352,39 @@ final class TrainCommand implements Callable<Integer> {
             return new RbfLoss(1);
         }
         return Loss.crossEntropy(labelSmoothing);
+    }
+
+    /** The optimiser the flags ask for, with --inherited-lr's rate for the tensors that are not the network's new ones. */
+    private Optimizer optimizer(TrainingSession s, List<String> newTensors) {
+        Optimizer o = optimizer(s);
+        if (inheritedLr != 1) {
+            o.scaleRate(s.gradients().names().stream().filter(t -> !newTensors.contains(t)).toList(), inheritedLr);
+        }
+        return o;
+    }
+
+    /** --unfreeze's stages: each member's frozen tensors, from its epoch on. */
+    private Unfreezing unfreezing(String name, List<String> newTensors) throws UsageException {
+        NetworkGraph graph = zoo.graph(name);
+        Map<Integer, List<String>> stages = new LinkedHashMap<>();
+        for (String stage : unfreeze) {
+            int at = stage.lastIndexOf('@');
+            int epoch;
+            try {
+                epoch = at < 1 ? -1 : Integer.parseInt(stage.substring(at + 1));
+            } catch (NumberFormatException e) {
+                epoch = -1;
+            }
+            if (epoch < 1 || epoch > epochs) {
+                throw new UsageException("--unfreeze takes MEMBER@EPOCH with an epoch from 1 to " + epochs + ", not " + stage);
+            }
+            List<String> tensors = graph.frozenTensorsOf(stage.substring(0, at));
+            if (tensors.isEmpty()) {
+                throw new UsageException("--unfreeze: " + stage.substring(0, at) + " names no frozen layer of " + Zoo.simpleName(name));
+            }
+            stages.computeIfAbsent(epoch - 1, k -> new ArrayList<>()).addAll(tensors);
+        }
+        return new Unfreezing(graph, stages, s -> optimizer(s, newTensors));
     }
 
     private Optimizer optimizer(TrainingSession s) {
