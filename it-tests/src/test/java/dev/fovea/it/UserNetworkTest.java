@@ -183,6 +183,22 @@ class UserNetworkTest {
                 "--data", "safetensors:" + data, "--batch", "10", "--epochs", "3"));
         assertEquals(List.of("fovea: --unfreeze: fc1 names no frozen layer of LeNetThreeWay"), err.toString().lines().toList());
 
+        // feature extraction: the frozen part once per image, then the head alone; the weights written are the whole network's
+        Path cached = dir.resolve("cached.safetensors");
+        assertEquals(0, fovea("--classpath=" + classes, "train", "lenetthreeway", "--base-weights", base.toString(), "--cache-features",
+                "--data", "safetensors:" + data, "--batch", "10", "--epochs", "2", "--threads", "1", "--output", cached.toString()),
+                err.toString());
+        assertTrue(out.toString().contains("features: the output of flatten (400) for 30 images, computed once in"), out.toString());
+        Map<String, dev.fovea.runtime.weights.LoadedTensor> fromCache = dev.fovea.runtime.weights.SafeTensors.read(cached);
+        assertTrue(java.util.Arrays.equals(before.get("conv2.weight").data(), fromCache.get("conv2.weight").data()));
+        assertTrue(!java.util.Arrays.equals(before.get("fc1.weight").data(), fromCache.get("fc1.weight").data()));
+        assertEquals(0, fovea("--classpath=" + classes, "eval", "lenetthreeway", "--weights", cached.toString(), "--data",
+                "safetensors:" + data, "--split", "train"), err.toString());
+        assertEquals(2, fovea("--classpath=" + classes, "train", "lenetthreeway", "--base-weights", base.toString(), "--cache-features",
+                "--unfreeze", "conv2@2", "--data", "safetensors:" + data, "--batch", "10", "--epochs", "3"));
+        assertEquals(List.of("fovea: --cache-features and --unfreeze: unfrozen layers change their features; give one"),
+                err.toString().lines().toList());
+
         assertEquals(2, fovea("train", "lenet", "--base-weights", base.toString(), "--data", "safetensors:" + data), err.toString());
         assertEquals(List.of("fovea: --base-weights: LeNet is not derived from another network (@Derive); start from its own weights with"
                 + " --weights"), err.toString().lines().toList());

@@ -10,7 +10,8 @@ import java.util.Set;
 
 /**
  * The gradient of the loss for every trainable tensor, under the tensor's own (PyTorch) name, in the
- * model's order. Frozen tensors and batch norm's running statistics have none. The arrays are the
+ * model's order. Frozen tensors, batch norm's running statistics and the tensors of layers the session
+ * does not run (the part before a cut, when only the head trains on cached features) have none. The arrays are the
  * session's own: a data-parallel trainer averages them across workers in place before the optimiser
  * step.
  */
@@ -18,9 +19,9 @@ public final class Gradients {
     private final Map<String, float[]> values = new LinkedHashMap<>();
     private final Map<String, int[]> shapes = new LinkedHashMap<>();
 
-    Gradients(Parameters parameters, Set<String> frozen) {
+    Gradients(Parameters parameters, Set<String> used, Set<String> frozen) {
         for (TensorSpec s : parameters.specs()) {
-            if (!s.buffer() && !frozen.contains(s.name())) {
+            if (!s.buffer() && used.contains(s.name()) && !frozen.contains(s.name())) {
                 values.put(s.name(), new float[s.elements()]);
                 shapes.put(s.name(), s.shape());
             }

@@ -39,7 +39,8 @@ public final class TrainingSessions {
     private TrainingSessions(NetworkGraph graph, Parameters parameters, int batch, int threads, long seed) {
         this.graph = graph;
         this.parameters = parameters;
-        this.gradients = new Gradients(parameters, graph.frozen());
+        this.gradients = new Gradients(parameters, graph.layers().stream().flatMap(l -> l.parameters().stream())
+                .collect(java.util.stream.Collectors.toSet()), graph.frozen());
         this.batch = batch;
         this.threads = threads;
         this.state = new TrainingState(seed);

@@ -76,7 +76,7 @@ class TrainerTest {
     }
 
     /** Class c is a bright bar in row band c, with noise. */
-    private static Dataset bars(int count, long seed) {
+    static Dataset bars(int count, long seed) {
         SplittableRandom r = new SplittableRandom(seed);
         float[] x = new float[count * 36];
         int[] labels = new int[count];

@@ -1,14 +1,17 @@
 package dev.fovea.zoo.cli;
 
 import dev.fovea.runtime.ModelInfo;
+import dev.fovea.runtime.data.Augmentation;
 import dev.fovea.runtime.data.DataSources;
 import dev.fovea.runtime.data.Dataset;
 import dev.fovea.runtime.data.Loader;
 import dev.fovea.runtime.fit.CheckpointPolicy;
 import dev.fovea.runtime.fit.EpochResult;
 import dev.fovea.runtime.fit.Evaluation;
+import dev.fovea.runtime.fit.FeatureCache;
 import dev.fovea.runtime.fit.Trainer;
 import dev.fovea.runtime.fit.Unfreezing;
+import dev.fovea.runtime.graph.GraphCut;
 import dev.fovea.runtime.graph.Layer;
 import dev.fovea.runtime.graph.NetworkGraph;
 import dev.fovea.runtime.io.AtomicFiles;
@@ -16,6 +19,7 @@ import dev.fovea.runtime.optim.Adam;
 import dev.fovea.runtime.optim.Optimizer;
 import dev.fovea.runtime.optim.Schedule;
 import dev.fovea.runtime.optim.Sgd;
+import dev.fovea.runtime.plan.TrainingPlanner;
 import dev.fovea.runtime.train.Loss;
 import dev.fovea.runtime.train.RbfLoss;
 import dev.fovea.runtime.train.TrainingSession;
@@ -120,6 +124,10 @@ final class TrainCommand implements Callable<Integer> {
             + "(a stage, a block use) that trains from that epoch on (counted from 1), e.g. layer4@3,layer3@5")
     List<String> unfreeze = List.of();
 
+    @Option(names = "--cache-features", description = "fine-tuning with a frozen body: run the frozen layers once per image and train "
+            + "the rest on what they give (needs deterministic transforms; not with --unfreeze)")
+    boolean cacheFeatures;
+
     @Option(names = "--checkpoint-dir", paramLabel = "DIR", description = "write checkpoints here, at least after every epoch")
     Path checkpointDir;
 
@@ -180,17 +188,41 @@ final class TrainCommand implements Callable<Integer> {
             test = split.validation();
         }
         Pipelines.Pair pipes = Pipelines.build(train, info.input(), augment, normalize);
-        Loader trainLoader = new Loader(train, pipes.train(), batch, true, true, seed);
-        Loader testLoader = test == null ? null : new Loader(test, pipes.eval(), batch, false, false, seed);
+        NetworkGraph graph = zoo.graph(name);
+        String boundary = cacheFeatures ? featureBoundary(graph, simple, pipes) : null;
 
         Parameters parameters = zoo.newParameters(name, seed);
         if (weights != null) {
             parameters.load(SafeTensors.read(weights), weights.toString());
         }
         List<String> newTensors = baseWeights == null ? List.of() : loadBase(name, parameters);
+        Loader trainLoader;
+        Loader testLoader;
+        Loader finalTestLoader;
+        NetworkGraph trained = graph;
+        if (boundary != null) {
+            long start = System.nanoTime();
+            Dataset trainFeatures = FeatureCache.features(graph, boundary, parameters, train, pipes.train(), batch, threads);
+            Augmentation none = Augmentation.none(trainFeatures.sampleShape());
+            trainLoader = new Loader(trainFeatures, none, batch, true, true, seed);
+            testLoader = test == null ? null
+                    : new Loader(FeatureCache.features(graph, boundary, parameters, test, pipes.eval(), batch, threads), none, batch, false, false, seed);
+            finalTestLoader = finalTest == null ? null : new Loader(FeatureCache.features(graph, boundary, parameters, finalTest, pipes.eval(),
+                    batch, threads), none, batch, false, false, seed);
+            trained = GraphCut.after(graph, boundary);
+            if (!json) {
+                out.printf(Locale.ROOT, "features: the output of %s (%s) for %,d images, computed once in %.1f s%n", boundary,
+                        trainFeatures.sampleShape(), train.size() + (test == null ? 0 : test.size()) + (finalTest == null ? 0 : finalTest.size()),
+                        (System.nanoTime() - start) / 1e9);
+            }
+        } else {
+            trainLoader = new Loader(train, pipes.train(), batch, true, true, seed);
+            testLoader = test == null ? null : new Loader(test, pipes.eval(), batch, false, false, seed);
+            finalTestLoader = finalTest == null ? null : new Loader(finalTest, pipes.eval(), batch, false, false, seed);
+        }
         ProgressPrinter.Mode mode = json ? ProgressPrinter.Mode.JSON
                 : System.console() != null && System.console().isTerminal() ? ProgressPrinter.Mode.TERMINAL : ProgressPrinter.Mode.PLAIN;
-        try (TrainingSession session = zoo.trainingSession(name, parameters, batch, threads)) {
+        try (TrainingSession session = TrainingPlanner.session(trained, parameters, batch, threads)) {
             session.loss(loss(name));
             Optimizer opt = optimizer(session, newTensors);
             long steps = (long) epochs * trainLoader.batchesPerEpoch();
@@ -226,11 +258,24 @@ final class TrainCommand implements Callable<Integer> {
             }
             Thread onSignal = stopOnSignal(trainer);
             try (trainer) {
-                return finish(trainer, simple, pipes, finalTest, session);
+                return finish(trainer, simple, pipes, finalTestLoader, session);
             } finally {
                 release(onSignal);
             }
         }
+    }
+
+    /** --cache-features' cut: where the frozen, deterministic part ends; checks that caching it is sound. */
+    private String featureBoundary(NetworkGraph graph, String simple, Pipelines.Pair pipes) throws UsageException {
+        if (!unfreeze.isEmpty()) {
+            throw new UsageException("--cache-features and --unfreeze: unfrozen layers change their features; give one");
+        }
+        if (!FeatureCache.deterministic(pipes.train())) {
+            throw new UsageException("--cache-features computes the frozen layers once per image; random augmentation (" + pipes.train()
+                    + ") changes the images every epoch");
+        }
+        return GraphCut.frozenBoundary(graph).orElseThrow(() -> new UsageException("--cache-features: nothing before the head of "
+                + simple + " is frozen (freeze its body with @Derive's freezeUpTo or @Frozen)"));
     }
 
     /** Fine-tuning's start: the base's weights into the derived network's inherited layers; returns the new layers' tensors. */
@@ -244,7 +289,7 @@ final class TrainCommand implements Callable<Integer> {
     }
 
     /** Trains to the end (or to a stop), then writes and says what the run produced; returns the exit code. */
-    private int finish(Trainer trainer, String simple, Pipelines.Pair pipes, Dataset finalTest,
+    private int finish(Trainer trainer, String simple, Pipelines.Pair pipes, Loader finalTest,
             TrainingSession session) throws java.io.IOException {
         Parameters parameters = session.parameters();
         List<EpochResult> history = trainer.fit();
@@ -267,7 +312,7 @@ final class TrainCommand implements Callable<Integer> {
             AtomicFiles.writeString(plot, CurvesSvg.render(simple + " on " + data.spec, history));
         }
         if (finalTest != null) {
-            Evaluation e = Trainer.evaluate(session, new Loader(finalTest, pipes.eval(), batch, false, false, seed));
+            Evaluation e = Trainer.evaluate(session, finalTest);
             if (!json) {
                 out.printf(Locale.ROOT, "test: loss %.4f  top-1 %.2f%%  top-5 %.2f%% on %,d samples%n", e.loss(), 100 * e.top1(),
                         100 * e.top5(), e.count());
