@@ -131,25 +131,34 @@ class UserNetworkTest {
         assertEquals(stageParams(resnet18, "layer2."), stageParams(report, "layer2."));
     }
 
-    private static final String DERIVED = """
-            package demo;
-
-            import dev.fovea.annotations.*;
-            import dev.fovea.zoo.LeNet;
-
-            @Derive(base = LeNet.class, freezeUpTo = "pool2")
-            public interface LeNetThreeWay {
-                @Dense(units = 3) Layer fc3();
-            }
-            """;
-
     /**
      * fovea train fine-tunes a derived network from its base's weights, with a smaller rate for the inherited layers,
      * and unfreezes conv2 for the last two epochs while conv1 stays frozen.
      */
     @Test
     void fineTuningFromTheCommandLine() throws Exception {
-        Path classes = UserProject.compile(dir, Map.of("demo/LeNetThreeWay.java", DERIVED));
+        // fovea derive writes the derivation; the project compiles it with Fovea's processor
+        assertEquals(0, fovea("derive", "lenet", "--package", "demo", "--name", "LeNetThreeWay", "--classes", "3", "--freeze-up-to", "pool2",
+                "--output-dir", dir.resolve("src").toString()), err.toString());
+        String derived = Files.readString(dir.resolve("src/demo/LeNetThreeWay.java"));
+        assertEquals("""
+                package demo;
+
+                import dev.fovea.zoo.LeNet;
+                import dev.fovea.annotations.Derive;
+                import dev.fovea.annotations.Dense;
+                import dev.fovea.annotations.Layer;
+
+                /** LeNet with a 3-way head, written by fovea derive. */
+                @Derive(base = LeNet.class, freezeUpTo = "pool2")
+                public interface LeNetThreeWay {
+                    @Dense(units = 3) Layer fc3();
+                }
+                """, derived);
+        assertEquals(2, fovea("derive", "lenet", "--package", "demo", "--name", "Other", "--freeze-up-to", "pol2", "--output-dir",
+                dir.resolve("src").toString()));
+        assertEquals(List.of("fovea: --freeze-up-to: LeNet has no member pol2; did you mean pool2?"), err.toString().lines().toList());
+        Path classes = UserProject.compile(dir, Map.of("demo/LeNetThreeWay.java", derived));
         float[] x = new float[30 * 1024];
         float[] labels = new float[30];
         for (int i = 0; i < 30; i++) {

@@ -81,8 +81,8 @@ class DeriveTest {
         assertThat(summary).contains("conv1/batchnorm  BatchNorm");
         assertThat(summary).containsMatch("conv2/relu +ReLU +16x8x8 +0 +0  inherited, frozen");
         assertThat(summary).containsMatch("fc +Dense +5 +5,125 +5,120  replaced");
-        assertThat(summary).contains("Frozen batch norm:     1 layer normalises with running statistics in training too, and leaves them"
-                + " unchanged");
+        assertThat(summary).contains("Frozen batch norm:     1 layer normalises with its running statistics in training too, and leaves"
+                + " them unchanged");
         assertThat(summary).contains("Derived from:          test.Base: 6 layers inherited (5 frozen), 1 replaced, 0 added");
         // the tensors the base's weights do not have, for Parameters.loadBase
         assertThat(GeneratedModelTest.load(c, "test.FiveWayModel").getField("NEW_TENSORS").get(null)).isEqualTo(List.of("fc.weight", "fc.bias"));
@@ -135,6 +135,28 @@ class DeriveTest {
                 """);
         assertThat(compile(BASE, replaced)).hadErrorContaining("[Fovea/BadArgument] Replaced: @Derive freezeUpTo names fc, which Replaced"
                 + " replaces with a new layer").inFile(replaced).onLineContaining("freezeUpTo = \"fc\"");
+    }
+
+    @Test
+    void anInheritedLayerThatNoLongerFitsIsReportedAtTheDeriveToo() {
+        JavaFileObject pooled = source("Pooled", """
+                @Network(input = {3, 8, 8})
+                interface Pooled {
+                    @Conv2d(filters = 4, kernel = 3, padding = 1) Layer conv();
+                    @MaxPool2d(kernel = 4) Layer pool();
+                    @Flatten Layer flatten();
+                    @Dense(units = 10) Layer fc();
+                }
+                """);
+        JavaFileObject small = source("Small", """
+                @Derive(base = Pooled.class, input = {3, 2, 2})
+                interface Small {
+                    @Dense(units = 2) Layer fc();
+                }
+                """);
+        Compilation c = compile(pooled, small);
+        assertThat(c).hadErrorContaining("pool (in Pooled): ").inFile(small).onLineContaining("@Derive(base = Pooled.class");
+        assertThat(c).hadErrorContaining("pool (in Pooled): ").inFile(pooled).onLineContaining("@MaxPool2d(kernel = 4)");
     }
 
     @Test

@@ -49,8 +49,9 @@ public final class SummaryTable {
         sb.append("Buffers (BN stats):    ").append(count(info.bufferValues())).append('\n');
         long frozenNorms = info.layers().stream().filter(l -> l.frozen() && l.type().equals("BatchNorm")).count();
         if (frozenNorms > 0) {
-            sb.append("Frozen batch norm:     ").append(frozenNorms).append(frozenNorms == 1 ? " layer normalises" : " layers normalise")
-                    .append(" with running statistics in training too, and leaves them unchanged\n");
+            sb.append("Frozen batch norm:     ").append(frozenNorms).append(frozenNorms == 1
+                    ? " layer normalises with its running statistics in training too, and leaves them unchanged\n"
+                    : " layers normalise with their running statistics in training too, and leave them unchanged\n");
         }
         if (!info.base().isEmpty()) {
             sb.append("Derived from:          ").append(info.base()).append(": ").append(lineage(info)).append('\n');

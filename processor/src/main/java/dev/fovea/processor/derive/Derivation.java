@@ -94,7 +94,7 @@ public final class Derivation {
                     Map.of("input", derived.derive().refOf("input")));
         }
         return Optional.of(new NetworkDecl(derived.packageName(), derived.qualifiedName(), network, derived.expect(), members, derived.ref(),
-                Optional.of(new Lineage(base.qualifiedName(), origins))));
+                Optional.of(new Lineage(base.qualifiedName(), origins, derived.derive().ref()))));
     }
 
     /** Whether {@code name} is an inherited member this derivation keeps, reporting on {@code element} why not. */

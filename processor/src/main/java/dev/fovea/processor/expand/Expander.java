@@ -37,6 +37,8 @@ public final class Expander {
     private final List<Node> nodes = new ArrayList<>();
     private final Set<Integer> invalid = new HashSet<>();
     private final Map<String, Integer> taps = new LinkedHashMap<>();
+    /** A derived network's lineage: its inherited members are expanded as if used at the {@code @Derive}. */
+    private Optional<dev.fovea.processor.model.Lineage> lineage = Optional.empty();
 
     private Expander(Map<String, BlockDecl> blocks, Problems problems) {
         this.blocks = blocks;
@@ -63,6 +65,13 @@ public final class Expander {
             return new Scope(paramPrefix, displayPrefix, input, second, frames, evaluator, depth, true, secondRead);
         }
 
+        /** The scope of an inherited member: its diagnostics name the base and are printed at the {@code @Derive} too. */
+        Scope inherited(dev.fovea.processor.model.Lineage lineage) {
+            List<Frame> withBase = new ArrayList<>(frames);
+            withBase.add(new Frame(lineage.base().substring(lineage.base().lastIndexOf('.') + 1), lineage.derive()));
+            return new Scope(paramPrefix, displayPrefix, input, second, withBase, evaluator, depth, frozen, secondRead);
+        }
+
         List<SourceRef> useSites() {
             List<SourceRef> sites = new ArrayList<>();
             for (Frame f : frames.reversed()) {
@@ -73,6 +82,7 @@ public final class Expander {
     }
 
     private Optional<Result> run(NetworkDecl network) {
+        lineage = network.lineage();
         Optional<List<Integer>> input = inputShape(network.network());
         if (input.isEmpty()) {
             return Optional.empty();
@@ -163,6 +173,10 @@ public final class Expander {
             }
             String paramPath = p.name() == null ? member.name() : evaluateString(p.name(), "value", scope);
             Scope memberScope = p.frozen() && !scope.frozen() ? scope.freeze() : scope;
+            if (scope.depth() == 0 && lineage.isPresent()
+                    && lineage.get().originOf(member.name()) == dev.fovea.processor.model.Lineage.Origin.INHERITED) {
+                memberScope = memberScope.inherited(lineage.get());
+            }
             for (int i = 0; i < count; i++) {
                 String repetition = p.repeat() == null ? "" : String.format(Locale.ROOT, label, firstIndex + i);
                 String display = join(scope.displayPrefix(), join(member.name(), repetition));

@@ -3,10 +3,11 @@ package dev.fovea.processor.model;
 import java.util.Map;
 
 /**
- * Where a derived network's members come from: the base network's qualified name, and each top-level
- * member's origin by name.
+ * Where a derived network's members come from: the base network's qualified name, each top-level
+ * member's origin by name, and the {@code @Derive} that made it (where diagnostics about inherited
+ * layers are printed too, as about a block's layers at its use).
  */
-public record Lineage(String base, Map<String, Origin> members) {
+public record Lineage(String base, Map<String, Origin> members, SourceRef derive) {
     public enum Origin {
         /** The base's member, unchanged (perhaps frozen). */
         INHERITED,

@@ -46,6 +46,8 @@ public final class Main {
                                      the network and its weights as an ONNX model, for other runtimes
               import M.onnx --package P --name N --output-dir DIR [--weights W] [--input C,H,W]
                                      an ONNX model as an annotated network (Java source) and its weights
+              derive MODEL --package P --name N --output-dir DIR [--classes K] [--freeze-up-to M] ...
+                                     a network derived from MODEL (Java source) for fine-tuning: a new head, frozen layers
               visualize MODEL IMAGE --layer NAME [--weights W] [--top K] [--output-dir DIR]
                                      the deconvnet: strongest activations projected to pixels, feature maps, filters
               completion             a bash completion script: source <(./fovea completion)
@@ -138,6 +140,7 @@ public final class Main {
         commands.put("graph", new GraphCommand(cli));
         commands.put("export", new ExportCommand(cli));
         commands.put("import", new ImportCommand(cli));
+        commands.put("derive", new DeriveCommand(cli));
         commands.put("visualize", new VisualizeCommand(cli));
         return commands;
     }
