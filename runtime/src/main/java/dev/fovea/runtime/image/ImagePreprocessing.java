@@ -32,6 +32,18 @@ public final class ImagePreprocessing {
         write(crop, channels, out, offset, true);
     }
 
+    /** The same for an encoded image in memory (a row of Spark's binary-file source); {@code source} names it in errors. */
+    public static void load(byte[] encoded, String source, int channels, int height, int width, float[] out, int offset) {
+        BufferedImage image;
+        try {
+            image = ImageIO.read(new java.io.ByteArrayInputStream(encoded));
+        } catch (IOException | RuntimeException e) {
+            throw new ImageException(source + ": cannot decode: " + e.getMessage());
+        }
+        BufferedImage crop = resizeAndCrop(checked(image, source, channels), height, width, 0.875);
+        write(crop, channels, out, offset, true);
+    }
+
     /**
      * Reads {@code file} as training data: the shorter side resized to the larger of height and width, the
      * centre cropped, values in [0, 1] without normalisation (augmentation normalises later).
@@ -54,8 +66,12 @@ public final class ImagePreprocessing {
             }
             throw new ImageException(file + ": cannot decode: " + e.getMessage());
         }
+        return checked(image, file.toString(), channels);
+    }
+
+    private static BufferedImage checked(BufferedImage image, String source, int channels) {
         if (image == null) {
-            throw new ImageException(file + ": not an image Java can decode (PNG, JPEG, BMP, GIF, WBMP)");
+            throw new ImageException(source + ": not an image Java can decode (PNG, JPEG, BMP, GIF, WBMP)");
         }
         if (channels != 1 && channels != 3) {
             throw new ImageException("the model takes " + channels + " channels; images give 1 or 3");

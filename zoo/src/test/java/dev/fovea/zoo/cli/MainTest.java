@@ -86,7 +86,8 @@ class MainTest {
         out.reset();
         assertEquals(0, run("bench", "lenet", "--seconds", "1", "--batch", "4", "--threads", "1", "--profile"));
         assertTrue(out().startsWith("LeNet, batch 4, 1 thread: median "), out());
-        assertTrue(out().contains("By layer type:\n") && out().contains("Slowest layers:\n  conv"), out());
+        // which layer is slowest is the machine's to say (a pause can put a pool first): only that the section is there
+        assertTrue(out().contains("By layer type:\n") && out().contains("Slowest layers:\n"), out());
         // LeNet's first layer (28-wide rows) runs on the direct kernel, its second (10-wide) as im2col and a product
         assertTrue(out().contains("  Conv2d kxk / direct ") && out().contains("  Conv2d kxk / im2col gemm "), out());
         assertTrue(out().matches("(?s).*\\n  conv1 +[\\d.]+ ms +[\\d.]+ GFLOP/s  direct\\n.*"), out());
