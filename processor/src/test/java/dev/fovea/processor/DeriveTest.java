@@ -193,6 +193,25 @@ class DeriveTest {
         assertThat(c.diagnostics().stream().filter(d -> d.getKind() == Diagnostic.Kind.ERROR).count()).isEqualTo(1);
     }
 
+    @Test
+    void derivationsThatLeadBackToThemselvesAreErrors() {
+        JavaFileObject a = source("A", """
+                @Derive(base = B.class)
+                interface A {
+                    @Dense(units = 5) Layer fc();
+                }
+                """);
+        JavaFileObject b = source("B", """
+                @Derive(base = A.class)
+                interface B {
+                    @Dense(units = 5) Layer fc();
+                }
+                """);
+        Compilation c = compile(a, b);
+        assertThat(c).hadErrorContaining("[Fovea/DeriveCycle] A: @Derive's bases lead back to A").inFile(a).onLineContaining("base = B.class");
+        assertThat(c).hadErrorContaining("[Fovea/DeriveCycle] B: @Derive's bases lead back to B").inFile(b).onLineContaining("base = A.class");
+    }
+
     private static List<String> roles(JsonObject report) {
         List<String> out = new ArrayList<>();
         for (JsonElement e : report.getAsJsonArray("layers")) {
