@@ -8,6 +8,7 @@ import dev.fovea.processor.graph.Op;
 import dev.fovea.processor.model.AnnotationUse;
 import dev.fovea.processor.model.BlockDecl;
 import dev.fovea.processor.model.Expr;
+import dev.fovea.processor.model.Lineage;
 import dev.fovea.processor.model.MemberDecl;
 import dev.fovea.processor.model.NetworkDecl;
 import dev.fovea.processor.model.ParamDecl;
@@ -38,7 +39,7 @@ public final class Expander {
     private final Set<Integer> invalid = new HashSet<>();
     private final Map<String, Integer> taps = new LinkedHashMap<>();
     /** A derived network's lineage: its inherited members are expanded as if used at the {@code @Derive}. */
-    private Optional<dev.fovea.processor.model.Lineage> lineage = Optional.empty();
+    private Optional<Lineage> lineage = Optional.empty();
 
     private Expander(Map<String, BlockDecl> blocks, Problems problems) {
         this.blocks = blocks;
@@ -66,7 +67,7 @@ public final class Expander {
         }
 
         /** The scope of an inherited member: its diagnostics name the base and are printed at the {@code @Derive} too. */
-        Scope inherited(dev.fovea.processor.model.Lineage lineage) {
+        Scope inherited(Lineage lineage) {
             List<Frame> withBase = new ArrayList<>(frames);
             withBase.add(new Frame(lineage.base().substring(lineage.base().lastIndexOf('.') + 1), lineage.derive()));
             return new Scope(paramPrefix, displayPrefix, input, second, withBase, evaluator, depth, frozen, secondRead);
@@ -174,7 +175,7 @@ public final class Expander {
             String paramPath = p.name() == null ? member.name() : evaluateString(p.name(), "value", scope);
             Scope memberScope = p.frozen() && !scope.frozen() ? scope.freeze() : scope;
             if (scope.depth() == 0 && lineage.isPresent()
-                    && lineage.get().originOf(member.name()) == dev.fovea.processor.model.Lineage.Origin.INHERITED) {
+                    && lineage.get().originOf(member.name()) == Lineage.Origin.INHERITED) {
                 memberScope = memberScope.inherited(lineage.get());
             }
             for (int i = 0; i < count; i++) {

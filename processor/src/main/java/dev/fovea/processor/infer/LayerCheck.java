@@ -64,7 +64,7 @@ final class LayerCheck {
     /** The layer's output, or null after an error when it has more values than a Java array holds. */
     Resolved ok(Op op, Shape output) {
         if (output.elements() > Integer.MAX_VALUE) {
-            error("TooLarge", null, "output " + output + " has " + String.format(java.util.Locale.ROOT, "%,d", output.elements())
+            error("TooLarge", null, "output " + output + " has " + String.format(Locale.ROOT, "%,d", output.elements())
                     + " values, more than a Java array holds (2,147,483,647)", "fewer channels or a smaller input");
             return null;
         }

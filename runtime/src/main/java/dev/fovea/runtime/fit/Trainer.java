@@ -5,13 +5,17 @@ import dev.fovea.runtime.data.Loader;
 import dev.fovea.runtime.optim.Clipping;
 import dev.fovea.runtime.optim.Optimizer;
 import dev.fovea.runtime.optim.Schedule;
+import dev.fovea.runtime.plan.TrainingPlanner;
 import dev.fovea.runtime.train.TrainingSession;
+import dev.fovea.runtime.weights.LoadedTensor;
 import dev.fovea.runtime.weights.WeightsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
 
 /**
  * The training loop: epochs of shuffled, augmented batches through a {@link TrainingSession}, an
@@ -31,7 +35,7 @@ public final class Trainer implements AutoCloseable {
     private Optimizer optimizer;
     private final Unfreezing unfreezing;
     /** The frozen tensors of the session in use, to see when a stage of unfreezing changes them. */
-    private java.util.Set<String> frozen;
+    private Set<String> frozen;
     private final Loader train;
     private final Loader test;
     private final Schedule schedule;
@@ -59,7 +63,7 @@ public final class Trainer implements AutoCloseable {
         this.session = b.session;
         this.optimizer = b.optimizer;
         this.unfreezing = b.unfreezing;
-        this.frozen = b.unfreezing == null ? java.util.Set.of() : b.unfreezing.graph().frozen();
+        this.frozen = b.unfreezing == null ? Set.of() : b.unfreezing.graph().frozen();
         this.train = b.train;
         this.test = b.test;
         this.schedule = b.schedule != null ? b.schedule : Schedule.constant(b.optimizer.learningRate());
@@ -226,12 +230,12 @@ public final class Trainer implements AutoCloseable {
         if (graph.frozen().equals(frozen)) {
             return;
         }
-        TrainingSession next = dev.fovea.runtime.plan.TrainingPlanner.session(graph, session.parameters(), session.batch(), session.threads());
+        TrainingSession next = TrainingPlanner.session(graph, session.parameters(), session.batch(), session.threads());
         next.loss(session.loss());
         next.steps(session.steps());
         Optimizer nextOptimizer = unfreezing.optimizers().apply(next);
-        java.util.Map<String, dev.fovea.runtime.weights.LoadedTensor> from = optimizer.state();
-        java.util.Map<String, dev.fovea.runtime.weights.LoadedTensor> into = nextOptimizer.state();
+        Map<String, LoadedTensor> from = optimizer.state();
+        Map<String, LoadedTensor> into = nextOptimizer.state();
         into.forEach((name, tensor) -> {
             var old = from.get(name);
             if (old != null && old.data().length == tensor.data().length) {

@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 
 /**
  * Builds a training session's nodes and buffers from the graph in two passes. The first declares every
@@ -40,7 +41,7 @@ public final class TrainingSessions {
         this.graph = graph;
         this.parameters = parameters;
         this.gradients = new Gradients(parameters, graph.layers().stream().flatMap(l -> l.parameters().stream())
-                .collect(java.util.stream.Collectors.toSet()), graph.frozen());
+                .collect(Collectors.toSet()), graph.frozen());
         this.batch = batch;
         this.threads = threads;
         this.state = new TrainingState(seed);
