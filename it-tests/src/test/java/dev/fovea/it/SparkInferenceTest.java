@@ -16,14 +16,20 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.TreeMap;
 import javax.imageio.ImageIO;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -38,6 +44,9 @@ class SparkInferenceTest {
 
     @TempDir
     Path dir;
+
+    /** Each image as the model's input, by file name. */
+    private final Map<String, float[]> prepared = new TreeMap<>();
 
     @Test
     void scoringADataFrameOfImagesGivesWhatFoveaInferGives() throws Exception {
@@ -87,6 +96,27 @@ class SparkInferenceTest {
                 assertTrue(p.get(0) >= p.get(1) && p.get(0) + p.get(1) + p.get(2) <= 1.0001f, p.toString());
                 assertEquals(labels.get(classes.get(0)), r.getList(6).get(0));
             }
+
+            // the same samples as tensors (a column of floats): the same logits
+            List<Row> tensors = new ArrayList<>();
+            prepared.forEach((file, x) -> {
+                Float[] boxed = new Float[x.length];
+                for (int i = 0; i < x.length; i++) {
+                    boxed[i] = x[i];
+                }
+                tensors.add(RowFactory.create(file, boxed));
+            });
+            var schema = new StructType().add("name", DataTypes.StringType)
+                    .add("tensor", DataTypes.createArrayType(DataTypes.FloatType));
+            List<Row> fromTensors = FoveaInference.of(spark, "lenet", weights).batch(3).transform(spark.createDataFrame(tensors, schema))
+                    .collectAsList();
+            assertEquals(IMAGES, fromTensors.size());
+            for (Row r : fromTensors) {
+                List<Float> logits = r.getList(1);
+                for (int i = 0; i < 10; i++) {
+                    assertEquals(expected.get(r.getString(0))[i], logits.get(i), 1e-5f, r.getString(0));
+                }
+            }
         } finally {
             spark.stop();
         }
@@ -101,6 +131,7 @@ class SparkInferenceTest {
         float[] x = new float[files.size() * 1024];
         for (int i = 0; i < files.size(); i++) {
             ImagePreprocessing.load(files.get(i), 1, 32, 32, x, i * 1024);
+            prepared.put(files.get(i).getFileName().toString(), Arrays.copyOfRange(x, i * 1024, (i + 1) * 1024));
         }
         Path input = dir.resolve("input.safetensors");
         Path output = dir.resolve("logits.safetensors");
@@ -113,7 +144,7 @@ class SparkInferenceTest {
         float[] logits = SafeTensors.read(output).get("logits").data();
         Map<String, float[]> byFile = new HashMap<>();
         for (int i = 0; i < files.size(); i++) {
-            byFile.put(files.get(i).getFileName().toString(), java.util.Arrays.copyOfRange(logits, i * 10, (i + 1) * 10));
+            byFile.put(files.get(i).getFileName().toString(), Arrays.copyOfRange(logits, i * 10, (i + 1) * 10));
         }
         return byFile;
     }

@@ -5,10 +5,13 @@ import dev.fovea.runtime.image.ImagePreprocessing;
 import dev.fovea.runtime.weights.SafeTensors;
 import java.io.Serializable;
 import java.nio.file.Path;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
+import java.util.NoSuchElementException;
+import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.broadcast.Broadcast;
@@ -20,6 +23,7 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
+import org.apache.spark.util.TaskCompletionListener;
 
 /**
  * Batch inference with a Fovea model over a Spark DataFrame: images from Spark's binary-file source
@@ -57,8 +61,9 @@ public final class FoveaInference implements Serializable {
         String network = zoo.find(model).orElseThrow(() -> new IllegalArgumentException("no network named " + model
                 + (zoo.closest(model, 1).isEmpty() ? "" : "; did you mean " + zoo.closest(model, 1).getFirst() + "?")));
         var info = zoo.info(network);
-        zoo.newParameters(network, 0).load(SafeTensors.read(weightsFile), weightsFile.toString()); // fails here, not on the executors
-        var broadcast = JavaSparkContext.fromSparkContext(spark.sparkContext()).broadcast(SessionPool.TensorMap.of(SafeTensors.read(weightsFile)));
+        var tensors = SafeTensors.read(weightsFile);
+        zoo.newParameters(network, 0).load(tensors, weightsFile.toString()); // a file that does not fit fails here, not on the executors
+        var broadcast = JavaSparkContext.fromSparkContext(spark.sparkContext()).broadcast(SessionPool.TensorMap.of(tensors));
         return new FoveaInference(network, info.input().dims(), Math.toIntExact(info.output().elements()), broadcast);
     }
 
@@ -120,31 +125,47 @@ public final class FoveaInference implements Serializable {
         return value;
     }
 
-    /** One partition: rows in batches through a session borrowed from the executor's pool. */
+    /**
+     * One partition: rows read a batch at a time, as the consumer asks for them, through a session borrowed
+     * from the executor's pool and given back when the task ends (however it ends).
+     */
     private record Scorer(FoveaInference job, int sourceColumn, boolean images) implements MapPartitionsFunction<Row, Row> {
         @Override
         public Iterator<Row> call(Iterator<Row> rows) {
             SessionPool.Key key = new SessionPool.Key(job.network, job.weights.id(), job.batch, job.threads);
             InferenceSession session = SessionPool.borrow(key, job.weights.value());
-            List<Row> out = new ArrayList<>();
-            try {
-                int size = Arrays.stream(job.input).reduce(1, Math::multiplyExact);
-                float[] batch = new float[job.batch * size];
-                List<Row> pending = new ArrayList<>(job.batch);
-                while (rows.hasNext()) {
-                    Row r = rows.next();
-                    prepare(r, batch, pending.size() * size);
-                    pending.add(r);
-                    if (pending.size() == job.batch || !rows.hasNext()) {
-                        Arrays.fill(batch, pending.size() * size, batch.length, 0f);
-                        emit(pending, session.run(batch), out);
-                        pending.clear();
-                    }
-                }
-            } finally {
-                SessionPool.release(key, session);
+            TaskContext task = TaskContext.get();
+            if (task != null) {
+                task.addTaskCompletionListener((TaskCompletionListener) done -> SessionPool.release(key, session));
             }
-            return out.iterator();
+            int size = Arrays.stream(job.input).reduce(1, Math::multiplyExact);
+            float[] batch = new float[job.batch * size];
+            return new Iterator<>() {
+                private final ArrayDeque<Row> ready = new ArrayDeque<>();
+
+                @Override
+                public boolean hasNext() {
+                    if (ready.isEmpty() && rows.hasNext()) {
+                        List<Row> pending = new ArrayList<>(job.batch);
+                        while (pending.size() < job.batch && rows.hasNext()) {
+                            Row r = rows.next();
+                            prepare(r, batch, pending.size() * size);
+                            pending.add(r);
+                        }
+                        Arrays.fill(batch, pending.size() * size, batch.length, 0f);
+                        emit(pending, session.run(batch), ready);
+                    }
+                    return !ready.isEmpty();
+                }
+
+                @Override
+                public Row next() {
+                    if (!hasNext()) {
+                        throw new NoSuchElementException();
+                    }
+                    return ready.poll();
+                }
+            };
         }
 
         private void prepare(Row r, float[] batch, int offset) {
@@ -167,7 +188,7 @@ public final class FoveaInference implements Serializable {
             }
         }
 
-        private void emit(List<Row> pending, float[] logits, List<Row> out) {
+        private void emit(List<Row> pending, float[] logits, ArrayDeque<Row> out) {
             for (int s = 0; s < pending.size(); s++) {
                 float[] mine = Arrays.copyOfRange(logits, s * job.outputs, (s + 1) * job.outputs);
                 Integer[] top = TopK.of(mine, job.topK);
