@@ -236,7 +236,9 @@ class TrainingTest {
     /**
      * Once compiled, a step allocates nothing: every layer's parallel work is built with the session and
      * reads its arrays from fields. At batch 16 the convolutions run in lanes, at batch 4 as products.
-     * Each session warms up until the compiler has taken the step's paths, then 400 steps are counted.
+     * Each session warms up until the compiler has taken the step's paths, then 400 steps are counted, three
+     * times: the count is of every thread in the JVM, so the fewest of the three leaves out what another
+     * thread (the test runner's, a cleaner) happened to allocate meanwhile.
      */
     @Test
     void aCompiledStepAllocatesNothing() {
@@ -254,11 +256,14 @@ class TrainingTest {
                 for (int i = 0; i < 4000; i++) {
                     s.step(x, labels, sgd);
                 }
-                long before = threads.getTotalThreadAllocatedBytes();
-                for (int i = 0; i < 400; i++) {
-                    s.step(x, labels, sgd);
+                long perStep = Long.MAX_VALUE;
+                for (int window = 0; window < 3; window++) {
+                    long before = threads.getTotalThreadAllocatedBytes();
+                    for (int i = 0; i < 400; i++) {
+                        s.step(x, labels, sgd);
+                    }
+                    perStep = Math.min(perStep, (threads.getTotalThreadAllocatedBytes() - before) / 400);
                 }
-                long perStep = (threads.getTotalThreadAllocatedBytes() - before) / 400;
                 assertTrue(perStep < 32, "batch " + batch + ": " + perStep + " bytes allocated per step");
             }
         }
