@@ -5,6 +5,7 @@ import java.lang.reflect.RecordComponent;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * A network cut in two at a layer whose output is all the later layers read: the part up to it, and the
@@ -78,7 +79,13 @@ public final class GraphCut {
         return false;
     }
 
-    /** {@code layer} with every input named {@code from} renamed {@code to}: the record rebuilt component by component. */
+    /** The record components of {@link Layer}s that name the layers they read. */
+    private static final Set<String> INPUT_COMPONENTS = Set.of("input", "shortcut", "gates", "inputs");
+
+    /**
+     * {@code layer} with every input named {@code from} renamed {@code to}: the record rebuilt component by
+     * component (a layer type with an input component of another name fails the graph's own check loudly).
+     */
     static Layer reading(Layer layer, String from, String to) {
         try {
             RecordComponent[] components = layer.getClass().getRecordComponents();
@@ -86,12 +93,10 @@ public final class GraphCut {
             Class<?>[] types = new Class<?>[components.length];
             for (int c = 0; c < components.length; c++) {
                 Object v = components[c].getAccessor().invoke(layer);
-                boolean isInput = !components[c].getName().equals("name") && !components[c].getName().equals("weight")
-                        && !components[c].getName().equals("bias") && !components[c].getName().equals("prefix")
-                        && !components[c].getName().equals("tensor");
+                boolean isInput = INPUT_COMPONENTS.contains(components[c].getName());
                 if (isInput && from.equals(v)) {
                     v = to;
-                } else if (isInput && v instanceof List<?> list && components[c].getName().equals("inputs")) {
+                } else if (isInput && v instanceof List<?> list) {
                     List<Object> renamed = new ArrayList<>();
                     list.forEach(x -> renamed.add(from.equals(x) ? to : x));
                     v = List.copyOf(renamed);

@@ -69,6 +69,27 @@ class FeatureCacheTest {
         assertThrows(IllegalArgumentException.class, () -> GraphCut.after(graph(), "nope"));
     }
 
+    /** A residual head reads the cut twice (as its input and as the shortcut): both become the head's input. */
+    @Test
+    void theHeadsResidualReadsOfTheCutBecomeItsInput() {
+        Shape in = Shape.of(1, 2, 2);
+        Shape map = Shape.of(2, 2, 2);
+        Layer[] layers = {
+            new Layer.Conv2d("stem", NetworkGraph.INPUT, in, map, Window.kernel(1), 1, "stem.weight", null, List.of()),
+            new Layer.Activation("branch", "stem", map, Activation.RELU, 0),
+            new Layer.Add("sum", "branch", "stem", map),
+            new Layer.Concat("both", List.of("stem", "sum"), List.of(map, map), Shape.of(4, 2, 2))};
+        NetworkGraph.Builder b = NetworkGraph.builder(in, 16, 16);
+        for (int i = 0; i < layers.length; i++) {
+            b.add(i % 2, layers[i]);
+        }
+        NetworkGraph head = GraphCut.after(b.frozen("stem.weight").build(), "stem");
+        assertEquals(List.of("input"), head.layer("branch").inputs());
+        assertEquals(List.of("branch", "input"), head.layer("sum").inputs());
+        assertEquals(List.of("input", "sum"), head.layer("both").inputs());
+        assertEquals(Optional.of("stem"), GraphCut.frozenBoundary(b.frozen("stem.weight").build()));
+    }
+
     /**
      * The head on cached features computes the whole network's logits (the features on the fast inference
      * path, the network on the training path's eval mode), and training it alone learns the data while the

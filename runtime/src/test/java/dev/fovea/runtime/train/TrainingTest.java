@@ -28,7 +28,7 @@ class TrainingTest {
     private static final Shape INPUT = chw(3, 12, 12);
 
     /** A small residual network with batch norm, max pooling, dropout and a final softmax. */
-    private static NetworkGraph network(String... frozen) {
+    static NetworkGraph network(String... frozen) {
         Shape a = chw(16, 12, 12);
         Shape b = chw(16, 6, 6);
         NetworkGraph g = Graphs.of(INPUT,
@@ -48,7 +48,7 @@ class TrainingTest {
         return frozen.length == 0 ? g : Graphs.frozen(g, frozen);
     }
 
-    private static float[] images(int batch, long seed) {
+    static float[] images(int batch, long seed) {
         SplittableRandom r = new SplittableRandom(seed);
         float[] x = new float[batch * (int) INPUT.elements()];
         for (int i = 0; i < x.length; i++) {
@@ -57,7 +57,7 @@ class TrainingTest {
         return x;
     }
 
-    private static Parameters parameters(NetworkGraph graph) {
+    static Parameters parameters(NetworkGraph graph) {
         return GradientCheck.randomParameters(GradientCheck.specs(graph), new SplittableRandom(5));
     }
 
@@ -230,42 +230,6 @@ class TrainingTest {
                     .contains("a batch of 4 inputs of 3x12x12 has 1728 values, not 3"));
             assertTrue(assertThrows(IllegalArgumentException.class, () -> s.forwardBackward(images(4, 0), new int[] {0, 1, 9, 2}))
                     .getMessage().contains("label 9 of sample 2 is not one of the 4 classes"));
-        }
-    }
-
-    /**
-     * Once compiled, a step allocates nothing: every layer's parallel work is built with the session and
-     * reads its arrays from fields. At batch 16 the convolutions run in lanes, at batch 4 as products.
-     * Each session warms up until the compiler has taken the step's paths, then 400 steps are counted, three
-     * times: the count is of every thread in the JVM, so the fewest of the three leaves out what another
-     * thread (the test runner's, a cleaner) happened to allocate meanwhile.
-     */
-    @Test
-    void aCompiledStepAllocatesNothing() {
-        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
-        for (int batch : new int[] {16, 4}) {
-            NetworkGraph graph = network();
-            Parameters p = parameters(graph);
-            float[] x = images(batch, 3);
-            int[] labels = new int[batch];
-            for (int i = 0; i < batch; i++) {
-                labels[i] = i % 4;
-            }
-            try (TrainingSession s = TrainingPlanner.session(graph, p, batch, 2, new TrainingPlanner.Options(9, false))) {
-                Optimizer sgd = new Sgd(p, s.gradients(), 0.01, 0.9, 1e-4, true, false);
-                for (int i = 0; i < 4000; i++) {
-                    s.step(x, labels, sgd);
-                }
-                long perStep = Long.MAX_VALUE;
-                for (int window = 0; window < 3; window++) {
-                    long before = threads.getTotalThreadAllocatedBytes();
-                    for (int i = 0; i < 400; i++) {
-                        s.step(x, labels, sgd);
-                    }
-                    perStep = Math.min(perStep, (threads.getTotalThreadAllocatedBytes() - before) / 400);
-                }
-                assertTrue(perStep < 32, "batch " + batch + ": " + perStep + " bytes allocated per step");
-            }
         }
     }
 }
