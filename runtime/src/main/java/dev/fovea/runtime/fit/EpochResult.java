@@ -8,7 +8,7 @@ import com.google.gson.JsonObject;
  * at its end, and its wall time with the part spent waiting for data.
  */
 public record EpochResult(int epoch, double trainLoss, double trainTop1, double testLoss, double testTop1, double testTop5,
-        double learningRate, double seconds, double imagesPerSecond, double dataWaitSeconds) {
+        double learningRate, double seconds, double imagesPerSecond, double dataWaitSeconds) implements java.io.Serializable {
 
     public boolean hasTest() {
         return !Double.isNaN(testLoss);
