@@ -4,7 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.fovea.runtime.data.Augmentation;
+import dev.fovea.runtime.data.Batch;
+import dev.fovea.runtime.data.DataSources;
+import dev.fovea.runtime.data.Dataset;
+import dev.fovea.runtime.data.Loader;
+import dev.fovea.runtime.data.Transform;
 import dev.fovea.runtime.optim.Sgd;
 import dev.fovea.runtime.train.TrainingSession;
 import dev.fovea.runtime.weights.LoadedTensor;
@@ -15,7 +22,9 @@ import dev.fovea.spark.DataParallelTraining.Sample;
 import dev.fovea.spark.TrainingFailedException;
 import dev.fovea.spark.TrainingSettings;
 import dev.fovea.zoo.Zoo;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -36,7 +45,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Data-parallel training in Spark's local mode, two workers in a barrier stage averaging gradients over a
- * ring each step: without batch norm they train as one process on their batches together; with batch norm
+ * ring each step: without batch norm they train LeNet on Fashion-MNIST as one process on their batches together; with batch norm
  * each normalises its own batch and their running statistics are averaged; a task killed mid-run fails the
  * stage, and the job continues from the last checkpoint to exactly the weights of a run never killed.
  */
@@ -72,27 +81,30 @@ class SparkTrainingTest {
         spark.stop();
     }
 
+    /** LeNet on the first 960 images of Fashion-MNIST: two workers of 30 steps with batches of 16, one process with batches of 32. */
     @Test
     void twoWorkersTrainAsOneMachineWithTheirBatchesTogether() {
+        assumeTrue(Files.isDirectory(DataSources.DEBIAN_FASHION_MNIST), "Fashion-MNIST is not installed: " + DataSources.INSTALL_FASHION_MNIST);
         String lenet = zoo.find("LeNet").orElseThrow();
-        int steps = 5;
-        List<Sample> samples = randomSamples(WORKERS * BATCH * steps, 1024, 10, 9);
+        int steps = 30;
+        int batch = 16;
+        List<Sample> samples = fashionMnist(lenet, WORKERS * batch * steps);
         Parameters initial = zoo.newParameters(lenet, 4);
 
         DataParallelTraining.Result result = DataParallelTraining.fit(spark, "lenet", initial.asMap(), inOrder(samples),
-                TrainingSettings.batch(BATCH).shuffle(false).optimizer(s -> new Sgd(s.parameters(), s.gradients(), RATE, 0.9, 5e-4, false, true)));
+                TrainingSettings.batch(batch).shuffle(false).optimizer(s -> new Sgd(s.parameters(), s.gradients(), RATE, 0.9, 5e-4, false, true)));
 
         // one process: step k's batch is worker 0's k-th batch, then worker 1's
         Parameters alone = zoo.newParameters(lenet, 4);
         List<Double> losses = new ArrayList<>();
         int half = samples.size() / WORKERS;
-        try (TrainingSession session = zoo.trainingSession(lenet, alone, WORKERS * BATCH, 1)) {
+        try (TrainingSession session = zoo.trainingSession(lenet, alone, WORKERS * batch, 1)) {
             Sgd sgd = new Sgd(alone, session.gradients(), RATE, 0.9, 5e-4, false, true);
-            float[] images = new float[WORKERS * BATCH * 1024];
-            int[] labels = new int[WORKERS * BATCH];
+            float[] images = new float[WORKERS * batch * 1024];
+            int[] labels = new int[WORKERS * batch];
             for (int step = 0; step < steps; step++) {
                 for (int w = 0; w < WORKERS; w++) {
-                    copyBatch(samples, w * half + step * BATCH, images, labels, w * BATCH, 1024);
+                    copyBatch(samples, w * half + step * batch, batch, images, labels, w * batch, 1024);
                 }
                 losses.add(session.forwardBackward(images, labels));
                 sgd.step();
@@ -101,9 +113,28 @@ class SparkTrainingTest {
         assertEquals(steps, result.steps());
         assertEquals(1, result.history().size());
         for (String name : alone.names()) {
-            assertArrayEquals(alone.get(name), result.weights().get(name).data(), 2e-5f, name);
+            assertArrayEquals(alone.get(name), result.weights().get(name).data(), 1e-4f, name);
         }
-        assertTrue(losses.getLast() < losses.getFirst(), losses.toString());
+        assertTrue(losses.subList(steps - 5, steps).stream().mapToDouble(d -> d).average().orElseThrow() < 0.8 * losses.getFirst(),
+                losses.toString());
+    }
+
+    /** The first {@code count} training images of Fashion-MNIST, padded to the model's 32x32 and normalised as {@code fovea train} does. */
+    private static List<Sample> fashionMnist(String network, int count) {
+        Dataset train = DataSources.open("fashion-mnist", zoo.info(network).input()).train().limit(count);
+        Augmentation padded = new Augmentation(train.sampleShape(), Augmentation.fit(train.sampleShape(), zoo.info(network).input()));
+        List<Transform> transforms = new ArrayList<>(padded.transforms());
+        transforms.add(Augmentation.statistics(train, padded));
+        Augmentation fit = new Augmentation(train.sampleShape(), transforms);
+        List<Sample> samples = new ArrayList<>();
+        try (Loader.Epoch epoch = new Loader(train, fit, count, false, true, 1).epoch(0, 0)) {
+            Batch b = epoch.next();
+            int size = b.images().length / count;
+            for (int i = 0; i < count; i++) {
+                samples.add(new Sample(Arrays.copyOfRange(b.images(), i * size, (i + 1) * size), b.labels()[i]));
+            }
+        }
+        return samples;
     }
 
     /**
@@ -133,7 +164,7 @@ class SparkTrainingTest {
             int half = samples.size() / WORKERS;
             for (int step = 0; step < steps; step++) {
                 for (int w = 0; w < WORKERS; w++) {
-                    copyBatch(samples, w * half + step * BATCH, images, labels, w * BATCH, size);
+                    copyBatch(samples, w * half + step * BATCH, BATCH, images, labels, w * BATCH, size);
                 }
                 session.forwardBackward(images, labels);
                 sgd.step();
@@ -166,7 +197,7 @@ class SparkTrainingTest {
                 Map<String, float[]> statisticsSum = new HashMap<>();
                 for (int w = 0; w < WORKERS; w++) {
                     before.forEach((n, v) -> System.arraycopy(v, 0, p.get(n), 0, v.length));
-                    copyBatch(samples, w * half + step * BATCH, images, labels, 0, size);
+                    copyBatch(samples, w * half + step * BATCH, BATCH, images, labels, 0, size);
                     session.forwardBackward(images, labels);
                     session.gradients().names().forEach(n -> add(gradientSum, n, session.gradients().get(n)));
                     statistics.forEach(n -> add(statisticsSum, n, p.get(n)));
@@ -267,8 +298,8 @@ class SparkTrainingTest {
         return samples;
     }
 
-    private static void copyBatch(List<Sample> samples, int from, float[] images, int[] labels, int at, int size) {
-        for (int i = 0; i < BATCH; i++) {
+    private static void copyBatch(List<Sample> samples, int from, int count, float[] images, int[] labels, int at, int size) {
+        for (int i = 0; i < count; i++) {
             Sample s = samples.get(from + i);
             System.arraycopy(s.input(), 0, images, (at + i) * size, size);
             labels[at + i] = s.label();
