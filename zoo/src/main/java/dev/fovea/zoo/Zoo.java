@@ -93,6 +93,16 @@ public final class Zoo {
         }
     }
 
+    /** The tensors a network has (names, shapes, initialisation), without making any. */
+    @SuppressWarnings("unchecked")
+    public List<dev.fovea.runtime.weights.TensorSpec> tensors(String qualifiedName) {
+        try {
+            return (List<dev.fovea.runtime.weights.TensorSpec>) model(qualifiedName).getField("TENSORS").get(null);
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("cannot list the tensors of " + qualifiedName, e);
+        }
+    }
+
     /** An inference session of a network, on the fast path. */
     public dev.fovea.runtime.exec.InferenceSession session(String qualifiedName, dev.fovea.runtime.weights.Parameters parameters,
             int batch, int threads) {

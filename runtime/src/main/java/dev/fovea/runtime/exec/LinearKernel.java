@@ -103,16 +103,23 @@ enum LinearKernel {
         return (workers, in, out, slice) -> product.accept(workers);
     }
 
+    // The passes capture what they run with, never the Operands: those hold the unpacked weights, which
+    // would then live as long as the session beside the kernel's packed copy.
+
     private static Pass blockedDepthwise(Operands o) {
         BlockedDepthwise k = new BlockedDepthwise(o.geometry(), o.weight());
         Workspace w = reserve(o, k.workspaceSize());
-        return (workers, in, out, slice) -> k.run(workers, in, out, o.batch(), o.epilogue(), w.floats());
+        int batch = o.batch();
+        Epilogue epilogue = o.epilogue();
+        return (workers, in, out, slice) -> k.run(workers, in, out, batch, epilogue, w.floats());
     }
 
     private static Pass winograd(Operands o) {
         WinogradConv k = new WinogradConv(o.geometry(), o.weight(), o.inFrame(), o.outFrame());
         Workspace w = reserve(o, k.workspaceSize());
-        return (workers, in, out, slice) -> k.run(workers, in, out, slice, o.batch(), o.epilogue(), w.floats());
+        int batch = o.batch();
+        Epilogue epilogue = o.epilogue();
+        return (workers, in, out, slice) -> k.run(workers, in, out, slice, batch, epilogue, w.floats());
     }
 
     private static Pass channelVectorBlocked(Operands o) {
@@ -125,24 +132,32 @@ enum LinearKernel {
 
     private static Pass channelVector(Operands o, ChannelVectorConv k) {
         Workspace w = reserve(o, k.workspaceSize());
-        return (workers, in, out, slice) -> k.run(workers, in, out, slice, o.batch(), o.epilogue(), w.floats());
+        int batch = o.batch();
+        Epilogue epilogue = o.epilogue();
+        return (workers, in, out, slice) -> k.run(workers, in, out, slice, batch, epilogue, w.floats());
     }
 
     private static Pass depthwise(Operands o) {
         Depthwise k = new Depthwise(o.geometry(), o.weight());
-        return (workers, in, out, slice) -> k.run(workers, in, out, o.batch(), o.epilogue());
+        int batch = o.batch();
+        Epilogue epilogue = o.epilogue();
+        return (workers, in, out, slice) -> k.run(workers, in, out, batch, epilogue);
     }
 
     private static Pass direct(Operands o) {
         DirectConv k = new DirectConv(o.geometry(), o.weight());
         Workspace w = reserve(o, k.workspaceSize());
-        return (workers, in, out, slice) -> k.run(workers, in, out, slice, o.batch(), o.epilogue(), w.floats());
+        int batch = o.batch();
+        Epilogue epilogue = o.epilogue();
+        return (workers, in, out, slice) -> k.run(workers, in, out, slice, batch, epilogue, w.floats());
     }
 
     private static Pass gemm(Operands o) {
         ConvGemm k = new ConvGemm(o.geometry(), o.weight());
         Workspace w = reserve(o, k.workspaceSize());
-        return (workers, in, out, slice) -> k.run(workers, in, 0, out, slice, o.batch(), o.epilogue(), w.floats());
+        int batch = o.batch();
+        Epilogue epilogue = o.epilogue();
+        return (workers, in, out, slice) -> k.run(workers, in, 0, out, slice, batch, epilogue, w.floats());
     }
 
     private static Workspace reserve(Operands o, int floats) {

@@ -10,7 +10,9 @@ import dev.fovea.runtime.kernels.VectorActivations;
 import dev.fovea.runtime.kernels.Reference;
 import dev.fovea.runtime.weights.Parameters;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Consumer;
 
 /**
@@ -32,6 +34,8 @@ public final class PlanBuilder {
     private final float[][] buffers;
     private final List<Step> steps = new ArrayList<>();
     private final Workspace workspace = new Workspace();
+    /** The tensors the steps were given; forgotten before the kernels pack them, so each unpacked array can go once packed. */
+    private final Map<String, float[]> taken = new HashMap<>();
     private LinearStep open;
     /** The last step, when it is a standalone batch norm that a following activation may still join. */
     private ChannelOps.Affine openAffine;
@@ -56,8 +60,9 @@ public final class PlanBuilder {
         return id < 0 ? input : buffers[id];
     }
 
+    /** A tensor for a step, once per name however many steps read it (parameters given to one session hand each over once). */
     private float[] tensor(String name) {
-        return name == null ? null : parameters.get(name);
+        return name == null ? null : taken.computeIfAbsent(name, parameters::take);
     }
 
     private static float[] ones(int channels) {
@@ -478,6 +483,7 @@ public final class PlanBuilder {
 
     /** The finished session; {@code output} is the buffer holding the network's output. */
     public InferenceSession build(int output, Shape inputShape, Shape outputShape, int threads) {
+        taken.clear();
         seal();
         ChannelLayouts.choose(steps, buffer(output));
         ConcatSlices.place(steps, buffer(output));

@@ -16,6 +16,8 @@ import java.util.TreeSet;
 public final class Parameters {
     private final Map<String, TensorSpec> specs = new LinkedHashMap<>();
     private final Map<String, float[]> values = new LinkedHashMap<>();
+    /** Set by {@link #forOneSession}: planning takes the arrays out, so they live only as long as the plan needs them. */
+    private boolean handedOver;
 
     /** Zero-filled tensors for every spec. */
     public Parameters(List<TensorSpec> specs) {
@@ -50,6 +52,29 @@ public final class Parameters {
         return p;
     }
 
+    /**
+     * Gives these parameters to the one inference session that will be planned from them: the planner
+     * takes each array out as it reads it, and lets go of it once the kernel has packed its own copy, so
+     * a session's weights are held once while it is built, not twice. Afterwards the parameters hold
+     * nothing; use them for nothing else. Returns this.
+     */
+    public Parameters forOneSession() {
+        handedOver = true;
+        return this;
+    }
+
+    /**
+     * The array of {@code name} for a planner: {@link #get} for parameters that stay in use, and for
+     * parameters given {@link #forOneSession}, the array taken out of them (a second take is an error).
+     */
+    public float[] take(String name) {
+        float[] v = get(name);
+        if (handedOver) {
+            values.put(name, null);
+        }
+        return v;
+    }
+
     public List<TensorSpec> specs() {
         return List.copyOf(specs.values());
     }
@@ -69,7 +94,11 @@ public final class Parameters {
     /** The live array of {@code name}: writes to it change the model. */
     public float[] get(String name) {
         spec(name);
-        return values.get(name);
+        float[] v = values.get(name);
+        if (v == null) {
+            throw new IllegalStateException("tensor " + name + " was handed to an inference session; these parameters hold it no more");
+        }
+        return v;
     }
 
     public boolean has(String name) {
@@ -92,10 +121,27 @@ public final class Parameters {
     }
 
     /**
-     * Takes every tensor of {@code loaded}, which must name exactly this model's tensors with the same
-     * shapes (PyTorch's {@code num_batches_tracked} counters are ignored). Nothing is changed unless all fit.
+     * Parameters that are {@code loaded}'s own arrays, not copies (for weights just read from a file,
+     * which nothing else holds): the same checks as {@link #load}, without a second copy of the weights.
      */
-    public void load(Map<String, LoadedTensor> loaded, String source) {
+    public static Parameters adopt(List<TensorSpec> specs, Map<String, LoadedTensor> loaded, String source) {
+        Parameters p = new Parameters();
+        for (TensorSpec s : specs) {
+            if (p.specs.put(s.name(), s) != null) {
+                throw new IllegalArgumentException("two tensors are named " + s.name());
+            }
+        }
+        p.checkFits(loaded, source);
+        for (TensorSpec s : specs) {
+            p.values.put(s.name(), loaded.get(s.name()).data());
+        }
+        return p;
+    }
+
+    private Parameters() {}
+
+    /** Throws unless {@code loaded} names exactly this model's tensors with their shapes (ignoring num_batches_tracked). */
+    private void checkFits(Map<String, LoadedTensor> loaded, String source) {
         Set<String> missing = new TreeSet<>(specs.keySet());
         List<String> unexpected = new ArrayList<>();
         for (Map.Entry<String, LoadedTensor> e : loaded.entrySet()) {
@@ -123,6 +169,14 @@ public final class Parameters {
             throw new WeightsException(source + ": " + unexpected.size() + " tensors are not the model's, first "
                     + unexpected.getFirst() + ": are these weights for another model?");
         }
+    }
+
+    /**
+     * Takes every tensor of {@code loaded}, which must name exactly this model's tensors with the same
+     * shapes (PyTorch's {@code num_batches_tracked} counters are ignored). Nothing is changed unless all fit.
+     */
+    public void load(Map<String, LoadedTensor> loaded, String source) {
+        checkFits(loaded, source);
         for (Map.Entry<String, LoadedTensor> e : loaded.entrySet()) {
             if (specs.containsKey(e.getKey())) {
                 float[] target = values.get(e.getKey());

@@ -17,18 +17,22 @@ import java.util.Random;
  */
 final class Bench {
     /** The figures of one measurement; {@code what} is "forward" or "train". */
+    /** The timings, and the memory: the process's peak resident set and the heap its live objects used after the runs. */
     record Result(String model, String what, int batch, int threads, int runs, double medianMs, double p90Ms, double minMs,
-            double imagesPerSecond, double gflops) {
+            double imagesPerSecond, double gflops, double peakResidentMib, double liveHeapMib) {
         String json() {
             return String.format(Locale.ROOT, "{\"model\": \"%s\", \"mode\": \"%s\", \"batch\": %d, \"threads\": %d, \"runs\": %d, "
-                    + "\"median_ms\": %.3f, \"p90_ms\": %.3f, \"min_ms\": %.3f, \"images_per_s\": %.2f, \"gflops\": %.2f}", model, what, batch,
-                    threads, runs, medianMs, p90Ms, minMs, imagesPerSecond, gflops);
+                    + "\"median_ms\": %.3f, \"p90_ms\": %.3f, \"min_ms\": %.3f, \"images_per_s\": %.2f, \"gflops\": %.2f, "
+                    + "\"peak_resident_mib\": %.1f, \"live_heap_mib\": %.1f}", model, what, batch, threads, runs, medianMs, p90Ms, minMs,
+                    imagesPerSecond, gflops, peakResidentMib, liveHeapMib);
         }
 
         String text() {
             return String.format(Locale.ROOT, "%s%s, batch %d, %d thread%s: median %.2f ms, p90 %.2f ms, min %.2f ms (%d runs); "
-                    + "%.1f images/s, %.1f GFLOP/s", model, what.equals("train") ? " training step" : "", batch, threads,
-                    threads == 1 ? "" : "s", medianMs, p90Ms, minMs, runs, imagesPerSecond, gflops);
+                    + "%.1f images/s, %.1f GFLOP/s%nMemory: %s peak resident, %.0f MiB of live heap", model,
+                    what.equals("train") ? " training step" : "", batch, threads, threads == 1 ? "" : "s", medianMs, p90Ms, minMs, runs,
+                    imagesPerSecond, gflops, peakResidentMib < 0 ? "unknown" : String.format(Locale.ROOT, "%.0f MiB", peakResidentMib),
+                    liveHeapMib);
         }
     }
 
@@ -93,6 +97,6 @@ final class Bench {
         double median = sorted[runs / 2];
         double p90 = sorted[Math.min(runs - 1, (int) Math.ceil(0.9 * runs) - 1)];
         return new Result(model, what, batch, threads, runs, median, p90, sorted[0], batch * 1000.0 / median,
-                flopsPerImage * batch / (median * 1e6));
+                flopsPerImage * batch / (median * 1e6), ProcessMemory.peakResidentMib(), ProcessMemory.liveHeapMib());
     }
 }

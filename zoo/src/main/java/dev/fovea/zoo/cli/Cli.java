@@ -35,10 +35,9 @@ final class Cli {
         return input;
     }
 
+    /** The weights of a file as the model's parameters: the arrays read from the file, held once. */
     Parameters loadWeights(String name, Path weights) {
-        Parameters parameters = zoo().newParameters(name, 0);
-        parameters.load(SafeTensors.read(weights), weights.toString());
-        return parameters;
+        return Parameters.adopt(zoo().tensors(name), SafeTensors.read(weights), weights.toString());
     }
 
     static int range(String flag, int value, int min, int max) throws UsageException {

@@ -50,7 +50,7 @@ final class InferCommand implements Callable<Integer> {
         Parameters parameters = cli.loadWeights(name, weights);
         long t0 = System.nanoTime();
         float[] logits;
-        try (InferenceSession session = cli.zoo().session(name, parameters, batch, threads)) {
+        try (InferenceSession session = cli.zoo().session(name, parameters.forOneSession(), batch, threads)) {
             logits = session.run(x.data()).clone();
         }
         double ms = (System.nanoTime() - t0) / 1e6;

@@ -55,7 +55,7 @@ final class PredictCommand implements Callable<Integer> {
         Parameters parameters = cli.loadWeights(name, weights);
         List<String> labels = info.output().elements() == 1000 ? Main.imagenetLabels() : List.of();
         boolean probabilities = info.layers().getLast().type().equals("Softmax");
-        try (InferenceSession session = cli.zoo().session(name, parameters, images.size(), threads)) {
+        try (InferenceSession session = cli.zoo().session(name, parameters.forOneSession(), images.size(), threads)) {
             float[] logits = session.run(batch);
             int classes = (int) info.output().elements();
             for (int i = 0; i < images.size(); i++) {

@@ -82,10 +82,12 @@ class MainTest {
     void benchReportsLatencyThroughputAndWhereTheTimeGoes() {
         assertEquals(0, run("bench", "lenet", "--seconds", "1", "--json"));
         assertTrue(out().matches("\\{\"model\": \"LeNet\", \"mode\": \"forward\", \"batch\": 1, \"threads\": \\d+, \"runs\": \\d+, \"median_ms\": [\\d.]+, "
-                + "\"p90_ms\": [\\d.]+, \"min_ms\": [\\d.]+, \"images_per_s\": [\\d.]+, \"gflops\": [\\d.]+}\n"), out());
+                + "\"p90_ms\": [\\d.]+, \"min_ms\": [\\d.]+, \"images_per_s\": [\\d.]+, \"gflops\": [\\d.]+, \"peak_resident_mib\": [1-9][\\d.]+, "
+                + "\"live_heap_mib\": [1-9][\\d.]+}\n"), out());
         out.reset();
         assertEquals(0, run("bench", "lenet", "--seconds", "1", "--batch", "4", "--threads", "1", "--profile"));
         assertTrue(out().startsWith("LeNet, batch 4, 1 thread: median "), out());
+        assertTrue(out().matches("(?s)[^\n]*\nMemory: [1-9]\\d* MiB peak resident, [1-9]\\d* MiB of live heap\n.*"), out());
         // which layer is slowest is the machine's to say (a pause can put a pool first): only that the section is there
         assertTrue(out().contains("By layer type:\n") && out().contains("Slowest layers:\n"), out());
         // LeNet's first layer (28-wide rows) runs on the direct kernel, its second (10-wide) as im2col and a product

@@ -1,0 +1,136 @@
+package dev.fovea.runtime.exec;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.fovea.runtime.Shape;
+import dev.fovea.runtime.graph.Layer;
+import dev.fovea.runtime.graph.NetworkGraph;
+import dev.fovea.runtime.graph.PoolKind;
+import dev.fovea.runtime.graph.Window;
+import dev.fovea.runtime.kernels.Activation;
+import dev.fovea.runtime.plan.InferencePlanner;
+import dev.fovea.runtime.weights.LoadedTensor;
+import dev.fovea.runtime.weights.Parameters;
+import dev.fovea.runtime.weights.TensorSpec;
+import dev.fovea.runtime.weights.WeightsException;
+import java.lang.ref.WeakReference;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A session's weights are held once: parameters given {@link Parameters#forOneSession} hand their arrays
+ * to the planner, which lets each go once its kernel has packed it (the session keeps only the packed
+ * copies), and weights read from a file become parameters without a copy ({@link Parameters#adopt}).
+ */
+class OneSessionWeightsTest {
+    private static final Shape IN = new Shape(16, 8, 8);
+    private static final Shape MAPS = new Shape(32, 8, 8);
+    private static final NetworkGraph GRAPH = graph();
+    private static final List<TensorSpec> SPECS = List.of(
+            new TensorSpec("conv1.weight", new int[] {32, 16, 3, 3}, false), new TensorSpec("conv1.bias", new int[] {32}, false),
+            new TensorSpec("bn1.weight", new int[] {32}, false), new TensorSpec("bn1.bias", new int[] {32}, false),
+            new TensorSpec("bn1.running_mean", new int[] {32}, true), new TensorSpec("bn1.running_var", new int[] {32}, true),
+            new TensorSpec("conv2.weight", new int[] {32, 32, 3, 3}, false),
+            new TensorSpec("fc.weight", new int[] {10, 32}, false), new TensorSpec("fc.bias", new int[] {10}, false));
+
+    private static NetworkGraph graph() {
+        Layer[] layers = {
+            new Layer.Conv2d("conv1", NetworkGraph.INPUT, IN, MAPS, Window.kernel(3).pad(1), 1, "conv1.weight", "conv1.bias", List.of()),
+            new Layer.BatchNorm("bn1", "conv1", MAPS, "bn1", 1e-5, 0.1),
+            new Layer.Activation("relu1", "bn1", MAPS, Activation.RELU, 0),
+            new Layer.Conv2d("conv2", "relu1", MAPS, MAPS, Window.kernel(3).pad(1), 1, "conv2.weight", null, List.of()),
+            new Layer.Pool2d("pool", "conv2", MAPS, new Shape(32, 4, 4), PoolKind.MAX, Window.kernel(2).stride(2), false, false),
+            new Layer.AdaptiveAvgPool2d("gap", "pool", new Shape(32, 4, 4), new Shape(32, 1, 1)),
+            new Layer.Flatten("flat", "gap", new Shape(32, 1, 1), new Shape(32)),
+            new Layer.Dense("fc", "flat", new Shape(32), new Shape(10), "fc.weight", "fc.bias", false)};
+        int[] sizes = new int[layers.length];
+        for (int i = 0; i < layers.length; i++) {
+            sizes[i] = Math.toIntExact(layers[i].output().elements());
+        }
+        NetworkGraph.Builder b = NetworkGraph.builder(IN, sizes);
+        for (int i = 0; i < layers.length; i++) {
+            b.add(i, layers[i]);
+        }
+        return b.build();
+    }
+
+    /** Random weights; positive variances. */
+    private static Map<String, LoadedTensor> weights() {
+        Random r = new Random(3);
+        Map<String, LoadedTensor> w = new LinkedHashMap<>();
+        for (TensorSpec s : SPECS) {
+            float[] v = new float[s.elements()];
+            for (int i = 0; i < v.length; i++) {
+                v[i] = s.name().endsWith("running_var") ? 0.5f + r.nextFloat() : (float) r.nextGaussian() * 0.2f;
+            }
+            w.put(s.name(), new LoadedTensor(s.shape(), v));
+        }
+        return w;
+    }
+
+    private static Parameters parameters() {
+        Parameters p = new Parameters(SPECS);
+        p.load(weights(), "test weights");
+        return p;
+    }
+
+    private static float[] input() {
+        Random r = new Random(4);
+        float[] x = new float[2 * Math.toIntExact(IN.elements())];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) r.nextGaussian();
+        }
+        return x;
+    }
+
+    @Test
+    void aSessionOfHandedOverParametersComputesTheSameAndTheyHoldNothingAfterwards() {
+        float[] expected;
+        try (InferenceSession s = InferencePlanner.session(GRAPH, parameters(), 2, 1, PlanBuilder.Mode.FAST)) {
+            expected = s.run(input()).clone();
+        }
+        Parameters given = parameters().forOneSession();
+        try (InferenceSession s = InferencePlanner.session(GRAPH, given, 2, 1, PlanBuilder.Mode.FAST)) {
+            assertArrayEquals(expected, s.run(input()));
+        }
+        var e = assertThrows(IllegalStateException.class, () -> given.get("conv2.weight"));
+        assertEquals("tensor conv2.weight was handed to an inference session; these parameters hold it no more", e.getMessage());
+    }
+
+    /** The convolutions' unpacked weights (conv2's as given, conv1's folded with batch norm) are garbage once the session is built. */
+    @Test
+    void theSessionKeepsOnlyThePackedWeights() throws InterruptedException {
+        Parameters given = parameters();
+        WeakReference<float[]> conv1 = new WeakReference<>(given.get("conv1.weight"));
+        WeakReference<float[]> conv2 = new WeakReference<>(given.get("conv2.weight"));
+        try (InferenceSession s = InferencePlanner.session(GRAPH, given.forOneSession(), 2, 1, PlanBuilder.Mode.FAST)) {
+            given = null;
+            for (int i = 0; i < 10 && (conv1.get() != null || conv2.get() != null); i++) {
+                System.gc();
+                Thread.sleep(10);
+            }
+            assertTrue(conv1.get() == null, "conv1's weights outlived the planning");
+            assertTrue(conv2.get() == null, "conv2's weights outlived the planning");
+            s.run(input());
+        }
+    }
+
+    @Test
+    void weightsReadFromAFileBecomeParametersWithoutACopy() {
+        Map<String, LoadedTensor> read = weights();
+        Parameters p = Parameters.adopt(SPECS, read, "w.safetensors");
+        for (TensorSpec s : SPECS) {
+            assertSame(read.get(s.name()).data(), p.get(s.name()), s.name());
+        }
+        read.put("fc.bias", new LoadedTensor(new int[] {11}, new float[11]));
+        var e = assertThrows(WeightsException.class, () -> Parameters.adopt(SPECS, read, "w.safetensors"));
+        assertEquals("w.safetensors: tensor fc.bias has shape [11] but the model needs [10]", e.getMessage());
+    }
+}
