@@ -34,15 +34,7 @@ class OnnxExportLayersTest {
     private static final Shape IN = new Shape(3, 8, 8);
 
     private static NetworkGraph graph(Layer... layers) {
-        int[] sizes = new int[layers.length];
-        for (int i = 0; i < layers.length; i++) {
-            sizes[i] = Math.toIntExact(layers[i].output().elements());
-        }
-        NetworkGraph.Builder b = NetworkGraph.builder(IN, sizes);
-        for (int i = 0; i < layers.length; i++) {
-            b.add(i, layers[i]);
-        }
-        return b.build();
+        return NetworkGraph.chain(IN, layers).build();
     }
 
     @Test

@@ -41,6 +41,23 @@ public final class NetworkGraph {
         return new Builder(input, bufferFloats);
     }
 
+    /**
+     * The layers in order, each writing a buffer of its own (no buffer reused): the plain plan of a graph
+     * built by hand rather than by the processor, as tests and tools build them. Add frozen tensors before
+     * {@link Builder#build}.
+     */
+    public static Builder chain(Shape input, Layer... layers) {
+        int[] sizes = new int[layers.length];
+        for (int i = 0; i < layers.length; i++) {
+            sizes[i] = Math.toIntExact(layers[i].output().elements());
+        }
+        Builder b = new Builder(input, sizes);
+        for (int i = 0; i < layers.length; i++) {
+            b.add(i, layers[i]);
+        }
+        return b;
+    }
+
     public Shape input() {
         return input;
     }

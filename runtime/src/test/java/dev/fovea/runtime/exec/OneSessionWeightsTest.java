@@ -50,15 +50,7 @@ class OneSessionWeightsTest {
             new Layer.AdaptiveAvgPool2d("gap", "pool", new Shape(32, 4, 4), new Shape(32, 1, 1)),
             new Layer.Flatten("flat", "gap", new Shape(32, 1, 1), new Shape(32)),
             new Layer.Dense("fc", "flat", new Shape(32), new Shape(10), "fc.weight", "fc.bias", false)};
-        int[] sizes = new int[layers.length];
-        for (int i = 0; i < layers.length; i++) {
-            sizes[i] = Math.toIntExact(layers[i].output().elements());
-        }
-        NetworkGraph.Builder b = NetworkGraph.builder(IN, sizes);
-        for (int i = 0; i < layers.length; i++) {
-            b.add(i, layers[i]);
-        }
-        return b.build();
+        return NetworkGraph.chain(IN, layers).build();
     }
 
     /** Random weights; positive variances. */

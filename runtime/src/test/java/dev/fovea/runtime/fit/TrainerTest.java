@@ -53,15 +53,7 @@ class TrainerTest {
             new Layer.Flatten("flat", "pool", POOLED, Shape.of(36)),
             new Layer.Dropout("drop", "flat", Shape.of(36), 0.2),
             new Layer.Dense("fc", "drop", Shape.of(36), Shape.of(3), "fc.weight", "fc.bias", false)};
-        int[] sizes = new int[layers.length];
-        for (int i = 0; i < layers.length; i++) {
-            sizes[i] = Math.toIntExact(layers[i].output().elements());
-        }
-        NetworkGraph.Builder b = NetworkGraph.builder(INPUT, sizes);
-        for (int i = 0; i < layers.length; i++) {
-            b.add(i, layers[i]);
-        }
-        return b.frozen(frozen).build();
+        return NetworkGraph.chain(INPUT, layers).frozen(frozen).build();
     }
 
     private static Parameters parameters() {

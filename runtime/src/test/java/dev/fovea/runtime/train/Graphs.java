@@ -9,15 +9,7 @@ final class Graphs {
     private Graphs() {}
 
     static NetworkGraph of(Shape input, Layer... layers) {
-        int[] sizes = new int[layers.length];
-        for (int i = 0; i < layers.length; i++) {
-            sizes[i] = Math.toIntExact(layers[i].output().elements());
-        }
-        NetworkGraph.Builder b = NetworkGraph.builder(input, sizes);
-        for (int i = 0; i < layers.length; i++) {
-            b.add(i, layers[i]);
-        }
-        return b.build();
+        return NetworkGraph.chain(input, layers).build();
     }
 
     /** The same graph with {@code tensors} frozen. */
