@@ -32,7 +32,10 @@ import org.apache.spark.BarrierTaskContext;
 public final class RingAllReduce implements AutoCloseable {
     /** Floats per network write: large enough to stream, small enough to keep the buffers at 1 MiB. */
     private static final int SEGMENT = 1 << 18;
+    /** How long a task whose neighbour vanished waits for Spark to abort the stage before failing itself. */
+    private static final long PEER_LOST_GRACE_MILLIS = 30_000;
 
+    private final BarrierTaskContext context;
     private final int rank;
     private final int workers;
     private final SocketChannel toNext;
@@ -46,7 +49,8 @@ public final class RingAllReduce implements AutoCloseable {
     private long nanos;
     private long calls;
 
-    private RingAllReduce(int rank, int workers, SocketChannel toNext, SocketChannel fromPrevious) {
+    private RingAllReduce(BarrierTaskContext context, int rank, int workers, SocketChannel toNext, SocketChannel fromPrevious) {
+        this.context = context;
         this.rank = rank;
         this.workers = workers;
         this.toNext = toNext;
@@ -68,7 +72,7 @@ public final class RingAllReduce implements AutoCloseable {
         int workers = context.getTaskInfos().length;
         if (workers == 1) {
             context.barrier();
-            return new RingAllReduce(0, 1, null, null);
+            return new RingAllReduce(context, 0, 1, null, null);
         }
         String host = hostOf(context.getTaskInfos()[rank].address());
         try (ServerSocketChannel server = ServerSocketChannel.open()) {
@@ -88,7 +92,7 @@ public final class RingAllReduce implements AutoCloseable {
                 fromPrevious.close();
                 throw new IllegalStateException("task " + rank + " expected task " + previous + " on its ring port, not task " + hello.getInt(0));
             }
-            return new RingAllReduce(rank, workers, toNext, fromPrevious);
+            return new RingAllReduce(context, rank, workers, toNext, fromPrevious);
         } catch (IOException e) {
             throw new UncheckedIOException("task " + rank + " could not join the ring of " + workers + " tasks: " + e.getMessage(), e);
         }
@@ -125,10 +129,33 @@ public final class RingAllReduce implements AutoCloseable {
                 exchange(data, Math.floorMod(rank + 1 - round, workers), Math.floorMod(rank - round, workers), false);
             }
         } catch (IOException e) {
-            throw new UncheckedIOException("task " + rank + " lost its ring neighbour while averaging gradients: " + e.getMessage(), e);
+            throw peerLost(e);
         }
         nanos += System.nanoTime() - start;
         calls++;
+    }
+
+    /**
+     * A neighbour's connection closed: almost always because its task failed, and Spark is about to abort
+     * the stage with that task's error and kill this one. Waiting for the kill keeps the first error the
+     * one Spark reports; only if no kill comes does this task fail with the lost connection.
+     */
+    private UncheckedIOException peerLost(IOException e) {
+        UncheckedIOException lost = new UncheckedIOException("task " + rank + " lost its ring neighbour while averaging gradients: "
+                + e.getMessage(), e);
+        if (e instanceof java.nio.channels.ClosedByInterruptException || Thread.currentThread().isInterrupted()) {
+            return lost;
+        }
+        // Spark kills the other tasks of a failed barrier stage without interrupting them: watch for it
+        long until = System.nanoTime() + PEER_LOST_GRACE_MILLIS * 1_000_000;
+        try {
+            while (!context.isInterrupted() && System.nanoTime() < until) {
+                Thread.sleep(20);
+            }
+        } catch (InterruptedException killed) {
+            Thread.currentThread().interrupt();
+        }
+        return lost;
     }
 
     /** Sends chunk {@code send} to the next task while receiving chunk {@code receive} from the previous one. */
