@@ -23,9 +23,33 @@ final class LinearStep implements BlockableStep {
     /**
      * The model's weight, not copied: folding must not change the model's parameters, so the factors it
      * folds in wait in {@link #scales} and are applied to a temporary copy when the kernel packs it; then
-     * the step lets go of both, and the session holds each weight once, packed.
+     * the step lets go of both, and the session holds each weight once, packed. The array is read only
+     * then ({@link Weight#values}), and when it is the step's alone ({@link Weight#own}: parameters handed
+     * over to the session, no other step reading it) the factors go into it in place, with no copy.
      */
-    private float[] weight;
+    private Weight weight;
+
+    /** A layer's weight as its kernel will read it when it packs: the values, and whether the array is the step's to change. */
+    interface Weight {
+        float[] values();
+
+        boolean own();
+
+        /** An array made for the step alone. */
+        static Weight own(float[] values) {
+            return new Weight() {
+                @Override
+                public float[] values() {
+                    return values;
+                }
+
+                @Override
+                public boolean own() {
+                    return true;
+                }
+            };
+        }
+    }
     private List<float[]> scales = new ArrayList<>();
     private float[] bias;
     private float[] in;
@@ -46,7 +70,7 @@ final class LinearStep implements BlockableStep {
     private final Workspace workspace;
 
     /** A convolution. */
-    LinearStep(String name, ConvGeometry g, float[] weight, float[] bias, float[] in, float[] out, int batch, boolean accumulate,
+    LinearStep(String name, ConvGeometry g, Weight weight, float[] bias, float[] in, float[] out, int batch, boolean accumulate,
             Workspace workspace) {
         this.name = name;
         this.workspace = workspace;
@@ -63,7 +87,7 @@ final class LinearStep implements BlockableStep {
     }
 
     /** A dense layer. */
-    LinearStep(String name, int features, int units, float[] weight, float[] bias, float[] in, float[] out, int batch) {
+    LinearStep(String name, int features, int units, Weight weight, float[] bias, float[] in, float[] out, int batch) {
         this.name = name;
         this.workspace = null;
         this.geometry = null;
@@ -93,12 +117,12 @@ final class LinearStep implements BlockableStep {
         scales.add(scale.clone());
     }
 
-    /** The weight with every folded factor applied, in the order they came: a copy when there are any. */
-    private float[] foldedWeight() {
+    /** The weight with every folded factor applied, in the order they came: a copy when there are any, unless the array is the step's own. */
+    private float[] foldedWeight(float[] weight, boolean own) {
         if (scales.isEmpty()) {
             return weight;
         }
-        float[] folded = weight.clone();
+        float[] folded = own ? weight : weight.clone();
         int row = folded.length / units;
         for (float[] scale : scales) {
             for (int o = 0; o < units; o++) {
@@ -220,9 +244,11 @@ final class LinearStep implements BlockableStep {
         Epilogue epilogue = new Epilogue(bias, residual, activation, slope, accumulate);
         kernel = LinearKernel.choose(new LinearKernel.Situation(geometry, activation, isDepthwise(), accumulate, blockedIn, blockedOut,
                 inFrame != null));
-        float[] folded = foldedWeight();
-        if (kernel == LinearKernel.GEMV && folded == weight) {
-            folded = weight.clone(); // the product reads the weight as it is: the session's own copy
+        float[] values = weight.values();
+        boolean own = weight.own();
+        float[] folded = foldedWeight(values, own);
+        if (kernel == LinearKernel.GEMV && folded == values && !own) {
+            folded = values.clone(); // the product reads the weight as it is: the session's own copy
         }
         pass = kernel.build(new LinearKernel.Operands(geometry, features, units, folded, in, out, inFrame, outFrame, blockedIn, blockedOut,
                 batch, epilogue, workspace));

@@ -34,8 +34,13 @@ public final class PlanBuilder {
     private final float[][] buffers;
     private final List<Step> steps = new ArrayList<>();
     private final Workspace workspace = new Workspace();
-    /** The tensors the steps were given; forgotten before the kernels pack them, so each unpacked array can go once packed. */
-    private final Map<String, float[]> taken = new HashMap<>();
+    /**
+     * The tensors taken for steps as they were added, and those several steps read; the others are forgotten
+     * before the kernels pack, so each unpacked array can go once packed.
+     */
+    private final Map<String, float[]> held = new HashMap<>();
+    /** How many steps read each tensor. */
+    private final Map<String, Integer> uses = new HashMap<>();
     private LinearStep open;
     /** The last step, when it is a standalone batch norm that a following activation may still join. */
     private ChannelOps.Affine openAffine;
@@ -60,9 +65,33 @@ public final class PlanBuilder {
         return id < 0 ? input : buffers[id];
     }
 
-    /** A tensor for a step, once per name however many steps read it (parameters given to one session hand each over once). */
+    /** A tensor a step reads as it is added, once per name however many steps read it. */
     private float[] tensor(String name) {
-        return name == null ? null : taken.computeIfAbsent(name, parameters::take);
+        if (name == null) {
+            return null;
+        }
+        uses.merge(name, 1, Integer::sum);
+        return held.computeIfAbsent(name, parameters::take);
+    }
+
+    /**
+     * A weight its kernel reads only when it packs it, once every step is in: from parameters given to
+     * this one session, the array is taken (made or read) then, and is the step's own to fold factors into
+     * when no other step reads it. So no more than a layer's unpacked weights exist at a time.
+     */
+    private LinearStep.Weight weightAtPacking(String name) {
+        uses.merge(name, 1, Integer::sum);
+        return new LinearStep.Weight() {
+            @Override
+            public float[] values() {
+                return own() ? parameters.take(name) : held.computeIfAbsent(name, parameters::take);
+            }
+
+            @Override
+            public boolean own() {
+                return parameters.handedOver() && uses.get(name) == 1;
+            }
+        };
     }
 
     private static float[] ones(int channels) {
@@ -134,7 +163,8 @@ public final class PlanBuilder {
 
     public void conv2d(String name, int in, int out, String weight, String bias, int ci, int ih, int iw, int co, int oh, int ow,
             int kh, int kw, int sh, int sw, int pt, int pl, int dh, int dw, int groups) {
-        convolve(name, in, out, tensor(weight), tensor(bias), new ConvGeometry(ci, ih, iw, co, oh, ow, kh, kw, sh, sw, pt, pl, dh, dw, groups));
+        convolve(name, in, out, weightAtPacking(weight), tensor(bias), new ConvGeometry(ci, ih, iw, co, oh, ow, kh, kw, sh, sw, pt, pl, dh, dw,
+                groups));
     }
 
     /**
@@ -154,15 +184,16 @@ public final class PlanBuilder {
                 }
             }
         }
-        convolve(name, in, out, full, tensor(bias), new ConvGeometry(ci, ih, iw, co, oh, ow, kh, kw, 1, 1, 0, 0, 1, 1, 1));
+        convolve(name, in, out, LinearStep.Weight.own(full), tensor(bias), new ConvGeometry(ci, ih, iw, co, oh, ow, kh, kw, 1, 1, 0, 0, 1, 1, 1));
     }
 
-    private void convolve(String name, int in, int out, float[] w, float[] b, ConvGeometry g) {
+    private void convolve(String name, int in, int out, LinearStep.Weight weight, float[] b, ConvGeometry g) {
         if (fast()) {
             seal();
-            open = new LinearStep(name, g, w, b, buffer(in), buffer(out), batch, false, workspace);
+            open = new LinearStep(name, g, weight, b, buffer(in), buffer(out), batch, false, workspace);
             return;
         }
+        float[] w = weight.values();
         float[] src = buffer(in);
         float[] dst = buffer(out);
         add(name, "Conv2d", io(dst, src), workers -> Reference.conv2d(src, w, b, dst, batch, g.ci(), g.ih(), g.iw(), g.co(), g.oh(), g.ow(), g.kh(), g.kw(),
@@ -170,13 +201,13 @@ public final class PlanBuilder {
     }
 
     public void dense(String name, int in, int out, String weight, String bias, int features, int units) {
-        float[] w = tensor(weight);
         float[] b = tensor(bias);
         if (fast()) {
             seal();
-            open = new LinearStep(name, features, units, w, b, buffer(in), buffer(out), batch);
+            open = new LinearStep(name, features, units, weightAtPacking(weight), b, buffer(in), buffer(out), batch);
             return;
         }
+        float[] w = tensor(weight);
         float[] src = buffer(in);
         float[] dst = buffer(out);
         add(name, "Dense", io(dst, src), workers -> Reference.dense(src, w, b, dst, batch, features, units));
@@ -382,19 +413,20 @@ public final class PlanBuilder {
     public void addProjected(String name, int main, int shortcut, int out, String prefix, int ci, int ih, int iw, int co, int oh, int ow,
             int stride) {
         ConvGeometry g = new ConvGeometry(ci, ih, iw, co, oh, ow, 1, 1, stride, stride, 0, 0, 1, 1, 1);
-        float[] w = tensor(prefix + ".0.weight");
         String norm = prefix + ".1";
         if (main != out) {
             identity(name + "/copy", main, out, co * oh * ow);
         }
         if (fast()) {
             seal();
-            LinearStep projection = new LinearStep(name, g, w, null, buffer(shortcut), buffer(out), batch, true, workspace);
+            LinearStep projection = new LinearStep(name, g, weightAtPacking(prefix + ".0.weight"), null, buffer(shortcut), buffer(out), batch,
+                    true, workspace);
             float[][] affine = normAsAffine(tensor(norm + ".weight"), norm, co, 1e-5);
             projection.fold(affine[0], affine[1]);
             open = projection;
             return;
         }
+        float[] w = tensor(prefix + ".0.weight");
         float[] temp = new float[batch * co * oh * ow];
         float[] src = buffer(shortcut);
         float[] dst = buffer(out);
@@ -483,7 +515,7 @@ public final class PlanBuilder {
 
     /** The finished session; {@code output} is the buffer holding the network's output. */
     public InferenceSession build(int output, Shape inputShape, Shape outputShape, int threads) {
-        taken.clear();
+        held.keySet().removeIf(name -> uses.get(name) == 1);
         seal();
         ChannelLayouts.choose(steps, buffer(output));
         ConcatSlices.place(steps, buffer(output));

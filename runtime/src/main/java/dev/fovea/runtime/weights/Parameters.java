@@ -16,6 +16,8 @@ import java.util.TreeSet;
 public final class Parameters {
     private final Map<String, TensorSpec> specs = new LinkedHashMap<>();
     private final Map<String, float[]> values = new LinkedHashMap<>();
+    /** Tensors whose values are made when first asked for ({@link #deferred}); their entry in {@link #values} is null until then. */
+    private final Map<String, java.util.function.Supplier<float[]>> pending = new java.util.HashMap<>();
     /** Set by {@link #forOneSession}: planning takes the arrays out, so they live only as long as the plan needs them. */
     private boolean handedOver;
 
@@ -36,20 +38,62 @@ public final class Parameters {
     public static Parameters initialized(List<TensorSpec> specs, long seed) {
         Parameters p = new Parameters(specs);
         for (TensorSpec s : specs) {
-            float[] values = p.values.get(s.name());
-            switch (s.init().kind()) {
-                case ZEROS -> { }
-                case CONSTANT -> java.util.Arrays.fill(values, (float) s.init().value());
-                case UNIFORM_FAN_IN -> {
-                    java.util.SplittableRandom r = new java.util.SplittableRandom(seed * 0x9E3779B97F4A7C15L + s.name().hashCode());
-                    double bound = 1.0 / Math.sqrt(s.init().value());
-                    for (int i = 0; i < values.length; i++) {
-                        values[i] = (float) r.nextDouble(-bound, bound);
-                    }
+            fill(s, seed, p.values.get(s.name()));
+        }
+        return p;
+    }
+
+    /**
+     * The same values as {@link #initialized}, each tensor made only when first asked for: given to one
+     * session ({@link #forOneSession}), no more than a layer's weights exist unpacked at a time.
+     */
+    public static Parameters initializedWhenRead(List<TensorSpec> specs, long seed) {
+        Parameters p = new Parameters();
+        for (TensorSpec s : specs) {
+            p.declare(s);
+            p.pending.put(s.name(), () -> {
+                float[] v = new float[s.elements()];
+                fill(s, seed, v);
+                return v;
+            });
+        }
+        return p;
+    }
+
+    /**
+     * The tensors of a safetensors file, read when first asked for, after checking that the file holds
+     * exactly this model's tensors with their shapes (the same checks as {@link #load}).
+     */
+    public static Parameters readWhenAsked(List<TensorSpec> specs, SafeTensors.Deferred file) {
+        Parameters p = new Parameters();
+        specs.forEach(p::declare);
+        p.checkFits(file.shapes(), file.source());
+        for (TensorSpec s : specs) {
+            p.pending.put(s.name(), () -> file.read(s.name()));
+        }
+        return p;
+    }
+
+    private void declare(TensorSpec s) {
+        if (specs.put(s.name(), s) != null) {
+            throw new IllegalArgumentException("two tensors are named " + s.name());
+        }
+        values.put(s.name(), null);
+    }
+
+    /** Tensor {@code s}'s initial values, from its own stream of {@code seed}. */
+    private static void fill(TensorSpec s, long seed, float[] values) {
+        switch (s.init().kind()) {
+            case ZEROS -> { }
+            case CONSTANT -> java.util.Arrays.fill(values, (float) s.init().value());
+            case UNIFORM_FAN_IN -> {
+                java.util.SplittableRandom r = new java.util.SplittableRandom(seed * 0x9E3779B97F4A7C15L + s.name().hashCode());
+                double bound = 1.0 / Math.sqrt(s.init().value());
+                for (int i = 0; i < values.length; i++) {
+                    values[i] = (float) r.nextDouble(-bound, bound);
                 }
             }
         }
-        return p;
     }
 
     /**
@@ -61,6 +105,11 @@ public final class Parameters {
     public Parameters forOneSession() {
         handedOver = true;
         return this;
+    }
+
+    /** Whether these parameters were given to one session ({@link #forOneSession}): its planner may change the arrays it takes. */
+    public boolean handedOver() {
+        return handedOver;
     }
 
     /**
@@ -95,6 +144,10 @@ public final class Parameters {
     public float[] get(String name) {
         spec(name);
         float[] v = values.get(name);
+        if (v == null && pending.containsKey(name)) {
+            v = pending.remove(name).get();
+            values.put(name, v);
+        }
         if (v == null) {
             throw new IllegalStateException("tensor " + name + " was handed to an inference session; these parameters hold it no more");
         }
@@ -112,7 +165,7 @@ public final class Parameters {
             throw new WeightsException("tensor " + name + " has shape " + java.util.Arrays.toString(shape) + " but the model needs "
                     + java.util.Arrays.toString(s.shape()));
         }
-        System.arraycopy(data, 0, values.get(name), 0, data.length);
+        System.arraycopy(data, 0, get(name), 0, data.length);
     }
 
     /** Learned parameters only, not buffers: what PyTorch counts. */
@@ -120,31 +173,19 @@ public final class Parameters {
         return specs.values().stream().filter(s -> !s.buffer()).mapToLong(TensorSpec::elements).sum();
     }
 
-    /**
-     * Parameters that are {@code loaded}'s own arrays, not copies (for weights just read from a file,
-     * which nothing else holds): the same checks as {@link #load}, without a second copy of the weights.
-     */
-    public static Parameters adopt(List<TensorSpec> specs, Map<String, LoadedTensor> loaded, String source) {
-        Parameters p = new Parameters();
-        for (TensorSpec s : specs) {
-            if (p.specs.put(s.name(), s) != null) {
-                throw new IllegalArgumentException("two tensors are named " + s.name());
-            }
-        }
-        p.checkFits(loaded, source);
-        for (TensorSpec s : specs) {
-            p.values.put(s.name(), loaded.get(s.name()).data());
-        }
-        return p;
-    }
-
     private Parameters() {}
 
+    private static Map<String, int[]> shapes(Map<String, LoadedTensor> loaded) {
+        Map<String, int[]> shapes = new LinkedHashMap<>();
+        loaded.forEach((name, t) -> shapes.put(name, t.shape()));
+        return shapes;
+    }
+
     /** Throws unless {@code loaded} names exactly this model's tensors with their shapes (ignoring num_batches_tracked). */
-    private void checkFits(Map<String, LoadedTensor> loaded, String source) {
+    private void checkFits(Map<String, int[]> loaded, String source) {
         Set<String> missing = new TreeSet<>(specs.keySet());
         List<String> unexpected = new ArrayList<>();
-        for (Map.Entry<String, LoadedTensor> e : loaded.entrySet()) {
+        for (Map.Entry<String, int[]> e : loaded.entrySet()) {
             String name = e.getKey();
             if (name.endsWith("num_batches_tracked")) {
                 continue;
@@ -155,8 +196,8 @@ public final class Parameters {
                 continue;
             }
             missing.remove(name);
-            if (!s.hasShape(e.getValue().shape())) {
-                throw new WeightsException(source + ": tensor " + name + " has shape " + java.util.Arrays.toString(e.getValue().shape())
+            if (!s.hasShape(e.getValue())) {
+                throw new WeightsException(source + ": tensor " + name + " has shape " + java.util.Arrays.toString(e.getValue())
                         + " but the model needs " + java.util.Arrays.toString(s.shape()));
             }
         }
@@ -176,10 +217,10 @@ public final class Parameters {
      * shapes (PyTorch's {@code num_batches_tracked} counters are ignored). Nothing is changed unless all fit.
      */
     public void load(Map<String, LoadedTensor> loaded, String source) {
-        checkFits(loaded, source);
+        checkFits(shapes(loaded), source);
         for (Map.Entry<String, LoadedTensor> e : loaded.entrySet()) {
             if (specs.containsKey(e.getKey())) {
-                float[] target = values.get(e.getKey());
+                float[] target = get(e.getKey());
                 System.arraycopy(e.getValue().data(), 0, target, 0, target.length);
             }
         }
@@ -210,7 +251,7 @@ public final class Parameters {
                     + String.join("; ", problems) + ": are these the base network's weights?");
         }
         for (String name : inherited) {
-            float[] target = values.get(name);
+            float[] target = get(name);
             System.arraycopy(loaded.get(name).data(), 0, target, 0, target.length);
         }
         List<String> initialised = specs.keySet().stream().filter(newTensors::contains).toList();
@@ -221,7 +262,7 @@ public final class Parameters {
     /** The tensors as a map for writing. */
     public Map<String, LoadedTensor> asMap() {
         Map<String, LoadedTensor> out = new LinkedHashMap<>();
-        specs.values().forEach(s -> out.put(s.name(), new LoadedTensor(s.shape(), values.get(s.name()))));
+        specs.values().forEach(s -> out.put(s.name(), new LoadedTensor(s.shape(), get(s.name()))));
         return out;
     }
 }

@@ -58,6 +58,73 @@ public final class SafeTensors {
         }
     }
 
+    /**
+     * A file's tensors by name, each read when asked for rather than all at once: the header is read and
+     * checked now, and each tensor's bytes when {@link Deferred#read} is called. A planner that packs each
+     * weight as it reads it then never holds the whole file's floats at once.
+     */
+    public static Deferred deferred(Path file) {
+        String source = file.toString();
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            long size = ch.size();
+            if (size < 8) {
+                throw new WeightsException(source + ": " + size + " bytes is too short for a safetensors file");
+            }
+            Header head = header(ch, size, source);
+            long dataStart = 8 + head.length();
+            List<Entry> entries = parseHeader(head.json(), source);
+            checkLayout(entries, size - dataStart, source);
+            Map<String, Entry> byName = new LinkedHashMap<>();
+            entries.forEach(e -> byName.put(e.name, e));
+            return new Deferred(file, dataStart, byName);
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new WeightsException(source + ": no such file", e);
+        } catch (IOException e) {
+            throw new WeightsException(source + ": cannot read: " + e.getMessage(), e);
+        }
+    }
+
+    /** The tensors of a safetensors file, read one at a time ({@link #deferred}). */
+    public static final class Deferred {
+        private final Path file;
+        private final long dataStart;
+        private final Map<String, Entry> entries;
+
+        private Deferred(Path file, long dataStart, Map<String, Entry> entries) {
+            this.file = file;
+            this.dataStart = dataStart;
+            this.entries = entries;
+        }
+
+        /** Every tensor's shape, in the file's order. */
+        public Map<String, int[]> shapes() {
+            Map<String, int[]> shapes = new LinkedHashMap<>();
+            entries.forEach((name, e) -> shapes.put(name, e.shape.clone()));
+            return shapes;
+        }
+
+        /** The values of tensor {@code name}, as float32, read from the file now. */
+        public float[] read(String name) {
+            Entry e = entries.get(name);
+            if (e == null) {
+                throw new IllegalArgumentException(file + " has no tensor " + name);
+            }
+            String source = file.toString();
+            try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+                ByteBuffer raw = ByteBuffer.allocate(Math.toIntExact(e.end - e.begin)).order(ByteOrder.LITTLE_ENDIAN);
+                readFully(ch, raw, dataStart + e.begin, source);
+                raw.flip();
+                return decode(raw, e.dtype, e.elements);
+            } catch (IOException ex) {
+                throw new WeightsException(source + ": cannot read tensor " + name + ": " + ex.getMessage(), ex);
+            }
+        }
+
+        public String source() {
+            return file.toString();
+        }
+    }
+
     /** The string metadata of a file's header ({@code __metadata__}), empty when it has none. */
     public static Map<String, String> metadata(Path file) {
         String source = file.toString();

@@ -2,7 +2,6 @@ package dev.fovea.runtime.exec;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -13,21 +12,25 @@ import dev.fovea.runtime.graph.PoolKind;
 import dev.fovea.runtime.graph.Window;
 import dev.fovea.runtime.kernels.Activation;
 import dev.fovea.runtime.plan.InferencePlanner;
+import dev.fovea.runtime.weights.Init;
 import dev.fovea.runtime.weights.LoadedTensor;
 import dev.fovea.runtime.weights.Parameters;
 import dev.fovea.runtime.weights.TensorSpec;
 import dev.fovea.runtime.weights.WeightsException;
+import dev.fovea.runtime.weights.SafeTensors;
 import java.lang.ref.WeakReference;
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A session's weights are held once: parameters given {@link Parameters#forOneSession} hand their arrays
- * to the planner, which lets each go once its kernel has packed it (the session keeps only the packed
- * copies), and weights read from a file become parameters without a copy ({@link Parameters#adopt}).
+ * to the planner, which makes or reads each only when its kernel packs it and lets it go then (the
+ * session keeps only the packed copies); a weights file is checked when opened and read tensor by tensor.
  */
 class OneSessionWeightsTest {
     private static final Shape IN = new Shape(16, 8, 8);
@@ -114,15 +117,35 @@ class OneSessionWeightsTest {
         }
     }
 
+    /** A weights file is checked against the model when opened, and each tensor read only when its kernel packs it. */
     @Test
-    void weightsReadFromAFileBecomeParametersWithoutACopy() {
-        Map<String, LoadedTensor> read = weights();
-        Parameters p = Parameters.adopt(SPECS, read, "w.safetensors");
-        for (TensorSpec s : SPECS) {
-            assertSame(read.get(s.name()).data(), p.get(s.name()), s.name());
+    void aWeightsFileIsCheckedWhenOpenedAndReadWhenPacked(@TempDir Path dir) {
+        Path file = dir.resolve("w.safetensors");
+        SafeTensors.write(file, weights(), Map.of());
+        float[] expected;
+        try (InferenceSession s = InferencePlanner.session(GRAPH, parameters(), 2, 1, PlanBuilder.Mode.FAST)) {
+            expected = s.run(input()).clone();
         }
-        read.put("fc.bias", new LoadedTensor(new int[] {11}, new float[11]));
-        var e = assertThrows(WeightsException.class, () -> Parameters.adopt(SPECS, read, "w.safetensors"));
-        assertEquals("w.safetensors: tensor fc.bias has shape [11] but the model needs [10]", e.getMessage());
+        Parameters fromFile = Parameters.readWhenAsked(SPECS, SafeTensors.deferred(file)).forOneSession();
+        try (InferenceSession s = InferencePlanner.session(GRAPH, fromFile, 2, 1, PlanBuilder.Mode.FAST)) {
+            assertArrayEquals(expected, s.run(input()));
+        }
+
+        Map<String, LoadedTensor> wrong = weights();
+        wrong.put("fc.bias", new LoadedTensor(new int[] {11}, new float[11]));
+        SafeTensors.write(file, wrong, Map.of());
+        var e = assertThrows(WeightsException.class, () -> Parameters.readWhenAsked(SPECS, SafeTensors.deferred(file)));
+        assertEquals(file + ": tensor fc.bias has shape [11] but the model needs [10]", e.getMessage());
+    }
+
+    @Test
+    void parametersMadeWhenReadHoldTheValuesOfParametersMadeAtOnce() {
+        List<TensorSpec> specs = List.of(new TensorSpec("w", new int[] {4, 3}, false, Init.fanIn(3)),
+                new TensorSpec("b", new int[] {4}, false, Init.constant(0.5)));
+        Parameters atOnce = Parameters.initialized(specs, 9);
+        Parameters whenRead = Parameters.initializedWhenRead(specs, 9);
+        for (TensorSpec s : specs) {
+            assertArrayEquals(atOnce.get(s.name()), whenRead.get(s.name()), s.name());
+        }
     }
 }

@@ -56,7 +56,8 @@ final class BenchCommand implements Callable<Integer> {
             benchTraining(zoo, name, info, batch, threads, seconds, json, profile);
             return 0;
         }
-        try (var session = zoo.session(name, zoo.newParameters(name, 42).forOneSession(), batch, threads)) {
+        try (var session = zoo.session(name, dev.fovea.runtime.weights.Parameters.initializedWhenRead(zoo.tensors(name), 42).forOneSession(), batch,
+                threads)) {
             Bench.Result r = Bench.run(Zoo.simpleName(name), info, session, Math.min(5, seconds), seconds);
             cli.out.println(json ? r.json() : r.text());
             if (profile && !json) {

@@ -35,9 +35,12 @@ final class Cli {
         return input;
     }
 
-    /** The weights of a file as the model's parameters: the arrays read from the file, held once. */
+    /**
+     * The weights of a file as the model's parameters, checked against the model now and each tensor read
+     * when first used: a session planned from them holds each weight once, packed.
+     */
     Parameters loadWeights(String name, Path weights) {
-        return Parameters.adopt(zoo().tensors(name), SafeTensors.read(weights), weights.toString());
+        return Parameters.readWhenAsked(zoo().tensors(name), SafeTensors.deferred(weights));
     }
 
     static int range(String flag, int value, int min, int max) throws UsageException {
