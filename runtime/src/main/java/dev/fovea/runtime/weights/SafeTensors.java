@@ -32,30 +32,12 @@ public final class SafeTensors {
 
     private SafeTensors() {}
 
+    /** Every tensor of a file, as float32, read now. */
     public static Map<String, LoadedTensor> read(Path file) {
-        String source = file.toString();
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-            long size = ch.size();
-            if (size < 8) {
-                throw new WeightsException(source + ": " + size + " bytes is too short for a safetensors file");
-            }
-            Header head = header(ch, size, source);
-            String header = head.json();
-            long dataStart = 8 + head.length();
-            List<Entry> entries = parseHeader(header, source);
-            long dataLength = size - dataStart;
-            checkLayout(entries, dataLength, source);
-            Map<String, LoadedTensor> tensors = new LinkedHashMap<>();
-            for (Entry e : entries) {
-                ByteBuffer raw = ByteBuffer.allocate(Math.toIntExact(e.end - e.begin)).order(ByteOrder.LITTLE_ENDIAN);
-                readFully(ch, raw, dataStart + e.begin, source);
-                raw.flip();
-                tensors.put(e.name, new LoadedTensor(e.shape, decode(raw, e.dtype, e.elements)));
-            }
-            return tensors;
-        } catch (IOException e) {
-            throw new WeightsException(source + ": cannot read: " + e.getMessage(), e);
-        }
+        Deferred tensors = deferred(file);
+        Map<String, LoadedTensor> read = new LinkedHashMap<>();
+        tensors.shapes().forEach((name, shape) -> read.put(name, new LoadedTensor(shape, tensors.read(name))));
+        return read;
     }
 
     /**
