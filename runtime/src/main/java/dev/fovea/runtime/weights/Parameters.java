@@ -16,7 +16,7 @@ import java.util.TreeSet;
 public final class Parameters {
     private final Map<String, TensorSpec> specs = new LinkedHashMap<>();
     private final Map<String, float[]> values = new LinkedHashMap<>();
-    /** Tensors whose values are made when first asked for ({@link #deferred}); their entry in {@link #values} is null until then. */
+    /** Tensors made or read when first asked for ({@link #initializedWhenRead}, {@link #readWhenAsked}); null in {@link #values} until then. */
     private final Map<String, java.util.function.Supplier<float[]>> pending = new java.util.HashMap<>();
     /** Set by {@link #forOneSession}: planning takes the arrays out, so they live only as long as the plan needs them. */
     private boolean handedOver;
