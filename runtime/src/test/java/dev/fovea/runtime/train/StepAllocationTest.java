@@ -20,7 +20,8 @@ class StepAllocationTest {
      * reads its arrays from fields. At batch 16 the convolutions run in lanes, at batch 4 as products.
      * Each session warms up until the compiler has taken the step's paths, then 400 steps are counted, three
      * times: the count is of every thread in the JVM, so the fewest of the three leaves out what another
-     * thread (the test runner's, a cleaner) happened to allocate meanwhile.
+     * thread (the test runner's, a cleaner) happened to allocate meanwhile. A step still allocating then
+     * warms up and is counted again, up to eight rounds in all: what is checked is the settled step.
      */
     @Test
     void aCompiledStepAllocatesNothing() {
@@ -35,18 +36,22 @@ class StepAllocationTest {
             }
             try (TrainingSession s = TrainingPlanner.session(graph, p, batch, 2, new TrainingPlanner.Options(9, false))) {
                 Optimizer sgd = new Sgd(p, s.gradients(), 0.01, 0.9, 1e-4, true, false);
-                for (int i = 0; i < 4000; i++) {
-                    s.step(x, labels, sgd);
-                }
                 long perStep = Long.MAX_VALUE;
-                for (int window = 0; window < 3; window++) {
-                    long before = threads.getTotalThreadAllocatedBytes();
-                    for (int i = 0; i < 400; i++) {
+                // the compiler may still be replacing code after the first warm-up (one run in several
+                // had a 32-byte object a step then): a step that settles to allocating nothing passes
+                for (int round = 0; round < 8 && perStep >= 32; round++) {
+                    for (int i = 0; i < 4000; i++) {
                         s.step(x, labels, sgd);
                     }
-                    perStep = Math.min(perStep, (threads.getTotalThreadAllocatedBytes() - before) / 400);
+                    for (int window = 0; window < 3; window++) {
+                        long before = threads.getTotalThreadAllocatedBytes();
+                        for (int i = 0; i < 400; i++) {
+                            s.step(x, labels, sgd);
+                        }
+                        perStep = Math.min(perStep, (threads.getTotalThreadAllocatedBytes() - before) / 400);
+                    }
                 }
-                assertTrue(perStep < 32, "batch " + batch + ": " + perStep + " bytes allocated per step");
+                assertTrue(perStep < 32, "batch " + batch + ": " + perStep + " bytes allocated per step after 8 rounds of warm-up");
             }
         }
     }
