@@ -18,6 +18,8 @@ import java.util.Set;
 public final class Gradients {
     private final Map<String, float[]> values = new LinkedHashMap<>();
     private final Map<String, int[]> shapes = new LinkedHashMap<>();
+    /** The same arrays in the model's order, for the per-step loops: a map's iterator is an allocation the compiler may not remove. */
+    private final float[][] ordered;
 
     Gradients(Parameters parameters, Set<String> used, Set<String> frozen) {
         for (TensorSpec s : parameters.specs()) {
@@ -26,6 +28,7 @@ public final class Gradients {
                 shapes.put(s.name(), s.shape());
             }
         }
+        ordered = values.values().toArray(float[][]::new);
     }
 
     /** The names of the trainable tensors, in the model's order. */
@@ -43,7 +46,7 @@ public final class Gradients {
     }
 
     public void zero() {
-        for (float[] g : values.values()) {
+        for (float[] g : ordered) {
             java.util.Arrays.fill(g, 0);
         }
     }
@@ -51,7 +54,7 @@ public final class Gradients {
     /** The L2 norm of all gradients together, summed in float64 in the model's order. */
     public double globalNorm() {
         double sum = 0;
-        for (float[] g : values.values()) {
+        for (float[] g : ordered) {
             for (float v : g) {
                 sum += (double) v * v;
             }
@@ -61,7 +64,7 @@ public final class Gradients {
 
     /** Multiplies every gradient by {@code factor} (averaging across workers, clipping). */
     public void scale(float factor) {
-        for (float[] g : values.values()) {
+        for (float[] g : ordered) {
             for (int i = 0; i < g.length; i++) {
                 g[i] *= factor;
             }

@@ -23,8 +23,9 @@ import java.util.List;
  * With the same parameters, seed, data and thread count, results repeat bit for bit.
  */
 public final class TrainingSession implements AutoCloseable {
-    private final List<Node> nodes;
-    private final List<Node> backward;
+    /** Arrays, not lists: a step must not depend on the compiler removing an iterator to allocate nothing. */
+    private final Node[] nodes;
+    private final Node[] backward;
     private final Tensor input;
     private final Tensor logits;
     private final Tensor output;
@@ -50,7 +51,7 @@ public final class TrainingSession implements AutoCloseable {
      */
     TrainingSession(List<Node> nodes, Tensor input, Tensor logits, Tensor output, List<List<Tensor>> firstWrittenAt, Scratch scratch,
             Parameters parameters, Gradients gradients, Workers workers, int batch, TrainingState state) {
-        this.nodes = List.copyOf(nodes);
+        this.nodes = nodes.toArray(Node[]::new);
         List<Node> back = new ArrayList<>();
         List<Integer> steps = new ArrayList<>();
         for (int i = nodes.size() - 1; i >= 0; i--) {
@@ -61,7 +62,7 @@ public final class TrainingSession implements AutoCloseable {
                 steps.add(i);
             }
         }
-        this.backward = List.copyOf(back);
+        this.backward = back.toArray(Node[]::new);
         this.backwardStep = steps.stream().mapToInt(Integer::intValue).toArray();
         this.zeroing = new GradientZeroing(firstWrittenAt);
         this.scratch = scratch;
@@ -235,8 +236,8 @@ public final class TrainingSession implements AutoCloseable {
         if (clock != null) {
             clock.zeroing += System.nanoTime() - t0;
         }
-        for (int i = 0; i < backward.size(); i++) {
-            Node n = backward.get(i);
+        for (int i = 0; i < backward.length; i++) {
+            Node n = backward[i];
             long t1 = clock == null ? 0 : System.nanoTime();
             zeroing.before(workers, backwardStep[i]);
             if (clock != null) {
