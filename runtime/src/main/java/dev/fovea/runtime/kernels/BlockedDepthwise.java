@@ -8,8 +8,10 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * Depthwise convolution from and to {@link ChannelBlocks} tensors: a vector holds 16 channels of one
  * pixel, so every tap is one vector FMA with that tap's 16 weights, and no lane is wasted on a row's
- * end. The input is read from {@link PaddedBlocks} (or in place when no tap leaves it); a task is one
- * output row of one channel block, computed four pixels at a time.
+ * end. The input is read in place, padding included: a tap that falls in the padding is skipped, so
+ * nothing is copied and the whole batch is one parallel job. A task is one output row of one channel
+ * block of one sample; the pixels whose taps all lie inside the input's columns are computed four at
+ * a time, the few at the edges one by one.
  */
 public final class BlockedDepthwise {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
@@ -20,21 +22,14 @@ public final class BlockedDepthwise {
     private final ConvGeometry g;
     /** [C / 16][kh * kw][16]. */
     private final float[] weight;
-    private final PaddedBlocks padded;
-    /** For each tap, its offset from the output pixel's own offset in a source plane. */
-    private final int[] taps;
-    private final int planeFloats;
-    private final int rowStep;
-    private final int pixelStep;
+    /** Output columns [firstInside, endInside) read no padding column. */
+    private final int firstInside;
+    private final int endInside;
     private final float[] noBias;
 
     private float[] callIn;
-    private int callInBase;
-    private float[] callSource;
     private float[] callOut;
-    private int callOutBase;
     private Epilogue callEpilogue;
-    private final IntConsumer copyTask;
     private final IntConsumer rowTask;
 
     /** Whether it applies: a depthwise convolution of whole channel blocks, dilation 1, a cheap activation. */
@@ -55,83 +50,88 @@ public final class BlockedDepthwise {
                 this.weight[(c / L * area + t) * L + c % L] = weight[c * area + t];
             }
         }
-        boolean inside = g.pt() == 0 && g.pl() == 0 && (g.oh() - 1) * g.sh() + g.kh() <= g.ih()
-                && (g.ow() - 1) * g.sw() + g.kw() <= g.iw();
-        this.padded = inside ? null : new PaddedBlocks(g);
-        int h = inside ? g.ih() : padded.ph;
-        int w = inside ? g.iw() : padded.pw;
-        this.planeFloats = h * w * L;
-        this.rowStep = g.sh() * w * L;
-        this.pixelStep = g.sw() * L;
-        this.taps = new int[area];
-        for (int ky = 0; ky < g.kh(); ky++) {
-            for (int kx = 0; kx < g.kw(); kx++) {
-                taps[ky * g.kw() + kx] = (ky * w + kx) * L;
-            }
-        }
+        // x * sw - pl >= 0 and x * sw - pl + kw <= iw
+        this.firstInside = Math.min(g.ow(), (g.pl() + g.sw() - 1) / g.sw());
+        int last = g.iw() - g.kw() + g.pl() < 0 ? -1 : (g.iw() - g.kw() + g.pl()) / g.sw();
+        this.endInside = Math.max(firstInside, Math.min(g.ow(), last + 1));
         this.noBias = new float[g.co()];
-        this.copyTask = t -> padded.copy(callIn, callInBase, callSource, t);
-        this.rowTask = t -> row(t / g.oh(), t % g.oh());
+        int rows = g.co() / L * g.oh();
+        this.rowTask = t -> row(t / rows, t % rows / g.oh(), t % g.oh());
     }
 
-    /** Floats of workspace a call needs: one sample's padded input. */
+    /** Floats of workspace a call needs: none, the input is read in place. */
     public int workspaceSize() {
-        return padded == null ? 0 : padded.size();
+        return 0;
     }
 
     public void run(Workers workers, float[] in, float[] out, int n, Epilogue e, float[] workspace) {
         callIn = in;
         callOut = out;
         callEpilogue = e;
-        callSource = padded == null ? in : workspace;
-        for (int sample = 0; sample < n; sample++) {
-            callInBase = sample * g.inputSize();
-            callOutBase = sample * g.outputSize();
-            if (padded != null) {
-                workers.parallelFor(padded.copyTasks(), copyTask);
-            }
-            workers.parallelFor(g.co() / L * g.oh(), rowTask);
-        }
+        workers.parallelFor(n * (g.co() / L) * g.oh(), rowTask);
     }
 
-    /** Output row y of channel block cb. */
-    private void row(int cb, int y) {
-        float[] src = callSource;
-        int rowBase = (padded == null ? callInBase : 0) + cb * planeFloats + y * rowStep;
-        int wBase = cb * taps.length * L;
-        int out = callOutBase + (cb * g.positions() + y * g.ow()) * L;
+    /** Output row y of channel block cb of {@code sample}: [ow][16] from the input rows its window covers. */
+    private void row(int sample, int cb, int y) {
+        float[] src = callIn;
+        int iw = g.iw();
+        int kw = g.kw();
+        int top = y * g.sh() - g.pt();
+        int ky0 = Math.max(0, -top);
+        int ky1 = Math.min(g.kh(), g.ih() - top);
+        int plane = sample * g.inputSize() + cb * g.ih() * iw * L;
+        int wBase = cb * g.kh() * kw * L;
+        int out = sample * g.outputSize() + (cb * g.positions() + y * g.ow()) * L;
+        int pixelStep = g.sw() * L;
         Epilogue e = callEpilogue;
-        FloatVector bias = FloatVector.fromArray(S, e.bias() == null ? noBias : e.bias(), cb * L);
-        int ow = g.ow();
+        float[] biases = e.bias() == null ? noBias : e.bias();
+        FloatVector bias = FloatVector.fromArray(S, biases, cb * L);
         int x = 0;
-        for (; x + PX <= ow; x += PX) {
-            int at = rowBase + x * pixelStep;
+        for (; x < firstInside; x++) {
+            edgePixel(plane, top, ky0, ky1, wBase, x, biases, cb, out);
+        }
+        for (; x + PX <= endInside; x += PX) {
             FloatVector a0 = bias;
             FloatVector a1 = bias;
             FloatVector a2 = bias;
             FloatVector a3 = bias;
-            for (int t = 0; t < taps.length; t++) {
-                FloatVector w = FloatVector.fromArray(S, weight, wBase + t * L);
-                int i = at + taps[t];
-                a0 = w.fma(FloatVector.fromArray(S, src, i), a0);
-                a1 = w.fma(FloatVector.fromArray(S, src, i + pixelStep), a1);
-                a2 = w.fma(FloatVector.fromArray(S, src, i + 2 * pixelStep), a2);
-                a3 = w.fma(FloatVector.fromArray(S, src, i + 3 * pixelStep), a3);
+            for (int ky = ky0; ky < ky1; ky++) {
+                int at = plane + ((top + ky) * iw + x * g.sw() - g.pl()) * L;
+                for (int kx = 0; kx < kw; kx++) {
+                    FloatVector w = FloatVector.fromArray(S, weight, wBase + (ky * kw + kx) * L);
+                    int i = at + kx * L;
+                    a0 = w.fma(FloatVector.fromArray(S, src, i), a0);
+                    a1 = w.fma(FloatVector.fromArray(S, src, i + pixelStep), a1);
+                    a2 = w.fma(FloatVector.fromArray(S, src, i + 2 * pixelStep), a2);
+                    a3 = w.fma(FloatVector.fromArray(S, src, i + 3 * pixelStep), a3);
+                }
             }
             a0.intoArray(callOut, out + x * L);
             a1.intoArray(callOut, out + (x + 1) * L);
             a2.intoArray(callOut, out + (x + 2) * L);
             a3.intoArray(callOut, out + (x + 3) * L);
         }
-        for (; x < ow; x++) {
-            int at = rowBase + x * pixelStep;
-            FloatVector a = bias;
-            for (int t = 0; t < taps.length; t++) {
-                a = FloatVector.fromArray(S, weight, wBase + t * L).fma(FloatVector.fromArray(S, src, at + taps[t]), a);
-            }
-            a.intoArray(callOut, out + x * L);
+        for (; x < g.ow(); x++) {
+            edgePixel(plane, top, ky0, ky1, wBase, x, biases, cb, out);
         }
-        finish(out, ow * L, e);
+        finish(out, g.ow() * L, e);
+    }
+
+    /** Output pixel x of a row, its taps in padding columns skipped (and in padding rows, by [ky0, ky1)). */
+    private void edgePixel(int plane, int top, int ky0, int ky1, int wBase, int x, float[] biases, int cb, int out) {
+        int iw = g.iw();
+        int kw = g.kw();
+        int left = x * g.sw() - g.pl();
+        int kx0 = Math.max(0, -left);
+        int kx1 = Math.min(kw, iw - left);
+        FloatVector a = FloatVector.fromArray(S, biases, cb * L);
+        for (int ky = ky0; ky < ky1; ky++) {
+            int at = plane + ((top + ky) * iw + left) * L;
+            for (int kx = kx0; kx < kx1; kx++) {
+                a = FloatVector.fromArray(S, weight, wBase + (ky * kw + kx) * L).fma(FloatVector.fromArray(S, callIn, at + kx * L), a);
+            }
+        }
+        a.intoArray(callOut, out + x * L);
     }
 
     /**

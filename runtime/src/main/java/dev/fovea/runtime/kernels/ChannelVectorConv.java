@@ -78,9 +78,10 @@ public final class ChannelVectorConv {
     /** Pixel blocks per output row; 0 when the blocks run on across rows. */
     private final int blocksPerRow;
     private final int blocks;
+    /** Tiles of one sample. */
     private final int tileCount;
-    private final int tilesPerTask;
-    private final int tileGroups;
+    /** At most this many tiles per task. */
+    private final int maxTilesPerTask;
     /** Lane i of a scatter or gather goes to channel i of the vector: i * positions. */
     private final int[] channelStride;
     /** Zeros, read as the bias of a layer without one (one load either way keeps the vector code straight). */
@@ -96,12 +97,19 @@ public final class ChannelVectorConv {
     private final int[] outPixel;
 
     private float[] callIn;
+    /** Where the sample being copied begins in the input (copied sources only). */
     private int callInBase;
     private float[] callOut;
+    private OutputSlice callSlice;
     private float[] callPlanes;
     private Epilogue callEpilogue;
-    private int callOutBase;
-    private int callResidualBase;
+    /**
+     * The job's tiles: the whole batch's when the input is read in place, numbered sample after sample;
+     * one sample's, {@link #callSample}, when it is copied first.
+     */
+    private int callTiles;
+    private int callSample;
+    private int callTilesPerTask;
     private final IntConsumer copyTask;
     private final IntConsumer tileTask;
 
@@ -129,16 +137,19 @@ public final class ChannelVectorConv {
      * 16x16 (on larger maps the GEMM, whose 32-position tile fills well, is faster).
      */
     public static boolean handles(ConvGeometry g, Activation activation) {
-        return handlesBlocked(g, activation) && g.ci() >= 16 && (!g.isPointwise() || g.positions() <= 256);
+        return handlesBlocked(g, activation) && g.co() >= 32 && g.ci() >= 16 && (!g.isPointwise() || g.positions() <= 256);
     }
 
     /**
      * Whether this kernel can read or write {@link ChannelBlocks} tensors for this layer (the channel
-     * counts must fit blocks too): no size limit, as neither scatter nor copy is left to pay for, and
-     * any number of input channels, so that a 3-channel stem writes blocks for the layers after it.
+     * counts must fit blocks too): no size limit, as neither scatter nor copy is left to pay for, any
+     * number of input channels, so that a 3-channel stem writes blocks for the layers after it, and as
+     * few output channels as one block. A narrow layer leaves lanes of its tile idle, but it keeps the
+     * layers around it blocked: MobileNet v2's 16- and 24-channel projections, which otherwise hold its
+     * first seven layers, on the largest maps, in NCHW.
      */
     public static boolean handlesBlocked(ConvGeometry g, Activation activation) {
-        return g.groups() == 1 && g.dh() == 1 && g.dw() == 1 && g.co() >= 32 && VectorActivations.isCheap(activation);
+        return g.groups() == 1 && g.dh() == 1 && g.dw() == 1 && g.co() >= ChannelBlocks.BLOCK && VectorActivations.isCheap(activation);
     }
 
     /**
@@ -238,12 +249,9 @@ public final class ChannelVectorConv {
         this.blocksPerRow = flat ? 0 : (g.ow() + PR - 1) / PR;
         this.blocks = flat ? g.positions() / PR : g.oh() * blocksPerRow;
         this.tileCount = (blocks + tileBlocks - 1) / tileBlocks;
-        int groups = Math.min(tileCount, Math.max(1, (TARGET_TASKS + panels - 1) / panels));
-        this.tilesPerTask = Math.min(MAX_BLOCKS_PER_TASK / tileBlocks, (tileCount + groups - 1) / groups);
-        this.tileGroups = (tileCount + tilesPerTask - 1) / tilesPerTask;
-        int taskFloats = tilesPerTask * tileFloats;
-        // one float past the tiles keeps the sum of the weight slices read ahead (SliceReader)
-        this.tiles = ThreadLocal.withInitial(() -> new float[taskFloats + 1]);
+        this.maxTilesPerTask = MAX_BLOCKS_PER_TASK / tileBlocks;
+        // one float past the tiles keeps the sum of the weight slices read ahead (SliceReader); sized by the first job
+        this.tiles = ThreadLocal.withInitial(() -> new float[callTilesPerTask * tileFloats + 1]);
         this.noBias = new float[g.co()];
         this.channelStride = new int[L];
         for (int i = 0; i < L; i++) {
@@ -349,35 +357,59 @@ public final class ChannelVectorConv {
         run(workers, in, out, whole, n, e, workspace);
     }
 
-    /** As above, the output written into {@code slice} of {@code out} (a branch of a concatenation, say). */
+    /**
+     * As above, the output written into {@code slice} of {@code out} (a branch of a concatenation, say).
+     * An input read in place makes one job of the whole batch, so that a task's tiles run on from one
+     * sample into the next under the same weight slice: on a 7x7 map a sample has four tiles, and the
+     * weights, not the pixels, are the large operand. A copied input goes sample by sample through the
+     * one sample's copy the workspace holds.
+     */
     public void run(Workers workers, float[] in, float[] out, OutputSlice slice, int n, Epilogue e, float[] workspace) {
         callIn = in;
         callOut = out;
+        callSlice = slice;
         callPlanes = copies() ? workspace : in;
         callEpilogue = e;
-        if (copies()) {
-            java.util.Arrays.fill(workspace, copySize(), workspaceSize(), 0f);
+        if (!copies()) {
+            int taskGroups = plan(n * tileCount);
+            callSample = 0;
+            workers.parallelFor(panels * taskGroups, tileTask);
+            return;
         }
-        int copyTasks = phases != null ? phases.copyTasks() : padded != null ? padded.copyTasks() : 0;
+        java.util.Arrays.fill(workspace, copySize(), workspaceSize(), 0f);
+        int copyTasks = phases != null ? phases.copyTasks() : padded.copyTasks();
+        int taskGroups = plan(tileCount);
         for (int sample = 0; sample < n; sample++) {
             callInBase = sample * inSampleFloats;
-            if (copies()) {
-                workers.parallelFor(copyTasks, copyTask);
-            }
-            callOutBase = slice.base(sample);
-            callResidualBase = sample * g.outputSize();
-            workers.parallelFor(panels * tileGroups, tileTask);
+            callSample = sample;
+            workers.parallelFor(copyTasks, copyTask);
+            workers.parallelFor(panels * taskGroups, tileTask);
         }
     }
 
     /**
-     * Weight panel {@code panel} over tiles [group * tilesPerTask, ...), the reduction in slices of
+     * Splits a job of {@code tiles} tiles into groups of at most {@link #MAX_BLOCKS_PER_TASK} pixel blocks,
+     * enough of them, with the panels, for {@link #TARGET_TASKS} tasks; returns the number of groups.
+     */
+    private int plan(int tiles) {
+        int groups = Math.min(tiles, Math.max(1, (TARGET_TASKS + panels - 1) / panels));
+        callTiles = tiles;
+        callTilesPerTask = Math.min(maxTilesPerTask, (tiles + groups - 1) / groups);
+        return (tiles + callTilesPerTask - 1) / callTilesPerTask;
+    }
+
+    /**
+     * Weight panel {@code panel} over the job's tiles [group * callTilesPerTask, ...), the reduction in slices of
      * {@link #KB} steps: each slice of the panel is read from memory once and from L1 for every other tile.
      */
     private void task(int panel, int group) {
         float[] tiles = this.tiles.get();
-        int first = group * tilesPerTask;
-        int last = Math.min(tileCount, first + tilesPerTask);
+        if (tiles.length < callTilesPerTask * tileFloats + 1) {
+            tiles = new float[callTilesPerTask * tileFloats + 1]; // a larger batch than the first job's
+            this.tiles.set(tiles);
+        }
+        int first = group * callTilesPerTask;
+        int last = Math.min(callTiles, first + callTilesPerTask);
         if (grouped) {
             groupedSums(panel, first, last, tiles);
         } else if (rows) {
@@ -389,9 +421,11 @@ public final class ChannelVectorConv {
                 read += SliceReader.read(packed, (panel * k + k0) * NC, (panel * k + k1) * NC);
                 for (int tile = first; tile < last; tile++) {
                     // A tile here is one pixel block.
-                    microKernel(packed, panel * k * NC, callPlanes, inputOffset(tile), taps, k0, k1, tiles, (tile - first) * tileFloats, k0 > 0);
+                    int sample = callSample + tile / tileCount;
+                    int block = tile % tileCount;
+                    microKernel(packed, panel * k * NC, callPlanes, inputOffset(sample, block), taps, k0, k1, tiles, (tile - first) * tileFloats, k0 > 0);
                     if (k1 == k) {
-                        finish(panel, tile, (tile - first) * tileFloats, tiles);
+                        finish(panel, sample, block, (tile - first) * tileFloats, tiles);
                     }
                 }
             }
@@ -400,10 +434,12 @@ public final class ChannelVectorConv {
     }
 
     /**
-     * Tile {@code tile}'s finished sums, at {@code t} in {@code tiles}, through the epilogue into the
-     * output: called right after the tile's last slice, while its sums are still in L1.
+     * The finished sums of tile {@code tile} of {@code sample}, at {@code t} in {@code tiles}, through the
+     * epilogue into the output: called right after the tile's last slice, while its sums are still in L1.
      */
-    private void finish(int panel, int tile, int t, float[] tiles) {
+    private void finish(int panel, int sample, int tile, int t, float[] tiles) {
+        int outBase = callSlice.base(sample);
+        int residualBase = sample * g.outputSize();
         for (int part = 0; part < tileBlocks && tile * tileBlocks + part < blocks; part++) {
             int block = tile * tileBlocks + part;
             int pixel;
@@ -418,9 +454,9 @@ public final class ChannelVectorConv {
             }
             int at = t + part * PR * nc;
             if (blockedOut) {
-                blockedEpilogue(tiles, at, valid, panel * nc, pixel);
+                blockedEpilogue(tiles, at, valid, panel * nc, pixel, outBase, residualBase);
             } else {
-                epilogue(tiles, at, valid, panel * nc, pixel);
+                epilogue(tiles, at, valid, panel * nc, pixel, outBase, residualBase);
             }
         }
     }
@@ -440,10 +476,11 @@ public final class ChannelVectorConv {
             int g1 = Math.min(groups, g0 + SLICE_GROUPS);
             read += SliceReader.read(packed, aBase + g0 * groupFloats, aBase + g1 * groupFloats);
             for (int tile = first; tile < last; tile++) {
-                int block = tile * tileBlocks;
-                int firstRun = inputOffset(block);
+                int sample = callSample + tile / tileCount;
+                int block = tile % tileCount * tileBlocks;
+                int firstRun = inputOffset(sample, block);
                 boolean half = block + 1 == blocks;
-                int secondRun = half ? firstRun : inputOffset(block + 1);
+                int secondRun = half ? firstRun : inputOffset(sample, block + 1);
                 int t = (tile - first) * tileFloats;
                 if (half && pixelStep == ChannelBlocks.BLOCK) {
                     BlockedMicroKernel.unitRun(packed, aBase, callPlanes, firstRun, taps, g0, g1, tiles, t, g0 > 0);
@@ -457,7 +494,7 @@ public final class ChannelVectorConv {
                     BlockedMicroKernel.anyStep(packed, aBase, callPlanes, firstRun, secondRun, pixelStep, taps, g0, g1, tiles, t, g0 > 0);
                 }
                 if (g1 == groups) {
-                    finish(panel, tile, t, tiles);
+                    finish(panel, sample, tile % tileCount, t, tiles);
                 }
             }
         }
@@ -478,25 +515,26 @@ public final class ChannelVectorConv {
             int g1 = Math.min(groups, g0 + sliceGroups);
             read += SliceReader.read(packed, aBase + g0 * width * nc, aBase + g1 * width * nc);
             for (int tile = first; tile < last; tile++) {
-                int block = tile * tileBlocks;
-                int firstRun = inputOffset(block);
-                int secondRun = block + 1 == blocks ? firstRun : inputOffset(block + 1);
+                int sample = callSample + tile / tileCount;
+                int block = tile % tileCount * tileBlocks;
+                int firstRun = inputOffset(sample, block);
+                int secondRun = block + 1 == blocks ? firstRun : inputOffset(sample, block + 1);
                 int t = (tile - first) * tileFloats;
                 RowMicroKernel.twoStep(packed, aBase, callPlanes, firstRun, secondRun, taps, g0, g1, tiles, t, g0 > 0);
                 if (g1 == groups) {
-                    finish(panel, tile, t, tiles);
+                    finish(panel, sample, tile % tileCount, t, tiles);
                 }
             }
         }
         tiles[tiles.length - 1] = read;
     }
 
-    /** Where a pixel block's first pixel reads tap offset 0. */
-    private int inputOffset(int block) {
+    /** Where a pixel block of {@code sample}'s first pixel reads tap offset 0 (in the copy, when the input is copied). */
+    private int inputOffset(int sample, int block) {
+        int base = copies() ? 0 : sample * inSampleFloats;
         if (blocksPerRow == 0) {
-            return callInBase + block * PR * pixelStep;
+            return base + block * PR * pixelStep;
         }
-        int base = source == Source.BLOCKED_ROWS ? callInBase : 0;
         return base + block / blocksPerRow * rowStep + block % blocksPerRow * PR * pixelStep;
     }
 
@@ -617,14 +655,14 @@ public final class ChannelVectorConv {
     }
 
     /** Pixels [0, valid) of a tile, channels from {@code channel0}, through the epilogue into NCHW. */
-    private void epilogue(float[] tile, int t, int valid, int channel0, int pixel) {
+    private void epilogue(float[] tile, int t, int valid, int channel0, int pixel, int outBase, int residualBase) {
         Epilogue e = callEpilogue;
         int positions = g.positions();
         float[] bias = e.bias() == null ? noBias : e.bias();
         for (int v = 0; v < nc && channel0 + v < g.co(); v += L) {
             int channel = channel0 + v;
             if (channel + L > g.co()) {
-                tailEpilogue(tile, t + v, valid, channel, pixel, bias);
+                tailEpilogue(tile, t + v, valid, channel, pixel, bias, outBase, residualBase);
                 continue;
             }
             FloatVector b = FloatVector.fromArray(S, bias, channel);
@@ -632,10 +670,10 @@ public final class ChannelVectorConv {
                 int at = channel * positions + pixel + i;
                 FloatVector x = FloatVector.fromArray(S, tile, t + i * nc + v).add(b);
                 if (e.residual() != null) {
-                    x = x.add(FloatVector.fromArray(S, e.residual(), callResidualBase + at, channelStride, 0));
+                    x = x.add(FloatVector.fromArray(S, e.residual(), residualBase + at, channelStride, 0));
                 }
                 if (e.accumulate()) {
-                    x = x.add(FloatVector.fromArray(S, callOut, callOutBase + at, channelStride, 0));
+                    x = x.add(FloatVector.fromArray(S, callOut, outBase + at, channelStride, 0));
                 }
                 if (e.leaky()) {
                     x = x.blend(x.mul(e.slope()), x.lt(0f));
@@ -645,13 +683,13 @@ public final class ChannelVectorConv {
                         x = x.blend(Epilogue.CAP, x.compare(VectorOperators.GT, Epilogue.CAP));
                     }
                 }
-                x.intoArray(callOut, callOutBase + at, channelStride, 0);
+                x.intoArray(callOut, outBase + at, channelStride, 0);
             }
         }
     }
 
     /** Pixels [0, valid) of a tile, channels from {@code channel0}, through the epilogue into {@link ChannelBlocks}. */
-    private void blockedEpilogue(float[] tile, int t, int valid, int channel0, int pixel) {
+    private void blockedEpilogue(float[] tile, int t, int valid, int channel0, int pixel, int outBase, int residualBase) {
         Epilogue e = callEpilogue;
         int positions = g.positions();
         float[] bias = e.bias() == null ? noBias : e.bias();
@@ -659,8 +697,8 @@ public final class ChannelVectorConv {
         for (int v = 0; v < nc && channel0 + v < g.co(); v += L) {
             int channel = channel0 + v;
             FloatVector b = FloatVector.fromArray(S, bias, channel);
-            int plane = callOutBase + channel / L * outPlane;
-            int r = callResidualBase + (channel / L * positions + pixel) * L;
+            int plane = outBase + channel / L * outPlane;
+            int r = residualBase + (channel / L * positions + pixel) * L;
             for (int i = 0; i < valid; i++, r += L) {
                 int at = plane + outPixel[pixel + i];
                 FloatVector x = FloatVector.fromArray(S, tile, t + i * nc + v).add(b);
@@ -687,7 +725,7 @@ public final class ChannelVectorConv {
      * The last, partial vector of channels a float at a time: a masked gather or scatter still checks the
      * indices of the lanes it leaves out.
      */
-    private void tailEpilogue(float[] tile, int t, int valid, int channel, int pixel, float[] bias) {
+    private void tailEpilogue(float[] tile, int t, int valid, int channel, int pixel, float[] bias, int outBase, int residualBase) {
         Epilogue e = callEpilogue;
         int positions = g.positions();
         for (int lane = 0; channel + lane < g.co(); lane++) {
@@ -695,12 +733,12 @@ public final class ChannelVectorConv {
                 int at = (channel + lane) * positions + pixel + i;
                 float x = tile[t + i * nc + lane] + bias[channel + lane];
                 if (e.residual() != null) {
-                    x += e.residual()[callResidualBase + at];
+                    x += e.residual()[residualBase + at];
                 }
                 if (e.accumulate()) {
-                    x += callOut[callOutBase + at];
+                    x += callOut[outBase + at];
                 }
-                callOut[callOutBase + at] = e.activation().apply(x, e.slope());
+                callOut[outBase + at] = e.activation().apply(x, e.slope());
             }
         }
     }

@@ -29,7 +29,7 @@ class ChannelVectorConvTest {
             }
             int ci = 16 + r.nextInt(40);
             int co = 32 + r.nextInt(100);
-            int n = 1 + r.nextInt(2);
+            int n = 1 + r.nextInt(3);
             ConvGeometry g = new ConvGeometry(ci, ih, iw, co, oh, ow, kh, kw, sh, sw, pt, pl, 1, 1, 1);
             assertTrue(ChannelVectorConv.handles(g, Activation.RELU), g.toString());
             Operands o = Operands.random(r, g, n);
@@ -64,10 +64,12 @@ class ChannelVectorConvTest {
                 continue;
             }
             int ci = r.nextInt(5) == 0 ? 1 + r.nextInt(8) : 16 * (1 + r.nextInt(3));
-            int co = 16 * (2 + r.nextInt(7));
-            int n = 1 + r.nextInt(2);
+            // as few output channels as one block, or a block and a half (MobileNet v2's 16 and 24)
+            int narrow = ChannelBlocks.BLOCK * (1 + r.nextInt(2)) + (r.nextBoolean() ? ChannelBlocks.BLOCK / 2 : 0);
+            int co = r.nextInt(4) == 0 ? narrow : 16 * (2 + r.nextInt(7));
+            int n = 1 + r.nextInt(3);
             boolean blockedIn = ChannelBlocks.fits(ci) && r.nextBoolean();
-            boolean blockedOut = r.nextBoolean();
+            boolean blockedOut = ChannelBlocks.fits(co) && r.nextBoolean();
             ConvGeometry g = new ConvGeometry(ci, ih, iw, co, oh, ow, kh, kw, sh, sw, pt, pl, 1, 1, 1);
             assertTrue(ChannelVectorConv.handlesBlocked(g, Activation.RELU), g.toString());
             Operands o = Operands.random(r, g, n);
@@ -106,7 +108,7 @@ class ChannelVectorConvTest {
             int ih = Math.max(1, (oh - 1) * sh + kh - 2 * pt + r.nextInt(sh));
             int ci = 1 + r.nextInt(4);
             int co = 16 * (2 + r.nextInt(5));
-            int n = 1 + r.nextInt(2);
+            int n = 1 + r.nextInt(3);
             boolean blockedOut = r.nextBoolean();
             boolean capped = r.nextBoolean();
             ConvGeometry g = new ConvGeometry(ci, ih, iw, co, oh, ow, kh, 7, sh, 2, pt, pl, 1, 1, 1);
@@ -141,7 +143,7 @@ class ChannelVectorConvTest {
             int ih = (oh - 1) * s + k - 2 * p + r.nextInt(s);
             int ci = 16 * (1 + r.nextInt(3));
             int co = 16 * (2 + r.nextInt(4));
-            int n = 1 + r.nextInt(2);
+            int n = 1 + r.nextInt(3);
             ConvGeometry g = new ConvGeometry(ci, ih, iw, co, oh, ow, k, k, s, s, p, p, 1, 1, 1);
             ChannelBlocks.Frame inFrame = ChannelBlocks.Frame.around(g);
             ChannelBlocks.Frame outFrame = new ChannelBlocks.Frame(oh + 2 + r.nextInt(2), ow + 1 + r.nextInt(3), 1 + r.nextInt(2), 1);

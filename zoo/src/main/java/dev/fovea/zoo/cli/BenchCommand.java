@@ -35,6 +35,9 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--profile", description = "time per layer type, and the slowest layers")
     boolean profile;
 
+    @Option(names = "--layers", paramLabel = "N", description = "how many of the slowest layers --profile lists (default 5)")
+    int layers = 5;
+
     @Option(names = {"-h", "--help"}, usageHelp = true, description = "this help")
     boolean help;
 
@@ -49,6 +52,7 @@ final class BenchCommand implements Callable<Integer> {
         int batch = Cli.range("--batch", batchFlag != null ? batchFlag : train ? 16 : 1, 1, 4096);
         Cli.range("--threads", threads, 1, 1024);
         Cli.range("--seconds", seconds, 1, 3600);
+        Cli.range("--layers", layers, 1, 100_000);
         Zoo zoo = cli.zoo();
         String name = cli.resolve(model);
         ModelInfo info = zoo.info(name);
@@ -72,7 +76,7 @@ final class BenchCommand implements Callable<Integer> {
                 info.layers().forEach(l -> macs.put(l.name(), l.macs()));
                 Map<String, String> kernels = session.kernels();
                 session.profileSteps(runs).entrySet().stream()
-                        .sorted(Map.Entry.<String, Double>comparingByValue().reversed()).limit(5)
+                        .sorted(Map.Entry.<String, Double>comparingByValue().reversed()).limit(layers)
                         .forEach(e -> cli.out.printf(java.util.Locale.ROOT, "  %-22s %8.2f ms  %7.1f GFLOP/s  %s%n", e.getKey(), e.getValue(),
                                 2.0 * macs.getOrDefault(e.getKey(), 0L) * session.batch() / (e.getValue() * 1e6),
                                 kernels.getOrDefault(e.getKey(), "")));
