@@ -33,6 +33,7 @@ import java.util.Random;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.spark.SparkContext;
+import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.scheduler.SparkListener;
@@ -260,13 +261,27 @@ class SparkTrainingTest {
         assertEquals("sample 3 of partition 1 has 1000 input values; the model takes 1x32x32 = 1024", e.getMessage());
     }
 
-    /** Worker 0's listener, run in this JVM: at {@code step} it has Spark kill worker 1's task, once. */
+    /**
+     * Worker 0's listener, run in this JVM: at {@code step} it has Spark kill worker 1's task, once, and
+     * waits there until Spark aborts the stage. The kill is asynchronous and a step takes milliseconds:
+     * without the wait, both workers may train on past the next checkpoint before the kill lands.
+     */
     private record KillWorkerOneAtStep(int step) implements DataParallelTraining.WorkerListener {
         @Override
         public void step(dev.fovea.runtime.fit.Progress progress) {
             long done = (long) progress.epoch() * progress.steps() + progress.step();
             if (done == step && KILLED.compareAndSet(false, true)) {
                 SparkContext.getOrCreate().killTaskAttempt(RUNNING.get(1), true, "killed by the test at step " + step);
+                TaskContext task = TaskContext.get();
+                long deadline = System.nanoTime() + 30_000_000_000L;
+                while (!task.isInterrupted() && System.nanoTime() < deadline) {
+                    try {
+                        Thread.sleep(10);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        return;
+                    }
+                }
             }
         }
     }

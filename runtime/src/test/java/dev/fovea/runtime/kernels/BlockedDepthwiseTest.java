@@ -13,7 +13,7 @@ class BlockedDepthwiseTest {
         Random r = new Random(61);
         int padded = 0;
         for (int trial = 0; trial < 80; trial++) {
-            int k = 1 + r.nextInt(5);
+            int k = 1 + r.nextInt(7); // padding up to 6: more than a block of pixels at the left edge
             int s = 1 + r.nextInt(2);
             int p = r.nextInt(k);
             int oh = 1 + r.nextInt(12);
