@@ -10,8 +10,8 @@ import jdk.incubator.vector.VectorSpecies;
  * pixel, so every tap is one vector FMA with that tap's 16 weights, and no lane is wasted on a row's
  * end. The input is read in place, padding included: a tap that falls in the padding is skipped, so
  * nothing is copied and the whole batch is one parallel job. A task is one output row of one channel
- * block of one sample, computed four pixels at a time; the blocks at the row's ends check each tap's
- * column.
+ * block of one sample; the pixels whose taps all lie inside the input's columns are computed four at
+ * a time, the few at the edges one by one.
  */
 public final class BlockedDepthwise {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
@@ -87,8 +87,8 @@ public final class BlockedDepthwise {
         float[] biases = e.bias() == null ? noBias : e.bias();
         FloatVector bias = FloatVector.fromArray(S, biases, cb * L);
         int x = 0;
-        for (; x < firstInside; x += PX) {
-            edgeBlock(plane, top, ky0, ky1, wBase, x, biases, cb, out);
+        for (; x < firstInside; x++) {
+            edgePixel(plane, top, ky0, ky1, wBase, x, biases, cb, out);
         }
         for (; x + PX <= endInside; x += PX) {
             FloatVector a0 = bias;
@@ -111,58 +111,27 @@ public final class BlockedDepthwise {
             a2.intoArray(callOut, out + (x + 2) * L);
             a3.intoArray(callOut, out + (x + 3) * L);
         }
-        for (; x < g.ow(); x += PX) {
-            edgeBlock(plane, top, ky0, ky1, wBase, x, biases, cb, out);
+        for (; x < g.ow(); x++) {
+            edgePixel(plane, top, ky0, ky1, wBase, x, biases, cb, out);
         }
         finish(out, g.ow() * L, e);
     }
 
-    /**
-     * Output pixels [x, x + 4) of a row that reach into the padding columns or past the row's end: the
-     * pixels still run side by side, each tap skipped for the pixels whose column it misses (and every
-     * tap of a padding row, by [ky0, ky1)), so that four sums, not one, are in flight. On a 7x7 map these
-     * are the row's 7 pixels.
-     */
-    private void edgeBlock(int plane, int top, int ky0, int ky1, int wBase, int x, float[] biases, int cb, int out) {
+    /** Output pixel x of a row, its taps in padding columns skipped (and in padding rows, by [ky0, ky1)). */
+    private void edgePixel(int plane, int top, int ky0, int ky1, int wBase, int x, float[] biases, int cb, int out) {
         int iw = g.iw();
         int kw = g.kw();
-        int sw = g.sw();
-        int count = Math.min(PX, g.ow() - x);
-        int left = x * sw - g.pl();
-        float[] src = callIn;
-        FloatVector a0 = FloatVector.fromArray(S, biases, cb * L);
-        FloatVector a1 = a0;
-        FloatVector a2 = a0;
-        FloatVector a3 = a0;
+        int left = x * g.sw() - g.pl();
+        int kx0 = Math.max(0, -left);
+        int kx1 = Math.min(kw, iw - left);
+        FloatVector a = FloatVector.fromArray(S, biases, cb * L);
         for (int ky = ky0; ky < ky1; ky++) {
-            int row = plane + (top + ky) * iw * L;
-            for (int kx = 0; kx < kw; kx++) {
-                FloatVector w = FloatVector.fromArray(S, weight, wBase + (ky * kw + kx) * L);
-                int c = left + kx; // the column pixel 0 reads, the next pixels sw further each
-                if (c >= 0 && c < iw) {
-                    a0 = w.fma(FloatVector.fromArray(S, src, row + c * L), a0);
-                }
-                if (count > 1 && c + sw >= 0 && c + sw < iw) {
-                    a1 = w.fma(FloatVector.fromArray(S, src, row + (c + sw) * L), a1);
-                }
-                if (count > 2 && c + 2 * sw >= 0 && c + 2 * sw < iw) {
-                    a2 = w.fma(FloatVector.fromArray(S, src, row + (c + 2 * sw) * L), a2);
-                }
-                if (count > 3 && c + 3 * sw >= 0 && c + 3 * sw < iw) {
-                    a3 = w.fma(FloatVector.fromArray(S, src, row + (c + 3 * sw) * L), a3);
-                }
+            int at = plane + ((top + ky) * iw + left) * L;
+            for (int kx = kx0; kx < kx1; kx++) {
+                a = FloatVector.fromArray(S, weight, wBase + (ky * kw + kx) * L).fma(FloatVector.fromArray(S, callIn, at + kx * L), a);
             }
         }
-        a0.intoArray(callOut, out + x * L);
-        if (count > 1) {
-            a1.intoArray(callOut, out + (x + 1) * L);
-        }
-        if (count > 2) {
-            a2.intoArray(callOut, out + (x + 2) * L);
-        }
-        if (count > 3) {
-            a3.intoArray(callOut, out + (x + 3) * L);
-        }
+        a.intoArray(callOut, out + x * L);
     }
 
     /**
