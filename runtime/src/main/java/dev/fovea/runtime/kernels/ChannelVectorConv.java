@@ -202,8 +202,6 @@ public final class ChannelVectorConv {
         this.grouped = blockedIn;
         this.rows = source == Source.NCHW_ROWS;
         this.nc = grouped || rows ? BlockedMicroKernel.CHANNELS : NC;
-        this.tileBlocks = grouped || rows ? BlockedMicroKernel.PIXELS / PR : 1;
-        this.tileFloats = tileBlocks * PR * nc;
         this.panels = (g.co() + nc - 1) / nc;
         this.packed = grouped ? packGrouped(g, weight) : pack(g, weight, nc);
         this.phases = source == Source.NCHW_PHASES ? new StridePhases(g) : rows ? new StridePhases(strideOne(g)) : null;
@@ -245,6 +243,8 @@ public final class ChannelVectorConv {
                 this.rowStep = g.sh() * padded.pw * b;
             }
         }
+        this.tileBlocks = tileBlocks(grouped, rows, pixelStep);
+        this.tileFloats = tileBlocks * PR * nc;
         boolean flat = source == Source.NCHW_FLAT || source == Source.BLOCKED_FLAT;
         this.blocksPerRow = flat ? 0 : (g.ow() + PR - 1) / PR;
         this.blocks = flat ? g.positions() / PR : g.oh() * blocksPerRow;
@@ -261,6 +261,21 @@ public final class ChannelVectorConv {
         // every panel of one pixel group before the next group: the workers take tasks from both ends, so
         // each keeps to its own part of the map from layer to layer, and finds it in its own cache
         this.tileTask = t -> task(t % panels, t / panels);
+    }
+
+    /**
+     * Pixel blocks of {@link #PR} per tile. {@link BlockedMicroKernel}'s and {@link RowMicroKernel}'s tiles
+     * take two, 28 accumulators; with 16 vector registers ({@link VectorRegisters}) those spill on every
+     * step, so a blocked input at stride 1 or 2 runs the one-run tile instead, 14 accumulators and three
+     * operands, one register more than there are (ResNet-50 at batch 1 with -XX:UseAVX=2: 76 ms against
+     * 83 to 88; a tile made for 16 registers is still to come).
+     */
+    private static int tileBlocks(boolean grouped, boolean rows, int pixelStep) {
+        if (!grouped && !rows) {
+            return 1;
+        }
+        boolean oneRunKernel = pixelStep == ChannelBlocks.BLOCK || pixelStep == 2 * ChannelBlocks.BLOCK;
+        return grouped && oneRunKernel && VectorRegisters.few() ? 1 : BlockedMicroKernel.PIXELS / PR;
     }
 
     /** Weights as panels of {@code width} output channels, [panel][k][width], in the reduction's own order. */
@@ -479,7 +494,7 @@ public final class ChannelVectorConv {
                 int sample = callSample + tile / tileCount;
                 int block = tile % tileCount * tileBlocks;
                 int firstRun = inputOffset(sample, block);
-                boolean half = block + 1 == blocks;
+                boolean half = tileBlocks == 1 || block + 1 == blocks;
                 int secondRun = half ? firstRun : inputOffset(sample, block + 1);
                 int t = (tile - first) * tileFloats;
                 if (half && pixelStep == ChannelBlocks.BLOCK) {
