@@ -13,13 +13,12 @@ import argparse
 import json
 import os
 import resource
-import statistics
-import time
 
 import numpy as np
 import onnxruntime as ort
 
 from onnx_files import onnx_name
+from timing import measure
 
 
 def main():
@@ -38,18 +37,8 @@ def main():
         session = ort.InferenceSession(os.path.join(args.dir, onnx_name(name, args.batch)), options,
                                        providers=["CPUExecutionProvider"])
         x = {"input": np.random.default_rng(1).standard_normal((args.batch, 3, 224, 224), dtype=np.float32)}
-        end = time.perf_counter() + min(5.0, args.seconds)
-        while time.perf_counter() < end:
-            session.run(None, x)
-        times = []
-        end = time.perf_counter() + args.seconds
-        while time.perf_counter() < end or len(times) < 5:
-            t0 = time.perf_counter()
-            session.run(None, x)
-            times.append((time.perf_counter() - t0) * 1000)
-        times.sort()
-        print(json.dumps({"model": name, "batch": args.batch, "threads": args.threads, "runs": len(times),
-                          "median_ms": round(statistics.median(times), 3), "p90_ms": round(times[int(0.9 * len(times)) - 1], 3),
+        timed = measure(lambda: session.run(None, x), args.seconds)
+        print(json.dumps({"model": name, "batch": args.batch, "threads": args.threads, **timed,
                           "peak_resident_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024,
                           "onnxruntime": ort.__version__}), flush=True)
 

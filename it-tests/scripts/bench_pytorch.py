@@ -9,12 +9,11 @@ Install libopenblas0-openmp first: Debian's PyTorch otherwise runs on the refere
 """
 import argparse
 import json
-import statistics
-import time
 
 import torch
 
 import torchvision_figures
+from timing import measure
 
 
 def main():
@@ -30,18 +29,8 @@ def main():
         x = torch.randn(args.batch, 3, 224, 224)
         with torch.inference_mode():
             frozen = torch.jit.optimize_for_inference(torch.jit.freeze(torch.jit.script(model)))
-            end = time.perf_counter() + min(5.0, args.seconds)
-            while time.perf_counter() < end:
-                frozen(x)
-            times = []
-            end = time.perf_counter() + args.seconds
-            while time.perf_counter() < end or len(times) < 5:
-                t0 = time.perf_counter()
-                frozen(x)
-                times.append((time.perf_counter() - t0) * 1000)
-        times.sort()
-        print(json.dumps({"model": name, "batch": args.batch, "threads": args.threads, "runs": len(times),
-                          "median_ms": round(statistics.median(times), 3), "p90_ms": round(times[int(0.9 * len(times)) - 1], 3),
+            timed = measure(lambda: frozen(x), args.seconds)
+        print(json.dumps({"model": name, "batch": args.batch, "threads": args.threads, **timed,
                           "torch": torch.__version__, "blas": torch.__config__.show().count("BLAS")}), flush=True)
 
 

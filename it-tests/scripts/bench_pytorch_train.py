@@ -11,12 +11,11 @@ torch.set_num_threads(T). Prints one JSON object per model with the median and p
 """
 import argparse
 import json
-import statistics
-import time
 
 import torch
 
 import torchvision_figures
+from timing import measure
 
 
 def lenet():
@@ -65,20 +64,8 @@ def main():
             torch.nn.functional.cross_entropy(model(x), y).backward()
             sgd.step()
 
-        end = time.perf_counter() + min(5.0, args.seconds)
-        warmups = 0
-        while time.perf_counter() < end or warmups < 3:
-            step()
-            warmups += 1
-        times = []
-        end = time.perf_counter() + args.seconds
-        while time.perf_counter() < end or len(times) < 5:
-            t0 = time.perf_counter()
-            step()
-            times.append((time.perf_counter() - t0) * 1000)
-        times.sort()
-        print(json.dumps({"model": name, "mode": "train", "batch": args.batch, "threads": args.threads, "runs": len(times),
-                          "median_ms": round(statistics.median(times), 3), "p90_ms": round(times[int(0.9 * len(times)) - 1], 3),
+        timed = measure(step, args.seconds, min_warmups=3)
+        print(json.dumps({"model": name, "mode": "train", "batch": args.batch, "threads": args.threads, **timed,
                           "torch": torch.__version__}), flush=True)
 
 
