@@ -39,11 +39,13 @@ final class ConvInLanes {
     private float[] dy;
     private float[] dx;
     private float[] dw;
+    private float[] db;
     private final IntConsumer inputIn = this::inputIn;
     private final IntConsumer forwardRun = this::forwardRun;
     private final IntConsumer outputOut = this::outputOut;
     private final IntConsumer gradientIn = this::gradientIn;
     private final IntConsumer weightRun = this::weightRun;
+    private final IntConsumer biasBlock = this::biasBlock;
     private final IntConsumer paddedGradientIn = this::paddedGradientIn;
     private final IntConsumer flippedRun = this::flippedRun;
     private final IntConsumer flippedOut = this::flippedOut;
@@ -143,16 +145,19 @@ final class ConvInLanes {
 
     // ---- backward ----------------------------------------------------------------------------------------------
 
-    /** Accumulates into dx (when not null) the input's gradient and into dw (when not null) the weight's. */
-    void backward(Workers workers, float[] x, float[] weight, float[] dy, float[] dx, float[] dw) {
+    /** Accumulates into dx, dw and db (each when not null) the gradients of the input, the weight and the bias. */
+    void backward(Workers workers, float[] x, float[] weight, float[] dy, float[] dx, float[] dw, float[] db) {
         this.x = x;
         this.dy = dy;
         this.dx = dx;
         this.dw = dw;
+        this.db = db;
         int outputChannels = lanes.outputBlocks * LaneConv.BLOCK;
         workers.parallelFor(groups * (outputChannels + (dw != null ? g.ci() : 0)), gradientIn);
         if (dw != null) {
-            workers.parallelFor(lanes.outputBlocks * tapSlices, weightRun);
+            workers.parallelFor(lanes.outputBlocks * tapSlices, weightRun); // the first run of each block's taps also sums its bias
+        } else if (db != null) {
+            workers.parallelFor(lanes.outputBlocks, biasBlock);
         }
         if (dx != null && flipped != null) {
             float[] w = scratch.get(Scratch.Use.FLIPPED, 0);
@@ -166,7 +171,7 @@ final class ConvInLanes {
             workers.parallelFor(groups * lanes.inputBlocks, scatterBlock);
             workers.parallelFor(groups * g.ci(), scatteredOut);
         }
-        this.x = this.dy = this.dx = this.dw = null;
+        this.x = this.dy = this.dx = this.dw = this.db = null;
     }
 
     /** Task (group, channel): an output gradient plane into the lanes (channels rounded up to blocks of 4, the extra ones zero), then the input planes the weight gradient reads. */
@@ -190,6 +195,16 @@ final class ConvInLanes {
         lanes.weightGradient(scratch.get(Scratch.Use.LANE_INPUT, 0), 0, scratch.get(Scratch.Use.LANE_OUTPUT, 0), 0, groups, ob,
                 sliceStart(slice, tapSlices, lanes.taps()), sliceStart(slice + 1, tapSlices, lanes.taps()), scratch.get(Scratch.Use.LANE_SUMS, 0),
                 dw);
+        if (slice == 0) {
+            biasBlock(ob);
+        }
+    }
+
+    /** Task (output block): the bias gradient of its channels, from the output gradient in the lanes. */
+    private void biasBlock(int ob) {
+        if (db != null) {
+            lanes.biasGradient(scratch.get(Scratch.Use.LANE_OUTPUT, 0), 0, groups, ob, db);
+        }
     }
 
     /** Task (group, channel): an output gradient plane already in the lanes, padded for the flipped forward pass (copied, not moved in again). */

@@ -235,10 +235,7 @@ public final class ConvTrain {
      */
     public void backward(Workers workers, float[] x, float[] weight, float[] dy, float[] dx, float[] dw, float[] db) {
         if (lanes != null) {
-            lanes.backward(workers, x, weight, dy, dx, dw);
-            if (db != null) {
-                biasGradient(workers, dy, db);
-            }
+            lanes.backward(workers, x, weight, dy, dx, dw, db);
             return;
         }
         if (dw != null) {

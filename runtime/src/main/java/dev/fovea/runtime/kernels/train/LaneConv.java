@@ -321,6 +321,35 @@ final class LaneConv {
         c3.intoArray(sums, at + 3 * L);
     }
 
+    /**
+     * db[o] for the channels of output block ob: the output gradient of {@code groups} consecutive groups at
+     * dyOff ({@link #outputFloats()} apart) summed over positions per lane, in two vectors of alternate
+     * positions, then the lanes added in order in float64 (lanes without a sample hold zeros).
+     */
+    void biasGradient(float[] dy, int dyOff, int groups, int ob, float[] db) {
+        for (int o = ob * BLOCK; o < Math.min(g.co(), (ob + 1) * BLOCK); o++) {
+            FloatVector even = FloatVector.zero(S);
+            FloatVector odd = even;
+            for (int group = 0; group < groups; group++) {
+                int d = dyOff + group * outputFloats() + o * positions * L;
+                int p = 0;
+                for (; p + 1 < positions; p += 2, d += 2 * L) {
+                    even = even.add(FloatVector.fromArray(S, dy, d));
+                    odd = odd.add(FloatVector.fromArray(S, dy, d + L));
+                }
+                if (p < positions) {
+                    even = even.add(FloatVector.fromArray(S, dy, d));
+                }
+            }
+            FloatVector sums = even.add(odd);
+            double sum = 0;
+            for (int lane = 0; lane < L; lane++) {
+                sum += sums.lane(lane);
+            }
+            db[o] += (float) sum;
+        }
+    }
+
     /** dw[o][t] += the lanes of sums[ob][t][o % 4] for o in the block, t in [t0, t1), in lane order: the order of a vector reduction is not fixed. */
     private void addLanes(float[] sums, int ob, int t0, int t1, float[] dw) {
         for (int o = ob * BLOCK; o < Math.min(g.co(), (ob + 1) * BLOCK); o++) {
