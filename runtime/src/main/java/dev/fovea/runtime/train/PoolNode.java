@@ -35,8 +35,9 @@ final class PoolNode extends Node {
             this.backwardPlane = p -> PoolTrain.avgBackward(out.grad, in.grad, p, ih, iw, oh, ow, w, layer.countIncludePad());
             return;
         }
-        this.maxForwardPlane = PoolTrain.plain2x2(w, ih, iw, oh, ow)
-                ? p -> PoolTrain.maxForward2x2(in.value, out.value, s, p, ih, iw, oh, ow)
+        int[] corners = PoolTrain.plain2x2(w, ih, iw, oh, ow) ? PoolTrain.corners2x2(iw, oh, ow) : null;
+        this.maxForwardPlane = corners != null
+                ? p -> PoolTrain.maxForward2x2(in.value, out.value, s, p, ih, iw, oh, ow, corners)
                 : p -> PoolTrain.maxForwardPlane(in.value, out.value, s, p, ih, iw, oh, ow, w.kh(), w.kw(), w.sh(), w.sw(), w.padTop(),
                         w.padLeft(), w.dh(), w.dw());
         this.backwardPlane = p -> PoolTrain.maxBackward(out.grad, s, in.grad, p, ih * iw, oh * ow);

@@ -1,6 +1,11 @@
 package dev.fovea.runtime.kernels.train;
 
 import dev.fovea.runtime.graph.Window;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Pooling for training, forward and backward side by side, each function one task: one (sample,
@@ -9,7 +14,22 @@ import dev.fovea.runtime.graph.Window;
  * there; average pooling spreads it over the window with the forward pass's divisor.
  */
 public final class PoolTrain {
+    private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+    /** As many ints as {@link #F} has floats: a window's position beside its maximum. */
+    private static final VectorSpecies<Integer> I = IntVector.SPECIES_PREFERRED;
+
     private PoolTrain() {}
+
+    /** For {@link #maxForward2x2}: each output's window, as the offset of its top-left input in the plane. */
+    public static int[] corners2x2(int iw, int oh, int ow) {
+        int[] corners = new int[oh * ow];
+        for (int y = 0; y < oh; y++) {
+            for (int x = 0; x < ow; x++) {
+                corners[y * ow + x] = 2 * y * iw + 2 * x;
+            }
+        }
+        return corners;
+    }
 
     /** Whether a max pooling window is the common 2x2 of stride 2 without padding, every window whole. */
     public static boolean plain2x2(Window w, int ih, int iw, int oh, int ow) {
@@ -18,30 +38,51 @@ public final class PoolTrain {
     }
 
     /**
-     * The common 2x2 window of stride 2 without padding, every window whole: plane p. Written as maxima
-     * of pairs and selects, which compile without branches: which of four values is largest is a coin
-     * toss, and mispredicted branches made this five times slower. Ties keep the first in row-major
-     * order, as PyTorch; a NaN propagates to the output.
+     * The common 2x2 window of stride 2 without padding, every window whole: plane p, {@code corners} from
+     * {@link #corners2x2}. Maxima of pairs and selects, without branches (which of four values is largest
+     * is a coin toss: mispredicted branches made this five times slower), a vector of outputs at a time:
+     * the four corners of their windows gathered, the positions of the maxima blended from the corners'.
+     * The last outputs, fewer than a vector, one at a time. Ties keep the first in row-major order, as
+     * PyTorch; a NaN propagates to the output.
      */
-    public static void maxForward2x2(float[] in, float[] out, int[] switches, int p, int ih, int iw, int oh, int ow) {
+    public static void maxForward2x2(float[] in, float[] out, int[] switches, int p, int ih, int iw, int oh, int ow, int[] corners) {
         int plane = p * ih * iw;
-        for (int y = 0; y < oh; y++) {
-            int top = 2 * y * iw;
-            int o = (p * oh + y) * ow;
-            for (int x = 0; x < ow; x++) {
-                int at = top + 2 * x;
-                float a = in[plane + at];
-                float b = in[plane + at + 1];
-                float c = in[plane + at + iw];
-                float d = in[plane + at + iw + 1];
-                float upper = Math.max(a, b);
-                float lower = Math.max(c, d);
-                int upperAt = b > a ? at + 1 : at;
-                int lowerAt = d > c ? at + iw + 1 : at + iw;
-                out[o + x] = Math.max(upper, lower);
-                switches[o + x] = lower > upper ? lowerAt : upperAt;
-            }
+        int o = p * oh * ow;
+        int n = oh * ow;
+        int vectors = n - n % F.length();
+        for (int i = 0; i < vectors; i += F.length()) {
+            FloatVector a = FloatVector.fromArray(F, in, plane, corners, i);
+            FloatVector b = FloatVector.fromArray(F, in, plane + 1, corners, i);
+            FloatVector c = FloatVector.fromArray(F, in, plane + iw, corners, i);
+            FloatVector d = FloatVector.fromArray(F, in, plane + iw + 1, corners, i);
+            IntVector at = IntVector.fromArray(I, corners, i);
+            VectorMask<Integer> right = b.compare(VectorOperators.GT, a).cast(I);
+            VectorMask<Integer> lowerRight = d.compare(VectorOperators.GT, c).cast(I);
+            FloatVector upper = a.max(b);
+            FloatVector lower = c.max(d);
+            VectorMask<Integer> below = lower.compare(VectorOperators.GT, upper).cast(I);
+            upper.max(lower).intoArray(out, o + i);
+            IntVector upperAt = at.add(1, right);
+            IntVector lowerAt = at.add(iw).add(1, lowerRight);
+            upperAt.blend(lowerAt, below).intoArray(switches, o + i);
         }
+        for (int i = vectors; i < n; i++) {
+            maxOf2x2(in, out, switches, plane, corners[i], iw, o + i);
+        }
+    }
+
+    /** One output of {@link #maxForward2x2}: the window whose top-left input is at {@code at}, into out and switches at {@code o}. */
+    private static void maxOf2x2(float[] in, float[] out, int[] switches, int plane, int at, int iw, int o) {
+        float a = in[plane + at];
+        float b = in[plane + at + 1];
+        float c = in[plane + at + iw];
+        float d = in[plane + at + iw + 1];
+        float upper = Math.max(a, b);
+        float lower = Math.max(c, d);
+        int upperAt = b > a ? at + 1 : at;
+        int lowerAt = d > c ? at + iw + 1 : at + iw;
+        out[o] = Math.max(upper, lower);
+        switches[o] = lower > upper ? lowerAt : upperAt;
     }
 
     /** Any window: plane p; positions in the padding are skipped. in: planes x ih x iw; out and switches: planes x oh x ow. */

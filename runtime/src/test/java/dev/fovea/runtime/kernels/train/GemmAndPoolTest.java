@@ -67,9 +67,58 @@ class GemmAndPoolTest {
         float[] out = new float[4];
         int[] switches = new int[4];
         assertTrue(PoolTrain.plain2x2(Window.kernel(2).stride(2), 4, 4, 2, 2));
-        PoolTrain.maxForward2x2(in, out, switches, 0, 4, 4, 2, 2);
+        PoolTrain.maxForward2x2(in, out, switches, 0, 4, 4, 2, 2, PoolTrain.corners2x2(4, 2, 2));
         assertArrayEquals(new float[] {1, 5, 3, 9}, out);
         assertArrayEquals(new int[] {0, 2, 8, 15}, switches);
+    }
+
+    /**
+     * The vectors of 2x2 max pooling against its scalar form, output by output, on planes of whole vectors
+     * and a tail (28x28 to 14x14: 196 outputs), of odd sizes (11x9 to 5x4) and of fewer outputs than a
+     * vector: values from four levels so that windows tie, and a few NaNs.
+     */
+    @Test
+    void maxPoolingTwoByTwoInVectorsGivesTheScalarChoices() {
+        SplittableRandom r = new SplittableRandom(12);
+        int[][] sizes = {{28, 28, 14, 14}, {11, 9, 5, 4}, {10, 10, 5, 5}, {4, 6, 2, 3}};
+        for (int[] size : sizes) {
+            int ih = size[0], iw = size[1], oh = size[2], ow = size[3];
+            int planes = 3;
+            float[] in = new float[planes * ih * iw];
+            for (int i = 0; i < in.length; i++) {
+                in[i] = r.nextInt(50) == 0 ? Float.NaN : r.nextInt(4) - 1.5f;
+            }
+            float[] out = new float[planes * oh * ow];
+            int[] switches = new int[out.length];
+            float[] expected = new float[out.length];
+            int[] expectedSwitches = new int[out.length];
+            int[] corners = PoolTrain.corners2x2(iw, oh, ow);
+            for (int p = 0; p < planes; p++) {
+                PoolTrain.maxForward2x2(in, out, switches, p, ih, iw, oh, ow, corners);
+                maxForward2x2OneByOne(in, expected, expectedSwitches, p, ih, iw, oh, ow);
+            }
+            String where = ih + "x" + iw;
+            assertArrayEquals(expected, out, where);
+            assertArrayEquals(expectedSwitches, switches, where);
+        }
+    }
+
+    /** 2x2 max pooling one output at a time: pairs' maxima, the first of ties, comparisons false for NaN. */
+    private static void maxForward2x2OneByOne(float[] in, float[] out, int[] switches, int p, int ih, int iw, int oh, int ow) {
+        for (int y = 0; y < oh; y++) {
+            for (int x = 0; x < ow; x++) {
+                int at = 2 * y * iw + 2 * x;
+                float a = in[p * ih * iw + at];
+                float b = in[p * ih * iw + at + 1];
+                float c = in[p * ih * iw + at + iw];
+                float d = in[p * ih * iw + at + iw + 1];
+                float upper = Math.max(a, b);
+                float lower = Math.max(c, d);
+                int o = (p * oh + y) * ow + x;
+                out[o] = Math.max(upper, lower);
+                switches[o] = lower > upper ? (d > c ? at + iw + 1 : at + iw) : (b > a ? at + 1 : at);
+            }
+        }
     }
 
     /**
