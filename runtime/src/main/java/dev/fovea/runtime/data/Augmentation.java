@@ -127,10 +127,7 @@ public final class Augmentation {
             data.read(i, a, 0);
             float[] x = fixed.apply(a, b, 0, 0, i);
             for (int c = 0; c < channels; c++) {
-                for (int j = c * plane; j < (c + 1) * plane; j++) {
-                    sum[c] += x[j];
-                    squares[c] += (double) x[j] * x[j];
-                }
+                addPlane(x, c * plane, plane, sum, squares, c);
             }
         }
         float[] mean = new float[channels];
@@ -142,6 +139,34 @@ public final class Augmentation {
             std[c] = (float) Math.sqrt(Math.max(squares[c] / n - m * m, 1e-12));
         }
         return new Transform.Normalize(mean, std);
+    }
+
+    /**
+     * Adds the values x[from .. from + n) and their squares to sum[c] and squares[c], in four sums of every
+     * fourth value, added together in a fixed order: one chain of float64 additions would wait on each
+     * addition (a data set of 60,000 images took a third of a second).
+     */
+    private static void addPlane(float[] x, int from, int n, double[] sum, double[] squares, int c) {
+        double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        double q0 = 0, q1 = 0, q2 = 0, q3 = 0;
+        int j = from;
+        for (; j + 3 < from + n; j += 4) {
+            double a = x[j], b = x[j + 1], d = x[j + 2], e = x[j + 3];
+            s0 += a;
+            s1 += b;
+            s2 += d;
+            s3 += e;
+            q0 += a * a;
+            q1 += b * b;
+            q2 += d * d;
+            q3 += e * e;
+        }
+        for (; j < from + n; j++) {
+            s0 += x[j];
+            q0 += (double) x[j] * x[j];
+        }
+        sum[c] += (s0 + s1) + (s2 + s3);
+        squares[c] += (q0 + q1) + (q2 + q3);
     }
 
     /** "pad 2, random crop 32x32 padding 4, flip 0.5, normalise mean 0.286 std 0.353": for logs. */

@@ -172,6 +172,19 @@ final class TrainCommand implements Callable<Integer> {
         }
         ModelInfo info = zoo.info(name);
         String simple = Zoo.simpleName(name);
+        NetworkGraph graph = zoo.graph(name);
+        KernelWarmUp warmUp = KernelWarmUp.start(graph, info, zoo.newParameters(name, seed), batch);
+        try {
+            return train(name, info, simple, graph, warmUp);
+        } finally {
+            if (warmUp != null) {
+                warmUp.close();
+            }
+        }
+    }
+
+    /** The command once the network is known; {@code warmUp} (or null) runs until the data are read. */
+    private int train(String name, ModelInfo info, String simple, NetworkGraph graph, KernelWarmUp warmUp) throws Exception {
         DataSources.Splits splits = data.open(info.input());
         Dataset train = splits.train();
         Dataset test = splits.test();
@@ -188,7 +201,6 @@ final class TrainCommand implements Callable<Integer> {
             test = split.validation();
         }
         Pipelines.Pair pipes = Pipelines.build(train, info.input(), augment, normalize);
-        NetworkGraph graph = zoo.graph(name);
         String boundary = cacheFeatures ? featureBoundary(graph, simple, pipes) : null;
 
         Parameters parameters = zoo.newParameters(name, seed);
@@ -222,6 +234,9 @@ final class TrainCommand implements Callable<Integer> {
         }
         ProgressPrinter.Mode mode = json ? ProgressPrinter.Mode.JSON
                 : System.console() != null && System.console().isTerminal() ? ProgressPrinter.Mode.TERMINAL : ProgressPrinter.Mode.PLAIN;
+        if (warmUp != null) {
+            warmUp.close();
+        }
         try (TrainingSession session = TrainingPlanner.session(trained, parameters, batch, threads)) {
             session.loss(loss(name));
             Optimizer opt = optimizer(session, newTensors);
