@@ -45,6 +45,20 @@ public final class Gradients {
         return values.containsKey(name);
     }
 
+    /** The live arrays in the model's order. */
+    float[][] arrays() {
+        return ordered;
+    }
+
+    /** How many values all the gradients hold. */
+    long floats() {
+        long floats = 0;
+        for (float[] g : ordered) {
+            floats += g.length;
+        }
+        return floats;
+    }
+
     public void zero() {
         for (float[] g : ordered) {
             java.util.Arrays.fill(g, 0);

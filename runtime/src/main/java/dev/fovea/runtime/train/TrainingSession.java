@@ -44,6 +44,8 @@ public final class TrainingSession implements AutoCloseable {
     private final Scratch scratch;
     /** Set while {@link #profile} runs. */
     private TrainingProfile.Clock clock;
+    /** For a small network's batch trained as parts on one thread each, the parts; null when the nodes above run the whole batch. */
+    private final BatchParts parts;
 
     /**
      * {@code firstWrittenAt} gives for each node the activation gradients its backward pass adds to first,
@@ -51,21 +53,27 @@ public final class TrainingSession implements AutoCloseable {
      */
     TrainingSession(List<Node> nodes, Tensor input, Tensor logits, Tensor output, List<List<Tensor>> firstWrittenAt, Scratch scratch,
             Parameters parameters, Gradients gradients, Workers workers, int batch, TrainingState state) {
-        this.nodes = nodes.toArray(Node[]::new);
-        List<Node> back = new ArrayList<>();
-        List<Integer> steps = new ArrayList<>();
-        for (int i = nodes.size() - 1; i >= 0; i--) {
-            Node n = nodes.get(i);
-            boolean finalSoftmax = n.out == output && output != logits;
-            if (n.needsBackward() && !finalSoftmax) {
-                back.add(n);
-                steps.add(i);
-            }
-        }
-        this.backward = back.toArray(Node[]::new);
-        this.backwardStep = steps.stream().mapToInt(Integer::intValue).toArray();
-        this.zeroing = new GradientZeroing(firstWrittenAt);
+        int[] steps = backwardSteps(nodes, logits, output);
+        this(nodes.toArray(Node[]::new), java.util.Arrays.stream(steps).mapToObj(nodes::get).toArray(Node[]::new), steps,
+                new GradientZeroing(firstWrittenAt), scratch, null, input, logits, output, parameters, gradients, workers, batch, state);
+    }
+
+    /** A session that trains its batch as {@code parts}; it keeps only the whole batch's input, logits and output. */
+    TrainingSession(BatchParts parts, Tensor input, Tensor logits, Tensor output, Parameters parameters, Gradients gradients,
+            Workers workers, int batch, TrainingState state) {
+        this(new Node[0], new Node[0], new int[0], new GradientZeroing(List.of()), new Scratch(), parts, input, logits, output, parameters,
+                gradients, workers, batch, state);
+    }
+
+    private TrainingSession(Node[] nodes, Node[] backward, int[] backwardStep, GradientZeroing zeroing, Scratch scratch, BatchParts parts,
+            Tensor input, Tensor logits, Tensor output, Parameters parameters, Gradients gradients, Workers workers, int batch,
+            TrainingState state) {
+        this.nodes = nodes;
+        this.backward = backward;
+        this.backwardStep = backwardStep;
+        this.zeroing = zeroing;
         this.scratch = scratch;
+        this.parts = parts;
         this.input = input;
         this.logits = logits;
         this.output = output;
@@ -75,6 +83,19 @@ public final class TrainingSession implements AutoCloseable {
         this.batch = batch;
         this.state = state;
         this.lossGradient = new float[logits.size()];
+    }
+
+    /** The nodes the backward pass runs, as indices in forward order, last first: those with a gradient to give, but not a final softmax (the loss is fused with it). */
+    private static int[] backwardSteps(List<Node> nodes, Tensor logits, Tensor output) {
+        List<Integer> steps = new ArrayList<>();
+        for (int i = nodes.size() - 1; i >= 0; i--) {
+            Node n = nodes.get(i);
+            boolean finalSoftmax = n.out == output && output != logits;
+            if (n.needsBackward() && !finalSoftmax) {
+                steps.add(i);
+            }
+        }
+        return steps.stream().mapToInt(Integer::intValue).toArray();
     }
 
     public int batch() {
@@ -100,7 +121,12 @@ public final class TrainingSession implements AutoCloseable {
      * cannot know the vector width and thread count that size them.
      */
     public long scratchBytes() {
-        return scratch.bytes();
+        return parts == null ? scratch.bytes() : parts.scratchBytes();
+    }
+
+    /** How many parts a batch is trained as, each on one thread (1: the whole batch, its layers shared by the threads). */
+    public int batchParts() {
+        return parts == null ? 1 : parts.count();
     }
 
     /** The parameters being trained (the caller's own object). */
@@ -131,6 +157,9 @@ public final class TrainingSession implements AutoCloseable {
     /** Sets the step count, as when resuming from a checkpoint. */
     public void steps(long steps) {
         state.step(steps);
+        if (parts != null) {
+            parts.steps(steps);
+        }
     }
 
     public void loss(Loss loss) {
@@ -149,6 +178,9 @@ public final class TrainingSession implements AutoCloseable {
     /** Turns dropout off (or on again) in training mode, for gradient checks. */
     public void dropout(boolean on) {
         state.dropout(on);
+        if (parts != null) {
+            parts.dropout(on);
+        }
     }
 
     /** Forward in training mode on {@code images}, the loss against {@code labels}, backward; returns the mean loss. */
@@ -190,13 +222,28 @@ public final class TrainingSession implements AutoCloseable {
      */
     public TrainingProfile profile(float[] images, int[] labels, Optimizer optimizer, int steps) {
         clock = new TrainingProfile.Clock();
+        int count = batchParts();
+        TrainingProfile.Clock[] partClocks = new TrainingProfile.Clock[count];
+        for (int k = 0; k < count && parts != null; k++) {
+            partClocks[k] = new TrainingProfile.Clock();
+            parts.part(k).clock = partClocks[k];
+        }
         try {
             for (int i = 0; i < steps; i++) {
                 step(images, labels, optimizer);
             }
-            return clock.perStep(steps);
+            // the parts ran side by side: a layer type's share of the step is its time on all threads over the threads
+            for (TrainingProfile.Clock c : partClocks) {
+                if (c != null) {
+                    clock.add(c, 1.0 / Math.min(count, workers.threads()));
+                }
+            }
+            return clock.perStep(steps, count);
         } finally {
             clock = null;
+            for (int k = 0; k < count && parts != null; k++) {
+                parts.part(k).clock = null;
+            }
         }
     }
 
@@ -205,6 +252,11 @@ public final class TrainingSession implements AutoCloseable {
      * in eval mode. The array is the session's, valid until the next call.
      */
     public float[] forward(boolean training) {
+        if (parts != null) {
+            float[] result = training ? logits.value : output.value;
+            parts.forward(workers, input.value, training, result);
+            return result;
+        }
         for (Node n : nodes) {
             if (training && n.out == output && output != logits) {
                 continue; // the final softmax: the loss is fused with it
@@ -227,11 +279,25 @@ public final class TrainingSession implements AutoCloseable {
     }
 
     private void backwardFrom(float[] logitsGradient) {
+        if (parts != null) {
+            parts.backward(workers, logitsGradient);
+            long t0 = clock == null ? 0 : System.nanoTime();
+            parts.sum(workers, gradients);
+            if (clock != null) {
+                clock.partsSum += System.nanoTime() - t0;
+            }
+            return;
+        }
+        backwardFrom(logitsGradient, 0);
+    }
+
+    /** Backward from the logits' gradient at {@code offset} of {@code logitsGradient} (a part's rows of the whole batch's). */
+    void backwardFrom(float[] logitsGradient, int offset) {
         if (logits.grad == null) {
             throw new IllegalStateException("nothing in this network is trainable");
         }
         long t0 = clock == null ? 0 : System.nanoTime();
-        System.arraycopy(logitsGradient, 0, logits.grad, 0, logits.size());
+        System.arraycopy(logitsGradient, offset, logits.grad, 0, logits.size());
         gradients.zero();
         if (clock != null) {
             clock.zeroing += System.nanoTime() - t0;
@@ -278,10 +344,9 @@ public final class TrainingSession implements AutoCloseable {
         if (!finite(input.value)) {
             return "the input batch";
         }
-        for (Node n : nodes) {
-            if (!finite(n.out.value)) {
-                return "the output of layer " + n.name + " (" + n.kind() + ")";
-            }
+        String output = parts != null ? parts.firstNonFiniteOutput() : firstNonFiniteOutput();
+        if (output != null) {
+            return output;
         }
         if (!finite(lossGradient)) {
             return "the loss's gradient";
@@ -289,6 +354,16 @@ public final class TrainingSession implements AutoCloseable {
         for (String name : gradients.names()) {
             if (!finite(gradients.get(name))) {
                 return "the gradient of " + name;
+            }
+        }
+        return null;
+    }
+
+    /** The output of the first layer, in forward order, that holds a non-finite value; null when none does. */
+    String firstNonFiniteOutput() {
+        for (Node n : nodes) {
+            if (!finite(n.out.value)) {
+                return "the output of layer " + n.name + " (" + n.kind() + ")";
             }
         }
         return null;
@@ -314,5 +389,8 @@ public final class TrainingSession implements AutoCloseable {
     @Override
     public void close() {
         workers.close();
+        if (parts != null) {
+            parts.close();
+        }
     }
 }

@@ -52,6 +52,9 @@ public final class TrainingSessions {
             throw new IllegalArgumentException("batch and threads must be at least 1, not " + batch + " and " + threads);
         }
         TrainingSessions p = new TrainingSessions(graph, parameters, batch, threads, seed);
+        if (BatchParts.suits(graph, batch, p.gradients.floats(), inputGradient)) {
+            return p.inParts(seed);
+        }
         p.declared.tensor(NetworkGraph.INPUT, graph.input(), inputGradient);
         for (Layer layer : graph.layers()) {
             p.declare(layer);
@@ -70,6 +73,27 @@ public final class TrainingSessions {
         }
         return new TrainingSession(p.nodes, p.tensors.get(NetworkGraph.INPUT), p.tensors.get(logits), p.tensors.get(last.name()),
                 zeroBefore, p.scratch, parameters, p.gradients, new Workers(threads), batch, p.state);
+    }
+
+    /** A session whose batch trains as {@link BatchParts}: one session per part, on one thread each. */
+    private TrainingSession inParts(long seed) {
+        TrainingSession[] parts = new TrainingSession[BatchParts.count(batch)];
+        for (int k = 0; k < parts.length; k++) {
+            parts[k] = plan(graph, parameters, BatchParts.size(batch, k), 1, seed, false);
+        }
+        Layer last = graph.outputLayer();
+        Shape logitsShape = last instanceof Layer.Softmax s ? graph.shapeOf(s.input()) : last.output();
+        Tensor input = whole(NetworkGraph.INPUT, graph.input());
+        Tensor logits = whole("logits", logitsShape);
+        Tensor output = last instanceof Layer.Softmax ? whole(last.name(), last.output()) : logits;
+        BatchParts inParts = new BatchParts(parts, Math.toIntExact(graph.input().elements()), Math.toIntExact(logitsShape.elements()),
+                Math.toIntExact(last.output().elements()));
+        return new TrainingSession(inParts, input, logits, output, parameters, gradients, new Workers(threads), batch, state);
+    }
+
+    /** The whole batch's values of a tensor, without a gradient. */
+    private Tensor whole(String name, Shape shape) {
+        return new Tensor(name, shape, new float[Math.multiplyExact(batch, Math.toIntExact(shape.elements()))], null);
     }
 
     /** A layer's output has a gradient when it owns a trainable tensor or reads one that has. */

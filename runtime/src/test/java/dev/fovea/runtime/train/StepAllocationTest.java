@@ -20,7 +20,7 @@ class StepAllocationTest {
     /**
      * Once compiled, a step allocates nothing: every layer's parallel work is built with the session and
      * reads its arrays from fields, and the per-step loops run over arrays. At batch 16 the convolutions run
-     * in lanes, at batch 4 as products. Each session warms up until the compiler has taken the step's paths,
+     * in lanes, at batch 4 as products; a network without batch norm at batch 32 trains in two parts. Each session warms up until the compiler has taken the step's paths,
      * then 400 steps are counted, three times: the count is of every thread in the JVM, so the fewest of the
      * three leaves out what another thread (the test runner's, a cleaner) happened to allocate meanwhile. A
      * step still allocating then (code still being replaced) warms up and is counted again, up to eight rounds.
@@ -28,10 +28,14 @@ class StepAllocationTest {
     @Test
     void aCompiledStepAllocatesNothing() {
         com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
-        for (int batch : new int[] {16, 4}) {
-            NetworkGraph graph = TrainingTest.network();
+        for (int batch : new int[] {16, 4, 32}) {
+            NetworkGraph graph = batch == 32 ? BatchPartsTest.lenetLike() : TrainingTest.network();
             Parameters p = TrainingTest.parameters(graph);
-            float[] x = TrainingTest.images(batch, 3);
+            java.util.SplittableRandom random = new java.util.SplittableRandom(3);
+            float[] x = new float[batch * (int) graph.input().elements()];
+            for (int i = 0; i < x.length; i++) {
+                x[i] = (float) random.nextDouble(-1, 1);
+            }
             int[] labels = new int[batch];
             for (int i = 0; i < batch; i++) {
                 labels[i] = i % 4;

@@ -70,6 +70,11 @@ class TrainingTest {
                 s.step(images(8, i % 3), new int[] {0, 1, 2, 3, 3, 2, 1, 0}, sgd);
             }
         }
+        return joined(p);
+    }
+
+    /** Every parameter's values one after the other, in the model's order. */
+    static float[] joined(Parameters p) {
         float[] all = new float[0];
         for (String name : p.names()) {
             float[] v = p.get(name);
