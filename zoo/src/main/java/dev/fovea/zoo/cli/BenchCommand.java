@@ -98,8 +98,9 @@ final class BenchCommand implements Callable<Integer> {
                         + "update %.2f ms%n", p.forwardTotal(), 100 * p.forwardTotal() / total, p.backwardTotal(),
                         100 * p.backwardTotal() / total, p.zeroing(), p.loss(), p.update());
                 if (p.parts() > 1) {
-                    cli.out.printf(java.util.Locale.ROOT, "The batch ran as %d parts, each on one thread; summing their gradients took %.2f ms. "
-                            + "Layer times are the parts' time over %d threads.%n", p.parts(), p.partsSum(), Math.min(p.parts(), session.threads()));
+                    int sideBySide = Math.min(p.parts(), threads);
+                    cli.out.printf(java.util.Locale.ROOT, "The batch ran as %d parts, each on one thread; summing their gradients took %.2f ms.%s%n",
+                            p.parts(), p.partsSum(), sideBySide == 1 ? "" : " Layer times are the parts' time divided by the " + sideBySide + " threads.");
                 }
                 cli.out.println("Forward by layer type:");
                 p.forward().forEach((kind, ms) -> cli.out.printf(java.util.Locale.ROOT, "  %-22s %8.2f ms  %5.1f%%%n", kind, ms, 100 * ms / total));
