@@ -2,6 +2,7 @@ package dev.fovea.it;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.fovea.runtime.image.ImagePreprocessing;
@@ -37,7 +38,8 @@ import org.junit.jupiter.api.io.TempDir;
  * Batch inference in Spark's local mode, two executor threads: a DataFrame of image files (Spark's
  * binary-file source) scored by LeNet in three partitions, in batches of 4, gives per image the logits
  * {@code fovea infer} gives for the same image prepared as {@code fovea predict} prepares it, with the
- * top classes and their softmax probabilities.
+ * top classes and their softmax probabilities; so do the same files read by Spark's image source, and
+ * the prepared samples as a tensor column.
  */
 class SparkInferenceTest {
     private static final int IMAGES = 11;
@@ -96,6 +98,27 @@ class SparkInferenceTest {
                 assertTrue(p.get(0) >= p.get(1) && p.get(0) + p.get(1) + p.get(2) <= 1.0001f, p.toString());
                 assertEquals(labels.get(classes.get(0)), r.getList(6).get(0));
             }
+
+            // the same files through Spark's image source (decoded pixels): the same logits, with each file's origin
+            Dataset<Row> pictures = spark.read().format("image").load(images.toString()).repartition(2);
+            Dataset<Row> fromPictures = FoveaInference.of(spark, "lenet", weights).batch(4).topK(2).transform(pictures);
+            assertEquals(List.of("origin", "logits", "classes", "probabilities"), List.of(fromPictures.schema().fieldNames()));
+            List<Row> pictureRows = fromPictures.collectAsList();
+            assertEquals(IMAGES, pictureRows.size());
+            for (Row r : pictureRows) {
+                String path = Path.of(java.net.URI.create(r.getString(0))).getFileName().toString();
+                List<Float> logits = r.getList(1);
+                for (int i = 0; i < 10; i++) {
+                    assertEquals(expected.get(path)[i], logits.get(i), 1e-5f, path);
+                }
+            }
+
+            // a file the image source cannot decode: the job fails naming it
+            Path broken = Files.createDirectories(dir.resolve("broken"));
+            Files.writeString(broken.resolve("truncated.png"), "not a picture");
+            Dataset<Row> unreadable = FoveaInference.of(spark, "lenet", weights).transform(spark.read().format("image").load(broken.toString()));
+            Exception failure = assertThrows(Exception.class, unreadable::collectAsList);
+            assertTrue(failure.getMessage().contains("truncated.png: Spark's image source could not decode it"), failure.getMessage());
 
             // the same samples as tensors (a column of floats): the same logits
             List<Row> tensors = new ArrayList<>();

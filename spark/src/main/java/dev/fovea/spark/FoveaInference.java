@@ -26,9 +26,9 @@ import org.apache.spark.sql.types.StructType;
 import org.apache.spark.util.TaskCompletionListener;
 
 /**
- * Batch inference with a Fovea model over a Spark DataFrame: images from Spark's binary-file source
- * ({@code content}, encoded PNG, JPEG or BMP, decoded and prepared as {@code fovea predict} does) or
- * tensors ({@code tensor}, one sample's floats), in; the other columns, {@code logits}, and the top
+ * Batch inference with a Fovea model over a Spark DataFrame: images from Spark's image source
+ * ({@code image}, decoded pixels) or binary-file source ({@code content}, encoded PNG, JPEG or BMP), prepared
+ * as {@code fovea predict} prepares them, or tensors ({@code tensor}, one sample's floats), in; the other columns, {@code logits}, and the top
  * {@code k} {@code classes} with their softmax {@code probabilities} (and {@code labels} when given), out.
  * <pre>
  *   Dataset&lt;Row&gt; images = spark.read().format("binaryFile").load("photos/");
@@ -93,19 +93,19 @@ public final class FoveaInference implements Serializable {
         return this;
     }
 
-    /** The scored rows: the input's other columns, then logits, classes, probabilities (and labels). */
+    /**
+     * The scored rows: the input's other columns (an image column becomes its {@code origin}), then logits,
+     * classes, probabilities (and labels).
+     */
     public Dataset<Row> transform(Dataset<Row> rows) {
         StructType in = rows.schema();
-        boolean images = Arrays.asList(in.fieldNames()).contains("content");
-        if (!images && !Arrays.asList(in.fieldNames()).contains("tensor")) {
-            throw new IllegalArgumentException("score a DataFrame with a content column (binaryFile images) or a tensor column (floats), not "
-                    + in.simpleString());
-        }
-        String source = images ? "content" : "tensor";
+        Source source = Source.of(in);
         List<StructField> kept = new ArrayList<>();
         for (StructField f : in.fields()) {
-            if (!f.name().equals(source)) {
+            if (!f.name().equals(source.column)) {
                 kept.add(f);
+            } else if (source == Source.IMAGE) {
+                kept.add(DataTypes.createStructField("origin", DataTypes.StringType, true)); // the pixels go, the file's name stays
             }
         }
         StructType out = new StructType(kept.toArray(StructField[]::new))
@@ -115,7 +115,34 @@ public final class FoveaInference implements Serializable {
         if (labels != null) {
             out = out.add("labels", DataTypes.createArrayType(DataTypes.StringType, false));
         }
-        return rows.mapPartitions(new Scorer(this, in.fieldIndex(source), images), Encoders.row(out));
+        return rows.mapPartitions(new Scorer(this, in.fieldIndex(source.column), source), Encoders.row(out));
+    }
+
+    /** The column a DataFrame's samples come from, found by name. */
+    private enum Source {
+        /** Spark's image source: a struct of decoded pixels. */
+        IMAGE("image"),
+        /** Spark's binary-file source: encoded PNG, JPEG or BMP bytes. */
+        CONTENT("content"),
+        /** One sample's floats. */
+        TENSOR("tensor");
+
+        final String column;
+
+        Source(String column) {
+            this.column = column;
+        }
+
+        static Source of(StructType schema) {
+            List<String> names = Arrays.asList(schema.fieldNames());
+            for (Source s : values()) {
+                if (names.contains(s.column)) {
+                    return s;
+                }
+            }
+            throw new IllegalArgumentException("score a DataFrame with an image column (Spark's image source), a content column"
+                    + " (its binaryFile source) or a tensor column (floats), not " + schema.simpleString());
+        }
     }
 
     private static int positive(String what, int value) {
@@ -129,7 +156,7 @@ public final class FoveaInference implements Serializable {
      * One partition: rows read a batch at a time, as the consumer asks for them, through a session borrowed
      * from the executor's pool and given back when the task ends (however it ends).
      */
-    private record Scorer(FoveaInference job, int sourceColumn, boolean images) implements MapPartitionsFunction<Row, Row> {
+    private record Scorer(FoveaInference job, int sourceColumn, Source source) implements MapPartitionsFunction<Row, Row> {
         @Override
         public Iterator<Row> call(Iterator<Row> rows) {
             SessionPool.Key key = new SessionPool.Key(job.network, job.weights.id(), job.batch, job.threads);
@@ -169,11 +196,15 @@ public final class FoveaInference implements Serializable {
         }
 
         private void prepare(Row r, float[] batch, int offset) {
-            if (images) {
+            if (source != Source.TENSOR && job.input.length != 3) {
+                throw new IllegalArgumentException(job.network + " takes " + job.input.length + "-dimensional samples, not images");
+            }
+            if (source == Source.IMAGE) {
+                Row image = r.getStruct(sourceColumn);
+                ImagePreprocessing.load(SparkImage.toRgb(image), SparkImage.origin(image), job.input[0], job.input[1], job.input[2],
+                        batch, offset);
+            } else if (source == Source.CONTENT) {
                 String name = Arrays.asList(r.schema().fieldNames()).contains("path") ? r.getString(r.fieldIndex("path")) : "an image";
-                if (job.input.length != 3) {
-                    throw new IllegalArgumentException(job.network + " takes " + job.input.length + "-dimensional samples, not images");
-                }
                 ImagePreprocessing.load((byte[]) r.get(sourceColumn), name, job.input[0], job.input[1], job.input[2], batch, offset);
             } else {
                 List<Object> values = r.getList(sourceColumn);
@@ -198,6 +229,8 @@ public final class FoveaInference implements Serializable {
                 for (int c = 0; c < r.size(); c++) {
                     if (c != sourceColumn) {
                         cells.add(r.get(c));
+                    } else if (source == Source.IMAGE) {
+                        cells.add(r.getStruct(c).getAs("origin"));
                     }
                 }
                 cells.add(boxed(mine)); // arrays: Spark's row encoder takes Java arrays or Scala sequences

@@ -40,6 +40,11 @@ public final class ImagePreprocessing {
         } catch (IOException | RuntimeException e) {
             throw new ImageException(source + ": cannot decode: " + e.getMessage());
         }
+        load(image, source, channels, height, width, out, offset);
+    }
+
+    /** The same for a decoded image (a row of Spark's image source); {@code source} names it in errors. */
+    public static void load(BufferedImage image, String source, int channels, int height, int width, float[] out, int offset) {
         BufferedImage crop = resizeAndCrop(checked(image, source, channels), height, width, 0.875);
         write(crop, channels, out, offset, true);
     }
