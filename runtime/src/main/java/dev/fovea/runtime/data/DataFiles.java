@@ -8,6 +8,7 @@ import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.ZipException;
 
@@ -21,9 +22,18 @@ final class DataFiles {
             return raw;
         }
         try (InputStream in = new GZIPInputStream(new java.io.ByteArrayInputStream(raw), 1 << 16)) {
-            ByteArrayOutputStream out = new ByteArrayOutputStream(raw.length * 4);
-            in.transferTo(out);
-            return out.toByteArray();
+            // Straight into an array of the size gzip's trailer states: growing a stream's buffer and copying
+            // it out took 0.6 s of Fashion-MNIST's 47 MB, against 0.16 s for the inflation alone.
+            byte[] out = new byte[inflatedSizeHint(raw)];
+            int n = in.readNBytes(out, 0, out.length);
+            byte[] rest = in.readAllBytes(); // more than the hint: several gzip members, or over 4 GiB
+            if (rest.length == 0) {
+                return n == out.length ? out : Arrays.copyOf(out, n);
+            }
+            ByteArrayOutputStream all = new ByteArrayOutputStream(n + rest.length);
+            all.write(out, 0, n);
+            all.write(rest);
+            return all.toByteArray();
         } catch (EOFException e) {
             throw new DataException(file + ": the gzip stream is truncated");
         } catch (ZipException e) {
@@ -31,6 +41,19 @@ final class DataFiles {
         } catch (IOException e) {
             throw new DataException(file + ": cannot decompress: " + e.getMessage());
         }
+    }
+
+    /**
+     * The size gzip's trailer gives (that of the last member, modulo 2^32), believed up to 64 times the
+     * compressed size: a truncated file's last bytes are not a trailer, and must not make a huge array.
+     */
+    private static int inflatedSizeHint(byte[] gzip) {
+        if (gzip.length < 18) {
+            return 0;
+        }
+        int at = gzip.length - 4;
+        long size = (gzip[at] & 0xffL) | (gzip[at + 1] & 0xffL) << 8 | (gzip[at + 2] & 0xffL) << 16 | (gzip[at + 3] & 0xffL) << 24;
+        return (int) Math.min(size <= 64L * gzip.length ? size : gzip.length * 4L, Integer.MAX_VALUE - 16);
     }
 
     static byte[] read(Path file) {

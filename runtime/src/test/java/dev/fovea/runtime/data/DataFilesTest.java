@@ -1,5 +1,6 @@
 package dev.fovea.runtime.data;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -67,6 +68,19 @@ class DataFilesTest {
         for (int i = 0; i < 8; i++) {
             assertEquals(((8 + i) * 7 & 0xff) / 255f, x[i], 1e-7f);
         }
+    }
+
+    @Test
+    void aGzipFileOfSeveralMembersReadsWhole() throws IOException {
+        // the trailer gives only the last member's size: the reader must not stop there
+        byte[] images = idxImages(40, 4, 4);
+        byte[] first = gzip(Arrays.copyOf(images, 600));
+        byte[] second = gzip(Arrays.copyOfRange(images, 600, images.length));
+        byte[] both = Arrays.copyOf(first, first.length + second.length);
+        System.arraycopy(second, 0, both, first.length, second.length);
+        Path file = write("members.gz", both);
+        assertArrayEquals(images, DataFiles.readMaybeGzipped(file));
+        assertArrayEquals(images, DataFiles.readMaybeGzipped(write("one.gz", gzip(images))));
     }
 
     @Test
