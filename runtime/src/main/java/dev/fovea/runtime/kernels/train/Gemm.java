@@ -273,37 +273,39 @@ public final class Gemm {
 
     /** C[i][j] += sum_p A[i][p] * B[j][p]: A at aOff with row stride lda, B at bOff with ldb, C with ldc. */
     public static void nt(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int ldb, float[] c, int cOff, int ldc) {
+        float[] lanes = LANES.get(); // once per product: a thread-local lookup per block of sums cost 3% of LeNet's step
         int i = 0;
         int n4 = n / 4 * 4;
         for (; i + 4 <= m && n4 > 0; i += 4) {
             for (int j = 0; j < n4; j += 4) {
-                dots4x4(k, a, aOff + i * lda, lda, b, bOff + j * ldb, ldb, c, cOff + i * ldc + j, ldc);
+                dots4x4(k, a, aOff + i * lda, lda, b, bOff + j * ldb, ldb, c, cOff + i * ldc + j, ldc, lanes);
             }
             for (int r = i; r < i + 4; r++) {
                 for (int j = n4; j < n; j++) {
-                    c[cOff + r * ldc + j] += dot(k, a, aOff + r * lda, b, bOff + j * ldb);
+                    c[cOff + r * ldc + j] += dot(k, a, aOff + r * lda, b, bOff + j * ldb, lanes);
                 }
             }
         }
         for (; i + 2 <= m; i += 2) {
             int j = 0;
             for (; j + 2 <= n; j += 2) {
-                dots2x2(k, a, aOff + i * lda, lda, b, bOff + j * ldb, ldb, c, cOff + i * ldc + j, ldc);
+                dots2x2(k, a, aOff + i * lda, lda, b, bOff + j * ldb, ldb, c, cOff + i * ldc + j, ldc, lanes);
             }
             for (; j < n; j++) {
-                c[cOff + i * ldc + j] += dot(k, a, aOff + i * lda, b, bOff + j * ldb);
-                c[cOff + (i + 1) * ldc + j] += dot(k, a, aOff + (i + 1) * lda, b, bOff + j * ldb);
+                c[cOff + i * ldc + j] += dot(k, a, aOff + i * lda, b, bOff + j * ldb, lanes);
+                c[cOff + (i + 1) * ldc + j] += dot(k, a, aOff + (i + 1) * lda, b, bOff + j * ldb, lanes);
             }
         }
         for (; i < m; i++) {
             for (int j = 0; j < n; j++) {
-                c[cOff + i * ldc + j] += dot(k, a, aOff + i * lda, b, bOff + j * ldb);
+                c[cOff + i * ldc + j] += dot(k, a, aOff + i * lda, b, bOff + j * ldb, lanes);
             }
         }
     }
 
     /** Four rows of A against four of B: 16 sums in flight, two FMAs per vector loaded. Each sum as {@link #dot} forms it. */
-    private static void dots4x4(int k, float[] a, int a0, int lda, float[] b, int b0, int ldb, float[] c, int cOff, int ldc) {
+    private static void dots4x4(int k, float[] a, int a0, int lda, float[] b, int b0, int ldb, float[] c, int cOff, int ldc,
+            float[] lanes) {
         FloatVector s00 = FloatVector.zero(S);
         FloatVector s01 = FloatVector.zero(S);
         FloatVector s02 = FloatVector.zero(S);
@@ -347,7 +349,6 @@ public final class Gemm {
             s32 = x3.fma(y2, s32);
             s33 = x3.fma(y3, s33);
         }
-        float[] lanes = LANES.get();
         // stored one by one: vectors put in an array are boxed, and the whole loop slows tenfold
         s00.intoArray(lanes, 0);
         s01.intoArray(lanes, L);
@@ -376,7 +377,8 @@ public final class Gemm {
         }
     }
 
-    private static void dots2x2(int k, float[] a, int a0, int lda, float[] b, int b0, int ldb, float[] c, int cOff, int ldc) {
+    private static void dots2x2(int k, float[] a, int a0, int lda, float[] b, int b0, int ldb, float[] c, int cOff, int ldc,
+            float[] lanes) {
         FloatVector s00 = FloatVector.zero(S);
         FloatVector s01 = FloatVector.zero(S);
         FloatVector s10 = FloatVector.zero(S);
@@ -392,7 +394,6 @@ public final class Gemm {
             s10 = x1.fma(y0, s10);
             s11 = x1.fma(y1, s11);
         }
-        float[] lanes = LANES.get();
         s00.intoArray(lanes, 0);
         s01.intoArray(lanes, L);
         s10.intoArray(lanes, 2 * L);
@@ -425,13 +426,12 @@ public final class Gemm {
         return sum;
     }
 
-    private static float dot(int k, float[] a, int a0, float[] b, int b0) {
+    private static float dot(int k, float[] a, int a0, float[] b, int b0, float[] lanes) {
         FloatVector s = FloatVector.zero(S);
         int p = 0;
         for (; p + L <= k; p += L) {
             s = FloatVector.fromArray(S, a, a0 + p).fma(FloatVector.fromArray(S, b, b0 + p), s);
         }
-        float[] lanes = LANES.get();
         s.intoArray(lanes, 0);
         float r = sumLanes(lanes, 0);
         for (; p < k; p++) {
