@@ -6,6 +6,7 @@ import dev.fovea.runtime.optim.Clipping;
 import dev.fovea.runtime.optim.Optimizer;
 import dev.fovea.runtime.optim.Schedule;
 import dev.fovea.runtime.plan.TrainingPlanner;
+import dev.fovea.runtime.train.Loss;
 import dev.fovea.runtime.train.TrainingSession;
 import dev.fovea.runtime.weights.LoadedTensor;
 import dev.fovea.runtime.weights.WeightsException;
@@ -288,19 +289,23 @@ public final class Trainer implements AutoCloseable {
         return epoch < epochs && stoppedEarly();
     }
 
-    /** Mean loss, top-1, top-5 and the confusion matrix of the session's model on every sample of {@code loader}. */
+    /**
+     * Mean loss (without label smoothing: {@link Loss#evaluation}), top-1, top-5 and the confusion matrix of the
+     * session's model on every sample of {@code loader}.
+     */
     public static Evaluation evaluate(TrainingSession session, Loader loader) {
         if (loader.batch() != session.batch()) {
             throw new IllegalArgumentException("the loader gives batches of " + loader.batch() + "; the session takes " + session.batch());
         }
         int classes = Math.toIntExact(session.logitsShape().elements());
-        Scores scores = new Scores(classes, session.loss().penalties());
+        Loss loss = session.loss().evaluation();
+        Scores scores = new Scores(classes, loss.penalties());
         float[] gradient = new float[session.batch() * classes];
         double lossSum = 0;
         try (Loader.Epoch data = loader.epoch(0, 0)) {
             for (Batch b; (b = data.next()) != null; ) {
                 float[] logits = session.evaluateLogits(b.images());
-                lossSum += session.loss().compute(logits, b.labels(), gradient, b.count(), classes) * b.count();
+                lossSum += loss.compute(logits, b.labels(), gradient, b.count(), classes) * b.count();
                 scores.add(logits, b.labels(), b.count());
             }
         }

@@ -16,6 +16,14 @@ public interface Loss {
         return false;
     }
 
+    /**
+     * The loss to report on held-out data: the criterion without what only shapes training (label smoothing),
+     * so that test losses compare across recipes.
+     */
+    default Loss evaluation() {
+        return this;
+    }
+
     /** Softmax cross-entropy, as PyTorch's {@code CrossEntropyLoss()}. */
     static Loss crossEntropy() {
         return new SoftmaxCrossEntropy(0);

@@ -16,6 +16,11 @@ final class SoftmaxCrossEntropy implements Loss {
     }
 
     @Override
+    public Loss evaluation() {
+        return smoothing == 0 ? this : new SoftmaxCrossEntropy(0);
+    }
+
+    @Override
     public double compute(float[] output, int[] labels, float[] grad, int batch, int classes) {
         double total = 0;
         for (int b = 0; b < batch; b++) {

@@ -44,7 +44,8 @@ import picocli.CommandLine.Option;
 @Command(name = "fovea train", mixinStandardHelpOptions = false, sortOptions = false, usageHelpWidth = 110,
         description = {"Trains MODEL on a data set (Fashion-MNIST by default), evaluating on its test split after every epoch, "
                 + "and writes the trained weights. Defaults: SGD with momentum 0.9, learning rate 0.05, weight decay 5e-4, a "
-                + "cosine schedule, batch 64, 10 epochs, inputs normalised with the training data's mean and standard deviation."})
+                + "cosine schedule, label smoothing 0.1, batch 64, 10 epochs, inputs normalised with the training data's mean and "
+                + "standard deviation."})
 final class TrainCommand implements Callable<Integer> {
     enum OptimizerKind { SGD, ADAM, ADAMW }
 
@@ -87,8 +88,9 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--warmup", paramLabel = "EPOCHS", description = "linear warm-up over the first EPOCHS epochs")
     int warmup;
 
-    @Option(names = "--label-smoothing", paramLabel = "X", description = "cross-entropy against smoothed targets")
-    double labelSmoothing;
+    @Option(names = "--label-smoothing", paramLabel = "X", description = "cross-entropy against targets smoothed by X; default 0.1, "
+            + "0 for none (test losses are always without)")
+    double labelSmoothing = 0.1;
 
     @Option(names = "--clip", paramLabel = "NORM", description = "clip the gradients' global L2 norm")
     double clip;
