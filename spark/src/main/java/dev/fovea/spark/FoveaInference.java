@@ -26,10 +26,11 @@ import org.apache.spark.sql.types.StructType;
 import org.apache.spark.util.TaskCompletionListener;
 
 /**
- * Batch inference with a Fovea model over a Spark DataFrame: images from Spark's image source
- * ({@code image}, decoded pixels) or binary-file source ({@code content}, encoded PNG, JPEG or BMP), prepared
- * as {@code fovea predict} prepares them, or tensors ({@code tensor}, one sample's floats), in; the other columns, {@code logits}, and the top
- * {@code k} {@code classes} with their softmax {@code probabilities} (and {@code labels} when given), out.
+ * Batch inference with a Fovea model over a Spark DataFrame. In: images from Spark's image source
+ * ({@code image}, decoded pixels) or binary-file source ({@code content}, encoded PNG, JPEG or BMP),
+ * prepared as {@code fovea predict} prepares them, or tensors ({@code tensor}, one sample's floats). Out:
+ * the other columns, {@code logits}, and the top {@code k} {@code classes} with their softmax
+ * {@code probabilities} (and {@code labels} when given).
  * <pre>
  *   Dataset&lt;Row&gt; images = spark.read().format("binaryFile").load("photos/");
  *   Dataset&lt;Row&gt; scored = FoveaInference.of(spark, "resnet18", Path.of("resnet18.safetensors")).topK(5).transform(images);

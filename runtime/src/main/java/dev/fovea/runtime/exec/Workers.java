@@ -21,9 +21,9 @@ public final class Workers implements AutoCloseable {
     private static final long SPIN_NANOS = 50_000;
     /**
      * How long it then keeps yielding its core before it parks: long enough to span the gap between two
-     * training steps (loss, optimiser, next batch: 0.1 to 0.2 ms for LeNet). A parked worker took 20 to 50 us
+     * training steps (loss, optimiser, next batch: 0.1 to 0.2 ms for LeNet). A parked worker took 17 to 70 us
      * to wake on a virtual machine, and the first layer of every step waited for it; a yielding one lets
-     * the data loader and the compiler run and still starts within microseconds.
+     * the data loader and the compiler run and still starts within 2 us.
      */
     private static final long YIELD_NANOS = 1_000_000;
     /** Claims each thread should get on average: enough to even out a slow neighbour, few enough to stay cheap. */
