@@ -86,6 +86,22 @@ class LayerGradientTest {
     }
 
     /**
+     * Convolutions in lanes with enough input channels that the forward pass takes its taps in chunks (the
+     * partial sums of the first chunks wait in the output), and output channels that are no multiple of the
+     * forward block: stride 1 (the data gradient a flipped forward pass, also chunked) and stride 2.
+     */
+    @Test
+    void convolutionsInLanesWithTapsInChunks() {
+        int batch = jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.length();
+        Shape in = chw(40, 4, 5);
+        GradientCheck.check(Graphs.of(in, new Layer.Conv2d("same", IN, in, chw(35, 4, 5), Window.kernel(3).pad(1), 1, "same.weight", "same.bias",
+                List.of())), batch, 61);
+        Shape wide = chw(36, 5, 5);
+        GradientCheck.check(Graphs.of(wide, new Layer.Conv2d("strided", IN, wide, chw(13, 3, 3), Window.kernel(3).stride(2).pad(1), 1,
+                "strided.weight", null, List.of())), batch, 67);
+    }
+
+    /**
      * Stride-1 convolutions whose padded rows are at most 15% wider than their outputs run on wide rows
      * (one im2col copy per row of the kernel, extra columns thrown away): with padding, without, grouped,
      * a 5x5 kernel, and several samples side by side in one product.
@@ -119,6 +135,11 @@ class LayerGradientTest {
         Shape out2 = chw(36, 3, 4);
         GradientCheck.check(Graphs.of(in2, new Layer.Conv2d("grouped", IN, in2, out2, Window.kernel(3).stride(2).pad(1), 2, "grouped.weight",
                 null, List.of())), 3, 89);
+        // enough output channels for the weight gradient as a product with the output gradient transposed,
+        // and positions that leave the transposes' tiles a tail
+        Shape few = chw(5, 5, 7);
+        GradientCheck.check(Graphs.of(few, new Layer.Conv2d("expanding", IN, few, chw(70, 5, 7), Window.kernel(1), 1, "expanding.weight",
+                "expanding.bias", List.of())), 2, 101);
     }
 
     @Test

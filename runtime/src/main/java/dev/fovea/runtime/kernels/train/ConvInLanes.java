@@ -74,7 +74,6 @@ final class ConvInLanes {
         this.tapSlices = slices(lanes.taps(), (parts + lanes.outputBlocks - 1) / lanes.outputBlocks);
         scratch.reserve(Scratch.Use.LANE_INPUT, 1, groups * lanes.inputFloats());
         scratch.reserve(Scratch.Use.LANE_OUTPUT, 1, groups * lanes.outputFloats());
-        scratch.reserve(Scratch.Use.LANE_SUMS, 1, lanes.sumFloats());
         if (flipped != null) {
             scratch.reserve(Scratch.Use.LANE_GRADIENT, 1, groups * flipped.inputFloats()); // the padded output gradient
             scratch.reserve(Scratch.Use.LANE_DATA, 1, groups * flipped.outputFloats());
@@ -193,8 +192,7 @@ final class ConvInLanes {
         int ob = task / tapSlices;
         int slice = task % tapSlices;
         lanes.weightGradient(scratch.get(Scratch.Use.LANE_INPUT, 0), 0, scratch.get(Scratch.Use.LANE_OUTPUT, 0), 0, groups, ob,
-                sliceStart(slice, tapSlices, lanes.taps()), sliceStart(slice + 1, tapSlices, lanes.taps()), scratch.get(Scratch.Use.LANE_SUMS, 0),
-                dw);
+                sliceStart(slice, tapSlices, lanes.taps()), sliceStart(slice + 1, tapSlices, lanes.taps()), dw);
         if (slice == 0) {
             biasBlock(ob);
         }

@@ -310,11 +310,7 @@ public final class ConvTrain {
                     Gemm.nt(k, cog, cols, source, sourceOff, cols, grad, gradOff, cols, dw, group * cog * k, cog);
                 } else {
                     float[] t = scratch.get(Scratch.Use.TRANSPOSED_GRADIENT, task);
-                    for (int o = 0; o < cog; o++) {
-                        for (int j = 0; j < cols; j++) {
-                            t[j * cog + o] = grad[gradOff + o * cols + j];
-                        }
-                    }
+                    Lanes.transpose(grad, gradOff, cols, cog, cols, t, 0, cog);
                     Gemm.nn(k, cog, cols, source, sourceOff, cols, 1, t, 0, cog, dw, group * cog * k, cog);
                 }
             }

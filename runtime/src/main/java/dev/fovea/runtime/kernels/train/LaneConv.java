@@ -10,27 +10,36 @@ import jdk.incubator.vector.FloatVector;
  * A convolution (one group) on samples in vector lanes ({@link Lanes}): every multiply-add is a whole
  * vector, one per sample, whatever the size of the maps and the number of channels, with no im2col.
  * The input is padded once when it enters the lane layout, so no loop checks a border. Forward and
- * backward side by side, each a register block of 4 channels by 6 positions or taps:
+ * backward side by side, each a register block of channels by positions or taps:
  * <pre>
- *   forward      y[o][p]      = bias[o] + sum over t of W[o][t] x[pos(p) + tap(t)]          4 o x 6 p
+ *   forward      y[o][p]      = bias[o] + sum over t of W[o][t] x[pos(p) + tap(t)]          8 o x 3 p
  *   weight grad  dW[o][t]    += sum over samples, p of dy[o][p] x[pos(p) + tap(t)]           4 o x 6 t
  *   data grad    dx[c][pos(p) + area(a)] += sum over o of W[o][c][a] dy[o][p]               4 c x 6 p
  * </pre>
  * where p runs over output positions, t over (input channel, ky, kx), a over (ky, kx), and pos, tap and
- * area are offsets into the padded input. Output and input channels are rounded up to blocks of 4 in
- * the lane buffers (and the packed weights), the extra ones zero. Every sum runs in a fixed order: the
- * weight gradient over a caller's groups and positions in order, then over lanes in order.
+ * area are offsets into the padded input. Output channels are rounded up to blocks of 8 and input
+ * channels to blocks of 4 in the lane buffers (and the packed weights), the extra ones zero. The forward
+ * pass takes the taps in chunks whose input rows stay in L1 while every block of outputs reads them. Every
+ * sum runs in a fixed order: over taps in order (a chunk's partial sums wait in the output), the weight
+ * gradient over a caller's groups and positions in order, then over lanes in order.
  */
 final class LaneConv {
     static final int BLOCK = 4;
+    /** The forward pass's register block: 8 channels by 3 positions, which reads half as many input vectors per multiply-add as 4 by 6. */
+    static final int FORWARD_BLOCK = 8;
+    static final int FORWARD_RUN = 3;
     /** Positions of one group, and taps, are handed out in runs of this many: the register blocks' width. */
     static final int RUN = 6;
+    /** What one run of positions may read of its input per chunk of taps, counted generously (a run may wrap onto the next row): most of a 48 KiB L1, which each block of outputs reads again. */
+    private static final int CHUNK_BYTES = 40 * 1024;
 
     private final ConvGeometry g;
     /** The padded input plane: every row and column an output reads, and no more. */
     final int ph;
     final int pw;
+    /** Output channels rounded up to {@link #FORWARD_BLOCK} (the extra ones zero), in blocks of {@link #BLOCK} and of {@link #FORWARD_BLOCK}. */
     final int outputBlocks;
+    private final int forwardBlocks;
     final int inputBlocks;
     private final int positions;
     private final int taps;
@@ -38,6 +47,8 @@ final class LaneConv {
     private final int[] positionOffsets;
     private final int[] tapOffsets;
     private final int[] areaOffsets;
+    /** Taps per chunk of the forward pass: whole input channels whose rows under one run of positions fit in {@link #CHUNK_BYTES}. */
+    private final int chunkTaps;
 
     LaneConv(ConvGeometry g) {
         if (g.groups() != 1) {
@@ -46,7 +57,8 @@ final class LaneConv {
         this.g = g;
         this.ph = (g.oh() - 1) * g.sh() + (g.kh() - 1) * g.dh() + 1;
         this.pw = (g.ow() - 1) * g.sw() + (g.kw() - 1) * g.dw() + 1;
-        this.outputBlocks = (g.co() + BLOCK - 1) / BLOCK;
+        this.forwardBlocks = (g.co() + FORWARD_BLOCK - 1) / FORWARD_BLOCK;
+        this.outputBlocks = forwardBlocks * FORWARD_BLOCK / BLOCK;
         this.inputBlocks = (g.ci() + BLOCK - 1) / BLOCK;
         this.positions = g.positions();
         this.taps = g.k();
@@ -63,6 +75,10 @@ final class LaneConv {
                 areaOffsets[ky * g.kw() + kx] = (ky * g.dh() * pw + kx * g.dw()) * L;
             }
         }
+        int rows = Math.min(ph, (g.kh() - 1) * g.dh() + 1 + 1); // a run may wrap onto the next output row
+        int columns = Math.min(pw, (FORWARD_RUN - 1) * g.sw() + (g.kw() - 1) * g.dw() + 1);
+        int channelBytes = rows * columns * L * Float.BYTES;
+        this.chunkTaps = Math.max(1, Math.min(g.ci(), CHUNK_BYTES / channelBytes)) * area;
         this.tapOffsets = new int[taps];
         for (int c = 0; c < g.ci(); c++) {
             for (int a = 0; a < area; a++) {
@@ -87,7 +103,7 @@ final class LaneConv {
 
     /** Floats {@link #packForward} writes. */
     int forwardPackedFloats() {
-        return outputBlocks * taps * BLOCK;
+        return forwardBlocks * taps * FORWARD_BLOCK;
     }
 
     /** Floats {@link #packData} writes. */
@@ -95,13 +111,13 @@ final class LaneConv {
         return area * inputBlocks * g.co() * BLOCK;
     }
 
-    /** W (co x ci kh kw) as [output block][t][4], for the forward pass's broadcasts. */
+    /** W (co x ci kh kw) as [block of 8 outputs][t][8], for the forward pass's broadcasts. */
     void packForward(float[] weight, float[] packed, int at) {
-        for (int ob = 0; ob < outputBlocks; ob++) {
+        for (int fb = 0; fb < forwardBlocks; fb++) {
             for (int t = 0; t < taps; t++) {
-                for (int i = 0; i < BLOCK; i++) {
-                    int o = ob * BLOCK + i;
-                    packed[at + (ob * taps + t) * BLOCK + i] = o < g.co() ? weight[o * taps + t] : 0;
+                for (int i = 0; i < FORWARD_BLOCK; i++) {
+                    int o = fb * FORWARD_BLOCK + i;
+                    packed[at + (fb * taps + t) * FORWARD_BLOCK + i] = o < g.co() ? weight[o * taps + t] : 0;
                 }
             }
         }
@@ -129,15 +145,19 @@ final class LaneConv {
      * at yOff; bias may be null.
      */
     void forward(float[] x, int xOff, float[] packed, int packedOff, float[] bias, float[] y, int yOff, int p0, int p1) {
-        int runs = p0 + (p1 - p0) / RUN * RUN;
-        for (int p = p0; p < runs; p += RUN) {
-            for (int ob = 0; ob < outputBlocks; ob++) {
-                forward4x6(x, xOff, p, packed, packedOff + ob * taps * BLOCK, bias, ob, y, yOff);
+        int runs = p0 + (p1 - p0) / FORWARD_RUN * FORWARD_RUN;
+        for (int p = p0; p < runs; p += FORWARD_RUN) {
+            for (int t0 = 0; t0 < taps; t0 += chunkTaps) {
+                int t1 = Math.min(taps, t0 + chunkTaps);
+                for (int fb = 0; fb < forwardBlocks; fb++) {
+                    forward8x3(x, xOff, p, t0, t1, packed, packedOff + (fb * taps + t0) * FORWARD_BLOCK, bias, fb, y, yOff);
+                }
             }
         }
         for (int p = runs; p < p1; p++) {
-            for (int ob = 0; ob < outputBlocks; ob++) {
-                forward4x1(x, xOff + positionOffsets[p], packed, packedOff + ob * taps * BLOCK, bias, ob, y, yOff + (ob * BLOCK * positions + p) * L);
+            for (int fb = 0; fb < forwardBlocks; fb++) {
+                forward8x1(x, xOff + positionOffsets[p], packed, packedOff + fb * taps * FORWARD_BLOCK, bias, fb, y,
+                        yOff + (fb * FORWARD_BLOCK * positions + p) * L);
             }
         }
     }
@@ -150,69 +170,100 @@ final class LaneConv {
         return taps;
     }
 
-    private void forward4x6(float[] x, int xOff, int p, float[] packed, int w, float[] bias, int ob, float[] y, int yOff) {
+    private void forward8x3(float[] x, int xOff, int p, int tFrom, int tTo, float[] packed, int w, float[] bias, int fb, float[] y, int yOff) {
         int a0 = xOff + positionOffsets[p];
         int a1 = xOff + positionOffsets[p + 1];
         int a2 = xOff + positionOffsets[p + 2];
-        int a3 = xOff + positionOffsets[p + 3];
-        int a4 = xOff + positionOffsets[p + 4];
-        int a5 = xOff + positionOffsets[p + 5];
-        FloatVector c00 = FloatVector.zero(S), c01 = c00, c02 = c00, c03 = c00, c04 = c00, c05 = c00;
-        FloatVector c10 = c00, c11 = c00, c12 = c00, c13 = c00, c14 = c00, c15 = c00;
-        FloatVector c20 = c00, c21 = c00, c22 = c00, c23 = c00, c24 = c00, c25 = c00;
-        FloatVector c30 = c00, c31 = c00, c32 = c00, c33 = c00, c34 = c00, c35 = c00;
-        for (int t = 0; t < taps; t++, w += BLOCK) {
-            int tap = tapOffsets[t];
-            FloatVector w0 = FloatVector.broadcast(S, packed[w]);
-            FloatVector w1 = FloatVector.broadcast(S, packed[w + 1]);
-            FloatVector w2 = FloatVector.broadcast(S, packed[w + 2]);
-            FloatVector w3 = FloatVector.broadcast(S, packed[w + 3]);
-            FloatVector v = FloatVector.fromArray(S, x, a0 + tap);
-            c00 = v.fma(w0, c00); c10 = v.fma(w1, c10); c20 = v.fma(w2, c20); c30 = v.fma(w3, c30);
-            v = FloatVector.fromArray(S, x, a1 + tap);
-            c01 = v.fma(w0, c01); c11 = v.fma(w1, c11); c21 = v.fma(w2, c21); c31 = v.fma(w3, c31);
-            v = FloatVector.fromArray(S, x, a2 + tap);
-            c02 = v.fma(w0, c02); c12 = v.fma(w1, c12); c22 = v.fma(w2, c22); c32 = v.fma(w3, c32);
-            v = FloatVector.fromArray(S, x, a3 + tap);
-            c03 = v.fma(w0, c03); c13 = v.fma(w1, c13); c23 = v.fma(w2, c23); c33 = v.fma(w3, c33);
-            v = FloatVector.fromArray(S, x, a4 + tap);
-            c04 = v.fma(w0, c04); c14 = v.fma(w1, c14); c24 = v.fma(w2, c24); c34 = v.fma(w3, c34);
-            v = FloatVector.fromArray(S, x, a5 + tap);
-            c05 = v.fma(w0, c05); c15 = v.fma(w1, c15); c25 = v.fma(w2, c25); c35 = v.fma(w3, c35);
-        }
-        int o = ob * BLOCK;
+        int o = fb * FORWARD_BLOCK;
         int row = yOff + (o * positions + p) * L;
         int next = positions * L;
-        FloatVector b0 = FloatVector.broadcast(S, bias(bias, o)), b1 = FloatVector.broadcast(S, bias(bias, o + 1));
-        FloatVector b2 = FloatVector.broadcast(S, bias(bias, o + 2)), b3 = FloatVector.broadcast(S, bias(bias, o + 3));
+        FloatVector c00, c01, c02, c10, c11, c12, c20, c21, c22, c30, c31, c32;
+        FloatVector c40, c41, c42, c50, c51, c52, c60, c61, c62, c70, c71, c72;
+        if (tFrom == 0) {
+            c00 = FloatVector.zero(S);
+            c01 = c00; c02 = c00;
+            c10 = c00; c11 = c00; c12 = c00;
+            c20 = c00; c21 = c00; c22 = c00;
+            c30 = c00; c31 = c00; c32 = c00;
+            c40 = c00; c41 = c00; c42 = c00;
+            c50 = c00; c51 = c00; c52 = c00;
+            c60 = c00; c61 = c00; c62 = c00;
+            c70 = c00; c71 = c00; c72 = c00;
+        } else { // the sums of the taps before this chunk
+            c00 = FloatVector.fromArray(S, y, row); c01 = FloatVector.fromArray(S, y, row + L); c02 = FloatVector.fromArray(S, y, row + 2 * L);
+            c10 = FloatVector.fromArray(S, y, row + 1 * next); c11 = FloatVector.fromArray(S, y, row + 1 * next + L); c12 = FloatVector.fromArray(S, y, row + 1 * next + 2 * L);
+            c20 = FloatVector.fromArray(S, y, row + 2 * next); c21 = FloatVector.fromArray(S, y, row + 2 * next + L); c22 = FloatVector.fromArray(S, y, row + 2 * next + 2 * L);
+            c30 = FloatVector.fromArray(S, y, row + 3 * next); c31 = FloatVector.fromArray(S, y, row + 3 * next + L); c32 = FloatVector.fromArray(S, y, row + 3 * next + 2 * L);
+            c40 = FloatVector.fromArray(S, y, row + 4 * next); c41 = FloatVector.fromArray(S, y, row + 4 * next + L); c42 = FloatVector.fromArray(S, y, row + 4 * next + 2 * L);
+            c50 = FloatVector.fromArray(S, y, row + 5 * next); c51 = FloatVector.fromArray(S, y, row + 5 * next + L); c52 = FloatVector.fromArray(S, y, row + 5 * next + 2 * L);
+            c60 = FloatVector.fromArray(S, y, row + 6 * next); c61 = FloatVector.fromArray(S, y, row + 6 * next + L); c62 = FloatVector.fromArray(S, y, row + 6 * next + 2 * L);
+            c70 = FloatVector.fromArray(S, y, row + 7 * next); c71 = FloatVector.fromArray(S, y, row + 7 * next + L); c72 = FloatVector.fromArray(S, y, row + 7 * next + 2 * L);
+        }
+        for (int t = tFrom; t < tTo; t++, w += FORWARD_BLOCK) {
+            int tap = tapOffsets[t];
+            FloatVector v0 = FloatVector.fromArray(S, x, a0 + tap);
+            FloatVector v1 = FloatVector.fromArray(S, x, a1 + tap);
+            FloatVector v2 = FloatVector.fromArray(S, x, a2 + tap);
+            FloatVector wi = FloatVector.broadcast(S, packed[w]);
+            c00 = v0.fma(wi, c00); c01 = v1.fma(wi, c01); c02 = v2.fma(wi, c02);
+            wi = FloatVector.broadcast(S, packed[w + 1]);
+            c10 = v0.fma(wi, c10); c11 = v1.fma(wi, c11); c12 = v2.fma(wi, c12);
+            wi = FloatVector.broadcast(S, packed[w + 2]);
+            c20 = v0.fma(wi, c20); c21 = v1.fma(wi, c21); c22 = v2.fma(wi, c22);
+            wi = FloatVector.broadcast(S, packed[w + 3]);
+            c30 = v0.fma(wi, c30); c31 = v1.fma(wi, c31); c32 = v2.fma(wi, c32);
+            wi = FloatVector.broadcast(S, packed[w + 4]);
+            c40 = v0.fma(wi, c40); c41 = v1.fma(wi, c41); c42 = v2.fma(wi, c42);
+            wi = FloatVector.broadcast(S, packed[w + 5]);
+            c50 = v0.fma(wi, c50); c51 = v1.fma(wi, c51); c52 = v2.fma(wi, c52);
+            wi = FloatVector.broadcast(S, packed[w + 6]);
+            c60 = v0.fma(wi, c60); c61 = v1.fma(wi, c61); c62 = v2.fma(wi, c62);
+            wi = FloatVector.broadcast(S, packed[w + 7]);
+            c70 = v0.fma(wi, c70); c71 = v1.fma(wi, c71); c72 = v2.fma(wi, c72);
+        }
+        boolean last = tTo == taps;
+        FloatVector b0 = FloatVector.broadcast(S, last ? bias(bias, o) : 0);
         c00.add(b0).intoArray(y, row); c01.add(b0).intoArray(y, row + L); c02.add(b0).intoArray(y, row + 2 * L);
-        c03.add(b0).intoArray(y, row + 3 * L); c04.add(b0).intoArray(y, row + 4 * L); c05.add(b0).intoArray(y, row + 5 * L);
-        row += next;
-        c10.add(b1).intoArray(y, row); c11.add(b1).intoArray(y, row + L); c12.add(b1).intoArray(y, row + 2 * L);
-        c13.add(b1).intoArray(y, row + 3 * L); c14.add(b1).intoArray(y, row + 4 * L); c15.add(b1).intoArray(y, row + 5 * L);
-        row += next;
-        c20.add(b2).intoArray(y, row); c21.add(b2).intoArray(y, row + L); c22.add(b2).intoArray(y, row + 2 * L);
-        c23.add(b2).intoArray(y, row + 3 * L); c24.add(b2).intoArray(y, row + 4 * L); c25.add(b2).intoArray(y, row + 5 * L);
-        row += next;
-        c30.add(b3).intoArray(y, row); c31.add(b3).intoArray(y, row + L); c32.add(b3).intoArray(y, row + 2 * L);
-        c33.add(b3).intoArray(y, row + 3 * L); c34.add(b3).intoArray(y, row + 4 * L); c35.add(b3).intoArray(y, row + 5 * L);
+        FloatVector b1 = FloatVector.broadcast(S, last ? bias(bias, o + 1) : 0);
+        c10.add(b1).intoArray(y, row + 1 * next); c11.add(b1).intoArray(y, row + 1 * next + L); c12.add(b1).intoArray(y, row + 1 * next + 2 * L);
+        FloatVector b2 = FloatVector.broadcast(S, last ? bias(bias, o + 2) : 0);
+        c20.add(b2).intoArray(y, row + 2 * next); c21.add(b2).intoArray(y, row + 2 * next + L); c22.add(b2).intoArray(y, row + 2 * next + 2 * L);
+        FloatVector b3 = FloatVector.broadcast(S, last ? bias(bias, o + 3) : 0);
+        c30.add(b3).intoArray(y, row + 3 * next); c31.add(b3).intoArray(y, row + 3 * next + L); c32.add(b3).intoArray(y, row + 3 * next + 2 * L);
+        FloatVector b4 = FloatVector.broadcast(S, last ? bias(bias, o + 4) : 0);
+        c40.add(b4).intoArray(y, row + 4 * next); c41.add(b4).intoArray(y, row + 4 * next + L); c42.add(b4).intoArray(y, row + 4 * next + 2 * L);
+        FloatVector b5 = FloatVector.broadcast(S, last ? bias(bias, o + 5) : 0);
+        c50.add(b5).intoArray(y, row + 5 * next); c51.add(b5).intoArray(y, row + 5 * next + L); c52.add(b5).intoArray(y, row + 5 * next + 2 * L);
+        FloatVector b6 = FloatVector.broadcast(S, last ? bias(bias, o + 6) : 0);
+        c60.add(b6).intoArray(y, row + 6 * next); c61.add(b6).intoArray(y, row + 6 * next + L); c62.add(b6).intoArray(y, row + 6 * next + 2 * L);
+        FloatVector b7 = FloatVector.broadcast(S, last ? bias(bias, o + 7) : 0);
+        c70.add(b7).intoArray(y, row + 7 * next); c71.add(b7).intoArray(y, row + 7 * next + L); c72.add(b7).intoArray(y, row + 7 * next + 2 * L);
     }
 
-    private void forward4x1(float[] x, int a, float[] packed, int w, float[] bias, int ob, float[] y, int at) {
-        FloatVector c0 = FloatVector.zero(S), c1 = c0, c2 = c0, c3 = c0;
-        for (int t = 0; t < taps; t++, w += BLOCK) {
+    /** One position: the last of a range that is not a whole run. */
+    private void forward8x1(float[] x, int a, float[] packed, int w, float[] bias, int fb, float[] y, int at) {
+        FloatVector c0 = FloatVector.zero(S), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0, c6 = c0, c7 = c0;
+        for (int t = 0; t < taps; t++, w += FORWARD_BLOCK) {
             FloatVector v = FloatVector.fromArray(S, x, a + tapOffsets[t]);
             c0 = v.fma(FloatVector.broadcast(S, packed[w]), c0);
             c1 = v.fma(FloatVector.broadcast(S, packed[w + 1]), c1);
             c2 = v.fma(FloatVector.broadcast(S, packed[w + 2]), c2);
             c3 = v.fma(FloatVector.broadcast(S, packed[w + 3]), c3);
+            c4 = v.fma(FloatVector.broadcast(S, packed[w + 4]), c4);
+            c5 = v.fma(FloatVector.broadcast(S, packed[w + 5]), c5);
+            c6 = v.fma(FloatVector.broadcast(S, packed[w + 6]), c6);
+            c7 = v.fma(FloatVector.broadcast(S, packed[w + 7]), c7);
         }
-        int o = ob * BLOCK;
+        int o = fb * FORWARD_BLOCK;
         int next = positions * L;
         c0.add(bias(bias, o)).intoArray(y, at);
-        c1.add(bias(bias, o + 1)).intoArray(y, at + next);
+        c1.add(bias(bias, o + 1)).intoArray(y, at + 1 * next);
         c2.add(bias(bias, o + 2)).intoArray(y, at + 2 * next);
         c3.add(bias(bias, o + 3)).intoArray(y, at + 3 * next);
+        c4.add(bias(bias, o + 4)).intoArray(y, at + 4 * next);
+        c5.add(bias(bias, o + 5)).intoArray(y, at + 5 * next);
+        c6.add(bias(bias, o + 6)).intoArray(y, at + 6 * next);
+        c7.add(bias(bias, o + 7)).intoArray(y, at + 7 * next);
     }
 
     private float bias(float[] bias, int o) {
@@ -221,45 +272,48 @@ final class LaneConv {
 
     // ---- weight gradient: dW[o][t] += sum over groups, p, lanes of dy[o][p] x[pos(p) + tap(t)] ---------------
 
-    /** Floats of the weight gradient's sums per lane: output blocks x taps x 4 x L. */
-    int sumFloats() {
-        return outputBlocks * taps * BLOCK * L;
-    }
-
     /**
      * dw[o][t] for the output block ob and taps [t0, t1) (t0 a multiple of {@link #RUN}), summed over
      * {@code groups} consecutive groups: their padded inputs from xOff ({@link #inputFloats()} apart) and
-     * output gradients from dyOff ({@link #outputFloats()} apart). The sums stay per lane in that block's
-     * part of {@code sums} ({@link #sumFloats()}) while tiles of positions small enough for the caches
-     * take the taps in turn, and are added into dw lane by lane, in order, at the end. Blocks and taps
-     * are disjoint parts of sums and dw, so any split of them gives the same bits.
+     * output gradients from dyOff ({@link #outputFloats()} apart). The taps go in chunks of
+     * {@link #SUM_TAPS}, whose sums per lane stay in a thread's small buffer (in L1) while tiles of
+     * positions small enough for the caches take the chunk's taps in turn; then they are added into dw lane
+     * by lane, in order. Blocks and taps are disjoint parts of dw, so any split of them gives the same bits.
      */
-    void weightGradient(float[] x, int xOff, float[] dy, int dyOff, int groups, int ob, int t0, int t1, float[] sums, float[] dw) {
-        java.util.Arrays.fill(sums, (ob * taps + t0) * BLOCK * L, (ob * taps + t1) * BLOCK * L, 0);
-        int runs = t0 + (t1 - t0) / RUN * RUN;
-        for (int group = 0; group < groups; group++) {
-            int xg = xOff + group * inputFloats();
-            int dg = dyOff + group * outputFloats();
-            for (int p0 = 0; p0 < positions; p0 += TILE) {
-                int p1 = Math.min(positions, p0 + TILE);
-                for (int t = t0; t < runs; t += RUN) {
-                    weightGradient4x6(x, xg, dy, dg, p0, p1, ob, t, sums);
-                }
-                for (int t = runs; t < t1; t++) {
-                    weightGradient4x1(x, xg, dy, dg, p0, p1, ob, t, sums);
+    void weightGradient(float[] x, int xOff, float[] dy, int dyOff, int groups, int ob, int t0, int t1, float[] dw) {
+        float[] sums = SUMS.get();
+        for (int c0 = t0; c0 < t1; c0 += SUM_TAPS) {
+            int c1 = Math.min(t1, c0 + SUM_TAPS);
+            java.util.Arrays.fill(sums, 0, (c1 - c0) * BLOCK * L, 0);
+            int runs = c0 + (c1 - c0) / RUN * RUN;
+            for (int group = 0; group < groups; group++) {
+                int xg = xOff + group * inputFloats();
+                int dg = dyOff + group * outputFloats();
+                for (int p0 = 0; p0 < positions; p0 += TILE) {
+                    int p1 = Math.min(positions, p0 + TILE);
+                    for (int t = c0; t < runs; t += RUN) {
+                        weightGradient4x6(x, xg, dy, dg, p0, p1, ob, t, sums, (t - c0) * BLOCK * L);
+                    }
+                    for (int t = runs; t < c1; t++) {
+                        weightGradient4x1(x, xg, dy, dg, p0, p1, ob, t, sums, (t - c0) * BLOCK * L);
+                    }
                 }
             }
+            addLanes(sums, ob, c0, c1, dw);
         }
-        addLanes(sums, ob, t0, t1, dw);
     }
+
+    /** Taps whose sums per lane one pass of the weight gradient keeps: 8 runs, 12 KiB of sums. */
+    private static final int SUM_TAPS = 8 * RUN;
+    private static final ThreadLocal<float[]> SUMS = ThreadLocal.withInitial(() -> new float[SUM_TAPS * BLOCK * L]);
 
     /** Positions of one tile of the weight gradient: its output gradient rows and input rows stay in L1 and L2. */
     private static final int TILE = 64;
 
-    private void weightGradient4x6(float[] x, int xg, float[] dy, int dg, int p0, int p1, int ob, int t, float[] sums) {
+    private void weightGradient4x6(float[] x, int xg, float[] dy, int dg, int p0, int p1, int ob, int t, float[] sums, int at) {
         int t0 = tapOffsets[t], t1 = tapOffsets[t + 1], t2 = tapOffsets[t + 2];
         int t3 = tapOffsets[t + 3], t4 = tapOffsets[t + 4], t5 = tapOffsets[t + 5];
-        int at = (ob * taps + t) * BLOCK * L; // [t + j][i] for j < 6, i < 4
+        // sums at [j][i] for j < 6 taps, i < 4 channels
         FloatVector c00 = FloatVector.fromArray(S, sums, at), c10 = FloatVector.fromArray(S, sums, at + L);
         FloatVector c20 = FloatVector.fromArray(S, sums, at + 2 * L), c30 = FloatVector.fromArray(S, sums, at + 3 * L);
         FloatVector c01 = FloatVector.fromArray(S, sums, at + 4 * L), c11 = FloatVector.fromArray(S, sums, at + 5 * L);
@@ -301,8 +355,7 @@ final class LaneConv {
         c05.intoArray(sums, at + 20 * L); c15.intoArray(sums, at + 21 * L); c25.intoArray(sums, at + 22 * L); c35.intoArray(sums, at + 23 * L);
     }
 
-    private void weightGradient4x1(float[] x, int xg, float[] dy, int dg, int p0, int p1, int ob, int t, float[] sums) {
-        int at = (ob * taps + t) * BLOCK * L;
+    private void weightGradient4x1(float[] x, int xg, float[] dy, int dg, int p0, int p1, int ob, int t, float[] sums, int at) {
         FloatVector c0 = FloatVector.fromArray(S, sums, at), c1 = FloatVector.fromArray(S, sums, at + L);
         FloatVector c2 = FloatVector.fromArray(S, sums, at + 2 * L), c3 = FloatVector.fromArray(S, sums, at + 3 * L);
         int next = positions * L;
@@ -350,11 +403,11 @@ final class LaneConv {
         }
     }
 
-    /** dw[o][t] += the lanes of sums[ob][t][o % 4] for o in the block, t in [t0, t1), in lane order: the order of a vector reduction is not fixed. */
+    /** dw[o][t] += the lanes of sums[t - t0][o % 4] for o in block ob, t in [t0, t1), in lane order: the order of a vector reduction is not fixed. */
     private void addLanes(float[] sums, int ob, int t0, int t1, float[] dw) {
         for (int o = ob * BLOCK; o < Math.min(g.co(), (ob + 1) * BLOCK); o++) {
             for (int t = t0; t < t1; t++) {
-                int at = ((ob * taps + t) * BLOCK + o % BLOCK) * L;
+                int at = ((t - t0) * BLOCK + o % BLOCK) * L;
                 float sum = 0;
                 for (int lane = 0; lane < L; lane++) {
                     sum += sums[at + lane];

@@ -119,6 +119,34 @@ final class Lanes {
     }
 
     /**
+     * dst[dstOff + j dstStride + i] = src[srcOff + i srcStride + j] for i < rows, j < cols: a matrix transposed
+     * in LxL tiles in registers, the edges one float at a time.
+     */
+    static void transpose(float[] src, int srcOff, int srcStride, int rows, int cols, float[] dst, int dstOff, int dstStride) {
+        int i = 0;
+        for (; (L == 16 || L == 8) && i <= rows - L; i += L) {
+            int j = 0;
+            for (; j <= cols - L; j += L) {
+                if (L == 16) {
+                    transpose16(src, srcOff + i * srcStride + j, srcStride, dst, dstOff + j * dstStride + i, dstStride, false);
+                } else {
+                    transpose8(src, srcOff + i * srcStride + j, srcStride, dst, dstOff + j * dstStride + i, dstStride, false);
+                }
+            }
+            for (; j < cols; j++) {
+                for (int r = i; r < i + L; r++) {
+                    dst[dstOff + j * dstStride + r] = src[srcOff + r * srcStride + j];
+                }
+            }
+        }
+        for (; i < rows; i++) {
+            for (int j = 0; j < cols; j++) {
+                dst[dstOff + j * dstStride + i] = src[srcOff + i * srcStride + j];
+            }
+        }
+    }
+
+    /**
      * The unpadded plane (h x w) of {@code lanes} at {@code from} into plane c of samples b0 .. b0 + count - 1
      * of y (channels x h x w each), stored or added.
      */

@@ -54,6 +54,25 @@ class LanesTest {
     }
 
     @Test
+    void matricesTransposeInTilesAndTails() {
+        SplittableRandom r = new SplittableRandom(5);
+        for (int[] size : new int[][] {{Lanes.L, Lanes.L}, {37, 21}, {3, 50}, {2 * Lanes.L, 3 * Lanes.L + 5}}) {
+            int rows = size[0], cols = size[1];
+            int srcStride = cols + 3, dstStride = rows + 2;
+            float[] src = GemmAndPoolTest.random(7 + rows * srcStride, r);
+            float[] dst = GemmAndPoolTest.random(4 + cols * dstStride, r);
+            float[] before = dst.clone();
+            Lanes.transpose(src, 7, srcStride, rows, cols, dst, 4, dstStride);
+            for (int j = 0; j < cols; j++) {
+                for (int i = 0; i < dstStride; i++) {
+                    float want = i < rows ? src[7 + i * srcStride + j] : before[4 + j * dstStride + i]; // the stride's gap untouched
+                    assertEquals(want, dst[4 + j * dstStride + i], rows + "x" + cols + ": row " + j + " column " + i);
+                }
+            }
+        }
+    }
+
+    @Test
     void convolutionsInLanesGiveTheSameBitsOnAnyNumberOfThreads() {
         SplittableRandom r = new SplittableRandom(9);
         ConvGeometry[] shapes = {new ConvGeometry(6, 14, 14, 16, 10, 10, 5, 5, 1, 1, 0, 0, 1, 1, 1), // LeNet's second: scattered data gradient
