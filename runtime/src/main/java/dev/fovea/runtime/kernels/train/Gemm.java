@@ -23,6 +23,8 @@ public final class Gemm {
     private static final int KC = 256;
     /** Each thread's packed rows of A, for the products whose A changes from call to call; it grows to the largest. */
     private static final ThreadLocal<float[]> PACKED = ThreadLocal.withInitial(() -> new float[0]);
+    /** Each thread's copy of the columns after the last whole vector: a slice of B's, then a block of C's ({@link #columnTail}). */
+    private static final ThreadLocal<float[]> TAIL = ThreadLocal.withInitial(() -> new float[(KC + 8) * L]);
     /** Where a task's accumulators are summed lane by lane. */
     private static final ThreadLocal<float[]> LANES = ThreadLocal.withInitial(() -> new float[16 * L]);
 
@@ -70,8 +72,40 @@ public final class Gemm {
                     block8x1(kc, packed, slice + blk * 8 * kc, b, bSlice + j, ldb, c, cOff + blk * 8 * ldc + j, ldc);
                 }
             }
+            if (vectors < n && blocks > 0) {
+                columnTail(n - vectors, kc, blocks, packed, slice, b, bSlice + vectors, ldb, c, cOff + vectors, ldc);
+            }
             for (int i = 0; i < m; i++) {
-                rowTail(i < blocks * 8 ? vectors : wide, n, kc, a, aSlice + i * aRow, aCol, b, bSlice, ldb, c, cOff + i * ldc);
+                rowTail(i < blocks * 8 ? n : wide, n, kc, a, aSlice + i * aRow, aCol, b, bSlice, ldb, c, cOff + i * ldc);
+            }
+        }
+    }
+
+    /**
+     * The last {@code tail} (fewer than L) columns of every whole block of 8 rows, in vectors: B's tail
+     * columns copied once per slice into rows of L floats (zeros after them), each block's 8 rows of C's
+     * tail into a tile of the same width and back, {@link #block8x1} between. Each sum runs as the scalar
+     * one would, from C's value over k in order, so the bits do not depend on where the tail falls.
+     */
+    private static void columnTail(int tail, int k, int blocks, float[] packed, int slice, float[] b, int bOff, int ldb, float[] c, int cOff,
+            int ldc) {
+        float[] buffer = TAIL.get(); // B's tail (k x L), then C's tile (8 x L)
+        int tile = k * L;
+        for (int p = 0; p < k; p++) {
+            for (int t = 0; t < L; t++) {
+                buffer[p * L + t] = t < tail ? b[bOff + p * ldb + t] : 0;
+            }
+        }
+        for (int blk = 0; blk < blocks; blk++) {
+            int rows = cOff + blk * 8 * ldc;
+            for (int r = 0; r < 8; r++) {
+                for (int t = 0; t < L; t++) {
+                    buffer[tile + r * L + t] = t < tail ? c[rows + r * ldc + t] : 0;
+                }
+            }
+            block8x1(k, packed, slice + blk * 8 * k, buffer, 0, L, buffer, tile, L);
+            for (int r = 0; r < 8; r++) {
+                System.arraycopy(buffer, tile + r * L, c, rows + r * ldc, tail);
             }
         }
     }

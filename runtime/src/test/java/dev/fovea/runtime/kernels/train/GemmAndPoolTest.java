@@ -56,6 +56,25 @@ class GemmAndPoolTest {
         }
     }
 
+    /** A column gets the same bits whether it falls in a whole vector or in the tail after the last one. */
+    @Test
+    void columnTailsSumAsWholeVectorsDo() {
+        SplittableRandom r = new SplittableRandom(6);
+        int m = 16, k = 300, wide = 4 * Gemm.VECTOR, narrow = wide - 3;
+        float[] a = random(m * k, r);
+        float[] b = random(k * wide, r);
+        float[] c = random(m * wide, r);
+        float[] full = c.clone();
+        Gemm.nn(m, wide, k, a, 0, k, 1, b, 0, wide, full, 0, wide);
+        float[] cut = c.clone();
+        Gemm.nn(m, narrow, k, a, 0, k, 1, b, 0, wide, cut, 0, wide); // the same rows, the last columns left out
+        for (int i = 0; i < m; i++) {
+            for (int j = 0; j < wide; j++) {
+                assertEquals(j < narrow ? full[i * wide + j] : c[i * wide + j], cut[i * wide + j], "row " + i + " column " + j);
+            }
+        }
+    }
+
     @Test
     void maxPoolingTwoByTwoPicksTheFirstOfTiesAsPyTorch() {
         // one 4x4 plane: ties within the top pair, within the bottom pair, across the pairs, and a clear maximum
