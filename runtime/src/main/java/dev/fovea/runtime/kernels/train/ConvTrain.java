@@ -63,7 +63,7 @@ public final class ConvTrain {
     /**
      * Shared with the session's other layers: each task's im2col matrix and its gradient (K x chunk P), a
      * chunk's outputs before they go to their samples and its output gradients gathered so (cog x chunk P)
-     * and transposed (chunk P x cog), each task's partial weight gradient, and the weights packed for
+     * and a slice of them transposed (at most 256 x cog), each task's partial weight gradient, and the weights packed for
      * {@link Gemm#nn} once per pass.
      */
     private final Scratch scratch;
@@ -117,7 +117,7 @@ public final class ConvTrain {
         }
         scratch.reserve(Scratch.Use.OUTPUTS, tasks, cog * columns);
         scratch.reserve(Scratch.Use.OUTPUT_GRADIENT, tasks, cog * columns);
-        scratch.reserve(Scratch.Use.TRANSPOSED_GRADIENT, tasks, columns * cog);
+        scratch.reserve(Scratch.Use.TRANSPOSED_GRADIENT, tasks, Math.min(columns, Gemm.KC) * cog);
         scratch.reserve(Scratch.Use.PARTIAL_SUMS, tasks, g.co() * k);
         if (wide) {
             scratch.reserve(Scratch.Use.PADDED, tasks, Math.max(paddedSize, gradientPaddedSize));
@@ -258,7 +258,7 @@ public final class ConvTrain {
         this.dw = dw;
         workers.parallelFor(tasks, backwardTask);
         if (dw != null) {
-            workers.parallelFor(g.co(), partialsTask);
+            workers.parallelFor(g.groups() * partialBlocks(), partialsTask);
         }
         if (db != null) {
             biasGradient(workers, dy, db);
@@ -309,9 +309,14 @@ public final class ConvTrain {
                     // too few output channels to fill a vector: dot products along the positions instead
                     Gemm.nt(k, cog, cols, source, sourceOff, cols, grad, gradOff, cols, dw, group * cog * k, cog);
                 } else {
+                    // a slice of the product's k at a time, transposed just before the product reads it from L2:
+                    // the slices are the product's own, so the sums run as over the whole
                     float[] t = scratch.get(Scratch.Use.TRANSPOSED_GRADIENT, task);
-                    Lanes.transpose(grad, gradOff, cols, cog, cols, t, 0, cog);
-                    Gemm.nn(k, cog, cols, source, sourceOff, cols, 1, t, 0, cog, dw, group * cog * k, cog);
+                    for (int p0 = 0; p0 < cols; p0 += Gemm.KC) {
+                        int kc = Math.min(Gemm.KC, cols - p0);
+                        Lanes.transpose(grad, gradOff + p0, cols, cog, kc, t, 0, cog, false);
+                        Gemm.nn(k, cog, kc, source, sourceOff + p0, cols, 1, t, 0, cog, dw, group * cog * k, cog);
+                    }
                 }
             }
             if (dx != null) {
@@ -462,17 +467,24 @@ public final class ConvTrain {
     }
 
     /** dw[o][j] += the tasks' partial sums at [group][j][o], in task order. */
-    private void addPartials(int o) {
+    /**
+     * Task (group, block of L output channels): the tasks' partial weight gradients (K x cog each) added
+     * into dw (co x K) in task order, transposed in register tiles.
+     */
+    private void addPartials(int task) {
         int cog = g.outputChannelsPerGroup();
-        int group = o / cog;
-        int column = o % cog;
+        int blocks = partialBlocks();
+        int group = task / blocks;
+        int c0 = task % blocks * Lanes.L;
+        int width = Math.min(Lanes.L, cog - c0);
         for (int t = 0; t < tasks; t++) {
-            float[] p = scratch.get(Scratch.Use.PARTIAL_SUMS, t);
-            int base = group * cog * k;
-            for (int j = 0; j < k; j++) {
-                dw[o * k + j] += p[base + j * cog + column];
-            }
+            Lanes.transpose(scratch.get(Scratch.Use.PARTIAL_SUMS, t), group * cog * k + c0, cog, k, width, dw, (group * cog + c0) * k, k, true);
         }
+    }
+
+    /** Blocks of L output channels per group, for {@link #addPartials}. */
+    private int partialBlocks() {
+        return (g.outputChannelsPerGroup() + Lanes.L - 1) / Lanes.L;
     }
 
     private int xOffset(int b, int group) {

@@ -20,7 +20,7 @@ public final class Gemm {
     /** Floats in a vector: fewer columns than this leave {@link #nn} to scalar code. */
     public static final int VECTOR = L;
     /** The slice of k whose B panel (KC x 3 vectors, 48 KiB with 16-float vectors) is read from L1 and L2. */
-    private static final int KC = 256;
+    static final int KC = 256;
     /** Each thread's packed rows of A, for the products whose A changes from call to call; it grows to the largest. */
     private static final ThreadLocal<float[]> PACKED = ThreadLocal.withInitial(() -> new float[0]);
     /** Each thread's copy of the columns after the last whole vector: a slice of B's, then a block of C's ({@link #columnTail}). */

@@ -119,29 +119,31 @@ final class Lanes {
     }
 
     /**
-     * dst[dstOff + j dstStride + i] = src[srcOff + i srcStride + j] for i < rows, j < cols: a matrix transposed
-     * in LxL tiles in registers, the edges one float at a time.
+     * dst[dstOff + j dstStride + i] = (or +=, if {@code add}) src[srcOff + i srcStride + j] for i < rows, j < cols:
+     * a matrix transposed in LxL tiles in registers, the edges one float at a time.
      */
-    static void transpose(float[] src, int srcOff, int srcStride, int rows, int cols, float[] dst, int dstOff, int dstStride) {
+    static void transpose(float[] src, int srcOff, int srcStride, int rows, int cols, float[] dst, int dstOff, int dstStride, boolean add) {
         int i = 0;
         for (; (L == 16 || L == 8) && i <= rows - L; i += L) {
             int j = 0;
             for (; j <= cols - L; j += L) {
                 if (L == 16) {
-                    transpose16(src, srcOff + i * srcStride + j, srcStride, dst, dstOff + j * dstStride + i, dstStride, false);
+                    transpose16(src, srcOff + i * srcStride + j, srcStride, dst, dstOff + j * dstStride + i, dstStride, add);
                 } else {
-                    transpose8(src, srcOff + i * srcStride + j, srcStride, dst, dstOff + j * dstStride + i, dstStride, false);
+                    transpose8(src, srcOff + i * srcStride + j, srcStride, dst, dstOff + j * dstStride + i, dstStride, add);
                 }
             }
             for (; j < cols; j++) {
                 for (int r = i; r < i + L; r++) {
-                    dst[dstOff + j * dstStride + r] = src[srcOff + r * srcStride + j];
+                    float v = src[srcOff + r * srcStride + j];
+                    dst[dstOff + j * dstStride + r] = add ? dst[dstOff + j * dstStride + r] + v : v;
                 }
             }
         }
         for (; i < rows; i++) {
             for (int j = 0; j < cols; j++) {
-                dst[dstOff + j * dstStride + i] = src[srcOff + i * srcStride + j];
+                float v = src[srcOff + i * srcStride + j];
+                dst[dstOff + j * dstStride + i] = add ? dst[dstOff + j * dstStride + i] + v : v;
             }
         }
     }

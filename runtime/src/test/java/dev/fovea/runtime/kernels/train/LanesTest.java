@@ -62,11 +62,15 @@ class LanesTest {
             float[] src = GemmAndPoolTest.random(7 + rows * srcStride, r);
             float[] dst = GemmAndPoolTest.random(4 + cols * dstStride, r);
             float[] before = dst.clone();
-            Lanes.transpose(src, 7, srcStride, rows, cols, dst, 4, dstStride);
+            Lanes.transpose(src, 7, srcStride, rows, cols, dst, 4, dstStride, false);
+            float[] added = before.clone();
+            Lanes.transpose(src, 7, srcStride, rows, cols, added, 4, dstStride, true);
             for (int j = 0; j < cols; j++) {
                 for (int i = 0; i < dstStride; i++) {
-                    float want = i < rows ? src[7 + i * srcStride + j] : before[4 + j * dstStride + i]; // the stride's gap untouched
-                    assertEquals(want, dst[4 + j * dstStride + i], rows + "x" + cols + ": row " + j + " column " + i);
+                    int at = 4 + j * dstStride + i;
+                    float want = i < rows ? src[7 + i * srcStride + j] : before[at]; // the stride's gap untouched
+                    assertEquals(want, dst[at], rows + "x" + cols + ": row " + j + " column " + i);
+                    assertEquals(i < rows ? before[at] + want : before[at], added[at], rows + "x" + cols + " added: row " + j + " column " + i);
                 }
             }
         }
