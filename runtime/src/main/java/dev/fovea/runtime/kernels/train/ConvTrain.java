@@ -63,8 +63,8 @@ public final class ConvTrain {
     /**
      * Shared with the session's other layers: each task's im2col matrix and its gradient (K x chunk P), a
      * chunk's outputs before they go to their samples and its output gradients gathered so (cog x chunk P)
-     * and a slice of them transposed (at most 256 x cog), each task's partial weight gradient, and the weights packed for
-     * {@link Gemm#nn} once per pass.
+     * and a slice of them transposed (at most 256 x cog), each task's partial weight gradient, and the
+     * weights packed for {@link Gemm#nn} once per pass.
      */
     private final Scratch scratch;
     /** The convolution with the samples in vector lanes; null where it runs as products. */
@@ -466,7 +466,6 @@ public final class ConvTrain {
         }
     }
 
-    /** dw[o][j] += the tasks' partial sums at [group][j][o], in task order. */
     /**
      * Task (group, block of L output channels): the tasks' partial weight gradients (K x cog each) added
      * into dw (co x K) in task order, transposed in register tiles.

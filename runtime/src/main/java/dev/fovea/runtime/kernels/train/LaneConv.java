@@ -25,12 +25,15 @@ import jdk.incubator.vector.FloatVector;
  */
 final class LaneConv {
     static final int BLOCK = 4;
-    /** The forward pass's register block: 8 channels by 3 positions, which reads half as many input vectors per multiply-add as 4 by 6. */
+    /** The forward pass's register block: 8 channels by 3 positions, half the input loads per multiply-add of 4 by 6. */
     static final int FORWARD_BLOCK = 8;
     static final int FORWARD_RUN = 3;
     /** Positions of one group, and taps, are handed out in runs of this many: the register blocks' width. */
     static final int RUN = 6;
-    /** What one run of positions may read of its input per chunk of taps, counted generously (a run may wrap onto the next row): most of a 48 KiB L1, which each block of outputs reads again. */
+    /**
+     * What one run of positions may read of its input per chunk of taps, counted generously (a run may wrap
+     * onto the next row): most of a 48 KiB L1, which each block of outputs reads again.
+     */
     private static final int CHUNK_BYTES = 40 * 1024;
 
     private final ConvGeometry g;
