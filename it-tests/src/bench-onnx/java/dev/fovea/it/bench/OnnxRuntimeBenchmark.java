@@ -25,7 +25,8 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * ONNX Runtime's Java API on the same networks, timed as {@link ForwardBenchmark} is: the peer to beat.
- * The ONNX files come from it-tests/scripts/export_onnx.py (torchvision's models, random weights, batch 1);
+ * The ONNX files come from it-tests/scripts/export_onnx.py (torchvision's models, random weights, a fixed
+ * batch: {@code resnet50.onnx} for 1, {@code resnet50-b16.onnx} for 16 with {@code --batch 16});
  * {@code -Donnx.dir} says where. Only the bench profile compiles this and depends on ONNX Runtime.
  */
 @State(Scope.Benchmark)
@@ -41,6 +42,9 @@ public class OnnxRuntimeBenchmark {
     @Param({"1", "2"})
     public int threads;
 
+    @Param({"1"})
+    public int batch;
+
     private OrtSession session;
     private OnnxTensor input;
     private Map<String, OnnxTensor> inputs;
@@ -52,14 +56,14 @@ public class OnnxRuntimeBenchmark {
         options.setIntraOpNumThreads(threads);
         options.setInterOpNumThreads(1);
         options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
-        Path file = Path.of(System.getProperty("onnx.dir", "target/onnx"), model + ".onnx");
+        Path file = Path.of(System.getProperty("onnx.dir", "target/onnx"), batch == 1 ? model + ".onnx" : model + "-b" + batch + ".onnx");
         session = env.createSession(file.toString(), options);
-        float[] data = new float[3 * 224 * 224];
+        float[] data = new float[batch * 3 * 224 * 224];
         Random r = new Random(1);
         for (int i = 0; i < data.length; i++) {
             data[i] = (float) r.nextGaussian();
         }
-        input = OnnxTensor.createTensor(env, FloatBuffer.wrap(data), new long[] {1, 3, 224, 224});
+        input = OnnxTensor.createTensor(env, FloatBuffer.wrap(data), new long[] {batch, 3, 224, 224});
         inputs = Map.of("input", input);
     }
 
