@@ -17,7 +17,7 @@ import jdk.incubator.vector.VectorSpecies;
 public final class Gemm {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final int L = S.length();
-    /** Floats in a vector: fewer columns than this leave {@link #nn} to scalar code. */
+    /** Floats in a vector: callers size their blocks by it. */
     public static final int VECTOR = L;
     /** The slice of k whose B panel (KC x 3 vectors, 48 KiB with 16-float vectors) is read from L1 and L2. */
     static final int KC = 256;
