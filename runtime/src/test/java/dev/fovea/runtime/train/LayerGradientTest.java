@@ -102,6 +102,19 @@ class LayerGradientTest {
     }
 
     /**
+     * A stride-1 convolution in lanes large enough for every part of the weight gradient's loops: output
+     * rows in several tiles (the last shorter), taps in two chunks (the second ending in a tap outside the
+     * register block), and tasks of several output blocks (the last task fewer, the last block part empty).
+     */
+    @Test
+    void convolutionInLanesWithTheWeightGradientInTiles() {
+        int batch = jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.length();
+        Shape in = chw(11, 6, 20);
+        GradientCheck.check(Graphs.of(in, new Layer.Conv2d("conv", IN, in, chw(99, 6, 20), Window.kernel(3).pad(1), 1, "conv.weight",
+                "conv.bias", List.of())), batch, 71, false);
+    }
+
+    /**
      * Stride-1 convolutions whose padded rows are at most 15% wider than their outputs run on wide rows
      * (one im2col copy per row of the kernel, extra columns thrown away): with padding, without, grouped,
      * a 5x5 kernel, and several samples side by side in one product.

@@ -31,6 +31,9 @@ final class ConvInLanes {
     private final int positionSlices;
     private final int flippedSlices;
     private final int tapSlices;
+    /** The weight gradient's tasks take the output blocks this many at a time ({@link LaneConv#SUM_BLOCKS} at most). */
+    private final int blockRun;
+    private final int blockRuns;
 
     // The pass's arguments, set before its tasks run: the task bodies below read them.
     private float[] x;
@@ -46,6 +49,7 @@ final class ConvInLanes {
     private final IntConsumer gradientIn = this::gradientIn;
     private final IntConsumer weightRun = this::weightRun;
     private final IntConsumer biasBlock = this::biasBlock;
+    private final IntConsumer rowsIn = this::rowsIn;
     private final IntConsumer paddedGradientIn = this::paddedGradientIn;
     private final IntConsumer flippedRun = this::flippedRun;
     private final IntConsumer flippedOut = this::flippedOut;
@@ -71,9 +75,15 @@ final class ConvInLanes {
         int parts = 4 * threads;
         this.positionSlices = slices(g.positions(), (parts + groups - 1) / groups);
         this.flippedSlices = flipped == null ? 1 : slices(g.ih() * g.iw(), (parts + groups - 1) / groups);
-        this.tapSlices = slices(lanes.taps(), (parts + lanes.outputBlocks - 1) / lanes.outputBlocks);
+        // as many output blocks per task as the sums buffer holds, while there are parts for every thread
+        this.blockRun = Math.max(1, Math.min(LaneConv.SUM_BLOCKS, lanes.outputBlocks / parts));
+        this.blockRuns = (lanes.outputBlocks + blockRun - 1) / blockRun;
+        this.tapSlices = slices(lanes.taps(), (parts + blockRuns - 1) / blockRuns);
         scratch.reserve(Scratch.Use.LANE_INPUT, 1, groups * lanes.inputFloats());
         scratch.reserve(Scratch.Use.LANE_OUTPUT, 1, groups * lanes.outputFloats());
+        if (lanes.gradientInRows()) {
+            scratch.reserve(Scratch.Use.LANE_ROWS, 1, groups * lanes.rowFloats());
+        }
         if (flipped != null) {
             scratch.reserve(Scratch.Use.LANE_GRADIENT, 1, groups * flipped.inputFloats()); // the padded output gradient
             scratch.reserve(Scratch.Use.LANE_DATA, 1, groups * flipped.outputFloats());
@@ -154,7 +164,10 @@ final class ConvInLanes {
         int outputChannels = lanes.outputBlocks * LaneConv.BLOCK;
         workers.parallelFor(groups * (outputChannels + (dw != null ? g.ci() : 0)), gradientIn);
         if (dw != null) {
-            workers.parallelFor(lanes.outputBlocks * tapSlices, weightRun); // the first run of each block's taps also sums its bias
+            if (lanes.gradientInRows()) {
+                workers.parallelFor(groups * lanes.outputBlocks, rowsIn);
+            }
+            workers.parallelFor(blockRuns * tapSlices, weightRun); // the first run of each block's taps also sums its bias
         } else if (db != null) {
             workers.parallelFor(lanes.outputBlocks, biasBlock);
         }
@@ -187,15 +200,26 @@ final class ConvInLanes {
         }
     }
 
-    /** Task (output block, run of taps) of the weight gradient, over every group. */
+    /** Task (run of output blocks, run of taps) of the weight gradient, over every group. */
     private void weightRun(int task) {
-        int ob = task / tapSlices;
+        int ob0 = task / tapSlices * blockRun;
+        int ob1 = Math.min(lanes.outputBlocks, ob0 + blockRun);
         int slice = task % tapSlices;
-        lanes.weightGradient(scratch.get(Scratch.Use.LANE_INPUT, 0), 0, scratch.get(Scratch.Use.LANE_OUTPUT, 0), 0, groups, ob,
+        float[] gradient = scratch.get(lanes.gradientInRows() ? Scratch.Use.LANE_ROWS : Scratch.Use.LANE_OUTPUT, 0);
+        lanes.weightGradient(scratch.get(Scratch.Use.LANE_INPUT, 0), 0, gradient, 0, groups, ob0, ob1,
                 sliceStart(slice, tapSlices, lanes.taps()), sliceStart(slice + 1, tapSlices, lanes.taps()), dw);
         if (slice == 0) {
-            biasBlock(ob);
+            for (int ob = ob0; ob < ob1; ob++) {
+                biasBlock(ob);
+            }
         }
+    }
+
+    /** Task (group, output block): the output gradient from the lanes into the rows the weight gradient reads at stride 1. */
+    private void rowsIn(int task) {
+        int group = task / lanes.outputBlocks;
+        lanes.packRows(scratch.get(Scratch.Use.LANE_OUTPUT, 0), group * lanes.outputFloats(), task % lanes.outputBlocks,
+                scratch.get(Scratch.Use.LANE_ROWS, 0), group * lanes.rowFloats());
     }
 
     /** Task (output block): the bias gradient of its channels, from the output gradient in the lanes. */

@@ -19,7 +19,8 @@ import jdk.incubator.vector.FloatVector;
  * where p runs over output positions, t over (input channel, ky, kx), a over (ky, kx), and pos, tap and
  * area are offsets into the padded input. Output channels are rounded up to blocks of 8 and input
  * channels to blocks of 4 in the lane buffers (and the packed weights), the extra ones zero. The forward
- * pass takes the taps in chunks whose input rows stay in L1 while every block of outputs reads them. Every
+ * pass takes the taps in chunks whose input rows stay in L1 while every block of outputs reads them; the
+ * weight gradient at stride 1 reads the output gradient in the input's row pitch ({@link #packRows}). Every
  * sum runs in a fixed order: over taps in order (a chunk's partial sums wait in the output), the weight
  * gradient over a caller's groups and positions in order, then over lanes in order.
  */
@@ -52,6 +53,9 @@ final class LaneConv {
     private final int[] areaOffsets;
     /** Taps per chunk of the forward pass: whole input channels whose rows under one run of positions fit in {@link #CHUNK_BYTES}. */
     private final int chunkTaps;
+    /** Output rows per tile of the weight gradient at stride 1 (about {@link #ROW_TILE_POSITIONS} positions), or 0 at other strides. */
+    private final int rowTile;
+    private static final int ROW_TILE_POSITIONS = 128;
 
     LaneConv(ConvGeometry g) {
         if (g.groups() != 1) {
@@ -82,6 +86,7 @@ final class LaneConv {
         int columns = Math.min(pw, (FORWARD_RUN - 1) * g.sw() + (g.kw() - 1) * g.dw() + 1);
         int channelBytes = rows * columns * L * Float.BYTES;
         this.chunkTaps = Math.max(1, Math.min(g.ci(), CHUNK_BYTES / channelBytes)) * area;
+        this.rowTile = g.sh() == 1 && g.sw() == 1 ? Math.max(1, Math.min(g.oh(), ROW_TILE_POSITIONS / pw)) : 0;
         this.tapOffsets = new int[taps];
         for (int c = 0; c < g.ci(); c++) {
             for (int a = 0; a < area; a++) {
@@ -276,42 +281,183 @@ final class LaneConv {
     // ---- weight gradient: dW[o][t] += sum over groups, p, lanes of dy[o][p] x[pos(p) + tap(t)] ---------------
 
     /**
-     * dw[o][t] for the output block ob and taps [t0, t1) (t0 a multiple of {@link #RUN}), summed over
-     * {@code groups} consecutive groups: their padded inputs from xOff ({@link #inputFloats()} apart) and
-     * output gradients from dyOff ({@link #outputFloats()} apart). The taps go in chunks of
-     * {@link #SUM_TAPS}, whose sums per lane stay in a thread's small buffer (in L1) while tiles of
-     * positions small enough for the caches take the chunk's taps in turn; then they are added into dw lane
-     * by lane, in order. Blocks and taps are disjoint parts of dw, so any split of them gives the same bits.
+     * dw[o][t] for the output blocks [ob0, ob1) (at most {@link #SUM_BLOCKS}) and taps [t0, t1) (t0 a multiple
+     * of {@link #RUN}), summed over {@code groups} consecutive groups: their padded inputs from xOff
+     * ({@link #inputFloats()} apart) and output gradients from dyOff: in lanes, {@link #outputFloats()} apart, or
+     * where {@link #gradientInRows()}, in rows as {@link #packRows} lays them out, {@link #rowFloats()} apart. The taps
+     * go in chunks of {@link #SUM_TAPS}, whose sums per lane stay in a thread's buffer (in L2) while tiles of
+     * positions take the chunk's taps in turn, every output block reading the tile's input while it is still
+     * in the caches; then the sums are added into dw lane by lane, in order. Blocks and taps are disjoint parts
+     * of dw, so any split of them gives the same bits.
      */
-    void weightGradient(float[] x, int xOff, float[] dy, int dyOff, int groups, int ob, int t0, int t1, float[] dw) {
+    void weightGradient(float[] x, int xOff, float[] dy, int dyOff, int groups, int ob0, int ob1, int t0, int t1, float[] dw) {
         float[] sums = SUMS.get();
         for (int c0 = t0; c0 < t1; c0 += SUM_TAPS) {
             int c1 = Math.min(t1, c0 + SUM_TAPS);
-            java.util.Arrays.fill(sums, 0, (c1 - c0) * BLOCK * L, 0);
-            int runs = c0 + (c1 - c0) / RUN * RUN;
+            java.util.Arrays.fill(sums, 0, (ob1 - ob0) * SUM_TAPS * BLOCK * L, 0);
             for (int group = 0; group < groups; group++) {
                 int xg = xOff + group * inputFloats();
                 int dg = dyOff + group * outputFloats();
-                for (int p0 = 0; p0 < positions; p0 += TILE) {
-                    int p1 = Math.min(positions, p0 + TILE);
-                    for (int t = c0; t < runs; t += RUN) {
-                        weightGradient4x6(x, xg, dy, dg, p0, p1, ob, t, sums, (t - c0) * BLOCK * L);
-                    }
-                    for (int t = runs; t < c1; t++) {
-                        weightGradient4x1(x, xg, dy, dg, p0, p1, ob, t, sums, (t - c0) * BLOCK * L);
-                    }
+                if (rowTile > 0) {
+                    sumInRows(x, xg, dy, dyOff + group * rowFloats(), ob0, ob1, c0, c1, sums);
+                } else {
+                    sumInTiles(x, xg, dy, dg, ob0, ob1, c0, c1, sums);
                 }
             }
-            addLanes(sums, ob, c0, c1, dw);
+            for (int ob = ob0; ob < ob1; ob++) {
+                addLanes(sums, (ob - ob0) * SUM_TAPS * BLOCK * L, ob, c0, c1, dw);
+            }
         }
     }
 
-    /** Taps whose sums per lane one pass of the weight gradient keeps: 8 runs, 12 KiB of sums. */
-    private static final int SUM_TAPS = 8 * RUN;
-    private static final ThreadLocal<float[]> SUMS = ThreadLocal.withInitial(() -> new float[SUM_TAPS * BLOCK * L]);
+    /** Output blocks whose sums one pass of the weight gradient keeps, and taps per chunk: 192 KiB of sums. */
+    static final int SUM_BLOCKS = 8;
+    private static final int SUM_TAPS = 16 * RUN;
+    private static final ThreadLocal<float[]> SUMS = ThreadLocal.withInitial(() -> new float[SUM_BLOCKS * SUM_TAPS * BLOCK * L]);
 
-    /** Positions of one tile of the weight gradient: its output gradient rows and input rows stay in L1 and L2. */
+    /** Positions of one tile of the weight gradient at strides other than 1. */
     private static final int TILE = 64;
+
+    /** One group's part of the chunk of taps [c0, c1) for the output blocks [ob0, ob1), in tiles of {@link #TILE} positions. */
+    private void sumInTiles(float[] x, int xg, float[] dy, int dg, int ob0, int ob1, int c0, int c1, float[] sums) {
+        int runs = c0 + (c1 - c0) / RUN * RUN;
+        for (int p0 = 0; p0 < positions; p0 += TILE) {
+            int p1 = Math.min(positions, p0 + TILE);
+            for (int ob = ob0; ob < ob1; ob++) {
+                int at = (ob - ob0) * SUM_TAPS * BLOCK * L;
+                for (int t = c0; t < runs; t += RUN) {
+                    weightGradient4x6(x, xg, dy, dg, p0, p1, ob, t, sums, at + (t - c0) * BLOCK * L);
+                }
+                for (int t = runs; t < c1; t++) {
+                    weightGradient4x1(x, xg, dy, dg, p0, p1, ob, t, sums, at + (t - c0) * BLOCK * L);
+                }
+            }
+        }
+    }
+
+    /**
+     * The same at stride 1, a tile of whole output rows at a time. Output row oy and column ox read the padded
+     * input at (oy pw + ox) L + tap, so a tile's positions are one line in the input when the output gradient
+     * is laid out with the input's row pitch: {@link #packRows} copies a block's four channels side by side,
+     * [oy][pw][4][L], with zeros in the columns past the output's width. The kernels then index both arrays
+     * from one counter, which lets the compiler drop the bounds checks. The zero columns add zeros to the
+     * sums, which leaves them as they were.
+     */
+    private void sumInRows(float[] x, int xg, float[] rows, int rg, int ob0, int ob1, int c0, int c1, float[] sums) {
+        int runs = c0 + (c1 - c0) / RUN * RUN;
+        for (int oy0 = 0; oy0 < g.oh(); oy0 += rowTile) {
+            int oy1 = Math.min(g.oh(), oy0 + rowTile);
+            int line = (oy1 - oy0 - 1) * pw + g.ow();
+            int xRow = xg + oy0 * pw * L;
+            for (int ob = ob0; ob < ob1; ob++) {
+                int r = rg + (ob * g.oh() + oy0) * pw * BLOCK * L;
+                int at = (ob - ob0) * SUM_TAPS * BLOCK * L;
+                for (int t = c0; t < runs; t += RUN) {
+                    weightGradientRows4x6(x, xRow, rows, r, line, t, sums, at + (t - c0) * BLOCK * L);
+                }
+                for (int t = runs; t < c1; t++) {
+                    weightGradientRows4x1(x, xRow + tapOffsets[t], rows, r, line, sums, at + (t - c0) * BLOCK * L);
+                }
+            }
+        }
+    }
+
+    /** Whether {@link #weightGradient} reads the output gradient as {@link #packRows} lays it out (at stride 1), not as lanes. */
+    boolean gradientInRows() {
+        return rowTile > 0;
+    }
+
+    /** Floats of one group's output gradient in rows: output blocks x oh x pw x 4 x L. */
+    int rowFloats() {
+        return outputBlocks * g.oh() * pw * BLOCK * L;
+    }
+
+    /**
+     * The output gradient of block ob of one group, from the lanes at dyOff to rows at rowsOff:
+     * rows[ob][oy][ox][i] = dy[ob 4 + i][oy][ox], zero for ox past the output's width (up to pw).
+     */
+    void packRows(float[] dy, int dyOff, int ob, float[] rows, int rowsOff) {
+        int next = positions * L;
+        int ow = g.ow();
+        FloatVector zero = FloatVector.zero(S);
+        for (int oy = 0; oy < g.oh(); oy++) {
+            int d = dyOff + (ob * BLOCK * positions + oy * ow) * L;
+            int r = rowsOff + (ob * g.oh() + oy) * pw * BLOCK * L;
+            for (int ox = 0; ox < ow; ox++, d += L, r += BLOCK * L) {
+                FloatVector.fromArray(S, dy, d).intoArray(rows, r);
+                FloatVector.fromArray(S, dy, d + next).intoArray(rows, r + L);
+                FloatVector.fromArray(S, dy, d + 2 * next).intoArray(rows, r + 2 * L);
+                FloatVector.fromArray(S, dy, d + 3 * next).intoArray(rows, r + 3 * L);
+            }
+            for (int ox = ow; ox < pw; ox++, r += BLOCK * L) {
+                zero.intoArray(rows, r);
+                zero.intoArray(rows, r + L);
+                zero.intoArray(rows, r + 2 * L);
+                zero.intoArray(rows, r + 3 * L);
+            }
+        }
+    }
+
+    private void weightGradientRows4x6(float[] x, int xRow, float[] rows, int r, int line, int t, float[] sums, int at) {
+        int x0 = xRow + tapOffsets[t], x1 = xRow + tapOffsets[t + 1], x2 = xRow + tapOffsets[t + 2];
+        int x3 = xRow + tapOffsets[t + 3], x4 = xRow + tapOffsets[t + 4], x5 = xRow + tapOffsets[t + 5];
+        // sums at [j][i] for j < 6 taps, i < 4 channels
+        FloatVector c00 = FloatVector.fromArray(S, sums, at), c10 = FloatVector.fromArray(S, sums, at + L);
+        FloatVector c20 = FloatVector.fromArray(S, sums, at + 2 * L), c30 = FloatVector.fromArray(S, sums, at + 3 * L);
+        FloatVector c01 = FloatVector.fromArray(S, sums, at + 4 * L), c11 = FloatVector.fromArray(S, sums, at + 5 * L);
+        FloatVector c21 = FloatVector.fromArray(S, sums, at + 6 * L), c31 = FloatVector.fromArray(S, sums, at + 7 * L);
+        FloatVector c02 = FloatVector.fromArray(S, sums, at + 8 * L), c12 = FloatVector.fromArray(S, sums, at + 9 * L);
+        FloatVector c22 = FloatVector.fromArray(S, sums, at + 10 * L), c32 = FloatVector.fromArray(S, sums, at + 11 * L);
+        FloatVector c03 = FloatVector.fromArray(S, sums, at + 12 * L), c13 = FloatVector.fromArray(S, sums, at + 13 * L);
+        FloatVector c23 = FloatVector.fromArray(S, sums, at + 14 * L), c33 = FloatVector.fromArray(S, sums, at + 15 * L);
+        FloatVector c04 = FloatVector.fromArray(S, sums, at + 16 * L), c14 = FloatVector.fromArray(S, sums, at + 17 * L);
+        FloatVector c24 = FloatVector.fromArray(S, sums, at + 18 * L), c34 = FloatVector.fromArray(S, sums, at + 19 * L);
+        FloatVector c05 = FloatVector.fromArray(S, sums, at + 20 * L), c15 = FloatVector.fromArray(S, sums, at + 21 * L);
+        FloatVector c25 = FloatVector.fromArray(S, sums, at + 22 * L), c35 = FloatVector.fromArray(S, sums, at + 23 * L);
+        for (int q = 0; q < line; q++) {
+            int d = r + q * BLOCK * L;
+            int a = q * L;
+            FloatVector d0 = FloatVector.fromArray(S, rows, d);
+            FloatVector d1 = FloatVector.fromArray(S, rows, d + L);
+            FloatVector d2 = FloatVector.fromArray(S, rows, d + 2 * L);
+            FloatVector d3 = FloatVector.fromArray(S, rows, d + 3 * L);
+            FloatVector v = FloatVector.fromArray(S, x, x0 + a);
+            c00 = d0.fma(v, c00); c10 = d1.fma(v, c10); c20 = d2.fma(v, c20); c30 = d3.fma(v, c30);
+            v = FloatVector.fromArray(S, x, x1 + a);
+            c01 = d0.fma(v, c01); c11 = d1.fma(v, c11); c21 = d2.fma(v, c21); c31 = d3.fma(v, c31);
+            v = FloatVector.fromArray(S, x, x2 + a);
+            c02 = d0.fma(v, c02); c12 = d1.fma(v, c12); c22 = d2.fma(v, c22); c32 = d3.fma(v, c32);
+            v = FloatVector.fromArray(S, x, x3 + a);
+            c03 = d0.fma(v, c03); c13 = d1.fma(v, c13); c23 = d2.fma(v, c23); c33 = d3.fma(v, c33);
+            v = FloatVector.fromArray(S, x, x4 + a);
+            c04 = d0.fma(v, c04); c14 = d1.fma(v, c14); c24 = d2.fma(v, c24); c34 = d3.fma(v, c34);
+            v = FloatVector.fromArray(S, x, x5 + a);
+            c05 = d0.fma(v, c05); c15 = d1.fma(v, c15); c25 = d2.fma(v, c25); c35 = d3.fma(v, c35);
+        }
+        c00.intoArray(sums, at); c10.intoArray(sums, at + L); c20.intoArray(sums, at + 2 * L); c30.intoArray(sums, at + 3 * L);
+        c01.intoArray(sums, at + 4 * L); c11.intoArray(sums, at + 5 * L); c21.intoArray(sums, at + 6 * L); c31.intoArray(sums, at + 7 * L);
+        c02.intoArray(sums, at + 8 * L); c12.intoArray(sums, at + 9 * L); c22.intoArray(sums, at + 10 * L); c32.intoArray(sums, at + 11 * L);
+        c03.intoArray(sums, at + 12 * L); c13.intoArray(sums, at + 13 * L); c23.intoArray(sums, at + 14 * L); c33.intoArray(sums, at + 15 * L);
+        c04.intoArray(sums, at + 16 * L); c14.intoArray(sums, at + 17 * L); c24.intoArray(sums, at + 18 * L); c34.intoArray(sums, at + 19 * L);
+        c05.intoArray(sums, at + 20 * L); c15.intoArray(sums, at + 21 * L); c25.intoArray(sums, at + 22 * L); c35.intoArray(sums, at + 23 * L);
+    }
+
+    private static void weightGradientRows4x1(float[] x, int a, float[] rows, int r, int line, float[] sums, int at) {
+        FloatVector c0 = FloatVector.fromArray(S, sums, at), c1 = FloatVector.fromArray(S, sums, at + L);
+        FloatVector c2 = FloatVector.fromArray(S, sums, at + 2 * L), c3 = FloatVector.fromArray(S, sums, at + 3 * L);
+        for (int q = 0; q < line; q++) {
+            int d = r + q * BLOCK * L;
+            FloatVector v = FloatVector.fromArray(S, x, a + q * L);
+            c0 = FloatVector.fromArray(S, rows, d).fma(v, c0);
+            c1 = FloatVector.fromArray(S, rows, d + L).fma(v, c1);
+            c2 = FloatVector.fromArray(S, rows, d + 2 * L).fma(v, c2);
+            c3 = FloatVector.fromArray(S, rows, d + 3 * L).fma(v, c3);
+        }
+        c0.intoArray(sums, at);
+        c1.intoArray(sums, at + L);
+        c2.intoArray(sums, at + 2 * L);
+        c3.intoArray(sums, at + 3 * L);
+    }
 
     private void weightGradient4x6(float[] x, int xg, float[] dy, int dg, int p0, int p1, int ob, int t, float[] sums, int at) {
         int t0 = tapOffsets[t], t1 = tapOffsets[t + 1], t2 = tapOffsets[t + 2];
@@ -406,19 +552,37 @@ final class LaneConv {
         }
     }
 
-    /** dw[o][t] += the lanes of sums[t - t0][o % 4] for o in block ob, t in [t0, t1), in lane order: the order of a vector reduction is not fixed. */
-    private void addLanes(float[] sums, int ob, int t0, int t1, float[] dw) {
+    /**
+     * dw[o][t] += the lanes of sums[from + (t - t0) 4 L + o % 4 L] for o in block ob, t in [t0, t1), added in lane order (the
+     * order of a vector reduction is not fixed): each channel's sums are transposed to [lane][t], then its
+     * rows added one after the other, a vector of taps at a time.
+     */
+    private void addLanes(float[] sums, int from, int ob, int t0, int t1, float[] dw) {
+        float[] byLane = BY_LANE.get();
+        int n = t1 - t0;
         for (int o = ob * BLOCK; o < Math.min(g.co(), (ob + 1) * BLOCK); o++) {
-            for (int t = t0; t < t1; t++) {
-                int at = ((t - t0) * BLOCK + o % BLOCK) * L;
+            Lanes.transpose(sums, from + o % BLOCK * L, BLOCK * L, n, L, byLane, 0, SUM_TAPS, false);
+            int at = o * taps + t0;
+            int t = 0;
+            for (; t <= n - L; t += L) {
+                FloatVector sum = FloatVector.zero(S);
+                for (int lane = 0; lane < L; lane++) {
+                    sum = sum.add(FloatVector.fromArray(S, byLane, lane * SUM_TAPS + t));
+                }
+                FloatVector.fromArray(S, dw, at + t).add(sum).intoArray(dw, at + t);
+            }
+            for (; t < n; t++) {
                 float sum = 0;
                 for (int lane = 0; lane < L; lane++) {
-                    sum += sums[at + lane];
+                    sum += byLane[lane * SUM_TAPS + t];
                 }
-                dw[o * taps + t] += sum;
+                dw[at + t] += sum;
             }
         }
     }
+
+    /** A chunk's sums of one channel, transposed to [lane][tap]. */
+    private static final ThreadLocal<float[]> BY_LANE = ThreadLocal.withInitial(() -> new float[L * SUM_TAPS]);
 
     // ---- data gradient: dx[c][pos(p) + area(a)] += sum_o W[o][c][a] dy[o][p] -----------------------------------
 
