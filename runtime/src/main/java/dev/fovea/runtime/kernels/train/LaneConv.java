@@ -55,6 +55,8 @@ final class LaneConv {
     private final int chunkTaps;
     /** Output rows per tile of the weight gradient at stride 1 (about {@link #ROW_TILE_POSITIONS} positions), or 0 at other strides. */
     private final int rowTile;
+    /** Whether the stride-1 weight gradient slides along kernel rows 3 taps wide ({@link #weightGradientSlide4x6}). */
+    private final boolean slides;
     private static final int ROW_TILE_POSITIONS = 128;
 
     LaneConv(ConvGeometry g) {
@@ -87,6 +89,7 @@ final class LaneConv {
         int channelBytes = rows * columns * L * Float.BYTES;
         this.chunkTaps = Math.max(1, Math.min(g.ci(), CHUNK_BYTES / channelBytes)) * area;
         this.rowTile = g.sh() == 1 && g.sw() == 1 ? Math.max(1, Math.min(g.oh(), ROW_TILE_POSITIONS / pw)) : 0;
+        this.slides = rowTile > 0 && g.kw() == 3 && g.dw() == 1;
         this.tapOffsets = new int[taps];
         for (int c = 0; c < g.ci(); c++) {
             for (int a = 0; a < area; a++) {
@@ -353,7 +356,11 @@ final class LaneConv {
                 int r = rg + (ob * g.oh() + oy0) * pw * BLOCK * L;
                 int at = (ob - ob0) * SUM_TAPS * BLOCK * L;
                 for (int t = c0; t < runs; t += RUN) {
-                    weightGradientRows4x6(x, xRow, rows, r, line, t, sums, at + (t - c0) * BLOCK * L);
+                    if (slides) {
+                        weightGradientSlide4x6(x, xRow + tapOffsets[t], xRow + tapOffsets[t + 3], rows, r, line, sums, at + (t - c0) * BLOCK * L);
+                    } else {
+                        weightGradientRows4x6(x, xRow, rows, r, line, t, sums, at + (t - c0) * BLOCK * L);
+                    }
                 }
                 for (int t = runs; t < c1; t++) {
                     weightGradientRows4x1(x, xRow + tapOffsets[t], rows, r, line, sums, at + (t - c0) * BLOCK * L);
@@ -433,6 +440,52 @@ final class LaneConv {
             c04 = d0.fma(v, c04); c14 = d1.fma(v, c14); c24 = d2.fma(v, c24); c34 = d3.fma(v, c34);
             v = FloatVector.fromArray(S, x, x5 + a);
             c05 = d0.fma(v, c05); c15 = d1.fma(v, c15); c25 = d2.fma(v, c25); c35 = d3.fma(v, c35);
+        }
+        c00.intoArray(sums, at); c10.intoArray(sums, at + L); c20.intoArray(sums, at + 2 * L); c30.intoArray(sums, at + 3 * L);
+        c01.intoArray(sums, at + 4 * L); c11.intoArray(sums, at + 5 * L); c21.intoArray(sums, at + 6 * L); c31.intoArray(sums, at + 7 * L);
+        c02.intoArray(sums, at + 8 * L); c12.intoArray(sums, at + 9 * L); c22.intoArray(sums, at + 10 * L); c32.intoArray(sums, at + 11 * L);
+        c03.intoArray(sums, at + 12 * L); c13.intoArray(sums, at + 13 * L); c23.intoArray(sums, at + 14 * L); c33.intoArray(sums, at + 15 * L);
+        c04.intoArray(sums, at + 16 * L); c14.intoArray(sums, at + 17 * L); c24.intoArray(sums, at + 18 * L); c34.intoArray(sums, at + 19 * L);
+        c05.intoArray(sums, at + 20 * L); c15.intoArray(sums, at + 21 * L); c25.intoArray(sums, at + 22 * L); c35.intoArray(sums, at + 23 * L);
+    }
+
+    /**
+     * The same for kernels 3 taps wide (stride 1, no dilation along rows), where a run of 6 taps is two kernel
+     * rows: the taps of a row read the input at q, q + 1 and q + 2, so each row keeps those three vectors and
+     * slides them along, one new load per row and position instead of three. Per position 4 output gradient
+     * loads and 2 input loads feed 24 multiply-adds (10 loads otherwise); the sums come out the same.
+     */
+    private static void weightGradientSlide4x6(float[] x, int rowA, int rowB, float[] rows, int r, int line, float[] sums, int at) {
+        // sums at [j][i] for j < 6 taps (3 of row A, then 3 of row B), i < 4 channels
+        FloatVector c00 = FloatVector.fromArray(S, sums, at), c10 = FloatVector.fromArray(S, sums, at + L);
+        FloatVector c20 = FloatVector.fromArray(S, sums, at + 2 * L), c30 = FloatVector.fromArray(S, sums, at + 3 * L);
+        FloatVector c01 = FloatVector.fromArray(S, sums, at + 4 * L), c11 = FloatVector.fromArray(S, sums, at + 5 * L);
+        FloatVector c21 = FloatVector.fromArray(S, sums, at + 6 * L), c31 = FloatVector.fromArray(S, sums, at + 7 * L);
+        FloatVector c02 = FloatVector.fromArray(S, sums, at + 8 * L), c12 = FloatVector.fromArray(S, sums, at + 9 * L);
+        FloatVector c22 = FloatVector.fromArray(S, sums, at + 10 * L), c32 = FloatVector.fromArray(S, sums, at + 11 * L);
+        FloatVector c03 = FloatVector.fromArray(S, sums, at + 12 * L), c13 = FloatVector.fromArray(S, sums, at + 13 * L);
+        FloatVector c23 = FloatVector.fromArray(S, sums, at + 14 * L), c33 = FloatVector.fromArray(S, sums, at + 15 * L);
+        FloatVector c04 = FloatVector.fromArray(S, sums, at + 16 * L), c14 = FloatVector.fromArray(S, sums, at + 17 * L);
+        FloatVector c24 = FloatVector.fromArray(S, sums, at + 18 * L), c34 = FloatVector.fromArray(S, sums, at + 19 * L);
+        FloatVector c05 = FloatVector.fromArray(S, sums, at + 20 * L), c15 = FloatVector.fromArray(S, sums, at + 21 * L);
+        FloatVector c25 = FloatVector.fromArray(S, sums, at + 22 * L), c35 = FloatVector.fromArray(S, sums, at + 23 * L);
+        FloatVector a0 = FloatVector.fromArray(S, x, rowA), a1 = FloatVector.fromArray(S, x, rowA + L);
+        FloatVector b0 = FloatVector.fromArray(S, x, rowB), b1 = FloatVector.fromArray(S, x, rowB + L);
+        for (int q = 0; q < line; q++) {
+            int d = r + q * BLOCK * L;
+            int a = q * L + 2 * L;
+            FloatVector a2 = FloatVector.fromArray(S, x, rowA + a);
+            FloatVector b2 = FloatVector.fromArray(S, x, rowB + a);
+            FloatVector v = FloatVector.fromArray(S, rows, d);
+            c00 = v.fma(a0, c00); c01 = v.fma(a1, c01); c02 = v.fma(a2, c02); c03 = v.fma(b0, c03); c04 = v.fma(b1, c04); c05 = v.fma(b2, c05);
+            v = FloatVector.fromArray(S, rows, d + L);
+            c10 = v.fma(a0, c10); c11 = v.fma(a1, c11); c12 = v.fma(a2, c12); c13 = v.fma(b0, c13); c14 = v.fma(b1, c14); c15 = v.fma(b2, c15);
+            v = FloatVector.fromArray(S, rows, d + 2 * L);
+            c20 = v.fma(a0, c20); c21 = v.fma(a1, c21); c22 = v.fma(a2, c22); c23 = v.fma(b0, c23); c24 = v.fma(b1, c24); c25 = v.fma(b2, c25);
+            v = FloatVector.fromArray(S, rows, d + 3 * L);
+            c30 = v.fma(a0, c30); c31 = v.fma(a1, c31); c32 = v.fma(a2, c32); c33 = v.fma(b0, c33); c34 = v.fma(b1, c34); c35 = v.fma(b2, c35);
+            a0 = a1; a1 = a2;
+            b0 = b1; b1 = b2;
         }
         c00.intoArray(sums, at); c10.intoArray(sums, at + L); c20.intoArray(sums, at + 2 * L); c30.intoArray(sums, at + 3 * L);
         c01.intoArray(sums, at + 4 * L); c11.intoArray(sums, at + 5 * L); c21.intoArray(sums, at + 6 * L); c31.intoArray(sums, at + 7 * L);
