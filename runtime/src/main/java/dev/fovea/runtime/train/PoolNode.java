@@ -36,10 +36,11 @@ final class PoolNode extends Node {
             return;
         }
         int[] corners = PoolTrain.plain2x2(w, ih, iw, oh, ow) ? PoolTrain.corners2x2(iw, oh, ow) : null;
+        int[] laneColumns = PoolTrain.laneColumns(w.sw());
         this.maxForwardPlane = corners != null
                 ? p -> PoolTrain.maxForward2x2(in.value, out.value, s, p, ih, iw, oh, ow, corners)
                 : p -> PoolTrain.maxForwardPlane(in.value, out.value, s, p, ih, iw, oh, ow, w.kh(), w.kw(), w.sh(), w.sw(), w.padTop(),
-                        w.padLeft(), w.dh(), w.dw());
+                        w.padLeft(), w.dh(), w.dw(), laneColumns);
         this.backwardPlane = p -> PoolTrain.maxBackward(out.grad, s, in.grad, p, ih * iw, oh * ow);
     }
 

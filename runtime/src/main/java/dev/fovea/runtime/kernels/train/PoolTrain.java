@@ -85,42 +85,103 @@ public final class PoolTrain {
         switches[o] = lower > upper ? lowerAt : upperAt;
     }
 
-    /** Any window: plane p; positions in the padding are skipped. in: planes x ih x iw; out and switches: planes x oh x ow. */
+    /** For {@link #maxForwardPlane}: lane i's input column relative to lane 0's, i times the stride along rows. */
+    public static int[] laneColumns(int sw) {
+        int[] columns = new int[F.length()];
+        for (int i = 0; i < columns.length; i++) {
+            columns[i] = i * sw;
+        }
+        return columns;
+    }
+
+    /**
+     * Any window: plane p; positions in the padding are skipped. in: planes x ih x iw; out and switches:
+     * planes x oh x ow; {@code laneColumns} from {@link #laneColumns}. Each row's outputs whose windows lie
+     * inside the plane run a vector at a time ({@link #maxVector}), when there are a vector's worth of them;
+     * the rest one at a time.
+     */
     public static void maxForwardPlane(float[] in, float[] out, int[] switches, int p, int ih, int iw, int oh, int ow, int kh, int kw,
-            int sh, int sw, int padTop, int padLeft, int dh, int dw) {
-        boolean threeByThree = kh == 3 && kw == 3 && dh == 1 && dw == 1;
+            int sh, int sw, int padTop, int padLeft, int dh, int dw, int[] laneColumns) {
+        int xFrom = (padLeft + sw - 1) / sw; // the first output whose window starts inside the row
+        int xTo = iw - 1 - (kw - 1) * dw + padLeft < 0 ? 0 : Math.min(ow, (iw - 1 - (kw - 1) * dw + padLeft) / sw + 1);
+        int lanes = F.length();
         for (int y = 0; y < oh; y++) {
-            for (int x = 0; x < ow; x++) {
-                int y0 = y * sh - padTop;
-                int x0 = x * sw - padLeft;
-                if (threeByThree && y0 >= 0 && y0 + 2 < ih && x0 >= 0 && x0 + 2 < iw) {
-                    int where = argmax3x3(in, p * ih * iw, y0 * iw + x0, iw);
-                    out[(p * oh + y) * ow + x] = in[p * ih * iw + where];
-                    switches[(p * oh + y) * ow + x] = where;
-                    continue;
+            int y0 = y * sh - padTop;
+            boolean rowInside = y0 >= 0 && y0 + (kh - 1) * dh < ih;
+            if (rowInside && xTo - xFrom >= lanes) {
+                for (int x = 0; x < xFrom; x++) {
+                    maxOne(in, out, switches, p, ih, iw, oh, ow, kh, kw, sh, sw, padTop, padLeft, dh, dw, y, x);
                 }
-                float best = Float.NEGATIVE_INFINITY;
-                int at = -1;
-                for (int ky = 0; ky < kh; ky++) {
-                    int iy = y * sh - padTop + ky * dh;
-                    if (iy < 0 || iy >= ih) {
-                        continue;
-                    }
-                    for (int kx = 0; kx < kw; kx++) {
-                        int ix = x * sw - padLeft + kx * dw;
-                        if (ix >= 0 && ix < iw) {
-                            float v = in[(p * ih + iy) * iw + ix];
-                            if (v > best || at < 0 || Float.isNaN(v)) {
-                                best = v;
-                                at = iy * iw + ix;
-                            }
-                        }
-                    }
+                for (int x = xFrom; x < xTo; x += lanes) {
+                    int x0 = Math.min(x, xTo - lanes); // the last vector overlaps the one before: same outputs, same values
+                    maxVector(in, out, switches, p, ih, iw, oh, ow, kh, kw, sw, dh, dw, y0, x0 * sw - padLeft, (p * oh + y) * ow + x0,
+                            laneColumns);
                 }
-                out[(p * oh + y) * ow + x] = best;
-                switches[(p * oh + y) * ow + x] = at;
+                for (int x = xTo; x < ow; x++) {
+                    maxOne(in, out, switches, p, ih, iw, oh, ow, kh, kw, sh, sw, padTop, padLeft, dh, dw, y, x);
+                }
+            } else {
+                for (int x = 0; x < ow; x++) {
+                    maxOne(in, out, switches, p, ih, iw, oh, ow, kh, kw, sh, sw, padTop, padLeft, dh, dw, y, x);
+                }
             }
         }
+    }
+
+    /**
+     * A vector of outputs of one row, windows inside the plane, the first with top-left input (y0, x0): the
+     * taps in row-major order gathered at the stride, each taken where it is larger or NaN, as PyTorch (the
+     * first maximum on ties, the last NaN).
+     */
+    private static void maxVector(float[] in, float[] out, int[] switches, int p, int ih, int iw, int oh, int ow, int kh, int kw, int sw,
+            int dh, int dw, int y0, int x0, int o, int[] laneColumns) {
+        int plane = p * ih * iw;
+        IntVector columns = IntVector.fromArray(I, laneColumns, 0);
+        int first = y0 * iw + x0;
+        FloatVector best = FloatVector.fromArray(F, in, plane + first, laneColumns, 0);
+        IntVector where = columns.add(first);
+        for (int tap = 1; tap < kh * kw; tap++) {
+            int at = first + tap / kw * dh * iw + tap % kw * dw;
+            FloatVector v = FloatVector.fromArray(F, in, plane + at, laneColumns, 0);
+            VectorMask<Float> take = v.compare(VectorOperators.GT, best).or(v.test(VectorOperators.IS_NAN));
+            best = best.blend(v, take);
+            where = where.blend(columns.add(at), take.cast(I));
+        }
+        best.intoArray(out, o);
+        where.intoArray(switches, o);
+    }
+
+    /** One output (y, x): its window's first maximum, or last NaN, skipping the padding. */
+    private static void maxOne(float[] in, float[] out, int[] switches, int p, int ih, int iw, int oh, int ow, int kh, int kw, int sh,
+            int sw, int padTop, int padLeft, int dh, int dw, int y, int x) {
+        int y0 = y * sh - padTop;
+        int x0 = x * sw - padLeft;
+        if (kh == 3 && kw == 3 && dh == 1 && dw == 1 && y0 >= 0 && y0 + 2 < ih && x0 >= 0 && x0 + 2 < iw) {
+            int where = argmax3x3(in, p * ih * iw, y0 * iw + x0, iw);
+            out[(p * oh + y) * ow + x] = in[p * ih * iw + where];
+            switches[(p * oh + y) * ow + x] = where;
+            return;
+        }
+        float best = Float.NEGATIVE_INFINITY;
+        int at = -1;
+        for (int ky = 0; ky < kh; ky++) {
+            int iy = y0 + ky * dh;
+            if (iy < 0 || iy >= ih) {
+                continue;
+            }
+            for (int kx = 0; kx < kw; kx++) {
+                int ix = x0 + kx * dw;
+                if (ix >= 0 && ix < iw) {
+                    float v = in[(p * ih + iy) * iw + ix];
+                    if (v > best || at < 0 || Float.isNaN(v)) {
+                        best = v;
+                        at = iy * iw + ix;
+                    }
+                }
+            }
+        }
+        out[(p * oh + y) * ow + x] = best;
+        switches[(p * oh + y) * ow + x] = at;
     }
 
     /**

@@ -141,47 +141,53 @@ class GemmAndPoolTest {
     }
 
     /**
-     * ResNet's 3x3 max pool of stride 2 and padding 1 (straight-line code inside the plane, loops on its
-     * border) against a plain scan: values drawn from four levels so that windows tie, and a few NaNs.
-     * The first maximum wins ties; a window with NaNs takes its last, as PyTorch.
+     * Max pooling against a plain scan, values drawn from four levels so that windows tie, and a few NaNs:
+     * the first maximum wins ties, a window with NaNs takes its last, as PyTorch. ResNet's 3x3 window of
+     * stride 2 and padding 1 on a small plane (straight-line code inside, loops on the border) and on rows
+     * wide enough for vectors (the last overlapping the one before), and a 2x3 window of strides 3 and 2,
+     * dilated, padded.
      */
     @Test
-    void threeByThreeMaxPoolingKeepsPyTorchsChoices() {
+    void maxPoolingKeepsPyTorchsChoices() {
+        // ih, iw, kh, kw, sh, sw, padTop, padLeft, dh, dw
+        int[][] cases = {{9, 11, 3, 3, 2, 2, 1, 1, 1, 1}, {12, 75, 3, 3, 2, 2, 1, 1, 1, 1}, {13, 90, 2, 3, 3, 2, 1, 2, 2, 3}};
         SplittableRandom r = new SplittableRandom(8);
-        int ih = 9;
-        int iw = 11;
-        int oh = 5;
-        int ow = 6;
-        int planes = 3;
-        float[] in = new float[planes * ih * iw];
-        for (int i = 0; i < in.length; i++) {
-            in[i] = r.nextInt(40) == 0 ? Float.NaN : r.nextInt(4) - 1.5f;
-        }
-        float[] out = new float[planes * oh * ow];
-        int[] switches = new int[out.length];
-        for (int p = 0; p < planes; p++) {
-            PoolTrain.maxForwardPlane(in, out, switches, p, ih, iw, oh, ow, 3, 3, 2, 2, 1, 1, 1, 1);
-        }
-        for (int p = 0; p < planes; p++) {
-            for (int y = 0; y < oh; y++) {
-                for (int x = 0; x < ow; x++) {
-                    int want = -1;
-                    for (int ky = 0; ky < 3; ky++) {
-                        for (int kx = 0; kx < 3; kx++) {
-                            int iy = 2 * y - 1 + ky;
-                            int ix = 2 * x - 1 + kx;
-                            if (iy < 0 || iy >= ih || ix < 0 || ix >= iw) {
-                                continue;
-                            }
-                            float v = in[(p * ih + iy) * iw + ix];
-                            if (want < 0 || Float.isNaN(v) || v > in[p * ih * iw + want]) {
-                                want = iy * iw + ix;
+        for (int[] c : cases) {
+            int ih = c[0], iw = c[1], kh = c[2], kw = c[3], sh = c[4], sw = c[5], pt = c[6], pl = c[7], dh = c[8], dw = c[9];
+            int oh = (ih + 2 * pt - dh * (kh - 1) - 1) / sh + 1;
+            int ow = (iw + 2 * pl - dw * (kw - 1) - 1) / sw + 1;
+            int planes = 3;
+            float[] in = new float[planes * ih * iw];
+            for (int i = 0; i < in.length; i++) {
+                in[i] = r.nextInt(40) == 0 ? Float.NaN : r.nextInt(4) - 1.5f;
+            }
+            float[] out = new float[planes * oh * ow];
+            int[] switches = new int[out.length];
+            for (int p = 0; p < planes; p++) {
+                PoolTrain.maxForwardPlane(in, out, switches, p, ih, iw, oh, ow, kh, kw, sh, sw, pt, pl, dh, dw, PoolTrain.laneColumns(sw));
+            }
+            for (int p = 0; p < planes; p++) {
+                for (int y = 0; y < oh; y++) {
+                    for (int x = 0; x < ow; x++) {
+                        int want = -1;
+                        for (int ky = 0; ky < kh; ky++) {
+                            for (int kx = 0; kx < kw; kx++) {
+                                int iy = y * sh - pt + ky * dh;
+                                int ix = x * sw - pl + kx * dw;
+                                if (iy < 0 || iy >= ih || ix < 0 || ix >= iw) {
+                                    continue;
+                                }
+                                float v = in[(p * ih + iy) * iw + ix];
+                                if (want < 0 || Float.isNaN(v) || v > in[p * ih * iw + want]) {
+                                    want = iy * iw + ix;
+                                }
                             }
                         }
+                        int o = (p * oh + y) * ow + x;
+                        String where = ih + "x" + iw + " plane " + p + ", output (" + y + ", " + x + ")";
+                        assertEquals(want, switches[o], where);
+                        assertEquals(in[p * ih * iw + want], out[o], where);
                     }
-                    int o = (p * oh + y) * ow + x;
-                    assertEquals(want, switches[o], "plane " + p + ", output (" + y + ", " + x + ")");
-                    assertEquals(in[p * ih * iw + want], out[o]);
                 }
             }
         }
