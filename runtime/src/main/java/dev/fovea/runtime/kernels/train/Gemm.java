@@ -134,7 +134,17 @@ public final class Gemm {
         int blocks = m / 8;
         for (int p0 = 0; p0 < k; p0 += KC) {
             int kc = Math.min(KC, k - p0);
-            for (int blk = 0; blk < blocks; blk++) {
+            int blk = 0;
+            if (aCol == 1 && L == 16) { // rows of A contiguous: two blocks at a time through 16x16 transposes
+                for (; blk + 1 < blocks; blk += 2) {
+                    packPair(kc, a, aOff + blk * 8 * aRow + p0, aRow, packed, packedOff + p0 * blocks * 8 + blk * 8 * kc);
+                }
+            } else if (aCol == 1 && L == 8) { // a block is an 8x8 transpose's rows
+                for (; blk < blocks; blk++) {
+                    Lanes.transpose(a, aOff + blk * 8 * aRow + p0, aRow, 8, kc, packed, packedOff + p0 * blocks * 8 + blk * 8 * kc, 8, false);
+                }
+            }
+            for (; blk < blocks; blk++) {
                 int base = packedOff + p0 * blocks * 8 + blk * 8 * kc;
                 for (int r = 0; r < 8; r++) {
                     int source = aOff + (blk * 8 + r) * aRow + p0 * aCol;
@@ -145,6 +155,24 @@ public final class Gemm {
             }
         }
     }
+
+    /**
+     * Two blocks of 8 rows of A (rows contiguous, {@code rowStride} apart) for a slice of kc columns: the 16
+     * rows transposed to [p][16] in a thread's buffer, then each half of a row to its block's [p][8].
+     */
+    private static void packPair(int kc, float[] a, int from, int rowStride, float[] packed, int at) {
+        float[] pair = PAIR.get();
+        Lanes.transpose(a, from, rowStride, 16, kc, pair, 0, 16, false);
+        for (int p = 0; p < kc; p++) {
+            FloatVector.fromArray(HALF, pair, p * 16).intoArray(packed, at + p * 8);
+            FloatVector.fromArray(HALF, pair, p * 16 + 8).intoArray(packed, at + 8 * kc + p * 8);
+        }
+    }
+
+    /** Half a 16-float vector: one packed row of a block of 8. */
+    private static final VectorSpecies<Float> HALF = FloatVector.SPECIES_256;
+    /** {@link #packPair}'s transposed rows, per thread. */
+    private static final ThreadLocal<float[]> PAIR = ThreadLocal.withInitial(() -> new float[KC * 16]);
 
     /** Rows i..i+7 of packed A by columns j..j+3L: 24 accumulators, three B vectors and eight broadcasts per step. */
     private static void block8x3(int k, float[] a, int aOff, float[] b, int bOff, int ldb, float[] c, int cOff, int ldc) {
