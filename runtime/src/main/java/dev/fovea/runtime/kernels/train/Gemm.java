@@ -60,11 +60,21 @@ public final class Gemm {
             int aSlice = aOff + p0 * aCol;
             int bSlice = bOff + p0 * ldb;
             for (int j = 0; j < wide; j += 3 * L) {
+                // the panel read by every block of rows, copied together when its rows lie far apart in memory
+                // (they share L1's sets): 5 to 15% faster for ResNet-50's products, slower for rows close together
+                float[] pb = b;
+                int pbOff = bSlice + j;
+                int pbLd = ldb;
+                if (blocks > 1 && ldb >= FAR_ROWS) {
+                    pb = panel(b, bSlice + j, ldb, kc);
+                    pbOff = 0;
+                    pbLd = 3 * L;
+                }
                 for (int blk = 0; blk < blocks; blk++) {
-                    block8x3(kc, packed, slice + blk * 8 * kc, b, bSlice + j, ldb, c, cOff + blk * 8 * ldc + j, ldc);
+                    block8x3(kc, packed, slice + blk * 8 * kc, pb, pbOff, pbLd, c, cOff + blk * 8 * ldc + j, ldc);
                 }
                 for (int i = blocks * 8; i < m; i++) {
-                    block1x3(kc, a, aSlice + i * aRow, aCol, b, bSlice + j, ldb, c, cOff + i * ldc + j);
+                    block1x3(kc, a, aSlice + i * aRow, aCol, pb, pbOff, pbLd, c, cOff + i * ldc + j);
                 }
             }
             for (int j = wide; j < vectors; j += L) {
@@ -155,6 +165,22 @@ public final class Gemm {
             }
         }
     }
+
+    /** kc rows of 3 vectors of B from bOff (rows ldb apart), side by side in a thread's buffer. */
+    private static float[] panel(float[] b, int bOff, int ldb, int kc) {
+        float[] panel = PANEL.get();
+        for (int p = 0; p < kc; p++) {
+            int from = bOff + p * ldb;
+            FloatVector.fromArray(S, b, from).intoArray(panel, p * 3 * L);
+            FloatVector.fromArray(S, b, from + L).intoArray(panel, p * 3 * L + L);
+            FloatVector.fromArray(S, b, from + 2 * L).intoArray(panel, p * 3 * L + 2 * L);
+        }
+        return panel;
+    }
+
+    /** Row strides of B from which {@link #nn} copies its panels. */
+    private static final int FAR_ROWS = 16 * 3 * L;
+    private static final ThreadLocal<float[]> PANEL = ThreadLocal.withInitial(() -> new float[KC * 3 * L]);
 
     /**
      * Two blocks of 8 rows of A (rows contiguous, {@code rowStride} apart) for a slice of kc columns: the 16

@@ -22,7 +22,7 @@ class GemmAndPoolTest {
     @Test
     void productsMatchFloat64Sums() {
         SplittableRandom r = new SplittableRandom(4);
-        int[][] shapes = {{1, 1, 1}, {8, 48, 16}, {13, 53, 37}, {150, 16, 1100}, {6, 25, 1568}, {17, 70, 300}, {4, 4, 15}, {40, 33, 270}};
+        int[][] shapes = {{1, 1, 1}, {8, 48, 16}, {13, 53, 37}, {150, 16, 1100}, {6, 25, 1568}, {17, 70, 300}, {4, 4, 15}, {40, 33, 270}, {25, 800, 40}};
         for (int[] s : shapes) {
             int m = s[0];
             int n = s[1];
