@@ -82,8 +82,6 @@ public final class ChannelVectorConv {
     private final int tileCount;
     /** At most this many tiles per task. */
     private final int maxTilesPerTask;
-    /** Lane i of a scatter or gather goes to channel i of the vector: i * positions. */
-    private final int[] channelStride;
     /** Zeros, read as the bias of a layer without one (one load either way keeps the vector code straight). */
     private final float[] noBias;
     private final ThreadLocal<float[]> tiles;
@@ -253,10 +251,6 @@ public final class ChannelVectorConv {
         // one float past the tiles keeps the sum of the weight slices read ahead (SliceReader); sized by the first job
         this.tiles = ThreadLocal.withInitial(() -> new float[callTilesPerTask * tileFloats + 1]);
         this.noBias = new float[g.co()];
-        this.channelStride = new int[L];
-        for (int i = 0; i < L; i++) {
-            channelStride[i] = i * g.positions();
-        }
         this.copyTask = phases != null ? t -> phases.copy(callIn, callInBase, callPlanes, t) : t -> padded.copy(callIn, callInBase, callPlanes, t);
         // every panel of one pixel group before the next group: the workers take tasks from both ends, so
         // each keeps to its own part of the map from layer to layer, and finds it in its own cache
@@ -669,38 +663,16 @@ public final class ChannelVectorConv {
         c63.intoArray(tile, t + 6 * NC + 3 * L);
     }
 
-    /** Pixels [0, valid) of a tile, channels from {@code channel0}, through the epilogue into NCHW. */
+    /**
+     * Pixels [0, valid) of a tile, channels from {@code channel0}, through the epilogue into NCHW: channel by
+     * channel, so that the stores run along the output's rows. (Vectors across channels here needed gathers and
+     * scatters at the channel stride, whose intrinsics C2 took or not depending on the profile; when not, a
+     * pass allocated.)
+     */
     private void epilogue(float[] tile, int t, int valid, int channel0, int pixel, int outBase, int residualBase) {
         Epilogue e = callEpilogue;
-        int positions = g.positions();
         float[] bias = e.bias() == null ? noBias : e.bias();
-        for (int v = 0; v < nc && channel0 + v < g.co(); v += L) {
-            int channel = channel0 + v;
-            if (channel + L > g.co()) {
-                tailEpilogue(tile, t + v, valid, channel, pixel, bias, outBase, residualBase);
-                continue;
-            }
-            FloatVector b = FloatVector.fromArray(S, bias, channel);
-            for (int i = 0; i < valid; i++) {
-                int at = channel * positions + pixel + i;
-                FloatVector x = FloatVector.fromArray(S, tile, t + i * nc + v).add(b);
-                if (e.residual() != null) {
-                    x = x.add(FloatVector.fromArray(S, e.residual(), residualBase + at, channelStride, 0));
-                }
-                if (e.accumulate()) {
-                    x = x.add(FloatVector.fromArray(S, callOut, outBase + at, channelStride, 0));
-                }
-                if (e.leaky()) {
-                    x = x.blend(x.mul(e.slope()), x.lt(0f));
-                } else if (e.clamps()) {
-                    x = x.blend(0f, x.lt(0f));
-                    if (e.capped()) {
-                        x = x.blend(Epilogue.CAP, x.compare(VectorOperators.GT, Epilogue.CAP));
-                    }
-                }
-                x.intoArray(callOut, outBase + at, channelStride, 0);
-            }
-        }
+        channelsEpilogue(tile, t, valid, channel0, Math.min(nc, g.co() - channel0), pixel, bias, outBase, residualBase);
     }
 
     /** Pixels [0, valid) of a tile, channels from {@code channel0}, through the epilogue into {@link ChannelBlocks}. */
@@ -740,10 +712,12 @@ public final class ChannelVectorConv {
      * The last, partial vector of channels a float at a time: a masked gather or scatter still checks the
      * indices of the lanes it leaves out.
      */
-    private void tailEpilogue(float[] tile, int t, int valid, int channel, int pixel, float[] bias, int outBase, int residualBase) {
+    /** Channels [channel, channel + count) of pixels [0, valid) of a tile (its lanes from t), one output row at a time, into NCHW. */
+    private void channelsEpilogue(float[] tile, int t, int valid, int channel, int count, int pixel, float[] bias, int outBase,
+            int residualBase) {
         Epilogue e = callEpilogue;
         int positions = g.positions();
-        for (int lane = 0; channel + lane < g.co(); lane++) {
+        for (int lane = 0; lane < count; lane++) {
             for (int i = 0; i < valid; i++) {
                 int at = (channel + lane) * positions + pixel + i;
                 float x = tile[t + i * nc + lane] + bias[channel + lane];
