@@ -9,7 +9,8 @@ import jdk.incubator.vector.VectorSpecies;
  * Dense layers: out[n, u] = dot(weight[u, :], in[n, :]), each dot a Vector API reduction over the
  * features. For the large layers of AlexNet and VGG this is bound by memory bandwidth, so a task is a
  * block of units, its weight rows streamed once for all samples: four units by four samples at a time,
- * each weight vector loaded once for four samples and each input vector once for four units.
+ * each weight vector loaded once for four samples and each input vector once for four units; samples
+ * after the last four, four units at a time.
  */
 public final class Gemv {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
@@ -49,7 +50,14 @@ public final class Gemv {
                 }
             }
             for (; sample < n; sample++) {
-                for (int u = u0; u < u1; u++) {
+                int u = u0;
+                for (; u + BLOCK <= u1; u += BLOCK) {
+                    dots4x1(weight, u * features, in, sample * features, features, block);
+                    for (int i = 0; i < BLOCK; i++) {
+                        finish(block[i], sample, u + i, out, units, e);
+                    }
+                }
+                for (; u < u1; u++) {
                     finish(dot(weight, u * features, in, sample * features, features), sample, u, out, units, e);
                 }
             }
@@ -129,6 +137,32 @@ public final class Gemv {
                 for (int s = 0; s < BLOCK; s++) {
                     sums[u * BLOCK + s] += w[wBase + u * length + i] * x[xBase + s * length + i];
                 }
+            }
+        }
+    }
+
+    /**
+     * The 4 dots of weight rows [u, u + 4) (the first at {@code wBase}) with one input row at {@code xBase},
+     * into {@code sums}[unit - u]: four weight rows streamed side by side, so that a sample alone (batch 1)
+     * keeps four streams of the weights in flight instead of one.
+     */
+    static void dots4x1(float[] w, int wBase, float[] x, int xBase, int length, float[] sums) {
+        FloatVector c0 = FloatVector.zero(S), c1 = FloatVector.zero(S), c2 = FloatVector.zero(S), c3 = FloatVector.zero(S);
+        int i = 0;
+        for (; i + L <= length; i += L) {
+            FloatVector v = FloatVector.fromArray(S, x, xBase + i);
+            c0 = FloatVector.fromArray(S, w, wBase + i).fma(v, c0);
+            c1 = FloatVector.fromArray(S, w, wBase + length + i).fma(v, c1);
+            c2 = FloatVector.fromArray(S, w, wBase + 2 * length + i).fma(v, c2);
+            c3 = FloatVector.fromArray(S, w, wBase + 3 * length + i).fma(v, c3);
+        }
+        sums[0] = c0.reduceLanes(VectorOperators.ADD);
+        sums[1] = c1.reduceLanes(VectorOperators.ADD);
+        sums[2] = c2.reduceLanes(VectorOperators.ADD);
+        sums[3] = c3.reduceLanes(VectorOperators.ADD);
+        for (; i < length; i++) {
+            for (int u = 0; u < BLOCK; u++) {
+                sums[u] += w[wBase + u * length + i] * x[xBase + i];
             }
         }
     }
