@@ -138,9 +138,11 @@ public final class PoolTrain {
         int plane = p * ih * iw;
         IntVector columns = IntVector.fromArray(I, laneColumns, 0);
         int first = y0 * iw + x0;
-        FloatVector best = FloatVector.fromArray(F, in, plane + first, laneColumns, 0);
+        // every gather inside the loop, where C2 sees it as hot and inlines what its intrinsic needs; from -inf,
+        // the first tap is taken whatever it holds (-inf itself stays at the first position, as PyTorch)
+        FloatVector best = FloatVector.broadcast(F, Float.NEGATIVE_INFINITY);
         IntVector where = columns.add(first);
-        for (int tap = 1; tap < kh * kw; tap++) {
+        for (int tap = 0; tap < kh * kw; tap++) {
             int at = first + tap / kw * dh * iw + tap % kw * dw;
             FloatVector v = FloatVector.fromArray(F, in, plane + at, laneColumns, 0);
             VectorMask<Float> take = v.compare(VectorOperators.GT, best).or(v.test(VectorOperators.IS_NAN));
