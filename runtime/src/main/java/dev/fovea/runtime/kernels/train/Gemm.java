@@ -189,14 +189,13 @@ public final class Gemm {
     private static void packPair(int kc, float[] a, int from, int rowStride, float[] packed, int at) {
         float[] pair = PAIR.get();
         Lanes.transpose(a, from, rowStride, 16, kc, pair, 0, 16, false);
+        // copies, not vectors of half the width: a second species in the same JVM left other kernels' vectors
+        // boxed where the profile saw both
         for (int p = 0; p < kc; p++) {
-            FloatVector.fromArray(HALF, pair, p * 16).intoArray(packed, at + p * 8);
-            FloatVector.fromArray(HALF, pair, p * 16 + 8).intoArray(packed, at + 8 * kc + p * 8);
+            System.arraycopy(pair, p * 16, packed, at + p * 8, 8);
+            System.arraycopy(pair, p * 16 + 8, packed, at + 8 * kc + p * 8, 8);
         }
     }
-
-    /** Half a 16-float vector: one packed row of a block of 8. */
-    private static final VectorSpecies<Float> HALF = FloatVector.SPECIES_256;
     /** {@link #packPair}'s transposed rows, per thread. */
     private static final ThreadLocal<float[]> PAIR = ThreadLocal.withInitial(() -> new float[KC * 16]);
 
