@@ -9,9 +9,10 @@ final class AddNode extends Node {
     private final Tensor a;
     private final Tensor b;
     private final java.util.function.Consumer<Workers> add;
-    /** The output's gradient added into each input's that has one. */
+    /** The output's gradient added into each input's that has one: both in one pass when both have one. */
     private final java.util.function.Consumer<Workers> toA;
     private final java.util.function.Consumer<Workers> toB;
+    private final java.util.function.Consumer<Workers> toBoth;
 
     AddNode(String name, Tensor a, Tensor b, Tensor out) {
         super(name, out);
@@ -20,6 +21,7 @@ final class AddNode extends Node {
         this.add = ChannelOps.add(a.value, b.value, out.value, out.size());
         this.toA = a.hasGradient() ? ElementwiseTrain.addInto(out.grad, 0, a.grad, 0, out.size()) : null;
         this.toB = b.hasGradient() ? ElementwiseTrain.addInto(out.grad, 0, b.grad, 0, out.size()) : null;
+        this.toBoth = toA != null && toB != null && a.grad != b.grad ? ElementwiseTrain.addIntoBoth(out.grad, a.grad, b.grad, out.size()) : null;
     }
 
     @Override
@@ -29,6 +31,10 @@ final class AddNode extends Node {
 
     @Override
     void backward(Workers workers) {
+        if (toBoth != null) {
+            toBoth.accept(workers);
+            return;
+        }
         if (toA != null) {
             toA.accept(workers);
         }

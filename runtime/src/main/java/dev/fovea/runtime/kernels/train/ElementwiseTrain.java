@@ -134,8 +134,32 @@ public final class ElementwiseTrain {
         IntConsumer chunk = t -> {
             int from = t * CHUNK;
             int to = Math.min(count, from + CHUNK);
-            for (int i = from; i < to; i++) {
+            int i = from;
+            for (; i + L <= to; i += L) {
+                FloatVector.fromArray(S, dx, dxOff + i).add(FloatVector.fromArray(S, dy, dyOff + i)).intoArray(dx, dxOff + i);
+            }
+            for (; i < to; i++) {
                 dx[dxOff + i] += dy[dyOff + i];
+            }
+        };
+        int tasks = (count + CHUNK - 1) / CHUNK;
+        return workers -> workers.parallelFor(tasks, chunk);
+    }
+
+    /** da += dy and db += dy over {@code count} values: a residual addition's two inputs, dy read once. */
+    public static Consumer<Workers> addIntoBoth(float[] dy, float[] da, float[] db, int count) {
+        IntConsumer chunk = t -> {
+            int from = t * CHUNK;
+            int to = Math.min(count, from + CHUNK);
+            int i = from;
+            for (; i + L <= to; i += L) {
+                FloatVector g = FloatVector.fromArray(S, dy, i);
+                FloatVector.fromArray(S, da, i).add(g).intoArray(da, i);
+                FloatVector.fromArray(S, db, i).add(g).intoArray(db, i);
+            }
+            for (; i < to; i++) {
+                da[i] += dy[i];
+                db[i] += dy[i];
             }
         };
         int tasks = (count + CHUNK - 1) / CHUNK;
