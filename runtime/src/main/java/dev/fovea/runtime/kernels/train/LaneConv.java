@@ -344,7 +344,7 @@ final class LaneConv {
      * is laid out with the input's row pitch: {@link #packRows} copies a block's four channels side by side,
      * [oy][pw][4][L], with zeros in the columns past the output's width. The kernels then index both arrays
      * from one counter, which lets the compiler drop the bounds checks. The zero columns add zeros to the
-     * sums, which leaves them as they were.
+     * sums, which leaves them as they were while the input is finite (an infinity there would add a NaN).
      */
     private void sumInRows(float[] x, int xg, float[] rows, int rg, int ob0, int ob1, int c0, int c1, float[] sums) {
         int runs = c0 + (c1 - c0) / RUN * RUN;
