@@ -17,8 +17,10 @@ class KernelsTest {
     @Test
     void denseMatchesTheOracle() {
         for (int trial = 0; trial < 100; trial++) {
-            int n = 1 + r.nextInt(10); // past 4 samples the 4-by-4 blocks run, with tails of samples and units
-            int features = 1 + r.nextInt(300);
+            // past 4 samples the 4-by-4 blocks run, with tails of samples and units; past 16 samples a
+            // second group, past 256 features a second chunk
+            int n = 1 + r.nextInt(trial % 2 == 0 ? 10 : 40);
+            int features = 1 + r.nextInt(trial % 2 == 0 ? 300 : 700);
             int units = 1 + r.nextInt(70);
             float[] in = Oracle.random(r, n * features);
             float[] w = Oracle.random(r, units * features);
