@@ -13,7 +13,7 @@ final class ActivationNode extends Node {
     private final float slope;
     private final int tasks;
     private final java.util.function.IntConsumer forwardChunk;
-    private final java.util.function.Consumer<Workers> backwardPass;
+    private java.util.function.Consumer<Workers> backwardPass;
 
     ActivationNode(String name, Tensor in, Tensor out, Activation function, double slope) {
         super(name, out);
@@ -29,6 +29,15 @@ final class ActivationNode extends Node {
             VectorActivations.apply(out.value, from, to, function, this.slope);
         };
         this.backwardPass = ElementwiseTrain.activationBackward(function, this.slope, in.value, out.value, out.grad, in.grad, total);
+    }
+
+    @Override
+    java.util.List<Tensor> storeFirstWrites(java.util.List<Tensor> firstWritten) {
+        java.util.List<Tensor> stored = gradientOf(in, firstWritten);
+        if (!stored.isEmpty()) {
+            backwardPass = ElementwiseTrain.activationBackward(function, slope, in.value, out.value, out.grad, in.grad, out.size(), true);
+        }
+        return stored;
     }
 
     @Override

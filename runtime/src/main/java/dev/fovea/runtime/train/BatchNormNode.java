@@ -26,7 +26,7 @@ final class BatchNormNode extends Node {
     private final float[] savedMean;
     private final float[] savedInvStd;
     private final java.util.function.Consumer<Workers> trainingForward;
-    private final java.util.function.Consumer<Workers> backwardPass;
+    private java.util.function.Consumer<Workers> backwardPass;
 
     BatchNormNode(String name, Tensor in, Tensor out, int batch, float[] gamma, float[] beta, float[] runningMean, float[] runningVar,
             float[] gammaGrad, float[] betaGrad, double eps, double momentum) {
@@ -57,6 +57,18 @@ final class BatchNormNode extends Node {
             this.backwardPass = NormTrain.batchNormBackward(in.value, out.grad, in.grad, batch, channels, positions, gamma, savedMean,
                     savedInvStd, gammaGrad, betaGrad);
         }
+    }
+
+    /** A norm that learns stores its input's gradient when it writes it first (a frozen one still adds to it). */
+    @Override
+    java.util.List<Tensor> storeFirstWrites(java.util.List<Tensor> firstWritten) {
+        java.util.List<Tensor> stored = gradientOf(in, firstWritten);
+        if (stored.isEmpty() || (gammaGrad == null && betaGrad == null)) {
+            return java.util.List.of();
+        }
+        backwardPass = NormTrain.batchNormBackward(in.value, out.grad, in.grad, true, batch, channels, positions, gamma, savedMean,
+                savedInvStd, gammaGrad, betaGrad);
+        return stored;
     }
 
     @Override

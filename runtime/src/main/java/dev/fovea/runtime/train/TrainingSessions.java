@@ -67,9 +67,13 @@ public final class TrainingSessions {
         for (Layer layer : graph.layers()) {
             p.build(layer);
         }
+        // A node that stores the gradients it writes first leaves them nothing to zero (the nodes are the steps).
         List<List<Tensor>> zeroBefore = new ArrayList<>();
-        for (List<String> names : p.declared.firstWrittenAt()) {
-            zeroBefore.add(names.stream().map(p.tensors::get).toList());
+        List<List<String>> firstWrittenAt = p.declared.firstWrittenAt();
+        for (int step = 0; step < firstWrittenAt.size(); step++) {
+            List<Tensor> written = firstWrittenAt.get(step).stream().map(p.tensors::get).toList();
+            List<Tensor> stored = p.nodes.get(step).storeFirstWrites(written);
+            zeroBefore.add(written.stream().filter(t -> !stored.contains(t)).toList());
         }
         return new TrainingSession(p.nodes, p.tensors.get(NetworkGraph.INPUT), p.tensors.get(logits), p.tensors.get(last.name()),
                 zeroBefore, p.scratch, parameters, p.gradients, new Workers(threads), batch, p.state);

@@ -164,7 +164,7 @@ class TrainingTest {
 
     /**
      * The activation gradients share arrays by live range and are zeroed just before their first writer,
-     * so a second pass over the same batch (no update, dropout off) must give the same gradients as the
+     * or stored whole by it (batch norm, the ReLUs and the residual addition here), so a second pass over the same batch (no update, dropout off) must give the same gradients as the
      * first, which ran on freshly allocated arrays; leftovers of the first pass would add to them.
      */
     @Test

@@ -26,15 +26,28 @@ public final class ElementwiseTrain {
     /** dx += dy * f'(x), from the activation's input x and output y (ReLU's gradient at 0 is 0, as PyTorch's). */
     public static Consumer<Workers> activationBackward(Activation f, float slope, float[] x, float[] y, float[] dy, float[] dx,
             int count) {
+        return activationBackward(f, slope, x, y, dy, dx, count, false);
+    }
+
+    /**
+     * {@link #activationBackward(Activation, float, float[], float[], float[], float[], int)}, or with
+     * {@code store} dx = dy * f'(x): the same values as adding into zeros, for the first writer of dx.
+     */
+    public static Consumer<Workers> activationBackward(Activation f, float slope, float[] x, float[] y, float[] dy, float[] dx,
+            int count, boolean store) {
         IntConsumer chunk = t -> {
             int to = Math.min(count, (t + 1) * CHUNK);
             int i = t * CHUNK;
-            if (f == Activation.RELU) {
+            if (f == Activation.RELU && store) {
+                i = reluStore(y, dy, dx, i, to);
+            } else if (f == Activation.RELU) {
                 // the gradient passes where the output is positive, as where the input is
                 for (; i + L <= to; i += L) {
                     FloatVector.fromArray(S, dx, i).add(FloatVector.fromArray(S, dy, i),
                             FloatVector.fromArray(S, y, i).compare(VectorOperators.GT, 0f)).intoArray(dx, i);
                 }
+            } else if (f == Activation.RELU6 && store) {
+                i = relu6Store(y, dy, dx, i, to);
             } else if (f == Activation.RELU6) {
                 // and for ReLU6 where it is also below 6
                 for (; i + L <= to; i += L) {
@@ -44,11 +57,31 @@ public final class ElementwiseTrain {
                 }
             }
             for (; i < to; i++) {
-                dx[i] += dy[i] * derivative(f, slope, x[i], y[i]);
+                dx[i] = (store ? 0 : dx[i]) + dy[i] * derivative(f, slope, x[i], y[i]);
             }
         };
         int tasks = (count + CHUNK - 1) / CHUNK;
         return workers -> workers.parallelFor(tasks, chunk);
+    }
+
+    /** ReLU's dx = dy where y is positive, else 0, from {@code from} while whole vectors fit below {@code to}; returns where it stopped. */
+    private static int reluStore(float[] y, float[] dy, float[] dx, int from, int to) {
+        int i = from;
+        for (; i + L <= to; i += L) {
+            FloatVector.zero(S).add(FloatVector.fromArray(S, dy, i), FloatVector.fromArray(S, y, i).compare(VectorOperators.GT, 0f)).intoArray(dx, i);
+        }
+        return i;
+    }
+
+    /** ReLU6's dx = dy where y lies in (0, 6), else 0, as {@link #reluStore}. */
+    private static int relu6Store(float[] y, float[] dy, float[] dx, int from, int to) {
+        int i = from;
+        for (; i + L <= to; i += L) {
+            FloatVector out = FloatVector.fromArray(S, y, i);
+            FloatVector.zero(S).add(FloatVector.fromArray(S, dy, i), out.compare(VectorOperators.GT, 0f).and(out.compare(VectorOperators.LT, 6f)))
+                    .intoArray(dx, i);
+        }
+        return i;
     }
 
     static float derivative(Activation f, float slope, float x, float y) {
@@ -148,19 +181,67 @@ public final class ElementwiseTrain {
 
     /** da += dy and db += dy over {@code count} values: a residual addition's two inputs, dy read once. */
     public static Consumer<Workers> addIntoBoth(float[] dy, float[] da, float[] db, int count) {
+        return intoBoth(dy, da, false, db, false, count);
+    }
+
+    /**
+     * A residual addition's two inputs, dy read once: da = dy with {@code storeA} (for the first writer of
+     * da), else da += dy, and likewise db.
+     */
+    public static Consumer<Workers> intoBoth(float[] dy, float[] da, boolean storeA, float[] db, boolean storeB, int count) {
         IntConsumer chunk = t -> {
             int from = t * CHUNK;
             int to = Math.min(count, from + CHUNK);
-            int i = from;
-            for (; i + L <= to; i += L) {
-                FloatVector g = FloatVector.fromArray(S, dy, i);
-                FloatVector.fromArray(S, da, i).add(g).intoArray(da, i);
-                FloatVector.fromArray(S, db, i).add(g).intoArray(db, i);
-            }
+            int i = storeA && storeB ? copyBoth(dy, da, db, from, to) : storeA ? copyAndAdd(dy, da, db, from, to)
+                    : storeB ? copyAndAdd(dy, db, da, from, to) : addBoth(dy, da, db, from, to);
             for (; i < to; i++) {
-                da[i] += dy[i];
-                db[i] += dy[i];
+                da[i] = (storeA ? 0 : da[i]) + dy[i];
+                db[i] = (storeB ? 0 : db[i]) + dy[i];
             }
+        };
+        int tasks = (count + CHUNK - 1) / CHUNK;
+        return workers -> workers.parallelFor(tasks, chunk);
+    }
+
+    // The loops of intoBoth, one per case, each over whole vectors from `from` while they fit below `to`;
+    // each returns where it stopped.
+
+    private static int copyBoth(float[] dy, float[] da, float[] db, int from, int to) {
+        int i = from;
+        for (; i + L <= to; i += L) {
+            FloatVector g = FloatVector.fromArray(S, dy, i);
+            g.intoArray(da, i);
+            g.intoArray(db, i);
+        }
+        return i;
+    }
+
+    /** copy = dy, sum += dy. */
+    private static int copyAndAdd(float[] dy, float[] copy, float[] sum, int from, int to) {
+        int i = from;
+        for (; i + L <= to; i += L) {
+            FloatVector g = FloatVector.fromArray(S, dy, i);
+            g.intoArray(copy, i);
+            FloatVector.fromArray(S, sum, i).add(g).intoArray(sum, i);
+        }
+        return i;
+    }
+
+    private static int addBoth(float[] dy, float[] da, float[] db, int from, int to) {
+        int i = from;
+        for (; i + L <= to; i += L) {
+            FloatVector g = FloatVector.fromArray(S, dy, i);
+            FloatVector.fromArray(S, da, i).add(g).intoArray(da, i);
+            FloatVector.fromArray(S, db, i).add(g).intoArray(db, i);
+        }
+        return i;
+    }
+
+    /** dx = dy over {@code count} values from the given offsets: {@link #addInto}'s values on zeros, for the first writer of dx. */
+    public static Consumer<Workers> copyInto(float[] dy, int dyOff, float[] dx, int dxOff, int count) {
+        IntConsumer chunk = t -> {
+            int from = t * CHUNK;
+            System.arraycopy(dy, dyOff + from, dx, dxOff + from, Math.min(count, from + CHUNK) - from);
         };
         int tasks = (count + CHUNK - 1) / CHUNK;
         return workers -> workers.parallelFor(tasks, chunk);

@@ -57,6 +57,12 @@ public final class NormTrain {
      */
     public static Consumer<Workers> batchNormBackward(float[] x, float[] dy, float[] dx, int n, int c, int positions, float[] gamma,
             float[] savedMean, float[] savedInvStd, float[] dgamma, float[] dbeta) {
+        return batchNormBackward(x, dy, dx, false, n, c, positions, gamma, savedMean, savedInvStd, dgamma, dbeta);
+    }
+
+    /** {@link #batchNormBackward}, storing dx with {@code store} (the values of adding into zeros), for the first writer of dx. */
+    public static Consumer<Workers> batchNormBackward(float[] x, float[] dy, float[] dx, boolean store, int n, int c, int positions,
+            float[] gamma, float[] savedMean, float[] savedInvStd, float[] dgamma, float[] dbeta) {
         long count = (long) n * positions;
         IntConsumer channel = k -> {
             float[] lanes = LANES.get();
@@ -84,7 +90,11 @@ public final class NormTrain {
             float shift = (float) (-scale * sumDy / count);
             float slope = (float) (-scale * sumDyXhat / count * invStd);
             for (int b = 0; b < n; b++) {
-                gradientRow(dy, x, dx, (b * c + k) * positions, positions, a, shift, slope, savedMean[k]);
+                if (store) {
+                    gradientRowStore(dy, x, dx, (b * c + k) * positions, positions, a, shift, slope, savedMean[k]);
+                } else {
+                    gradientRow(dy, x, dx, (b * c + k) * positions, positions, a, shift, slope, savedMean[k]);
+                }
             }
         };
         return workers -> workers.parallelFor(c, channel);
@@ -243,6 +253,21 @@ public final class NormTrain {
         }
         for (; p < length; p++) {
             dx[at + p] += a * dy[at + p] + shift + slope * (x[at + p] - mean);
+        }
+    }
+
+    /** {@link #gradientRow} on zeros: dx = a * dy + shift + slope * (x - mean). */
+    private static void gradientRowStore(float[] dy, float[] x, float[] dx, int at, int length, float a, float shift, float slope,
+            float mean) {
+        int p = 0;
+        for (; p <= length - L; p += L) {
+            FloatVector centred = FloatVector.fromArray(S, x, at + p).sub(mean);
+            FloatVector.fromArray(S, dy, at + p).fma(FloatVector.broadcast(S, a), FloatVector.broadcast(S, shift))
+                    .add(centred.mul(slope))
+                    .intoArray(dx, at + p);
+        }
+        for (; p < length; p++) {
+            dx[at + p] = a * dy[at + p] + shift + slope * (x[at + p] - mean);
         }
     }
 
