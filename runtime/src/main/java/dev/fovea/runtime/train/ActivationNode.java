@@ -5,18 +5,23 @@ import dev.fovea.runtime.kernels.Activation;
 import dev.fovea.runtime.kernels.VectorActivations;
 import dev.fovea.runtime.kernels.train.ElementwiseTrain;
 
-/** An element-wise activation; its backward reads its input and output, both kept. */
+/**
+ * An element-wise activation; its backward reads its input and output, both kept. Fused into the batch
+ * norm before it ({@link BatchNormNode.FusedActivation}), it does nothing itself.
+ */
 final class ActivationNode extends Node {
     private static final int CHUNK = 1 << 14;
     private final Tensor in;
     private final Activation function;
     private final float slope;
     private final int tasks;
+    private final boolean fused;
     private final java.util.function.IntConsumer forwardChunk;
     private java.util.function.Consumer<Workers> backwardPass;
 
-    ActivationNode(String name, Tensor in, Tensor out, Activation function, double slope) {
+    ActivationNode(String name, Tensor in, Tensor out, Activation function, double slope, boolean fused) {
         super(name, out);
+        this.fused = fused;
         this.in = in;
         this.function = function;
         this.slope = (float) slope;
@@ -34,6 +39,9 @@ final class ActivationNode extends Node {
     @Override
     java.util.List<Tensor> storeFirstWrites(java.util.List<Tensor> firstWritten) {
         java.util.List<Tensor> stored = gradientOf(in, firstWritten);
+        if (fused) {
+            return stored; // the norm's backward pass reads this node's output gradient, and nothing reads its input's
+        }
         if (!stored.isEmpty()) {
             backwardPass = ElementwiseTrain.activationBackward(function, slope, in.value, out.value, out.grad, in.grad, out.size(), true);
         }
@@ -42,12 +50,16 @@ final class ActivationNode extends Node {
 
     @Override
     void forward(Workers workers, boolean training) {
-        workers.parallelFor(tasks, forwardChunk);
+        if (!fused) {
+            workers.parallelFor(tasks, forwardChunk);
+        }
     }
 
     @Override
     void backward(Workers workers) {
-        backwardPass.accept(workers);
+        if (!fused) {
+            backwardPass.accept(workers);
+        }
     }
 
     @Override

@@ -1,7 +1,9 @@
 package dev.fovea.runtime.train;
 
 import dev.fovea.runtime.exec.Workers;
+import dev.fovea.runtime.kernels.Activation;
 import dev.fovea.runtime.kernels.Reference;
+import dev.fovea.runtime.kernels.VectorActivations;
 import dev.fovea.runtime.kernels.train.NormTrain;
 
 /**
@@ -9,6 +11,10 @@ import dev.fovea.runtime.kernels.train.NormTrain;
  * mode. Frozen (neither its scale nor its shift trained), it runs on its running statistics in training
  * too and leaves them as they are: a frozen layer of a fine-tuned network keeps what it learnt, where
  * PyTorch's and Keras' frozen norms go on moving with the new data unless put in eval mode by hand.
+ *
+ * <p>A learning norm may run the ReLU or ReLU6 after it ({@link FusedActivation}), which then runs in place
+ * on the norm's output and does nothing itself: its forward pass on each row as it is written, its backward
+ * pass on each row as the norm's reads it, so neither writes a tensor of its own.
  */
 final class BatchNormNode extends Node {
     private final Tensor in;
@@ -27,10 +33,19 @@ final class BatchNormNode extends Node {
     private final float[] savedInvStd;
     private final java.util.function.Consumer<Workers> trainingForward;
     private java.util.function.Consumer<Workers> backwardPass;
+    /** The activation run after the norm, or null. */
+    private final FusedActivation fused;
+
+    /** An activation in place on the norm's output: its function and its tensor (the norm's values; its own gradient). */
+    record FusedActivation(Activation function, Tensor out) {}
 
     BatchNormNode(String name, Tensor in, Tensor out, int batch, float[] gamma, float[] beta, float[] runningMean, float[] runningVar,
-            float[] gammaGrad, float[] betaGrad, double eps, double momentum) {
+            float[] gammaGrad, float[] betaGrad, double eps, double momentum, FusedActivation fused) {
         super(name, out);
+        if (fused != null && (fused.out().value != out.value || gammaGrad == null && betaGrad == null)) {
+            throw new IllegalArgumentException(name + ": only a learning norm runs an activation, in place on its output");
+        }
+        this.fused = fused;
         this.in = in;
         this.batch = batch;
         this.channels = in.shape.dim(0);
@@ -53,9 +68,8 @@ final class BatchNormNode extends Node {
                     : workers -> {};
         } else {
             this.trainingForward = NormTrain.batchNormForward(in.value, out.value, batch, channels, positions, gamma, beta, runningMean,
-                    runningVar, eps, momentum, savedMean, savedInvStd);
-            this.backwardPass = NormTrain.batchNormBackward(in.value, out.grad, in.grad, batch, channels, positions, gamma, savedMean,
-                    savedInvStd, gammaGrad, betaGrad);
+                    runningVar, eps, momentum, savedMean, savedInvStd, fused == null ? Activation.NONE : fused.function());
+            this.backwardPass = learningBackward(false);
         }
     }
 
@@ -66,9 +80,17 @@ final class BatchNormNode extends Node {
         if (stored.isEmpty() || (gammaGrad == null && betaGrad == null)) {
             return java.util.List.of();
         }
-        backwardPass = NormTrain.batchNormBackward(in.value, out.grad, in.grad, true, batch, channels, positions, gamma, savedMean,
-                savedInvStd, gammaGrad, betaGrad);
+        backwardPass = learningBackward(true);
         return stored;
+    }
+
+    /** The backward pass of a learning norm, from the fused activation's output gradient when there is one. */
+    private java.util.function.Consumer<Workers> learningBackward(boolean store) {
+        return fused == null
+                ? NormTrain.batchNormBackward(in.value, out.grad, in.grad, store, batch, channels, positions, gamma, savedMean, savedInvStd,
+                        gammaGrad, betaGrad, Activation.NONE, null)
+                : NormTrain.batchNormBackward(in.value, fused.out().grad, in.grad, store, batch, channels, positions, gamma, savedMean,
+                        savedInvStd, gammaGrad, betaGrad, fused.function(), fused.out().value);
     }
 
     @Override
@@ -77,6 +99,9 @@ final class BatchNormNode extends Node {
             trainingForward.accept(workers);
         } else {
             Reference.batchNorm(in.value, out.value, batch, channels, positions, gamma, beta, runningMean, runningVar, eps);
+            if (fused != null) {
+                VectorActivations.apply(out.value, 0, out.size(), fused.function(), 0f);
+            }
         }
     }
 

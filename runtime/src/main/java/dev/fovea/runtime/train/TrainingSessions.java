@@ -5,6 +5,7 @@ import dev.fovea.runtime.exec.Workers;
 import dev.fovea.runtime.graph.Layer;
 import dev.fovea.runtime.graph.NetworkGraph;
 import dev.fovea.runtime.graph.Window;
+import dev.fovea.runtime.kernels.Activation;
 import dev.fovea.runtime.kernels.ChannelMoves;
 import dev.fovea.runtime.kernels.ConvGeometry;
 import dev.fovea.runtime.kernels.train.Scratch;
@@ -36,6 +37,8 @@ public final class TrainingSessions {
     private final TensorDeclarations declared = new TensorDeclarations();
     private final Map<String, Tensor> tensors = new HashMap<>();
     private final List<Node> nodes = new ArrayList<>();
+    /** Set once the activations are placed: see {@link #fusedActivations()}. */
+    private Map<String, Layer.Activation> fusedActivations = Map.of();
 
     private TrainingSessions(NetworkGraph graph, Parameters parameters, int batch, int threads, long seed) {
         this.graph = graph;
@@ -64,6 +67,7 @@ public final class TrainingSessions {
         String logits = last instanceof Layer.Softmax s ? p.declared.root(s.input()) : p.declared.root(last.name());
         GradientBufferPlan plan = p.declared.gradientPlan(logits);
         p.allocate(plan);
+        p.fusedActivations = p.fusedActivations();
         for (Layer layer : graph.layers()) {
             p.build(layer);
         }
@@ -174,11 +178,11 @@ public final class TrainingSessions {
                     threads, scratch, value(t.weight()), value(t.bias()), grad(t.weight()), grad(t.bias()));
             case Layer.Pool2d p -> new PoolNode(p, x, out, batch);
             case Layer.AdaptiveAvgPool2d a -> new AdaptiveAvgPoolNode(name, x, out, batch);
-            case Layer.BatchNorm n -> batchNorm(name, x, out, n.prefix(), n.scale(), n.eps(), n.momentum());
+            case Layer.BatchNorm n -> batchNorm(name, x, out, n.prefix(), n.scale(), n.eps(), n.momentum(), fusedAfter(name));
             case Layer.LayerNorm n -> new LayerNormNode(name, x, out, batch, value(n.prefix() + ".weight"), value(n.prefix() + ".bias"),
                     grad(n.prefix() + ".weight"), grad(n.prefix() + ".bias"), n.eps());
             case Layer.LocalResponseNorm n -> new LocalResponseNormNode(n, x, out, batch);
-            case Layer.Activation a -> new ActivationNode(name, x, out, a.function(), a.slope());
+            case Layer.Activation a -> new ActivationNode(name, x, out, a.function(), a.slope(), fusedAfter(a.input()) == a);
             case Layer.Softmax s -> new SoftmaxNode(name, x, out, batch);
             case Layer.Dropout d -> new DropoutNode(name, x, out, d.rate(), d.wholeSamples() ? batch : 0,
                     name.hashCode() * 0x632BE59BD9B4E019L, state);
@@ -208,12 +212,38 @@ public final class TrainingSessions {
         });
     }
 
-    /** A batch norm; one that learns no scale normalises with a scale of ones and computes no gradient for it. */
-    private BatchNormNode batchNorm(String name, Tensor x, Tensor out, String prefix, boolean learnsScale, double eps, double momentum) {
+    /**
+     * A batch norm; one that learns no scale normalises with a scale of ones and computes no gradient for it.
+     * It runs {@code after} (or null) too.
+     */
+    private BatchNormNode batchNorm(String name, Tensor x, Tensor out, String prefix, boolean learnsScale, double eps, double momentum,
+            Layer.Activation after) {
         float[] gamma = learnsScale ? value(prefix + ".weight") : ones(x.shape.channels());
         float[] gammaGrad = learnsScale ? grad(prefix + ".weight") : null;
+        BatchNormNode.FusedActivation fused = after == null ? null : new BatchNormNode.FusedActivation(after.function(), in(after.name()));
         return new BatchNormNode(name, x, out, batch, gamma, value(prefix + ".bias"), value(prefix + ".running_mean"),
-                value(prefix + ".running_var"), gammaGrad, grad(prefix + ".bias"), eps, momentum);
+                value(prefix + ".running_var"), gammaGrad, grad(prefix + ".bias"), eps, momentum, fused);
+    }
+
+    /** The ReLU or ReLU6 that the batch norm {@code norm} runs itself, or null. */
+    private Layer.Activation fusedAfter(String norm) {
+        return fusedActivations.get(norm);
+    }
+
+    /**
+     * Each ReLU or ReLU6 that runs in place on the output of a batch norm that learns, by the norm's name
+     * (a frozen norm's backward pass is a plain scale, left as it is).
+     */
+    private Map<String, Layer.Activation> fusedActivations() {
+        Map<String, Layer.Activation> fused = new HashMap<>();
+        for (Layer layer : graph.layers()) {
+            if (layer instanceof Layer.Activation a && (a.function() == Activation.RELU || a.function() == Activation.RELU6)
+                    && declared.valuesOf(a.name()).equals(a.input()) && graph.layer(a.input()) instanceof Layer.BatchNorm n
+                    && (grad(n.prefix() + ".bias") != null || grad(n.prefix() + ".weight") != null)) {
+                fused.put(n.name(), a);
+            }
+        }
+        return fused;
     }
 
     private static float[] ones(int channels) {
@@ -230,7 +260,7 @@ public final class TrainingSessions {
         nodes.add(new ConvNode(p.name() + "/projection", in(p.shortcut()), projected,
                 geometry(p.shortcutShape(), p.out(), Window.kernel(1).stride(p.stride()), 1), batch, threads, scratch, value(weight), null,
                 grad(weight), null, List.of()));
-        nodes.add(batchNorm(p.name() + "/projection/norm", projected, normed, p.norm(), true, 1e-5, 0.1));
+        nodes.add(batchNorm(p.name() + "/projection/norm", projected, normed, p.norm(), true, 1e-5, 0.1, null));
         return new AddNode(p.name(), main, normed, out);
     }
 

@@ -84,6 +84,33 @@ public final class ElementwiseTrain {
         return i;
     }
 
+    /**
+     * g[0, length) = dy * f'(y) for the row of dy and y from {@code at}: ReLU's or ReLU6's gradient from its
+     * output y, with {@link #activationBackward}'s values on zeros. For an activation fused into the layer
+     * before it, whose backward pass reads the row from {@code g} while it is in L1.
+     */
+    public static void activationGradientRow(Activation f, float[] y, float[] dy, int at, float[] g, int length) {
+        if (f != Activation.RELU && f != Activation.RELU6) {
+            throw new IllegalArgumentException("only ReLU and ReLU6 run fused, not " + f);
+        }
+        int p = 0;
+        if (f == Activation.RELU) {
+            for (; p <= length - L; p += L) {
+                FloatVector.zero(S).add(FloatVector.fromArray(S, dy, at + p), FloatVector.fromArray(S, y, at + p).compare(VectorOperators.GT, 0f))
+                        .intoArray(g, p);
+            }
+        } else {
+            for (; p <= length - L; p += L) {
+                FloatVector out = FloatVector.fromArray(S, y, at + p);
+                FloatVector.zero(S).add(FloatVector.fromArray(S, dy, at + p), out.compare(VectorOperators.GT, 0f).and(out.compare(VectorOperators.LT, 6f)))
+                        .intoArray(g, p);
+            }
+        }
+        for (; p < length; p++) {
+            g[p] = 0 + dy[at + p] * derivative(f, 0f, y[at + p], y[at + p]);
+        }
+    }
+
     static float derivative(Activation f, float slope, float x, float y) {
         return switch (f) {
             case NONE -> 1;

@@ -1,6 +1,8 @@
 package dev.fovea.runtime.kernels.train;
 
 import dev.fovea.runtime.exec.Workers;
+import dev.fovea.runtime.kernels.Activation;
+import dev.fovea.runtime.kernels.VectorActivations;
 import java.util.function.Consumer;
 import java.util.function.IntConsumer;
 import jdk.incubator.vector.FloatVector;
@@ -23,6 +25,16 @@ public final class NormTrain {
      */
     public static Consumer<Workers> batchNormForward(float[] x, float[] y, int n, int c, int positions, float[] gamma, float[] beta,
             float[] runningMean, float[] runningVar, double eps, double momentum, float[] savedMean, float[] savedInvStd) {
+        return batchNormForward(x, y, n, c, positions, gamma, beta, runningMean, runningVar, eps, momentum, savedMean, savedInvStd,
+                Activation.NONE);
+    }
+
+    /**
+     * {@link #batchNormForward}, then {@code after} (an activation that runs in place on the norm's output)
+     * on each row while it is still in L1: one pass over the tensor instead of two.
+     */
+    public static Consumer<Workers> batchNormForward(float[] x, float[] y, int n, int c, int positions, float[] gamma, float[] beta,
+            float[] runningMean, float[] runningVar, double eps, double momentum, float[] savedMean, float[] savedInvStd, Activation after) {
         long count = (long) n * positions;
         IntConsumer channel = k -> {
             float[] lanes = LANES.get();
@@ -40,7 +52,9 @@ public final class NormTrain {
             float scale = (float) (gamma[k] * invStd);
             float shift = (float) (beta[k] - mean * gamma[k] * invStd);
             for (int b = 0; b < n; b++) {
-                scaleRow(x, y, (b * c + k) * positions, positions, scale, shift);
+                int at = (b * c + k) * positions;
+                scaleRow(x, y, at, positions, scale, shift);
+                VectorActivations.apply(y, at, at + positions, after, 0f);
             }
             savedMean[k] = (float) mean;
             savedInvStd[k] = (float) invStd;
@@ -57,23 +71,37 @@ public final class NormTrain {
      */
     public static Consumer<Workers> batchNormBackward(float[] x, float[] dy, float[] dx, int n, int c, int positions, float[] gamma,
             float[] savedMean, float[] savedInvStd, float[] dgamma, float[] dbeta) {
-        return batchNormBackward(x, dy, dx, false, n, c, positions, gamma, savedMean, savedInvStd, dgamma, dbeta);
+        return batchNormBackward(x, dy, dx, false, n, c, positions, gamma, savedMean, savedInvStd, dgamma, dbeta, Activation.NONE, null);
     }
 
-    /** {@link #batchNormBackward}, storing dx with {@code store} (the values of adding into zeros), for the first writer of dx. */
+    /**
+     * {@link #batchNormBackward}, storing dx with {@code store} (the values of adding into zeros), for the
+     * first writer of dx. With an activation {@code after} (ReLU or ReLU6, in place on the norm's output,
+     * whose values are {@code activated}), dy is the activation's output gradient: each row's gradient
+     * through the activation is formed in a thread's row buffer, in L1, where its own pass would have
+     * written and read a whole tensor.
+     */
     public static Consumer<Workers> batchNormBackward(float[] x, float[] dy, float[] dx, boolean store, int n, int c, int positions,
-            float[] gamma, float[] savedMean, float[] savedInvStd, float[] dgamma, float[] dbeta) {
+            float[] gamma, float[] savedMean, float[] savedInvStd, float[] dgamma, float[] dbeta, Activation after, float[] activated) {
         long count = (long) n * positions;
+        boolean fused = after != Activation.NONE;
         IntConsumer channel = k -> {
             float[] lanes = LANES.get();
+            float[] row = fused ? rowBuffer(positions) : null;
             double mean = savedMean[k];
             double invStd = savedInvStd[k];
             double sumDy = 0;
             double sumDyCentred = 0;
             for (int b = 0; b < n; b++) {
                 int base = (b * c + k) * positions;
-                sumDy += rowSum(dy, base, positions, lanes);
-                sumDyCentred += rowProducts(dy, x, base, positions, savedMean[k], lanes);
+                if (fused) {
+                    ElementwiseTrain.activationGradientRow(after, activated, dy, base, row, positions);
+                    sumDy += rowSum(row, 0, positions, lanes);
+                    sumDyCentred += rowProducts(row, 0, x, base, positions, savedMean[k], lanes);
+                } else {
+                    sumDy += rowSum(dy, base, positions, lanes);
+                    sumDyCentred += rowProducts(dy, base, x, base, positions, savedMean[k], lanes);
+                }
             }
             double sumDyXhat = sumDyCentred * invStd;
             if (dgamma != null) {
@@ -90,14 +118,33 @@ public final class NormTrain {
             float shift = (float) (-scale * sumDy / count);
             float slope = (float) (-scale * sumDyXhat / count * invStd);
             for (int b = 0; b < n; b++) {
+                int base = (b * c + k) * positions;
+                float[] g = dy;
+                int gAt = base;
+                if (fused) {
+                    ElementwiseTrain.activationGradientRow(after, activated, dy, base, row, positions);
+                    g = row;
+                    gAt = 0;
+                }
                 if (store) {
-                    gradientRowStore(dy, x, dx, (b * c + k) * positions, positions, a, shift, slope, savedMean[k]);
+                    gradientRowStore(g, gAt, x, dx, base, positions, a, shift, slope, savedMean[k]);
                 } else {
-                    gradientRow(dy, x, dx, (b * c + k) * positions, positions, a, shift, slope, savedMean[k]);
+                    gradientRow(g, gAt, x, dx, base, positions, a, shift, slope, savedMean[k]);
                 }
             }
         };
         return workers -> workers.parallelFor(c, channel);
+    }
+
+    private static final ThreadLocal<float[][]> ROW = ThreadLocal.withInitial(() -> new float[1][0]);
+
+    /** A thread's buffer of at least {@code length} floats; it grows to the largest row, then stays. */
+    private static float[] rowBuffer(int length) {
+        float[][] holder = ROW.get();
+        if (holder[0].length < length) {
+            holder[0] = new float[length];
+        }
+        return holder[0];
     }
 
     /**
@@ -199,23 +246,23 @@ public final class NormTrain {
         return sum;
     }
 
-    /** sum of dy * (x - mean) over the row. */
-    private static double rowProducts(float[] dy, float[] x, int at, int length, float mean, float[] lanes) {
+    /** sum of dy * (x - mean) over the row, dy's from {@code dyAt} and x's from {@code at}. */
+    private static double rowProducts(float[] dy, int dyAt, float[] x, int at, int length, float mean, float[] lanes) {
         FloatVector a0 = FloatVector.zero(S), a1 = a0, a2 = a0, a3 = a0;
         int p = 0;
         for (; p <= length - 4 * L; p += 4 * L) {
-            a0 = FloatVector.fromArray(S, x, at + p).sub(mean).fma(FloatVector.fromArray(S, dy, at + p), a0);
-            a1 = FloatVector.fromArray(S, x, at + p + L).sub(mean).fma(FloatVector.fromArray(S, dy, at + p + L), a1);
-            a2 = FloatVector.fromArray(S, x, at + p + 2 * L).sub(mean).fma(FloatVector.fromArray(S, dy, at + p + 2 * L), a2);
-            a3 = FloatVector.fromArray(S, x, at + p + 3 * L).sub(mean).fma(FloatVector.fromArray(S, dy, at + p + 3 * L), a3);
+            a0 = FloatVector.fromArray(S, x, at + p).sub(mean).fma(FloatVector.fromArray(S, dy, dyAt + p), a0);
+            a1 = FloatVector.fromArray(S, x, at + p + L).sub(mean).fma(FloatVector.fromArray(S, dy, dyAt + p + L), a1);
+            a2 = FloatVector.fromArray(S, x, at + p + 2 * L).sub(mean).fma(FloatVector.fromArray(S, dy, dyAt + p + 2 * L), a2);
+            a3 = FloatVector.fromArray(S, x, at + p + 3 * L).sub(mean).fma(FloatVector.fromArray(S, dy, dyAt + p + 3 * L), a3);
         }
         for (; p <= length - L; p += L) {
-            a0 = FloatVector.fromArray(S, x, at + p).sub(mean).fma(FloatVector.fromArray(S, dy, at + p), a0);
+            a0 = FloatVector.fromArray(S, x, at + p).sub(mean).fma(FloatVector.fromArray(S, dy, dyAt + p), a0);
         }
         a0.add(a1).add(a2.add(a3)).intoArray(lanes, 0);
         double sum = inOrder(lanes);
         for (; p < length; p++) {
-            sum += (double) dy[at + p] * (x[at + p] - mean);
+            sum += (double) dy[dyAt + p] * (x[at + p] - mean);
         }
         return sum;
     }
@@ -242,32 +289,33 @@ public final class NormTrain {
         }
     }
 
-    /** dx += a * dy + shift + slope * (x - mean) over the row. */
-    private static void gradientRow(float[] dy, float[] x, float[] dx, int at, int length, float a, float shift, float slope, float mean) {
-        int p = 0;
-        for (; p <= length - L; p += L) {
-            FloatVector centred = FloatVector.fromArray(S, x, at + p).sub(mean);
-            FloatVector.fromArray(S, dy, at + p).fma(FloatVector.broadcast(S, a), FloatVector.fromArray(S, dx, at + p).add(shift))
-                    .add(centred.mul(slope))
-                    .intoArray(dx, at + p);
-        }
-        for (; p < length; p++) {
-            dx[at + p] += a * dy[at + p] + shift + slope * (x[at + p] - mean);
-        }
-    }
-
-    /** {@link #gradientRow} on zeros: dx = a * dy + shift + slope * (x - mean). */
-    private static void gradientRowStore(float[] dy, float[] x, float[] dx, int at, int length, float a, float shift, float slope,
+    /** dx += a * dy + shift + slope * (x - mean) over the row, dy's from {@code dyAt}, x's and dx's from {@code at}. */
+    private static void gradientRow(float[] dy, int dyAt, float[] x, float[] dx, int at, int length, float a, float shift, float slope,
             float mean) {
         int p = 0;
         for (; p <= length - L; p += L) {
             FloatVector centred = FloatVector.fromArray(S, x, at + p).sub(mean);
-            FloatVector.fromArray(S, dy, at + p).fma(FloatVector.broadcast(S, a), FloatVector.broadcast(S, shift))
+            FloatVector.fromArray(S, dy, dyAt + p).fma(FloatVector.broadcast(S, a), FloatVector.fromArray(S, dx, at + p).add(shift))
                     .add(centred.mul(slope))
                     .intoArray(dx, at + p);
         }
         for (; p < length; p++) {
-            dx[at + p] = a * dy[at + p] + shift + slope * (x[at + p] - mean);
+            dx[at + p] += a * dy[dyAt + p] + shift + slope * (x[at + p] - mean);
+        }
+    }
+
+    /** {@link #gradientRow} on zeros: dx = a * dy + shift + slope * (x - mean). */
+    private static void gradientRowStore(float[] dy, int dyAt, float[] x, float[] dx, int at, int length, float a, float shift, float slope,
+            float mean) {
+        int p = 0;
+        for (; p <= length - L; p += L) {
+            FloatVector centred = FloatVector.fromArray(S, x, at + p).sub(mean);
+            FloatVector.fromArray(S, dy, dyAt + p).fma(FloatVector.broadcast(S, a), FloatVector.broadcast(S, shift))
+                    .add(centred.mul(slope))
+                    .intoArray(dx, at + p);
+        }
+        for (; p < length; p++) {
+            dx[at + p] = a * dy[dyAt + p] + shift + slope * (x[at + p] - mean);
         }
     }
 
