@@ -38,7 +38,7 @@ public record TrainingMemory(List<Long> layerBytes, long gradientBytes, long par
             if (trainable) {
                 parameterGradients += l.cost().params() * Float.BYTES;
             }
-            declare(declared, l, trainable || l.inputs().stream().anyMatch(declared::hasGradient));
+            declare(declared, l, trainable || l.inputs().stream().anyMatch(declared::hasGradient), trainable);
         }
         declared.placeActivations();
         List<Long> bytes = new ArrayList<>();
@@ -54,11 +54,12 @@ public record TrainingMemory(List<Long> layerBytes, long gradientBytes, long par
     }
 
     /**
-     * Declares the layer's tensors and steps as the runtime's training planner does: none for flatten, empty
+     * Declares the layer's tensors and steps as the runtime's training planner does (a {@code trainable}
+     * batch norm runs the ReLU after it): none for flatten, empty
      * borders and skipped additions, which alias their input; three for a projected addition (the shortcut's
      * convolution, its norm, the addition); one for any other layer.
      */
-    private static void declare(TensorDeclarations declared, LayerReport l, boolean gradient) {
+    private static void declare(TensorDeclarations declared, LayerReport l, boolean gradient, boolean trainable) {
         String name = l.name();
         List<String> inputs = l.inputs();
         Shape out = l.layer().output();
@@ -73,17 +74,24 @@ public record TrainingMemory(List<Long> layerBytes, long gradientBytes, long par
                 declared.step(name + "/projection", List.of(inputs.get(1)), false);
                 declared.step(name + "/projection/norm", List.of(name + "/projection"), false);
                 declared.step(name, List.of(inputs.getFirst(), name + "/projection/norm"), false);
+                declared.runsActivation();
             }
             case Op.Activation a -> {
                 declared.tensor(name, out, gradient);
                 declared.step(name, inputs, true);
-                if (a.kind() != Op.ActivationKind.SOFTMAX && Activation.valueOf(a.kind().name()).gradientFromOutput()) {
+                if (a.kind() == Op.ActivationKind.RELU || a.kind() == Op.ActivationKind.RELU6) {
+                    declared.fusableCandidate();
+                } else if (a.kind() != Op.ActivationKind.SOFTMAX && Activation.valueOf(a.kind().name()).gradientFromOutput()) {
                     declared.inPlaceCandidate();
                 }
             }
             default -> {
                 declared.tensor(name, out, gradient);
                 declared.step(name, inputs, false);
+                // the runtime runs a ReLU after an addition, or after a batch norm that learns, inside that layer
+                if (l.layer().op() instanceof Op.Add || l.layer().op() instanceof Op.BatchNorm && trainable) {
+                    declared.runsActivation();
+                }
             }
         }
     }

@@ -76,6 +76,18 @@ public final class ChannelOps {
         return workers -> workers.parallelFor(tasks, task);
     }
 
+    /** {@link #add(float[], float[], float[], int)}, then {@code after} on each chunk of the sum while it is in cache. */
+    public static Consumer<Workers> add(float[] a, float[] b, float[] out, int count, Activation after) {
+        IntConsumer task = t -> {
+            int from = t * CHUNK;
+            int to = Math.min(count, from + CHUNK);
+            add(a, from, b, from, out, from, to - from);
+            VectorActivations.apply(out, from, to, after, 0f);
+        };
+        int tasks = (count + CHUNK - 1) / CHUNK;
+        return workers -> workers.parallelFor(tasks, task);
+    }
+
     /** out[outAt...] = a[aAt...] + b[bAt...] over {@code count} values, on the calling thread. */
     static void add(float[] a, int aAt, float[] b, int bAt, float[] out, int outAt, int count) {
         int i = 0;

@@ -13,7 +13,8 @@ import java.util.Map;
  * gradient, the names that alias another tensor, and for every step (node, in forward order) the
  * tensor it writes and those it reads. From these come the activations that run in place, the gradient
  * buffers' live ranges, and for each step the gradients its backward pass writes first, which must be
- * zeroed just before it. The runtime's training planner declares a session's tensors here, and the
+ * zeroed just before it; and the ReLUs that run inside the batch norm or addition before them. The
+ * runtime's training planner declares a session's tensors here, and the
  * compiler declares the same ones for its training-memory report, so both follow one set of rules.
  */
 public final class TensorDeclarations {
@@ -30,6 +31,12 @@ public final class TensorDeclarations {
     private final List<Boolean> readsOwnOutput = new ArrayList<>();
     /** Activations that may write their output over their input's values, if nothing else reads those. */
     private final List<String> inPlaceCandidates = new ArrayList<>();
+    /** Of those, the ones that may run inside the step before them (ReLU, ReLU6). */
+    private final List<String> fusable = new ArrayList<>();
+    /** Steps (by their output) that may run the activation after them: a learning batch norm, an addition. */
+    private final List<String> runsActivations = new ArrayList<>();
+    /** Activations that run inside the step that writes their input, by their name: that step's output. */
+    private final Map<String, String> fusedInto = new LinkedHashMap<>();
     /** Tensors whose values are another's array: activations run in place. */
     private final Map<String, String> valuesOf = new LinkedHashMap<>();
     private List<List<String>> firstWrittenAt;
@@ -55,6 +62,17 @@ public final class TensorDeclarations {
         inPlaceCandidates.add(writes.getLast());
     }
 
+    /** The last step is an activation whose gradient follows from its output and that may run inside the step before it (ReLU, ReLU6). */
+    public void fusableCandidate() {
+        inPlaceCandidate();
+        fusable.add(writes.getLast());
+    }
+
+    /** The last step may run an activation after it in place on its output (a batch norm that learns, an addition). */
+    public void runsActivation() {
+        runsActivations.add(writes.getLast());
+    }
+
     /**
      * After the last step: each candidate activation writes over its input's values when it is their only
      * reader, they are not the network's input, and their producer's backward pass does not read them.
@@ -72,8 +90,20 @@ public final class TensorDeclarations {
             String in = reads.get(producer.get(activation)).getFirst();
             if (!in.equals(NetworkGraph.INPUT) && readers.get(in) == 1 && !readsOwnOutput.get(producer.get(in))) {
                 valuesOf.put(activation, in);
+                if (fusable.contains(activation) && runsActivations.contains(in)) {
+                    fusedInto.put(activation, in);
+                }
             }
         }
+    }
+
+    /**
+     * The output of the step that runs activation {@code name} itself (after {@link #placeActivations}), or
+     * null: a fusable activation in place on the output of a step that runs activations. That step's
+     * backward pass reads the activation's gradient, which therefore lives from that step on.
+     */
+    public String fusedInto(String name) {
+        return fusedInto.get(name);
     }
 
     /** The tensor whose value array {@code name} uses: its own, or its input's for an activation in place. */
@@ -107,6 +137,7 @@ public final class TensorDeclarations {
                 lastReader.put(in, s);
             }
         }
+        java.util.Set<String> fusedInputs = new java.util.HashSet<>(fusedInto.values());
         List<GradientBufferPlan.Value> values = new ArrayList<>();
         firstWrittenAt = new ArrayList<>();
         writes.forEach(w -> firstWrittenAt.add(new ArrayList<>()));
@@ -120,7 +151,11 @@ public final class TensorDeclarations {
                 }
                 continue;
             }
-            int from = producer.get(d.name());
+            if (fusedInputs.contains(d.name())) {
+                continue; // a fused activation's input: its gradient is the activation's, below
+            }
+            // a fused activation's gradient is read by the step that runs it
+            int from = producer.get(fusedInto.getOrDefault(d.name(), d.name()));
             int to = d.name().equals(logits) ? GradientBufferPlan.END : lastReader.getOrDefault(d.name(), from);
             if (to != GradientBufferPlan.END && to != from) {
                 firstWrittenAt.get(to).add(d.name());
@@ -128,6 +163,13 @@ public final class TensorDeclarations {
             tensors.put(d.name(), new Declared(d.name(), d.shape(), true, values.size()));
             values.add(new GradientBufferPlan.Value(d.shape().elements(), from, to));
         }
+        // Nothing writes a fused activation's input gradient apart from the activation's: the step that runs
+        // the activation reads the activation's output gradient. The two share one array, never zeroed
+        // between them.
+        fusedInto.forEach((activation, input) -> {
+            Declared in = tensors.get(input);
+            tensors.put(input, new Declared(input, in.shape(), in.gradient(), tensors.get(activation).planned()));
+        });
         return GradientBufferPlan.of(values);
     }
 

@@ -6,8 +6,8 @@ import dev.fovea.runtime.kernels.VectorActivations;
 import dev.fovea.runtime.kernels.train.ElementwiseTrain;
 
 /**
- * An element-wise activation; its backward reads its input and output, both kept. Fused into the batch
- * norm before it ({@link BatchNormNode.FusedActivation}), it does nothing itself.
+ * An element-wise activation; its backward reads its input and output, both kept. Fused into the node
+ * before it ({@link FusedActivation}), it does nothing itself.
  */
 final class ActivationNode extends Node {
     private static final int CHUNK = 1 << 14;
@@ -40,7 +40,7 @@ final class ActivationNode extends Node {
     java.util.List<Tensor> storeFirstWrites(java.util.List<Tensor> firstWritten) {
         java.util.List<Tensor> stored = gradientOf(in, firstWritten);
         if (fused) {
-            return stored; // the norm's backward pass reads this node's output gradient, and nothing reads its input's
+            return stored; // the node before reads this node's output gradient, and nothing reads its input's
         }
         if (!stored.isEmpty()) {
             backwardPass = ElementwiseTrain.activationBackward(function, slope, in.value, out.value, out.grad, in.grad, out.size(), true);

@@ -1,46 +1,74 @@
 package dev.fovea.runtime.train;
 
 import dev.fovea.runtime.exec.Workers;
+import dev.fovea.runtime.kernels.Activation;
 import dev.fovea.runtime.kernels.ChannelOps;
 import dev.fovea.runtime.kernels.train.ElementwiseTrain;
+import java.util.List;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
 
-/** A residual addition: the gradient goes to both inputs unchanged. */
+/**
+ * A residual addition: the gradient goes to both inputs unchanged. A ReLU or ReLU6 after it may run inside
+ * it ({@link FusedActivation}): forward on each chunk of the sum, backward on each chunk of its output
+ * gradient before that goes to the inputs.
+ */
 final class AddNode extends Node {
     private final Tensor a;
     private final Tensor b;
-    private final java.util.function.Consumer<Workers> add;
-    /** The output's gradient added into each input's that has one: both in one pass when both have one. */
-    private java.util.function.Consumer<Workers> toA;
-    private java.util.function.Consumer<Workers> toB;
-    private java.util.function.Consumer<Workers> toBoth;
+    private final FusedActivation fused;
+    private final Consumer<Workers> add;
+    /** Whether the backward pass stores into a's and b's gradients (it writes them first) instead of adding. */
+    private boolean storeA;
+    private boolean storeB;
+    private Consumer<Workers> backwardPass;
 
-    AddNode(String name, Tensor a, Tensor b, Tensor out) {
+    AddNode(String name, Tensor a, Tensor b, Tensor out, FusedActivation fused) {
         super(name, out);
+        if (fused != null && fused.out().value != out.value) {
+            throw new IllegalArgumentException(name + ": a fused activation runs in place on the sum");
+        }
         this.a = a;
         this.b = b;
-        this.add = ChannelOps.add(a.value, b.value, out.value, out.size());
-        this.toA = a.hasGradient() ? ElementwiseTrain.addInto(out.grad, 0, a.grad, 0, out.size()) : null;
-        this.toB = b.hasGradient() ? ElementwiseTrain.addInto(out.grad, 0, b.grad, 0, out.size()) : null;
-        this.toBoth = toA != null && toB != null && a.grad != b.grad ? ElementwiseTrain.addIntoBoth(out.grad, a.grad, b.grad, out.size()) : null;
+        this.fused = fused;
+        this.add = ChannelOps.add(a.value, b.value, out.value, out.size(), fused == null ? Activation.NONE : fused.function());
+        this.backwardPass = backwardPass();
     }
 
     /** Stores into an input's gradient that it writes first, unless both inputs are one tensor. */
     @Override
-    java.util.List<Tensor> storeFirstWrites(java.util.List<Tensor> firstWritten) {
+    List<Tensor> storeFirstWrites(List<Tensor> firstWritten) {
         if (a.grad == b.grad) {
-            return java.util.List.of();
+            return List.of();
         }
-        java.util.List<Tensor> storedA = gradientOf(a, firstWritten);
-        java.util.List<Tensor> storedB = gradientOf(b, firstWritten);
+        List<Tensor> storedA = gradientOf(a, firstWritten);
+        List<Tensor> storedB = gradientOf(b, firstWritten);
+        storeA = !storedA.isEmpty();
+        storeB = !storedB.isEmpty();
+        backwardPass = backwardPass();
+        return Stream.concat(storedA.stream(), storedB.stream()).toList();
+    }
+
+    /**
+     * The output's gradient into each input's that has one, both in one pass. An addition of a tensor to
+     * itself adds it into its one array twice, a vector at a time (it never stores).
+     */
+    private Consumer<Workers> backwardPass() {
         int size = out.size();
-        if (toBoth != null) {
-            toBoth = ElementwiseTrain.intoBoth(out.grad, a.grad, !storedA.isEmpty(), b.grad, !storedB.isEmpty(), size);
-        } else if (!storedA.isEmpty()) {
-            toA = ElementwiseTrain.copyInto(out.grad, 0, a.grad, 0, size);
-        } else if (!storedB.isEmpty()) {
-            toB = ElementwiseTrain.copyInto(out.grad, 0, b.grad, 0, size);
+        float[] da = a.hasGradient() ? a.grad : null;
+        float[] db = b.hasGradient() ? b.grad : null;
+        if (fused != null) {
+            return ElementwiseTrain.activationIntoBoth(fused.function(), fused.out().value, fused.out().grad, da, storeA, db, storeB, size);
         }
-        return java.util.stream.Stream.concat(storedA.stream(), storedB.stream()).toList();
+        if (da != null && db != null) {
+            return ElementwiseTrain.intoBoth(out.grad, da, storeA, db, storeB, size);
+        }
+        if (da == null && db == null) {
+            return workers -> {};
+        }
+        float[] into = da != null ? da : db;
+        return (da != null ? storeA : storeB) ? ElementwiseTrain.copyInto(out.grad, 0, into, 0, size)
+                : ElementwiseTrain.addInto(out.grad, 0, into, 0, size);
     }
 
     @Override
@@ -50,16 +78,7 @@ final class AddNode extends Node {
 
     @Override
     void backward(Workers workers) {
-        if (toBoth != null) {
-            toBoth.accept(workers);
-            return;
-        }
-        if (toA != null) {
-            toA.accept(workers);
-        }
-        if (toB != null) {
-            toB.accept(workers);
-        }
+        backwardPass.accept(workers);
     }
 
     @Override

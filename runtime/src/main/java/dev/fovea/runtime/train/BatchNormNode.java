@@ -36,9 +36,6 @@ final class BatchNormNode extends Node {
     /** The activation run after the norm, or null. */
     private final FusedActivation fused;
 
-    /** An activation in place on the norm's output: its function and its tensor (the norm's values; its own gradient). */
-    record FusedActivation(Activation function, Tensor out) {}
-
     BatchNormNode(String name, Tensor in, Tensor out, int batch, float[] gamma, float[] beta, float[] runningMean, float[] runningVar,
             float[] gammaGrad, float[] betaGrad, double eps, double momentum, FusedActivation fused) {
         super(name, out);

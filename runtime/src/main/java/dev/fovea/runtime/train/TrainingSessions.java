@@ -122,12 +122,18 @@ public final class TrainingSessions {
                 declared.step(p.name() + "/projection", List.of(p.shortcut()), false);
                 declared.step(p.name() + "/projection/norm", List.of(p.name() + "/projection"), false);
                 declared.step(name, List.of(p.input(), p.name() + "/projection/norm"), false);
+                declared.runsActivation();
             }
             default -> {
                 declared.tensor(name, layer.output(), needsGradient(layer));
                 declared.step(name, layer.inputs(), layer instanceof Layer.Activation || layer instanceof Layer.Softmax);
-                if (layer instanceof Layer.Activation a && a.function().gradientFromOutput()) {
+                if (layer instanceof Layer.Activation a && (a.function() == Activation.RELU || a.function() == Activation.RELU6)) {
+                    declared.fusableCandidate();
+                } else if (layer instanceof Layer.Activation a && a.function().gradientFromOutput()) {
                     declared.inPlaceCandidate();
+                }
+                if (layer instanceof Layer.Add || layer instanceof Layer.BatchNorm n && learns(n)) {
+                    declared.runsActivation();
                 }
             }
         }
@@ -178,11 +184,11 @@ public final class TrainingSessions {
                     threads, scratch, value(t.weight()), value(t.bias()), grad(t.weight()), grad(t.bias()));
             case Layer.Pool2d p -> new PoolNode(p, x, out, batch);
             case Layer.AdaptiveAvgPool2d a -> new AdaptiveAvgPoolNode(name, x, out, batch);
-            case Layer.BatchNorm n -> batchNorm(name, x, out, n.prefix(), n.scale(), n.eps(), n.momentum(), fusedAfter(name));
+            case Layer.BatchNorm n -> batchNorm(name, x, out, n.prefix(), n.scale(), n.eps(), n.momentum());
             case Layer.LayerNorm n -> new LayerNormNode(name, x, out, batch, value(n.prefix() + ".weight"), value(n.prefix() + ".bias"),
                     grad(n.prefix() + ".weight"), grad(n.prefix() + ".bias"), n.eps());
             case Layer.LocalResponseNorm n -> new LocalResponseNormNode(n, x, out, batch);
-            case Layer.Activation a -> new ActivationNode(name, x, out, a.function(), a.slope(), fusedAfter(a.input()) == a);
+            case Layer.Activation a -> new ActivationNode(name, x, out, a.function(), a.slope(), fusedActivations.get(a.input()) == a);
             case Layer.Softmax s -> new SoftmaxNode(name, x, out, batch);
             case Layer.Dropout d -> new DropoutNode(name, x, out, d.rate(), d.wholeSamples() ? batch : 0,
                     name.hashCode() * 0x632BE59BD9B4E019L, state);
@@ -191,7 +197,7 @@ public final class TrainingSessions {
             case Layer.Multiply m -> new MultiplyNode(name, x, out, (float) m.factor());
             case Layer.LayerScale s -> ScaleNode.layerScale(name, x, out, batch, value(s.tensor()), grad(s.tensor()));
             case Layer.EuclideanRbf r -> new EuclideanRbfNode(name, x, out, batch, value(r.weight()), grad(r.weight()));
-            case Layer.Add a -> new AddNode(name, x, in(a.shortcut()), out);
+            case Layer.Add a -> new AddNode(name, x, in(a.shortcut()), out, fused(name));
             case Layer.ProjectedAdd p -> projectedAdd(p, x, out);
             case Layer.Concat c -> new ConcatNode(name, c.inputs().stream().map(this::in).toList(), out, batch);
             case Layer.Border s -> new MoveNode(name, s.offsetY() < 0 || s.offsetX() < 0 ? "Crop" : "ZeroPad", x, out,
@@ -214,36 +220,34 @@ public final class TrainingSessions {
 
     /**
      * A batch norm; one that learns no scale normalises with a scale of ones and computes no gradient for it.
-     * It runs {@code after} (or null) too.
      */
-    private BatchNormNode batchNorm(String name, Tensor x, Tensor out, String prefix, boolean learnsScale, double eps, double momentum,
-            Layer.Activation after) {
+    private BatchNormNode batchNorm(String name, Tensor x, Tensor out, String prefix, boolean learnsScale, double eps, double momentum) {
         float[] gamma = learnsScale ? value(prefix + ".weight") : ones(x.shape.channels());
         float[] gammaGrad = learnsScale ? grad(prefix + ".weight") : null;
-        BatchNormNode.FusedActivation fused = after == null ? null : new BatchNormNode.FusedActivation(after.function(), in(after.name()));
         return new BatchNormNode(name, x, out, batch, gamma, value(prefix + ".bias"), value(prefix + ".running_mean"),
-                value(prefix + ".running_var"), gammaGrad, grad(prefix + ".bias"), eps, momentum, fused);
+                value(prefix + ".running_var"), gammaGrad, grad(prefix + ".bias"), eps, momentum, fused(name));
     }
 
-    /** The ReLU or ReLU6 that the batch norm {@code norm} runs itself, or null. */
-    private Layer.Activation fusedAfter(String norm) {
-        return fusedActivations.get(norm);
+    /** The activation that the layer {@code name} runs itself, or null. */
+    private FusedActivation fused(String name) {
+        Layer.Activation after = fusedActivations.get(name);
+        return after == null ? null : new FusedActivation(after.function(), in(after.name()));
     }
 
-    /**
-     * Each ReLU or ReLU6 that runs in place on the output of a batch norm that learns, by the norm's name
-     * (a frozen norm's backward pass is a plain scale, left as it is).
-     */
+    /** Each ReLU or ReLU6 that runs inside the batch norm or addition before it, by that layer's name. */
     private Map<String, Layer.Activation> fusedActivations() {
         Map<String, Layer.Activation> fused = new HashMap<>();
         for (Layer layer : graph.layers()) {
-            if (layer instanceof Layer.Activation a && (a.function() == Activation.RELU || a.function() == Activation.RELU6)
-                    && declared.valuesOf(a.name()).equals(a.input()) && graph.layer(a.input()) instanceof Layer.BatchNorm n
-                    && (grad(n.prefix() + ".bias") != null || grad(n.prefix() + ".weight") != null)) {
-                fused.put(n.name(), a);
+            if (layer instanceof Layer.Activation a && declared.fusedInto(a.name()) != null) {
+                fused.put(declared.fusedInto(a.name()), a);
             }
         }
         return fused;
+    }
+
+    /** Whether a batch norm learns its scale or its shift; a frozen one's backward pass is a plain scale, which runs nothing fused. */
+    private boolean learns(Layer.BatchNorm n) {
+        return grad(n.prefix() + ".bias") != null || grad(n.prefix() + ".weight") != null;
     }
 
     private static float[] ones(int channels) {
@@ -260,8 +264,8 @@ public final class TrainingSessions {
         nodes.add(new ConvNode(p.name() + "/projection", in(p.shortcut()), projected,
                 geometry(p.shortcutShape(), p.out(), Window.kernel(1).stride(p.stride()), 1), batch, threads, scratch, value(weight), null,
                 grad(weight), null, List.of()));
-        nodes.add(batchNorm(p.name() + "/projection/norm", projected, normed, p.norm(), true, 1e-5, 0.1, null));
-        return new AddNode(p.name(), main, normed, out);
+        nodes.add(batchNorm(p.name() + "/projection/norm", projected, normed, p.norm(), true, 1e-5, 0.1));
+        return new AddNode(p.name(), main, normed, out, fused(p.name()));
     }
 
     private static ConvGeometry geometry(Shape in, Shape out, Window w, int groups) {

@@ -297,6 +297,24 @@ class LayerGradientTest {
                 "bn.weight", "bn.bias"), 3, 89);
     }
 
+    /**
+     * ReLU6 run inside the batch norm and the addition before it (on 25 positions, a vector and a tail),
+     * and an addition of a tensor to itself, which adds its gradient into one array twice.
+     */
+    @Test
+    void activationsRunInsideTheLayerBefore() {
+        Shape in = chw(3, 5, 5);
+        Shape mid = chw(4, 5, 5);
+        GradientCheck.check(Graphs.of(in,
+                new Layer.Conv2d("conv", IN, in, mid, Window.kernel(3).pad(1), 1, "conv.weight", null, List.of()),
+                new Layer.BatchNorm("bn", "conv", mid, "bn", 1e-5, 0.1),
+                new Layer.Activation("relu6", "bn", mid, Activation.RELU6, 0),
+                new Layer.Add("twice", "relu6", "relu6", mid),
+                new Layer.Activation("capped", "twice", mid, Activation.RELU6, 0),
+                new Layer.Conv2d("out", "capped", mid, chw(2, 5, 5), Window.kernel(3).pad(1), 1, "out.weight", "out.bias", List.of())),
+                3, 97);
+    }
+
     /** NASNet's shift by one pixel: pad the bottom and right, drop the top row and left column; then a strided convolution. */
     @Test
     void asymmetricPaddingThenCropping() {

@@ -230,6 +230,46 @@ public final class ElementwiseTrain {
         return workers -> workers.parallelFor(tasks, chunk);
     }
 
+    /**
+     * The backward pass of a residual addition with a ReLU or ReLU6 after it: the gradient through the
+     * activation (from its output gradient dy and output y) goes to da and db as {@link #intoBoth} sends
+     * dy, each chunk formed in a thread's buffer, in cache, instead of a tensor of its own. da or db is
+     * null for an input without a gradient.
+     */
+    public static Consumer<Workers> activationIntoBoth(Activation f, float[] y, float[] dy, float[] da, boolean storeA, float[] db,
+            boolean storeB, int count) {
+        ThreadLocal<float[]> buffers = ThreadLocal.withInitial(() -> new float[CHUNK]);
+        IntConsumer chunk = t -> {
+            int from = t * CHUNK;
+            int length = Math.min(count, from + CHUNK) - from;
+            float[] g = buffers.get();
+            activationGradientRow(f, y, dy, from, g, length);
+            if (da != null) {
+                into(g, da, from, length, storeA);
+            }
+            if (db != null) {
+                into(g, db, from, length, storeB);
+            }
+        };
+        int tasks = (count + CHUNK - 1) / CHUNK;
+        return workers -> workers.parallelFor(tasks, chunk);
+    }
+
+    /** d[at, at + length) = g[0, length) with {@code store}, else +=. */
+    private static void into(float[] g, float[] d, int at, int length, boolean store) {
+        if (store) {
+            System.arraycopy(g, 0, d, at, length);
+            return;
+        }
+        int i = 0;
+        for (; i + L <= length; i += L) {
+            FloatVector.fromArray(S, d, at + i).add(FloatVector.fromArray(S, g, i)).intoArray(d, at + i);
+        }
+        for (; i < length; i++) {
+            d[at + i] += g[i];
+        }
+    }
+
     // The loops of intoBoth, one per case, each over whole vectors from `from` while they fit below `to`;
     // each returns where it stopped.
 
