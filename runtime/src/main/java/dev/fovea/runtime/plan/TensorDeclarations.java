@@ -32,9 +32,9 @@ public final class TensorDeclarations {
     /** Activations that may write their output over their input's values, if nothing else reads those. */
     private final List<String> inPlaceCandidates = new ArrayList<>();
     /** Of those, the ones that may run inside the step before them (ReLU, ReLU6). */
-    private final List<String> fusable = new ArrayList<>();
+    private final java.util.Set<String> fusable = new java.util.HashSet<>();
     /** Steps (by their output) that may run the activation after them: a learning batch norm, an addition. */
-    private final List<String> runsActivations = new ArrayList<>();
+    private final java.util.Set<String> runsActivations = new java.util.HashSet<>();
     /** Activations that run inside the step that writes their input, by their name: that step's output. */
     private final Map<String, String> fusedInto = new LinkedHashMap<>();
     /** Tensors whose values are another's array: activations run in place. */

@@ -40,7 +40,7 @@ final class ActivationNode extends Node {
     java.util.List<Tensor> storeFirstWrites(java.util.List<Tensor> firstWritten) {
         java.util.List<Tensor> stored = gradientOf(in, firstWritten);
         if (fused) {
-            return stored; // the node before reads this node's output gradient, and nothing reads its input's
+            return stored; // its input's gradient is its output's array, which the node before reads
         }
         if (!stored.isEmpty()) {
             backwardPass = ElementwiseTrain.activationBackward(function, slope, in.value, out.value, out.grad, in.grad, out.size(), true);
