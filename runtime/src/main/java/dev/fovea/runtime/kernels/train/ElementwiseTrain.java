@@ -85,11 +85,11 @@ public final class ElementwiseTrain {
     }
 
     /**
-     * g[0, length) = dy * f'(y) for the row of dy and y from {@code at}: ReLU's or ReLU6's gradient from its
+     * g[gAt, gAt + length) = dy * f'(y) for the row of dy and y from {@code at}: ReLU's or ReLU6's gradient from its
      * output y, with {@link #activationBackward}'s values on zeros. For an activation fused into the layer
      * before it, whose backward pass reads the row from {@code g} while it is in L1.
      */
-    public static void activationGradientRow(Activation f, float[] y, float[] dy, int at, float[] g, int length) {
+    public static void activationGradientRow(Activation f, float[] y, float[] dy, int at, float[] g, int gAt, int length) {
         if (f != Activation.RELU && f != Activation.RELU6) {
             throw new IllegalArgumentException("only ReLU and ReLU6 run fused, not " + f);
         }
@@ -97,17 +97,17 @@ public final class ElementwiseTrain {
         if (f == Activation.RELU) {
             for (; p <= length - L; p += L) {
                 FloatVector.zero(S).add(FloatVector.fromArray(S, dy, at + p), FloatVector.fromArray(S, y, at + p).compare(VectorOperators.GT, 0f))
-                        .intoArray(g, p);
+                        .intoArray(g, gAt + p);
             }
         } else {
             for (; p <= length - L; p += L) {
                 FloatVector out = FloatVector.fromArray(S, y, at + p);
                 FloatVector.zero(S).add(FloatVector.fromArray(S, dy, at + p), out.compare(VectorOperators.GT, 0f).and(out.compare(VectorOperators.LT, 6f)))
-                        .intoArray(g, p);
+                        .intoArray(g, gAt + p);
             }
         }
         for (; p < length; p++) {
-            g[p] = 0 + dy[at + p] * derivative(f, 0f, y[at + p], y[at + p]);
+            g[gAt + p] = 0 + dy[at + p] * derivative(f, 0f, y[at + p], y[at + p]);
         }
     }
 
@@ -243,7 +243,7 @@ public final class ElementwiseTrain {
             int from = t * CHUNK;
             int length = Math.min(count, from + CHUNK) - from;
             float[] g = buffers.get();
-            activationGradientRow(f, y, dy, from, g, length);
+            activationGradientRow(f, y, dy, from, g, 0, length);
             if (da != null) {
                 into(g, da, from, length, storeA);
             }

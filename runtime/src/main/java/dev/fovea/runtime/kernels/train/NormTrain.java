@@ -78,24 +78,32 @@ public final class NormTrain {
      * {@link #batchNormBackward}, storing dx with {@code store} (the values of adding into zeros), for the
      * first writer of dx. With an activation {@code after} (ReLU or ReLU6, in place on the norm's output,
      * whose values are {@code activated}), dy is the activation's output gradient: each row's gradient
-     * through the activation is formed in a thread's row buffer, in L1, where its own pass would have
-     * written and read a whole tensor.
+     * through the activation is formed in dx when dx is stored (the second pass reads it there and
+     * overwrites it), else in a thread's row buffer, twice; its own pass would have written and read a
+     * whole tensor more.
      */
     public static Consumer<Workers> batchNormBackward(float[] x, float[] dy, float[] dx, boolean store, int n, int c, int positions,
             float[] gamma, float[] savedMean, float[] savedInvStd, float[] dgamma, float[] dbeta, Activation after, float[] activated) {
         long count = (long) n * positions;
         boolean fused = after != Activation.NONE;
+        // Stored, dx is free until its row is written: the rows through the activation wait there, read
+        // from L2 by the second pass where they would be formed again from dy and y.
+        boolean parked = fused && store && dx != null;
         IntConsumer channel = k -> {
             float[] lanes = LANES.get();
-            float[] row = fused ? rowBuffer(positions) : null;
+            float[] row = fused && !parked ? rowBuffer(positions) : null;
             double mean = savedMean[k];
             double invStd = savedInvStd[k];
             double sumDy = 0;
             double sumDyCentred = 0;
             for (int b = 0; b < n; b++) {
                 int base = (b * c + k) * positions;
-                if (fused) {
-                    ElementwiseTrain.activationGradientRow(after, activated, dy, base, row, positions);
+                if (parked) {
+                    ElementwiseTrain.activationGradientRow(after, activated, dy, base, dx, base, positions);
+                    sumDy += rowSum(dx, base, positions, lanes);
+                    sumDyCentred += rowProducts(dx, base, x, base, positions, savedMean[k], lanes);
+                } else if (fused) {
+                    ElementwiseTrain.activationGradientRow(after, activated, dy, base, row, 0, positions);
                     sumDy += rowSum(row, 0, positions, lanes);
                     sumDyCentred += rowProducts(row, 0, x, base, positions, savedMean[k], lanes);
                 } else {
@@ -121,8 +129,10 @@ public final class NormTrain {
                 int base = (b * c + k) * positions;
                 float[] g = dy;
                 int gAt = base;
-                if (fused) {
-                    ElementwiseTrain.activationGradientRow(after, activated, dy, base, row, positions);
+                if (parked) {
+                    g = dx;
+                } else if (fused) {
+                    ElementwiseTrain.activationGradientRow(after, activated, dy, base, row, 0, positions);
                     g = row;
                     gAt = 0;
                 }
