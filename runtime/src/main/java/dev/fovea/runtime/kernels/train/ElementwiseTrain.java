@@ -206,11 +206,6 @@ public final class ElementwiseTrain {
         return workers -> workers.parallelFor(tasks, chunk);
     }
 
-    /** da += dy and db += dy over {@code count} values: a residual addition's two inputs, dy read once. */
-    public static Consumer<Workers> addIntoBoth(float[] dy, float[] da, float[] db, int count) {
-        return intoBoth(dy, da, false, db, false, count);
-    }
-
     /**
      * A residual addition's two inputs, dy read once: da = dy with {@code storeA} (for the first writer of
      * da), else da += dy, and likewise db.

@@ -21,17 +21,9 @@ public final class NormTrain {
     /**
      * Batch norm in training mode: normalises with the batch's mean and biased variance, saves the mean
      * and 1/sqrt(var + eps) per channel for the backward pass, and moves the running statistics by
-     * {@code momentum} as PyTorch does (the running variance takes the unbiased batch variance).
-     */
-    public static Consumer<Workers> batchNormForward(float[] x, float[] y, int n, int c, int positions, float[] gamma, float[] beta,
-            float[] runningMean, float[] runningVar, double eps, double momentum, float[] savedMean, float[] savedInvStd) {
-        return batchNormForward(x, y, n, c, positions, gamma, beta, runningMean, runningVar, eps, momentum, savedMean, savedInvStd,
-                Activation.NONE);
-    }
-
-    /**
-     * {@link #batchNormForward}, then {@code after} (an activation that runs in place on the norm's output)
-     * on each row while it is still in L1: one pass over the tensor instead of two.
+     * {@code momentum} as PyTorch does (the running variance takes the unbiased batch variance). Then
+     * {@code after} (NONE, or an activation that runs in place on the norm's output) on each row while it
+     * is still in L1: one pass over the tensor instead of two.
      */
     public static Consumer<Workers> batchNormForward(float[] x, float[] y, int n, int c, int positions, float[] gamma, float[] beta,
             float[] runningMean, float[] runningVar, double eps, double momentum, float[] savedMean, float[] savedInvStd, Activation after) {
@@ -67,17 +59,10 @@ public final class NormTrain {
 
     /**
      * dx += gamma * invStd / M * (M * dy - sum(dy) - xhat * sum(dy * xhat)), dgamma += sum(dy * xhat),
-     * dbeta += sum(dy), per channel over M = n * positions values; dx, dgamma and dbeta may be null.
-     */
-    public static Consumer<Workers> batchNormBackward(float[] x, float[] dy, float[] dx, int n, int c, int positions, float[] gamma,
-            float[] savedMean, float[] savedInvStd, float[] dgamma, float[] dbeta) {
-        return batchNormBackward(x, dy, dx, false, n, c, positions, gamma, savedMean, savedInvStd, dgamma, dbeta, Activation.NONE, null);
-    }
-
-    /**
-     * {@link #batchNormBackward}, storing dx with {@code store} (the values of adding into zeros), for the
-     * first writer of dx. With an activation {@code after} (ReLU or ReLU6, in place on the norm's output,
-     * whose values are {@code activated}), dy is the activation's output gradient: each row's gradient
+     * dbeta += sum(dy), per channel over M = n * positions values; dx, dgamma and dbeta may be null. With
+     * {@code store}, dx = the same values (as adding into zeros), for the first writer of dx. With an
+     * activation {@code after} (ReLU or ReLU6, in place on the norm's output, whose values are
+     * {@code activated}; else NONE and null), dy is the activation's output gradient: each row's gradient
      * through the activation is formed in dx when dx is stored (the second pass reads it there and
      * overwrites it), else in a thread's row buffer, twice; its own pass would have written and read a
      * whole tensor more.
