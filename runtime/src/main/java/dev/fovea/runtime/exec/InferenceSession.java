@@ -145,6 +145,15 @@ public final class InferenceSession implements AutoCloseable {
         return kernels;
     }
 
+    /** The network's layers each step runs, by the step's name: one, or those fused into it. */
+    public java.util.Map<String, List<String>> stepLayers() {
+        java.util.Map<String, List<String>> layers = new java.util.LinkedHashMap<>();
+        for (Step s : steps) {
+            layers.put(s.name(), s.layers());
+        }
+        return layers;
+    }
+
     /** The layers the session runs, after fusion. */
     public List<String> stepNames() {
         return Arrays.stream(steps).map(Step::name).toList();

@@ -134,6 +134,30 @@ final class LinearStep implements BlockableStep {
         return folded;
     }
 
+    /** Its geometry; null for a dense layer. */
+    ConvGeometry geometry() {
+        return geometry;
+    }
+
+    Activation activation() {
+        return activation;
+    }
+
+    /** Its weight with every folded factor applied, and its epilogue. */
+    record Folded(float[] weight, Epilogue epilogue) {}
+
+    /**
+     * What a kernel that runs this layer fused with another packs, in place of {@link #prepare}: the step
+     * lets go of its weight, as {@link #prepare} does once its kernel has packed it.
+     */
+    Folded takeFolded() {
+        float[] values = weight.values();
+        Folded f = new Folded(foldedWeight(values, weight.own()), new Epilogue(bias, residual, activation, slope, accumulate));
+        weight = null;
+        scales = null;
+        return f;
+    }
+
     boolean canTakeActivation(Activation a) {
         return activation == Activation.NONE && Epilogue.fusable(a);
     }

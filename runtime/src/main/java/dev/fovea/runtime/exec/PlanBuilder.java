@@ -517,6 +517,9 @@ public final class PlanBuilder {
     public InferenceSession build(int output, Shape inputShape, Shape outputShape, int threads) {
         held.keySet().removeIf(name -> uses.get(name) == 1);
         seal();
+        if (fast()) {
+            ExpandDepthwiseStep.fuse(steps, buffer(output), batch);
+        }
         ChannelLayouts.choose(steps, buffer(output));
         ConcatSlices.place(steps, buffer(output));
         return new InferenceSession(steps, input, buffer(output), batch, inputShape, outputShape, new Workers(threads));

@@ -7,6 +7,11 @@ public interface Step {
     /** Its layer's name, for profiles and errors. */
     String name();
 
+    /** The network's layers it runs: its own, or those fused into one step. */
+    default java.util.List<String> layers() {
+        return java.util.List.of(name());
+    }
+
     /** What it computes ("Conv2d", "MaxPool2d", ...), for the time split by layer type. */
     String kind();
 

@@ -85,36 +85,47 @@ public final class BlockedDepthwise {
         int pixelStep = g.sw() * L;
         Epilogue e = callEpilogue;
         float[] biases = e.bias() == null ? noBias : e.bias();
-        FloatVector bias = FloatVector.fromArray(S, biases, cb * L);
         int x = 0;
         for (; x < firstInside; x++) {
             edgePixel(plane, top, ky0, ky1, wBase, x, biases, cb, out);
         }
         for (; x + PX <= endInside; x += PX) {
-            FloatVector a0 = bias;
-            FloatVector a1 = bias;
-            FloatVector a2 = bias;
-            FloatVector a3 = bias;
-            for (int ky = ky0; ky < ky1; ky++) {
-                int at = plane + ((top + ky) * iw + x * g.sw() - g.pl()) * L;
-                for (int kx = 0; kx < kw; kx++) {
-                    FloatVector w = FloatVector.fromArray(S, weight, wBase + (ky * kw + kx) * L);
-                    int i = at + kx * L;
-                    a0 = w.fma(FloatVector.fromArray(S, src, i), a0);
-                    a1 = w.fma(FloatVector.fromArray(S, src, i + pixelStep), a1);
-                    a2 = w.fma(FloatVector.fromArray(S, src, i + 2 * pixelStep), a2);
-                    a3 = w.fma(FloatVector.fromArray(S, src, i + 3 * pixelStep), a3);
-                }
-            }
-            a0.intoArray(callOut, out + x * L);
-            a1.intoArray(callOut, out + (x + 1) * L);
-            a2.intoArray(callOut, out + (x + 2) * L);
-            a3.intoArray(callOut, out + (x + 3) * L);
+            fourPixels(src, plane + ((top + ky0) * iw + x * g.sw() - g.pl()) * L, iw * L, pixelStep, ky1 - ky0, kw, weight,
+                    wBase + ky0 * kw * L, biases, cb * L, callOut, out + x * L);
         }
         for (; x < g.ow(); x++) {
             edgePixel(plane, top, ky0, ky1, wBase, x, biases, cb, out);
         }
         finish(out, g.ow() * L, e);
+    }
+
+    /**
+     * Four consecutive output pixels of one channel block whose taps all lie in {@code src}: sums from the
+     * bias (at {@code biasAt} in {@code biases}) over {@code rows} rows of {@code kw} taps, in order. The
+     * first pixel's first tap is at {@code at}, the rows {@code rowStride} floats apart, the pixels
+     * {@code pixelStep}; the weights of those rows start at {@code wAt}, [rows][kw][L].
+     */
+    static void fourPixels(float[] src, int at, int rowStride, int pixelStep, int rows, int kw, float[] weight, int wAt, float[] biases,
+            int biasAt, float[] dst, int out) {
+        FloatVector a0 = FloatVector.fromArray(S, biases, biasAt);
+        FloatVector a1 = a0;
+        FloatVector a2 = a0;
+        FloatVector a3 = a0;
+        for (int ky = 0; ky < rows; ky++) {
+            int row = at + ky * rowStride;
+            for (int kx = 0; kx < kw; kx++) {
+                FloatVector w = FloatVector.fromArray(S, weight, wAt + (ky * kw + kx) * L);
+                int i = row + kx * L;
+                a0 = w.fma(FloatVector.fromArray(S, src, i), a0);
+                a1 = w.fma(FloatVector.fromArray(S, src, i + pixelStep), a1);
+                a2 = w.fma(FloatVector.fromArray(S, src, i + 2 * pixelStep), a2);
+                a3 = w.fma(FloatVector.fromArray(S, src, i + 3 * pixelStep), a3);
+            }
+        }
+        a0.intoArray(dst, out);
+        a1.intoArray(dst, out + L);
+        a2.intoArray(dst, out + 2 * L);
+        a3.intoArray(dst, out + 3 * L);
     }
 
     /** Output pixel x of a row, its taps in padding columns skipped (and in padding rows, by [ky0, ky1)). */

@@ -72,8 +72,11 @@ final class BenchCommand implements Callable<Integer> {
                 double total = byKind.values().stream().mapToDouble(Double::doubleValue).sum();
                 byKind.forEach((kind, ms) -> cli.out.printf(java.util.Locale.ROOT, "  %-40s %8.2f ms  %5.1f%%%n", kind, ms, 100 * ms / total));
                 cli.out.println("Slowest layers:");
-                Map<String, Long> macs = new java.util.HashMap<>();
-                info.layers().forEach(l -> macs.put(l.name(), l.macs()));
+                Map<String, Long> layerMacs = new java.util.HashMap<>();
+                info.layers().forEach(l -> layerMacs.put(l.name(), l.macs()));
+                Map<String, Long> macs = new java.util.HashMap<>(); // a fused step's are its layers'
+                session.stepLayers().forEach((step, layers) -> macs.put(step,
+                        layers.stream().mapToLong(l -> layerMacs.getOrDefault(l, 0L)).sum()));
                 Map<String, String> kernels = session.kernels();
                 session.profileSteps(runs).entrySet().stream()
                         .sorted(Map.Entry.<String, Double>comparingByValue().reversed()).limit(layers)

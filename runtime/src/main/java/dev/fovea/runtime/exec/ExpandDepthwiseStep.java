@@ -1,0 +1,139 @@
+package dev.fovea.runtime.exec;
+
+import dev.fovea.runtime.kernels.ExpandDepthwise;
+import java.util.List;
+
+/**
+ * A 1x1 convolution and the depthwise convolution that alone reads its output (an inverted residual
+ * block's expand and depthwise layers), as one step: on {@link ExpandDepthwise} when the tensors before
+ * and after them are blocked, so that the expanded tensor never leaves a thread's cache; otherwise the
+ * two layers one after the other, as they would run unfused.
+ */
+final class ExpandDepthwiseStep implements BlockableStep {
+    private final LinearStep expand;
+    private final LinearStep depthwise;
+    private final int batch;
+    /** The fused kernel, once {@link #prepare}d for blocked tensors; null while the layers run apart. */
+    private ExpandDepthwise fused;
+
+    private ExpandDepthwiseStep(LinearStep expand, LinearStep depthwise, int batch) {
+        this.expand = expand;
+        this.depthwise = depthwise;
+        this.batch = batch;
+    }
+
+    /**
+     * Replaces every such pair in {@code steps}: a 1x1 convolution, then a depthwise convolution that reads
+     * its output, which no other step reads (nor is it the network's {@code output}) before it is
+     * overwritten, and which writes somewhere other than the 1x1 layer's input (a band at a time, that
+     * input is still being read).
+     */
+    static void fuse(List<Step> steps, float[] output, int batch) {
+        for (int i = 0; i + 1 < steps.size(); i++) {
+            if (steps.get(i) instanceof LinearStep e && steps.get(i + 1) instanceof LinearStep d && fusable(e, d)
+                    && e.writes() != output && d.writes() != e.in() && readOnlyBy(steps, i + 1, e.writes())) {
+                steps.set(i, new ExpandDepthwiseStep(e, d, batch));
+                steps.remove(i + 1);
+            }
+        }
+    }
+
+    private static boolean fusable(LinearStep e, LinearStep d) {
+        return e.geometry() != null && d.geometry() != null && !e.accumulates() && !d.accumulates() && e.residual() == null
+                && d.residual() == null && d.in() == e.writes()
+                && ExpandDepthwise.handles(e.geometry(), e.activation(), d.geometry(), d.activation());
+    }
+
+    /** Whether no step after {@code reader} reads {@code buffer} before one writes it again. */
+    private static boolean readOnlyBy(List<Step> steps, int reader, float[] buffer) {
+        for (int j = reader + 1; j < steps.size(); j++) {
+            Step s = steps.get(j);
+            for (float[] read : s.reads()) {
+                if (read == buffer) {
+                    return false;
+                }
+            }
+            if (s.writes() == buffer) {
+                return true;
+            }
+        }
+        return true;
+    }
+
+    @Override
+    public float[] in() {
+        return expand.in();
+    }
+
+    @Override
+    public boolean readsBlocked() {
+        return expand.readsBlocked();
+    }
+
+    @Override
+    public boolean writesBlocked() {
+        return depthwise.writesBlocked();
+    }
+
+    @Override
+    public boolean keepsLayout() {
+        return false;
+    }
+
+    /** Fused between blocked tensors; else each layer on its own kernel, the expanded tensor in the depthwise layer's layout. */
+    @Override
+    public void prepare(boolean blockedIn, boolean blockedOut) {
+        if (blockedIn && blockedOut) {
+            LinearStep.Folded e = expand.takeFolded();
+            LinearStep.Folded d = depthwise.takeFolded();
+            fused = new ExpandDepthwise(expand.geometry(), e.weight(), e.epilogue(), depthwise.geometry(), d.weight(), d.epilogue());
+            return;
+        }
+        expand.prepare(blockedIn, blockedOut);
+        depthwise.prepare(blockedOut, blockedOut);
+    }
+
+    @Override
+    public void run(Workers workers) {
+        if (fused != null) {
+            fused.run(workers, expand.in(), depthwise.writes(), batch);
+            return;
+        }
+        expand.run(workers);
+        depthwise.run(workers);
+    }
+
+    @Override
+    public float[][] reads() {
+        return new float[][] {expand.in()};
+    }
+
+    @Override
+    public float[] writes() {
+        return depthwise.writes();
+    }
+
+    /** "stage2.expand+depthwise": the two layers' names, their shared prefix once. */
+    @Override
+    public String name() {
+        String a = expand.name();
+        String b = depthwise.name();
+        int dot = a.lastIndexOf('.');
+        return dot > 0 && b.startsWith(a.substring(0, dot + 1)) ? a + "+" + b.substring(dot + 1) : a + "+" + b;
+    }
+
+    @Override
+    public List<String> layers() {
+        return List.of(expand.name(), depthwise.name());
+    }
+
+    @Override
+    public String kind() {
+        return "Conv2d 1x1 + depthwise";
+    }
+
+    @Override
+    public String kernel() {
+        return fused != null ? "expand-depthwise blocked" : expand.kernel() + ", " + depthwise.kernel();
+    }
+}

@@ -1,0 +1,112 @@
+package dev.fovea.runtime.exec;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.fovea.runtime.Shape;
+import dev.fovea.runtime.kernels.Activation;
+import dev.fovea.runtime.weights.Init;
+import dev.fovea.runtime.weights.Parameters;
+import dev.fovea.runtime.weights.TensorSpec;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.Test;
+
+/**
+ * An inverted residual block (1x1 expand, batch norm, ReLU6, 3x3 depthwise at stride 2, batch norm,
+ * ReLU6, 1x1 project) on the fast path: its expand and depthwise layers run as one step, folded norms
+ * and all, and give the reference path's values; they stay apart when another layer reads the expanded
+ * tensor too.
+ */
+class ExpandDepthwiseFusionTest {
+    private static final int C = 16;
+    private static final int E = 96;
+    private static final int H = 28;
+    private static final int P = H * H;
+    private static final int Q = P / 4;
+    private static final int BATCH = 3;
+
+    /** Buffers: 0 = stem (16), 1 = expanded (96), 2 = depthwise (96, 14x14), 3 = projected (32), 4 = side branch (32), 5 = sum. */
+    private static final int[] BUFFERS = {C * P, E * P, E * Q, 32 * Q, 32 * Q, 32 * Q};
+
+    private static List<TensorSpec> specs() {
+        List<TensorSpec> specs = new ArrayList<>();
+        conv(specs, "stem", C, C, 1);
+        conv(specs, "expand", E, C, 1);
+        conv(specs, "depthwise", E, 1, 3);
+        conv(specs, "project", 32, E, 1);
+        conv(specs, "side", 32, E, 1);
+        for (String norm : List.of("expand_bn", "depthwise_bn")) {
+            specs.add(new TensorSpec(norm + ".weight", new int[] {E}, false, Init.fanIn(4)));
+            specs.add(new TensorSpec(norm + ".bias", new int[] {E}, false, Init.fanIn(4)));
+            specs.add(new TensorSpec(norm + ".running_mean", new int[] {E}, false, Init.fanIn(16)));
+            specs.add(new TensorSpec(norm + ".running_var", new int[] {E}, false, Init.constant(1.5)));
+        }
+        return specs;
+    }
+
+    private static void conv(List<TensorSpec> specs, String name, int co, int ci, int k) {
+        specs.add(new TensorSpec(name + ".weight", new int[] {co, ci, k, k}, false, Init.fanIn(ci * k * k)));
+        specs.add(new TensorSpec(name + ".bias", new int[] {co}, false, Init.fanIn(ci * k * k)));
+    }
+
+    private static void block(PlanBuilder b) {
+        b.conv2d("stem", -1, 0, "stem.weight", "stem.bias", C, H, H, C, H, H, 1, 1, 1, 1, 0, 0, 1, 1, 1);
+        b.conv2d("block.expand", 0, 1, "expand.weight", null, C, H, H, E, H, H, 1, 1, 1, 1, 0, 0, 1, 1, 1);
+        b.batchNorm("block.expand_bn", 1, 1, "expand_bn", true, 1e-5, E, P);
+        b.activation("block.expand_relu", 1, 1, Activation.RELU6, 0, E * P);
+        b.conv2d("block.depthwise", 1, 2, "depthwise.weight", null, E, H, H, E, H / 2, H / 2, 3, 3, 2, 2, 1, 1, 1, 1, E);
+        b.batchNorm("block.depthwise_bn", 2, 2, "depthwise_bn", true, 1e-5, E, Q);
+        b.activation("block.depthwise_relu", 2, 2, Activation.RELU6, 0, E * Q);
+        b.conv2d("block.project", 2, 3, "project.weight", "project.bias", E, H / 2, H / 2, 32, H / 2, H / 2, 1, 1, 1, 1, 0, 0, 1, 1, 1);
+    }
+
+    /** The block, and a second reader of the expanded tensor whose result is added to the block's. */
+    private static void blockWithSideBranch(PlanBuilder b) {
+        block(b);
+        b.conv2d("side", 1, 4, "side.weight", "side.bias", E, H, H, 32, H / 2, H / 2, 1, 1, 2, 2, 0, 0, 1, 1, 1);
+        b.add("sum", 3, 4, 5, 32 * Q);
+    }
+
+    private record Run(float[] out, List<String> steps, java.util.Map<String, String> kernels) {
+    }
+
+    private static Run run(PlanBuilder.Mode mode, Consumer<PlanBuilder> net, int output) {
+        Parameters p = Parameters.initialized(specs(), 5);
+        PlanBuilder b = new PlanBuilder(p, BATCH, mode, C * P, BUFFERS);
+        net.accept(b);
+        Random r = new Random(3);
+        float[] x = new float[BATCH * C * P];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) r.nextGaussian();
+        }
+        try (InferenceSession s = b.build(output, Shape.of(C, H, H), Shape.of(32, H / 2, H / 2), 2)) {
+            return new Run(s.run(x).clone(), s.stepNames(), s.kernels());
+        }
+    }
+
+    @Test
+    void expandAndDepthwiseRunAsOneStep() {
+        Run fast = run(PlanBuilder.Mode.FAST, ExpandDepthwiseFusionTest::block, 3);
+        assertEquals(List.of("stem", "block.expand+depthwise", "block.project"), fast.steps());
+        assertEquals("expand-depthwise blocked", fast.kernels().get("block.expand+depthwise"));
+        assertClose(run(PlanBuilder.Mode.REFERENCE, ExpandDepthwiseFusionTest::block, 3), fast);
+    }
+
+    @Test
+    void anExpandedTensorReadTwiceIsKept() {
+        Run fast = run(PlanBuilder.Mode.FAST, ExpandDepthwiseFusionTest::blockWithSideBranch, 5);
+        assertTrue(fast.steps().contains("block.expand") && fast.steps().contains("block.depthwise"), fast.steps().toString());
+        assertClose(run(PlanBuilder.Mode.REFERENCE, ExpandDepthwiseFusionTest::blockWithSideBranch, 5), fast);
+    }
+
+    private static void assertClose(Run expected, Run actual) {
+        assertEquals(expected.out().length, actual.out().length);
+        for (int i = 0; i < expected.out().length; i++) {
+            double e = expected.out()[i];
+            assertEquals(e, actual.out()[i], 1e-4 * Math.max(1, Math.abs(e)), "value " + i);
+        }
+    }
+}

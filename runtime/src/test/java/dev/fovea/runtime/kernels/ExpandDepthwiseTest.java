@@ -1,0 +1,144 @@
+package dev.fovea.runtime.kernels;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.fovea.runtime.exec.Workers;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The fused expand and depthwise convolution against the float64 oracle of the two layers, and against
+ * the two blocked kernels it replaces, value for value.
+ */
+class ExpandDepthwiseTest {
+    private static final int B = ChannelBlocks.BLOCK;
+    private static final Activation[] ACTIVATIONS = {Activation.RELU6, Activation.RELU, Activation.NONE, Activation.LEAKY_RELU};
+
+    /** One random pair of layers and its input. */
+    private record Case(ConvGeometry expand, ConvGeometry depthwise, int n, float[] in, float[] expandWeight, float[] depthwiseWeight,
+            Epilogue expandEpilogue, Epilogue depthwiseEpilogue) {
+        static Case random(Random r) {
+            int k = 1 + 2 * r.nextInt(3); // 1, 3 or 5
+            int s = 1 + r.nextInt(2);
+            int p = r.nextInt(k / 2 + 1);
+            int h = 1 + r.nextInt(30);
+            int w = 1 + r.nextInt(30);
+            if (h + 2 * p < k || w + 2 * p < k) {
+                h = w = k;
+            }
+            int oh = (h + 2 * p - k) / s + 1;
+            int ow = (w + 2 * p - k) / s + 1;
+            int ci = B * (1 + r.nextInt(3));
+            int ce = B * (1 + r.nextInt(8)); // 1 to 8 blocks: tiles of three and the blocks after them
+            int n = 1 + r.nextInt(3);
+            ConvGeometry expand = new ConvGeometry(ci, h, w, ce, h, w, 1, 1, 1, 1, 0, 0, 1, 1, 1);
+            ConvGeometry depthwise = new ConvGeometry(ce, h, w, ce, oh, ow, k, k, s, s, p, p, 1, 1, ce);
+            Epilogue e1 = new Epilogue(r.nextBoolean() ? Oracle.random(r, ce) : null, null, ACTIVATIONS[r.nextInt(4)], 0.1f, false);
+            Epilogue e2 = new Epilogue(r.nextBoolean() ? Oracle.random(r, ce) : null, null, ACTIVATIONS[r.nextInt(4)], 0.2f, false);
+            return new Case(expand, depthwise, n, Oracle.random(r, n * expand.inputSize()), Oracle.random(r, ce * ci),
+                    Oracle.random(r, ce * k * k), e1, e2);
+        }
+
+        float[] fused(Workers workers) {
+            ExpandDepthwise kernel = new ExpandDepthwise(expand, expandWeight, expandEpilogue, depthwise, depthwiseWeight, depthwiseEpilogue);
+            float[] out = new float[n * depthwise.outputSize()];
+            kernel.run(workers, blocked(in, n, expand.ci(), expand.positions()), out, n);
+            return out;
+        }
+
+        /** The two blocked kernels the fused one replaces, one after the other. */
+        float[] unfused() {
+            float[] expanded = new float[n * expand.outputSize()];
+            ChannelVectorConv first = new ChannelVectorConv(expand, expandWeight, true, true);
+            first.run(TestWorkers.POOL, blocked(in, n, expand.ci(), expand.positions()), expanded, n, expandEpilogue,
+                    new float[first.workspaceSize()]);
+            float[] out = new float[n * depthwise.outputSize()];
+            new BlockedDepthwise(depthwise, depthwiseWeight).run(TestWorkers.POOL, expanded, out, n, depthwiseEpilogue, new float[0]);
+            return out;
+        }
+
+        String describe() {
+            return n + " x " + expand + " then " + depthwise + ", " + expandEpilogue.activation() + ", " + depthwiseEpilogue.activation();
+        }
+    }
+
+    @Test
+    void randomPairsMatchTheOracle() {
+        Random r = new Random(83);
+        for (int trial = 0; trial < 60; trial++) {
+            Case c = Case.random(r);
+            float[] result = new float[c.n * c.depthwise.outputSize()];
+            ChannelBlocks.toNchw(c.fused(TestWorkers.POOL), result, c.n, c.depthwise.co(), c.depthwise.positions());
+            double[] expanded = Oracle.conv2d(c.in, c.expandWeight, c.expandEpilogue.bias(), c.n, c.expand);
+            float[] middle = new float[expanded.length];
+            for (int i = 0; i < expanded.length; i++) {
+                middle[i] = (float) activate(expanded[i], c.expandEpilogue);
+            }
+            double[] expected = Oracle.conv2d(middle, c.depthwiseWeight, c.depthwiseEpilogue.bias(), c.n, c.depthwise);
+            for (int i = 0; i < expected.length; i++) {
+                expected[i] = activate(expected[i], c.depthwiseEpilogue);
+            }
+            int k = c.depthwise.kh();
+            Oracle.assertClose(expected, result, 3 * k * k * Math.sqrt(c.expand.ci()), "trial " + trial + ": " + c.describe());
+        }
+    }
+
+    @Test
+    void givesTheUnfusedKernelsValuesOnAnyNumberOfThreads() {
+        Random r = new Random(89);
+        try (Workers one = new Workers(1); Workers three = new Workers(3)) {
+            for (int trial = 0; trial < 30; trial++) {
+                Case c = Case.random(r);
+                float[] expected = c.unfused();
+                assertArrayEquals(expected, c.fused(one), "one thread, trial " + trial + ": " + c.describe());
+                assertArrayEquals(expected, c.fused(three), "three threads, trial " + trial + ": " + c.describe());
+            }
+        }
+    }
+
+    @Test
+    void bandsCarryTheirSharedRowsOnTallMaps() {
+        // 112 rows of 96 channels: bands of a few rows, each after the first reusing the rows above it
+        Random r = new Random(97);
+        ConvGeometry expand = new ConvGeometry(B, 112, 20, 6 * B, 112, 20, 1, 1, 1, 1, 0, 0, 1, 1, 1);
+        for (int s = 1; s <= 2; s++) {
+            ConvGeometry depthwise = new ConvGeometry(6 * B, 112, 20, 6 * B, 112 / s, 20 / s, 3, 3, s, s, 1, 1, 1, 1, 6 * B);
+            Case c = new Case(expand, depthwise, 1, Oracle.random(r, expand.inputSize()), Oracle.random(r, 6 * B * B),
+                    Oracle.random(r, 6 * B * 9), Epilogue.of(null).withActivation(Activation.RELU6, 0), Epilogue.of(null));
+            assertArrayEquals(c.unfused(), c.fused(TestWorkers.POOL), "stride " + s);
+        }
+    }
+
+    @Test
+    void takesBlockedPairsWithCheapActivations() {
+        ConvGeometry expand = new ConvGeometry(B, 8, 8, 4 * B, 8, 8, 1, 1, 1, 1, 0, 0, 1, 1, 1);
+        ConvGeometry depthwise = new ConvGeometry(4 * B, 8, 8, 4 * B, 4, 4, 3, 3, 2, 2, 1, 1, 1, 1, 4 * B);
+        assertTrue(ExpandDepthwise.handles(expand, Activation.RELU6, depthwise, Activation.RELU6));
+        assertFalse(ExpandDepthwise.handles(expand, Activation.GELU, depthwise, Activation.RELU6));
+        assertFalse(ExpandDepthwise.handles(expand, Activation.RELU6, depthwise, Activation.SILU));
+        ConvGeometry strided = new ConvGeometry(B, 8, 8, 4 * B, 4, 4, 1, 1, 2, 2, 0, 0, 1, 1, 1);
+        assertFalse(ExpandDepthwise.handles(strided, Activation.RELU6, depthwise, Activation.RELU6));
+        ConvGeometry dilated = new ConvGeometry(4 * B, 8, 8, 4 * B, 4, 4, 3, 3, 2, 2, 2, 2, 2, 2, 4 * B);
+        assertFalse(ExpandDepthwise.handles(expand, Activation.RELU6, dilated, Activation.RELU6));
+        int part = B + B / 2;
+        ConvGeometry ragged = new ConvGeometry(part, 8, 8, 4 * B, 8, 8, 1, 1, 1, 1, 0, 0, 1, 1, 1);
+        assertFalse(ExpandDepthwise.handles(ragged, Activation.RELU6, depthwise, Activation.RELU6));
+    }
+
+    private static double activate(double x, Epilogue e) {
+        return switch (e.activation()) {
+            case RELU -> Math.max(0, x);
+            case RELU6 -> Math.min(6, Math.max(0, x));
+            case LEAKY_RELU -> x < 0 ? x * e.slope() : x;
+            default -> x;
+        };
+    }
+
+    private static float[] blocked(float[] nchw, int n, int channels, int positions) {
+        float[] result = new float[nchw.length];
+        ChannelBlocks.fromNchw(nchw, result, n, channels, positions);
+        return result;
+    }
+}
