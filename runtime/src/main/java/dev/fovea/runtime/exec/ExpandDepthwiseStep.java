@@ -5,9 +5,9 @@ import java.util.List;
 
 /**
  * A 1x1 convolution and the depthwise convolution that alone reads its output (an inverted residual
- * block's expand and depthwise layers), as one step: on {@link ExpandDepthwise} when the tensors before
- * and after them are blocked, so that the expanded tensor never leaves a thread's cache; otherwise the
- * two layers one after the other, as they would run unfused.
+ * block's expand and depthwise layers), as one step: on {@link ExpandDepthwise} when the tensor after
+ * them is blocked (the one before may be either), so that the expanded tensor never leaves a thread's
+ * cache; otherwise the two layers one after the other, as they would run unfused.
  */
 final class ExpandDepthwiseStep implements BlockableStep {
     private final LinearStep expand;
@@ -80,13 +80,13 @@ final class ExpandDepthwiseStep implements BlockableStep {
         return false;
     }
 
-    /** Fused between blocked tensors; else each layer on its own kernel, the expanded tensor in the depthwise layer's layout. */
+    /** Fused when the output is blocked; else each layer on its own kernel, the expanded tensor in the depthwise layer's layout. */
     @Override
     public void prepare(boolean blockedIn, boolean blockedOut) {
-        if (blockedIn && blockedOut) {
+        if (blockedOut) {
             LinearStep.Folded e = expand.takeFolded();
             LinearStep.Folded d = depthwise.takeFolded();
-            fused = new ExpandDepthwise(expand.geometry(), e.weight(), e.epilogue(), depthwise.geometry(), d.weight(), d.epilogue());
+            fused = new ExpandDepthwise(expand.geometry(), e.weight(), e.epilogue(), depthwise.geometry(), d.weight(), d.epilogue(), blockedIn);
             return;
         }
         expand.prepare(blockedIn, blockedOut);

@@ -34,6 +34,8 @@ public final class ExpandDepthwise {
     private static final int BAND_FLOATS = 96 * 1024;
     /** Each thread's band buffer, shared by every fused layer (a thread runs one task at a time). */
     private static final ThreadLocal<float[]> BANDS = ThreadLocal.withInitial(() -> new float[0]);
+    /** Each thread's copy of an NCHW input's rows, in blocks. */
+    private static final ThreadLocal<float[]> COPIES = ThreadLocal.withInitial(() -> new float[0]);
     /** Each thread's offsets of an expand tile's pixels in the band buffer. */
     private static final ThreadLocal<int[]> TARGETS = ThreadLocal.withInitial(() -> new int[PX]);
 
@@ -47,6 +49,13 @@ public final class ExpandDepthwise {
     private final float[] depthwiseBias;
     private final Epilogue expandEpilogue;
     private final Epilogue depthwiseEpilogue;
+    /** Whether the input is blocked; an NCHW input's rows are copied into blocks, a band at a time, for the same tiles. */
+    private final boolean blockedIn;
+    /** Each input channel's offset from its pixel 0 in a sample of the blocked input. */
+    private final int[] channelOffsets;
+    /** The same in the copy of an NCHW input's rows, whose channel blocks are {@link #callCopyPixels} pixels long. */
+    private final int[] copyOffsets;
+    private int callCopyPixels;
     /** Channel blocks of the expanded tensor. */
     private final int blocks;
     /** Pixels of a band buffer's row: the expanded row inside the depthwise window's padding. */
@@ -68,16 +77,21 @@ public final class ExpandDepthwise {
      * convolution of dilation 1 on its whole output, both with activations the kernel computes inline.
      */
     public static boolean handles(ConvGeometry expand, Activation expandActivation, ConvGeometry depthwise, Activation depthwiseActivation) {
-        return expand.isPointwise() && expand.groups() == 1 && ChannelBlocks.fits(expand.ci()) && ChannelBlocks.fits(expand.co())
+        return expand.isPointwise() && expand.groups() == 1 && ChannelBlocks.fits(expand.co())
                 && depthwise.isDepthwise() && depthwise.ci() == expand.co() && depthwise.ih() == expand.oh() && depthwise.iw() == expand.ow()
                 && depthwise.dh() == 1 && depthwise.dw() == 1 && VectorActivations.isCheap(expandActivation)
                 && VectorActivations.isCheap(depthwiseActivation);
     }
 
-    /** {@code expandWeight} is ce x ci, {@code depthwiseWeight} ce x 1 x kh x kw; the epilogues add no residual. */
+    /**
+     * {@code expandWeight} is ce x ci, {@code depthwiseWeight} ce x 1 x kh x kw; the epilogues add no
+     * residual. The input is blocked or NCHW (a channel count that does not fill blocks, as MobileNet v2's
+     * 24-channel tensors); the output is blocked.
+     */
     public ExpandDepthwise(ConvGeometry expand, float[] expandWeight, Epilogue expandEpilogue, ConvGeometry depthwise, float[] depthwiseWeight,
-            Epilogue depthwiseEpilogue) {
-        if (!handles(expand, expandEpilogue.activation(), depthwise, depthwiseEpilogue.activation()) || expandEpilogue.residual() != null
+            Epilogue depthwiseEpilogue, boolean blockedIn) {
+        if (!handles(expand, expandEpilogue.activation(), depthwise, depthwiseEpilogue.activation()) || blockedIn && !ChannelBlocks.fits(expand.ci())
+                || expandEpilogue.residual() != null
                 || depthwiseEpilogue.residual() != null || expandEpilogue.accumulate() || depthwiseEpilogue.accumulate()) {
             throw new IllegalArgumentException("cannot fuse " + expand + " and " + depthwise);
         }
@@ -85,6 +99,12 @@ public final class ExpandDepthwise {
         this.depthwise = depthwise;
         this.blocks = expand.co() / L;
         int ci = expand.ci();
+        this.blockedIn = blockedIn;
+        this.channelOffsets = new int[ci];
+        for (int c = 0; c < ci; c++) {
+            channelOffsets[c] = c / L * expand.positions() * L + c % L;
+        }
+        this.copyOffsets = new int[ci];
         this.expandWeight = new float[expand.co() * ci];
         for (int o = 0; o < expand.co(); o++) {
             for (int c = 0; c < ci; c++) {
@@ -133,6 +153,10 @@ public final class ExpandDepthwise {
         }
         callBandRows = rows;
         callPlane = rowsRead(rows) * bandWidth * L;
+        callCopyPixels = rowsRead(rows) * expand.ow();
+        for (int c = 0; c < copyOffsets.length; c++) {
+            copyOffsets[c] = c / L * callCopyPixels * L + c % L;
+        }
         workers.parallelFor(n * callGroups * callSegments, task);
     }
 
@@ -233,24 +257,32 @@ public final class ExpandDepthwise {
                 row++;
             }
         }
+        float[] x = callIn;
+        int at = inBase + p0 * L;
+        int[] offsets = channelOffsets;
+        if (!blockedIn) {
+            x = copyRows(inBase + p0, pixels);
+            at = 0;
+            offsets = copyOffsets;
+        }
         // whole tiles; the last one moved back over pixels already done (the same sums, stored again), a pixel at a time only below 8
         int tiles = pixels < PX ? 0 : (pixels + PX - 1) / PX;
         int cb = cb0;
         for (; cb + CB <= cb1; cb += CB) {
             for (int tile = 0; tile < tiles; tile++) {
                 int i = Math.min(tile * PX, pixels - PX);
-                expand8x3(band, inBase + (p0 + i) * L, cb, cb - cb0, to, i);
+                expand8x3(band, x, at + i * L, offsets, cb, cb - cb0, to, i);
             }
         }
         for (; cb < cb1; cb++) {
             for (int tile = 0; tile < tiles; tile++) {
                 int i = Math.min(tile * PX, pixels - PX);
-                expand8x1(band, inBase + (p0 + i) * L, cb, cb - cb0, to, i);
+                expand8x1(band, x, at + i * L, offsets, cb, cb - cb0, to, i);
             }
         }
         for (int i = tiles * PX; i < pixels; i++) {
             for (cb = cb0; cb < cb1; cb++) {
-                expandPixel(band, inBase + (p0 + i) * L, cb, cb - cb0, to[i]);
+                expandPixel(band, x, at + i * L, offsets, cb, cb - cb0, to[i]);
             }
         }
         for (int r = inside0 - first; r < inside1 - first; r++) {
@@ -259,6 +291,29 @@ public final class ExpandDepthwise {
                 finishExpanded(band, from, from + width * L, cb);
             }
         }
+    }
+
+    /**
+     * Pixels [from, from + pixels) of every channel of an NCHW sample (from its pixel 0 at {@code from} in
+     * the input) into a thread's copy in blocks, channel c at {@link #copyOffsets}[c] from pixel 0.
+     */
+    private float[] copyRows(int from, int pixels) {
+        int ci = expand.ci();
+        int floats = (ci + L - 1) / L * callCopyPixels * L;
+        float[] copy = COPIES.get();
+        if (copy.length < floats) {
+            copy = new float[floats];
+            COPIES.set(copy);
+        }
+        int positions = expand.positions();
+        for (int c = 0; c < ci; c++) {
+            int src = from + c * positions;
+            int dst = copyOffsets[c];
+            for (int p = 0; p < pixels; p++) {
+                copy[dst + p * L] = callIn[src + p];
+            }
+        }
+        return copy;
     }
 
     /** A thread's array for the offsets of {@code pixels} pixels. */
@@ -272,13 +327,11 @@ public final class ExpandDepthwise {
     }
 
     /**
-     * Sums of 8 input pixels (from {@code at} in the input, [C / L][H][W][L]) by channel blocks cb..cb+2,
+     * Sums of 8 input pixels (from {@code at} in x, L floats apart, channel c at offsets[c] from them) by channel blocks cb..cb+2,
      * into the band buffer's planes slot..slot+2 at the pixels' offsets to[t..t+7].
      */
-    private void expand8x3(float[] band, int at, int cb, int slot, int[] to, int t) {
-        float[] x = callIn;
+    private void expand8x3(float[] band, float[] x, int at, int[] offsets, int cb, int slot, int[] to, int t) {
         int ci = expand.ci();
-        int inPlane = expand.ih() * expand.iw() * L;
         int w0 = cb * ci * L;
         int w1 = w0 + ci * L;
         int w2 = w1 + ci * L;
@@ -286,7 +339,7 @@ public final class ExpandDepthwise {
         FloatVector c10 = c00, c11 = c00, c12 = c00, c13 = c00, c14 = c00, c15 = c00, c16 = c00, c17 = c00;
         FloatVector c20 = c00, c21 = c00, c22 = c00, c23 = c00, c24 = c00, c25 = c00, c26 = c00, c27 = c00;
         for (int c = 0; c < ci; c++) {
-            int i = at + c / L * inPlane + c % L;
+            int i = at + offsets[c];
             FloatVector a = FloatVector.fromArray(S, expandWeight, w0 + c * L);
             FloatVector b = FloatVector.fromArray(S, expandWeight, w1 + c * L);
             FloatVector d = FloatVector.fromArray(S, expandWeight, w2 + c * L);
@@ -321,14 +374,12 @@ public final class ExpandDepthwise {
     }
 
     /** As {@link #expand8x3}, for one channel block. */
-    private void expand8x1(float[] band, int at, int cb, int slot, int[] to, int t) {
-        float[] x = callIn;
+    private void expand8x1(float[] band, float[] x, int at, int[] offsets, int cb, int slot, int[] to, int t) {
         int ci = expand.ci();
-        int inPlane = expand.ih() * expand.iw() * L;
         int w0 = cb * ci * L;
         FloatVector c0 = FloatVector.zero(S), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0, c6 = c0, c7 = c0;
         for (int c = 0; c < ci; c++) {
-            int i = at + c / L * inPlane + c % L;
+            int i = at + offsets[c];
             FloatVector a = FloatVector.fromArray(S, expandWeight, w0 + c * L);
             c0 = a.fma(FloatVector.broadcast(S, x[i]), c0);
             c1 = a.fma(FloatVector.broadcast(S, x[i + L]), c1);
@@ -351,14 +402,12 @@ public final class ExpandDepthwise {
     }
 
     /** One input pixel's sums for channel block cb, into the band buffer's plane {@code slot} at {@code to}. */
-    private void expandPixel(float[] band, int at, int cb, int slot, int to) {
-        float[] x = callIn;
+    private void expandPixel(float[] band, float[] x, int at, int[] offsets, int cb, int slot, int to) {
         int ci = expand.ci();
-        int inPlane = expand.ih() * expand.iw() * L;
-        int w0 = cb * ci * L;
+                int w0 = cb * ci * L;
         FloatVector sum = FloatVector.zero(S);
         for (int c = 0; c < ci; c++) {
-            sum = FloatVector.fromArray(S, expandWeight, w0 + c * L).fma(FloatVector.broadcast(S, x[at + c / L * inPlane + c % L]), sum);
+            sum = FloatVector.fromArray(S, expandWeight, w0 + c * L).fma(FloatVector.broadcast(S, x[at + offsets[c]]), sum);
         }
         sum.intoArray(band, slot * callPlane + to);
     }

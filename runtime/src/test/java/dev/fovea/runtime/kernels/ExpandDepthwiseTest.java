@@ -9,8 +9,8 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /**
- * The fused expand and depthwise convolution against the float64 oracle of the two layers, and against
- * the two blocked kernels it replaces, value for value.
+ * The fused expand and depthwise convolution, from blocked and NCHW inputs, against the float64 oracle
+ * of the two layers, and against the two kernels it replaces, value for value.
  */
 class ExpandDepthwiseTest {
     private static final int B = ChannelBlocks.BLOCK;
@@ -18,7 +18,7 @@ class ExpandDepthwiseTest {
 
     /** One random pair of layers and its input. */
     private record Case(ConvGeometry expand, ConvGeometry depthwise, int n, float[] in, float[] expandWeight, float[] depthwiseWeight,
-            Epilogue expandEpilogue, Epilogue depthwiseEpilogue) {
+            Epilogue expandEpilogue, Epilogue depthwiseEpilogue, boolean blockedIn) {
         static Case random(Random r) {
             int k = 1 + 2 * r.nextInt(3); // 1, 3 or 5
             int s = 1 + r.nextInt(2);
@@ -30,7 +30,8 @@ class ExpandDepthwiseTest {
             }
             int oh = (h + 2 * p - k) / s + 1;
             int ow = (w + 2 * p - k) / s + 1;
-            int ci = B * (1 + r.nextInt(3));
+            boolean blockedIn = r.nextBoolean();
+            int ci = blockedIn ? B * (1 + r.nextInt(3)) : 1 + r.nextInt(3 * B); // NCHW: any count, 24 as MobileNet v2's
             int ce = B * (1 + r.nextInt(8)); // 1 to 8 blocks: tiles of three and the blocks after them
             int n = 1 + r.nextInt(3);
             ConvGeometry expand = new ConvGeometry(ci, h, w, ce, h, w, 1, 1, 1, 1, 0, 0, 1, 1, 1);
@@ -38,29 +39,35 @@ class ExpandDepthwiseTest {
             Epilogue e1 = new Epilogue(r.nextBoolean() ? Oracle.random(r, ce) : null, null, ACTIVATIONS[r.nextInt(4)], 0.1f, false);
             Epilogue e2 = new Epilogue(r.nextBoolean() ? Oracle.random(r, ce) : null, null, ACTIVATIONS[r.nextInt(4)], 0.2f, false);
             return new Case(expand, depthwise, n, Oracle.random(r, n * expand.inputSize()), Oracle.random(r, ce * ci),
-                    Oracle.random(r, ce * k * k), e1, e2);
+                    Oracle.random(r, ce * k * k), e1, e2, blockedIn);
         }
 
         float[] fused(Workers workers) {
-            ExpandDepthwise kernel = new ExpandDepthwise(expand, expandWeight, expandEpilogue, depthwise, depthwiseWeight, depthwiseEpilogue);
+            ExpandDepthwise kernel = new ExpandDepthwise(expand, expandWeight, expandEpilogue, depthwise, depthwiseWeight, depthwiseEpilogue,
+                    blockedIn);
             float[] out = new float[n * depthwise.outputSize()];
-            kernel.run(workers, blocked(in, n, expand.ci(), expand.positions()), out, n);
+            kernel.run(workers, input(), out, n);
             return out;
         }
 
         /** The two blocked kernels the fused one replaces, one after the other. */
         float[] unfused() {
             float[] expanded = new float[n * expand.outputSize()];
-            ChannelVectorConv first = new ChannelVectorConv(expand, expandWeight, true, true);
-            first.run(TestWorkers.POOL, blocked(in, n, expand.ci(), expand.positions()), expanded, n, expandEpilogue,
-                    new float[first.workspaceSize()]);
+            ChannelVectorConv first = new ChannelVectorConv(expand, expandWeight, blockedIn, true);
+            first.run(TestWorkers.POOL, input(), expanded, n, expandEpilogue, new float[first.workspaceSize()]);
             float[] out = new float[n * depthwise.outputSize()];
             new BlockedDepthwise(depthwise, depthwiseWeight).run(TestWorkers.POOL, expanded, out, n, depthwiseEpilogue, new float[0]);
             return out;
         }
 
+        /** The input as the kernels read it: blocked, or NCHW as it is. */
+        float[] input() {
+            return blockedIn ? blocked(in, n, expand.ci(), expand.positions()) : in;
+        }
+
         String describe() {
-            return n + " x " + expand + " then " + depthwise + ", " + expandEpilogue.activation() + ", " + depthwiseEpilogue.activation();
+            return n + " x " + expand + " then " + depthwise + ", " + expandEpilogue.activation() + ", " + depthwiseEpilogue.activation()
+                    + (blockedIn ? ", blocked" : ", NCHW");
         }
     }
 
@@ -106,7 +113,7 @@ class ExpandDepthwiseTest {
         for (int s = 1; s <= 2; s++) {
             ConvGeometry depthwise = new ConvGeometry(6 * B, 112, 20, 6 * B, 112 / s, 20 / s, 3, 3, s, s, 1, 1, 1, 1, 6 * B);
             Case c = new Case(expand, depthwise, 1, Oracle.random(r, expand.inputSize()), Oracle.random(r, 6 * B * B),
-                    Oracle.random(r, 6 * B * 9), Epilogue.of(null).withActivation(Activation.RELU6, 0), Epilogue.of(null));
+                    Oracle.random(r, 6 * B * 9), Epilogue.of(null).withActivation(Activation.RELU6, 0), Epilogue.of(null), s == 1);
             assertArrayEquals(c.unfused(), c.fused(TestWorkers.POOL), "stride " + s);
         }
     }
@@ -123,8 +130,11 @@ class ExpandDepthwiseTest {
         ConvGeometry dilated = new ConvGeometry(4 * B, 8, 8, 4 * B, 4, 4, 3, 3, 2, 2, 2, 2, 2, 2, 4 * B);
         assertFalse(ExpandDepthwise.handles(expand, Activation.RELU6, dilated, Activation.RELU6));
         int part = B + B / 2;
-        ConvGeometry ragged = new ConvGeometry(part, 8, 8, 4 * B, 8, 8, 1, 1, 1, 1, 0, 0, 1, 1, 1);
-        assertFalse(ExpandDepthwise.handles(ragged, Activation.RELU6, depthwise, Activation.RELU6));
+        ConvGeometry raggedIn = new ConvGeometry(part, 8, 8, 4 * B, 8, 8, 1, 1, 1, 1, 0, 0, 1, 1, 1);
+        assertTrue(ExpandDepthwise.handles(raggedIn, Activation.RELU6, depthwise, Activation.RELU6), "an NCHW input of any width");
+        ConvGeometry raggedOut = new ConvGeometry(B, 8, 8, part, 8, 8, 1, 1, 1, 1, 0, 0, 1, 1, 1);
+        ConvGeometry raggedDepthwise = new ConvGeometry(part, 8, 8, part, 4, 4, 3, 3, 2, 2, 1, 1, 1, 1, part);
+        assertFalse(ExpandDepthwise.handles(raggedOut, Activation.RELU6, raggedDepthwise, Activation.RELU6));
     }
 
     private static double activate(double x, Epilogue e) {
