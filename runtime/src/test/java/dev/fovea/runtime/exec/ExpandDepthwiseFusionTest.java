@@ -18,15 +18,16 @@ import org.junit.jupiter.api.Test;
  * An inverted residual block (1x1 expand, batch norm, ReLU6, 3x3 depthwise at stride 2, batch norm,
  * ReLU6, 1x1 project) on the fast path: its expand and depthwise layers run as one step, folded norms
  * and all, and give the reference path's values; they stay apart when another layer reads the expanded
- * tensor too.
+ * tensor too, or when the batch's expanded tensor is small.
  */
 class ExpandDepthwiseFusionTest {
     private static final int C = 16;
     private static final int E = 96;
-    private static final int H = 28;
+    private static final int H = 56;
     private static final int P = H * H;
     private static final int Q = P / 4;
-    private static final int BATCH = 3;
+    /** Enough samples for an expanded tensor of 8 MiB, the size from which the plan fuses. */
+    private static final int BATCH = 8;
 
     /** Buffers: 0 = stem (16), 1 = expanded (96), 2 = depthwise (96, 14x14), 3 = projected (32), 4 = side branch (32), 5 = sum. */
     private static final int[] BUFFERS = {C * P, E * P, E * Q, 32 * Q, 32 * Q, 32 * Q};
@@ -74,11 +75,15 @@ class ExpandDepthwiseFusionTest {
     }
 
     private static Run run(PlanBuilder.Mode mode, Consumer<PlanBuilder> net, int output) {
+        return run(mode, net, output, BATCH);
+    }
+
+    private static Run run(PlanBuilder.Mode mode, Consumer<PlanBuilder> net, int output, int batch) {
         Parameters p = Parameters.initialized(specs(), 5);
-        PlanBuilder b = new PlanBuilder(p, BATCH, mode, C * P, BUFFERS);
+        PlanBuilder b = new PlanBuilder(p, batch, mode, C * P, BUFFERS);
         net.accept(b);
         Random r = new Random(3);
-        float[] x = new float[BATCH * C * P];
+        float[] x = new float[batch * C * P];
         for (int i = 0; i < x.length; i++) {
             x[i] = (float) r.nextGaussian();
         }
@@ -93,6 +98,13 @@ class ExpandDepthwiseFusionTest {
         assertEquals(List.of("stem", "block.expand+depthwise", "block.project"), fast.steps());
         assertEquals("expand-depthwise blocked", fast.kernels().get("block.expand+depthwise"));
         assertClose(run(PlanBuilder.Mode.REFERENCE, ExpandDepthwiseFusionTest::block, 3), fast);
+    }
+
+    @Test
+    void aSmallBatchKeepsThemApart() {
+        Run fast = run(PlanBuilder.Mode.FAST, ExpandDepthwiseFusionTest::block, 3, 1);
+        assertEquals(List.of("stem", "block.expand", "block.depthwise", "block.project"), fast.steps());
+        assertClose(run(PlanBuilder.Mode.REFERENCE, ExpandDepthwiseFusionTest::block, 3, 1), fast);
     }
 
     @Test
