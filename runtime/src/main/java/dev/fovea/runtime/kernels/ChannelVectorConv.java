@@ -20,6 +20,8 @@ import jdk.incubator.vector.VectorSpecies;
  * channels, its reduction in groups of one channel block, which fits the register file and lets the
  * JIT drop the per-broadcast index checks. So does a stem's NCHW input under a 7-wide window at
  * stride 2: {@link RowMicroKernel} runs that tile over a zero-padded copy, in groups of one window row.
+ * Any other NCHW input to at most 32 output channels (MobileNet's 3x3 stem) takes the same tile's
+ * shape on {@link NarrowMicroKernel}, rather than leave half the 64-channel tile's lanes summing zeros.
  *
  * <p>A task runs one weight panel over up to 32 pixel blocks, the reduction in slices of {@link #KB}
  * steps or {@link #SLICE_GROUPS} groups: each weight slice is read from memory once, by
@@ -55,6 +57,8 @@ public final class ChannelVectorConv {
     private final boolean grouped;
     /** Whether tiles are {@link RowMicroKernel}'s (a 7-wide window at column stride 2 on NCHW): the same two blocks by 32 channels. */
     private final boolean rows;
+    /** Whether tiles are {@link NarrowMicroKernel}'s (any other NCHW input, at most 32 output channels): two blocks by 32 channels. */
+    private final boolean narrow;
     /** Output channels of a tile and of a weight panel. */
     private final int nc;
     /** Pixel blocks of {@link #PR} per tile, and the floats of one tile's sums. */
@@ -199,7 +203,8 @@ public final class ChannelVectorConv {
         this.source = inFrame != null ? Source.BLOCKED_ROWS : sourceFor(g, blockedIn);
         this.grouped = blockedIn;
         this.rows = source == Source.NCHW_ROWS;
-        this.nc = grouped || rows ? BlockedMicroKernel.CHANNELS : NC;
+        this.narrow = !grouped && !rows && g.co() <= NarrowMicroKernel.CHANNELS && !VectorRegisters.few();
+        this.nc = grouped || rows || narrow ? BlockedMicroKernel.CHANNELS : NC;
         this.panels = (g.co() + nc - 1) / nc;
         this.packed = grouped ? packGrouped(g, weight) : pack(g, weight, nc);
         this.phases = source == Source.NCHW_PHASES ? new StridePhases(g) : rows ? new StridePhases(strideOne(g)) : null;
@@ -241,7 +246,7 @@ public final class ChannelVectorConv {
                 this.rowStep = g.sh() * padded.pw * b;
             }
         }
-        this.tileBlocks = tileBlocks(grouped, rows, pixelStep);
+        this.tileBlocks = narrow ? BlockedMicroKernel.PIXELS / PR : tileBlocks(grouped, rows, pixelStep);
         this.tileFloats = tileBlocks * PR * nc;
         boolean flat = source == Source.NCHW_FLAT || source == Source.BLOCKED_FLAT;
         this.blocksPerRow = flat ? 0 : (g.ow() + PR - 1) / PR;
@@ -348,6 +353,11 @@ public final class ChannelVectorConv {
         return rows;
     }
 
+    /** Whether this layer runs on {@link NarrowMicroKernel}'s tile. */
+    boolean readsNarrow() {
+        return narrow;
+    }
+
     private boolean copies() {
         return phases != null || padded != null;
     }
@@ -423,6 +433,8 @@ public final class ChannelVectorConv {
             groupedSums(panel, first, last, tiles);
         } else if (rows) {
             rowSums(panel, first, last, tiles);
+        } else if (narrow) {
+            narrowSums(panel, first, last, tiles);
         } else {
             float read = 0;
             for (int k0 = 0; k0 < k; k0 += KB) {
@@ -503,6 +515,30 @@ public final class ChannelVectorConv {
                     BlockedMicroKernel.anyStep(packed, aBase, callPlanes, firstRun, secondRun, pixelStep, taps, g0, g1, tiles, t, g0 > 0);
                 }
                 if (g1 == groups) {
+                    finish(panel, sample, tile % tileCount, t, tiles);
+                }
+            }
+        }
+        tiles[tiles.length - 1] = read;
+    }
+
+    /**
+     * The sums of tiles [first, last) on {@link NarrowMicroKernel}, in slices of {@link #KB} steps. A last
+     * tile with one run sums that run twice and stores it once.
+     */
+    private void narrowSums(int panel, int first, int last, float[] tiles) {
+        float read = 0;
+        for (int k0 = 0; k0 < k; k0 += KB) {
+            int k1 = Math.min(k, k0 + KB);
+            read += SliceReader.read(packed, (panel * k + k0) * nc, (panel * k + k1) * nc);
+            for (int tile = first; tile < last; tile++) {
+                int sample = callSample + tile / tileCount;
+                int block = tile % tileCount * tileBlocks;
+                int firstRun = inputOffset(sample, block);
+                int secondRun = block + 1 == blocks ? firstRun : inputOffset(sample, block + 1);
+                int t = (tile - first) * tileFloats;
+                NarrowMicroKernel.twoRuns(packed, panel * k * nc, callPlanes, firstRun, secondRun, taps, k0, k1, tiles, t, k0 > 0);
+                if (k1 == k) {
                     finish(panel, sample, tile % tileCount, t, tiles);
                 }
             }

@@ -115,18 +115,64 @@ class ChannelVectorConvTest {
             Operands o = Operands.random(r, g, n);
             ChannelVectorConv conv = new ChannelVectorConv(g, o.w(), false, blockedOut);
             assertTrue(conv.readsRows(), g.toString());
-            Epilogue e = new Epilogue(o.bias(), blocked(o.residual(), blockedOut, n, co, g.positions()), capped ? Activation.RELU6 : Activation.RELU,
-                    0, o.accumulate());
-            float[] result = blocked(o.out(), blockedOut, n, co, g.positions());
-            conv.run(TestWorkers.POOL, o.in(), result, n, e, Oracle.random(r, conv.workspaceSize()));
-            if (blockedOut) {
-                ChannelBlocks.toNchw(result.clone(), result, n, co, g.positions());
-            }
-            Oracle.assertClose(o.expected(g, n, capped ? 6 : Double.POSITIVE_INFINITY), result, Math.sqrt(g.k()) * 3 + 3,
-                    "trial " + trial + " " + g + " blocked out " + blockedOut);
+            assertNchwInputMatchesTheOracle(r, conv, g, o, n, blockedOut, capped, "trial " + trial);
         }
         assertTrue(!new ChannelVectorConv(new ConvGeometry(3, 15, 15, 32, 8, 8, 3, 3, 2, 2, 1, 1, 1, 1, 1), Oracle.random(r, 32 * 27), false, true)
                 .readsRows(), "a 3-wide window stays on the stride phases");
+    }
+
+    /**
+     * NCHW inputs to at most 32 output channels take the 14x32 tile: MobileNet's stem (3x3 at stride 2
+     * from 3 channels to 32), other windows and strides, 1x1 layers read in place, maps whose last tile
+     * has one run, into NCHW (32 channels) or blocks (16 to 32), with ReLU and ReLU6.
+     */
+    @Test
+    void narrowLayersOnTheFourteenPixelTileMatchTheOracle() {
+        Random r = new Random(67);
+        int oneRun = 0;
+        for (int trial = 0; trial < 60; trial++) {
+            boolean pointwise = trial % 4 == 3;
+            int k = pointwise ? 1 : trial % 2 == 0 ? 3 : 1 + r.nextInt(5);
+            int s = pointwise ? 1 : trial % 2 == 0 ? 2 : 1 + r.nextInt(2);
+            int p = pointwise ? 0 : r.nextInt(k);
+            int ow = pointwise ? 7 * (1 + r.nextInt(4)) : 1 + r.nextInt(30);
+            int oh = 1 + r.nextInt(8);
+            int iw = Math.max(1, (ow - 1) * s + k - 2 * p);
+            int ih = Math.max(1, (oh - 1) * s + k - 2 * p);
+            if (iw + 2 * p < k || ih + 2 * p < k || (iw + 2 * p - k) / s + 1 != ow || (ih + 2 * p - k) / s + 1 != oh) {
+                continue;
+            }
+            int ci = trial % 2 == 0 ? 3 : 1 + r.nextInt(40);
+            boolean blockedOut = r.nextBoolean();
+            int co = blockedOut ? ChannelBlocks.BLOCK * (1 + r.nextInt(2)) : 2 * ChannelBlocks.BLOCK;
+            int n = 1 + r.nextInt(3);
+            boolean capped = r.nextBoolean();
+            ConvGeometry g = new ConvGeometry(ci, ih, iw, co, oh, ow, k, k, s, s, p, p, 1, 1, 1);
+            Operands o = Operands.random(r, g, n);
+            ChannelVectorConv conv = new ChannelVectorConv(g, o.w(), false, blockedOut);
+            assertTrue(conv.readsNarrow() || VectorRegisters.few(), g.toString());
+            assertNchwInputMatchesTheOracle(r, conv, g, o, n, blockedOut, capped, "trial " + trial);
+            int runs = pointwise ? g.positions() / 7 : oh * ((ow + 6) / 7);
+            oneRun += runs % 2;
+        }
+        assertTrue(oneRun >= 10, oneRun + " layers with a one-run last tile");
+        assertTrue(!new ChannelVectorConv(new ConvGeometry(16, 8, 8, 48, 8, 8, 3, 3, 1, 1, 1, 1, 1, 1, 1), Oracle.random(r, 48 * 144), false, true)
+                .readsNarrow(), "48 channels take the 64-channel tile");
+    }
+
+    /** Runs a convolution from an NCHW input into NCHW or blocks, with ReLU or ReLU6, and holds it to the oracle. */
+    private static void assertNchwInputMatchesTheOracle(Random r, ChannelVectorConv conv, ConvGeometry g, Operands o, int n, boolean blockedOut,
+            boolean capped, String what) {
+        int co = g.co();
+        Epilogue e = new Epilogue(o.bias(), blocked(o.residual(), blockedOut, n, co, g.positions()), capped ? Activation.RELU6 : Activation.RELU,
+                0, o.accumulate());
+        float[] result = blocked(o.out(), blockedOut, n, co, g.positions());
+        conv.run(TestWorkers.POOL, o.in(), result, n, e, Oracle.random(r, conv.workspaceSize()));
+        if (blockedOut) {
+            ChannelBlocks.toNchw(result.clone(), result, n, co, g.positions());
+        }
+        Oracle.assertClose(o.expected(g, n, capped ? 6 : Double.POSITIVE_INFINITY), result, Math.sqrt(g.k()) * 3 + 3,
+                what + " " + g + " blocked out " + blockedOut);
     }
 
     /** Blocked tensors stored inside zero borders: an input framed for the window, an output framed for a next layer. */
