@@ -132,8 +132,8 @@ public final class ExpandDepthwise {
     }
 
     /**
-     * Runs both layers on {@code n} samples: {@code in} is the expand's blocked input, {@code out} the
-     * depthwise's blocked output. Where the batch has fewer samples than twice the threads, each sample is
+     * Runs both layers on {@code n} samples: {@code in} is the expand's input (blocked or NCHW, as the
+     * kernel was made for), {@code out} the depthwise's blocked output. Where the batch has fewer samples than twice the threads, each sample is
      * cut into groups of channel blocks, which share nothing but the input (up to four tasks a thread), then
      * into runs of output rows, each of which computes the expanded rows above it again (up to two tasks a
      * thread in all).
