@@ -43,13 +43,7 @@ public final class BlockedDepthwise {
             throw new IllegalArgumentException("not a blocked depthwise convolution: " + g);
         }
         this.g = g;
-        int area = g.kh() * g.kw();
-        this.weight = new float[g.co() * area];
-        for (int c = 0; c < g.co(); c++) {
-            for (int t = 0; t < area; t++) {
-                this.weight[(c / L * area + t) * L + c % L] = weight[c * area + t];
-            }
-        }
+        this.weight = pack(g, weight);
         // x * sw - pl >= 0 and x * sw - pl + kw <= iw
         this.firstInside = Math.min(g.ow(), (g.pl() + g.sw() - 1) / g.sw());
         int last = g.iw() - g.kw() + g.pl() < 0 ? -1 : (g.iw() - g.kw() + g.pl()) / g.sw();
@@ -57,6 +51,18 @@ public final class BlockedDepthwise {
         this.noBias = new float[g.co()];
         int rows = g.co() / L * g.oh();
         this.rowTask = t -> row(t / rows, t % rows / g.oh(), t % g.oh());
+    }
+
+    /** Weights channels x 1 x kh x kw as [C / 16][kh * kw][16]: a tap's 16 channels in one vector. */
+    static float[] pack(ConvGeometry g, float[] weight) {
+        int area = g.kh() * g.kw();
+        float[] packed = new float[g.co() * area];
+        for (int c = 0; c < g.co(); c++) {
+            for (int t = 0; t < area; t++) {
+                packed[(c / L * area + t) * L + c % L] = weight[c * area + t];
+            }
+        }
+        return packed;
     }
 
     /** Floats of workspace a call needs: none, the input is read in place. */

@@ -278,7 +278,7 @@ public final class ChannelVectorConv {
     }
 
     /** Weights as panels of {@code width} output channels, [panel][k][width], in the reduction's own order. */
-    private static float[] pack(ConvGeometry g, float[] weight, int width) {
+    static float[] pack(ConvGeometry g, float[] weight, int width) {
         int k = g.k();
         float[] packed = new float[(g.co() + width - 1) / width * k * width];
         for (int o = 0; o < g.co(); o++) {

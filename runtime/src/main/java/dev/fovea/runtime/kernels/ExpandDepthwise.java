@@ -105,19 +105,8 @@ public final class ExpandDepthwise {
             channelOffsets[c] = c / L * expand.positions() * L + c % L;
         }
         this.copyOffsets = new int[ci];
-        this.expandWeight = new float[expand.co() * ci];
-        for (int o = 0; o < expand.co(); o++) {
-            for (int c = 0; c < ci; c++) {
-                this.expandWeight[(o / L * ci + c) * L + o % L] = expandWeight[o * ci + c];
-            }
-        }
-        int area = depthwise.kh() * depthwise.kw();
-        this.depthwiseWeight = new float[depthwise.co() * area];
-        for (int c = 0; c < depthwise.co(); c++) {
-            for (int t = 0; t < area; t++) {
-                this.depthwiseWeight[(c / L * area + t) * L + c % L] = depthwiseWeight[c * area + t];
-            }
-        }
+        this.expandWeight = ChannelVectorConv.pack(expand, expandWeight, L); // [ce / L][ci][L]
+        this.depthwiseWeight = BlockedDepthwise.pack(depthwise, depthwiseWeight);
         this.expandBias = expandEpilogue.bias() == null ? new float[expand.co()] : expandEpilogue.bias().clone();
         this.depthwiseBias = depthwiseEpilogue.bias() == null ? new float[depthwise.co()] : depthwiseEpilogue.bias().clone();
         this.expandEpilogue = expandEpilogue;
