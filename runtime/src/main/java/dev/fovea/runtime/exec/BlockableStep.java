@@ -1,5 +1,7 @@
 package dev.fovea.runtime.exec;
 
+import dev.fovea.runtime.kernels.ChannelBlocks;
+
 /**
  * A step that can run on NCHW or channel-blocked tensors: {@link ChannelLayouts} follows the plan's
  * tensors, settles each one's layout, and then has every such step {@link #prepare} its kernel.
@@ -26,6 +28,19 @@ interface BlockableStep extends Step {
 
     /** Whether its input and output must share a layout. */
     boolean keepsLayout();
+
+    /** Whether it can write its blocked output inside a zero border ({@link #frameOutput}). */
+    default boolean canWriteFramed() {
+        return false;
+    }
+
+    /**
+     * Writes its output inside frame f from now on, into a zeroed array of its own, which it returns for the
+     * reader; only when {@link #canWriteFramed}.
+     */
+    default float[] frameOutput(ChannelBlocks.Frame f) {
+        throw new UnsupportedOperationException(name() + " cannot write its output framed");
+    }
 
     /** Chooses its kernel for the settled layouts; called once, before the first run. */
     void prepare(boolean blockedIn, boolean blockedOut);

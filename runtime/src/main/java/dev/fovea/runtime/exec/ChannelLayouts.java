@@ -82,11 +82,12 @@ final class ChannelLayouts {
     /**
      * A blocked tensor whose only reader is a convolution with a padded window is written straight into
      * the zero border that window needs, in an array of its own (its border is never written, so it stays
-     * zero), and read in place: no padded copy per call.
+     * zero), and read in place: no padded copy per call. The writer is a convolution or a max pool (VGG's
+     * pools before each stage's first 3x3 layer, which can then run as Winograd's).
      */
     private static void frameWindows(List<Tensor> tensors, Map<BlockableStep, Roles> roles) {
         for (Tensor t : tensors) {
-            if (!t.blocked || t.readers.size() != 1 || !(t.writer instanceof LinearStep writer)
+            if (!t.blocked || t.readers.size() != 1 || !(t.writer instanceof BlockableStep writer)
                     || !(t.readers.get(0) instanceof LinearStep reader)) {
                 continue;
             }

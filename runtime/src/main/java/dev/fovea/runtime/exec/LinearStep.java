@@ -194,7 +194,8 @@ final class LinearStep implements BlockableStep {
     }
 
     /** Whether it can write its blocked output inside a zero border: a plain convolution, nothing added to the sum. */
-    boolean canWriteFramed() {
+    @Override
+    public boolean canWriteFramed() {
         return !isDepthwise() && residual == null && !accumulate && writesBlocked();
     }
 
@@ -220,8 +221,8 @@ final class LinearStep implements BlockableStep {
         return !isDepthwise() && readsBlocked() && ChannelVectorConv.readsFramed(geometry) ? ChannelBlocks.Frame.around(geometry) : null;
     }
 
-    /** Writes its output inside frame f, into a zeroed array of its own, which it returns for the reader. */
-    float[] frameOutput(ChannelBlocks.Frame f) {
+    @Override
+    public float[] frameOutput(ChannelBlocks.Frame f) {
         outFrame = f;
         out = new float[Math.multiplyExact(batch, f.floats(geometry.co()))];
         outSlice = OutputSlice.whole(f.floats(geometry.co()));

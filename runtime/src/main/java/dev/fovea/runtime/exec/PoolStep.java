@@ -16,7 +16,9 @@ final class PoolStep implements BlockableStep {
     private final String name;
     private final boolean global;
     private final float[] in;
-    private final float[] out;
+    private float[] out;
+    /** The zero border its output is written in, for the convolution that reads it; null when unframed. */
+    private ChannelBlocks.Frame outFrame;
     private final int batch;
     private final int channels;
     private final int[] shape;
@@ -62,6 +64,19 @@ final class PoolStep implements BlockableStep {
         return !global;
     }
 
+    /** A blocked max pool can write its output inside the frame the next convolution's window reads. */
+    @Override
+    public boolean canWriteFramed() {
+        return !global && writesBlocked();
+    }
+
+    @Override
+    public float[] frameOutput(ChannelBlocks.Frame f) {
+        outFrame = f;
+        out = new float[Math.multiplyExact(batch, f.floats(channels))];
+        return out;
+    }
+
     @Override
     public void prepare(boolean blockedIn, boolean blockedOut) {
         int[] s = shape;
@@ -69,7 +84,8 @@ final class PoolStep implements BlockableStep {
             body = blockedIn ? BlockedPooling.globalAverage(in, out, batch, channels, s[0])
                     : ChannelOps.globalAveragePool(in, out, batch * channels, s[0]);
         } else if (blockedIn) {
-            body = BlockedPooling.max(in, out, batch, channels, s[0], s[1], s[2], s[3], s[4], s[5], s[6], s[7], s[8], s[9]);
+            ChannelBlocks.Frame frame = outFrame != null ? outFrame : new ChannelBlocks.Frame(s[2], s[3], 0, 0);
+            body = BlockedPooling.max(in, out, frame, batch, channels, s[0], s[1], s[2], s[3], s[4], s[5], s[6], s[7], s[8], s[9]);
         } else {
             body = Pooling.prepare(true, in, out, batch * channels, s[0], s[1], s[2], s[3], s[4], s[5], s[6], s[7], s[8], s[9], s[10], s[11],
                     false);

@@ -25,11 +25,25 @@ public final class BlockedPooling {
      */
     public static Consumer<Workers> max(float[] in, float[] out, int n, int channels, int ih, int iw, int oh, int ow, int kh, int kw,
             int sh, int sw, int pt, int pl) {
+        return max(in, out, new ChannelBlocks.Frame(oh, ow, 0, 0), n, channels, ih, iw, oh, ow, kh, kw, sh, sw, pt, pl);
+    }
+
+    /**
+     * As above, the output written inside {@code outFrame} (the zero border the next convolution's window
+     * reads), which it leaves as it is.
+     */
+    public static Consumer<Workers> max(float[] in, float[] out, ChannelBlocks.Frame outFrame, int n, int channels, int ih, int iw, int oh,
+            int ow, int kh, int kw, int sh, int sw, int pt, int pl) {
         int blocks = n * channels / L;
         IntConsumer row = threeByTwo(ih, iw, oh, ow, kh, kw, sh, sw, pt, pl)
-                ? t -> maxThreeByTwo(in, out, t / oh, t % oh, ih, iw, oh, ow, sh, pt, pl)
-                : t -> maxAny(in, out, t / oh, t % oh, ih, iw, oh, ow, kh, kw, sh, sw, pt, pl);
+                ? t -> maxThreeByTwo(in, out, t / oh, t % oh, ih, iw, outRow(outFrame, t / oh, t % oh), ow, sh, pt, pl)
+                : t -> maxAny(in, out, t / oh, t % oh, ih, iw, outRow(outFrame, t / oh, t % oh), ow, kh, kw, sh, sw, pt, pl);
         return workers -> workers.parallelFor(blocks * oh, row);
+    }
+
+    /** Where output row {@code oy} of channel block {@code block} (of every sample) starts inside {@code f}. */
+    private static int outRow(ChannelBlocks.Frame f, int block, int oy) {
+        return (block * f.height() * f.width() + (oy + f.top()) * f.width() + f.left()) * L;
     }
 
     /** Whether the window is 3x3 at column stride 2 and every window holds a tap inside the map. */
@@ -37,10 +51,10 @@ public final class BlockedPooling {
         return kh == 3 && kw == 3 && sw == 2 && pt <= 2 && pl <= 2 && (oh - 1) * sh - pt < ih && (ow - 1) * sw - pl < iw;
     }
 
-    private static void maxAny(float[] in, float[] out, int block, int oy, int ih, int iw, int oh, int ow, int kh, int kw, int sh,
+    /** One output row of channel block {@code block}, written from {@code at}. */
+    private static void maxAny(float[] in, float[] out, int block, int oy, int ih, int iw, int at, int ow, int kh, int kw, int sh,
             int sw, int pt, int pl) {
         int inBase = block * ih * iw * L;
-        int at = (block * oh * ow + oy * ow) * L;
         int y0 = Math.max(0, oy * sh - pt);
         int y1 = Math.min(ih, oy * sh - pt + kh);
         for (int ox = 0; ox < ow; ox++, at += L) {
@@ -57,19 +71,18 @@ public final class BlockedPooling {
     }
 
     /**
-     * One output row of a 3x3 window at column stride 2: a window's last column is the next one's
+     * One output row (written from {@code at}) of a 3x3 window at column stride 2: a window's last column is the next one's
      * first, so each column's maximum over the three rows is taken once, and an output is two maxima of
      * column maxima, 6 loads instead of 9. A tap in the padding reads the nearest row or column inside
      * instead, which the window holds anyway and the maximum takes twice to no effect.
      */
-    private static void maxThreeByTwo(float[] in, float[] out, int block, int oy, int ih, int iw, int oh, int ow, int sh, int pt,
+    private static void maxThreeByTwo(float[] in, float[] out, int block, int oy, int ih, int iw, int at, int ow, int sh, int pt,
             int pl) {
         int inBase = block * ih * iw * L;
         int y = oy * sh - pt;
         int r0 = inBase + clamp(y, ih) * iw * L;
         int r1 = inBase + clamp(y + 1, ih) * iw * L;
         int r2 = inBase + clamp(y + 2, ih) * iw * L;
-        int at = (block * oh * ow + oy * ow) * L;
         int x = -pl;
         int c = clamp(x, iw) * L;
         // (kept inline: a helper returning a vector would box it when left out of line)

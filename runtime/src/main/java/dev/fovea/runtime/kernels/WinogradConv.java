@@ -36,11 +36,12 @@ public final class WinogradConv {
     /** Floats of one micro-kernel tile's sums: 14 output blocks by 32 channels. */
     private static final int TILE_FLOATS = BlockedMicroKernel.PIXELS * NC;
     /**
-     * At most this many (input, output) channel pairs: 16 transformed weights each, 4 MiB at 256 x 256.
-     * Larger layers have maps too small for their weights at batch 1 (ResNet's last stage, VGG's last
-     * two), where streaming the weights, 16/9 as many as the direct sum's, is most of the time.
+     * At most this many (input, output) channel pairs: 16 transformed weights each, 16 MiB at 512 x 512,
+     * 16/9 of the direct kernel's. VGG-16's 512-channel layers on 28x28 and 14x14 maps were 16 to 21%
+     * faster on them than on the direct kernel at batch 1, with those weights streamed once per sample
+     * (Intel Xeon, 2026-12-05); 256 x 256 was the limit when that was measured slower on another CPU.
      */
-    static final int MAX_CHANNEL_PAIRS = 256 * 256;
+    static final int MAX_CHANNEL_PAIRS = 512 * 512;
     /**
      * Kernel tiles (of 14 output blocks) per task: each U[ξ] panel is read once per task and used for
      * all of them. 4 was 3 to 4% faster than 2 on ResNet's 56x56 and 28x28 layers, 2 than 1 by 7%.

@@ -24,6 +24,14 @@ class LinearKernelTest {
         assertEquals(LinearKernel.CHANNEL_VECTOR, choose(RESNET_3X3, false, false, false, false));
     }
 
+    /** VGG's 512-channel layers run Winograd's too; a layer with more channel pairs than that does not. */
+    @Test
+    void winogradTakesLayersUpTo512By512Channels() {
+        assertEquals(LinearKernel.WINOGRAD, choose(new ConvGeometry(512, 14, 14, 512, 14, 14, 3, 3, 1, 1, 1, 1, 1, 1, 1), false, true, true, true));
+        assertEquals(LinearKernel.CHANNEL_VECTOR_BLOCKED,
+                choose(new ConvGeometry(1024, 14, 14, 512, 14, 14, 3, 3, 1, 1, 1, 1, 1, 1, 1), false, true, true, true));
+    }
+
     @Test
     void aProjectionAddedIntoAnotherOutputIsNotWinograds() {
         assertEquals(LinearKernel.CHANNEL_VECTOR_BLOCKED,

@@ -1,5 +1,6 @@
 package dev.fovea.runtime.kernels;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Random;
@@ -49,6 +50,45 @@ class BlockedPoolingTest {
         float[] actual = new float[out.length];
         ChannelBlocks.toNchw(out, actual, n, c, oh * ow);
         Oracle.assertClose(toDouble(expected), actual, 1, what);
+    }
+
+    /**
+     * Written inside a frame (a 3x3 window's border with padding 1, as VGG's next layer reads it): the
+     * interior holds the unframed result, value for value, and the border is left as it was.
+     */
+    @Test
+    void maxPoolingWritesInsideAFrameAndLeavesItsBorder() {
+        Random r = new Random(74);
+        for (int trial = 0; trial < 10; trial++) {
+            boolean stem = trial % 2 == 0; // the 3x3 stride-2 path, then the general one
+            int k = stem ? 3 : 2;
+            int ih = 6 + r.nextInt(20);
+            int iw = 6 + r.nextInt(20);
+            int oh = outputSize(ih, k, 2, stem ? 1 : 0, false);
+            int ow = outputSize(iw, k, 2, stem ? 1 : 0, false);
+            int c = 16 * (1 + r.nextInt(3));
+            int n = 1 + r.nextInt(2);
+            float[] in = Oracle.random(r, n * c * ih * iw);
+            float[] plain = new float[n * c * oh * ow];
+            BlockedPooling.max(in, plain, n, c, ih, iw, oh, ow, k, k, 2, 2, stem ? 1 : 0, stem ? 1 : 0).accept(TestWorkers.POOL);
+            ChannelBlocks.Frame f = new ChannelBlocks.Frame(oh + 2, ow + 2, 1, 1);
+            float[] framed = new float[n * f.floats(c)];
+            java.util.Arrays.fill(framed, -7f);
+            BlockedPooling.max(in, framed, f, n, c, ih, iw, oh, ow, k, k, 2, 2, stem ? 1 : 0, stem ? 1 : 0).accept(TestWorkers.POOL);
+            int b = ChannelBlocks.BLOCK;
+            for (int block = 0; block < n * c / b; block++) {
+                for (int y = 0; y < f.height(); y++) {
+                    for (int x = 0; x < f.width(); x++) {
+                        for (int lane = 0; lane < b; lane++) {
+                            float got = framed[((block * f.height() + y) * f.width() + x) * b + lane];
+                            boolean inside = y >= 1 && y <= oh && x >= 1 && x <= ow;
+                            float want = inside ? plain[((block * oh + y - 1) * ow + x - 1) * b + lane] : -7f;
+                            assertEquals(want, got, "trial " + trial + ", block " + block + " at " + y + "," + x);
+                        }
+                    }
+                }
+            }
+        }
     }
 
     @Test

@@ -12,11 +12,12 @@ class WinogradConvTest {
     void randomLayersMatchTheOracle() {
         Random r = new Random(83);
         for (int trial = 0; trial < 30; trial++) {
-            int ow = 14 * (1 + r.nextInt(3));
-            int oh = 2 * (1 + r.nextInt(6));
-            int ci = 16 * (1 + r.nextInt(4));
-            int co = 32 * (1 + r.nextInt(3));
-            int n = 1 + r.nextInt(2);
+            boolean vgg = trial == 29; // the largest layer it takes: VGG-16's last stage, 512 x 512 channels on 14x14
+            int ow = vgg ? 14 : 14 * (1 + r.nextInt(3));
+            int oh = vgg ? 14 : 2 * (1 + r.nextInt(6));
+            int ci = vgg ? 512 : 16 * (1 + r.nextInt(4));
+            int co = vgg ? 512 : 32 * (1 + r.nextInt(3));
+            int n = vgg ? 1 : 1 + r.nextInt(2);
             boolean relu = r.nextBoolean();
             boolean bias = r.nextBoolean();
             ConvGeometry g = new ConvGeometry(ci, oh, ow, co, oh, ow, 3, 3, 1, 1, 1, 1, 1, 1, 1);
@@ -55,8 +56,10 @@ class WinogradConvTest {
         assertTrue(WinogradConv.handles(fits, Activation.RELU, false));
         assertFalse(WinogradConv.handles(fits, Activation.RELU, true), "a sum onto the output");
         assertFalse(WinogradConv.handles(fits, Activation.RELU6, false), "ReLU6");
-        assertFalse(WinogradConv.handles(new ConvGeometry(512, 14, 14, 512, 14, 14, 3, 3, 1, 1, 1, 1, 1, 1, 1), Activation.RELU, false),
+        assertTrue(WinogradConv.handles(new ConvGeometry(512, 14, 14, 512, 14, 14, 3, 3, 1, 1, 1, 1, 1, 1, 1), Activation.RELU, false),
                 "512 x 512 channels");
+        assertFalse(WinogradConv.handles(new ConvGeometry(1024, 14, 14, 512, 14, 14, 3, 3, 1, 1, 1, 1, 1, 1, 1), Activation.RELU, false),
+                "1024 x 512 channels");
         assertFalse(WinogradConv.handles(new ConvGeometry(64, 56, 56, 64, 28, 28, 3, 3, 2, 2, 1, 1, 1, 1, 1), Activation.RELU, false),
                 "stride 2");
         assertFalse(WinogradConv.handles(new ConvGeometry(64, 7, 7, 64, 7, 7, 3, 3, 1, 1, 1, 1, 1, 1, 1), Activation.RELU, false),
