@@ -15,9 +15,9 @@ import org.junit.jupiter.params.provider.CsvSource;
  * A session allocates nothing per pass once the JIT has compiled its kernels: counted on the calling
  * thread and the session's workers, a window of passes must reach (near) zero bytes within a bound on
  * the warm-up. The models cover row tails of the GEMM (GoogLeNet's 14x14 maps), depthwise kernels with
- * ReLU6 (MobileNet v2; at batch 8 its expand and depthwise pairs run fused, on per-thread band buffers)
- * and the activations applied over arrays (ConvNeXt's GELU takes half a minute to warm up; RegNetY's
- * sigmoid gates stand in).
+ * ReLU6 (MobileNet v2; at batch 8 its expand and depthwise pairs run fused, on per-thread band buffers),
+ * Winograd's jobs of several samples on 13x13 maps (AlexNet at batch 2) and the activations applied
+ * over arrays (ConvNeXt's GELU takes half a minute to warm up; RegNetY's sigmoid gates stand in).
  */
 class SteadyStateAllocationTest {
     /** Bytes per pass below which a window counts as allocation-free: the counters' own noise is a byte or two. */
@@ -26,7 +26,7 @@ class SteadyStateAllocationTest {
     private static final long WARM_UP_BOUND_NANOS = 120_000_000_000L;
 
     @ParameterizedTest
-    @CsvSource({"GoogLeNet, 1", "MobileNetV2, 1", "RegNetY400MF, 1", "MobileNetV2, 8"})
+    @CsvSource({"GoogLeNet, 1", "MobileNetV2, 1", "RegNetY400MF, 1", "MobileNetV2, 8", "AlexNet, 2"})
     void passesStopAllocating(String model, int batch) {
         Zoo zoo = Zoo.load();
         String name = zoo.find(model).orElseThrow();

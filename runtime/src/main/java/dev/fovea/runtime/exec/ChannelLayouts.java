@@ -92,7 +92,7 @@ final class ChannelLayouts {
                 continue;
             }
             Roles r = roles.get(reader);
-            ChannelBlocks.Frame frame = reader.wantedFrame();
+            ChannelBlocks.Frame frame = reader.wantedFrame(r.out().blocked);
             if (r.in() == t && r.residual() != t && r.prior() != t && frame != null && writer.canWriteFramed()) {
                 reader.frameInput(writer.frameOutput(frame), frame);
             }

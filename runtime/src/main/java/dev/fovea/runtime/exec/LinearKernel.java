@@ -116,7 +116,7 @@ enum LinearKernel {
 
     private static Pass winograd(Operands o) {
         WinogradConv k = new WinogradConv(o.geometry(), o.weight(), o.inFrame(), o.outFrame());
-        Workspace w = reserve(o, k.workspaceSize());
+        Workspace w = reserve(o, k.workspaceSize(o.batch()));
         int batch = o.batch();
         Epilogue epilogue = o.epilogue();
         return (workers, in, out, slice) -> k.run(workers, in, out, slice, batch, epilogue, w.floats());

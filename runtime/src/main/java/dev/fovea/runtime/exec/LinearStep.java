@@ -7,6 +7,7 @@ import dev.fovea.runtime.kernels.ChannelVectorConv;
 import dev.fovea.runtime.kernels.ConvGeometry;
 import dev.fovea.runtime.kernels.Epilogue;
 import dev.fovea.runtime.kernels.OutputSlice;
+import dev.fovea.runtime.kernels.WinogradConv;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -216,9 +217,18 @@ final class LinearStep implements BlockableStep {
         outSlice = slice;
     }
 
-    /** The frame its blocked input should arrive in to spare a padded copy, or null. */
-    ChannelBlocks.Frame wantedFrame() {
-        return !isDepthwise() && readsBlocked() && ChannelVectorConv.readsFramed(geometry) ? ChannelBlocks.Frame.around(geometry) : null;
+    /**
+     * The frame its blocked input should arrive in, or null: Winograd's when it will run on that kernel
+     * (its output blocked too), which needs it; otherwise the direct kernel's, to spare a padded copy.
+     */
+    ChannelBlocks.Frame wantedFrame(boolean blockedOut) {
+        if (isDepthwise() || !readsBlocked()) {
+            return null;
+        }
+        if (blockedOut && WinogradConv.handles(geometry, activation, accumulate)) {
+            return WinogradConv.inputFrame(geometry);
+        }
+        return ChannelVectorConv.readsFramed(geometry) ? ChannelBlocks.Frame.around(geometry) : null;
     }
 
     @Override

@@ -14,10 +14,11 @@ import jdk.incubator.vector.VectorSpecies;
  * <ol>
  *   <li>The input transform: each 4x4 input block d becomes V = Bᵀ d B, one vector per 16 channels, and
  *       its 16 values go to 16 planes, V[ξ][channel block][tile][16], a 1x1 convolution's input each.</li>
- *   <li>Per weight panel of 32 output channels and group of up to 4 micro-kernel tiles (14 blocks each):
- *       the 16 products M[ξ] = U[ξ] V[ξ], summed over the input channels on {@link BlockedMicroKernel}'s
- *       14x32 tile as sixteen 1x1 convolutions, where U = G g Gᵀ is the 3x3 kernel g transformed once, at
- *       construction. Each U[ξ] panel is read into L1 once per task ({@link SliceReader}).</li>
+ *   <li>Per weight panel of 32 output channels and group of micro-kernel tiles (14 blocks each; 4 on a
+ *       large map, up to 16 running across the samples of a batch on small ones): the 16 products
+ *       M[ξ] = U[ξ] V[ξ], summed over the input channels on {@link BlockedMicroKernel}'s 14x32 tile as
+ *       sixteen 1x1 convolutions, where U = G g Gᵀ is the 3x3 kernel g transformed once, at construction.
+ *       Each U[ξ] panel is read into L1 once per task ({@link SliceReader}).</li>
  *   <li>In the same task, while its products are still in L2: the output transform Y = Aᵀ M A, the bias,
  *       the activation, and the store of the 2x2 outputs.</li>
  * </ol>
@@ -47,6 +48,16 @@ public final class WinogradConv {
      * all of them. 4 was 3 to 4% faster than 2 on ResNet's 56x56 and 28x28 layers, 2 than 1 by 7%.
      */
     private static final int TILES_PER_TASK = 4;
+    /**
+     * Transformed inputs of a job, in floats (8 MiB): a batch on small maps is transformed several samples
+     * at a time, so that a task's tiles run on from one sample into the next under the same U[ξ] panel,
+     * read once for up to {@link #MAX_TILES_PER_TASK} tiles instead of once per sample. (A 13x13 map has
+     * four tiles; its U, 16/9 of the weights, was most of the time streamed sample by sample.)
+     */
+    private static final int JOB_FLOATS = 2 << 20;
+    private static final int MAX_TILES_PER_TASK = 16;
+    /** Tasks a job of several samples is cut into, with the panels: enough for every thread. */
+    private static final int TARGET_TASKS = 16;
 
     private final ConvGeometry g;
     private final ChannelBlocks.Frame inFrame;
@@ -57,8 +68,9 @@ public final class WinogradConv {
     private final int runs;
     private final int kernelTiles;
     private final int panels;
-    private final int tileGroups;
     private final int channelBlocks;
+    /** Floats of one sample's transformed input V: 16 planes of ci channels by the blocks. */
+    private final int sampleFloats;
     /** U[ξ] as panels for the micro-kernel: [ξ][panel][input channel][32 output channels]. */
     private final float[] packed;
     /** A 1x1 convolution's taps over one plane of V: one channel block apart. */
@@ -69,46 +81,66 @@ public final class WinogradConv {
     private final IntConsumer transformTask;
     private final IntConsumer productTask;
 
+    // The job's arguments, set before its tasks run: samples [callSample, callSample + callSamples), their tiles
+    // in groups of callTilesPerTask.
     private float[] callIn;
-    private int callInBase;
     private float[] callOut;
-    private int callOutBase;
-    private int callResidualBase;
+    private OutputSlice callSlice;
     private float[] callV;
     private Epilogue callEpilogue;
+    private int callSample;
+    private int callSamples;
+    private int callTilesPerTask;
 
     /**
      * Whether this kernel computes the layer: a 3x3 window at stride 1 with padding 1, no groups or dilation,
-     * blocked channels in panels of 32 out, an even map whose rows of 2x2 blocks fill runs of 7, and an
-     * epilogue of a bias, a residual and a ReLU at most (nothing added onto the output's former values).
+     * blocked channels in panels of 32 out, a map whose rows of 2x2 blocks fill runs of 7 (14 or 28 wide, or
+     * 13 or 27, the last blocks half outside), and an epilogue of a bias, a residual and a ReLU at most
+     * (nothing added onto the output's former values).
      */
     public static boolean handles(ConvGeometry g, Activation activation, boolean accumulate) {
         return g.kh() == 3 && g.kw() == 3 && g.sh() == 1 && g.sw() == 1 && g.pt() == 1 && g.pl() == 1 && g.dh() == 1 && g.dw() == 1
                 && g.groups() == 1 && g.ci() % ChannelBlocks.BLOCK == 0 && g.co() % NC == 0 && g.oh() == g.ih() && g.ow() == g.iw()
-                && g.oh() % 2 == 0 && g.ow() % 2 == 0 && g.ow() / 2 % RUN == 0 && !accumulate
+                && (g.ow() + 1) / 2 % RUN == 0 && !accumulate
                 && (activation == Activation.NONE || activation == Activation.RELU) && (long) g.ci() * g.co() <= MAX_CHANNEL_PAIRS;
     }
 
     /**
-     * The layer g (which {@link #handles}) with its input inside {@code inFrame} ({@link ChannelBlocks.Frame#around}
-     * g), its output in {@code outFrame} or unframed.
+     * The zero frame its input must arrive in: the padding all round, and on a map of odd height or width one
+     * more zero row or column below or to the right, which the last 4x4 input blocks reach. On an even map
+     * this is {@link ChannelBlocks.Frame#around} the layer.
+     */
+    public static ChannelBlocks.Frame inputFrame(ConvGeometry g) {
+        return new ChannelBlocks.Frame(2 * blocksDown(g) + 2, 2 * blocksAcross(g) + 2, 1, 1);
+    }
+
+    private static int blocksDown(ConvGeometry g) {
+        return (g.oh() + 1) / 2;
+    }
+
+    private static int blocksAcross(ConvGeometry g) {
+        return (g.ow() + 1) / 2;
+    }
+
+    /**
+     * The layer g (which {@link #handles}) with its input inside {@code inFrame} ({@link #inputFrame} g), its
+     * output in {@code outFrame} or unframed.
      */
     public WinogradConv(ConvGeometry g, float[] weight, ChannelBlocks.Frame inFrame, ChannelBlocks.Frame outFrame) {
-        if (!inFrame.equals(ChannelBlocks.Frame.around(g))) {
-            throw new IllegalArgumentException("input frame " + inFrame + " is not the frame around " + g);
+        if (!inFrame.equals(inputFrame(g))) {
+            throw new IllegalArgumentException("input frame " + inFrame + " is not the frame " + inputFrame(g) + " that " + g + " reads");
         }
         this.g = g;
         this.inFrame = inFrame;
         this.outFrame = outFrame == null ? new ChannelBlocks.Frame(g.oh(), g.ow(), 0, 0) : outFrame;
-        this.blocksPerRow = g.ow() / 2;
-        this.blocks = g.oh() / 2 * blocksPerRow;
+        this.blocksPerRow = blocksAcross(g);
+        this.blocks = blocksDown(g) * blocksPerRow;
         this.runs = blocks / RUN;
         this.kernelTiles = (runs + 1) / 2;
         this.panels = g.co() / NC;
         this.channelBlocks = g.ci() / ChannelBlocks.BLOCK;
-        this.tileGroups = (kernelTiles + TILES_PER_TASK - 1) / TILES_PER_TASK;
-        int sumFloats = TILES_PER_TASK * XI * TILE_FLOATS + 1;
-        this.sums = ThreadLocal.withInitial(() -> new float[sumFloats]);
+        this.sampleFloats = XI * g.ci() * blocks;
+        this.sums = new ThreadLocal<>();
         this.packed = pack(g, weight);
         this.taps = new int[channelBlocks];
         for (int b = 0; b < channelBlocks; b++) {
@@ -145,39 +177,53 @@ public final class WinogradConv {
         return packed;
     }
 
-    /** Floats of workspace a call needs: the 16 transformed planes of one sample. */
-    public int workspaceSize() {
-        return XI * g.ci() * blocks;
+    /** Samples of a batch of {@code n} transformed and multiplied as one job. */
+    private int jobSamples(int n) {
+        return Math.max(1, Math.min(n, JOB_FLOATS / sampleFloats));
+    }
+
+    /** Floats of workspace a call on {@code n} samples needs: the 16 transformed planes of a job's samples. */
+    public int workspaceSize(int n) {
+        return jobSamples(n) * sampleFloats;
     }
 
     public void run(Workers workers, float[] in, float[] out, OutputSlice slice, int n, Epilogue e, float[] workspace) {
         callIn = in;
         callOut = out;
+        callSlice = slice;
         callV = workspace;
         callEpilogue = e;
-        for (int sample = 0; sample < n; sample++) {
-            callInBase = sample * inFrame.floats(g.ci());
-            callOutBase = slice.base(sample);
-            callResidualBase = sample * g.outputSize();
+        int job = jobSamples(n);
+        for (int first = 0; first < n; first += job) {
+            callSample = first;
+            callSamples = Math.min(job, n - first);
+            int tiles = callSamples * kernelTiles;
+            // one sample: the measured 4 tiles a task; several: as many as leave enough tasks
+            int groupsWanted = Math.max(1, (TARGET_TASKS + panels - 1) / panels);
+            callTilesPerTask = callSamples == 1 ? TILES_PER_TASK
+                    : Math.max(TILES_PER_TASK, Math.min(MAX_TILES_PER_TASK, (tiles + groupsWanted - 1) / groupsWanted));
+            int groups = (tiles + callTilesPerTask - 1) / callTilesPerTask;
             // rows first, so that each core transforms the part of the map it then multiplies
-            workers.parallelFor(g.oh() / 2 * channelBlocks, transformTask);
-            workers.parallelFor(panels * tileGroups, productTask);
+            workers.parallelFor(callSamples * blocksDown(g) * channelBlocks, transformTask);
+            workers.parallelFor(panels * groups, productTask);
         }
     }
 
-    /** V = Bᵀ d B for every 4x4 input block of block row {@code row}, channel block {@code cb}. */
+    /** V = Bᵀ d B for every 4x4 input block of block row {@code row} (of the job's samples, in turn), channel block {@code cb}. */
     private void transform(int row, int cb) {
         int b = ChannelBlocks.BLOCK;
         int w = inFrame.width();
         float[] in = callIn;
         float[] v = callV;
         int plane = g.ci() * blocks;
+        int sample = row / blocksDown(g);
+        row %= blocksDown(g);
         // the frame's zero border is the padding: block (row, x) reads framed rows 2 row .. 2 row + 3
-        int r0 = callInBase + (cb * inFrame.height() * w + 2 * row * w) * b;
+        int r0 = (callSample + sample) * inFrame.floats(g.ci()) + (cb * inFrame.height() * w + 2 * row * w) * b;
         int r1 = r0 + w * b;
         int r2 = r1 + w * b;
         int r3 = r2 + w * b;
-        int out = (cb * blocks + row * blocksPerRow) * b;
+        int out = sample * sampleFloats + (cb * blocks + row * blocksPerRow) * b;
         for (int x = 0; x < blocksPerRow; x++, out += b) {
             int c = 2 * x * b;
             // Bᵀ d down each of the four columns, then · B along each row
@@ -221,15 +267,19 @@ public final class WinogradConv {
     }
 
     /**
-     * Panel {@code panel}'s outputs over kernel tiles [group * TILES_PER_TASK, ...): for each ξ, U[ξ]'s panel
-     * read into L1 ({@link SliceReader}) and multiplied into every tile's products; then, tile by tile,
-     * the output transform.
+     * Panel {@code panel}'s outputs over the job's kernel tiles [group * callTilesPerTask, ...), the tiles of
+     * its samples one after the other: for each ξ, U[ξ]'s panel read into L1 ({@link SliceReader}) and
+     * multiplied into every tile's products; then, tile by tile, the output transform.
      */
     private void products(int panel, int group) {
+        int first = group * callTilesPerTask;
+        int last = Math.min(callSamples * kernelTiles, first + callTilesPerTask);
         float[] m = sums.get();
+        if (m == null || m.length < (last - first) * XI * TILE_FLOATS + 1) {
+            m = new float[callTilesPerTask * XI * TILE_FLOATS + 1]; // the first job, or one of more tiles than that
+            sums.set(m);
+        }
         int plane = g.ci() * blocks;
-        int first = group * TILES_PER_TASK;
-        int last = Math.min(kernelTiles, first + TILES_PER_TASK);
         int b = ChannelBlocks.BLOCK;
         int panelFloats = g.ci() * NC;
         float read = 0;
@@ -237,8 +287,8 @@ public final class WinogradConv {
             int aBase = (xi * panels + panel) * panelFloats;
             read += SliceReader.read(packed, aBase, aBase + panelFloats);
             for (int tile = first; tile < last; tile++) {
-                int run = 2 * tile;
-                int firstRun = xi * plane + run * RUN * b;
+                int run = 2 * (tile % kernelTiles);
+                int firstRun = tile / kernelTiles * sampleFloats + xi * plane + run * RUN * b;
                 int t = ((tile - first) * XI + xi) * TILE_FLOATS;
                 if (run + 1 == runs) {
                     BlockedMicroKernel.unitRun(packed, aBase, callV, firstRun, taps, 0, channelBlocks, m, t, false);
@@ -249,21 +299,22 @@ public final class WinogradConv {
         }
         m[m.length - 1] = read;
         for (int tile = first; tile < last; tile++) {
-            int run = 2 * tile;
+            int sample = callSample + tile / kernelTiles;
+            int run = 2 * (tile % kernelTiles);
             int count = run + 1 == runs ? RUN : 2 * RUN;
             for (int p = 0; p < count; p++) {
                 for (int v = 0; v < NC; v += L) {
-                    outputTransform(m, (tile - first) * XI * TILE_FLOATS + p * NC + v, run * RUN + p, panel * NC + v);
+                    outputTransform(m, (tile - first) * XI * TILE_FLOATS + p * NC + v, sample, run * RUN + p, panel * NC + v);
                 }
             }
         }
     }
 
     /**
-     * Y = Aᵀ M A for output block {@code block} and the 16 channels from {@code channel}, whose 16
-     * products sit {@link #TILE_FLOATS} apart from {@code at} in {@code m}; then bias, residual, activation, store.
+     * Y = Aᵀ M A for output block {@code block} of {@code sample} and the 16 channels from {@code channel}, whose
+     * 16 products sit {@link #TILE_FLOATS} apart from {@code at} in {@code m}; then bias, residual, activation, store.
      */
-    private void outputTransform(float[] m, int at, int block, int channel) {
+    private void outputTransform(float[] m, int at, int sample, int block, int channel) {
         Epilogue e = callEpilogue;
         float[] bias = e.bias() == null ? noBias : e.bias();
         int f = TILE_FLOATS;
@@ -296,12 +347,19 @@ public final class WinogradConv {
         int bx = block % blocksPerRow * 2;
         float[] residual = e.residual();
         if (residual != null) {
-            // the residual is blocked and unframed, as the direct kernel reads it
-            int r = callResidualBase + (channel / b * g.positions() + by * g.ow() + bx) * b;
+            // the residual is blocked and unframed, as the direct kernel reads it; on an odd map the last
+            // block's second column or row has none (those outputs are not stored)
+            int r = sample * g.outputSize() + (channel / b * g.positions() + by * g.ow() + bx) * b;
             y00 = y00.add(FloatVector.fromArray(S, residual, r));
-            y01 = y01.add(FloatVector.fromArray(S, residual, r + b));
-            y10 = y10.add(FloatVector.fromArray(S, residual, r + g.ow() * b));
-            y11 = y11.add(FloatVector.fromArray(S, residual, r + g.ow() * b + b));
+            if (bx + 1 < g.ow()) {
+                y01 = y01.add(FloatVector.fromArray(S, residual, r + b));
+            }
+            if (by + 1 < g.oh()) {
+                y10 = y10.add(FloatVector.fromArray(S, residual, r + g.ow() * b));
+            }
+            if (bx + 1 < g.ow() && by + 1 < g.oh()) {
+                y11 = y11.add(FloatVector.fromArray(S, residual, r + g.ow() * b + b));
+            }
         }
         if (e.clamps()) {
             y00 = y00.blend(0f, y00.lt(0f));
@@ -312,10 +370,19 @@ public final class WinogradConv {
         int w = outFrame.width();
         int y = by + outFrame.top();
         int x = bx + outFrame.left();
-        int o = callOutBase + (channel / b * outFrame.height() * w + y * w + x) * b;
+        int o = callSlice.base(sample) + (channel / b * outFrame.height() * w + y * w + x) * b;
+        // on an odd map the last block's second column or row lies outside it: computed, not stored
+        boolean right = bx + 1 < g.ow();
+        boolean below = by + 1 < g.oh();
         y00.intoArray(callOut, o);
-        y01.intoArray(callOut, o + b);
-        y10.intoArray(callOut, o + w * b);
-        y11.intoArray(callOut, o + w * b + b);
+        if (right) {
+            y01.intoArray(callOut, o + b);
+        }
+        if (below) {
+            y10.intoArray(callOut, o + w * b);
+        }
+        if (right && below) {
+            y11.intoArray(callOut, o + w * b + b);
+        }
     }
 }

@@ -13,16 +13,17 @@ class WinogradConvTest {
         Random r = new Random(83);
         for (int trial = 0; trial < 30; trial++) {
             boolean vgg = trial == 29; // the largest layer it takes: VGG-16's last stage, 512 x 512 channels on 14x14
-            int ow = vgg ? 14 : 14 * (1 + r.nextInt(3));
-            int oh = vgg ? 14 : 2 * (1 + r.nextInt(6));
+            boolean odd = trial % 3 == 1; // maps 13 or 27 wide (AlexNet's last three layers), any height
+            int ow = vgg ? 14 : odd ? 14 * (1 + r.nextInt(2)) - 1 : 14 * (1 + r.nextInt(3));
+            int oh = vgg ? 14 : odd ? 1 + r.nextInt(13) : 2 * (1 + r.nextInt(6));
             int ci = vgg ? 512 : 16 * (1 + r.nextInt(4));
             int co = vgg ? 512 : 32 * (1 + r.nextInt(3));
-            int n = vgg ? 1 : 1 + r.nextInt(2);
+            int n = vgg ? 1 : odd ? 1 + r.nextInt(5) : 1 + r.nextInt(2); // a job's tiles run across samples
             boolean relu = r.nextBoolean();
             boolean bias = r.nextBoolean();
             ConvGeometry g = new ConvGeometry(ci, oh, ow, co, oh, ow, 3, 3, 1, 1, 1, 1, 1, 1, 1);
             assertTrue(WinogradConv.handles(g, relu ? Activation.RELU : Activation.NONE, false), g.toString());
-            ChannelBlocks.Frame inFrame = ChannelBlocks.Frame.around(g);
+            ChannelBlocks.Frame inFrame = WinogradConv.inputFrame(g);
             ChannelBlocks.Frame outFrame = r.nextBoolean() ? null
                     : new ChannelBlocks.Frame(oh + 2 + r.nextInt(2), ow + 1 + r.nextInt(3), 1 + r.nextInt(2), 1);
             float[] in = Oracle.random(r, n * g.inputSize());
@@ -35,7 +36,7 @@ class WinogradConvTest {
             WinogradConv conv = new WinogradConv(g, w, inFrame, outFrame);
             float[] blockedResidual = residual == null ? null : BlockedTensors.blocked(residual, n, co, oh * ow);
             Epilogue e = new Epilogue(b, blockedResidual, relu ? Activation.RELU : Activation.NONE, 0, false);
-            conv.run(TestWorkers.POOL, framedIn, out, OutputSlice.whole(written.floats(co)), n, e, new float[conv.workspaceSize()]);
+            conv.run(TestWorkers.POOL, framedIn, out, OutputSlice.whole(written.floats(co)), n, e, new float[conv.workspaceSize(n)]);
             double[] sums = Oracle.conv2d(in, w, b, n, g);
             float[] expected = new float[sums.length];
             for (int i = 0; i < sums.length; i++) {
@@ -51,7 +52,7 @@ class WinogradConvTest {
     }
 
     @Test
-    void takesOnlyPaddedStrideOneThreeByThreeOnEvenMapsOfWholeRuns() {
+    void takesOnlyPaddedStrideOneThreeByThreeOnMapsOfWholeRuns() {
         ConvGeometry fits = new ConvGeometry(64, 56, 56, 64, 56, 56, 3, 3, 1, 1, 1, 1, 1, 1, 1);
         assertTrue(WinogradConv.handles(fits, Activation.RELU, false));
         assertFalse(WinogradConv.handles(fits, Activation.RELU, true), "a sum onto the output");
@@ -62,6 +63,8 @@ class WinogradConvTest {
                 "1024 x 512 channels");
         assertFalse(WinogradConv.handles(new ConvGeometry(64, 56, 56, 64, 28, 28, 3, 3, 2, 2, 1, 1, 1, 1, 1), Activation.RELU, false),
                 "stride 2");
+        assertTrue(WinogradConv.handles(new ConvGeometry(256, 13, 13, 384, 13, 13, 3, 3, 1, 1, 1, 1, 1, 1, 1), Activation.RELU, false),
+                "13x13, seven 2x2 blocks a row");
         assertFalse(WinogradConv.handles(new ConvGeometry(64, 7, 7, 64, 7, 7, 3, 3, 1, 1, 1, 1, 1, 1, 1), Activation.RELU, false),
                 "an odd map");
         assertFalse(WinogradConv.handles(new ConvGeometry(64, 20, 20, 64, 20, 20, 3, 3, 1, 1, 1, 1, 1, 1, 1), Activation.RELU, false),
