@@ -367,6 +367,10 @@ public final class PlanBuilder {
             add(PoolStep.globalAverage(name, src, dst, batch, channels, ih * iw));
             return;
         }
+        if (fast() && oh == ih && ow == iw) {
+            add(PoolStep.sameSizeAverage(name, src, dst, batch, channels, ih * iw));
+            return;
+        }
         add(name, "AdaptiveAvgPool2d", io(dst, src), workers -> Reference.adaptiveAvgPool2d(src, dst, batch, channels, ih, iw, oh, ow));
     }
 

@@ -7,14 +7,18 @@ import dev.fovea.runtime.kernels.Pooling;
 import java.util.function.Consumer;
 
 /**
- * Max pooling (dilation 1) or global average pooling on the fast path, on NCHW or blocked tensors as
- * {@link ChannelLayouts} settles: a max pool keeps its input's layout, so a chain of convolutions
- * broken by one (VGG, a ResNet's stem) stays blocked; a global average pool reads either and writes
- * a channels x 1 x 1 output, which is laid out alike in both.
+ * Max pooling (dilation 1), global average pooling, or adaptive average pooling to the input's own size
+ * on the fast path, on NCHW or blocked tensors as {@link ChannelLayouts} settles: a max pool keeps its
+ * input's layout, so a chain of convolutions broken by one (VGG, a ResNet's stem) stays blocked; a
+ * global average pool reads either and writes a channels x 1 x 1 output, which is laid out alike in
+ * both; the adaptive pool that changes nothing (AlexNet's and VGG's 6x6 and 7x7 before the classifier)
+ * reads either and writes NCHW for the dense layers, so the last convolution and pool stay blocked.
  */
 final class PoolStep implements BlockableStep {
+    private enum Kind { MAX, GLOBAL_AVERAGE, SAME_SIZE_AVERAGE }
+
     private final String name;
-    private final boolean global;
+    private final Kind kind;
     private final float[] in;
     private float[] out;
     /** The zero border its output is written in, for the convolution that reads it; null when unframed. */
@@ -24,9 +28,9 @@ final class PoolStep implements BlockableStep {
     private final int[] shape;
     private Consumer<Workers> body;
 
-    private PoolStep(String name, boolean global, float[] in, float[] out, int batch, int channels, int[] shape) {
+    private PoolStep(String name, Kind kind, float[] in, float[] out, int batch, int channels, int[] shape) {
         this.name = name;
-        this.global = global;
+        this.kind = kind;
         this.in = in;
         this.out = out;
         this.batch = batch;
@@ -37,11 +41,16 @@ final class PoolStep implements BlockableStep {
     /** Max pooling without dilation; pb and pr (bottom and right padding) only matter to the NCHW kernel's ceil mode. */
     static PoolStep max(String name, float[] in, float[] out, int batch, int channels, int ih, int iw, int oh, int ow, int kh, int kw,
             int sh, int sw, int pt, int pl, int pb, int pr) {
-        return new PoolStep(name, false, in, out, batch, channels, new int[] {ih, iw, oh, ow, kh, kw, sh, sw, pt, pl, pb, pr});
+        return new PoolStep(name, Kind.MAX, in, out, batch, channels, new int[] {ih, iw, oh, ow, kh, kw, sh, sw, pt, pl, pb, pr});
     }
 
     static PoolStep globalAverage(String name, float[] in, float[] out, int batch, int channels, int positions) {
-        return new PoolStep(name, true, in, out, batch, channels, new int[] {positions});
+        return new PoolStep(name, Kind.GLOBAL_AVERAGE, in, out, batch, channels, new int[] {positions});
+    }
+
+    /** Adaptive average pooling to the input's size: each output is its one input, a copy into NCHW. */
+    static PoolStep sameSizeAverage(String name, float[] in, float[] out, int batch, int channels, int positions) {
+        return new PoolStep(name, Kind.SAME_SIZE_AVERAGE, in, out, batch, channels, new int[] {positions});
     }
 
     @Override
@@ -56,18 +65,18 @@ final class PoolStep implements BlockableStep {
 
     @Override
     public boolean writesBlocked() {
-        return !global && ChannelBlocks.fits(channels);
+        return kind == Kind.MAX && ChannelBlocks.fits(channels);
     }
 
     @Override
     public boolean keepsLayout() {
-        return !global;
+        return kind == Kind.MAX;
     }
 
     /** A blocked max pool can write its output inside the frame the next convolution's window reads. */
     @Override
     public boolean canWriteFramed() {
-        return !global && writesBlocked();
+        return writesBlocked();
     }
 
     @Override
@@ -80,9 +89,12 @@ final class PoolStep implements BlockableStep {
     @Override
     public void prepare(boolean blockedIn, boolean blockedOut) {
         int[] s = shape;
-        if (global) {
+        if (kind == Kind.GLOBAL_AVERAGE) {
             body = blockedIn ? BlockedPooling.globalAverage(in, out, batch, channels, s[0])
                     : ChannelOps.globalAveragePool(in, out, batch * channels, s[0]);
+        } else if (kind == Kind.SAME_SIZE_AVERAGE) {
+            int floats = batch * channels * s[0];
+            body = blockedIn ? BlockedPooling.unblock(in, out, batch, channels, s[0]) : workers -> System.arraycopy(in, 0, out, 0, floats);
         } else if (blockedIn) {
             ChannelBlocks.Frame frame = outFrame != null ? outFrame : new ChannelBlocks.Frame(s[2], s[3], 0, 0);
             body = BlockedPooling.max(in, out, frame, batch, channels, s[0], s[1], s[2], s[3], s[4], s[5], s[6], s[7], s[8], s[9]);
@@ -104,7 +116,7 @@ final class PoolStep implements BlockableStep {
 
     @Override
     public String kind() {
-        return global ? "AdaptiveAvgPool2d" : "MaxPool2d";
+        return kind == Kind.MAX ? "MaxPool2d" : "AdaptiveAvgPool2d";
     }
 
     @Override

@@ -105,6 +105,26 @@ public final class BlockedPooling {
     }
 
     /**
+     * A blocked tensor copied into NCHW, {@code n} samples of {@code channels} x {@code positions}: adaptive
+     * average pooling to the input's own size, which changes no value. A task per sample and channel block.
+     */
+    public static Consumer<Workers> unblock(float[] in, float[] out, int n, int channels, int positions) {
+        int blocks = channels / L;
+        IntConsumer task = t -> {
+            int sample = t / blocks;
+            int channel0 = t % blocks * L;
+            int from = (sample * blocks + t % blocks) * positions * L;
+            for (int lane = 0; lane < L; lane++) {
+                int to = (sample * channels + channel0 + lane) * positions;
+                for (int p = 0; p < positions; p++) {
+                    out[to + p] = in[from + p * L + lane];
+                }
+            }
+        };
+        return workers -> workers.parallelFor(n * blocks, task);
+    }
+
+    /**
      * Global average pooling, blocked in: a sample's output (channels x 1 x 1) is laid out alike in
      * NCHW and in blocks, so it is written for any reader. A task per channel block.
      */

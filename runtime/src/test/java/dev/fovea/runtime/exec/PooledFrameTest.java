@@ -27,9 +27,10 @@ class PooledFrameTest {
     private static final int BATCH = 2;
     /**
      * Buffers: 0 = first convolution (32 x 28 x 28), 1 = pool (32 x 14 x 14), 2 = second convolution, 3 = the 1x1 layer
-     * after it (16 channels, the output, NCHW), 4 = side branch, 5 = sum.
+     * after it (16 channels, the output, NCHW), 4 = side branch, 5 = sum, 6 = a second pool (32 x 7 x 7), 7 = adaptive
+     * average pool to 7x7 (the output, NCHW).
      */
-    private static final int[] BUFFERS = {32 * H * H, 32 * 14 * 14, 32 * 14 * 14, C * 14 * 14, 32 * 14 * 14, 32 * 14 * 14};
+    private static final int[] BUFFERS = {32 * H * H, 32 * 14 * 14, 32 * 14 * 14, C * 14 * 14, 32 * 14 * 14, 32 * 14 * 14, 32 * 49, 32 * 49};
 
     private static List<TensorSpec> specs() {
         List<TensorSpec> specs = new ArrayList<>();
@@ -64,10 +65,21 @@ class PooledFrameTest {
         b.conv2d("conv3", 5, 3, "conv3.weight", null, 32, 14, 14, C, 14, 14, 1, 1, 1, 1, 0, 0, 1, 1, 1);
     }
 
+    /** VGG's end: the last 3x3 layer, a max pool, then an adaptive average pool to the pool's own size before the classifier. */
+    private static void stageBeforeTheClassifier(PlanBuilder b) {
+        convolutions(b);
+        b.pool2d("pool2", true, 2, 6, 32, 14, 14, 7, 7, 2, 2, 2, 2, 0, 0, 0, 0, 1, 1, false);
+        b.adaptiveAvgPool2d("avgpool", 6, 7, 32, 7, 7, 7, 7);
+    }
+
     private record Run(float[] out, Map<String, String> kernels) {
     }
 
     private static Run run(PlanBuilder.Mode mode, Consumer<PlanBuilder> net, int output) {
+        return run(mode, net, output, Shape.of(C, 14, 14));
+    }
+
+    private static Run run(PlanBuilder.Mode mode, Consumer<PlanBuilder> net, int output, Shape outputShape) {
         PlanBuilder b = new PlanBuilder(Parameters.initialized(specs(), 7), BATCH, mode, C * H * H, BUFFERS);
         net.accept(b);
         Random r = new Random(11);
@@ -75,7 +87,7 @@ class PooledFrameTest {
         for (int i = 0; i < x.length; i++) {
             x[i] = (float) r.nextGaussian();
         }
-        try (InferenceSession s = b.build(output, Shape.of(C, H, H), Shape.of(C, 14, 14), 2)) {
+        try (InferenceSession s = b.build(output, Shape.of(C, H, H), outputShape, 2)) {
             // twice: the frame's border must still be zero on the second pass
             s.run(x);
             return new Run(s.run(x).clone(), s.kernels());
@@ -94,6 +106,14 @@ class PooledFrameTest {
         Run fast = run(PlanBuilder.Mode.FAST, PooledFrameTest::stageWithSideBranch, 3);
         assertEquals("channel-vector blocked", fast.kernels().get("conv2"));
         assertClose(run(PlanBuilder.Mode.REFERENCE, PooledFrameTest::stageWithSideBranch, 3), fast);
+    }
+
+    /** The adaptive pool that changes nothing moves the tensor into NCHW, so the layers before it stay blocked. */
+    @Test
+    void aSameSizeAveragePoolLetsTheLastConvolutionRunWinograd() {
+        Run fast = run(PlanBuilder.Mode.FAST, PooledFrameTest::stageBeforeTheClassifier, 7, Shape.of(32, 7, 7));
+        assertEquals("winograd", fast.kernels().get("conv2"));
+        assertClose(run(PlanBuilder.Mode.REFERENCE, PooledFrameTest::stageBeforeTheClassifier, 7, Shape.of(32, 7, 7)), fast);
     }
 
     private static void assertClose(Run expected, Run actual) {

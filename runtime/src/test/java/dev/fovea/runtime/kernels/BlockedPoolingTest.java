@@ -1,5 +1,6 @@
 package dev.fovea.runtime.kernels;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -89,6 +90,20 @@ class BlockedPoolingTest {
                 }
             }
         }
+    }
+
+    @Test
+    void unblockingGivesTheNchwTensor() {
+        Random r = new Random(75);
+        int n = 3;
+        int c = 3 * ChannelBlocks.BLOCK;
+        int positions = 36;
+        float[] nchw = Oracle.random(r, n * c * positions);
+        float[] blocked = new float[nchw.length];
+        ChannelBlocks.fromNchw(nchw, blocked, n, c, positions);
+        float[] actual = Oracle.random(r, nchw.length);
+        BlockedPooling.unblock(blocked, actual, n, c, positions).accept(TestWorkers.POOL);
+        assertArrayEquals(nchw, actual);
     }
 
     @Test
