@@ -30,7 +30,7 @@ enum LinearKernel {
     BLOCKED_DEPTHWISE("depthwise blocked", s -> s.blockedIn() && s.blockedOut() && s.depthwise(), LinearKernel::blockedDepthwise),
     /** 3x3 stride-1 convolutions between blocked tensors, their input in a zero frame: Winograd F(4x4, 3x3). */
     WINOGRAD("winograd", s -> s.blockedIn() && s.blockedOut() && s.framedIn()
-            && WinogradConv.handles(s.geometry(), s.activation(), s.accumulate()), LinearKernel::winograd),
+            && WinogradConv.handles(s.geometry(), s.activation(), s.accumulate(), s.batch()), LinearKernel::winograd),
     /** Any other convolution with a blocked side: register tiles of pixels by output channels. */
     CHANNEL_VECTOR_BLOCKED("channel-vector blocked", s -> s.blockedIn() || s.blockedOut(), LinearKernel::channelVectorBlocked),
     /** Depthwise convolutions on NCHW tensors. */
@@ -49,9 +49,10 @@ enum LinearKernel {
      * @param depthwise  a depthwise convolution that writes its own output (not a projection added into another's)
      * @param accumulate it adds its result to its output (a projection shortcut)
      * @param framedIn   its blocked input arrives inside a zero border
+     * @param batch      the samples a pass runs
      */
     record Situation(ConvGeometry geometry, Activation activation, boolean depthwise, boolean accumulate, boolean blockedIn,
-            boolean blockedOut, boolean framedIn) {}
+            boolean blockedOut, boolean framedIn, int batch) {}
 
     /**
      * What a kernel is built from: the layer's weights (after folding), its settled layouts and, for a dense

@@ -225,7 +225,7 @@ final class LinearStep implements BlockableStep {
         if (isDepthwise() || !readsBlocked()) {
             return null;
         }
-        if (blockedOut && WinogradConv.handles(geometry, activation, accumulate)) {
+        if (blockedOut && WinogradConv.handles(geometry, activation, accumulate, batch)) {
             return WinogradConv.inputFrame(geometry);
         }
         return ChannelVectorConv.readsFramed(geometry) ? ChannelBlocks.Frame.around(geometry) : null;
@@ -278,7 +278,7 @@ final class LinearStep implements BlockableStep {
     public void prepare(boolean blockedIn, boolean blockedOut) {
         Epilogue epilogue = new Epilogue(bias, residual, activation, slope, accumulate);
         kernel = LinearKernel.choose(new LinearKernel.Situation(geometry, activation, isDepthwise(), accumulate, blockedIn, blockedOut,
-                inFrame != null));
+                inFrame != null, batch));
         float[] values = weight.values();
         boolean own = weight.own();
         float[] folded = foldedWeight(values, own);

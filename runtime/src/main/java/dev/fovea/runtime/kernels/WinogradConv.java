@@ -13,7 +13,9 @@ import jdk.incubator.vector.VectorSpecies;
  * <p>Three parts:
  * <ol>
  *   <li>The input transform: each 4x4 input block d becomes V = Bᵀ d B, one vector per 16 channels, and
- *       its 16 values go to 16 planes, V[ξ][channel block][tile][16], a 1x1 convolution's input each.</li>
+ *       its 16 values go to 16 planes, V[ξ][channel block][sample][2x2 block][16], a 1x1 convolution's
+ *       input each, the samples of a job side by side so that the tile's runs of 7 blocks may cross from
+ *       one sample into the next (a 7x7 map has 16 blocks).</li>
  *   <li>Per weight panel of 32 output channels and group of micro-kernel tiles (14 blocks each; 4 on a
  *       large map, up to 16 running across the samples of a batch on small ones): the 16 products
  *       M[ξ] = U[ξ] V[ξ], summed over the input channels on {@link BlockedMicroKernel}'s 14x32 tile as
@@ -56,6 +58,12 @@ public final class WinogradConv {
      */
     private static final int JOB_FLOATS = 2 << 20;
     private static final int MAX_TILES_PER_TASK = 16;
+    /**
+     * On a map whose 2x2 blocks do not fill runs of 7 (7x7: 16), the runs go on from one sample into the
+     * next, and only the job's last run is partly empty: such a layer runs here when its jobs have at
+     * least this many blocks (four tiles), so that the empty slots and U are spread over several samples.
+     */
+    private static final int MIN_JOB_BLOCKS = 4 * BlockedMicroKernel.PIXELS;
     /** Tasks a job of several samples is cut into, with the panels: enough for every thread. */
     private static final int TARGET_TASKS = 16;
 
@@ -65,16 +73,13 @@ public final class WinogradConv {
     private final int blocksPerRow;
     /** 2x2 output blocks of a sample. */
     private final int blocks;
-    private final int runs;
-    private final int kernelTiles;
     private final int panels;
     private final int channelBlocks;
-    /** Floats of one sample's transformed input V: 16 planes of ci channels by the blocks. */
-    private final int sampleFloats;
     /** U[ξ] as panels for the micro-kernel: [ξ][panel][input channel][32 output channels]. */
     private final float[] packed;
-    /** A 1x1 convolution's taps over one plane of V: one channel block apart. */
-    private final int[] taps;
+    /** A 1x1 convolution's taps over one plane of V: one channel block apart, for jobs of {@link #tapsStride} blocks. */
+    private int[] taps;
+    private int tapsStride = -1;
     private final float[] noBias;
     /** A task's products, [tile][ξ][14 blocks][32 channels], and one float past them for {@link SliceReader}'s sum. */
     private final ThreadLocal<float[]> sums;
@@ -91,17 +96,21 @@ public final class WinogradConv {
     private int callSample;
     private int callSamples;
     private int callTilesPerTask;
+    /** Blocks of a channel block's plane of V in the call's jobs: a job's samples side by side, rounded up to runs. */
+    private int callStride;
+    private int callRuns;
 
     /**
      * Whether this kernel computes the layer: a 3x3 window at stride 1 with padding 1, no groups or dilation,
      * blocked channels in panels of 32 out, a map whose rows of 2x2 blocks fill runs of 7 (14 or 28 wide, or
-     * 13 or 27, the last blocks half outside), and an epilogue of a bias, a residual and a ReLU at most
-     * (nothing added onto the output's former values).
+     * 13 or 27, the last blocks half outside) or, at a batch whose jobs hold {@link #MIN_JOB_BLOCKS}, any map
+     * (7x7), and an epilogue of a bias, a residual and a ReLU at most (nothing added onto the output's
+     * former values).
      */
-    public static boolean handles(ConvGeometry g, Activation activation, boolean accumulate) {
+    public static boolean handles(ConvGeometry g, Activation activation, boolean accumulate, int batch) {
         return g.kh() == 3 && g.kw() == 3 && g.sh() == 1 && g.sw() == 1 && g.pt() == 1 && g.pl() == 1 && g.dh() == 1 && g.dw() == 1
                 && g.groups() == 1 && g.ci() % ChannelBlocks.BLOCK == 0 && g.co() % NC == 0 && g.oh() == g.ih() && g.ow() == g.iw()
-                && (g.ow() + 1) / 2 % RUN == 0 && !accumulate
+                && (blocksAcross(g) % RUN == 0 || jobSamples(g, batch) * blocks(g) >= MIN_JOB_BLOCKS) && !accumulate
                 && (activation == Activation.NONE || activation == Activation.RELU) && (long) g.ci() * g.co() <= MAX_CHANNEL_PAIRS;
     }
 
@@ -122,6 +131,20 @@ public final class WinogradConv {
         return (g.ow() + 1) / 2;
     }
 
+    private static int blocks(ConvGeometry g) {
+        return blocksDown(g) * blocksAcross(g);
+    }
+
+    /** Samples of a batch of {@code n} transformed and multiplied as one job: up to {@link #JOB_FLOATS} of V. */
+    private static int jobSamples(ConvGeometry g, int n) {
+        return Math.max(1, Math.min(n, JOB_FLOATS / (XI * g.ci() * blocks(g))));
+    }
+
+    /** Blocks of a job's plane per channel block: its samples' blocks side by side, rounded up to whole runs. */
+    private static int jobStride(ConvGeometry g, int n) {
+        return (jobSamples(g, n) * blocks(g) + RUN - 1) / RUN * RUN;
+    }
+
     /**
      * The layer g (which {@link #handles}) with its input inside {@code inFrame} ({@link #inputFrame} g), its
      * output in {@code outFrame} or unframed.
@@ -134,18 +157,11 @@ public final class WinogradConv {
         this.inFrame = inFrame;
         this.outFrame = outFrame == null ? new ChannelBlocks.Frame(g.oh(), g.ow(), 0, 0) : outFrame;
         this.blocksPerRow = blocksAcross(g);
-        this.blocks = blocksDown(g) * blocksPerRow;
-        this.runs = blocks / RUN;
-        this.kernelTiles = (runs + 1) / 2;
+        this.blocks = blocks(g);
         this.panels = g.co() / NC;
         this.channelBlocks = g.ci() / ChannelBlocks.BLOCK;
-        this.sampleFloats = XI * g.ci() * blocks;
         this.sums = new ThreadLocal<>();
         this.packed = pack(g, weight);
-        this.taps = new int[channelBlocks];
-        for (int b = 0; b < channelBlocks; b++) {
-            taps[b] = b * blocks * ChannelBlocks.BLOCK;
-        }
         this.noBias = new float[g.co()];
         this.transformTask = t -> transform(t / channelBlocks, t % channelBlocks);
         this.productTask = t -> products(t % panels, t / panels);
@@ -177,14 +193,9 @@ public final class WinogradConv {
         return packed;
     }
 
-    /** Samples of a batch of {@code n} transformed and multiplied as one job. */
-    private int jobSamples(int n) {
-        return Math.max(1, Math.min(n, JOB_FLOATS / sampleFloats));
-    }
-
     /** Floats of workspace a call on {@code n} samples needs: the 16 transformed planes of a job's samples. */
     public int workspaceSize(int n) {
-        return jobSamples(n) * sampleFloats;
+        return XI * g.ci() * jobStride(g, n);
     }
 
     public void run(Workers workers, float[] in, float[] out, OutputSlice slice, int n, Epilogue e, float[] workspace) {
@@ -193,11 +204,20 @@ public final class WinogradConv {
         callSlice = slice;
         callV = workspace;
         callEpilogue = e;
-        int job = jobSamples(n);
+        int job = jobSamples(g, n);
+        callStride = jobStride(g, n);
+        if (callStride != tapsStride) { // the first call, or a new batch size
+            taps = new int[channelBlocks];
+            for (int cb = 0; cb < channelBlocks; cb++) {
+                taps[cb] = cb * callStride * ChannelBlocks.BLOCK;
+            }
+            tapsStride = callStride;
+        }
         for (int first = 0; first < n; first += job) {
             callSample = first;
             callSamples = Math.min(job, n - first);
-            int tiles = callSamples * kernelTiles;
+            callRuns = (callSamples * blocks + RUN - 1) / RUN;
+            int tiles = (callRuns + 1) / 2;
             // one sample: the measured 4 tiles a task; several: as many as leave enough tasks
             int groupsWanted = Math.max(1, (TARGET_TASKS + panels - 1) / panels);
             callTilesPerTask = callSamples == 1 ? TILES_PER_TASK
@@ -215,7 +235,7 @@ public final class WinogradConv {
         int w = inFrame.width();
         float[] in = callIn;
         float[] v = callV;
-        int plane = g.ci() * blocks;
+        int plane = g.ci() * callStride;
         int sample = row / blocksDown(g);
         row %= blocksDown(g);
         // the frame's zero border is the padding: block (row, x) reads framed rows 2 row .. 2 row + 3
@@ -223,7 +243,7 @@ public final class WinogradConv {
         int r1 = r0 + w * b;
         int r2 = r1 + w * b;
         int r3 = r2 + w * b;
-        int out = sample * sampleFloats + (cb * blocks + row * blocksPerRow) * b;
+        int out = (cb * callStride + sample * blocks + row * blocksPerRow) * b;
         for (int x = 0; x < blocksPerRow; x++, out += b) {
             int c = 2 * x * b;
             // Bᵀ d down each of the four columns, then · B along each row
@@ -273,13 +293,13 @@ public final class WinogradConv {
      */
     private void products(int panel, int group) {
         int first = group * callTilesPerTask;
-        int last = Math.min(callSamples * kernelTiles, first + callTilesPerTask);
+        int last = Math.min((callRuns + 1) / 2, first + callTilesPerTask);
         float[] m = sums.get();
         if (m == null || m.length < (last - first) * XI * TILE_FLOATS + 1) {
             m = new float[callTilesPerTask * XI * TILE_FLOATS + 1]; // the first job, or one of more tiles than that
             sums.set(m);
         }
-        int plane = g.ci() * blocks;
+        int plane = g.ci() * callStride;
         int b = ChannelBlocks.BLOCK;
         int panelFloats = g.ci() * NC;
         float read = 0;
@@ -287,10 +307,10 @@ public final class WinogradConv {
             int aBase = (xi * panels + panel) * panelFloats;
             read += SliceReader.read(packed, aBase, aBase + panelFloats);
             for (int tile = first; tile < last; tile++) {
-                int run = 2 * (tile % kernelTiles);
-                int firstRun = tile / kernelTiles * sampleFloats + xi * plane + run * RUN * b;
+                int run = 2 * tile;
+                int firstRun = xi * plane + run * RUN * b;
                 int t = ((tile - first) * XI + xi) * TILE_FLOATS;
-                if (run + 1 == runs) {
+                if (run + 1 == callRuns) {
                     BlockedMicroKernel.unitRun(packed, aBase, callV, firstRun, taps, 0, channelBlocks, m, t, false);
                 } else {
                     BlockedMicroKernel.unitStep(packed, aBase, callV, firstRun, firstRun + RUN * b, taps, 0, channelBlocks, m, t, false);
@@ -299,12 +319,13 @@ public final class WinogradConv {
         }
         m[m.length - 1] = read;
         for (int tile = first; tile < last; tile++) {
-            int sample = callSample + tile / kernelTiles;
-            int run = 2 * (tile % kernelTiles);
-            int count = run + 1 == runs ? RUN : 2 * RUN;
+            int run = 2 * tile;
+            // the job's last run may end past its last block (a 7x7 map's 16 blocks a sample)
+            int count = Math.min(run + 1 == callRuns ? RUN : 2 * RUN, callSamples * blocks - run * RUN);
             for (int p = 0; p < count; p++) {
+                int block = run * RUN + p;
                 for (int v = 0; v < NC; v += L) {
-                    outputTransform(m, (tile - first) * XI * TILE_FLOATS + p * NC + v, sample, run * RUN + p, panel * NC + v);
+                    outputTransform(m, (tile - first) * XI * TILE_FLOATS + p * NC + v, callSample + block / blocks, block % blocks, panel * NC + v);
                 }
             }
         }

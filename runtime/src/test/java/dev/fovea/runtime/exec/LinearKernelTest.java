@@ -14,7 +14,7 @@ class LinearKernelTest {
     private static final ConvGeometry DEPTHWISE_3X3 = new ConvGeometry(32, 28, 28, 32, 28, 28, 3, 3, 1, 1, 1, 1, 1, 1, 32);
 
     private static LinearKernel choose(ConvGeometry g, boolean depthwise, boolean blockedIn, boolean blockedOut, boolean framedIn) {
-        return LinearKernel.choose(new Situation(g, Activation.RELU, depthwise, false, blockedIn, blockedOut, framedIn));
+        return LinearKernel.choose(new Situation(g, Activation.RELU, depthwise, false, blockedIn, blockedOut, framedIn, 1));
     }
 
     @Test
@@ -35,7 +35,7 @@ class LinearKernelTest {
     @Test
     void aProjectionAddedIntoAnotherOutputIsNotWinograds() {
         assertEquals(LinearKernel.CHANNEL_VECTOR_BLOCKED,
-                LinearKernel.choose(new Situation(RESNET_3X3, Activation.NONE, false, true, true, true, true)));
+                LinearKernel.choose(new Situation(RESNET_3X3, Activation.NONE, false, true, true, true, true, 1)));
     }
 
     @Test
@@ -54,6 +54,6 @@ class LinearKernelTest {
 
     @Test
     void denseLayersRunAMatrixVectorProduct() {
-        assertEquals(LinearKernel.GEMV, LinearKernel.choose(new Situation(null, Activation.NONE, false, false, false, false, false)));
+        assertEquals(LinearKernel.GEMV, LinearKernel.choose(new Situation(null, Activation.NONE, false, false, false, false, false, 1)));
     }
 }

@@ -14,15 +14,18 @@ class WinogradConvTest {
         for (int trial = 0; trial < 30; trial++) {
             boolean vgg = trial == 29; // the largest layer it takes: VGG-16's last stage, 512 x 512 channels on 14x14
             boolean odd = trial % 3 == 1; // maps 13 or 27 wide (AlexNet's last three layers), any height
-            int ow = vgg ? 14 : odd ? 14 * (1 + r.nextInt(2)) - 1 : 14 * (1 + r.nextInt(3));
-            int oh = vgg ? 14 : odd ? 1 + r.nextInt(13) : 2 * (1 + r.nextInt(6));
+            boolean small = trial % 3 == 2 && !vgg; // any small map (7x7), its runs crossing from sample to sample
+            int ow = vgg ? 14 : odd ? 14 * (1 + r.nextInt(2)) - 1 : small ? 2 + r.nextInt(11) : 14 * (1 + r.nextInt(3));
+            int oh = vgg ? 14 : odd ? 1 + r.nextInt(13) : small ? 1 + r.nextInt(12) : 2 * (1 + r.nextInt(6));
             int ci = vgg ? 512 : 16 * (1 + r.nextInt(4));
             int co = vgg ? 512 : 32 * (1 + r.nextInt(3));
-            int n = vgg ? 1 : odd ? 1 + r.nextInt(5) : 1 + r.nextInt(2); // a job's tiles run across samples
+            int blocks = (oh + 1) / 2 * ((ow + 1) / 2);
+            // enough samples for four tiles of blocks; on the other maps, jobs of one or more samples
+            int n = vgg ? 1 : small ? (56 + blocks - 1) / blocks + r.nextInt(3) : odd ? 1 + r.nextInt(5) : 1 + r.nextInt(2);
             boolean relu = r.nextBoolean();
             boolean bias = r.nextBoolean();
             ConvGeometry g = new ConvGeometry(ci, oh, ow, co, oh, ow, 3, 3, 1, 1, 1, 1, 1, 1, 1);
-            assertTrue(WinogradConv.handles(g, relu ? Activation.RELU : Activation.NONE, false), g.toString());
+            assertTrue(WinogradConv.handles(g, relu ? Activation.RELU : Activation.NONE, false, n), g.toString());
             ChannelBlocks.Frame inFrame = WinogradConv.inputFrame(g);
             ChannelBlocks.Frame outFrame = r.nextBoolean() ? null
                     : new ChannelBlocks.Frame(oh + 2 + r.nextInt(2), ow + 1 + r.nextInt(3), 1 + r.nextInt(2), 1);
@@ -52,22 +55,24 @@ class WinogradConvTest {
     }
 
     @Test
-    void takesOnlyPaddedStrideOneThreeByThreeOnMapsOfWholeRuns() {
+    void takesPaddedStrideOneThreeByThreeOnMapsOfWholeRunsOrJobsOfFourTiles() {
         ConvGeometry fits = new ConvGeometry(64, 56, 56, 64, 56, 56, 3, 3, 1, 1, 1, 1, 1, 1, 1);
-        assertTrue(WinogradConv.handles(fits, Activation.RELU, false));
-        assertFalse(WinogradConv.handles(fits, Activation.RELU, true), "a sum onto the output");
-        assertFalse(WinogradConv.handles(fits, Activation.RELU6, false), "ReLU6");
-        assertTrue(WinogradConv.handles(new ConvGeometry(512, 14, 14, 512, 14, 14, 3, 3, 1, 1, 1, 1, 1, 1, 1), Activation.RELU, false),
+        assertTrue(WinogradConv.handles(fits, Activation.RELU, false, 1));
+        assertFalse(WinogradConv.handles(fits, Activation.RELU, true, 1), "a sum onto the output");
+        assertFalse(WinogradConv.handles(fits, Activation.RELU6, false, 1), "ReLU6");
+        assertTrue(WinogradConv.handles(new ConvGeometry(512, 14, 14, 512, 14, 14, 3, 3, 1, 1, 1, 1, 1, 1, 1), Activation.RELU, false, 1),
                 "512 x 512 channels");
-        assertFalse(WinogradConv.handles(new ConvGeometry(1024, 14, 14, 512, 14, 14, 3, 3, 1, 1, 1, 1, 1, 1, 1), Activation.RELU, false),
+        assertFalse(WinogradConv.handles(new ConvGeometry(1024, 14, 14, 512, 14, 14, 3, 3, 1, 1, 1, 1, 1, 1, 1), Activation.RELU, false, 1),
                 "1024 x 512 channels");
-        assertFalse(WinogradConv.handles(new ConvGeometry(64, 56, 56, 64, 28, 28, 3, 3, 2, 2, 1, 1, 1, 1, 1), Activation.RELU, false),
+        assertFalse(WinogradConv.handles(new ConvGeometry(64, 56, 56, 64, 28, 28, 3, 3, 2, 2, 1, 1, 1, 1, 1), Activation.RELU, false, 1),
                 "stride 2");
-        assertTrue(WinogradConv.handles(new ConvGeometry(256, 13, 13, 384, 13, 13, 3, 3, 1, 1, 1, 1, 1, 1, 1), Activation.RELU, false),
+        assertTrue(WinogradConv.handles(new ConvGeometry(256, 13, 13, 384, 13, 13, 3, 3, 1, 1, 1, 1, 1, 1, 1), Activation.RELU, false, 1),
                 "13x13, seven 2x2 blocks a row");
-        assertFalse(WinogradConv.handles(new ConvGeometry(64, 7, 7, 64, 7, 7, 3, 3, 1, 1, 1, 1, 1, 1, 1), Activation.RELU, false),
-                "an odd map");
-        assertFalse(WinogradConv.handles(new ConvGeometry(64, 20, 20, 64, 20, 20, 3, 3, 1, 1, 1, 1, 1, 1, 1), Activation.RELU, false),
-                "rows of 10 blocks, not runs of 7");
+        ConvGeometry small = new ConvGeometry(512, 7, 7, 512, 7, 7, 3, 3, 1, 1, 1, 1, 1, 1, 1);
+        assertFalse(WinogradConv.handles(small, Activation.RELU, false, 1), "7x7 alone: 16 blocks in three runs of 7");
+        assertFalse(WinogradConv.handles(small, Activation.RELU, false, 3), "7x7 at batch 3: 48 blocks");
+        assertTrue(WinogradConv.handles(small, Activation.RELU, false, 4), "7x7 at batch 4: runs across samples, 64 blocks");
+        assertTrue(WinogradConv.handles(new ConvGeometry(64, 20, 20, 64, 20, 20, 3, 3, 1, 1, 1, 1, 1, 1, 1), Activation.RELU, false, 1),
+                "rows of 10 blocks, 100 in all");
     }
 }
