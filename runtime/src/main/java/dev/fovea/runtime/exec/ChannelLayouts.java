@@ -83,20 +83,41 @@ final class ChannelLayouts {
      * A blocked tensor whose only reader is a convolution with a padded window is written straight into
      * the zero border that window needs, in an array of its own (its border is never written, so it stays
      * zero), and read in place: no padded copy per call. The writer is a convolution or a max pool (VGG's
-     * pools before each stage's first 3x3 layer, which can then run as Winograd's).
+     * pools before each stage's first 3x3 layer, which can then run as Winograd's). A second reader that
+     * adds the tensor as its residual (ResNet's basic blocks: the block's input) reads it in the frame too.
      */
     private static void frameWindows(List<Tensor> tensors, Map<BlockableStep, Roles> roles) {
         for (Tensor t : tensors) {
-            if (!t.blocked || t.readers.size() != 1 || !(t.writer instanceof BlockableStep writer)
-                    || !(t.readers.get(0) instanceof LinearStep reader)) {
+            if (!t.blocked || t.readers.isEmpty() || t.readers.size() > 2 || !(t.writer instanceof BlockableStep writer)
+                    || !writer.canWriteFramed() || !(t.readers.get(0) instanceof LinearStep reader)) {
                 continue;
             }
             Roles r = roles.get(reader);
             ChannelBlocks.Frame frame = reader.wantedFrame(r.out().blocked);
-            if (r.in() == t && r.residual() != t && r.prior() != t && frame != null && writer.canWriteFramed()) {
-                reader.frameInput(writer.frameOutput(frame), frame);
+            if (r.in() != t || r.residual() == t || r.prior() == t || frame == null) {
+                continue;
+            }
+            LinearStep adder = t.readers.size() == 2 ? residualReader(t, t.readers.get(1), roles) : null;
+            if (t.readers.size() == 1 || adder != null) {
+                float[] framed = writer.frameOutput(frame);
+                reader.frameInput(framed, frame);
+                if (adder != null) {
+                    adder.frameResidual(framed, frame);
+                }
             }
         }
+    }
+
+    /**
+     * The second reader of t when it reads t only as its residual and can read it framed (a residual block's
+     * input, which its first convolution reads as input and its last adds to its result); otherwise null.
+     */
+    private static LinearStep residualReader(Tensor t, Step second, Map<BlockableStep, Roles> roles) {
+        if (!(second instanceof LinearStep adder) || !adder.canReadFramedResidual()) {
+            return null;
+        }
+        Roles r = roles.get(adder);
+        return r.residual() == t && r.in() != t && r.prior() != t && r.out().blocked ? adder : null;
     }
 
     /** Whether every reader of t takes it blocked, in the role it reads it in. */

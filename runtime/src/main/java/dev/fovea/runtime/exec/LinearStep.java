@@ -58,6 +58,8 @@ final class LinearStep implements BlockableStep {
     /** Set when the input arrives, or the output leaves, inside a zero border (see {@link ChannelLayouts}). */
     private ChannelBlocks.Frame inFrame;
     private ChannelBlocks.Frame outFrame;
+    /** The frame its blocked residual lies in, when the convolution that also reads that tensor wants one; else null. */
+    private ChannelBlocks.Frame residualFrame;
     /** Where in {@link #out} its samples go: all of it, or its channels of a concatenation ({@link #writeInto}). */
     private OutputSlice outSlice;
     private final int batch;
@@ -194,10 +196,24 @@ final class LinearStep implements BlockableStep {
         return ChannelVectorConv.handlesBlocked(geometry, activation) && ChannelBlocks.fits(channels);
     }
 
-    /** Whether it can write its blocked output inside a zero border: a plain convolution, nothing added to the sum. */
+    /** Whether it can write its blocked output inside a zero border: a convolution that adds nothing onto its output. */
     @Override
     public boolean canWriteFramed() {
-        return !isDepthwise() && residual == null && !accumulate && writesBlocked();
+        return !isDepthwise() && !accumulate && writesBlocked();
+    }
+
+    /**
+     * Whether it can read its residual inside a zero border: a convolution whose output is blocked runs a
+     * kernel that takes one (the channel-vector or Winograd kernel), and nothing is added onto its output.
+     */
+    boolean canReadFramedResidual() {
+        return geometry != null && !isDepthwise() && !accumulate && residual != null;
+    }
+
+    /** Reads its residual from {@code framed}, laid out in frame f (the tensor another convolution reads framed). */
+    void frameResidual(float[] framed, ChannelBlocks.Frame f) {
+        residualFrame = f;
+        residual = framed;
     }
 
     /**
@@ -276,7 +292,7 @@ final class LinearStep implements BlockableStep {
      */
     @Override
     public void prepare(boolean blockedIn, boolean blockedOut) {
-        Epilogue epilogue = new Epilogue(bias, residual, activation, slope, accumulate);
+        Epilogue epilogue = new Epilogue(bias, residual, activation, slope, accumulate, residualFrame);
         kernel = LinearKernel.choose(new LinearKernel.Situation(geometry, activation, isDepthwise(), accumulate, blockedIn, blockedOut,
                 inFrame != null, batch));
         float[] values = weight.values();

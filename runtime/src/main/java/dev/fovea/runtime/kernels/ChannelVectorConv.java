@@ -97,6 +97,11 @@ public final class ChannelVectorConv {
     /** Floats per channel block of a blocked output, and each output position's offset in its block. */
     private final int outPlane;
     private final int[] outPixel;
+    /** The same for a blocked residual, for the frame it was laid out for (null: none), as the call's epilogue has it. */
+    private ChannelBlocks.Frame residualFrame;
+    private int residualPlane;
+    private int residualSampleFloats;
+    private int[] residualPixel;
 
     private float[] callIn;
     /** Where the sample being copied begins in the input (copied sources only). */
@@ -191,13 +196,11 @@ public final class ChannelVectorConv {
         this.inSampleFloats = inFrame == null ? g.inputSize() : inFrame.floats(g.ci());
         this.outSampleFloats = outFrame == null ? g.outputSize() : outFrame.floats(g.co());
         this.whole = OutputSlice.whole(outSampleFloats);
-        this.outPlane = outFrame == null ? g.positions() * ChannelBlocks.BLOCK : outFrame.height() * outFrame.width() * ChannelBlocks.BLOCK;
-        this.outPixel = new int[g.positions() + PR];
-        for (int p = 0; p < outPixel.length; p++) {
-            int y = p / g.ow();
-            int x = p % g.ow();
-            outPixel[p] = (outFrame == null ? p : (y + outFrame.top()) * outFrame.width() + x + outFrame.left()) * ChannelBlocks.BLOCK;
-        }
+        this.outPlane = outPlane(g, outFrame);
+        this.outPixel = pixelOffsets(g, outFrame);
+        this.residualPlane = outPlane(g, null);
+        this.residualSampleFloats = g.outputSize();
+        this.residualPixel = pixelOffsets(g, null);
         this.k = g.k();
         this.blockedOut = blockedOut;
         this.source = inFrame != null ? Source.BLOCKED_ROWS : sourceFor(g, blockedIn);
@@ -293,6 +296,22 @@ public final class ChannelVectorConv {
      * The same window at stride 1 over just the rows and columns a stride-2 pass reads, so that its
      * {@link StridePhases} is one zero-padded plane per channel, holding every tap this layer reads.
      */
+    /** Floats per channel block of a blocked output of g, inside frame f or not (null). */
+    private static int outPlane(ConvGeometry g, ChannelBlocks.Frame f) {
+        return (f == null ? g.positions() : f.height() * f.width()) * ChannelBlocks.BLOCK;
+    }
+
+    /** Each output position's offset within its channel block's plane, inside frame f or not (null); a run's worth past the end. */
+    private static int[] pixelOffsets(ConvGeometry g, ChannelBlocks.Frame f) {
+        int[] offsets = new int[g.positions() + PR];
+        for (int p = 0; p < offsets.length; p++) {
+            int y = p / g.ow();
+            int x = p % g.ow();
+            offsets[p] = (f == null ? p : (y + f.top()) * f.width() + x + f.left()) * ChannelBlocks.BLOCK;
+        }
+        return offsets;
+    }
+
     private static ConvGeometry strideOne(ConvGeometry g) {
         return new ConvGeometry(g.ci(), g.ih(), g.iw(), g.co(), (g.oh() - 1) * g.sh() + 1, (g.ow() - 1) * g.sw() + 1, g.kh(), g.kw(), 1, 1,
                 g.pt(), g.pl(), 1, 1, 1);
@@ -389,6 +408,12 @@ public final class ChannelVectorConv {
         callSlice = slice;
         callPlanes = copies() ? workspace : in;
         callEpilogue = e;
+        if (!java.util.Objects.equals(e.residualFrame(), residualFrame)) { // a framed residual, known from the first call on
+            residualFrame = e.residualFrame();
+            residualPlane = outPlane(g, residualFrame);
+            residualSampleFloats = residualFrame == null ? g.outputSize() : residualFrame.floats(g.co());
+            residualPixel = pixelOffsets(g, residualFrame);
+        }
         if (!copies()) {
             int taskGroups = plan(n * tileCount);
             callSample = 0;
@@ -460,7 +485,7 @@ public final class ChannelVectorConv {
      */
     private void finish(int panel, int sample, int tile, int t, float[] tiles) {
         int outBase = callSlice.base(sample);
-        int residualBase = sample * g.outputSize();
+        int residualBase = sample * residualSampleFloats;
         for (int part = 0; part < tileBlocks && tile * tileBlocks + part < blocks; part++) {
             int block = tile * tileBlocks + part;
             int pixel;
@@ -714,19 +739,19 @@ public final class ChannelVectorConv {
     /** Pixels [0, valid) of a tile, channels from {@code channel0}, through the epilogue into {@link ChannelBlocks}. */
     private void blockedEpilogue(float[] tile, int t, int valid, int channel0, int pixel, int outBase, int residualBase) {
         Epilogue e = callEpilogue;
-        int positions = g.positions();
         float[] bias = e.bias() == null ? noBias : e.bias();
         float[] residual = e.residual();
+        int[] residualAt = residualPixel;
         for (int v = 0; v < nc && channel0 + v < g.co(); v += L) {
             int channel = channel0 + v;
             FloatVector b = FloatVector.fromArray(S, bias, channel);
             int plane = outBase + channel / L * outPlane;
-            int r = residualBase + (channel / L * positions + pixel) * L;
-            for (int i = 0; i < valid; i++, r += L) {
+            int r = residualBase + channel / L * residualPlane;
+            for (int i = 0; i < valid; i++) {
                 int at = plane + outPixel[pixel + i];
                 FloatVector x = FloatVector.fromArray(S, tile, t + i * nc + v).add(b);
                 if (residual != null) {
-                    x = x.add(FloatVector.fromArray(S, residual, r));
+                    x = x.add(FloatVector.fromArray(S, residual, r + residualAt[pixel + i]));
                 }
                 if (e.accumulate()) {
                     x = x.add(FloatVector.fromArray(S, callOut, at));

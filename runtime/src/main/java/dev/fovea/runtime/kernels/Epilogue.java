@@ -3,18 +3,25 @@ package dev.fovea.runtime.kernels;
 /**
  * What a convolution or linear layer does to each output after its sum: add a bias (batch norm folded
  * in), add a residual tensor of the output's shape, apply an activation, or add everything onto what
- * the output already holds (a projection shortcut summed into the block's result).
+ * the output already holds (a projection shortcut summed into the block's result). A blocked residual
+ * may lie inside a zero frame ({@code residualFrame}), where the convolution that also reads it as its
+ * input wants it; null when it does not.
  */
-public record Epilogue(float[] bias, float[] residual, Activation activation, float slope, boolean accumulate) {
+public record Epilogue(float[] bias, float[] residual, Activation activation, float slope, boolean accumulate,
+        ChannelBlocks.Frame residualFrame) {
     /** ReLU6's upper bound. */
     public static final float CAP = 6f;
+
+    public Epilogue(float[] bias, float[] residual, Activation activation, float slope, boolean accumulate) {
+        this(bias, residual, activation, slope, accumulate, null);
+    }
 
     public static Epilogue of(float[] bias) {
         return new Epilogue(bias, null, Activation.NONE, 0, false);
     }
 
     public Epilogue withActivation(Activation a, float s) {
-        return new Epilogue(bias, residual, a, s, accumulate);
+        return new Epilogue(bias, residual, a, s, accumulate, residualFrame);
     }
 
     public Epilogue withResidual(float[] r) {
@@ -22,7 +29,7 @@ public record Epilogue(float[] bias, float[] residual, Activation activation, fl
     }
 
     public Epilogue accumulating() {
-        return new Epilogue(bias, residual, activation, slope, true);
+        return new Epilogue(bias, residual, activation, slope, true, residualFrame);
     }
 
     /** LeakyReLU: a kernel's store scales negatives by the {@link #slope}. */

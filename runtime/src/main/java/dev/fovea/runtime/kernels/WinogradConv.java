@@ -70,6 +70,8 @@ public final class WinogradConv {
     private final ConvGeometry g;
     private final ChannelBlocks.Frame inFrame;
     private final ChannelBlocks.Frame outFrame;
+    /** A map of the output's size with no border: how an unframed residual lies. */
+    private final ChannelBlocks.Frame unframed;
     private final int blocksPerRow;
     /** 2x2 output blocks of a sample. */
     private final int blocks;
@@ -155,7 +157,8 @@ public final class WinogradConv {
         }
         this.g = g;
         this.inFrame = inFrame;
-        this.outFrame = outFrame == null ? new ChannelBlocks.Frame(g.oh(), g.ow(), 0, 0) : outFrame;
+        this.unframed = new ChannelBlocks.Frame(g.oh(), g.ow(), 0, 0);
+        this.outFrame = outFrame == null ? unframed : outFrame;
         this.blocksPerRow = blocksAcross(g);
         this.blocks = blocks(g);
         this.panels = g.co() / NC;
@@ -368,18 +371,20 @@ public final class WinogradConv {
         int bx = block % blocksPerRow * 2;
         float[] residual = e.residual();
         if (residual != null) {
-            // the residual is blocked and unframed, as the direct kernel reads it; on an odd map the last
+            // the residual is blocked, unframed or in the frame its other reader wants; on an odd map the last
             // block's second column or row has none (those outputs are not stored)
-            int r = sample * g.outputSize() + (channel / b * g.positions() + by * g.ow() + bx) * b;
+            ChannelBlocks.Frame rf = e.residualFrame() != null ? e.residualFrame() : unframed;
+            int pitch = rf.width() * b;
+            int r = sample * rf.floats(g.co()) + (channel / b * rf.height() * rf.width() + (by + rf.top()) * rf.width() + bx + rf.left()) * b;
             y00 = y00.add(FloatVector.fromArray(S, residual, r));
             if (bx + 1 < g.ow()) {
                 y01 = y01.add(FloatVector.fromArray(S, residual, r + b));
             }
             if (by + 1 < g.oh()) {
-                y10 = y10.add(FloatVector.fromArray(S, residual, r + g.ow() * b));
+                y10 = y10.add(FloatVector.fromArray(S, residual, r + pitch));
             }
             if (bx + 1 < g.ow() && by + 1 < g.oh()) {
-                y11 = y11.add(FloatVector.fromArray(S, residual, r + g.ow() * b + b));
+                y11 = y11.add(FloatVector.fromArray(S, residual, r + pitch + b));
             }
         }
         if (e.clamps()) {

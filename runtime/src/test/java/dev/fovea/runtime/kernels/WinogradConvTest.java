@@ -37,8 +37,13 @@ class WinogradConvTest {
             ChannelBlocks.Frame written = outFrame == null ? new ChannelBlocks.Frame(oh, ow, 0, 0) : outFrame;
             float[] out = new float[n * written.floats(co)];
             WinogradConv conv = new WinogradConv(g, w, inFrame, outFrame);
+            // a residual inside the frame the input has (a basic block's input, its first convolution's input too), or unframed
+            ChannelBlocks.Frame residualFrame = residual != null && co == ci && r.nextBoolean() ? inFrame : null;
             float[] blockedResidual = residual == null ? null : BlockedTensors.blocked(residual, n, co, oh * ow);
-            Epilogue e = new Epilogue(b, blockedResidual, relu ? Activation.RELU : Activation.NONE, 0, false);
+            if (residualFrame != null) {
+                blockedResidual = BlockedTensors.framed(blockedResidual, n, co, oh, ow, residualFrame);
+            }
+            Epilogue e = new Epilogue(b, blockedResidual, relu ? Activation.RELU : Activation.NONE, 0, false, residualFrame);
             conv.run(TestWorkers.POOL, framedIn, out, OutputSlice.whole(written.floats(co)), n, e, new float[conv.workspaceSize(n)]);
             double[] sums = Oracle.conv2d(in, w, b, n, g);
             float[] expected = new float[sums.length];
