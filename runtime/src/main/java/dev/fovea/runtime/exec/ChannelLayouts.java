@@ -88,8 +88,11 @@ final class ChannelLayouts {
      */
     private static void frameWindows(List<Tensor> tensors, Map<BlockableStep, Roles> roles) {
         for (Tensor t : tensors) {
-            if (!t.blocked || t.readers.isEmpty() || t.readers.size() > 2 || !(t.writer instanceof BlockableStep writer)
-                    || !writer.canWriteFramed() || !(t.readers.get(0) instanceof LinearStep reader)) {
+            if (!t.blocked || t.readers.isEmpty() || t.readers.size() > 2 || !(t.readers.get(0) instanceof LinearStep reader)) {
+                continue;
+            }
+            LinearStep[] sum = projectedSum(t, roles);
+            if (sum == null && !(t.writer instanceof BlockableStep w && w.canWriteFramed())) {
                 continue;
             }
             Roles r = roles.get(reader);
@@ -99,13 +102,35 @@ final class ChannelLayouts {
             }
             LinearStep adder = t.readers.size() == 2 ? residualReader(t, t.readers.get(1), roles) : null;
             if (t.readers.size() == 1 || adder != null) {
-                float[] framed = writer.frameOutput(frame);
+                float[] framed;
+                if (sum != null) {
+                    framed = sum[0].frameOutput(frame);
+                    sum[1].accumulateFramed(framed, frame);
+                } else {
+                    framed = ((BlockableStep) t.writer).frameOutput(frame);
+                }
                 reader.frameInput(framed, frame);
                 if (adder != null) {
                     adder.frameResidual(framed, frame);
                 }
             }
         }
+    }
+
+    /**
+     * When t is a sum that a projection (a convolution adding onto its output: a downsampling block's
+     * shortcut) made on another convolution's output, which nothing else reads: those two, which then both
+     * write inside the frame; otherwise null.
+     */
+    private static LinearStep[] projectedSum(Tensor t, Map<BlockableStep, Roles> roles) {
+        if (!(t.writer instanceof LinearStep projection) || !projection.canAccumulateFramed()) {
+            return null;
+        }
+        Tensor prior = roles.get(projection).prior();
+        if (prior == null || prior.readers.size() != 1 || !(prior.writer instanceof LinearStep first) || !first.canWriteFramed()) {
+            return null;
+        }
+        return new LinearStep[] {first, projection};
     }
 
     /**

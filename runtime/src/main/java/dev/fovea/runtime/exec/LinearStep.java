@@ -210,6 +210,18 @@ final class LinearStep implements BlockableStep {
         return geometry != null && !isDepthwise() && !accumulate && residual != null;
     }
 
+    /** Whether it adds its blocked result onto an output it could find inside a zero border (a projection shortcut). */
+    boolean canAccumulateFramed() {
+        return geometry != null && !isDepthwise() && accumulate && residual == null && writesBlocked();
+    }
+
+    /** Adds its result onto {@code framed}, laid out in frame f, where the convolution before it wrote its output. */
+    void accumulateFramed(float[] framed, ChannelBlocks.Frame f) {
+        outFrame = f;
+        out = framed;
+        outSlice = OutputSlice.whole(f.floats(geometry.co()));
+    }
+
     /** Reads its residual from {@code framed}, laid out in frame f (the tensor another convolution reads framed). */
     void frameResidual(float[] framed, ChannelBlocks.Frame f) {
         residualFrame = f;

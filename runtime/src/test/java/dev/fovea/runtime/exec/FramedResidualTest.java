@@ -17,15 +17,20 @@ import org.junit.jupiter.api.Test;
  * A ResNet basic block on the fast path: its input is read by the first 3x3 convolution and added by the
  * second as its residual. Both read it inside the zero frame the first one's window needs, so that layer
  * runs as Winograd's too (with ReLU; with ReLU6, which Winograd's kernel does not take, both run on the
- * channel-vector kernel, the residual still framed). The values are the reference path's.
+ * channel-vector kernel, the residual still framed). When the block's input is the sum a projection
+ * shortcut made, the convolution and the projection that write it both write inside the frame. The
+ * values are the reference path's.
  */
 class FramedResidualTest {
     private static final int C = 32;
     private static final int H = 14;
     private static final int P = H * H;
     private static final int BATCH = 2;
-    /** Buffers: 0 = stem (the block's input), 1 = first convolution, 2 = the block's output, 3 = the 1x1 layer after it (NCHW). */
-    private static final int[] BUFFERS = {C * P, C * P, C * P, 16 * P};
+    /**
+     * Buffers: 0 = stem (the block's input), 1 = first convolution, 2 = the block's output, 3 = the 1x1 layer after it (NCHW),
+     * 4 = the network's input for the downsampling block (16 channels), 5 = its first convolution.
+     */
+    private static final int[] BUFFERS = {C * P, C * P, C * P, 16 * P, 16 * P, C * P};
 
     private static List<TensorSpec> specs() {
         List<TensorSpec> specs = new ArrayList<>();
@@ -36,12 +41,24 @@ class FramedResidualTest {
             specs.add(new TensorSpec(conv[0] + ".bias", new int[] {C}, false, Init.fanIn(ci * k * k)));
         }
         specs.add(new TensorSpec("head.weight", new int[] {16, C, 1, 1}, false, Init.fanIn(C)));
+        specs.add(new TensorSpec("down.conv1.weight", new int[] {C, 16, 3, 3}, false, Init.fanIn(16 * 9)));
+        specs.add(new TensorSpec("down.conv2.weight", new int[] {C, C, 3, 3}, false, Init.fanIn(C * 9)));
+        specs.add(new TensorSpec("down.shortcut.0.weight", new int[] {C, 16, 1, 1}, false, Init.fanIn(16)));
+        specs.add(new TensorSpec("down.shortcut.1.weight", new int[] {C}, false, Init.fanIn(4)));
+        specs.add(new TensorSpec("down.shortcut.1.bias", new int[] {C}, false, Init.fanIn(4)));
+        specs.add(new TensorSpec("down.shortcut.1.running_mean", new int[] {C}, false, Init.fanIn(16)));
+        specs.add(new TensorSpec("down.shortcut.1.running_var", new int[] {C}, false, Init.constant(1.5)));
         return specs;
     }
 
     private static void block(PlanBuilder b, Activation a) {
         b.conv2d("stem", -1, 0, "stem.weight", "stem.bias", 16, H, H, C, H, H, 1, 1, 1, 1, 0, 0, 1, 1, 1);
         b.activation("stem_relu", 0, 0, a, 0, C * P);
+        basicBlock(b, a);
+    }
+
+    /** The basic block on buffer 0, then the 1x1 head. */
+    private static void basicBlock(PlanBuilder b, Activation a) {
         b.conv2d("conv1", 0, 1, "conv1.weight", "conv1.bias", C, H, H, C, H, H, 3, 3, 1, 1, 1, 1, 1, 1, 1);
         b.activation("relu1", 1, 1, a, 0, C * P);
         b.conv2d("conv2", 1, 2, "conv2.weight", "conv2.bias", C, H, H, C, H, H, 3, 3, 1, 1, 1, 1, 1, 1, 1);
@@ -50,12 +67,29 @@ class FramedResidualTest {
         b.conv2d("head", 2, 3, "head.weight", null, C, H, H, 16, H, H, 1, 1, 1, 1, 0, 0, 1, 1, 1);
     }
 
+    /**
+     * A block whose shortcut is a projection (1x1 convolution and batch norm, added onto the second convolution's
+     * output), then a basic block reading its output: both of that sum's writers write inside the frame.
+     */
+    private static void projectedThenBasic(PlanBuilder b, Activation a) {
+        b.conv2d("down.conv1", -1, 5, "down.conv1.weight", null, 16, H, H, C, H, H, 3, 3, 1, 1, 1, 1, 1, 1, 1);
+        b.activation("down.relu1", 5, 5, a, 0, C * P);
+        b.conv2d("down.conv2", 5, 0, "down.conv2.weight", null, C, H, H, C, H, H, 3, 3, 1, 1, 1, 1, 1, 1, 1);
+        b.addProjected("down.shortcut", 0, -1, 0, "down.shortcut", 16, H, H, C, H, H, 1);
+        b.activation("down.relu2", 0, 0, a, 0, C * P);
+        basicBlock(b, a);
+    }
+
     private record Run(float[] out, Map<String, String> kernels) {
     }
 
     private static Run run(PlanBuilder.Mode mode, Activation a) {
+        return run(mode, a, FramedResidualTest::block);
+    }
+
+    private static Run run(PlanBuilder.Mode mode, Activation a, java.util.function.BiConsumer<PlanBuilder, Activation> net) {
         PlanBuilder b = new PlanBuilder(Parameters.initialized(specs(), 9), BATCH, mode, 16 * P, BUFFERS);
-        block(b, a);
+        net.accept(b, a);
         Random r = new Random(13);
         float[] x = new float[BATCH * 16 * P];
         for (int i = 0; i < x.length; i++) {
@@ -80,6 +114,13 @@ class FramedResidualTest {
         Run fast = run(PlanBuilder.Mode.FAST, Activation.RELU6);
         assertEquals("channel-vector blocked", fast.kernels().get("conv2"));
         assertClose(run(PlanBuilder.Mode.REFERENCE, Activation.RELU6), fast);
+    }
+
+    @Test
+    void aSumWithAProjectedShortcutIsWrittenInsideTheFrame() {
+        Run fast = run(PlanBuilder.Mode.FAST, Activation.RELU, FramedResidualTest::projectedThenBasic);
+        assertEquals("winograd", fast.kernels().get("conv1"));
+        assertClose(run(PlanBuilder.Mode.REFERENCE, Activation.RELU, FramedResidualTest::projectedThenBasic), fast);
     }
 
     private static void assertClose(Run expected, Run actual) {
