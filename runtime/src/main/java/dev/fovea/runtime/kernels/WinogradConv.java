@@ -243,49 +243,9 @@ public final class WinogradConv {
         row %= blocksDown(g);
         // the frame's zero border is the padding: block (row, x) reads framed rows 2 row .. 2 row + 3
         int r0 = (callSample + sample) * inFrame.floats(g.ci()) + (cb * inFrame.height() * w + 2 * row * w) * b;
-        int r1 = r0 + w * b;
-        int r2 = r1 + w * b;
-        int r3 = r2 + w * b;
         int out = (cb * callStride + sample * blocks + row * blocksPerRow) * b;
         for (int x = 0; x < blocksPerRow; x++, out += b) {
-            int c = 2 * x * b;
-            // Bᵀ d down each of the four columns, then · B along each row
-            FloatVector d00 = FloatVector.fromArray(S, in, r0 + c);
-            FloatVector d01 = FloatVector.fromArray(S, in, r0 + c + b);
-            FloatVector d02 = FloatVector.fromArray(S, in, r0 + c + 2 * b);
-            FloatVector d03 = FloatVector.fromArray(S, in, r0 + c + 3 * b);
-            FloatVector d10 = FloatVector.fromArray(S, in, r1 + c);
-            FloatVector d11 = FloatVector.fromArray(S, in, r1 + c + b);
-            FloatVector d12 = FloatVector.fromArray(S, in, r1 + c + 2 * b);
-            FloatVector d13 = FloatVector.fromArray(S, in, r1 + c + 3 * b);
-            FloatVector d20 = FloatVector.fromArray(S, in, r2 + c);
-            FloatVector d21 = FloatVector.fromArray(S, in, r2 + c + b);
-            FloatVector d22 = FloatVector.fromArray(S, in, r2 + c + 2 * b);
-            FloatVector d23 = FloatVector.fromArray(S, in, r2 + c + 3 * b);
-            FloatVector d30 = FloatVector.fromArray(S, in, r3 + c);
-            FloatVector d31 = FloatVector.fromArray(S, in, r3 + c + b);
-            FloatVector d32 = FloatVector.fromArray(S, in, r3 + c + 2 * b);
-            FloatVector d33 = FloatVector.fromArray(S, in, r3 + c + 3 * b);
-            FloatVector t00 = d00.sub(d20), t01 = d01.sub(d21), t02 = d02.sub(d22), t03 = d03.sub(d23);
-            FloatVector t10 = d10.add(d20), t11 = d11.add(d21), t12 = d12.add(d22), t13 = d13.add(d23);
-            FloatVector t20 = d20.sub(d10), t21 = d21.sub(d11), t22 = d22.sub(d12), t23 = d23.sub(d13);
-            FloatVector t30 = d10.sub(d30), t31 = d11.sub(d31), t32 = d12.sub(d32), t33 = d13.sub(d33);
-            t00.sub(t02).intoArray(v, out);
-            t01.add(t02).intoArray(v, out + plane);
-            t02.sub(t01).intoArray(v, out + 2 * plane);
-            t01.sub(t03).intoArray(v, out + 3 * plane);
-            t10.sub(t12).intoArray(v, out + 4 * plane);
-            t11.add(t12).intoArray(v, out + 5 * plane);
-            t12.sub(t11).intoArray(v, out + 6 * plane);
-            t11.sub(t13).intoArray(v, out + 7 * plane);
-            t20.sub(t22).intoArray(v, out + 8 * plane);
-            t21.add(t22).intoArray(v, out + 9 * plane);
-            t22.sub(t21).intoArray(v, out + 10 * plane);
-            t21.sub(t23).intoArray(v, out + 11 * plane);
-            t30.sub(t32).intoArray(v, out + 12 * plane);
-            t31.add(t32).intoArray(v, out + 13 * plane);
-            t32.sub(t31).intoArray(v, out + 14 * plane);
-            t31.sub(t33).intoArray(v, out + 15 * plane);
+            WinogradTransforms.input(in, r0 + 2 * x * b, w * b, b, v, out, plane);
         }
     }
 

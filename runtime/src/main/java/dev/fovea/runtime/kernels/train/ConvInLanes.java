@@ -24,6 +24,9 @@ final class ConvInLanes {
      * (ci x co kh kw). Null where the data gradient is scattered back ({@link LaneConv#dataGradient}).
      */
     private final LaneConv flipped;
+    /** Winograd's F(2x2, 3x3) for the forward pass and for the flipped one, where the layer is 3x3 at stride 1 with padding 1; else null. */
+    private final LaneWinograd winograd;
+    private final LaneWinograd flippedWinograd;
     private final int[] inputStrides;
     private final int[] outputStrides;
     private final Scratch scratch;
@@ -55,6 +58,10 @@ final class ConvInLanes {
     private final IntConsumer flippedOut = this::flippedOut;
     private final IntConsumer scatterBlock = this::scatterBlock;
     private final IntConsumer scatteredOut = this::scatteredOut;
+    private final IntConsumer packWinograd = this::packWinograd;
+    private final IntConsumer packFlippedWinograd = this::packFlippedWinograd;
+    /** The weights {@link #packFlippedWinograd} reads: the flipped and transposed ones. */
+    private float[] weight;
 
     ConvInLanes(ConvGeometry g, int batch, int threads, Scratch scratch) {
         this.g = g;
@@ -68,6 +75,9 @@ final class ConvInLanes {
         boolean flips = g.sh() == 1 && g.sw() == 1 && g.pt() <= reachH && g.pl() <= reachW && g.ih() * g.iw() * 4 <= g.oh() * g.ow() * 5;
         this.flipped = flips ? new LaneConv(new ConvGeometry(g.co(), g.oh(), g.ow(), g.ci(), g.ih(), g.iw(), g.kh(), g.kw(), 1, 1,
                 reachH - g.pt(), reachW - g.pl(), g.dh(), g.dw(), 1)) : null;
+        this.winograd = LaneWinograd.handles(g) ? new LaneWinograd(g, lanes.ph, lanes.pw) : null;
+        this.flippedWinograd = flipped != null && LaneWinograd.handles(flipped.geometry())
+                ? new LaneWinograd(flipped.geometry(), flipped.ph, flipped.pw) : null;
         this.inputStrides = Lanes.sampleStrides(g.inputSize());
         this.outputStrides = Lanes.sampleStrides(g.outputSize());
         this.scratch = scratch;
@@ -79,6 +89,10 @@ final class ConvInLanes {
         this.blockRun = Math.max(1, Math.min(LaneConv.SUM_BLOCKS, lanes.outputBlocks / parts));
         this.blockRuns = (lanes.outputBlocks + blockRun - 1) / blockRun;
         this.tapSlices = slices(lanes.taps(), (parts + blockRuns - 1) / blockRuns);
+        if (winograd != null || flippedWinograd != null) {
+            scratch.reserve(Scratch.Use.WINOGRAD, 1, (winograd == null ? 0 : winograd.packedFloats())
+                    + (flippedWinograd == null ? 0 : flippedWinograd.packedFloats()));
+        }
         scratch.reserve(Scratch.Use.LANE_INPUT, 1, groups * lanes.inputFloats());
         scratch.reserve(Scratch.Use.LANE_OUTPUT, 1, groups * lanes.outputFloats());
         if (lanes.gradientInRows()) {
@@ -93,6 +107,11 @@ final class ConvInLanes {
             scratch.reserve(Scratch.Use.LANE_GRADIENT, 1, groups * lanes.inputFloats()); // the padded input's gradient
             scratch.reserve(Scratch.Use.PACKED, 1, lanes.forwardPackedFloats() + lanes.dataPackedFloats());
         }
+    }
+
+    /** Whether the forward pass runs on Winograd's F(2x2, 3x3). */
+    boolean winograd() {
+        return winograd != null;
     }
 
     /** Parts of a range of {@code length}, in runs of {@link LaneConv#RUN}: at most {@code wanted}, each at least 4 runs. */
@@ -121,9 +140,19 @@ final class ConvInLanes {
         this.x = x;
         this.bias = bias;
         this.y = y;
-        lanes.packForward(weight, scratch.get(Scratch.Use.PACKED, 0), 0);
         workers.parallelFor(groups * g.ci(), inputIn);
-        workers.parallelFor(groups * positionSlices, forwardRun);
+        if (winograd != null) {
+            this.weight = weight;
+            workers.parallelFor(winograd.outputBlocks(), packWinograd);
+            this.weight = null;
+            for (int group = 0; group < groups; group++) {
+                winograd.forward(workers, scratch.get(Scratch.Use.LANE_INPUT, 0), group * lanes.inputFloats(), scratch.get(Scratch.Use.WINOGRAD, 0), 0,
+                        bias, scratch.get(Scratch.Use.LANE_OUTPUT, 0), group * lanes.outputFloats());
+            }
+        } else {
+            lanes.packForward(weight, scratch.get(Scratch.Use.PACKED, 0), 0);
+            workers.parallelFor(groups * positionSlices, forwardRun);
+        }
         workers.parallelFor(groups * g.co(), outputOut);
         this.x = this.bias = this.y = null;
     }
@@ -142,6 +171,11 @@ final class ConvInLanes {
         lanes.forward(scratch.get(Scratch.Use.LANE_INPUT, 0), group * lanes.inputFloats(), scratch.get(Scratch.Use.PACKED, 0), 0, bias,
                 scratch.get(Scratch.Use.LANE_OUTPUT, 0), group * lanes.outputFloats(), sliceStart(slice, positionSlices, g.positions()),
                 sliceStart(slice + 1, positionSlices, g.positions()));
+    }
+
+    /** Task (block of 8 output channels): U for the forward pass's Winograd. */
+    private void packWinograd(int ob) {
+        winograd.pack(weight, scratch.get(Scratch.Use.WINOGRAD, 0), 0, ob);
     }
 
     /** Task (group, channel): the output plane back to the batch. */
@@ -174,9 +208,20 @@ final class ConvInLanes {
         if (dx != null && flipped != null) {
             float[] w = scratch.get(Scratch.Use.FLIPPED, 0);
             flipTransposed(weight, w);
-            flipped.packForward(w, scratch.get(Scratch.Use.PACKED, 0), lanes.forwardPackedFloats());
             workers.parallelFor(groups * g.co(), paddedGradientIn);
-            workers.parallelFor(groups * flippedSlices, flippedRun);
+            if (flippedWinograd != null) {
+                this.weight = w;
+                workers.parallelFor(flippedWinograd.outputBlocks(), packFlippedWinograd);
+                this.weight = null;
+                for (int group = 0; group < groups; group++) {
+                    flippedWinograd.forward(workers, scratch.get(Scratch.Use.LANE_GRADIENT, 0), group * flipped.inputFloats(),
+                            scratch.get(Scratch.Use.WINOGRAD, 0), winogradPacked(), null, scratch.get(Scratch.Use.LANE_DATA, 0),
+                            group * flipped.outputFloats());
+                }
+            } else {
+                flipped.packForward(w, scratch.get(Scratch.Use.PACKED, 0), lanes.forwardPackedFloats());
+                workers.parallelFor(groups * flippedSlices, flippedRun);
+            }
             workers.parallelFor(groups * g.ci(), flippedOut);
         } else if (dx != null) {
             lanes.packData(weight, scratch.get(Scratch.Use.PACKED, 0), lanes.forwardPackedFloats());
@@ -247,6 +292,16 @@ final class ConvInLanes {
         flipped.forward(scratch.get(Scratch.Use.LANE_GRADIENT, 0), group * flipped.inputFloats(), scratch.get(Scratch.Use.PACKED, 0),
                 lanes.forwardPackedFloats(), null, scratch.get(Scratch.Use.LANE_DATA, 0), group * flipped.outputFloats(),
                 sliceStart(slice, flippedSlices, positions), sliceStart(slice + 1, flippedSlices, positions));
+    }
+
+    /** Task (block of 8 input channels): U for the flipped pass's Winograd, after the forward pass's. */
+    private void packFlippedWinograd(int cb) {
+        flippedWinograd.pack(weight, scratch.get(Scratch.Use.WINOGRAD, 0), winogradPacked(), cb);
+    }
+
+    /** Where the flipped pass's U starts in the Winograd buffer. */
+    private int winogradPacked() {
+        return winograd == null ? 0 : winograd.packedFloats();
     }
 
     /** Task (group, channel): the flipped pass's output plane added into dx. */

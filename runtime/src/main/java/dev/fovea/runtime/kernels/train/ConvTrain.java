@@ -152,9 +152,12 @@ public final class ConvTrain {
         return g.groups() * Gemm.packedSize(g.inputChannelsPerGroup(), flippedK);
     }
 
-    /** How this convolution runs, for profiles: "lanes", "1x1 product", "wide rows" or "im2col". */
+    /**
+     * How this convolution runs, for profiles: "lanes, Winograd" (its forward pass and data gradient by
+     * Winograd's F(2x2, 3x3), its weight gradient direct), "lanes", "1x1 product", "wide rows" or "im2col".
+     */
     public String kernel() {
-        return lanes != null ? "lanes" : g.isPointwise() ? "1x1 product" : wide ? "wide rows" : "im2col";
+        return lanes != null ? lanes.winograd() ? "lanes, Winograd" : "lanes" : g.isPointwise() ? "1x1 product" : wide ? "wide rows" : "im2col";
     }
 
     public ConvGeometry geometry() {

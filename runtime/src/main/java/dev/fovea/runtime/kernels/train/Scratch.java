@@ -11,7 +11,7 @@ import java.util.Map;
  */
 public final class Scratch {
     /** What a buffer holds while a kernel runs. */
-    public enum Use { COLUMNS, COLUMN_GRADIENT, OUTPUTS, OUTPUT_GRADIENT, TRANSPOSED_GRADIENT, PARTIAL_SUMS, PACKED, PADDED, FLIPPED, LANE_INPUT, LANE_OUTPUT, LANE_ROWS, LANE_GRADIENT, LANE_DATA }
+    public enum Use { COLUMNS, COLUMN_GRADIENT, OUTPUTS, OUTPUT_GRADIENT, TRANSPOSED_GRADIENT, PARTIAL_SUMS, PACKED, PADDED, FLIPPED, LANE_INPUT, LANE_OUTPUT, LANE_ROWS, LANE_GRADIENT, LANE_DATA, WINOGRAD }
 
     private final Map<Use, float[][]> buffers = new EnumMap<>(Use.class);
 
