@@ -8,7 +8,8 @@ reference) and in float32 (PyTorch's own error, which Fovea's is held to).
 For each model it writes DIR/<name>.safetensors (the state dict, as pytorch_parity.py makes it),
 DIR/<name>.batch.safetensors (`input`, 2x3x224x224, and `labels`, I64), and
 DIR/<name>.grad64.safetensors and DIR/<name>.grad32.safetensors (`loss` and every parameter's gradient
-under its state-dict name).
+under its state-dict name). A name may ask for another batch size, as resnet18@16 (16 images, the files
+named after it): large enough for the kernels that take the samples in vector lanes.
 """
 import os
 import sys
@@ -18,9 +19,10 @@ import torch
 from pytorch_parity import build, write_safetensors
 
 
-def batch():
+def batch(n=2):
     g = torch.Generator().manual_seed(7)
-    return torch.rand(2, 3, 224, 224, generator=g) * 2 - 1, torch.tensor([3, 917])
+    images = torch.rand(n, 3, 224, 224, generator=g) * 2 - 1
+    return images, torch.tensor([3, 917]) if n == 2 else torch.randint(0, 1000, (n,), generator=g)
 
 
 def gradients(model, images, labels, dtype):
@@ -43,14 +45,14 @@ if __name__ == "__main__":
                              "squeezenet1_0", "vgg11_bn", "resnext50_32x4d"]
     os.makedirs(directory, exist_ok=True)
     torch.set_num_threads(2)
-    images, labels = batch()
     for name in names:
-        model = build(name, False)
+        images, labels = batch(int(name.split("@")[1]) if "@" in name else 2)
+        model = build(name.split("@")[0], False)
         state = {k: v.clone() for k, v in model.state_dict().items() if not k.endswith("num_batches_tracked")}
         write_safetensors(os.path.join(directory, name + ".safetensors"), state, torch.float32)
         write_safetensors(os.path.join(directory, name + ".batch.safetensors"), {"input": images, "labels": labels}, torch.float32)
         for dtype, suffix in ((torch.float64, "grad64"), (torch.float32, "grad32")):
-            model = build(name, False)
+            model = build(name.split("@")[0], False)
             grads = gradients(model, images, labels, dtype)
             write_safetensors(os.path.join(directory, name + "." + suffix + ".safetensors"), grads, torch.float32)
         print(name, "loss", float(grads["loss"]))

@@ -22,7 +22,8 @@ import org.junit.jupiter.api.TestFactory;
 /**
  * One training-mode forward and backward of zoo models against PyTorch's (it-tests/scripts/
  * pytorch_gradients.py, with Debian's python3-torch): batch statistics, dropout off, mean softmax
- * cross-entropy over a batch of two 224x224 images. PyTorch's own float32 gradients of batch-normalised
+ * cross-entropy over a batch of two 224x224 images, and of 16 for ResNet-18 (whose 3x3 convolutions then take
+ * the samples in vector lanes and run by Winograd's transforms). PyTorch's own float32 gradients of batch-normalised
  * networks differ from its float64 ones by 1e-3 to 1e-1 of a tensor, so the reference is float64 and
  * Fovea is held to PyTorch float32's accuracy: the loss within 1e-5 of float64's; every tensor's
  * gradient error (a norm ratio against float64, the norm at least 1e-3 of all gradients' norm) at most
@@ -34,7 +35,8 @@ class GradientParityTest {
     private static final Path GENERATED = Path.of("target/gradients");
     private static final Map<String, String> MODELS = new TreeMap<>(Map.of("resnet18", "ResNet18", "mobilenet_v2", "MobileNetV2",
             "densenet121", "DenseNet121", "googlenet", "GoogLeNet", "convnext_tiny", "ConvNeXtTiny", "regnet_y_400mf", "RegNetY400MF",
-            "squeezenet1_0", "SqueezeNet1_0", "vgg11_bn", "Vgg11Bn", "resnext50_32x4d", "ResNeXt50_32x4d"));
+            "squeezenet1_0", "SqueezeNet1_0", "vgg11_bn", "Vgg11Bn", "resnext50_32x4d", "ResNeXt50_32x4d",
+            "resnet18@16", "ResNet18"));
 
     @TestFactory
     List<DynamicTest> gradientsMatchPyTorchInFloat64() {

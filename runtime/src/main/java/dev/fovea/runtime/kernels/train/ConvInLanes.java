@@ -27,6 +27,8 @@ final class ConvInLanes {
     /** Winograd's F(2x2, 3x3) for the forward pass and for the flipped one, where the layer is 3x3 at stride 1 with padding 1; else null. */
     private final LaneWinograd winograd;
     private final LaneWinograd flippedWinograd;
+    /** The weight gradient through Winograd's transforms, where the forward pass runs on them; else null. */
+    private final LaneWinogradGradient winogradGradient;
     private final int[] inputStrides;
     private final int[] outputStrides;
     private final Scratch scratch;
@@ -78,6 +80,7 @@ final class ConvInLanes {
         this.winograd = LaneWinograd.handles(g) ? new LaneWinograd(g, lanes.ph, lanes.pw) : null;
         this.flippedWinograd = flipped != null && LaneWinograd.handles(flipped.geometry())
                 ? new LaneWinograd(flipped.geometry(), flipped.ph, flipped.pw) : null;
+        this.winogradGradient = winograd != null && LaneWinogradGradient.pays(winograd) ? new LaneWinogradGradient(winograd) : null;
         this.inputStrides = Lanes.sampleStrides(g.inputSize());
         this.outputStrides = Lanes.sampleStrides(g.outputSize());
         this.scratch = scratch;
@@ -95,7 +98,9 @@ final class ConvInLanes {
         }
         scratch.reserve(Scratch.Use.LANE_INPUT, 1, groups * lanes.inputFloats());
         scratch.reserve(Scratch.Use.LANE_OUTPUT, 1, groups * lanes.outputFloats());
-        if (lanes.gradientInRows()) {
+        if (winogradGradient != null) {
+            scratch.reserve(Scratch.Use.WINOGRAD_GRADIENT, 1, winogradGradient.scratchFloats());
+        } else if (lanes.gradientInRows()) {
             scratch.reserve(Scratch.Use.LANE_ROWS, 1, groups * lanes.rowFloats());
         }
         if (flipped != null) {
@@ -197,7 +202,13 @@ final class ConvInLanes {
         this.db = db;
         int outputChannels = lanes.outputBlocks * LaneConv.BLOCK;
         workers.parallelFor(groups * (outputChannels + (dw != null ? g.ci() : 0)), gradientIn);
-        if (dw != null) {
+        if (dw != null && winogradGradient != null) {
+            winogradGradient.weightGradient(workers, scratch.get(Scratch.Use.LANE_INPUT, 0), lanes.inputFloats(), scratch.get(Scratch.Use.LANE_OUTPUT, 0),
+                    lanes.outputFloats(), groups, scratch.get(Scratch.Use.WINOGRAD_GRADIENT, 0), dw);
+            if (db != null) {
+                workers.parallelFor(lanes.outputBlocks, biasBlock);
+            }
+        } else if (dw != null) {
             if (lanes.gradientInRows()) {
                 workers.parallelFor(groups * lanes.outputBlocks, rowsIn);
             }

@@ -30,12 +30,12 @@ import jdk.incubator.vector.FloatVector;
  */
 final class LaneWinograd {
     /** Transformed positions of a 4x4 block. */
-    private static final int XI = 16;
+    static final int XI = 16;
     /** The register block: 8 output channels (broadcast weights) by 3 tiles (vectors of samples). */
     static final int BLOCK = 8;
     static final int RUN = 3;
     /** BASIS[t][ξ] = G[i][ky] G[j][kx] for tap t = (ky, kx) and ξ = (i, j): U = G w Gᵀ is the sum over taps of w[t] BASIS[t]. */
-    private static final float[] BASIS = basis();
+    static final float[] BASIS = basis();
     /** A channel's 8 pairs of U, 16 values each, on their way to the 16 planes. */
     private static final ThreadLocal<float[]> PAIRS = ThreadLocal.withInitial(() -> new float[BLOCK * XI]);
     /** Floats of a task's chunk of V (1 MiB, half of a 2 MiB L2), and parts of a group's tiles. */
@@ -112,6 +112,24 @@ final class LaneWinograd {
         this.taskBlocks = Math.min(outputBlocks, (long) XI * g.ci() * g.co() > LARGE_U ? 16 : 4);
     }
 
+    ConvGeometry geometry() {
+        return g;
+    }
+
+    int tiles() {
+        return tiles;
+    }
+
+    /** Tiles in a row of the map's 2x2 blocks. */
+    int blocksAcross() {
+        return blocksAcross;
+    }
+
+    /** One channel plane of the padded input in lanes, in floats. */
+    int planeFloats() {
+        return ph * pw * L;
+    }
+
     int outputBlocks() {
         return outputBlocks;
     }
@@ -183,7 +201,7 @@ final class LaneWinograd {
             int n = Math.min(chunk, s1 - c0);
             for (int c = 0; c < g.ci(); c++) {
                 for (int t = 0; t < n; t++) {
-                    transformInput(x, xOff + c * ph * pw * L, c0 + t, v, (c * chunk + t) * L);
+                    transformInput(x, xOff + c * ph * pw * L, c0 + t, v, (c * chunk + t) * L, g.ci() * chunk * L);
                 }
             }
             for (int ob0 = 0; ob0 < outputBlocks; ob0 += taskBlocks) {
@@ -291,14 +309,14 @@ final class LaneWinograd {
 
     /**
      * V = Bᵀ d B for tile {@code tile} of the channel plane at {@code plane}, into v at {@code out} and 15 more
-     * planes of the job. On a map of odd height or width the last tiles reach one row or column past the
+     * {@code vPlane}s apart. On a map of odd height or width the last tiles reach one row or column past the
      * padded plane: those read a copy of their block with zeros there.
      */
-    private void transformInput(float[] x, int plane, int tile, float[] v, int out) {
+    void transformInput(float[] x, int plane, int tile, float[] v, int out, int vPlane) {
         int y0 = tile / blocksAcross * 2;
         int x0 = tile % blocksAcross * 2;
         if (y0 + 4 <= ph && x0 + 4 <= pw) {
-            WinogradTransforms.input(x, plane + (y0 * pw + x0) * L, pw * L, L, v, out, g.ci() * chunk * L);
+            WinogradTransforms.input(x, plane + (y0 * pw + x0) * L, pw * L, L, v, out, vPlane);
             return;
         }
         float[] block = EDGE.get();
@@ -307,7 +325,7 @@ final class LaneWinograd {
             int columns = Math.min(4, pw - x0);
             System.arraycopy(x, plane + ((y0 + r) * pw + x0) * L, block, r * 4 * L, columns * L);
         }
-        WinogradTransforms.input(block, 0, 4 * L, L, v, out, g.ci() * chunk * L);
+        WinogradTransforms.input(block, 0, 4 * L, L, v, out, vPlane);
     }
 
     /**
