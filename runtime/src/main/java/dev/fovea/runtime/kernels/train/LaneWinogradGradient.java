@@ -77,12 +77,14 @@ final class LaneWinogradGradient {
 
     /**
      * Whether the weight gradient of the layer {@code forward} computes is faster this way than direct: from
-     * 128 x 128 channels. (ResNet-18's 64 channels on 56x56 maps: 22 against 20 ms at batch 16, 2 threads; its 128
-     * on 28x28, 12 against 16; 256 on 14x14, 11 against 21; 512 on 7x7, 12 against 26.)
+     * 64 x 64 channels. (At batch 16, 2 threads, the layer's whole weight gradient with the moves into the lanes:
+     * ResNet-18's 64 channels on 56x56 maps 13.5 to 14.3 ms against 18.2 to 18.8; 128 on 28x28, 11 against 16;
+     * 256 on 14x14, 11 against 21; 512 on 7x7, 12 against 26. ResNet-20's at batch 128: 64 on 7x7, 2.3 against
+     * 2.9; 32 on 14x14, level; 16 on 28x28, 4.3 against 3.2.)
      */
     static boolean pays(LaneWinograd forward) {
         ConvGeometry g = forward.geometry();
-        return (long) g.ci() * g.co() >= 128 * 128;
+        return (long) g.ci() * g.co() >= 64 * 64;
     }
 
     LaneWinogradGradient(LaneWinograd forward) {
