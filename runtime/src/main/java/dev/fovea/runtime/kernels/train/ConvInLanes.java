@@ -106,8 +106,12 @@ final class ConvInLanes {
         if (flipped != null) {
             scratch.reserve(Scratch.Use.LANE_GRADIENT, 1, groups * flipped.inputFloats()); // the padded output gradient
             scratch.reserve(Scratch.Use.LANE_DATA, 1, groups * flipped.outputFloats());
-            scratch.reserve(Scratch.Use.FLIPPED, 1, g.co() * g.k());
-            scratch.reserve(Scratch.Use.PACKED, 1, lanes.forwardPackedFloats() + flipped.forwardPackedFloats());
+            if (flippedWinograd == null) { // the flipped weights copied and packed for the direct kernel
+                scratch.reserve(Scratch.Use.FLIPPED, 1, g.co() * g.k());
+                scratch.reserve(Scratch.Use.PACKED, 1, lanes.forwardPackedFloats() + flipped.forwardPackedFloats());
+            } else if (winograd == null) {
+                scratch.reserve(Scratch.Use.PACKED, 1, lanes.forwardPackedFloats());
+            }
         } else {
             scratch.reserve(Scratch.Use.LANE_GRADIENT, 1, groups * lanes.inputFloats()); // the padded input's gradient
             scratch.reserve(Scratch.Use.PACKED, 1, lanes.forwardPackedFloats() + lanes.dataPackedFloats());
@@ -217,11 +221,9 @@ final class ConvInLanes {
             workers.parallelFor(lanes.outputBlocks, biasBlock);
         }
         if (dx != null && flipped != null) {
-            float[] w = scratch.get(Scratch.Use.FLIPPED, 0);
-            flipTransposed(weight, w);
             workers.parallelFor(groups * g.co(), paddedGradientIn);
             if (flippedWinograd != null) {
-                this.weight = w;
+                this.weight = weight; // packed flipped, with no copy
                 workers.parallelFor(flippedWinograd.outputBlocks(), packFlippedWinograd);
                 this.weight = null;
                 for (int group = 0; group < groups; group++) {
@@ -230,6 +232,8 @@ final class ConvInLanes {
                             group * flipped.outputFloats());
                 }
             } else {
+                float[] w = scratch.get(Scratch.Use.FLIPPED, 0);
+                flipTransposed(weight, w);
                 flipped.packForward(w, scratch.get(Scratch.Use.PACKED, 0), lanes.forwardPackedFloats());
                 workers.parallelFor(groups * flippedSlices, flippedRun);
             }
@@ -307,7 +311,7 @@ final class ConvInLanes {
 
     /** Task (block of 8 input channels): U for the flipped pass's Winograd, after the forward pass's. */
     private void packFlippedWinograd(int cb) {
-        flippedWinograd.pack(weight, scratch.get(Scratch.Use.WINOGRAD, 0), winogradPacked(), cb);
+        flippedWinograd.pack(weight, true, scratch.get(Scratch.Use.WINOGRAD, 0), winogradPacked(), cb);
     }
 
     /** Where the flipped pass's U starts in the Winograd buffer. */

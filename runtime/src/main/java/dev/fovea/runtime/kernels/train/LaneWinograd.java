@@ -145,6 +145,14 @@ final class LaneWinograd {
      * {@link #BASIS} rows, in vectors; the 8 pairs of a channel then go to the 16 planes 8 floats at a time.
      */
     void pack(float[] weight, float[] packed, int at, int ob) {
+        pack(weight, false, packed, at, ob);
+    }
+
+    /**
+     * As {@link #pack}, or with {@code flipped} from the weights of the layer whose data gradient this one computes
+     * (ci x co x 3 x 3: this layer's weight W'[o][c] is that layer's W[c][o] turned by 180 degrees), with no copy of them.
+     */
+    void pack(float[] weight, boolean flipped, float[] packed, int at, int ob) {
         int ci = g.ci();
         int plane = outputBlocks * ci * BLOCK;
         float[] pairs = PAIRS.get();
@@ -154,9 +162,10 @@ final class LaneWinograd {
                 for (int xi = 0; xi < XI; xi += L) {
                     FloatVector u = FloatVector.zero(S);
                     if (o < g.co()) {
-                        int w = (o * ci + c) * 9;
+                        int w = flipped ? (c * g.co() + o) * 9 + 8 : (o * ci + c) * 9;
+                        int step = flipped ? -1 : 1;
                         for (int t = 0; t < 9; t++) {
-                            u = FloatVector.fromArray(S, BASIS, t * XI + xi).fma(FloatVector.broadcast(S, weight[w + t]), u);
+                            u = FloatVector.fromArray(S, BASIS, t * XI + xi).fma(FloatVector.broadcast(S, weight[w + step * t]), u);
                         }
                     }
                     u.intoArray(pairs, i * XI + xi);
