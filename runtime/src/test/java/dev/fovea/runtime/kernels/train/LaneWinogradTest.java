@@ -43,6 +43,31 @@ class LaneWinogradTest {
         }
     }
 
+    /** The data gradient's weights packed from the layer's own, turned and transposed as they are read, as from a copy of them. */
+    @Test
+    void packsTheFlippedWeightsWithoutACopy() {
+        SplittableRandom r = new SplittableRandom(4);
+        int ci = 13;
+        int co = 21;
+        float[] weight = GemmAndPoolTest.random(co * ci * 9, r); // the forward layer's, co x ci x 3 x 3
+        float[] turned = new float[weight.length]; // the data gradient's, ci x co x 3 x 3
+        for (int o = 0; o < co; o++) {
+            for (int c = 0; c < ci; c++) {
+                for (int t = 0; t < 9; t++) {
+                    turned[(c * co + o) * 9 + t] = weight[(o * ci + c) * 9 + 8 - t];
+                }
+            }
+        }
+        LaneWinograd dataGradient = new LaneWinograd(new ConvGeometry(co, 6, 5, ci, 6, 5, 3, 3, 1, 1, 1, 1, 1, 1, 1), 8, 7);
+        float[] fromCopy = new float[dataGradient.packedFloats()];
+        float[] direct = new float[dataGradient.packedFloats()];
+        for (int ob = 0; ob < dataGradient.outputBlocks(); ob++) {
+            dataGradient.pack(turned, fromCopy, 0, ob);
+            dataGradient.pack(weight, true, direct, 0, ob);
+        }
+        assertArrayEquals(fromCopy, direct);
+    }
+
     @Test
     void takesOnlyThreeByThreeSameConvolutionsAtStrideOne() {
         assertTrue(LaneWinograd.handles(new ConvGeometry(4, 8, 8, 4, 8, 8, 3, 3, 1, 1, 1, 1, 1, 1, 1)));
