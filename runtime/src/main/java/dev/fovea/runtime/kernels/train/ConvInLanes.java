@@ -8,7 +8,9 @@ import java.util.function.IntConsumer;
  * A convolution of one group trained with the samples in vector lanes: the batch in groups of
  * {@link Lanes#L} samples, moved into the lane layout plane by plane, {@link LaneConv}'s kernels run
  * over disjoint parts of the outputs (runs of positions of a group; output blocks and runs of taps of
- * the weight gradient; channel blocks of a scattered data gradient), and moved back. Each part is
+ * the weight gradient; channel blocks of a scattered data gradient), and moved back. A 3x3 layer at
+ * stride 1 with padding 1 runs its forward pass and its data gradient by Winograd's F(2x2, 3x3) instead
+ * ({@link LaneWinograd}), and from 64 x 64 channels its weight gradient too ({@link LaneWinogradGradient}). Each part is
  * computed by one task in a fixed order, so the results do not depend on the number of threads, and a
  * single group still keeps every thread busy. The task bodies are built once and read the pass's
  * arrays from fields: nothing is allocated per pass.
@@ -62,7 +64,7 @@ final class ConvInLanes {
     private final IntConsumer scatteredOut = this::scatteredOut;
     private final IntConsumer packWinograd = this::packWinograd;
     private final IntConsumer packFlippedWinograd = this::packFlippedWinograd;
-    /** The weights {@link #packFlippedWinograd} reads: the flipped and transposed ones. */
+    /** The layer's weights while the Winograd packing tasks read them. */
     private float[] weight;
 
     ConvInLanes(ConvGeometry g, int batch, int threads, Scratch scratch) {

@@ -64,7 +64,7 @@ final class LaneWinograd {
     private final int chunk;
     private final int slices;
     private final int taskBlocks;
-    private final IntConsumer task = this::tiles;
+    private final IntConsumer task = this::slice;
 
     // The call's arguments, set before its tasks run: the task bodies read them.
     private float[] x;
@@ -197,7 +197,7 @@ final class LaneWinograd {
     }
 
     /** Task (part of the group's tiles): chunk by chunk, V into a thread's buffer, then the products and output transforms of every output block. */
-    private void tiles(int slice) {
+    private void slice(int slice) {
         int runs = (tiles + RUN - 1) / RUN;
         int s0 = Math.min(tiles, slice * runs / slices * RUN);
         int s1 = Math.min(tiles, (slice + 1) * runs / slices * RUN);

@@ -21,10 +21,13 @@ import jdk.incubator.vector.FloatVector;
  *   dW[o][c]    += Gᵀ dU[.][o][c] G = sum over ξ of dU[ξ][o][c] BASIS[.][ξ]        vectors of c
  * </pre>
  * The products are 16 matrix products over n, samples included, with the input channels in the vectors:
- * no sums per lane to add up afterwards. A group's tiles go in jobs (Vᵀ and Z within {@link #JOB_FLOATS});
- * all threads form a job's Vᵀ and Z, then one task per ξ adds its products into dU, the groups and jobs
- * one after the other and n in order, so the bits do not depend on the number of threads. Channels are
- * rounded up (input to whole vectors, output to blocks of 8); the extra ones are zero.
+ * no sums per lane to add up afterwards. Two ways to share the work, both in a fixed order, so the bits
+ * do not depend on the number of threads: with a small dU (up to 128 x 256 channels), each of 8 fixed
+ * parts of all the groups' tiles transforms its own chunks (in L2) and sums into its own dU, the parts
+ * added in order at the end; with a large one, a group's tiles go in jobs (Vᵀ and Z within
+ * {@link #JOB_FLOATS}) that all threads transform, and then one task per ξ adds the job's products into
+ * dU, the groups and jobs one after the other. Channels are rounded up (input to whole vectors, output
+ * to blocks of 8); the extra ones are zero.
  */
 final class LaneWinogradGradient {
     private static final int BLOCK = 8;
