@@ -102,6 +102,19 @@ class LayerGradientTest {
     }
 
     /**
+     * A 3x3 "same" convolution in lanes with enough channels that its weight gradient goes through Winograd's
+     * transforms too (64 x 64), on an odd map (the last tiles half outside). Both ways of sharing that work
+     * are checked against a float64 sum in LaneWinogradGradientTest, on more shapes.
+     */
+    @Test
+    void convolutionInLanesWithAWinogradWeightGradient() {
+        int batch = jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.length();
+        Shape in = chw(64, 3, 5);
+        GradientCheck.check(Graphs.of(in, new Layer.Conv2d("conv", IN, in, chw(64, 3, 5), Window.kernel(3).pad(1), 1, "conv.weight",
+                "conv.bias", List.of())), batch, 73);
+    }
+
+    /**
      * A stride-1 convolution in lanes large enough for every part of the weight gradient's loops: output
      * rows in several tiles (the last shorter), taps in two chunks (the second ending in a tap outside the
      * register block), and tasks of several output blocks (the last task fewer, the last block part empty).
