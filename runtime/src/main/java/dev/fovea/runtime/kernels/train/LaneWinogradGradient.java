@@ -90,16 +90,21 @@ final class LaneWinogradGradient {
         return (long) g.ci() * g.co() >= 64 * 64;
     }
 
+    /** The layer's weight gradient, each task with its own dU where one is small enough ({@link #OWN_MOST_U}). */
     LaneWinogradGradient(LaneWinograd forward) {
-        this(forward, (long) XI * ((forward.geometry().co() + BLOCK - 1) / BLOCK * BLOCK) * ((forward.geometry().ci() + L - 1) / L * L) <= OWN_MOST_U);
+        this(forward, (long) XI * roundUp(forward.geometry().co(), BLOCK) * roundUp(forward.geometry().ci(), L) <= OWN_MOST_U);
+    }
+
+    private static int roundUp(int channels, int multiple) {
+        return (channels + multiple - 1) / multiple * multiple;
     }
 
     /** With the mode chosen: {@code own} parts of the tiles with their own dU, or shared jobs. */
     LaneWinogradGradient(LaneWinograd forward, boolean own) {
         this.forward = forward;
         this.g = forward.geometry();
-        this.inputWidth = (g.ci() + L - 1) / L * L;
-        this.outputRows = (g.co() + BLOCK - 1) / BLOCK * BLOCK;
+        this.inputWidth = roundUp(g.ci(), L);
+        this.outputRows = roundUp(g.co(), BLOCK);
         int perTile = XI * L * (inputWidth + outputRows);
         this.own = own;
         this.slices = own ? SLICES : 1;
