@@ -4,8 +4,9 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Winograd's F(2x2, 3x3) input transform, V = Bᵀ d B, shared by the inference kernel (a vector per 16
- * channels) and the training one (a vector per 16 samples): the same additions whatever a vector holds.
+ * Winograd's input transforms, V = Bᵀ d B: F(2x2, 3x3)'s, shared by the inference kernel (a vector per 16
+ * channels) and the training one (a vector per 16 samples), and F(4x4, 3x3)'s (Lavin and Gray's points 0,
+ * ±1, ±2), which the training kernel also runs: the same arithmetic whatever a vector holds.
  */
 public final class WinogradTransforms {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
@@ -51,5 +52,36 @@ public final class WinogradTransforms {
         t31.add(t32).intoArray(v, out + 13 * plane);
         t32.sub(t31).intoArray(v, out + 14 * plane);
         t31.sub(t33).intoArray(v, out + 15 * plane);
+    }
+
+    /**
+     * F(4x4, 3x3): the 6x6 block of vectors of d from {@code r0} (rows {@code pitch}, columns {@code step} floats
+     * apart) transformed, down each column into {@code temp} (36 vectors), then along each row; its 36 values into
+     * v at {@code out} and 35 more {@code plane}s apart. Bᵀ's rows: (4 0 -5 0 1 0), (0 -4 -4 1 1 0), (0 4 -4 -1 1 0),
+     * (0 -2 -1 2 1 0), (0 2 -1 -2 1 0), (0 4 0 -5 0 1).
+     */
+    public static void input4x4(float[] d, int r0, int pitch, int step, float[] temp, float[] v, int out, int plane) {
+        int l = S.length();
+        for (int j = 0; j < 6; j++) {
+            column6(d, r0 + j * step, pitch, temp, j * l, 6 * l);
+        }
+        for (int i = 0; i < 6; i++) {
+            column6(temp, i * 6 * l, l, v, out + i * 6 * plane, plane);
+        }
+    }
+
+    /** Bᵀ times the 6 vectors of d from {@code at}, {@code step} apart, into to from {@code into}, {@code toStep} apart. */
+    private static void column6(float[] d, int at, int step, float[] to, int into, int toStep) {
+        FloatVector d0 = FloatVector.fromArray(S, d, at), d1 = FloatVector.fromArray(S, d, at + step);
+        FloatVector d2 = FloatVector.fromArray(S, d, at + 2 * step), d3 = FloatVector.fromArray(S, d, at + 3 * step);
+        FloatVector d4 = FloatVector.fromArray(S, d, at + 4 * step), d5 = FloatVector.fromArray(S, d, at + 5 * step);
+        FloatVector four = FloatVector.broadcast(S, 4f), minusFive = FloatVector.broadcast(S, -5f), two = FloatVector.broadcast(S, 2f);
+        FloatVector sum12 = d1.add(d2), diff12 = d1.sub(d2), diff42 = d4.sub(d2), diff31 = d3.sub(d1);
+        d0.fma(four, d2.fma(minusFive, d4)).intoArray(to, into);
+        sum12.fma(four.neg(), d3.add(d4)).intoArray(to, into + toStep);
+        diff12.fma(four, d4.sub(d3)).intoArray(to, into + 2 * toStep);
+        diff31.fma(two, diff42).intoArray(to, into + 3 * toStep);
+        diff31.fma(two.neg(), diff42).intoArray(to, into + 4 * toStep);
+        d1.fma(four, d3.fma(minusFive, d5)).intoArray(to, into + 5 * toStep);
     }
 }

@@ -9,8 +9,8 @@ import java.util.function.IntConsumer;
  * {@link Lanes#L} samples, moved into the lane layout plane by plane, {@link LaneConv}'s kernels run
  * over disjoint parts of the outputs (runs of positions of a group; output blocks and runs of taps of
  * the weight gradient; channel blocks of a scattered data gradient), and moved back. A 3x3 layer at
- * stride 1 with padding 1 runs its forward pass and its data gradient by Winograd's F(2x2, 3x3) instead
- * ({@link LaneWinograd}), and from 64 x 64 channels its weight gradient too ({@link LaneWinogradGradient}). Each part is
+ * stride 1 with padding 1 runs its forward pass and its data gradient by Winograd's minimal filtering
+ * instead ({@link LaneWinograd}), and where it pays its weight gradient too ({@link LaneWinogradGradient}). Each part is
  * computed by one task in a fixed order, so the results do not depend on the number of threads, and a
  * single group still keeps every thread busy. The task bodies are built once and read the pass's
  * arrays from fields: nothing is allocated per pass.
@@ -26,7 +26,7 @@ final class ConvInLanes {
      * (ci x co kh kw). Null where the data gradient is scattered back ({@link LaneConv#dataGradient}).
      */
     private final LaneConv flipped;
-    /** Winograd's F(2x2, 3x3) for the forward pass and for the flipped one, where the layer is 3x3 at stride 1 with padding 1; else null. */
+    /** Winograd's minimal filtering for the forward pass and for the flipped one, where the layer is 3x3 at stride 1 with padding 1; else null. */
     private final LaneWinograd winograd;
     private final LaneWinograd flippedWinograd;
     /** The weight gradient through Winograd's transforms, where the forward pass runs on them; else null. */
@@ -120,9 +120,9 @@ final class ConvInLanes {
         }
     }
 
-    /** Whether the forward pass runs on Winograd's F(2x2, 3x3). */
-    boolean winograd() {
-        return winograd != null;
+    /** The tile of Winograd's minimal filtering the forward pass runs on, or null where it runs direct. */
+    LaneWinograd.Tile winogradTile() {
+        return winograd == null ? null : winograd.tile();
     }
 
     /** Parts of a range of {@code length}, in runs of {@link LaneConv#RUN}: at most {@code wanted}, each at least 4 runs. */

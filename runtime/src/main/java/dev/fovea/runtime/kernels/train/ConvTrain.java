@@ -153,11 +153,15 @@ public final class ConvTrain {
     }
 
     /**
-     * How this convolution runs, for profiles: "lanes, Winograd" (its forward pass and data gradient by
-     * Winograd's F(2x2, 3x3), its weight gradient direct), "lanes", "1x1 product", "wide rows" or "im2col".
+     * How this convolution runs, for profiles: "lanes, Winograd 4x4" or "2x2" (its forward pass and data
+     * gradient by Winograd's F(4x4, 3x3) or F(2x2, 3x3), and its weight gradient too from a few channels),
+     * "lanes", "1x1 product", "wide rows" or "im2col".
      */
     public String kernel() {
-        return lanes != null ? lanes.winograd() ? "lanes, Winograd" : "lanes" : g.isPointwise() ? "1x1 product" : wide ? "wide rows" : "im2col";
+        if (lanes != null) {
+            return lanes.winogradTile() == null ? "lanes" : "lanes, Winograd " + lanes.winogradTile().outputs + "x" + lanes.winogradTile().outputs;
+        }
+        return g.isPointwise() ? "1x1 product" : wide ? "wide rows" : "im2col";
     }
 
     public ConvGeometry geometry() {

@@ -11,11 +11,12 @@ import jdk.incubator.vector.FloatVector;
 
 /**
  * A 3x3 convolution at stride 1 with padding 1 on samples in vector lanes ({@link Lanes}), by Winograd's
- * F(2x2, 3x3) (Lavin and Gray, 2015): each 2x2 block of outputs (a tile) comes from a 4x4 block of the
- * padded input in 16 multiply-adds per channel pair instead of 36. The training session's forward pass
- * and the data gradient of such a layer (the flipped forward pass, {@link ConvInLanes}) run on it.
+ * minimal filtering (Lavin and Gray, 2015): F(2x2, 3x3) takes each 2x2 block of outputs (a tile) from a 4x4
+ * block of the padded input in 16 multiply-adds per channel pair instead of 36; F(4x4, 3x3) each 4x4 block
+ * from a 6x6 one in 36 instead of 144 ({@link Tile}). The training session's forward pass and the data
+ * gradient of such a layer (the flipped forward pass, {@link ConvInLanes}) run on it.
  * <pre>
- *   V[ξ][c][t]   = (Bᵀ d B)[ξ]            d: tile t's 4x4 input block of channel c      per tile
+ *   V[ξ][c][t]   = (Bᵀ d B)[ξ]            d: tile t's input block of channel c            per tile
  *   M[ξ][o][t]   = sum over c of U[ξ][o][c] V[ξ][c][t]      U = G w Gᵀ, packed per call  8 o x 3 t
  *   y[o][tile t] = Aᵀ M[.][o][t] A + bias[o]                                             per tile
  * </pre>
@@ -29,15 +30,70 @@ import jdk.incubator.vector.FloatVector;
  * alone; each output is one task's, its sums in a fixed order, so the bits do not depend on the threads.
  */
 final class LaneWinograd {
-    /** Transformed positions of a 4x4 block. */
-    static final int XI = 16;
+    /**
+     * The size of a tile: F(4x4, 3x3) multiplies 2.25 times per output where F(2x2, 3x3) multiplies 4 times, at
+     * the cost of larger transforms, more rounding (its G has sixths) and, on maps whose side is not a multiple
+     * of 4, more of the products falling outside the map.
+     */
+    enum Tile {
+        TWO(2, new float[][] {{1, 0, 0}, {0.5f, 0.5f, 0.5f}, {0.5f, -0.5f, 0.5f}, {0, 0, 1}}),
+        FOUR(4, new float[][] {{0.25f, 0, 0}, {-1f / 6, -1f / 6, -1f / 6}, {-1f / 6, 1f / 6, -1f / 6}, {1f / 24, 1f / 12, 1f / 6},
+            {1f / 24, -1f / 12, 1f / 6}, {0, 0, 1}});
+
+        /** Outputs along a tile's side, its input block's side, and the transformed positions ξ of a block. */
+        final int outputs;
+        final int side;
+        final int points;
+        /** basis[t][ξ] = G[i][ky] G[j][kx] for tap t = (ky, kx) and ξ = (i, j), rows padded to whole vectors: U = G w Gᵀ is the sum over taps of w[t] basis[t]. */
+        final int basisRow;
+        final float[] basis;
+        /** For each ξ, the taps whose basis value is not zero, in order, and those values: U[ξ] = sum over them of w[tap] factor. */
+        final int[][] taps;
+        final float[][] factors;
+
+        Tile(int outputs, float[][] gm) {
+            this.outputs = outputs;
+            this.side = outputs + 2;
+            this.points = side * side;
+            this.basisRow = (points + L - 1) / L * L;
+            this.basis = new float[9 * basisRow];
+            for (int ky = 0; ky < 3; ky++) {
+                for (int kx = 0; kx < 3; kx++) {
+                    for (int i = 0; i < side; i++) {
+                        for (int j = 0; j < side; j++) {
+                            basis[(ky * 3 + kx) * basisRow + i * side + j] = gm[i][ky] * gm[j][kx];
+                        }
+                    }
+                }
+            }
+            this.taps = new int[points][];
+            this.factors = new float[points][];
+            for (int xi = 0; xi < points; xi++) {
+                int x = xi;
+                taps[xi] = java.util.stream.IntStream.range(0, 9).filter(t -> basis[t * basisRow + x] != 0).toArray();
+                factors[xi] = new float[taps[xi].length];
+                for (int j = 0; j < taps[xi].length; j++) {
+                    factors[xi][j] = basis[taps[xi][j] * basisRow + xi];
+                }
+            }
+        }
+
+        /**
+         * The tile a layer of this geometry runs on: F(4x4, 3x3) where its output is at least 8 wide and high
+         * (on ResNet-18's 7x7 maps the 4x4 tiles would cover 8x8, and its few tiles would leave threads idle).
+         */
+        static Tile of(ConvGeometry g) {
+            return g.oh() >= 8 && g.ow() >= 8 ? FOUR : TWO;
+        }
+    }
+
+    /** Transformed positions of the largest block. */
+    static final int MOST_POINTS = Tile.FOUR.points;
     /** The register block: 8 output channels (broadcast weights) by 3 tiles (vectors of samples). */
     static final int BLOCK = 8;
     static final int RUN = 3;
-    /** BASIS[t][ξ] = G[i][ky] G[j][kx] for tap t = (ky, kx) and ξ = (i, j): U = G w Gᵀ is the sum over taps of w[t] BASIS[t]. */
-    static final float[] BASIS = basis();
-    /** A channel's 8 pairs of U, 16 values each, on their way to the 16 planes. */
-    private static final ThreadLocal<float[]> PAIRS = ThreadLocal.withInitial(() -> new float[BLOCK * XI]);
+    /** A thread's block of 8 output channels' weights, [tap][input channel][8], on their way to U. */
+    private static final ThreadLocal<float[]> TAPS = ThreadLocal.withInitial(() -> new float[0]);
     /** Floats of a task's chunk of V (1 MiB, half of a 2 MiB L2), and parts of a group's tiles. */
     private static final int CHUNK_FLOATS = 256 * 1024;
     private static final int SLICES = 8;
@@ -50,8 +106,14 @@ final class LaneWinograd {
     private static final ThreadLocal<float[]> TRANSFORMED = ThreadLocal.withInitial(() -> new float[0]);
     /** A thread's products, shared by every layer (each uses it within one task). */
     private static final ThreadLocal<float[]> PRODUCTS = ThreadLocal.withInitial(() -> new float[0]);
-    /** A 4x4 block of an odd map's last tiles, with zeros past the padded plane. */
-    private static final ThreadLocal<float[]> EDGE = ThreadLocal.withInitial(() -> new float[XI * Lanes.L]);
+    /** An input block of the map's last tiles, with zeros past the padded plane. */
+    private static final ThreadLocal<float[]> EDGE = ThreadLocal.withInitial(() -> new float[MOST_POINTS * L]);
+    /** A block half transformed (F(4x4, 3x3)'s transforms go down the columns into it, then along the rows). */
+    private static final ThreadLocal<float[]> HALF = ThreadLocal.withInitial(() -> new float[MOST_POINTS * L]);
+
+    private final Tile tile;
+    /** The tile's transformed positions. */
+    private final int xis;
 
     private final ConvGeometry g;
     /** The padded input plane in lanes: its row pitch and rows; its top row and left column are the padding. */
@@ -75,52 +137,47 @@ final class LaneWinograd {
     private float[] y;
     private int yOff;
 
-    private static float[] basis() {
-        float[][] gm = {{1, 0, 0}, {0.5f, 0.5f, 0.5f}, {0.5f, -0.5f, 0.5f}, {0, 0, 1}};
-        float[] basis = new float[9 * XI];
-        for (int ky = 0; ky < 3; ky++) {
-            for (int kx = 0; kx < 3; kx++) {
-                for (int i = 0; i < 4; i++) {
-                    for (int j = 0; j < 4; j++) {
-                        basis[(ky * 3 + kx) * XI + i * 4 + j] = gm[i][ky] * gm[j][kx];
-                    }
-                }
-            }
-        }
-        return basis;
-    }
-
     /** Whether g is a convolution this kernel computes: a 3x3 window at stride 1, padding 1, no dilation or groups, output as large as input. */
     static boolean handles(ConvGeometry g) {
         return g.kh() == 3 && g.kw() == 3 && g.sh() == 1 && g.sw() == 1 && g.pt() == 1 && g.pl() == 1 && g.dh() == 1 && g.dw() == 1
                 && g.groups() == 1 && g.oh() == g.ih() && g.ow() == g.iw();
     }
 
-    /** The layer g ({@link #handles}), reading its input padded to ph x pw in lanes. */
+    /** The layer g ({@link #handles}), reading its input padded to ph x pw in lanes, on the tile {@link Tile#of} chooses. */
     LaneWinograd(ConvGeometry g, int ph, int pw) {
+        this(g, ph, pw, Tile.of(g));
+    }
+
+    LaneWinograd(ConvGeometry g, int ph, int pw, Tile tile) {
         if (!handles(g) || ph != g.ih() + 2 || pw != g.iw() + 2) {
-            throw new IllegalArgumentException(g + " on a " + ph + "x" + pw + " padded plane is not a Winograd F(2x2, 3x3) layer");
+            throw new IllegalArgumentException(g + " on a " + ph + "x" + pw + " padded plane is not a Winograd layer");
         }
         this.g = g;
         this.ph = ph;
         this.pw = pw;
-        this.blocksAcross = (g.ow() + 1) / 2;
-        this.tiles = (g.oh() + 1) / 2 * blocksAcross;
+        this.tile = tile;
+        this.xis = tile.points;
+        this.blocksAcross = (g.ow() + tile.outputs - 1) / tile.outputs;
+        this.tiles = (g.oh() + tile.outputs - 1) / tile.outputs * blocksAcross;
         this.outputBlocks = (g.co() + BLOCK - 1) / BLOCK;
-        this.chunk = Math.max(1, CHUNK_FLOATS / (XI * g.ci() * L) / RUN) * RUN;
+        this.chunk = Math.max(1, CHUNK_FLOATS / (xis * g.ci() * L) / RUN) * RUN;
         this.slices = Math.max(1, Math.min(SLICES, (tiles + RUN - 1) / RUN));
-        this.taskBlocks = Math.min(outputBlocks, (long) XI * g.ci() * g.co() > LARGE_U ? 16 : 4);
+        this.taskBlocks = Math.min(outputBlocks, (long) xis * g.ci() * g.co() > LARGE_U ? 16 : 4);
     }
 
     ConvGeometry geometry() {
         return g;
     }
 
+    Tile tile() {
+        return tile;
+    }
+
     int tiles() {
         return tiles;
     }
 
-    /** Tiles in a row of the map's 2x2 blocks. */
+    /** Tiles in a row of the map's blocks. */
     int blocksAcross() {
         return blocksAcross;
     }
@@ -136,13 +193,13 @@ final class LaneWinograd {
 
     /** Floats {@link #pack} writes: U for every ξ, block of 8 output channels and input channel. */
     int packedFloats() {
-        return XI * outputBlocks * BLOCK * g.ci();
+        return xis * outputBlocks * BLOCK * g.ci();
     }
 
     /**
      * U = G w Gᵀ for the output channels of block {@code ob} (w co x ci x 3 x 3), as [ξ][block][c][8] from {@code at};
-     * the channels past co zero. U is linear in w's 9 taps: each pair's 16 values are 9 multiply-adds of
-     * {@link #BASIS} rows, in vectors; the 8 pairs of a channel then go to the 16 planes 8 floats at a time.
+     * the channels past co zero. U is linear in w's 9 taps: each pair's values are 9 multiply-adds of
+     * {@link Tile#basis} rows, in vectors; the 8 pairs of a channel then go to the planes of ξ 8 floats at a time.
      */
     void pack(float[] weight, float[] packed, int at, int ob) {
         pack(weight, false, packed, at, ob);
@@ -154,28 +211,42 @@ final class LaneWinograd {
      */
     void pack(float[] weight, boolean flipped, float[] packed, int at, int ob) {
         int ci = g.ci();
-        int plane = outputBlocks * ci * BLOCK;
-        float[] pairs = PAIRS.get();
-        for (int c = 0; c < ci; c++) {
-            for (int i = 0; i < BLOCK; i++) {
-                int o = ob * BLOCK + i;
-                for (int xi = 0; xi < XI; xi += L) {
-                    FloatVector u = FloatVector.zero(S);
-                    if (o < g.co()) {
-                        int w = flipped ? (c * g.co() + o) * 9 + 8 : (o * ci + c) * 9;
-                        int step = flipped ? -1 : 1;
-                        for (int t = 0; t < 9; t++) {
-                            u = FloatVector.fromArray(S, BASIS, t * XI + xi).fma(FloatVector.broadcast(S, weight[w + step * t]), u);
-                        }
-                    }
-                    u.intoArray(pairs, i * XI + xi);
+        int n = ci * BLOCK;
+        float[] taps = TAPS.get();
+        if (taps.length < 9 * n) {
+            taps = new float[9 * n]; // a thread's first block of this many input channels
+            TAPS.set(taps);
+        }
+        // the block's weights as [tap][c][8], in the order of U's rows
+        for (int i = 0; i < BLOCK; i++) {
+            int o = ob * BLOCK + i;
+            for (int c = 0; c < ci; c++) {
+                int w = flipped ? (c * g.co() + o) * 9 + 8 : (o * ci + c) * 9;
+                int step = flipped ? -1 : 1;
+                for (int t = 0; t < 9; t++) {
+                    taps[t * n + c * BLOCK + i] = o < g.co() ? weight[w + step * t] : 0;
                 }
             }
-            int to = at + (ob * ci + c) * BLOCK;
-            for (int xi = 0; xi < XI; xi++) {
-                for (int i = 0; i < BLOCK; i++) {
-                    packed[to + xi * plane + i] = pairs[i * XI + xi];
+        }
+        int plane = outputBlocks * n;
+        int to = at + ob * n;
+        int whole = n / L * L;
+        for (int xi = 0; xi < xis; xi++) {
+            int[] from = tile.taps[xi];
+            float[] factor = tile.factors[xi];
+            for (int k = 0; k < whole; k += L) {
+                FloatVector u = FloatVector.zero(S);
+                for (int j = 0; j < from.length; j++) {
+                    u = FloatVector.fromArray(S, taps, from[j] * n + k).fma(FloatVector.broadcast(S, factor[j]), u);
                 }
+                u.intoArray(packed, to + xi * plane + k);
+            }
+            for (int k = whole; k < n; k++) {
+                float u = 0;
+                for (int j = 0; j < from.length; j++) {
+                    u = Math.fma(taps[from[j] * n + k], factor[j], u);
+                }
+                packed[to + xi * plane + k] = u;
             }
         }
     }
@@ -202,8 +273,8 @@ final class LaneWinograd {
         int s0 = Math.min(tiles, slice * runs / slices * RUN);
         int s1 = Math.min(tiles, (slice + 1) * runs / slices * RUN);
         float[] v = TRANSFORMED.get();
-        if (v.length < XI * g.ci() * chunk * L) {
-            v = new float[XI * g.ci() * chunk * L]; // a thread's first chunk of this size
+        if (v.length < xis * g.ci() * chunk * L) {
+            v = new float[xis * g.ci() * chunk * L]; // a thread's first chunk of this size
             TRANSFORMED.set(v);
         }
         for (int c0 = s0; c0 < s1; c0 += chunk) {
@@ -225,14 +296,14 @@ final class LaneWinograd {
      */
     private void products(float[] v, int first, int n, int ob0, int ob1) {
         float[] m = PRODUCTS.get();
-        if (m.length < XI * taskBlocks * BLOCK * chunk * L) {
-            m = new float[XI * taskBlocks * BLOCK * chunk * L]; // a thread's first task of this size
+        if (m.length < xis * taskBlocks * BLOCK * chunk * L) {
+            m = new float[xis * taskBlocks * BLOCK * chunk * L]; // a thread's first task of this size
             PRODUCTS.set(m);
         }
         int runs = n / RUN * RUN;
         int ci = g.ci();
         int step = chunk * L;
-        for (int xi = 0; xi < XI; xi++) {
+        for (int xi = 0; xi < xis; xi++) {
             int vPlane = xi * ci * chunk * L;
             for (int ob = ob0; ob < ob1; ob++) {
                 int u = packedAt + (xi * outputBlocks + ob) * ci * BLOCK;
@@ -248,7 +319,11 @@ final class LaneWinograd {
         int xiPlane = taskBlocks * BLOCK * step;
         for (int o = ob0 * BLOCK; o < Math.min(g.co(), ob1 * BLOCK); o++) {
             for (int t = 0; t < n; t++) {
-                transformOutput(m, (o - ob0 * BLOCK) * step + t * L, xiPlane, o, first + t);
+                if (tile == Tile.TWO) {
+                    transformOutput(m, (o - ob0 * BLOCK) * step + t * L, xiPlane, o, first + t);
+                } else {
+                    transformOutput4x4(m, (o - ob0 * BLOCK) * step + t * L, xiPlane, o, first + t);
+                }
             }
         }
     }
@@ -317,24 +392,32 @@ final class LaneWinograd {
     }
 
     /**
-     * V = Bᵀ d B for tile {@code tile} of the channel plane at {@code plane}, into v at {@code out} and 15 more
-     * {@code vPlane}s apart. On a map of odd height or width the last tiles reach one row or column past the
-     * padded plane: those read a copy of their block with zeros there.
+     * V = Bᵀ d B for tile {@code t} of the channel plane at {@code plane}, into v at {@code out} and the other
+     * ξ {@code vPlane}s apart. Where the map's side is not a multiple of the tile's, the last tiles reach past
+     * the padded plane: those read a copy of their block with zeros there.
      */
-    void transformInput(float[] x, int plane, int tile, float[] v, int out, int vPlane) {
-        int y0 = tile / blocksAcross * 2;
-        int x0 = tile % blocksAcross * 2;
-        if (y0 + 4 <= ph && x0 + 4 <= pw) {
-            WinogradTransforms.input(x, plane + (y0 * pw + x0) * L, pw * L, L, v, out, vPlane);
-            return;
+    void transformInput(float[] x, int plane, int t, float[] v, int out, int vPlane) {
+        int side = tile.side;
+        int y0 = t / blocksAcross * tile.outputs;
+        int x0 = t % blocksAcross * tile.outputs;
+        float[] d = x;
+        int at = plane + (y0 * pw + x0) * L;
+        int pitch = pw * L;
+        if (y0 + side > ph || x0 + side > pw) {
+            d = EDGE.get();
+            java.util.Arrays.fill(d, 0, side * side * L, 0);
+            for (int r = 0; r < side && y0 + r < ph; r++) {
+                int columns = Math.min(side, pw - x0);
+                System.arraycopy(x, plane + ((y0 + r) * pw + x0) * L, d, r * side * L, columns * L);
+            }
+            at = 0;
+            pitch = side * L;
         }
-        float[] block = EDGE.get();
-        java.util.Arrays.fill(block, 0);
-        for (int r = 0; r < 4 && y0 + r < ph; r++) {
-            int columns = Math.min(4, pw - x0);
-            System.arraycopy(x, plane + ((y0 + r) * pw + x0) * L, block, r * 4 * L, columns * L);
+        if (tile == Tile.TWO) {
+            WinogradTransforms.input(d, at, pitch, L, v, out, vPlane);
+        } else {
+            WinogradTransforms.input4x4(d, at, pitch, L, HALF.get(), v, out, vPlane);
         }
-        WinogradTransforms.input(block, 0, 4 * L, L, v, out, vPlane);
     }
 
     /**
@@ -370,5 +453,57 @@ final class LaneWinograd {
         if (right && below) {
             r1.sub(r2).sub(r3).add(b).intoArray(y, to + row + L);
         }
+    }
+
+    /**
+     * F(4x4, 3x3)'s Y = Aᵀ M A + bias for output channel o and tile {@code t}, whose 36 products lie f apart from
+     * {@code at} in m: Aᵀ down each column into a thread's buffer (4 x 6), then along each row; outputs past
+     * the map are not stored. Aᵀ's rows: (1 1 1 1 1 0), (0 1 -1 2 -2 0), (0 1 1 4 4 0), (0 1 -1 8 -8 1).
+     */
+    private void transformOutput4x4(float[] m, int at, int f, int o, int t) {
+        float[] half = HALF.get();
+        for (int j = 0; j < 6; j++) {
+            outputColumn(m, at + j * f, 6 * f, half, j * L, 6 * L);
+        }
+        int oy = t / blocksAcross * 4;
+        int ox = t % blocksAcross * 4;
+        int rows = Math.min(4, g.oh() - oy);
+        int columns = Math.min(4, g.ow() - ox);
+        float b = bias == null ? 0 : bias[o];
+        float[] out = EDGE.get();
+        for (int i = 0; i < rows; i++) {
+            int to = yOff + (o * g.positions() + (oy + i) * g.ow() + ox) * L;
+            if (columns == 4) {
+                outputRow(half, i * 6 * L, b, y, to);
+            } else {
+                outputRow(half, i * 6 * L, b, out, 0);
+                System.arraycopy(out, 0, y, to, columns * L);
+            }
+        }
+    }
+
+    /** Aᵀ times the 6 vectors of m from {@code at}, {@code step} apart: 4 vectors into to from {@code into}, {@code toStep} apart. */
+    private static void outputColumn(float[] m, int at, int step, float[] to, int into, int toStep) {
+        FloatVector m0 = FloatVector.fromArray(S, m, at), m1 = FloatVector.fromArray(S, m, at + step);
+        FloatVector m2 = FloatVector.fromArray(S, m, at + 2 * step), m3 = FloatVector.fromArray(S, m, at + 3 * step);
+        FloatVector m4 = FloatVector.fromArray(S, m, at + 4 * step), m5 = FloatVector.fromArray(S, m, at + 5 * step);
+        FloatVector sum12 = m1.add(m2), diff12 = m1.sub(m2), sum34 = m3.add(m4), diff34 = m3.sub(m4);
+        m0.add(sum12).add(sum34).intoArray(to, into);
+        diff34.fma(FloatVector.broadcast(S, 2f), diff12).intoArray(to, into + toStep);
+        sum34.fma(FloatVector.broadcast(S, 4f), sum12).intoArray(to, into + 2 * toStep);
+        diff34.fma(FloatVector.broadcast(S, 8f), diff12).add(m5).intoArray(to, into + 3 * toStep);
+    }
+
+    /** · A along the row of 6 vectors from {@code at} in half, plus b: 4 outputs into y from {@code to}, one vector apart. */
+    private static void outputRow(float[] half, int at, float b, float[] y, int to) {
+        FloatVector m0 = FloatVector.fromArray(S, half, at), m1 = FloatVector.fromArray(S, half, at + L);
+        FloatVector m2 = FloatVector.fromArray(S, half, at + 2 * L), m3 = FloatVector.fromArray(S, half, at + 3 * L);
+        FloatVector m4 = FloatVector.fromArray(S, half, at + 4 * L), m5 = FloatVector.fromArray(S, half, at + 5 * L);
+        FloatVector bias = FloatVector.broadcast(S, b);
+        FloatVector sum12 = m1.add(m2), diff12 = m1.sub(m2), sum34 = m3.add(m4), diff34 = m3.sub(m4);
+        m0.add(sum12).add(sum34).add(bias).intoArray(y, to);
+        diff34.fma(FloatVector.broadcast(S, 2f), diff12).add(bias).intoArray(y, to + L);
+        sum34.fma(FloatVector.broadcast(S, 4f), sum12).add(bias).intoArray(y, to + 2 * L);
+        diff34.fma(FloatVector.broadcast(S, 8f), diff12).add(m5).add(bias).intoArray(y, to + 3 * L);
     }
 }

@@ -1,7 +1,6 @@
 package dev.fovea.runtime.kernels.train;
 
-import static dev.fovea.runtime.kernels.train.LaneWinograd.BASIS;
-import static dev.fovea.runtime.kernels.train.LaneWinograd.XI;
+import static dev.fovea.runtime.kernels.train.LaneWinograd.MOST_POINTS;
 import static dev.fovea.runtime.kernels.train.Lanes.L;
 import static dev.fovea.runtime.kernels.train.Lanes.S;
 
@@ -13,14 +12,14 @@ import jdk.incubator.vector.FloatVector;
 /**
  * The weight gradient of a {@link LaneWinograd} layer, through the same transforms: the forward pass is
  * y = Aᵀ (Σ_c U[c] ⊙ V[c]) A per tile, so the gradient of U is a sum over tiles and samples of products of
- * V with Z = A dy Aᵀ (the output gradient's 2x2 block taken back to 4x4), and dW = Gᵀ dU G.
+ * V with Z = A dy Aᵀ (the output gradient's block taken back to the input block's size), and dW = Gᵀ dU G.
  * <pre>
  *   Vᵀ[ξ][n][c]  = (Bᵀ d B)[ξ] of input channel c, n = (tile, sample)           per tile, 16 x 16 transposes
  *   Z[ξ][o][n]   = (A dy Aᵀ)[ξ] of output channel o                              per tile
  *   dU[ξ][o][c] += sum over n of Z[ξ][o][n] Vᵀ[ξ][n][c]                          8 o x 3 vectors of c
- *   dW[o][c]    += Gᵀ dU[.][o][c] G = sum over ξ of dU[ξ][o][c] BASIS[.][ξ]        vectors of c
+ *   dW[o][c]    += Gᵀ dU[.][o][c] G = sum over ξ of dU[ξ][o][c] basis[.][ξ]        vectors of c
  * </pre>
- * The products are 16 matrix products over n, samples included, with the input channels in the vectors:
+ * The products are a matrix product per ξ over n, samples included, with the input channels in the vectors:
  * no sums per lane to add up afterwards. Two ways to share the work, both in a fixed order, so the bits
  * do not depend on the number of threads: with a small dU (up to 128 x 256 channels), each of 8 fixed
  * parts of all the groups' tiles transforms its own chunks (in L2) and sums into its own dU, the parts
@@ -35,20 +34,25 @@ final class LaneWinogradGradient {
     /** Floats of one job's Vᵀ and Z where the threads share them (8 MiB), and of a task's own (1 MiB, in L2). */
     private static final int JOB_FLOATS = 2 << 20;
     private static final int OWN_FLOATS = 256 * 1024;
-    /** dU's floats (16 K C) up to which each task transforms its own tiles and keeps its own dU; parts of the tiles then. */
+    /** dU's floats (ξ K C) up to which each task transforms its own tiles and keeps its own dU; parts of the tiles then. */
     private static final long OWN_MOST_U = 512 * 1024;
     private static final int SLICES = 8;
     /** A thread's transformed block of L input channels, [ξ][channel][lane], before its transposes. */
-    private static final ThreadLocal<float[]> CHANNELS = ThreadLocal.withInitial(() -> new float[XI * L * L]);
+    private static final ThreadLocal<float[]> CHANNELS = ThreadLocal.withInitial(() -> new float[MOST_POINTS * L * L]);
     /** A thread's 9 taps of dW for L input channels, [tap][channel]. */
     private static final ThreadLocal<float[]> TAPS = ThreadLocal.withInitial(() -> new float[9 * L]);
     /** A thread's dU of L input channels for every ξ, the parts added. */
-    private static final ThreadLocal<float[]> SUMS = ThreadLocal.withInitial(() -> new float[XI * L]);
+    private static final ThreadLocal<float[]> SUMS = ThreadLocal.withInitial(() -> new float[MOST_POINTS * L]);
+    /** A thread's output gradient block taken down its columns (6 x 4 vectors), in F(4x4, 3x3). */
+    private static final ThreadLocal<float[]> HALF = ThreadLocal.withInitial(() -> new float[6 * 4 * L]);
     /** A thread's own Vᵀ and Z, in {@link #own} mode. */
     private static final ThreadLocal<float[]> OWN = ThreadLocal.withInitial(() -> new float[0]);
 
     private final LaneWinograd forward;
     private final ConvGeometry g;
+    /** The forward pass's tile and its transformed positions. */
+    private final LaneWinograd.Tile tile;
+    private final int xis;
     /** Input channels rounded up to whole vectors, output channels to blocks of 8. */
     private final int inputWidth;
     private final int outputRows;
@@ -80,19 +84,21 @@ final class LaneWinogradGradient {
 
     /**
      * Whether the weight gradient of the layer {@code forward} computes is faster this way than direct: from
-     * 64 x 64 channels. (At batch 16, 2 threads, the layer's whole weight gradient with the moves into the lanes:
-     * ResNet-18's 64 channels on 56x56 maps 13.5 to 14.3 ms against 18.2 to 18.8; 128 on 28x28, 11 against 16;
-     * 256 on 14x14, 11 against 21; 512 on 7x7, 12 against 26. ResNet-20's at batch 128: 64 on 7x7, 2.3 against
-     * 2.9; 32 on 14x14, level; 16 on 28x28, 4.3 against 3.2.)
+     * 32 x 32 channels on F(2x2, 3x3)'s tiles, from 16 x 16 on F(4x4, 3x3)'s. (The layer's whole weight
+     * gradient with the moves into the lanes, 2 threads: at batch 16, ResNet-18's 64 channels on 56x56 maps
+     * 18.2 to 18.8 ms direct, 13.5 to 14.3 in 2x2 tiles, 11.1 in 4x4 tiles; 512 on 7x7, 26 direct and 12 in 2x2
+     * tiles. At batch 128, ResNet-20's 32 on 14x14, 3.4 direct and 2.9 in 2x2 tiles; 16 on 28x28, 3.6 direct,
+     * 4.7 in 2x2 tiles and 3.4 to 3.6 in 4x4 tiles.)
      */
     static boolean pays(LaneWinograd forward) {
         ConvGeometry g = forward.geometry();
-        return (long) g.ci() * g.co() >= 64 * 64;
+        int least = forward.tile() == LaneWinograd.Tile.FOUR ? 16 : 32;
+        return (long) g.ci() * g.co() >= least * least;
     }
 
     /** The layer's weight gradient, each task with its own dU where one is small enough ({@link #OWN_MOST_U}). */
     LaneWinogradGradient(LaneWinograd forward) {
-        this(forward, (long) XI * roundUp(forward.geometry().co(), BLOCK) * roundUp(forward.geometry().ci(), L) <= OWN_MOST_U);
+        this(forward, (long) forward.tile().points * roundUp(forward.geometry().co(), BLOCK) * roundUp(forward.geometry().ci(), L) <= OWN_MOST_U);
     }
 
     private static int roundUp(int channels, int multiple) {
@@ -103,9 +109,11 @@ final class LaneWinogradGradient {
     LaneWinogradGradient(LaneWinograd forward, boolean own) {
         this.forward = forward;
         this.g = forward.geometry();
+        this.tile = forward.tile();
+        this.xis = tile.points;
         this.inputWidth = roundUp(g.ci(), L);
         this.outputRows = roundUp(g.co(), BLOCK);
-        int perTile = XI * L * (inputWidth + outputRows);
+        int perTile = xis * L * (inputWidth + outputRows);
         this.own = own;
         this.slices = own ? SLICES : 1;
         this.jobTiles = Math.max(1, Math.min(forward.tiles(), (own ? OWN_FLOATS : JOB_FLOATS) / perTile));
@@ -118,12 +126,12 @@ final class LaneWinogradGradient {
 
     /** Floats of one dU. */
     private int unitFloats() {
-        return XI * outputRows * inputWidth;
+        return xis * outputRows * inputWidth;
     }
 
     /** Floats of one job's (or chunk's) Vᵀ and Z. */
     private int jobFloats() {
-        return XI * jobTiles * L * (inputWidth + outputRows);
+        return xis * jobTiles * L * (inputWidth + outputRows);
     }
 
     /**
@@ -147,7 +155,7 @@ final class LaneWinogradGradient {
                 for (job0 = 0; job0 < forward.tiles(); job0 += jobTiles) {
                     job1 = Math.min(forward.tiles(), job0 + jobTiles);
                     workers.parallelFor(inputWidth / L + outputRows, transformTask);
-                    workers.parallelFor(XI, productTask);
+                    workers.parallelFor(xis, productTask);
                 }
             }
         }
@@ -163,7 +171,7 @@ final class LaneWinogradGradient {
         if (task < blocks) {
             inputBlock(task * L, group * inputFloats, job0, job1, work, at, n);
         } else {
-            outputChannel(task - blocks, group * outputFloats, job0, job1, work, at + XI * n * inputWidth, n);
+            outputChannel(task - blocks, group * outputFloats, job0, job1, work, at + xis * n * inputWidth, n);
         }
     }
 
@@ -171,7 +179,7 @@ final class LaneWinogradGradient {
     private void products(int xi) {
         int at = slices * unitFloats();
         int n = jobTiles * L;
-        products(xi, work, at, at + XI * n * inputWidth, n, (job1 - job0) * L, 0, group == 0 && job0 == 0);
+        products(xi, work, at, at + xis * n * inputWidth, n, (job1 - job0) * L, 0, group == 0 && job0 == 0);
     }
 
     /** Task, own mode: part {@code slice} of all the groups' tiles, chunk by chunk (within a group), into its own dU. */
@@ -186,7 +194,7 @@ final class LaneWinogradGradient {
             mine = new float[jobFloats()]; // a thread's first chunk of this size
             OWN.set(mine);
         }
-        int zAt = XI * n * inputWidth;
+        int zAt = xis * n * inputWidth;
         int unit = slice * unitFloats();
         if (from == to) {
             java.util.Arrays.fill(work, unit, unit + unitFloats(), 0);
@@ -201,7 +209,7 @@ final class LaneWinogradGradient {
             for (int o = 0; o < outputRows; o++) {
                 outputChannel(o, grp * outputFloats, t0, t1, mine, zAt, n);
             }
-            for (int xi = 0; xi < XI; xi++) {
+            for (int xi = 0; xi < xis; xi++) {
                 products(xi, mine, 0, zAt, n, (t1 - t0) * L, unit, item == from);
             }
             item += t1 - t0;
@@ -219,12 +227,12 @@ final class LaneWinogradGradient {
                 if (c0 + c < g.ci()) {
                     forward.transformInput(x, xOff + (c0 + c) * forward.planeFloats(), t, block, c * L, L * L);
                 } else {
-                    for (int xi = 0; xi < XI; xi++) {
+                    for (int xi = 0; xi < xis; xi++) {
                         java.util.Arrays.fill(block, xi * L * L + c * L, xi * L * L + (c + 1) * L, 0);
                     }
                 }
             }
-            for (int xi = 0; xi < XI; xi++) {
+            for (int xi = 0; xi < xis; xi++) {
                 Lanes.transpose(block, xi * L * L, L, L, L, vt, at + (xi * stride + (t - t0) * L) * inputWidth + c0, inputWidth, false);
             }
         }
@@ -235,6 +243,10 @@ final class LaneWinogradGradient {
      * {@code at} (rows of {@code stride}): rows 0, 0 + 1, 0 - 1, -1 of the 2x2 block, down and then across.
      */
     private void outputChannel(int o, int dyOff, int t0, int t1, float[] z, int at, int stride) {
+        if (tile == LaneWinograd.Tile.FOUR) {
+            outputChannel4x4(o, dyOff, t0, t1, z, at, stride);
+            return;
+        }
         int ow = g.ow();
         int plane = dyOff + o * g.positions() * L;
         int zPlane = outputRows * stride;
@@ -271,6 +283,54 @@ final class LaneWinogradGradient {
             p30.sub(p31).intoArray(z, to + 14 * zPlane);
             p31.neg().intoArray(z, to + 15 * zPlane);
         }
+    }
+
+    /**
+     * F(4x4, 3x3)'s Z = A dy Aᵀ for tiles [t0, t1), as {@link #outputChannel}: A's rows (1 0 0 0), (1 1 1 1),
+     * (1 -1 1 -1), (1 2 4 8), (1 -2 4 -8), (0 0 0 1), down each of the block's 4 columns into a thread's buffer,
+     * then across each of the 6 rows; rows and columns past the map read as zero.
+     */
+    private void outputChannel4x4(int o, int dyOff, int t0, int t1, float[] z, int at, int stride) {
+        float[] half = HALF.get();
+        int ow = g.ow();
+        int plane = dyOff + o * g.positions() * L;
+        int zPlane = outputRows * stride;
+        for (int t = t0; t < t1; t++) {
+            int oy = t / forward.blocksAcross() * 4;
+            int ox = t % forward.blocksAcross() * 4;
+            int rows = Math.min(4, g.oh() - oy);
+            int columns = Math.min(4, ow - ox);
+            int from = plane + (oy * ow + ox) * L;
+            for (int j = 0; j < 4; j++) {
+                if (j < columns) {
+                    gradientColumn(dy, from + j * L, ow * L, rows, half, j * L, 4 * L);
+                } else {
+                    for (int i = 0; i < 6; i++) {
+                        java.util.Arrays.fill(half, (i * 4 + j) * L, (i * 4 + j + 1) * L, 0);
+                    }
+                }
+            }
+            int to = at + o * stride + (t - t0) * L;
+            for (int i = 0; i < 6; i++) {
+                gradientColumn(half, i * 4 * L, L, 4, z, to + i * 6 * zPlane, zPlane);
+            }
+        }
+    }
+
+    /** A times the first {@code count} of 4 vectors of d from {@code at}, {@code step} apart (the rest zero): 6 vectors into to from {@code into}, {@code toStep} apart. */
+    private static void gradientColumn(float[] d, int at, int step, int count, float[] to, int into, int toStep) {
+        FloatVector d0 = FloatVector.fromArray(S, d, at);
+        FloatVector d1 = count > 1 ? FloatVector.fromArray(S, d, at + step) : FloatVector.zero(S);
+        FloatVector d2 = count > 2 ? FloatVector.fromArray(S, d, at + 2 * step) : FloatVector.zero(S);
+        FloatVector d3 = count > 3 ? FloatVector.fromArray(S, d, at + 3 * step) : FloatVector.zero(S);
+        FloatVector even = d0.add(d2), odd = d1.add(d3);
+        FloatVector even4 = d2.fma(FloatVector.broadcast(S, 4f), d0), odd8 = d3.fma(FloatVector.broadcast(S, 4f), d1).mul(2f);
+        d0.intoArray(to, into);
+        even.add(odd).intoArray(to, into + toStep);
+        even.sub(odd).intoArray(to, into + 2 * toStep);
+        even4.add(odd8).intoArray(to, into + 3 * toStep);
+        even4.sub(odd8).intoArray(to, into + 4 * toStep);
+        d3.intoArray(to, into + 5 * toStep);
     }
 
     /**
@@ -375,13 +435,13 @@ final class LaneWinogradGradient {
         c6.intoArray(d, u + 6 * w); c7.intoArray(d, u + 7 * w);
     }
 
-    /** Task o: dW[o][c][t] += sum over ξ of BASIS[t][ξ] dU[ξ][o][c] (the parts' dU added in order), L input channels at a time. */
+    /** Task o: dW[o][c][t] += sum over ξ of basis[t][ξ] dU[ξ][o][c] (the parts' dU added in order), L input channels at a time. */
     private void weights(int o) {
         float[] taps = TAPS.get();
         float[] sums = SUMS.get();
         int ci = g.ci();
         for (int c0 = 0; c0 < ci; c0 += L) {
-            for (int xi = 0; xi < XI; xi++) {
+            for (int xi = 0; xi < xis; xi++) {
                 int at = (xi * outputRows + o) * inputWidth + c0;
                 FloatVector u = FloatVector.fromArray(S, work, at);
                 for (int s = 1; s < slices; s++) {
@@ -391,8 +451,8 @@ final class LaneWinogradGradient {
             }
             for (int t = 0; t < 9; t++) {
                 FloatVector sum = FloatVector.zero(S);
-                for (int xi = 0; xi < XI; xi++) {
-                    float b = BASIS[t * XI + xi];
+                for (int xi = 0; xi < xis; xi++) {
+                    float b = tile.basis[t * tile.basisRow + xi];
                     if (b != 0) {
                         sum = FloatVector.fromArray(S, sums, xi * L).fma(FloatVector.broadcast(S, b), sum);
                     }

@@ -10,9 +10,10 @@ import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 /**
- * Winograd's F(2x2, 3x3) on samples in lanes against a float64 direct convolution, lane by lane: maps of
- * odd and even sizes (the last tiles half outside), channel counts off the register blocks, a map smaller
- * than one tile, chunks and parts of several tiles; and the same bits on any number of threads.
+ * Winograd's F(2x2, 3x3) and F(4x4, 3x3) on samples in lanes against a float64 direct convolution, lane by
+ * lane: maps whose sides are not multiples of the tile's (the last tiles partly outside), channel counts off
+ * the register blocks, a map smaller than one tile, chunks and parts of several tiles; and the same bits on
+ * any number of threads.
  */
 class LaneWinogradTest {
     private static final int L = Lanes.L;
@@ -20,24 +21,31 @@ class LaneWinogradTest {
     @Test
     void matchesTheDirectSumInFloat64() {
         int[][] shapes = { // ci, co, h, w
-            {3, 5, 7, 9}, {16, 16, 14, 14}, {35, 13, 4, 5}, {8, 17, 1, 1}, {20, 24, 6, 3}, {64, 9, 11, 2}, {600, 8, 3, 3}};
+            {3, 5, 7, 9}, {16, 16, 14, 14}, {35, 13, 4, 5}, {8, 17, 1, 1}, {20, 24, 6, 3}, {64, 9, 11, 2}, {600, 8, 3, 3}, {24, 16, 16, 12}};
         SplittableRandom r = new SplittableRandom(3);
-        for (int[] s : shapes) {
-            ConvGeometry g = new ConvGeometry(s[0], s[2], s[3], s[1], s[2], s[3], 3, 3, 1, 1, 1, 1, 1, 1, 1);
+        for (LaneWinograd.Tile tile : LaneWinograd.Tile.values()) {
+            for (int[] s : shapes) {
+                matchesTheDirectSum(new ConvGeometry(s[0], s[2], s[3], s[1], s[2], s[3], 3, 3, 1, 1, 1, 1, 1, 1, 1), tile, r);
+            }
+        }
+    }
+
+    private static void matchesTheDirectSum(ConvGeometry g, LaneWinograd.Tile tile, SplittableRandom r) {
+        {
             assertTrue(LaneWinograd.handles(g), g.toString());
-            int ph = s[2] + 2;
-            int pw = s[3] + 2;
+            int ph = g.ih() + 2;
+            int pw = g.iw() + 2;
             float[] x = paddedInput(g, ph, pw, r);
             float[] weight = GemmAndPoolTest.random(g.co() * g.k(), r);
             float[] bias = GemmAndPoolTest.random(g.co(), r);
             float[] first = null;
             for (int threads : new int[] {1, 2, 3}) {
-                float[] y = run(g, ph, pw, x, weight, bias, threads);
+                float[] y = run(g, tile, ph, pw, x, weight, bias, threads);
                 if (first == null) {
                     first = y;
-                    assertClose(g, ph, pw, x, weight, bias, y);
+                    assertClose(g, tile, ph, pw, x, weight, bias, y);
                 } else {
-                    assertArrayEquals(first, y, g + " on " + threads + " threads");
+                    assertArrayEquals(first, y, g + " in " + tile + " tiles on " + threads + " threads");
                 }
             }
         }
@@ -58,14 +66,16 @@ class LaneWinogradTest {
                 }
             }
         }
-        LaneWinograd dataGradient = new LaneWinograd(new ConvGeometry(co, 6, 5, ci, 6, 5, 3, 3, 1, 1, 1, 1, 1, 1, 1), 8, 7);
-        float[] fromCopy = new float[dataGradient.packedFloats()];
-        float[] direct = new float[dataGradient.packedFloats()];
-        for (int ob = 0; ob < dataGradient.outputBlocks(); ob++) {
-            dataGradient.pack(turned, fromCopy, 0, ob);
-            dataGradient.pack(weight, true, direct, 0, ob);
+        for (LaneWinograd.Tile tile : LaneWinograd.Tile.values()) {
+            LaneWinograd dataGradient = new LaneWinograd(new ConvGeometry(co, 6, 5, ci, 6, 5, 3, 3, 1, 1, 1, 1, 1, 1, 1), 8, 7, tile);
+            float[] fromCopy = new float[dataGradient.packedFloats()];
+            float[] direct = new float[dataGradient.packedFloats()];
+            for (int ob = 0; ob < dataGradient.outputBlocks(); ob++) {
+                dataGradient.pack(turned, fromCopy, 0, ob);
+                dataGradient.pack(weight, true, direct, 0, ob);
+            }
+            assertArrayEquals(fromCopy, direct, tile.toString());
         }
-        assertArrayEquals(fromCopy, direct);
     }
 
     @Test
@@ -93,8 +103,8 @@ class LaneWinogradTest {
         return x;
     }
 
-    private static float[] run(ConvGeometry g, int ph, int pw, float[] x, float[] weight, float[] bias, int threads) {
-        LaneWinograd w = new LaneWinograd(g, ph, pw);
+    private static float[] run(ConvGeometry g, LaneWinograd.Tile tile, int ph, int pw, float[] x, float[] weight, float[] bias, int threads) {
+        LaneWinograd w = new LaneWinograd(g, ph, pw, tile);
         float[] packed = new float[w.packedFloats() + 5];
         for (int ob = 0; ob < w.outputBlocks(); ob++) {
             w.pack(weight, packed, 5, ob);
@@ -108,7 +118,7 @@ class LaneWinogradTest {
         return out;
     }
 
-    private static void assertClose(ConvGeometry g, int ph, int pw, float[] x, float[] weight, float[] bias, float[] y) {
+    private static void assertClose(ConvGeometry g, LaneWinograd.Tile tile, int ph, int pw, float[] x, float[] weight, float[] bias, float[] y) {
         double worst = 0;
         for (int o = 0; o < g.co(); o++) {
             for (int oy = 0; oy < g.oh(); oy++) {
@@ -131,6 +141,8 @@ class LaneWinogradTest {
                 }
             }
         }
-        assertTrue(worst < 2e-6, g + ": error " + worst + " of the sum of the terms' sizes");
+        // F(4x4, 3x3)'s transforms round about 10 times as much as F(2x2, 3x3)'s (measured: up to 2.7e-6 against 1.9e-7)
+        double bound = tile == LaneWinograd.Tile.TWO ? 2e-6 : 1e-5;
+        assertTrue(worst < bound, g + " in " + tile + " tiles: error " + worst + " of the sum of the terms' sizes");
     }
 }

@@ -92,7 +92,7 @@ class LanesTest {
             for (int threads : new int[] {1, 2, 3}) {
                 try (Workers workers = new Workers(threads)) {
                     ConvTrain conv = new ConvTrain(g, batch, threads, new Scratch());
-                    assertEquals(g.kh() == 3 && g.sh() == 1 ? "lanes, Winograd" : "lanes", conv.kernel());
+                    assertEquals(g.kh() == 3 && g.sh() == 1 ? "lanes, Winograd 4x4" : "lanes", conv.kernel());
                     float[] y = new float[batch * g.outputSize()];
                     float[] dx = new float[x.length];
                     float[] dw = new float[weight.length];
