@@ -106,9 +106,9 @@ final class BenchCommand implements Callable<Integer> {
                             p.parts(), p.partsSum(), sideBySide == 1 ? "" : " Layer times are the parts' time divided by the " + sideBySide + " threads.");
                 }
                 cli.out.println("Forward by layer type:");
-                p.forward().forEach((kind, ms) -> cli.out.printf(java.util.Locale.ROOT, "  %-22s %8.2f ms  %5.1f%%%n", kind, ms, 100 * ms / total));
+                p.forward().forEach((kind, ms) -> cli.out.printf(java.util.Locale.ROOT, "  %-30s %8.2f ms  %5.1f%%%n", kind, ms, 100 * ms / total));
                 cli.out.println("Backward by layer type:");
-                p.backward().forEach((kind, ms) -> cli.out.printf(java.util.Locale.ROOT, "  %-22s %8.2f ms  %5.1f%%%n", kind, ms, 100 * ms / total));
+                p.backward().forEach((kind, ms) -> cli.out.printf(java.util.Locale.ROOT, "  %-30s %8.2f ms  %5.1f%%%n", kind, ms, 100 * ms / total));
             }
         }
     }

@@ -79,9 +79,9 @@ final class ConvInLanes {
         boolean flips = g.sh() == 1 && g.sw() == 1 && g.pt() <= reachH && g.pl() <= reachW && g.ih() * g.iw() * 4 <= g.oh() * g.ow() * 5;
         this.flipped = flips ? new LaneConv(new ConvGeometry(g.co(), g.oh(), g.ow(), g.ci(), g.ih(), g.iw(), g.kh(), g.kw(), 1, 1,
                 reachH - g.pt(), reachW - g.pl(), g.dh(), g.dw(), 1)) : null;
-        this.winograd = LaneWinograd.handles(g) ? new LaneWinograd(g, lanes.ph, lanes.pw) : null;
+        this.winograd = LaneWinograd.handles(g) ? new LaneWinograd(g, lanes.ph, lanes.pw, LaneWinograd.Tile.of(g, groups)) : null;
         this.flippedWinograd = flipped != null && LaneWinograd.handles(flipped.geometry())
-                ? new LaneWinograd(flipped.geometry(), flipped.ph, flipped.pw) : null;
+                ? new LaneWinograd(flipped.geometry(), flipped.ph, flipped.pw, LaneWinograd.Tile.of(flipped.geometry(), groups)) : null;
         this.winogradGradient = winograd != null && LaneWinogradGradient.pays(winograd) ? new LaneWinogradGradient(winograd) : null;
         this.inputStrides = Lanes.sampleStrides(g.inputSize());
         this.outputStrides = Lanes.sampleStrides(g.outputSize());

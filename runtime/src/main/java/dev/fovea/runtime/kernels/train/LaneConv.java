@@ -658,8 +658,11 @@ final class LaneConv {
     void dataGradient(float[] dy, int dyOff, float[] packed, int packedOff, float[] dx, int dxOff, int cb) {
         int runs = positions / RUN * RUN;
         for (int p = 0; p < runs; p += RUN) {
-            for (int a = 0; a < area; a++) {
-                dataGradient4x6(dy, dyOff, packed, packedOff, cb, p, a, dx, dxOff);
+            for (int o0 = 0; o0 < g.co(); o0 += GRADIENT_CHANNELS) {
+                int o1 = Math.min(g.co(), o0 + GRADIENT_CHANNELS);
+                for (int a = 0; a < area; a++) {
+                    dataGradient4x6(dy, dyOff, packed, packedOff, cb, p, a, o0, o1, dx, dxOff);
+                }
             }
         }
         for (int p = runs; p < positions; p++) {
@@ -669,7 +672,15 @@ final class LaneConv {
         }
     }
 
-    private void dataGradient4x6(float[] dy, int dyOff, float[] packed, int packedOff, int cb, int p, int a, float[] dx, int dxOff) {
+    /**
+     * Output channels whose gradient over a run of positions (6 vectors each, 24 KiB) the scattered data
+     * gradient takes across every tap before the next: read from L1 nine times for a 3x3 kernel, not from L2.
+     */
+    private static final int GRADIENT_CHANNELS = 64;
+
+    /** Input channels 4 cb .. 4 cb + 3 at positions [p, p + 6) and tap a, summed over output channels [o0, o1). */
+    private void dataGradient4x6(float[] dy, int dyOff, float[] packed, int packedOff, int cb, int p, int a, int o0, int o1, float[] dx,
+            int dxOff) {
         int plane = ph * pw * L;
         int base = dxOff + cb * BLOCK * plane + areaOffsets[a];
         int a0 = base + positionOffsets[p], a1 = base + positionOffsets[p + 1], a2 = base + positionOffsets[p + 2];
@@ -685,10 +696,10 @@ final class LaneConv {
         FloatVector c30 = FloatVector.fromArray(S, dx, a0 + 3 * plane), c31 = FloatVector.fromArray(S, dx, a1 + 3 * plane);
         FloatVector c32 = FloatVector.fromArray(S, dx, a2 + 3 * plane), c33 = FloatVector.fromArray(S, dx, a3 + 3 * plane);
         FloatVector c34 = FloatVector.fromArray(S, dx, a4 + 3 * plane), c35 = FloatVector.fromArray(S, dx, a5 + 3 * plane);
-        int w = packedOff + (a * inputBlocks + cb) * g.co() * BLOCK;
-        int d = dyOff + p * L;
         int next = positions * L;
-        for (int o = 0; o < g.co(); o++, w += BLOCK, d += next) {
+        int w = packedOff + ((a * inputBlocks + cb) * g.co() + o0) * BLOCK;
+        int d = dyOff + p * L + o0 * next;
+        for (int o = o0; o < o1; o++, w += BLOCK, d += next) {
             FloatVector w0 = FloatVector.broadcast(S, packed[w]);
             FloatVector w1 = FloatVector.broadcast(S, packed[w + 1]);
             FloatVector w2 = FloatVector.broadcast(S, packed[w + 2]);

@@ -79,11 +79,20 @@ final class LaneWinograd {
         }
 
         /**
-         * The tile a layer of this geometry runs on: F(4x4, 3x3) where its output is at least 8 wide and high
-         * (on ResNet-18's 7x7 maps the 4x4 tiles would cover 8x8, and its few tiles would leave threads idle).
+         * The tile a layer of this geometry runs on, for {@code groups} groups of samples: F(4x4, 3x3) where its
+         * products are at most three quarters of F(2x2, 3x3)'s (a 6x6 map's 4x4 tiles would cover 8x8 and multiply
+         * as often as 2x2 ones), and where each element of its U, 2.25 times larger, multiplies at least 16 tiles'
+         * vectors (ResNet-18's 7x7 maps at batch 16 have 4: 512 x 512 channels' U of 38 MB streamed for them ran
+         * the forward pass in 17 ms against 12).
          */
-        static Tile of(ConvGeometry g) {
-            return g.oh() >= 8 && g.ow() >= 8 ? FOUR : TWO;
+        static Tile of(ConvGeometry g, int groups) {
+            long four = FOUR.tiles(g);
+            return 4 * FOUR.points * four <= 3 * TWO.points * TWO.tiles(g) && four * groups >= 16 ? FOUR : TWO;
+        }
+
+        /** Tiles this size covering g's output. */
+        long tiles(ConvGeometry g) {
+            return (long) ((g.oh() + outputs - 1) / outputs) * ((g.ow() + outputs - 1) / outputs);
         }
     }
 
@@ -143,11 +152,7 @@ final class LaneWinograd {
                 && g.groups() == 1 && g.oh() == g.ih() && g.ow() == g.iw();
     }
 
-    /** The layer g ({@link #handles}), reading its input padded to ph x pw in lanes, on the tile {@link Tile#of} chooses. */
-    LaneWinograd(ConvGeometry g, int ph, int pw) {
-        this(g, ph, pw, Tile.of(g));
-    }
-
+    /** The layer g ({@link #handles}), reading its input padded to ph x pw in lanes, on {@code tile}s ({@link Tile#of}). */
     LaneWinograd(ConvGeometry g, int ph, int pw, Tile tile) {
         if (!handles(g) || ph != g.ih() + 2 || pw != g.iw() + 2) {
             throw new IllegalArgumentException(g + " on a " + ph + "x" + pw + " padded plane is not a Winograd layer");
