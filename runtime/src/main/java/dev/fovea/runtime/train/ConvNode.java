@@ -21,6 +21,8 @@ final class ConvNode extends Node {
     private final List<String> connections;
     private final float[] full;
     private final float[] fullGrad;
+    /** Whether the backward pass stores the input's gradient (it writes it first), so that it needs no zeroing. */
+    private boolean storeInputGradient;
 
     ConvNode(String name, Tensor in, Tensor out, ConvGeometry g, int batch, int threads, Scratch shared, float[] weight, float[] bias, float[] weightGrad,
             float[] biasGrad, List<String> connections) {
@@ -50,11 +52,19 @@ final class ConvNode extends Node {
         if (fullGrad != null) {
             java.util.Arrays.fill(fullGrad, 0);
         }
-        conv.backward(workers, in.value, full != null ? full : weight, out.grad, in.grad, fullGrad != null ? fullGrad : weightGrad,
-                biasGrad);
+        conv.backward(workers, in.value, full != null ? full : weight, out.grad, in.grad, storeInputGradient,
+                fullGrad != null ? fullGrad : weightGrad, biasGrad);
         if (fullGrad != null) {
             gather();
         }
+    }
+
+    /** A convolution in lanes stores its input's gradient when it writes it first; products add to it. */
+    @Override
+    List<Tensor> storeFirstWrites(List<Tensor> firstWritten) {
+        List<Tensor> stored = conv.storesInputGradient() ? gradientOf(in, firstWritten) : List.of();
+        storeInputGradient = !stored.isEmpty();
+        return stored;
     }
 
     /** The connected pairs' kernels into their places of the full weight (output-major, as the table lists them). */

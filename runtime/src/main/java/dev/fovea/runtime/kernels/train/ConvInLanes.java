@@ -50,6 +50,8 @@ final class ConvInLanes {
     private float[] dx;
     private float[] dw;
     private float[] db;
+    /** Whether the pass stores the input's gradient instead of adding to it. */
+    private boolean storeDx;
     private final IntConsumer inputIn = this::inputIn;
     private final IntConsumer forwardRun = this::forwardRun;
     private final IntConsumer outputOut = this::outputOut;
@@ -199,8 +201,12 @@ final class ConvInLanes {
 
     // ---- backward ----------------------------------------------------------------------------------------------
 
-    /** Accumulates into dx, dw and db (each when not null) the gradients of the input, the weight and the bias. */
-    void backward(Workers workers, float[] x, float[] weight, float[] dy, float[] dx, float[] dw, float[] db) {
+    /**
+     * Accumulates into dw and db (each when not null) the gradients of the weight and the bias, and into dx that of
+     * the input, or stores it there with {@code storeDx} (every element of dx is written).
+     */
+    void backward(Workers workers, float[] x, float[] weight, float[] dy, float[] dx, boolean storeDx, float[] dw, float[] db) {
+        this.storeDx = storeDx;
         this.x = x;
         this.dy = dy;
         this.dx = dx;
@@ -321,12 +327,12 @@ final class ConvInLanes {
         return winograd == null ? 0 : winograd.packedFloats();
     }
 
-    /** Task (group, channel): the flipped pass's output plane added into dx. */
+    /** Task (group, channel): the flipped pass's output plane added into dx, or stored. */
     private void flippedOut(int task) {
         int group = task / g.ci();
         int c = task % g.ci();
         Lanes.outPlane(scratch.get(Scratch.Use.LANE_DATA, 0), group * flipped.outputFloats() + c * g.ih() * g.iw() * Lanes.L, c, g.ci(), g.ih(),
-                g.iw(), inputStrides, dx, first(group), count(group), true);
+                g.iw(), inputStrides, dx, first(group), count(group), !storeDx);
     }
 
     /** Task (group, input channel block): the data gradient scattered tap by tap into the padded planes. */
@@ -341,12 +347,12 @@ final class ConvInLanes {
                 lanes.forwardPackedFloats(), d, base, cb);
     }
 
-    /** Task (group, channel): a padded gradient plane cut back and added into dx. */
+    /** Task (group, channel): a padded gradient plane cut back and added into dx, or stored. */
     private void scatteredOut(int task) {
         int group = task / g.ci();
         int c = task % g.ci();
-        Lanes.addOutPadded(scratch.get(Scratch.Use.LANE_GRADIENT, 0), group * lanes.inputFloats() + c * lanes.ph * lanes.pw * Lanes.L, c, g.ci(),
-                g.ih(), g.iw(), g.pt(), g.pl(), lanes.ph, lanes.pw, inputStrides, dx, first(group), count(group));
+        Lanes.outPadded(scratch.get(Scratch.Use.LANE_GRADIENT, 0), group * lanes.inputFloats() + c * lanes.ph * lanes.pw * Lanes.L, c, g.ci(),
+                g.ih(), g.iw(), g.pt(), g.pl(), lanes.ph, lanes.pw, inputStrides, dx, first(group), count(group), !storeDx);
     }
 
     /** W'[c][o][ky][kx] = W[o][c][kh-1-ky][kw-1-kx]: the weights of the data gradient's forward pass. */

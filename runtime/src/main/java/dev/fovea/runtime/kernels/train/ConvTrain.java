@@ -241,9 +241,25 @@ public final class ConvTrain {
      * null) the weight's and bias's.
      */
     public void backward(Workers workers, float[] x, float[] weight, float[] dy, float[] dx, float[] dw, float[] db) {
+        backward(workers, x, weight, dy, dx, false, dw, db);
+    }
+
+    /** Whether {@link #backward} can store the input's gradient instead of adding to it: where it runs in lanes. */
+    public boolean storesInputGradient() {
+        return lanes != null;
+    }
+
+    /**
+     * As {@link #backward}, storing the input's gradient into dx with {@code storeDx} (every element written, so
+     * dx needs no zeroing first), which only a convolution that {@link #storesInputGradient} does.
+     */
+    public void backward(Workers workers, float[] x, float[] weight, float[] dy, float[] dx, boolean storeDx, float[] dw, float[] db) {
         if (lanes != null) {
-            lanes.backward(workers, x, weight, dy, dx, dw, db);
+            lanes.backward(workers, x, weight, dy, dx, storeDx, dw, db);
             return;
+        }
+        if (storeDx) {
+            throw new IllegalArgumentException(g + " runs as products, which add to the input's gradient");
         }
         if (dw != null) {
             for (int t = 0; t < tasks; t++) {

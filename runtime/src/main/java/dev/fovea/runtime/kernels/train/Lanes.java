@@ -190,13 +190,13 @@ final class Lanes {
     }
 
     /**
-     * Plane c of dx for samples b0 .. b0 + count - 1 (channels x h x w each) += the padded plane (ph x pw, the
-     * image at row pt, column pl) of {@code lanes} at {@code from}, cut back to the image.
+     * The padded plane (ph x pw, the image at row pt, column pl) of {@code lanes} at {@code from}, cut back to the
+     * image, into plane c of dx for samples b0 .. b0 + count - 1 (channels x h x w each), stored or added.
      */
-    static void addOutPadded(float[] lanes, int from, int c, int channels, int h, int w, int pt, int pl, int ph, int pw, int[] strides,
-            float[] dx, int b0, int count) {
+    static void outPadded(float[] lanes, int from, int c, int channels, int h, int w, int pt, int pl, int ph, int pw, int[] strides,
+            float[] dx, int b0, int count, boolean add) {
         if (pt == 0 && pl == 0 && pw == w && ph >= h) {
-            outPlane(lanes, from, c, channels, h, w, strides, dx, b0, count, true);
+            outPlane(lanes, from, c, channels, h, w, strides, dx, b0, count, add);
             return;
         }
         int rows = Math.min(h, ph - pt);
@@ -208,7 +208,7 @@ final class Lanes {
         for (int iy = 0; iy < rows; iy++) {
             System.arraycopy(lanes, from + ((iy + pt) * pw + pl) * L, plane, iy * w * L, cols * L);
         }
-        outPlane(plane, 0, c, channels, h, w, strides, dx, b0, count, true);
+        outPlane(plane, 0, c, channels, h, w, strides, dx, b0, count, add);
     }
 
     /** The permutes of {@link #transpose16}'s step d: the low row keeps its lanes without bit d, the high row those with it. */

@@ -48,7 +48,7 @@ class LanesTest {
                     }
                 }
             }
-            Lanes.addOutPadded(lanes, 0, c, channels, h, w, pt, pl, ph, pw, strides, dx, b0, count);
+            Lanes.outPadded(lanes, 0, c, channels, h, w, pt, pl, ph, pw, strides, dx, b0, count, true);
             assertArrayEquals(expected, dx);
         }
     }
@@ -106,6 +106,10 @@ class LanesTest {
                     for (int i = 0; i < results.length; i++) {
                         assertArrayEquals(first[i], results[i], g + " on " + threads + " threads, result " + i);
                     }
+                    // stored over whatever dx held, the input's gradient is the one added into zeros
+                    float[] stored = GemmAndPoolTest.random(x.length, r);
+                    conv.backward(workers, x, weight, dy, stored, true, null, null);
+                    assertArrayEquals(dx, stored, g + " on " + threads + " threads, stored");
                 }
             }
         }
