@@ -44,8 +44,7 @@ final class LaneWinograd {
         final int outputs;
         final int side;
         final int points;
-        /** basis[t][ξ] = G[i][ky] G[j][kx] for tap t = (ky, kx) and ξ = (i, j), rows padded to whole vectors: U = G w Gᵀ is the sum over taps of w[t] basis[t]. */
-        final int basisRow;
+        /** basis[t][ξ] = G[i][ky] G[j][kx] for tap t = (ky, kx) and ξ = (i, j): U = G w Gᵀ is the sum over taps of w[t] basis[t]. */
         final float[] basis;
         /** For each ξ, the taps whose basis value is not zero, in order, and those values: U[ξ] = sum over them of w[tap] factor. */
         final int[][] taps;
@@ -55,13 +54,12 @@ final class LaneWinograd {
             this.outputs = outputs;
             this.side = outputs + 2;
             this.points = side * side;
-            this.basisRow = (points + L - 1) / L * L;
-            this.basis = new float[9 * basisRow];
+            this.basis = new float[9 * points];
             for (int ky = 0; ky < 3; ky++) {
                 for (int kx = 0; kx < 3; kx++) {
                     for (int i = 0; i < side; i++) {
                         for (int j = 0; j < side; j++) {
-                            basis[(ky * 3 + kx) * basisRow + i * side + j] = gm[i][ky] * gm[j][kx];
+                            basis[(ky * 3 + kx) * points + i * side + j] = gm[i][ky] * gm[j][kx];
                         }
                     }
                 }
@@ -70,10 +68,10 @@ final class LaneWinograd {
             this.factors = new float[points][];
             for (int xi = 0; xi < points; xi++) {
                 int x = xi;
-                taps[xi] = java.util.stream.IntStream.range(0, 9).filter(t -> basis[t * basisRow + x] != 0).toArray();
+                taps[xi] = java.util.stream.IntStream.range(0, 9).filter(t -> basis[t * points + x] != 0).toArray();
                 factors[xi] = new float[taps[xi].length];
                 for (int j = 0; j < taps[xi].length; j++) {
-                    factors[xi][j] = basis[taps[xi][j] * basisRow + xi];
+                    factors[xi][j] = basis[taps[xi][j] * points + xi];
                 }
             }
         }
@@ -203,8 +201,8 @@ final class LaneWinograd {
 
     /**
      * U = G w Gᵀ for the output channels of block {@code ob} (w co x ci x 3 x 3), as [ξ][block][c][8] from {@code at};
-     * the channels past co zero. U is linear in w's 9 taps: each pair's values are 9 multiply-adds of
-     * {@link Tile#basis} rows, in vectors; the 8 pairs of a channel then go to the planes of ξ 8 floats at a time.
+     * the channels past co zero. U is linear in w's 9 taps: the block's weights are laid out by tap, [tap][c][8],
+     * and each ξ's plane is then a sum of the taps whose {@link Tile#basis} value is not zero, a vector at a time.
      */
     void pack(float[] weight, float[] packed, int at, int ob) {
         pack(weight, false, packed, at, ob);

@@ -452,7 +452,7 @@ final class LaneWinogradGradient {
             for (int t = 0; t < 9; t++) {
                 FloatVector sum = FloatVector.zero(S);
                 for (int xi = 0; xi < xis; xi++) {
-                    float b = tile.basis[t * tile.basisRow + xi];
+                    float b = tile.basis[t * tile.points + xi];
                     if (b != 0) {
                         sum = FloatVector.fromArray(S, sums, xi * L).fma(FloatVector.broadcast(S, b), sum);
                     }
