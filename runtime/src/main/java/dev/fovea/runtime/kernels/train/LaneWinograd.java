@@ -113,7 +113,7 @@ final class LaneWinograd {
     private static final ThreadLocal<float[]> TRANSFORMED = ThreadLocal.withInitial(() -> new float[0]);
     /** A thread's products, shared by every layer (each uses it within one task). */
     private static final ThreadLocal<float[]> PRODUCTS = ThreadLocal.withInitial(() -> new float[0]);
-    /** An input block of the map's last tiles, with zeros past the padded plane. */
+    /** A block of the map's last tiles: their input with zeros past the padded plane, or a row of outputs of which only some are stored. */
     private static final ThreadLocal<float[]> EDGE = ThreadLocal.withInitial(() -> new float[MOST_POINTS * L]);
     /** A block half transformed (F(4x4, 3x3)'s transforms go down the columns into it, then along the rows). */
     private static final ThreadLocal<float[]> HALF = ThreadLocal.withInitial(() -> new float[MOST_POINTS * L]);
@@ -473,14 +473,14 @@ final class LaneWinograd {
         int rows = Math.min(4, g.oh() - oy);
         int columns = Math.min(4, g.ow() - ox);
         float b = bias == null ? 0 : bias[o];
-        float[] out = EDGE.get();
         for (int i = 0; i < rows; i++) {
             int to = yOff + (o * g.positions() + (oy + i) * g.ow() + ox) * L;
             if (columns == 4) {
                 outputRow(half, i * 6 * L, b, y, to);
             } else {
-                outputRow(half, i * 6 * L, b, out, 0);
-                System.arraycopy(out, 0, y, to, columns * L);
+                float[] row = EDGE.get();
+                outputRow(half, i * 6 * L, b, row, 0);
+                System.arraycopy(row, 0, y, to, columns * L);
             }
         }
     }
