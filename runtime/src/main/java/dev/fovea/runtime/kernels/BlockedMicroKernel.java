@@ -20,6 +20,13 @@ import jdk.incubator.vector.VectorSpecies;
  * alone on one core: about 160 GFLOP/s against 140 with a variable step and 125 for the 7 x 64 tile).
  * {@link #unitRun} and {@link #twoRun} are {@link #unitStep} and {@link #twoStep} for one run of 7
  * pixels, for the last tile of a map with an odd number of runs, such as a 7x7 map's seven.
+ *
+ * <p>Every tile sums from zero and stores its sums; a caller that reduces in slices adds each later
+ * slice's sums to the earlier ones ({@link #addTile}). A tile that could also start from sums it loaded
+ * (28 loads or 28 zeros, by a flag) cost C2 68 MB of arena to compile, its peak in the incremental
+ * inlining of the vector calls, against 23 MB; the C heap kept what C2 freed, so every process stayed
+ * about 40 MB larger. Alone on one core the tile that only stores ran as fast or faster (175 to 183
+ * GFLOP/s against 165 to 177).
  */
 final class BlockedMicroKernel {
     static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
@@ -35,48 +42,23 @@ final class BlockedMicroKernel {
     private BlockedMicroKernel() {
     }
 
+    /** tile[to, to + floats) += tile[from, from + floats): a later slice's sums onto the earlier ones, floats a whole number of vectors. */
+    static void addTile(float[] tile, int from, int to, int floats) {
+        for (int i = 0; i < floats; i += L) {
+            FloatVector.fromArray(S, tile, to + i).add(FloatVector.fromArray(S, tile, from + i)).intoArray(tile, to + i);
+        }
+    }
+
     /**
      * Sums of the tile at {@code tile[t]} (pixel-major, 14 pixels of {@link #CHANNELS}) over reduction groups [from, to), its
-     * pixels one channel block apart: each 7-pixel run starts at {@code first} or {@code second}.
-     * With {@code accumulate} the sums continue those in the tile.
+     * pixels one channel block apart: each 7-pixel run starts at {@code first} or {@code second}. The sums
+     * start from zero and are stored over what the tile held.
      */
-    static void unitStep(float[] a, int aBase, float[] b, int first, int second, int[] taps, int from, int to, float[] tile, int t,
-            boolean accumulate) {
+    static void unitStep(float[] a, int aBase, float[] b, int first, int second, int[] taps, int from, int to, float[] tile, int t) {
         FloatVector c0_0, c0_1, c1_0, c1_1, c2_0, c2_1, c3_0, c3_1, c4_0, c4_1, c5_0, c5_1, c6_0, c6_1;
         FloatVector c7_0, c7_1, c8_0, c8_1, c9_0, c9_1, c10_0, c10_1, c11_0, c11_1, c12_0, c12_1, c13_0, c13_1;
-        if (accumulate) {
-            c0_0 = FloatVector.fromArray(S, tile, t);
-            c0_1 = FloatVector.fromArray(S, tile, t + L);
-            c1_0 = FloatVector.fromArray(S, tile, t + CHANNELS);
-            c1_1 = FloatVector.fromArray(S, tile, t + CHANNELS + L);
-            c2_0 = FloatVector.fromArray(S, tile, t + 2 * CHANNELS);
-            c2_1 = FloatVector.fromArray(S, tile, t + 2 * CHANNELS + L);
-            c3_0 = FloatVector.fromArray(S, tile, t + 3 * CHANNELS);
-            c3_1 = FloatVector.fromArray(S, tile, t + 3 * CHANNELS + L);
-            c4_0 = FloatVector.fromArray(S, tile, t + 4 * CHANNELS);
-            c4_1 = FloatVector.fromArray(S, tile, t + 4 * CHANNELS + L);
-            c5_0 = FloatVector.fromArray(S, tile, t + 5 * CHANNELS);
-            c5_1 = FloatVector.fromArray(S, tile, t + 5 * CHANNELS + L);
-            c6_0 = FloatVector.fromArray(S, tile, t + 6 * CHANNELS);
-            c6_1 = FloatVector.fromArray(S, tile, t + 6 * CHANNELS + L);
-            c7_0 = FloatVector.fromArray(S, tile, t + 7 * CHANNELS);
-            c7_1 = FloatVector.fromArray(S, tile, t + 7 * CHANNELS + L);
-            c8_0 = FloatVector.fromArray(S, tile, t + 8 * CHANNELS);
-            c8_1 = FloatVector.fromArray(S, tile, t + 8 * CHANNELS + L);
-            c9_0 = FloatVector.fromArray(S, tile, t + 9 * CHANNELS);
-            c9_1 = FloatVector.fromArray(S, tile, t + 9 * CHANNELS + L);
-            c10_0 = FloatVector.fromArray(S, tile, t + 10 * CHANNELS);
-            c10_1 = FloatVector.fromArray(S, tile, t + 10 * CHANNELS + L);
-            c11_0 = FloatVector.fromArray(S, tile, t + 11 * CHANNELS);
-            c11_1 = FloatVector.fromArray(S, tile, t + 11 * CHANNELS + L);
-            c12_0 = FloatVector.fromArray(S, tile, t + 12 * CHANNELS);
-            c12_1 = FloatVector.fromArray(S, tile, t + 12 * CHANNELS + L);
-            c13_0 = FloatVector.fromArray(S, tile, t + 13 * CHANNELS);
-            c13_1 = FloatVector.fromArray(S, tile, t + 13 * CHANNELS + L);
-        } else {
-            c0_0 = c0_1 = c1_0 = c1_1 = c2_0 = c2_1 = c3_0 = c3_1 = c4_0 = c4_1 = c5_0 = c5_1 = c6_0 = c6_1 = FloatVector.zero(S);
-            c7_0 = c7_1 = c8_0 = c8_1 = c9_0 = c9_1 = c10_0 = c10_1 = c11_0 = c11_1 = c12_0 = c12_1 = c13_0 = c13_1 = FloatVector.zero(S);
-        }
+        c0_0 = c0_1 = c1_0 = c1_1 = c2_0 = c2_1 = c3_0 = c3_1 = c4_0 = c4_1 = c5_0 = c5_1 = c6_0 = c6_1 = FloatVector.zero(S);
+        c7_0 = c7_1 = c8_0 = c8_1 = c9_0 = c9_1 = c10_0 = c10_1 = c11_0 = c11_1 = c12_0 = c12_1 = c13_0 = c13_1 = FloatVector.zero(S);
         for (int g = from; g < to; g++) {
             int x0 = first + taps[g];
             int x1 = second + taps[g];
@@ -159,43 +141,11 @@ final class BlockedMicroKernel {
     }
 
     /** As {@link #unitStep}, with the pixels of a run two blocks apart (stride 2). */
-    static void twoStep(float[] a, int aBase, float[] b, int first, int second, int[] taps, int from, int to, float[] tile, int t,
-            boolean accumulate) {
+    static void twoStep(float[] a, int aBase, float[] b, int first, int second, int[] taps, int from, int to, float[] tile, int t) {
         FloatVector c0_0, c0_1, c1_0, c1_1, c2_0, c2_1, c3_0, c3_1, c4_0, c4_1, c5_0, c5_1, c6_0, c6_1;
         FloatVector c7_0, c7_1, c8_0, c8_1, c9_0, c9_1, c10_0, c10_1, c11_0, c11_1, c12_0, c12_1, c13_0, c13_1;
-        if (accumulate) {
-            c0_0 = FloatVector.fromArray(S, tile, t);
-            c0_1 = FloatVector.fromArray(S, tile, t + L);
-            c1_0 = FloatVector.fromArray(S, tile, t + CHANNELS);
-            c1_1 = FloatVector.fromArray(S, tile, t + CHANNELS + L);
-            c2_0 = FloatVector.fromArray(S, tile, t + 2 * CHANNELS);
-            c2_1 = FloatVector.fromArray(S, tile, t + 2 * CHANNELS + L);
-            c3_0 = FloatVector.fromArray(S, tile, t + 3 * CHANNELS);
-            c3_1 = FloatVector.fromArray(S, tile, t + 3 * CHANNELS + L);
-            c4_0 = FloatVector.fromArray(S, tile, t + 4 * CHANNELS);
-            c4_1 = FloatVector.fromArray(S, tile, t + 4 * CHANNELS + L);
-            c5_0 = FloatVector.fromArray(S, tile, t + 5 * CHANNELS);
-            c5_1 = FloatVector.fromArray(S, tile, t + 5 * CHANNELS + L);
-            c6_0 = FloatVector.fromArray(S, tile, t + 6 * CHANNELS);
-            c6_1 = FloatVector.fromArray(S, tile, t + 6 * CHANNELS + L);
-            c7_0 = FloatVector.fromArray(S, tile, t + 7 * CHANNELS);
-            c7_1 = FloatVector.fromArray(S, tile, t + 7 * CHANNELS + L);
-            c8_0 = FloatVector.fromArray(S, tile, t + 8 * CHANNELS);
-            c8_1 = FloatVector.fromArray(S, tile, t + 8 * CHANNELS + L);
-            c9_0 = FloatVector.fromArray(S, tile, t + 9 * CHANNELS);
-            c9_1 = FloatVector.fromArray(S, tile, t + 9 * CHANNELS + L);
-            c10_0 = FloatVector.fromArray(S, tile, t + 10 * CHANNELS);
-            c10_1 = FloatVector.fromArray(S, tile, t + 10 * CHANNELS + L);
-            c11_0 = FloatVector.fromArray(S, tile, t + 11 * CHANNELS);
-            c11_1 = FloatVector.fromArray(S, tile, t + 11 * CHANNELS + L);
-            c12_0 = FloatVector.fromArray(S, tile, t + 12 * CHANNELS);
-            c12_1 = FloatVector.fromArray(S, tile, t + 12 * CHANNELS + L);
-            c13_0 = FloatVector.fromArray(S, tile, t + 13 * CHANNELS);
-            c13_1 = FloatVector.fromArray(S, tile, t + 13 * CHANNELS + L);
-        } else {
-            c0_0 = c0_1 = c1_0 = c1_1 = c2_0 = c2_1 = c3_0 = c3_1 = c4_0 = c4_1 = c5_0 = c5_1 = c6_0 = c6_1 = FloatVector.zero(S);
-            c7_0 = c7_1 = c8_0 = c8_1 = c9_0 = c9_1 = c10_0 = c10_1 = c11_0 = c11_1 = c12_0 = c12_1 = c13_0 = c13_1 = FloatVector.zero(S);
-        }
+        c0_0 = c0_1 = c1_0 = c1_1 = c2_0 = c2_1 = c3_0 = c3_1 = c4_0 = c4_1 = c5_0 = c5_1 = c6_0 = c6_1 = FloatVector.zero(S);
+        c7_0 = c7_1 = c8_0 = c8_1 = c9_0 = c9_1 = c10_0 = c10_1 = c11_0 = c11_1 = c12_0 = c12_1 = c13_0 = c13_1 = FloatVector.zero(S);
         for (int g = from; g < to; g++) {
             int x0 = first + taps[g];
             int x1 = second + taps[g];
@@ -278,43 +228,11 @@ final class BlockedMicroKernel {
     }
 
     /** As {@link #unitStep}, with the pixels of a run {@code ps} floats apart (a strided window). */
-    static void anyStep(float[] a, int aBase, float[] b, int first, int second, int ps, int[] taps, int from, int to, float[] tile, int t,
-            boolean accumulate) {
+    static void anyStep(float[] a, int aBase, float[] b, int first, int second, int ps, int[] taps, int from, int to, float[] tile, int t) {
         FloatVector c0_0, c0_1, c1_0, c1_1, c2_0, c2_1, c3_0, c3_1, c4_0, c4_1, c5_0, c5_1, c6_0, c6_1;
         FloatVector c7_0, c7_1, c8_0, c8_1, c9_0, c9_1, c10_0, c10_1, c11_0, c11_1, c12_0, c12_1, c13_0, c13_1;
-        if (accumulate) {
-            c0_0 = FloatVector.fromArray(S, tile, t);
-            c0_1 = FloatVector.fromArray(S, tile, t + L);
-            c1_0 = FloatVector.fromArray(S, tile, t + CHANNELS);
-            c1_1 = FloatVector.fromArray(S, tile, t + CHANNELS + L);
-            c2_0 = FloatVector.fromArray(S, tile, t + 2 * CHANNELS);
-            c2_1 = FloatVector.fromArray(S, tile, t + 2 * CHANNELS + L);
-            c3_0 = FloatVector.fromArray(S, tile, t + 3 * CHANNELS);
-            c3_1 = FloatVector.fromArray(S, tile, t + 3 * CHANNELS + L);
-            c4_0 = FloatVector.fromArray(S, tile, t + 4 * CHANNELS);
-            c4_1 = FloatVector.fromArray(S, tile, t + 4 * CHANNELS + L);
-            c5_0 = FloatVector.fromArray(S, tile, t + 5 * CHANNELS);
-            c5_1 = FloatVector.fromArray(S, tile, t + 5 * CHANNELS + L);
-            c6_0 = FloatVector.fromArray(S, tile, t + 6 * CHANNELS);
-            c6_1 = FloatVector.fromArray(S, tile, t + 6 * CHANNELS + L);
-            c7_0 = FloatVector.fromArray(S, tile, t + 7 * CHANNELS);
-            c7_1 = FloatVector.fromArray(S, tile, t + 7 * CHANNELS + L);
-            c8_0 = FloatVector.fromArray(S, tile, t + 8 * CHANNELS);
-            c8_1 = FloatVector.fromArray(S, tile, t + 8 * CHANNELS + L);
-            c9_0 = FloatVector.fromArray(S, tile, t + 9 * CHANNELS);
-            c9_1 = FloatVector.fromArray(S, tile, t + 9 * CHANNELS + L);
-            c10_0 = FloatVector.fromArray(S, tile, t + 10 * CHANNELS);
-            c10_1 = FloatVector.fromArray(S, tile, t + 10 * CHANNELS + L);
-            c11_0 = FloatVector.fromArray(S, tile, t + 11 * CHANNELS);
-            c11_1 = FloatVector.fromArray(S, tile, t + 11 * CHANNELS + L);
-            c12_0 = FloatVector.fromArray(S, tile, t + 12 * CHANNELS);
-            c12_1 = FloatVector.fromArray(S, tile, t + 12 * CHANNELS + L);
-            c13_0 = FloatVector.fromArray(S, tile, t + 13 * CHANNELS);
-            c13_1 = FloatVector.fromArray(S, tile, t + 13 * CHANNELS + L);
-        } else {
-            c0_0 = c0_1 = c1_0 = c1_1 = c2_0 = c2_1 = c3_0 = c3_1 = c4_0 = c4_1 = c5_0 = c5_1 = c6_0 = c6_1 = FloatVector.zero(S);
-            c7_0 = c7_1 = c8_0 = c8_1 = c9_0 = c9_1 = c10_0 = c10_1 = c11_0 = c11_1 = c12_0 = c12_1 = c13_0 = c13_1 = FloatVector.zero(S);
-        }
+        c0_0 = c0_1 = c1_0 = c1_1 = c2_0 = c2_1 = c3_0 = c3_1 = c4_0 = c4_1 = c5_0 = c5_1 = c6_0 = c6_1 = FloatVector.zero(S);
+        c7_0 = c7_1 = c8_0 = c8_1 = c9_0 = c9_1 = c10_0 = c10_1 = c11_0 = c11_1 = c12_0 = c12_1 = c13_0 = c13_1 = FloatVector.zero(S);
         for (int g = from; g < to; g++) {
             int x0 = first + taps[g];
             int x1 = second + taps[g];
@@ -400,27 +318,9 @@ final class BlockedMicroKernel {
      * As {@link #unitStep} for the first 7-pixel run only: the last tile of a map with an odd number of
      * runs (7x7 maps have seven), which the full tile would sum twice.
      */
-    static void unitRun(float[] a, int aBase, float[] b, int first, int[] taps, int from, int to, float[] tile, int t,
-            boolean accumulate) {
+    static void unitRun(float[] a, int aBase, float[] b, int first, int[] taps, int from, int to, float[] tile, int t) {
         FloatVector c0_0, c0_1, c1_0, c1_1, c2_0, c2_1, c3_0, c3_1, c4_0, c4_1, c5_0, c5_1, c6_0, c6_1;
-        if (accumulate) {
-            c0_0 = FloatVector.fromArray(S, tile, t);
-            c0_1 = FloatVector.fromArray(S, tile, t + L);
-            c1_0 = FloatVector.fromArray(S, tile, t + CHANNELS);
-            c1_1 = FloatVector.fromArray(S, tile, t + CHANNELS + L);
-            c2_0 = FloatVector.fromArray(S, tile, t + 2 * CHANNELS);
-            c2_1 = FloatVector.fromArray(S, tile, t + 2 * CHANNELS + L);
-            c3_0 = FloatVector.fromArray(S, tile, t + 3 * CHANNELS);
-            c3_1 = FloatVector.fromArray(S, tile, t + 3 * CHANNELS + L);
-            c4_0 = FloatVector.fromArray(S, tile, t + 4 * CHANNELS);
-            c4_1 = FloatVector.fromArray(S, tile, t + 4 * CHANNELS + L);
-            c5_0 = FloatVector.fromArray(S, tile, t + 5 * CHANNELS);
-            c5_1 = FloatVector.fromArray(S, tile, t + 5 * CHANNELS + L);
-            c6_0 = FloatVector.fromArray(S, tile, t + 6 * CHANNELS);
-            c6_1 = FloatVector.fromArray(S, tile, t + 6 * CHANNELS + L);
-        } else {
-            c0_0 = c0_1 = c1_0 = c1_1 = c2_0 = c2_1 = c3_0 = c3_1 = c4_0 = c4_1 = c5_0 = c5_1 = c6_0 = c6_1 = FloatVector.zero(S);
-        }
+        c0_0 = c0_1 = c1_0 = c1_1 = c2_0 = c2_1 = c3_0 = c3_1 = c4_0 = c4_1 = c5_0 = c5_1 = c6_0 = c6_1 = FloatVector.zero(S);
         for (int g = from; g < to; g++) {
             int x0 = first + taps[g];
             int ai = aBase + g * GROUP * CHANNELS;
@@ -467,27 +367,9 @@ final class BlockedMicroKernel {
     }
 
     /** As {@link #unitRun}, with the pixels two blocks apart (stride 2): the last tile of a 7x7 map on a stride-2 layer. */
-    static void twoRun(float[] a, int aBase, float[] b, int first, int[] taps, int from, int to, float[] tile, int t,
-            boolean accumulate) {
+    static void twoRun(float[] a, int aBase, float[] b, int first, int[] taps, int from, int to, float[] tile, int t) {
         FloatVector c0_0, c0_1, c1_0, c1_1, c2_0, c2_1, c3_0, c3_1, c4_0, c4_1, c5_0, c5_1, c6_0, c6_1;
-        if (accumulate) {
-            c0_0 = FloatVector.fromArray(S, tile, t);
-            c0_1 = FloatVector.fromArray(S, tile, t + L);
-            c1_0 = FloatVector.fromArray(S, tile, t + CHANNELS);
-            c1_1 = FloatVector.fromArray(S, tile, t + CHANNELS + L);
-            c2_0 = FloatVector.fromArray(S, tile, t + 2 * CHANNELS);
-            c2_1 = FloatVector.fromArray(S, tile, t + 2 * CHANNELS + L);
-            c3_0 = FloatVector.fromArray(S, tile, t + 3 * CHANNELS);
-            c3_1 = FloatVector.fromArray(S, tile, t + 3 * CHANNELS + L);
-            c4_0 = FloatVector.fromArray(S, tile, t + 4 * CHANNELS);
-            c4_1 = FloatVector.fromArray(S, tile, t + 4 * CHANNELS + L);
-            c5_0 = FloatVector.fromArray(S, tile, t + 5 * CHANNELS);
-            c5_1 = FloatVector.fromArray(S, tile, t + 5 * CHANNELS + L);
-            c6_0 = FloatVector.fromArray(S, tile, t + 6 * CHANNELS);
-            c6_1 = FloatVector.fromArray(S, tile, t + 6 * CHANNELS + L);
-        } else {
-            c0_0 = c0_1 = c1_0 = c1_1 = c2_0 = c2_1 = c3_0 = c3_1 = c4_0 = c4_1 = c5_0 = c5_1 = c6_0 = c6_1 = FloatVector.zero(S);
-        }
+        c0_0 = c0_1 = c1_0 = c1_1 = c2_0 = c2_1 = c3_0 = c3_1 = c4_0 = c4_1 = c5_0 = c5_1 = c6_0 = c6_1 = FloatVector.zero(S);
         for (int g = from; g < to; g++) {
             int x0 = first + taps[g];
             int ai = aBase + g * GROUP * CHANNELS;

@@ -256,8 +256,9 @@ public final class ChannelVectorConv {
         this.blocks = flat ? g.positions() / PR : g.oh() * blocksPerRow;
         this.tileCount = (blocks + tileBlocks - 1) / tileBlocks;
         this.maxTilesPerTask = MAX_BLOCKS_PER_TASK / tileBlocks;
-        // one float past the tiles keeps the sum of the weight slices read ahead (SliceReader); sized by the first job
-        this.tiles = ThreadLocal.withInitial(() -> new float[callTilesPerTask * tileFloats + 1]);
+        // after the tiles, one tile's room for a later slice's sums (groupedSums), and one float that keeps the sum
+        // of the weight slices read ahead (SliceReader); sized by the first job
+        this.tiles = ThreadLocal.withInitial(() -> new float[tilesFloats(callTilesPerTask)]);
         this.noBias = new float[g.co()];
         this.copyTask = phases != null ? t -> phases.copy(callIn, callInBase, callPlanes, t) : t -> padded.copy(callIn, callInBase, callPlanes, t);
         // every panel of one pixel group before the next group: the workers take tasks from both ends, so
@@ -448,8 +449,8 @@ public final class ChannelVectorConv {
      */
     private void task(int panel, int group) {
         float[] tiles = this.tiles.get();
-        if (tiles.length < callTilesPerTask * tileFloats + 1) {
-            tiles = new float[callTilesPerTask * tileFloats + 1]; // a larger batch than the first job's
+        if (tiles.length < tilesFloats(callTilesPerTask)) {
+            tiles = new float[tilesFloats(callTilesPerTask)]; // a larger batch than the first job's
             this.tiles.set(tiles);
         }
         int first = group * callTilesPerTask;
@@ -462,6 +463,7 @@ public final class ChannelVectorConv {
             narrowSums(panel, first, last, tiles);
         } else {
             float read = 0;
+            int later = laterSlice(tiles);
             for (int k0 = 0; k0 < k; k0 += KB) {
                 int k1 = Math.min(k, k0 + KB);
                 read += SliceReader.read(packed, (panel * k + k0) * NC, (panel * k + k1) * NC);
@@ -469,7 +471,11 @@ public final class ChannelVectorConv {
                     // A tile here is one pixel block.
                     int sample = callSample + tile / tileCount;
                     int block = tile % tileCount;
-                    microKernel(packed, panel * k * NC, callPlanes, inputOffset(sample, block), taps, k0, k1, tiles, (tile - first) * tileFloats, k0 > 0);
+                    int t = (tile - first) * tileFloats;
+                    microKernel(packed, panel * k * NC, callPlanes, inputOffset(sample, block), taps, k0, k1, tiles, k0 == 0 ? t : later);
+                    if (k0 > 0) {
+                        BlockedMicroKernel.addTile(tiles, later, t, tileFloats);
+                    }
                     if (k1 == k) {
                         finish(panel, sample, block, (tile - first) * tileFloats, tiles);
                     }
@@ -477,6 +483,16 @@ public final class ChannelVectorConv {
             }
             tiles[tiles.length - 1] = read;
         }
+    }
+
+    /** Floats of a thread's tiles for a job of this many tiles per task: theirs, one more tile's, and one float. */
+    private int tilesFloats(int tilesPerTask) {
+        return (tilesPerTask + 1) * tileFloats + 1;
+    }
+
+    /** Where in a thread's tiles a later slice's sums go before they are added to their tile's: the room after the tiles. */
+    private int laterSlice(float[] tiles) {
+        return tiles.length - 1 - tileFloats;
     }
 
     /**
@@ -509,14 +525,16 @@ public final class ChannelVectorConv {
 
     /**
      * The sums of tiles [first, last) on {@link BlockedMicroKernel}, in slices of {@link #SLICE_GROUPS}
-     * reduction groups. When the map has an odd number of pixel blocks, the last tile has one run: at
-     * stride 1 or 2 it runs a one-run tile, otherwise its second run repeats the first, summed and
-     * never stored.
+     * reduction groups: the first slice's sums go to the tile, each later slice's to the room after the
+     * tiles and are then added to them. When the map has an odd number of pixel blocks, the last tile has
+     * one run: at stride 1 or 2 it runs a one-run tile, otherwise its second run repeats the first, summed
+     * and never stored.
      */
     private void groupedSums(int panel, int first, int last, float[] tiles) {
         int groups = taps.length;
         int aBase = panel * k * nc;
         int groupFloats = BlockedMicroKernel.GROUP * nc;
+        int later = laterSlice(tiles);
         float read = 0;
         for (int g0 = 0; g0 < groups; g0 += SLICE_GROUPS) {
             int g1 = Math.min(groups, g0 + SLICE_GROUPS);
@@ -528,16 +546,20 @@ public final class ChannelVectorConv {
                 boolean half = tileBlocks == 1 || block + 1 == blocks;
                 int secondRun = half ? firstRun : inputOffset(sample, block + 1);
                 int t = (tile - first) * tileFloats;
+                int sums = g0 == 0 ? t : later;
                 if (half && pixelStep == ChannelBlocks.BLOCK) {
-                    BlockedMicroKernel.unitRun(packed, aBase, callPlanes, firstRun, taps, g0, g1, tiles, t, g0 > 0);
+                    BlockedMicroKernel.unitRun(packed, aBase, callPlanes, firstRun, taps, g0, g1, tiles, sums);
                 } else if (half && pixelStep == 2 * ChannelBlocks.BLOCK) {
-                    BlockedMicroKernel.twoRun(packed, aBase, callPlanes, firstRun, taps, g0, g1, tiles, t, g0 > 0);
+                    BlockedMicroKernel.twoRun(packed, aBase, callPlanes, firstRun, taps, g0, g1, tiles, sums);
                 } else if (pixelStep == ChannelBlocks.BLOCK) {
-                    BlockedMicroKernel.unitStep(packed, aBase, callPlanes, firstRun, secondRun, taps, g0, g1, tiles, t, g0 > 0);
+                    BlockedMicroKernel.unitStep(packed, aBase, callPlanes, firstRun, secondRun, taps, g0, g1, tiles, sums);
                 } else if (pixelStep == 2 * ChannelBlocks.BLOCK) {
-                    BlockedMicroKernel.twoStep(packed, aBase, callPlanes, firstRun, secondRun, taps, g0, g1, tiles, t, g0 > 0);
+                    BlockedMicroKernel.twoStep(packed, aBase, callPlanes, firstRun, secondRun, taps, g0, g1, tiles, sums);
                 } else {
-                    BlockedMicroKernel.anyStep(packed, aBase, callPlanes, firstRun, secondRun, pixelStep, taps, g0, g1, tiles, t, g0 > 0);
+                    BlockedMicroKernel.anyStep(packed, aBase, callPlanes, firstRun, secondRun, pixelStep, taps, g0, g1, tiles, sums);
+                }
+                if (g0 > 0) {
+                    BlockedMicroKernel.addTile(tiles, later, t, half ? PR * nc : tileFloats);
                 }
                 if (g1 == groups) {
                     finish(panel, sample, tile % tileCount, t, tiles);
@@ -552,6 +574,7 @@ public final class ChannelVectorConv {
      * tile with one run sums that run twice and stores it once.
      */
     private void narrowSums(int panel, int first, int last, float[] tiles) {
+        int later = laterSlice(tiles);
         float read = 0;
         for (int k0 = 0; k0 < k; k0 += KB) {
             int k1 = Math.min(k, k0 + KB);
@@ -562,7 +585,11 @@ public final class ChannelVectorConv {
                 int firstRun = inputOffset(sample, block);
                 int secondRun = block + 1 == blocks ? firstRun : inputOffset(sample, block + 1);
                 int t = (tile - first) * tileFloats;
-                NarrowMicroKernel.twoRuns(packed, panel * k * nc, callPlanes, firstRun, secondRun, taps, k0, k1, tiles, t, k0 > 0);
+                int sums = k0 == 0 ? t : later;
+                NarrowMicroKernel.twoRuns(packed, panel * k * nc, callPlanes, firstRun, secondRun, taps, k0, k1, tiles, sums);
+                if (k0 > 0) {
+                    BlockedMicroKernel.addTile(tiles, later, t, tileFloats);
+                }
                 if (k1 == k) {
                     finish(panel, sample, tile % tileCount, t, tiles);
                 }
@@ -580,6 +607,7 @@ public final class ChannelVectorConv {
         int groups = taps.length;
         int sliceGroups = Math.max(1, ROW_SLICE_STEPS / width);
         int aBase = panel * k * nc;
+        int later = laterSlice(tiles);
         float read = 0;
         for (int g0 = 0; g0 < groups; g0 += sliceGroups) {
             int g1 = Math.min(groups, g0 + sliceGroups);
@@ -590,7 +618,10 @@ public final class ChannelVectorConv {
                 int firstRun = inputOffset(sample, block);
                 int secondRun = block + 1 == blocks ? firstRun : inputOffset(sample, block + 1);
                 int t = (tile - first) * tileFloats;
-                RowMicroKernel.twoStep(packed, aBase, callPlanes, firstRun, secondRun, taps, g0, g1, tiles, t, g0 > 0);
+                RowMicroKernel.twoStep(packed, aBase, callPlanes, firstRun, secondRun, taps, g0, g1, tiles, g0 == 0 ? t : later);
+                if (g0 > 0) {
+                    BlockedMicroKernel.addTile(tiles, later, t, tileFloats);
+                }
                 if (g1 == groups) {
                     finish(panel, sample, tile % tileCount, t, tiles);
                 }
@@ -611,46 +642,16 @@ public final class ChannelVectorConv {
     /**
      * One PR x NC tile of sums into {@code tile} at {@code t} (pixel-major, PR x NC) over the reduction
      * steps [from, to): step j loads NC weights at {@code aBase + j * NC} and broadcasts the PR consecutive
-     * floats of {@code b} at {@code bBase + taps[j]} (an NCHW row or a stride phase's row). With
-     * {@code accumulate} the sums continue those in the tile. The pixels' offsets are constants, so the
-     * JIT checks the seven broadcasts' indices as one range (a stem 2 to 3% faster than with a variable step).
+     * floats of {@code b} at {@code bBase + taps[j]} (an NCHW row or a stride phase's row). The sums start
+     * from zero and are stored over what the tile held (see {@link BlockedMicroKernel} on why). The pixels'
+     * offsets are constants, so the JIT checks the seven broadcasts' indices as one range (a stem 2 to 3%
+     * faster than with a variable step).
      */
-    static void microKernel(float[] a, int aBase, float[] b, int bBase, int[] taps, int from, int to, float[] tile, int t, boolean accumulate) {
+    static void microKernel(float[] a, int aBase, float[] b, int bBase, int[] taps, int from, int to, float[] tile, int t) {
         FloatVector c00, c01, c02, c03, c10, c11, c12, c13, c20, c21, c22, c23, c30, c31, c32, c33;
         FloatVector c40, c41, c42, c43, c50, c51, c52, c53, c60, c61, c62, c63;
-        if (accumulate) {
-            c00 = FloatVector.fromArray(S, tile, t + 0 * NC + 0 * L);
-            c01 = FloatVector.fromArray(S, tile, t + 0 * NC + 1 * L);
-            c02 = FloatVector.fromArray(S, tile, t + 0 * NC + 2 * L);
-            c03 = FloatVector.fromArray(S, tile, t + 0 * NC + 3 * L);
-            c10 = FloatVector.fromArray(S, tile, t + 1 * NC + 0 * L);
-            c11 = FloatVector.fromArray(S, tile, t + 1 * NC + 1 * L);
-            c12 = FloatVector.fromArray(S, tile, t + 1 * NC + 2 * L);
-            c13 = FloatVector.fromArray(S, tile, t + 1 * NC + 3 * L);
-            c20 = FloatVector.fromArray(S, tile, t + 2 * NC + 0 * L);
-            c21 = FloatVector.fromArray(S, tile, t + 2 * NC + 1 * L);
-            c22 = FloatVector.fromArray(S, tile, t + 2 * NC + 2 * L);
-            c23 = FloatVector.fromArray(S, tile, t + 2 * NC + 3 * L);
-            c30 = FloatVector.fromArray(S, tile, t + 3 * NC + 0 * L);
-            c31 = FloatVector.fromArray(S, tile, t + 3 * NC + 1 * L);
-            c32 = FloatVector.fromArray(S, tile, t + 3 * NC + 2 * L);
-            c33 = FloatVector.fromArray(S, tile, t + 3 * NC + 3 * L);
-            c40 = FloatVector.fromArray(S, tile, t + 4 * NC + 0 * L);
-            c41 = FloatVector.fromArray(S, tile, t + 4 * NC + 1 * L);
-            c42 = FloatVector.fromArray(S, tile, t + 4 * NC + 2 * L);
-            c43 = FloatVector.fromArray(S, tile, t + 4 * NC + 3 * L);
-            c50 = FloatVector.fromArray(S, tile, t + 5 * NC + 0 * L);
-            c51 = FloatVector.fromArray(S, tile, t + 5 * NC + 1 * L);
-            c52 = FloatVector.fromArray(S, tile, t + 5 * NC + 2 * L);
-            c53 = FloatVector.fromArray(S, tile, t + 5 * NC + 3 * L);
-            c60 = FloatVector.fromArray(S, tile, t + 6 * NC + 0 * L);
-            c61 = FloatVector.fromArray(S, tile, t + 6 * NC + 1 * L);
-            c62 = FloatVector.fromArray(S, tile, t + 6 * NC + 2 * L);
-            c63 = FloatVector.fromArray(S, tile, t + 6 * NC + 3 * L);
-        } else {
-            c00 = c01 = c02 = c03 = c10 = c11 = c12 = c13 = c20 = c21 = c22 = c23 = c30 = c31 = c32 = c33 = FloatVector.zero(S);
-            c40 = c41 = c42 = c43 = c50 = c51 = c52 = c53 = c60 = c61 = c62 = c63 = FloatVector.zero(S);
-        }
+        c00 = c01 = c02 = c03 = c10 = c11 = c12 = c13 = c20 = c21 = c22 = c23 = c30 = c31 = c32 = c33 = FloatVector.zero(S);
+        c40 = c41 = c42 = c43 = c50 = c51 = c52 = c53 = c60 = c61 = c62 = c63 = FloatVector.zero(S);
         for (int j = from; j < to; j++) {
             int ai = aBase + j * NC;
             FloatVector w0 = FloatVector.fromArray(S, a, ai);

@@ -25,45 +25,13 @@ final class NarrowMicroKernel {
 
     /**
      * Sums of the tile at {@code tile[t]} (pixel-major, 14 pixels of {@link #CHANNELS}) over steps
-     * [from, to); with {@code accumulate} they continue those in the tile.
+     * [from, to), from zero, stored over what the tile held (see {@link BlockedMicroKernel} on why no tile loads earlier sums).
      */
-    static void twoRuns(float[] a, int aBase, float[] b, int first, int second, int[] taps, int from, int to, float[] tile, int t,
-            boolean accumulate) {
+    static void twoRuns(float[] a, int aBase, float[] b, int first, int second, int[] taps, int from, int to, float[] tile, int t) {
         FloatVector c0_0, c0_1, c1_0, c1_1, c2_0, c2_1, c3_0, c3_1, c4_0, c4_1, c5_0, c5_1, c6_0, c6_1;
         FloatVector c7_0, c7_1, c8_0, c8_1, c9_0, c9_1, c10_0, c10_1, c11_0, c11_1, c12_0, c12_1, c13_0, c13_1;
-        if (accumulate) {
-            c0_0 = FloatVector.fromArray(S, tile, t);
-            c0_1 = FloatVector.fromArray(S, tile, t + L);
-            c1_0 = FloatVector.fromArray(S, tile, t + 1 * CHANNELS);
-            c1_1 = FloatVector.fromArray(S, tile, t + 1 * CHANNELS + L);
-            c2_0 = FloatVector.fromArray(S, tile, t + 2 * CHANNELS);
-            c2_1 = FloatVector.fromArray(S, tile, t + 2 * CHANNELS + L);
-            c3_0 = FloatVector.fromArray(S, tile, t + 3 * CHANNELS);
-            c3_1 = FloatVector.fromArray(S, tile, t + 3 * CHANNELS + L);
-            c4_0 = FloatVector.fromArray(S, tile, t + 4 * CHANNELS);
-            c4_1 = FloatVector.fromArray(S, tile, t + 4 * CHANNELS + L);
-            c5_0 = FloatVector.fromArray(S, tile, t + 5 * CHANNELS);
-            c5_1 = FloatVector.fromArray(S, tile, t + 5 * CHANNELS + L);
-            c6_0 = FloatVector.fromArray(S, tile, t + 6 * CHANNELS);
-            c6_1 = FloatVector.fromArray(S, tile, t + 6 * CHANNELS + L);
-            c7_0 = FloatVector.fromArray(S, tile, t + 7 * CHANNELS);
-            c7_1 = FloatVector.fromArray(S, tile, t + 7 * CHANNELS + L);
-            c8_0 = FloatVector.fromArray(S, tile, t + 8 * CHANNELS);
-            c8_1 = FloatVector.fromArray(S, tile, t + 8 * CHANNELS + L);
-            c9_0 = FloatVector.fromArray(S, tile, t + 9 * CHANNELS);
-            c9_1 = FloatVector.fromArray(S, tile, t + 9 * CHANNELS + L);
-            c10_0 = FloatVector.fromArray(S, tile, t + 10 * CHANNELS);
-            c10_1 = FloatVector.fromArray(S, tile, t + 10 * CHANNELS + L);
-            c11_0 = FloatVector.fromArray(S, tile, t + 11 * CHANNELS);
-            c11_1 = FloatVector.fromArray(S, tile, t + 11 * CHANNELS + L);
-            c12_0 = FloatVector.fromArray(S, tile, t + 12 * CHANNELS);
-            c12_1 = FloatVector.fromArray(S, tile, t + 12 * CHANNELS + L);
-            c13_0 = FloatVector.fromArray(S, tile, t + 13 * CHANNELS);
-            c13_1 = FloatVector.fromArray(S, tile, t + 13 * CHANNELS + L);
-        } else {
-            c0_0 = c0_1 = c1_0 = c1_1 = c2_0 = c2_1 = c3_0 = c3_1 = c4_0 = c4_1 = c5_0 = c5_1 = c6_0 = c6_1 = FloatVector.zero(S);
-            c7_0 = c7_1 = c8_0 = c8_1 = c9_0 = c9_1 = c10_0 = c10_1 = c11_0 = c11_1 = c12_0 = c12_1 = c13_0 = c13_1 = FloatVector.zero(S);
-        }
+        c0_0 = c0_1 = c1_0 = c1_1 = c2_0 = c2_1 = c3_0 = c3_1 = c4_0 = c4_1 = c5_0 = c5_1 = c6_0 = c6_1 = FloatVector.zero(S);
+        c7_0 = c7_1 = c8_0 = c8_1 = c9_0 = c9_1 = c10_0 = c10_1 = c11_0 = c11_1 = c12_0 = c12_1 = c13_0 = c13_1 = FloatVector.zero(S);
         for (int j = from; j < to; j++) {
             FloatVector w0 = FloatVector.fromArray(S, a, aBase + j * CHANNELS);
             FloatVector w1 = FloatVector.fromArray(S, a, aBase + j * CHANNELS + L);

@@ -274,9 +274,9 @@ public final class WinogradConv {
                 int firstRun = xi * plane + run * RUN * b;
                 int t = ((tile - first) * XI + xi) * TILE_FLOATS;
                 if (run + 1 == callRuns) {
-                    BlockedMicroKernel.unitRun(packed, aBase, callV, firstRun, taps, 0, channelBlocks, m, t, false);
+                    BlockedMicroKernel.unitRun(packed, aBase, callV, firstRun, taps, 0, channelBlocks, m, t);
                 } else {
-                    BlockedMicroKernel.unitStep(packed, aBase, callV, firstRun, firstRun + RUN * b, taps, 0, channelBlocks, m, t, false);
+                    BlockedMicroKernel.unitStep(packed, aBase, callV, firstRun, firstRun + RUN * b, taps, 0, channelBlocks, m, t);
                 }
             }
         }
