@@ -28,6 +28,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * The ONNX files come from it-tests/scripts/export_onnx.py (torchvision's models, random weights, a fixed
  * batch: {@code resnet50.onnx} for 1, {@code resnet50-b16.onnx} for 16 with {@code --batch 16});
  * {@code -Donnx.dir} says where. Only the bench profile compiles this and depends on ONNX Runtime.
+ * With {@code -Donnx.profile=DIR} ONNX Runtime also writes its own profile of every run, node by node, into
+ * DIR (a JSON file per trial, named on standard output) for it-tests/scripts/ort_profile_summary.py to
+ * set beside {@code fovea bench --profile --layers}; the timings of such a run carry the profiler's cost.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.SampleTime)
@@ -56,6 +59,10 @@ public class OnnxRuntimeBenchmark {
         options.setIntraOpNumThreads(threads);
         options.setInterOpNumThreads(1);
         options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+        String profile = System.getProperty("onnx.profile");
+        if (profile != null) {
+            options.enableProfiling(Path.of(profile, model + "-b" + batch).toString());
+        }
         Path file = Path.of(System.getProperty("onnx.dir", "target/onnx"), batch == 1 ? model + ".onnx" : model + "-b" + batch + ".onnx");
         session = env.createSession(file.toString(), options);
         float[] data = new float[batch * 3 * 224 * 224];
@@ -76,6 +83,9 @@ public class OnnxRuntimeBenchmark {
 
     @TearDown(Level.Trial)
     public void tearDown() throws OrtException {
+        if (System.getProperty("onnx.profile") != null) {
+            System.out.println("ONNX Runtime's profile: " + session.endProfiling());
+        }
         input.close();
         session.close();
     }
