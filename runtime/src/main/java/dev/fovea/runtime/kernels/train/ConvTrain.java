@@ -16,7 +16,7 @@ import java.util.function.IntConsumer;
  *   weight grad  dW[g]^T (K x cog) += col[g] (K x P) . dy[g]^T (P x cog)
  *   data grad    dcol    (K x P)    = W[g]^T (K x cog) . dy[g] (cog x P), scattered back by col2im
  * </pre>
- * Samples of small maps are taken together, side by side in one matrix of at least {@link #COLUMNS}
+ * Samples of the smallest maps are taken together, side by side in one matrix of at least {@link #COLUMNS}
  * columns, so that the products are wide enough to run at speed. All three are {@link Gemm#nn}; the
  * weight gradient is summed transposed (so that its B operand, the output gradient transposed, has
  * contiguous rows) and turned back when the partial sums are added. The batch is split into a fixed
@@ -27,6 +27,13 @@ import java.util.function.IntConsumer;
 public final class ConvTrain {
     /** Columns a product should have at least: samples of small maps are taken together, side by side. */
     private static final int COLUMNS = 1024;
+    /**
+     * Output positions from which a sample is a product of its own (outside wide rows), read and written in place:
+     * gathering the samples of 14x14 and 28x28 maps side by side and dealing them out again cost more than the
+     * wider product saved (ResNet-50's products on those maps 4 to 20% faster alone, docs/PERFORMANCE.md). The 7x7
+     * maps (49 columns, one panel and a half) are still taken together.
+     */
+    private static final int OWN_PRODUCT = 128;
 
     private final ConvGeometry g;
     private final int batch;
@@ -104,7 +111,7 @@ public final class ConvTrain {
         this.flippedK = g.outputChannelsPerGroup() * g.kh() * g.kw();
         this.gradientPaddedSize = wide ? g.outputChannelsPerGroup() * gradientHeight * gradientWidth + g.pl() + g.kw() : 0;
         int perTask = (batch + tasks - 1) / tasks;
-        this.chunk = Math.max(1, Math.min(perTask, (COLUMNS + span - 1) / span));
+        this.chunk = !wide && span >= OWN_PRODUCT ? 1 : Math.max(1, Math.min(perTask, (COLUMNS + span - 1) / span));
         this.columns = chunk * span;
         this.scratch = scratch;
         if (lanes != null) {

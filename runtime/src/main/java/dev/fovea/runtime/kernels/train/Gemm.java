@@ -7,8 +7,9 @@ import jdk.incubator.vector.VectorSpecies;
  * The two matrix products training needs, single-threaded (callers split the work into tasks):
  * <ul>
  * <li>{@link #nn}: C[m x n] += A[m x k] B[k x n], B's rows contiguous, A read through strides, so the
- * same loop serves A and its transpose. Each A element is broadcast against three vectors of a B row,
- * in a register block of 8 rows by 3 vectors (24 of the 32 vector registers).</li>
+ * same loop serves A and its transpose. Each A element is broadcast against vectors of a B row: rows
+ * in runs of 56 take {@link TallBlocks}' block of 14 rows by 2 vectors (28 of the 32 vector registers),
+ * the rows after them a block of 8 rows by 3 vectors (24).</li>
  * <li>{@link #nt}: C[m x n] += A[m x k] B[n x k]^T, both read along k: dot products, 4 rows of A
  * against 4 rows of B per register block.</li>
  * </ul>
@@ -46,10 +47,27 @@ public final class Gemm {
     }
 
     /**
-     * The same product with the blocks of 8 rows of A already packed by {@link #pack} (a weight used for
+     * The same product with the blocks of rows of A already packed by {@link #pack} (a weight used for
      * every sample is packed once); A itself is still read for the rows after the last whole block.
      */
     public static void nn(int m, int n, int k, float[] packed, int packedOff, float[] a, int aOff, int aRow, int aCol, float[] b, int bOff,
+            int ldb, float[] c, int cOff, int ldc) {
+        int tall = TallBlocks.rows(m);
+        if (tall == 0) {
+            nnEights(m, n, k, packed, packedOff, a, aOff, aRow, aCol, b, bOff, ldb, c, cOff, ldc);
+            return;
+        }
+        // the whole blocks of 8 after the tall ones go with them, panel by panel; single rows after that
+        int eights = (m - tall) / 8 * 8;
+        TallBlocks.nn(tall, eights, n, k, packed, packedOff, b, bOff, ldb, c, cOff, ldc);
+        int done = tall + eights;
+        if (m > done) {
+            nnEights(m - done, n, k, packed, packedOff + done * k, a, aOff + done * aRow, aRow, aCol, b, bOff, ldb, c, cOff + done * ldc, ldc);
+        }
+    }
+
+    /** The product in blocks of 8 rows by 3 vectors, then single rows and columns. */
+    private static void nnEights(int m, int n, int k, float[] packed, int packedOff, float[] a, int aOff, int aRow, int aCol, float[] b, int bOff,
             int ldb, float[] c, int cOff, int ldc) {
         int blocks = m / 8;
         int wide = n / (3 * L) * 3 * L; // columns the 3-vector blocks take
@@ -66,7 +84,7 @@ public final class Gemm {
                 int pbOff = bSlice + j;
                 int pbLd = ldb;
                 if (blocks > 1 && ldb >= FAR_ROWS) {
-                    pb = panel(b, bSlice + j, ldb, kc);
+                    pb = panel(b, bSlice + j, ldb, kc, 3);
                     pbOff = 0;
                     pbLd = 3 * L;
                 }
@@ -101,28 +119,44 @@ public final class Gemm {
             int ldc) {
         float[] buffer = TAIL.get(); // B's tail (k x L), then C's tile (8 x L)
         int tile = k * L;
+        tailOfB(tail, k, b, bOff, ldb, buffer);
+        for (int blk = 0; blk < blocks; blk++) {
+            int rows = cOff + blk * 8 * ldc;
+            tileIn(tail, c, rows, ldc, 8, buffer, tile);
+            block8x1(k, packed, slice + blk * 8 * k, buffer, 0, L, buffer, tile, L);
+            tileOut(tail, buffer, tile, 8, c, rows, ldc);
+        }
+    }
+
+    /** B's last {@code tail} columns of k rows into rows of L floats at the start of {@code buffer}, zeros after them. */
+    static void tailOfB(int tail, int k, float[] b, int bOff, int ldb, float[] buffer) {
         for (int p = 0; p < k; p++) {
             for (int t = 0; t < L; t++) {
                 buffer[p * L + t] = t < tail ? b[bOff + p * ldb + t] : 0;
             }
         }
-        for (int blk = 0; blk < blocks; blk++) {
-            int rows = cOff + blk * 8 * ldc;
-            for (int r = 0; r < 8; r++) {
-                for (int t = 0; t < L; t++) {
-                    buffer[tile + r * L + t] = t < tail ? c[rows + r * ldc + t] : 0;
-                }
+    }
+
+    /** The first {@code tail} columns of {@code rows} rows of C into a tile of rows of L floats at {@code tile}, zeros after them. */
+    static void tileIn(int tail, float[] c, int from, int ldc, int rows, float[] buffer, int tile) {
+        for (int r = 0; r < rows; r++) {
+            for (int t = 0; t < L; t++) {
+                buffer[tile + r * L + t] = t < tail ? c[from + r * ldc + t] : 0;
             }
-            block8x1(k, packed, slice + blk * 8 * k, buffer, 0, L, buffer, tile, L);
-            for (int r = 0; r < 8; r++) {
-                System.arraycopy(buffer, tile + r * L, c, rows + r * ldc, tail);
-            }
+        }
+    }
+
+    /** The tile's first {@code tail} columns back into C. */
+    static void tileOut(int tail, float[] buffer, int tile, int rows, float[] c, int to, int ldc) {
+        for (int r = 0; r < rows; r++) {
+            System.arraycopy(buffer, tile + r * L, c, to + r * ldc, tail);
         }
     }
 
     /** Floats {@link #pack} writes for an m x k operand. */
     public static int packedSize(int m, int k) {
-        return m / 8 * 8 * k;
+        int tall = TallBlocks.rows(m);
+        return tall * k + (m - tall) / 8 * 8 * k;
     }
 
     /** A thread's buffer for packed rows of A, at least {@code size} floats. */
@@ -141,6 +175,13 @@ public final class Gemm {
      * moves by 8.
      */
     public static void pack(int m, int k, float[] a, int aOff, int aRow, int aCol, float[] packed, int packedOff) {
+        int tall = TallBlocks.rows(m);
+        TallBlocks.pack(tall, m, k, a, aOff, aRow, aCol, packed, packedOff);
+        packEights(m - tall, k, a, aOff + tall * aRow, aRow, aCol, packed, packedOff + tall * k);
+    }
+
+    /** The rows in whole blocks of 8, as {@link #nnEights} reads them. */
+    private static void packEights(int m, int k, float[] a, int aOff, int aRow, int aCol, float[] packed, int packedOff) {
         int blocks = m / 8;
         for (int p0 = 0; p0 < k; p0 += KC) {
             int kc = Math.min(KC, k - p0);
@@ -166,20 +207,19 @@ public final class Gemm {
         }
     }
 
-    /** kc rows of 3 vectors of B from bOff (rows ldb apart), side by side in a thread's buffer. */
-    private static float[] panel(float[] b, int bOff, int ldb, int kc) {
+    /** kc rows of {@code vectors} vectors of B from bOff (rows ldb apart), side by side in a thread's buffer. */
+    static float[] panel(float[] b, int bOff, int ldb, int kc, int vectors) {
         float[] panel = PANEL.get();
         for (int p = 0; p < kc; p++) {
-            int from = bOff + p * ldb;
-            FloatVector.fromArray(S, b, from).intoArray(panel, p * 3 * L);
-            FloatVector.fromArray(S, b, from + L).intoArray(panel, p * 3 * L + L);
-            FloatVector.fromArray(S, b, from + 2 * L).intoArray(panel, p * 3 * L + 2 * L);
+            for (int v = 0; v < vectors; v++) {
+                FloatVector.fromArray(S, b, bOff + p * ldb + v * L).intoArray(panel, (p * vectors + v) * L);
+            }
         }
         return panel;
     }
 
     /** Row strides of B from which {@link #nn} copies its panels. */
-    private static final int FAR_ROWS = 16 * 3 * L;
+    static final int FAR_ROWS = 16 * 3 * L;
     private static final ThreadLocal<float[]> PANEL = ThreadLocal.withInitial(() -> new float[KC * 3 * L]);
 
     /**
@@ -291,7 +331,7 @@ public final class Gemm {
     }
 
     /** Rows i..i+7 of packed A by one vector of columns. */
-    private static void block8x1(int k, float[] a, int aOff, float[] b, int bOff, int ldb, float[] c, int cOff, int ldc) {
+    static void block8x1(int k, float[] a, int aOff, float[] b, int bOff, int ldb, float[] c, int cOff, int ldc) {
         FloatVector c0 = FloatVector.fromArray(S, c, cOff);
         FloatVector c1 = FloatVector.fromArray(S, c, cOff + ldc);
         FloatVector c2 = FloatVector.fromArray(S, c, cOff + 2 * ldc);

@@ -22,7 +22,9 @@ class GemmAndPoolTest {
     @Test
     void productsMatchFloat64Sums() {
         SplittableRandom r = new SplittableRandom(4);
-        int[][] shapes = {{1, 1, 1}, {8, 48, 16}, {13, 53, 37}, {150, 16, 1100}, {6, 25, 1568}, {17, 70, 300}, {4, 4, 15}, {40, 33, 270}, {25, 800, 40}};
+        int[][] shapes = {{1, 1, 1}, {8, 48, 16}, {13, 53, 37}, {150, 16, 1100}, {6, 25, 1568}, {17, 70, 300}, {4, 4, 15}, {40, 33, 270}, {25, 800, 40},
+            // 14-row blocks: with 8-row blocks and single rows after them, two slices of k, B panels copied, three row groups
+            {120, 53, 37}, {61, 800, 20}, {460, 40, 300}, {1000, 20, 270}};
         for (int[] s : shapes) {
             int m = s[0];
             int n = s[1];
@@ -53,6 +55,35 @@ class GemmAndPoolTest {
                 assertEquals(wantNn[i], nn[i], tolerance, "nn " + m + "x" + n + "x" + k + " at " + i);
                 assertEquals(wantNt[i], nt[i], tolerance, "nt " + m + "x" + n + "x" + k + " at " + i);
             }
+        }
+    }
+
+    /** A row gets the same bits whether it falls in a 14-row block, an 8-row block after them, or a product of its own. */
+    @Test
+    void rowsSumAlikeInEveryBlock() {
+        SplittableRandom r = new SplittableRandom(7);
+        int m = 125, n = 3 * Gemm.VECTOR + 5, k = 300; // 112 rows of 14-row blocks, one block of 8, 5 single rows
+        float[] a = random(m * k, r);
+        float[] b = random(k * n, r);
+        float[] c = random(m * n, r);
+        float[] whole = c.clone();
+        Gemm.nn(m, n, k, a, 0, k, 1, b, 0, n, whole, 0, n);
+        float[] byRows = c.clone();
+        for (int i = 0; i < m; i += 8) {
+            int rows = Math.min(8, m - i);
+            Gemm.nn(rows, n, k, a, i * k, k, 1, b, 0, n, byRows, i * n, n);
+        }
+        float[] transposed = new float[k * m]; // A read through its columns, as the data gradient reads the weights
+        for (int i = 0; i < m; i++) {
+            for (int p = 0; p < k; p++) {
+                transposed[p * m + i] = a[i * k + p];
+            }
+        }
+        float[] throughColumns = c.clone();
+        Gemm.nn(m, n, k, transposed, 0, 1, m, b, 0, n, throughColumns, 0, n);
+        for (int i = 0; i < m * n; i++) {
+            assertEquals(byRows[i], whole[i], "row " + i / n + " column " + i % n);
+            assertEquals(whole[i], throughColumns[i], "A transposed, row " + i / n + " column " + i % n);
         }
     }
 
