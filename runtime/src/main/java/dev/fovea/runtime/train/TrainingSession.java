@@ -218,7 +218,7 @@ public final class TrainingSession implements AutoCloseable {
 
     /**
      * Runs {@code steps} training steps timing each part (after the caller's warm-up): milliseconds per step
-     * by layer type, forward and backward, and for the loss and the update. The parameters are trained.
+     * by layer type and by layer, forward and backward, and for the loss and the update. The parameters are trained.
      */
     public TrainingProfile profile(float[] images, int[] labels, Optimizer optimizer, int steps) {
         clock = new TrainingProfile.Clock();
@@ -264,7 +264,7 @@ public final class TrainingSession implements AutoCloseable {
             long t0 = clock == null ? 0 : System.nanoTime();
             n.forward(workers, training);
             if (clock != null) {
-                clock.forward(n.kind(), System.nanoTime() - t0);
+                clock.forward(n.name, n.kind(), System.nanoTime() - t0);
             }
         }
         return training ? logits.value : output.value;
@@ -313,7 +313,7 @@ public final class TrainingSession implements AutoCloseable {
             }
             n.backward(workers);
             if (clock != null) {
-                clock.backward(n.kind(), System.nanoTime() - t1);
+                clock.backward(n.name, n.kind(), System.nanoTime() - t1);
             }
         }
     }

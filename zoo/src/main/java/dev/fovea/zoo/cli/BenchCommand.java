@@ -12,7 +12,8 @@ import picocli.CommandLine.Parameters;
         + "(default 10) and reports median and 90th-percentile latency, images/s and GFLOP/s. --profile adds the time per layer type "
         + "and the slowest layers (a fused layer's time includes what was fused into it). Defaults: batch 1, threads = available "
         + "processors.", "--train times a training step instead (forward, backward, SGD with momentum, on random labels; batch 16 by "
-        + "default); --profile then splits it by layer type into forward and backward, and gives the loss and the update."})
+        + "default); --profile then splits it by layer type into forward and backward, gives the loss and the update, and lists the "
+        + "slowest layers forward and backward (the backward pass's GFLOP/s count twice the forward's multiply-adds)."})
 final class BenchCommand implements Callable<Integer> {
     @Parameters(paramLabel = "MODEL")
     String model;
@@ -35,7 +36,7 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--profile", description = "time per layer type, and the slowest layers")
     boolean profile;
 
-    @Option(names = "--layers", paramLabel = "N", description = "how many of the slowest layers --profile lists (default 5)")
+    @Option(names = "--layers", paramLabel = "N", description = "how many of the slowest layers --profile lists (default 5), with or without --train")
     int layers = 5;
 
     @Option(names = {"-h", "--help"}, usageHelp = true, description = "this help")
@@ -88,6 +89,26 @@ final class BenchCommand implements Callable<Integer> {
         return 0;
     }
 
+    /**
+     * The slowest layers of a profiled training step, forward and backward, with their GFLOP/s: the backward pass
+     * counted as twice the forward's multiply-adds (the weight's gradient and the input's).
+     */
+    private void slowestLayers(ModelInfo info, dev.fovea.runtime.train.TrainingProfile p, int batch) {
+        Map<String, Long> macs = new java.util.HashMap<>();
+        info.layers().forEach(l -> macs.put(l.name(), l.macs()));
+        cli.out.println("Slowest layers (forward, backward):");
+        p.layers().stream().limit(layers).forEach(l -> {
+            double flops = 2.0 * macs.getOrDefault(l.name(), 0L) * batch;
+            cli.out.printf(java.util.Locale.ROOT, "  %-22s %8.2f ms %s  %8.2f ms %s  %s%n", l.name(), l.forward(), rate(flops, l.forward()),
+                    l.backward(), rate(2 * flops, l.backward()), l.kind());
+        });
+    }
+
+    /** GFLOP/s of {@code flops} in {@code ms}, or blanks as wide for a layer without multiply-adds. */
+    private static String rate(double flops, double ms) {
+        return flops > 0 && ms > 0 ? String.format(java.util.Locale.ROOT, "%7.1f GFLOP/s", flops / (ms * 1e6)) : " ".repeat(15);
+    }
+
     private void benchTraining(Zoo zoo, String name, ModelInfo info, int batch, int threads, int seconds, boolean json, boolean profile) {
         try (var session = zoo.trainingSession(name, zoo.newParameters(name, 42), batch, threads)) {
             Bench.Result r = Bench.train(Zoo.simpleName(name), info, session, Math.min(5, seconds), seconds);
@@ -109,6 +130,7 @@ final class BenchCommand implements Callable<Integer> {
                 p.forward().forEach((kind, ms) -> cli.out.printf(java.util.Locale.ROOT, "  %-30s %8.2f ms  %5.1f%%%n", kind, ms, 100 * ms / total));
                 cli.out.println("Backward by layer type:");
                 p.backward().forEach((kind, ms) -> cli.out.printf(java.util.Locale.ROOT, "  %-30s %8.2f ms  %5.1f%%%n", kind, ms, 100 * ms / total));
+                slowestLayers(info, p, session.batch());
             }
         }
     }

@@ -97,12 +97,19 @@ class MainTest {
 
     @Test
     void benchTimesATrainingStep() {
-        assertEquals(0, run("bench", "lenet", "--train", "--seconds", "1", "--batch", "8", "--threads", "2", "--profile"));
+        assertEquals(0, run("bench", "lenet", "--train", "--seconds", "1", "--batch", "8", "--threads", "2", "--profile", "--layers", "3"));
         assertTrue(out().startsWith("LeNet training step, batch 8, 2 threads: median "), out());
         assertTrue(out().contains("Forward by layer type:\n  ") && out().contains("Backward by layer type:\n  "), out());
         // LeNet's first convolution runs on wide rows, its second through im2col: the profile says which
         assertTrue(out().matches("(?s).*  Conv2d wide rows +[\\d.]+ ms.*"), out());
         assertTrue(out().matches("(?s).*  Conv2d im2col +[\\d.]+ ms.*"), out());
+        // the three slowest layers, each forward and backward; which ones is the machine's to say
+        assertTrue(out().matches("(?s).*\nSlowest layers \\(forward, backward\\):\n(  \\S+ +[\\d.]+ ms +([\\d.]+ GFLOP/s)? +[\\d.]+ ms +([\\d.]+ GFLOP/s)?  [^\n]+\n){3}$"),
+                out());
+        out.reset();
+        assertEquals(0, run("bench", "lenet", "--train", "--seconds", "1", "--batch", "8", "--threads", "1", "--profile", "--layers", "50"));
+        // every layer listed: conv2 with its multiply-adds counted, and its kernel named
+        assertTrue(out().matches("(?s).*\n  conv2 +[\\d.]+ ms +[1-9][\\d.]* GFLOP/s +[\\d.]+ ms +[1-9][\\d.]* GFLOP/s  Conv2d im2col\n.*"), out());
     }
 
     @Test
