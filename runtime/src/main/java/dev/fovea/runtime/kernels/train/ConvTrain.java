@@ -8,7 +8,8 @@ import java.util.function.IntConsumer;
 /**
  * Convolution for training, and the one place that chooses how it runs. A convolution of one group
  * with a kernel larger than 1x1, whose batch fills its groups of vector lanes at least three quarters,
- * runs with the samples in the lanes ({@link ConvInLanes}: direct kernels, no im2col). The others run
+ * runs with the samples in the lanes ({@link ConvInLanes}: direct kernels, no im2col), but for the stride-2
+ * 3x3 layers that {@link #productsPay} names. The others run
  * forward and backward side by side as GEMMs over an im2col matrix (K = ci/groups * kh * kw rows by P = oh * ow columns per sample; one sample of a 1x1 stride-1 convolution
  * is read in place):
  * <pre>
@@ -145,7 +146,17 @@ public final class ConvTrain {
      */
     private static boolean useLanes(ConvGeometry g, int batch) {
         int groups = (batch + Lanes.L - 1) / Lanes.L;
-        return g.groups() == 1 && g.kh() * g.kw() > 1 && batch * 4 >= groups * Lanes.L * 3;
+        return g.groups() == 1 && g.kh() * g.kw() > 1 && batch * 4 >= groups * Lanes.L * 3 && !productsPay(g);
+    }
+
+    /**
+     * A 3x3 convolution at stride 2 onto at least 128 channels of at least 14x14 runs faster as products: ResNet's
+     * stride-2 layers from 64 to 128 channels on 56x56, 128 to 256 on 28x28, 128 on 56x56 and 256 on 28x28 took 2 to
+     * 25% less time forward and backward at batch 16 than in lanes (docs/PERFORMANCE.md). On 7x7 outputs the lanes
+     * were level or faster, and with fewer channels (ResNet-20's 16 to 32 on 28x28) twice as fast.
+     */
+    private static boolean productsPay(ConvGeometry g) {
+        return g.kh() == 3 && g.kw() == 3 && g.sh() == 2 && g.sw() == 2 && g.dh() == 1 && g.dw() == 1 && g.co() >= 128 && g.positions() >= 196;
     }
 
     /** Floats of all groups' packed weights, either way round. */
