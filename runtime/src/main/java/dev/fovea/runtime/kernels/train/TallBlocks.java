@@ -6,12 +6,12 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * {@link Gemm#nn}'s register block for the rows of A in runs of {@link #RUN}: 14 rows by 2 vectors of
  * columns, 28 accumulators, two B vectors and fourteen broadcasts per step, as the inference kernels'
- * 14x32 tile. It runs at 175 GFLOP/s on one core with its operands in L1, against 140 for 8 rows by 3
- * vectors (whose three B loads a step cross a cache line each when B's rows are not 64-byte aligned,
- * which Java does not let us choose); on ResNet-50's products 10 to 25% faster (docs/PERFORMANCE.md).
- * The rows after the last run (fewer than 56, whole blocks of 8 when m is a multiple of 8) take
- * {@link Gemm}'s 8-row block. Each sum runs from C's value over k in order, as there, so the bits do
- * not depend on which block a row falls in.
+ * 14x32 tile. It runs at 178 GFLOP/s on one core with its operands in L1, against 135 to 163 for 8 rows
+ * by 3 vectors (whose three B loads a step cross a cache line each when B's rows are not 64-byte aligned,
+ * which Java does not let us choose: 174 aligned); on ResNet-50's product shapes 3 to 15% faster on one
+ * core (docs/PERFORMANCE.md). The whole blocks of 8 rows after the last run (fewer than 56 rows) take the
+ * same panels of B here, 8 rows by 2 vectors; single rows after them go to {@link Gemm}. Each sum runs
+ * from C's value over k in order, as there, so the bits do not depend on which block a row falls in.
  */
 final class TallBlocks {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
