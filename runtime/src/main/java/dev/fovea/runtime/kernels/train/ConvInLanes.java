@@ -283,7 +283,7 @@ final class ConvInLanes {
         }
     }
 
-    /** Task (group, output block): the output gradient from the lanes into the rows the weight gradient reads at stride 1. */
+    /** Task (group, output block): the output gradient from the lanes into the rows the weight gradient reads at stride 1 and in pairs. */
     private void rowsIn(int task) {
         int group = task / lanes.outputBlocks;
         lanes.packRows(scratch.get(Scratch.Use.LANE_OUTPUT, 0), group * lanes.outputFloats(), task % lanes.outputBlocks,

@@ -21,7 +21,7 @@ import jdk.incubator.vector.FloatVector;
  * channels to blocks of 4 in the lane buffers (and the packed weights), the extra ones zero. The forward
  * pass takes the taps in chunks whose input rows stay in L1 while every block of outputs reads them, a
  * block's weights for a chunk staying in L1 across 4 runs of positions; the
- * weight gradient at stride 1 reads the output gradient in the input's row pitch ({@link #packRows}). Every
+ * weight gradient at stride 1 and in pairs reads the output gradient in rows ({@link #packRows}). Every
  * sum runs in a fixed order: over taps in order (a chunk's partial sums wait in the output), the weight
  * gradient over a caller's groups and positions in order, then over lanes in order.
  */
@@ -73,6 +73,11 @@ final class LaneConv {
     private final boolean pairs;
     private final int pairRows;
     /**
+     * Where the weight gradient reads the output gradient in rows ({@link #packRows}), the positions from one output
+     * row to the next there: the padded input's width at stride 1, the output's in pairs; 0 where it reads the lanes.
+     */
+    private final int rowPitch;
+    /**
      * Whether the scattered data gradient copies a run's output gradient for its channels side by side first: where
      * the channels' planes lie a multiple of 16 cache lines apart, 64 channels' runs fall on 4 of L1's 64 sets'
      * offsets and evict each other before the kernel's 9 taps have read them (28x28 and 56x56 outputs). Measured on
@@ -115,6 +120,7 @@ final class LaneConv {
         this.slides = rowTile > 0 && g.kw() == 3 && g.dw() == 1;
         this.pairs = rowTile == 0 && g.sw() == 2 && g.kw() == 3 && g.dw() == 1;
         this.pairRows = Math.max(1, Math.min(g.oh(), TILE / g.ow()));
+        this.rowPitch = rowTile > 0 ? pw : pairs ? g.ow() : 0;
         this.gathersRuns = (long) positions * L * Float.BYTES % (16 * 64) == 0;
         this.tapOffsets = new int[taps];
         for (int c = 0; c < g.ci(); c++) {
@@ -333,12 +339,10 @@ final class LaneConv {
                 int dg = dyOff + group * outputFloats();
                 if (rowTile > 0) {
                     sumInRows(x, xg, dy, dyOff + group * rowFloats(), ob0, ob1, c0, c1, sums);
+                } else if (pairs) {
+                    sumInPairs(x, xg, dy, dyOff + group * rowFloats(), ob0, ob1, c0, c1, sums);
                 } else {
-                    if (pairs) {
-                        sumInPairs(x, xg, dy, dg, ob0, ob1, c0, c1, sums);
-                    } else {
-                        sumInTiles(x, xg, dy, dg, ob0, ob1, c0, c1, sums);
-                    }
+                    sumInTiles(x, xg, dy, dg, ob0, ob1, c0, c1, sums);
                 }
             }
             for (int ob = ob0; ob < ob1; ob++) {
@@ -366,31 +370,33 @@ final class LaneConv {
                     weightGradient4x6(x, xg, dy, dg, p0, p1, ob, t, sums, at + (t - c0) * BLOCK * L);
                 }
                 for (int t = runs; t < c1; t++) {
-                    weightGradient4x1(x, xg, dy, dg, p0, p1, ob, t, sums, at + (t - c0) * BLOCK * L);
+                    weightGradient4x1(x, xg, dy, dg + (ob * BLOCK * positions + p0) * L, L, positions * L, p0, p1, t, sums,
+                            at + (t - c0) * BLOCK * L);
                 }
             }
         }
     }
 
     /**
-     * The same at column stride 2 for kernels 3 taps wide, tiles of whole output rows: a run of 6 taps (t a
+     * The same at column stride 2 for kernels 3 taps wide, tiles of whole output rows, the output gradient in rows
+     * ({@link #packRows}: a block's four channels side by side, position after position): a run of 6 taps (t a
      * multiple of 6) is two kernel rows, A and B, and output column ox reads row A at columns 2 ox, 2 ox + 1 and
      * 2 ox + 2 of the padded input, so the run's loads advance by a fixed step along an output row instead
      * of through the position table ({@link #weightGradientPairs4x6}). The taps after the last whole run go
-     * as in {@link #sumInTiles}. Each sum still takes the positions in order.
+     * position by position. Each sum still takes the positions in order.
      */
-    private void sumInPairs(float[] x, int xg, float[] dy, int dg, int ob0, int ob1, int c0, int c1, float[] sums) {
+    private void sumInPairs(float[] x, int xg, float[] rows, int rg, int ob0, int ob1, int c0, int c1, float[] sums) {
         int runs = c0 + (c1 - c0) / RUN * RUN;
         int ow = g.ow();
         for (int oy0 = 0; oy0 < g.oh(); oy0 += pairRows) {
-            int rows = Math.min(g.oh(), oy0 + pairRows) - oy0;
+            int outputRows = Math.min(g.oh(), oy0 + pairRows) - oy0;
             int first = xg + positionOffsets[oy0 * ow];
             for (int ob = ob0; ob < ob1; ob++) {
                 int at = (ob - ob0) * SUM_TAPS * BLOCK * L;
-                int d = dg + (ob * BLOCK * positions + oy0 * ow) * L;
+                int d = rg + (ob * positions + oy0 * ow) * BLOCK * L;
                 for (int t = c0; t < runs; t += RUN) {
-                    weightGradientPairs4x6(x, first + tapOffsets[t], first + tapOffsets[t + 3], g.sh() * pw * L, dy, d, positions * L, rows, ow,
-                            sums, at + (t - c0) * BLOCK * L);
+                    weightGradientPairs4x6(x, first + tapOffsets[t], first + tapOffsets[t + 3], g.sh() * pw * L, rows, d, outputRows, ow, sums,
+                            at + (t - c0) * BLOCK * L);
                 }
             }
         }
@@ -400,7 +406,8 @@ final class LaneConv {
                 for (int ob = ob0; ob < ob1; ob++) {
                     int at = (ob - ob0) * SUM_TAPS * BLOCK * L;
                     for (int t = runs; t < c1; t++) {
-                        weightGradient4x1(x, xg, dy, dg, p0, p1, ob, t, sums, at + (t - c0) * BLOCK * L);
+                        weightGradient4x1(x, xg, rows, rg + (ob * positions + p0) * BLOCK * L, BLOCK * L, L, p0, p1, t, sums,
+                                at + (t - c0) * BLOCK * L);
                     }
                 }
             }
@@ -408,14 +415,15 @@ final class LaneConv {
     }
 
     /**
-     * Sums at [j][i] (6 taps by 4 channels of a block, the channels' output gradients {@code next} apart from d) over
-     * {@code rows} output rows of {@code ow} positions: rows A and B of the input from rowA and rowB, {@code pitch}
-     * apart from one output row to the next. Along a row the taps read columns 2q, 2q + 1 and 2q + 2, so the third
-     * of one position is the first of the next: 4 input loads and 4 output gradient loads a position for 24
-     * multiply-adds, with every index a fixed step from the row's start. With 31 vectors live C2 keeps one sum on
-     * the stack; loading the three columns afresh instead (29 live, no spill) was 2 to 7% slower on 56x56 maps.
+     * Sums at [j][i] (6 taps by 4 channels of a block) over {@code outputRows} output rows of {@code ow} positions, the
+     * block's output gradients in rows from d ([position][4][L]): rows A and B of the input from rowA and rowB,
+     * {@code pitch} apart from one output row to the next. Along a row the taps read columns 2q, 2q + 1 and 2q + 2:
+     * 6 input loads and 4 output gradient loads, side by side, a position for 24 multiply-adds, every index a fixed
+     * step from the row's start. (Keeping the third column for the next position's first, 4 input loads, leaves 31
+     * vectors live and one sum on the stack; with the output gradient in lanes, four planes apart, both ran 15 to 30%
+     * slower alone.)
      */
-    private static void weightGradientPairs4x6(float[] x, int rowA, int rowB, int pitch, float[] dy, int d, int next, int rows, int ow,
+    private static void weightGradientPairs4x6(float[] x, int rowA, int rowB, int pitch, float[] rows, int d, int outputRows, int ow,
             float[] sums, int at) {
         FloatVector c00 = FloatVector.fromArray(S, sums, at), c10 = FloatVector.fromArray(S, sums, at + L);
         FloatVector c20 = FloatVector.fromArray(S, sums, at + 2 * L), c30 = FloatVector.fromArray(S, sums, at + 3 * L);
@@ -429,29 +437,27 @@ final class LaneConv {
         FloatVector c24 = FloatVector.fromArray(S, sums, at + 18 * L), c34 = FloatVector.fromArray(S, sums, at + 19 * L);
         FloatVector c05 = FloatVector.fromArray(S, sums, at + 20 * L), c15 = FloatVector.fromArray(S, sums, at + 21 * L);
         FloatVector c25 = FloatVector.fromArray(S, sums, at + 22 * L), c35 = FloatVector.fromArray(S, sums, at + 23 * L);
-        for (int r = 0; r < rows; r++) {
+        for (int r = 0; r < outputRows; r++) {
             int xa = rowA + r * pitch;
             int xb = rowB + r * pitch;
-            int dr = d + r * ow * L;
-            FloatVector a0 = FloatVector.fromArray(S, x, xa);
-            FloatVector b0 = FloatVector.fromArray(S, x, xb);
+            int dr = d + r * ow * BLOCK * L;
             for (int q = 0; q < ow; q++) {
                 int column = 2 * q * L;
+                FloatVector a0 = FloatVector.fromArray(S, x, xa + column);
                 FloatVector a1 = FloatVector.fromArray(S, x, xa + column + L);
                 FloatVector a2 = FloatVector.fromArray(S, x, xa + column + 2 * L);
+                FloatVector b0 = FloatVector.fromArray(S, x, xb + column);
                 FloatVector b1 = FloatVector.fromArray(S, x, xb + column + L);
                 FloatVector b2 = FloatVector.fromArray(S, x, xb + column + 2 * L);
-                int dq = dr + q * L;
-                FloatVector v = FloatVector.fromArray(S, dy, dq);
+                int dq = dr + q * BLOCK * L;
+                FloatVector v = FloatVector.fromArray(S, rows, dq);
                 c00 = v.fma(a0, c00); c01 = v.fma(a1, c01); c02 = v.fma(a2, c02); c03 = v.fma(b0, c03); c04 = v.fma(b1, c04); c05 = v.fma(b2, c05);
-                v = FloatVector.fromArray(S, dy, dq + next);
+                v = FloatVector.fromArray(S, rows, dq + L);
                 c10 = v.fma(a0, c10); c11 = v.fma(a1, c11); c12 = v.fma(a2, c12); c13 = v.fma(b0, c13); c14 = v.fma(b1, c14); c15 = v.fma(b2, c15);
-                v = FloatVector.fromArray(S, dy, dq + 2 * next);
+                v = FloatVector.fromArray(S, rows, dq + 2 * L);
                 c20 = v.fma(a0, c20); c21 = v.fma(a1, c21); c22 = v.fma(a2, c22); c23 = v.fma(b0, c23); c24 = v.fma(b1, c24); c25 = v.fma(b2, c25);
-                v = FloatVector.fromArray(S, dy, dq + 3 * next);
+                v = FloatVector.fromArray(S, rows, dq + 3 * L);
                 c30 = v.fma(a0, c30); c31 = v.fma(a1, c31); c32 = v.fma(a2, c32); c33 = v.fma(b0, c33); c34 = v.fma(b1, c34); c35 = v.fma(b2, c35);
-                a0 = a2;
-                b0 = b2;
             }
         }
         c00.intoArray(sums, at); c10.intoArray(sums, at + L); c20.intoArray(sums, at + 2 * L); c30.intoArray(sums, at + 3 * L);
@@ -493,19 +499,19 @@ final class LaneConv {
         }
     }
 
-    /** Whether {@link #weightGradient} reads the output gradient as {@link #packRows} lays it out (at stride 1), not as lanes. */
+    /** Whether {@link #weightGradient} reads the output gradient as {@link #packRows} lays it out (at stride 1 and in pairs), not as lanes. */
     boolean gradientInRows() {
-        return rowTile > 0;
+        return rowPitch > 0;
     }
 
-    /** Floats of one group's output gradient in rows: output blocks x oh x pw x 4 x L. */
+    /** Floats of one group's output gradient in rows: output blocks x oh x the row pitch x 4 x L. */
     int rowFloats() {
-        return outputBlocks * g.oh() * pw * BLOCK * L;
+        return outputBlocks * g.oh() * rowPitch * BLOCK * L;
     }
 
     /**
      * The output gradient of block ob of one group, from the lanes at dyOff to rows at rowsOff:
-     * rows[ob][oy][ox][i] = dy[ob 4 + i][oy][ox], zero for ox past the output's width (up to pw).
+     * rows[ob][oy][ox][i] = dy[ob 4 + i][oy][ox], zero for ox past the output's width (up to the row pitch).
      */
     void packRows(float[] dy, int dyOff, int ob, float[] rows, int rowsOff) {
         int next = positions * L;
@@ -513,14 +519,14 @@ final class LaneConv {
         FloatVector zero = FloatVector.zero(S);
         for (int oy = 0; oy < g.oh(); oy++) {
             int d = dyOff + (ob * BLOCK * positions + oy * ow) * L;
-            int r = rowsOff + (ob * g.oh() + oy) * pw * BLOCK * L;
+            int r = rowsOff + (ob * g.oh() + oy) * rowPitch * BLOCK * L;
             for (int ox = 0; ox < ow; ox++, d += L, r += BLOCK * L) {
                 FloatVector.fromArray(S, dy, d).intoArray(rows, r);
                 FloatVector.fromArray(S, dy, d + next).intoArray(rows, r + L);
                 FloatVector.fromArray(S, dy, d + 2 * next).intoArray(rows, r + 2 * L);
                 FloatVector.fromArray(S, dy, d + 3 * next).intoArray(rows, r + 3 * L);
             }
-            for (int ox = ow; ox < pw; ox++, r += BLOCK * L) {
+            for (int ox = ow; ox < rowPitch; ox++, r += BLOCK * L) {
                 zero.intoArray(rows, r);
                 zero.intoArray(rows, r + L);
                 zero.intoArray(rows, r + 2 * L);
@@ -681,13 +687,15 @@ final class LaneConv {
         c05.intoArray(sums, at + 20 * L); c15.intoArray(sums, at + 21 * L); c25.intoArray(sums, at + 22 * L); c35.intoArray(sums, at + 23 * L);
     }
 
-    private void weightGradient4x1(float[] x, int xg, float[] dy, int dg, int p0, int p1, int ob, int t, float[] sums, int at) {
+    /**
+     * Sums at [i] (tap t by 4 channels of a block) over the positions [p0, p1), the block's output gradients from d:
+     * {@code step} apart from one position to the next and {@code next} from one channel to the next (in lanes or in rows).
+     */
+    private void weightGradient4x1(float[] x, int xg, float[] dy, int d, int step, int next, int p0, int p1, int t, float[] sums, int at) {
         FloatVector c0 = FloatVector.fromArray(S, sums, at), c1 = FloatVector.fromArray(S, sums, at + L);
         FloatVector c2 = FloatVector.fromArray(S, sums, at + 2 * L), c3 = FloatVector.fromArray(S, sums, at + 3 * L);
-        int next = positions * L;
         int a = xg + tapOffsets[t];
-        int d = dg + (ob * BLOCK * positions + p0) * L;
-        for (int p = p0; p < p1; p++, d += L) {
+        for (int p = p0; p < p1; p++, d += step) {
             FloatVector v = FloatVector.fromArray(S, x, a + positionOffsets[p]);
             c0 = FloatVector.fromArray(S, dy, d).fma(v, c0);
             c1 = FloatVector.fromArray(S, dy, d + next).fma(v, c1);

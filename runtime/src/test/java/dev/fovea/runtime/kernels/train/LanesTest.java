@@ -9,8 +9,9 @@ import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 /**
- * The lane layout's moves against index arithmetic, and convolutions in lanes giving the same bits
- * whatever the number of threads (their gradients are checked against float64 in LayerGradientTest).
+ * The lane layout's moves against index arithmetic, convolutions in lanes giving the same bits
+ * whatever the number of threads (their gradients are checked against float64 in LayerGradientTest), and
+ * the stride-2 weight gradient on shapes too large for a finite-difference check against the direct sum.
  */
 class LanesTest {
     @Test
@@ -110,6 +111,65 @@ class LanesTest {
                     float[] stored = GemmAndPoolTest.random(x.length, r);
                     conv.backward(workers, x, weight, dy, stored, true, null, null);
                     assertArrayEquals(dx, stored, g + " on " + threads + " threads, stored");
+                }
+            }
+        }
+    }
+
+    /**
+     * The weight gradient at column stride 2 (kernel rows in pairs, the output gradient in rows) against the direct sum
+     * in float64: 80 channels onto 64 on 7x7 outputs (ResNet's last stride-2 layers, scaled down), whose sums take
+     * 784 positions and lanes each; 5 channels, whose 45 taps leave 3 after the last run of 6; and row stride 3.
+     */
+    @Test
+    void strideTwoWeightGradientsAreTheDirectSum() {
+        SplittableRandom r = new SplittableRandom(31);
+        ConvGeometry[] shapes = {new ConvGeometry(80, 14, 14, 64, 7, 7, 3, 3, 2, 2, 1, 1, 1, 1, 1),
+                new ConvGeometry(5, 15, 15, 7, 8, 8, 3, 3, 2, 2, 1, 1, 1, 1, 1), new ConvGeometry(7, 20, 20, 9, 7, 10, 3, 3, 3, 2, 1, 1, 1, 1, 1)};
+        int batch = Lanes.L - Lanes.L / 4; // the fewest samples that run in lanes
+        for (ConvGeometry g : shapes) {
+            float[] x = GemmAndPoolTest.random(batch * g.inputSize(), r);
+            float[] weight = GemmAndPoolTest.random(g.co() * g.k(), r);
+            float[] dy = GemmAndPoolTest.random(batch * g.outputSize(), r);
+            double[] sum = new double[weight.length];
+            double[] magnitude = new double[weight.length];
+            directWeightGradient(g, batch, x, dy, sum, magnitude);
+            for (int threads : new int[] {1, 2}) {
+                try (Workers workers = new Workers(threads)) {
+                    ConvTrain conv = new ConvTrain(g, batch, threads, new Scratch());
+                    assertEquals("lanes", conv.kernel(), g.toString());
+                    float[] dw = new float[weight.length];
+                    conv.backward(workers, x, weight, dy, null, dw, null);
+                    for (int i = 0; i < dw.length; i++) {
+                        assertEquals(sum[i], dw[i], 2e-5 * magnitude[i] + 1e-6, g + " on " + threads + " threads, weight " + i);
+                    }
+                }
+            }
+        }
+    }
+
+    /** dW[o][c][ky][kx] = sum over samples and outputs of dy x, in float64, with the sum of the terms' magnitudes. */
+    private static void directWeightGradient(ConvGeometry g, int batch, float[] x, float[] dy, double[] sum, double[] magnitude) {
+        for (int b = 0; b < batch; b++) {
+            for (int o = 0; o < g.co(); o++) {
+                for (int c = 0; c < g.ci(); c++) {
+                    for (int ky = 0; ky < g.kh(); ky++) {
+                        for (int kx = 0; kx < g.kw(); kx++) {
+                            int at = ((o * g.ci() + c) * g.kh() + ky) * g.kw() + kx;
+                            for (int oy = 0; oy < g.oh(); oy++) {
+                                int iy = oy * g.sh() + ky - g.pt();
+                                for (int ox = 0; ox < g.ow() && iy >= 0 && iy < g.ih(); ox++) {
+                                    int ix = ox * g.sw() + kx - g.pl();
+                                    if (ix >= 0 && ix < g.iw()) {
+                                        double term = (double) dy[b * g.outputSize() + o * g.positions() + oy * g.ow() + ox]
+                                                * x[b * g.inputSize() + (c * g.ih() + iy) * g.iw() + ix];
+                                        sum[at] += term;
+                                        magnitude[at] += Math.abs(term);
+                                    }
+                                }
+                            }
+                        }
+                    }
                 }
             }
         }
