@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 /**
  * The lane layout's moves against index arithmetic, convolutions in lanes giving the same bits
  * whatever the number of threads (their gradients are checked against float64 in LayerGradientTest), and
- * the stride-2 weight gradient on shapes too large for a finite-difference check against the direct sum.
+ * the stride-2 gradients on shapes too large for a finite-difference check against the direct sums.
  */
 class LanesTest {
     @Test
@@ -117,39 +117,53 @@ class LanesTest {
     }
 
     /**
-     * The weight gradient at column stride 2 (kernel rows in pairs, the output gradient in rows) against the direct sum
-     * in float64: 80 channels onto 64 on 7x7 outputs (ResNet's last stride-2 layers, scaled down), whose sums take
-     * 784 positions and lanes each; 5 channels, whose 45 taps leave 3 after the last run of 6; and row stride 3.
+     * Stride-2 gradients in lanes against the direct sums in float64, on shapes too large for a finite-difference check:
+     * the weight gradient at column stride 2 takes kernel rows in pairs, the output gradient in rows, and the data
+     * gradient is scattered back tap by tap. Shapes: 80 channels onto 64 on 7x7 outputs (ResNet's last stride-2 layers,
+     * scaled down), whose sums take 784 positions and lanes each; 5 channels, whose 45 taps leave 3 after the last run of
+     * 6, on an odd map; a 4x4 kernel on a map of odd height and even width; no padding; padding 2; and row stride 3.
      */
     @Test
-    void strideTwoWeightGradientsAreTheDirectSum() {
+    void strideTwoGradientsAreTheDirectSums() {
         SplittableRandom r = new SplittableRandom(31);
         ConvGeometry[] shapes = {new ConvGeometry(80, 14, 14, 64, 7, 7, 3, 3, 2, 2, 1, 1, 1, 1, 1),
-                new ConvGeometry(5, 15, 15, 7, 8, 8, 3, 3, 2, 2, 1, 1, 1, 1, 1), new ConvGeometry(7, 20, 20, 9, 7, 10, 3, 3, 3, 2, 1, 1, 1, 1, 1)};
+                new ConvGeometry(5, 15, 15, 7, 8, 8, 3, 3, 2, 2, 1, 1, 1, 1, 1), new ConvGeometry(6, 9, 10, 5, 4, 5, 4, 4, 2, 2, 1, 1, 1, 1, 1),
+                new ConvGeometry(4, 11, 12, 6, 5, 5, 3, 3, 2, 2, 0, 0, 1, 1, 1), new ConvGeometry(4, 9, 9, 6, 6, 6, 3, 3, 2, 2, 2, 2, 1, 1, 1),
+                new ConvGeometry(7, 20, 20, 9, 7, 10, 3, 3, 3, 2, 1, 1, 1, 1, 1)};
         int batch = Lanes.L - Lanes.L / 4; // the fewest samples that run in lanes
         for (ConvGeometry g : shapes) {
             float[] x = GemmAndPoolTest.random(batch * g.inputSize(), r);
             float[] weight = GemmAndPoolTest.random(g.co() * g.k(), r);
             float[] dy = GemmAndPoolTest.random(batch * g.outputSize(), r);
-            double[] sum = new double[weight.length];
-            double[] magnitude = new double[weight.length];
-            directWeightGradient(g, batch, x, dy, sum, magnitude);
+            double[][] weightSums = new double[2][weight.length];
+            double[][] inputSums = new double[2][x.length];
+            directGradients(g, batch, x, weight, dy, weightSums, inputSums);
             for (int threads : new int[] {1, 2}) {
                 try (Workers workers = new Workers(threads)) {
                     ConvTrain conv = new ConvTrain(g, batch, threads, new Scratch());
                     assertEquals("lanes", conv.kernel(), g.toString());
                     float[] dw = new float[weight.length];
-                    conv.backward(workers, x, weight, dy, null, dw, null);
+                    float[] dx = new float[x.length];
+                    conv.backward(workers, x, weight, dy, dx, dw, null);
                     for (int i = 0; i < dw.length; i++) {
-                        assertEquals(sum[i], dw[i], 2e-5 * magnitude[i] + 1e-6, g + " on " + threads + " threads, weight " + i);
+                        assertEquals(weightSums[0][i], dw[i], 2e-5 * weightSums[1][i] + 1e-6, g + " on " + threads + " threads, weight " + i);
                     }
+                    for (int i = 0; i < dx.length; i++) {
+                        assertEquals(inputSums[0][i], dx[i], 2e-5 * inputSums[1][i] + 1e-6, g + " on " + threads + " threads, input " + i);
+                    }
+                    float[] stored = GemmAndPoolTest.random(x.length, r);
+                    conv.backward(workers, x, weight, dy, stored, true, null, null);
+                    assertArrayEquals(dx, stored, g + " on " + threads + " threads, stored");
                 }
             }
         }
     }
 
-    /** dW[o][c][ky][kx] = sum over samples and outputs of dy x, in float64, with the sum of the terms' magnitudes. */
-    private static void directWeightGradient(ConvGeometry g, int batch, float[] x, float[] dy, double[] sum, double[] magnitude) {
+    /**
+     * dW[o][c][ky][kx] and dx[c][iy][ix], the sums over samples and outputs of dy x and of dy W, in float64, each with
+     * the sum of its terms' magnitudes ([0] the sums, [1] the magnitudes).
+     */
+    private static void directGradients(ConvGeometry g, int batch, float[] x, float[] weight, float[] dy, double[][] dw, double[][] dx) {
         for (int b = 0; b < batch; b++) {
             for (int o = 0; o < g.co(); o++) {
                 for (int c = 0; c < g.ci(); c++) {
@@ -161,10 +175,14 @@ class LanesTest {
                                 for (int ox = 0; ox < g.ow() && iy >= 0 && iy < g.ih(); ox++) {
                                     int ix = ox * g.sw() + kx - g.pl();
                                     if (ix >= 0 && ix < g.iw()) {
-                                        double term = (double) dy[b * g.outputSize() + o * g.positions() + oy * g.ow() + ox]
-                                                * x[b * g.inputSize() + (c * g.ih() + iy) * g.iw() + ix];
-                                        sum[at] += term;
-                                        magnitude[at] += Math.abs(term);
+                                        int in = b * g.inputSize() + (c * g.ih() + iy) * g.iw() + ix;
+                                        double gradient = dy[b * g.outputSize() + o * g.positions() + oy * g.ow() + ox];
+                                        double term = gradient * x[in];
+                                        dw[0][at] += term;
+                                        dw[1][at] += Math.abs(term);
+                                        term = gradient * weight[at];
+                                        dx[0][in] += term;
+                                        dx[1][in] += Math.abs(term);
                                     }
                                 }
                             }
