@@ -545,6 +545,15 @@ public final class ConvTrain {
         float[] c = scratch.get(Scratch.Use.COLUMNS, task);
         int cols = count * positions;
         int cig = g.inputChannelsPerGroup();
+        if (g.isPointwise()) { // each channel's plane is a row of the matrix: one copy a sample and channel
+            for (int i = 0; i < count; i++) {
+                int xBase = xOffset(b0 + i, group);
+                for (int ch = 0; ch < cig; ch++) {
+                    System.arraycopy(x, xBase + ch * positions, c, ch * cols + i * positions, positions);
+                }
+            }
+            return c;
+        }
         for (int i = 0; i < count; i++) {
             int xBase = xOffset(b0 + i, group);
             int row = 0;
@@ -595,6 +604,19 @@ public final class ConvTrain {
     private void col2im(float[] d, float[] dx, int b0, int count, int group) {
         int cols = count * positions;
         int cig = g.inputChannelsPerGroup();
+        if (g.isPointwise()) { // each row of d is a channel's plane of a sample: one add loop a sample and channel
+            for (int i = 0; i < count; i++) {
+                int xBase = xOffset(b0 + i, group);
+                for (int ch = 0; ch < cig; ch++) {
+                    int at = ch * cols + i * positions;
+                    int target = xBase + ch * positions;
+                    for (int p = 0; p < positions; p++) {
+                        dx[target + p] += d[at + p];
+                    }
+                }
+            }
+            return;
+        }
         for (int i = 0; i < count; i++) {
             int xBase = xOffset(b0 + i, group);
             int row = 0;
