@@ -554,6 +554,10 @@ public final class ConvTrain {
             }
             return c;
         }
+        if (g.kw() == 3 && g.sw() == 2 && g.dw() == 1) {
+            pairedColumns(c, cols, x, b0, count, group);
+            return c;
+        }
         for (int i = 0; i < count; i++) {
             int xBase = xOffset(b0 + i, group);
             int row = 0;
@@ -587,6 +591,115 @@ public final class ConvTrain {
         return c;
     }
 
+    /**
+     * im2col for a kernel 3 taps wide at column stride 2 (ResNet's stride-2 layers): a kernel row's three taps read one
+     * input row at columns 2 ox - pl, 2 ox - pl + 1 and 2 ox - pl + 2, so the three matrix rows are filled in one pass
+     * over the output row, not three, each read shared by two taps; columns a tap reads outside the input are zero.
+     */
+    private void pairedColumns(float[] c, int cols, float[] x, int b0, int count, int group) {
+        int ow = g.ow();
+        int from0 = firstColumn(0), from1 = firstColumn(1), from2 = firstColumn(2);
+        int to0 = endColumn(0), to1 = endColumn(1), to2 = endColumn(2);
+        int lo = Math.max(from0, Math.max(from1, from2));
+        int hi = Math.max(lo, Math.min(to0, Math.min(to1, to2)));
+        for (int i = 0; i < count; i++) {
+            int xBase = xOffset(b0 + i, group);
+            for (int ch = 0; ch < g.inputChannelsPerGroup(); ch++) {
+                for (int ky = 0; ky < g.kh(); ky++) {
+                    int row = (ch * g.kh() + ky) * 3;
+                    for (int oy = 0; oy < g.oh(); oy++) {
+                        int r0 = row * cols + i * positions + oy * ow;
+                        int r1 = r0 + cols;
+                        int r2 = r1 + cols;
+                        int iy = oy * g.sh() - g.pt() + ky * g.dh();
+                        if (iy < 0 || iy >= g.ih()) {
+                            Arrays.fill(c, r0, r0 + ow, 0);
+                            Arrays.fill(c, r1, r1 + ow, 0);
+                            Arrays.fill(c, r2, r2 + ow, 0);
+                            continue;
+                        }
+                        int s = xBase + (ch * g.ih() + iy) * g.iw() - g.pl(); // tap kx of column ox reads s + 2 ox + kx
+                        for (int ox = 0; ox < lo; ox++) {
+                            c[r0 + ox] = ox >= from0 && ox < to0 ? x[s + 2 * ox] : 0;
+                            c[r1 + ox] = ox >= from1 && ox < to1 ? x[s + 2 * ox + 1] : 0;
+                            c[r2 + ox] = ox >= from2 && ox < to2 ? x[s + 2 * ox + 2] : 0;
+                        }
+                        for (int ox = lo; ox < hi; ox++) {
+                            int at = s + 2 * ox;
+                            c[r0 + ox] = x[at];
+                            c[r1 + ox] = x[at + 1];
+                            c[r2 + ox] = x[at + 2];
+                        }
+                        for (int ox = hi; ox < ow; ox++) {
+                            c[r0 + ox] = ox >= from0 && ox < to0 ? x[s + 2 * ox] : 0;
+                            c[r1 + ox] = ox >= from1 && ox < to1 ? x[s + 2 * ox + 1] : 0;
+                            c[r2 + ox] = ox >= from2 && ox < to2 ? x[s + 2 * ox + 2] : 0;
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * col2im for a kernel 3 taps wide at column stride 2, the inverse of {@link #pairedColumns}: one pass over an output
+     * row adds a kernel row's three taps into the input row. Input column 2 m - pl + 2 takes tap 2 of column m and tap 0
+     * of column m + 1; tap 0's is added first, as the tap-by-tap loop adds them, so the bits are the same.
+     */
+    private void pairedCol2im(float[] d, int cols, float[] dx, int b0, int count, int group) {
+        int ow = g.ow();
+        int from0 = firstColumn(0), from1 = firstColumn(1), from2 = firstColumn(2);
+        int to0 = endColumn(0), to1 = endColumn(1), to2 = endColumn(2);
+        // the columns m whose three taps all fall inside the input row
+        int lo = Math.max(from0 - 1, Math.max(from1, from2));
+        int hi = Math.min(to0 - 1, Math.min(to1, to2));
+        for (int i = 0; i < count; i++) {
+            int xBase = xOffset(b0 + i, group);
+            for (int ch = 0; ch < g.inputChannelsPerGroup(); ch++) {
+                for (int ky = 0; ky < g.kh(); ky++) {
+                    int row = (ch * g.kh() + ky) * 3;
+                    for (int oy = 0; oy < g.oh(); oy++) {
+                        int iy = oy * g.sh() - g.pt() + ky * g.dh();
+                        if (iy < 0 || iy >= g.ih()) {
+                            continue;
+                        }
+                        int r0 = row * cols + i * positions + oy * ow;
+                        int r1 = r0 + cols;
+                        int r2 = r1 + cols;
+                        int s = xBase + (ch * g.ih() + iy) * g.iw() - g.pl(); // tap kx of column ox adds into s + 2 ox + kx
+                        // column 2 m + 2 from s: tap 0 of m + 1 first, then tap 2 of m; column 2 m + 1: tap 1 of m
+                        for (int m = -1; m < lo; m++) {
+                            addTaps(d, r0, r1, r2, dx, s, m, from0, to0, from1, to1, from2, to2);
+                        }
+                        for (int m = lo; m < hi; m++) {
+                            int even = s + 2 * m + 2;
+                            dx[even] = dx[even] + d[r0 + m + 1] + d[r2 + m];
+                            dx[even - 1] += d[r1 + m];
+                        }
+                        for (int m = Math.max(lo, hi); m < ow; m++) {
+                            addTaps(d, r0, r1, r2, dx, s, m, from0, to0, from1, to1, from2, to2);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /** {@link #pairedCol2im}'s step m at the row's ends, each tap only where it falls inside the input row. */
+    private static void addTaps(float[] d, int r0, int r1, int r2, float[] dx, int s, int m, int from0, int to0, int from1, int to1, int from2,
+            int to2) {
+        int even = s + 2 * m + 2;
+        if (m + 1 >= from0 && m + 1 < to0) {
+            dx[even] += d[r0 + m + 1];
+        }
+        if (m >= from2 && m < to2) {
+            dx[even] += d[r2 + m];
+        }
+        if (m >= from1 && m < to1) {
+            dx[even - 1] += d[r1 + m];
+        }
+    }
+
     /** The first output column whose tap kx reads inside the input row. */
     private int firstColumn(int kx) {
         int offset = kx * g.dw() - g.pl(); // ix = ox * sw + offset
@@ -615,6 +728,10 @@ public final class ConvTrain {
                     }
                 }
             }
+            return;
+        }
+        if (g.kw() == 3 && g.sw() == 2 && g.dw() == 1) {
+            pairedCol2im(d, cols, dx, b0, count, group);
             return;
         }
         for (int i = 0; i < count; i++) {
