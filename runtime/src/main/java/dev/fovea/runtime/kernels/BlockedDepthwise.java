@@ -1,6 +1,7 @@
 package dev.fovea.runtime.kernels;
 
 import dev.fovea.runtime.exec.Workers;
+import java.util.Arrays;
 import java.util.function.IntConsumer;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
@@ -12,12 +13,21 @@ import jdk.incubator.vector.VectorSpecies;
  * nothing is copied and the whole batch is one parallel job. A task is one output row of one channel
  * block of one sample; the pixels whose taps all lie inside the input's columns are computed four at
  * a time, the few at the edges one by one.
+ *
+ * <p>A 3x3 window at stride 1 or 2 (MobileNet's) runs on {@link DepthwiseMicroKernel}'s 7-pixel tile
+ * instead. A task is a band of up to {@link #BAND_ROWS} output rows: the input rows it reads are copied
+ * into a zero-bordered band (each row of a channel block is one run of floats), so that every pixel,
+ * at the edges too, takes the same tile, and ReLU or ReLU6 is applied before the tile's stores. On the
+ * small maps, where a row of 7 or 14 pixels left 3 or 2 of them to the one-pixel path, this is where
+ * the time went.
  */
 public final class BlockedDepthwise {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final int L = S.length();
     /** Output pixels computed together, sharing each tap's weight vector. */
     private static final int PX = 4;
+    /** Output rows of a band task on the 3x3 tile: its copied input rows (18 KiB at most, a 112-wide row at stride 1) stay in L1 or L2. */
+    private static final int BAND_ROWS = 8;
 
     private final ConvGeometry g;
     /** [C / 16][kh * kw][16]. */
@@ -26,6 +36,13 @@ public final class BlockedDepthwise {
     private final int firstInside;
     private final int endInside;
     private final float[] noBias;
+    /** Whether the 3x3 tile runs this layer, in bands of {@link #bandRows} output rows. */
+    private final boolean tiled;
+    private final int bandRows;
+    private final int bands;
+    /** Floats of one row of a band: the columns the tiles of a whole output row read, zero border included. */
+    private final int bandRowFloats;
+    private final ThreadLocal<float[]> bandBuffers;
 
     private float[] callIn;
     private float[] callOut;
@@ -49,8 +66,21 @@ public final class BlockedDepthwise {
         int last = g.iw() - g.kw() + g.pl() < 0 ? -1 : (g.iw() - g.kw() + g.pl()) / g.sw();
         this.endInside = Math.max(firstInside, Math.min(g.ow(), last + 1));
         this.noBias = new float[g.co()];
-        int rows = g.co() / L * g.oh();
-        this.rowTask = t -> row(t / rows, t % rows / g.oh(), t % g.oh());
+        this.tiled = g.kh() == DepthwiseMicroKernel.SIDE && g.kw() == DepthwiseMicroKernel.SIDE && g.sh() == g.sw() && g.sw() <= 2;
+        int tiles = (g.ow() + DepthwiseMicroKernel.PIXELS - 1) / DepthwiseMicroKernel.PIXELS;
+        this.bands = (g.oh() + BAND_ROWS - 1) / BAND_ROWS;
+        this.bandRows = (g.oh() + bands - 1) / bands;
+        this.bandRowFloats = ((tiles * DepthwiseMicroKernel.PIXELS - 1) * g.sw() + g.kw()) * L;
+        int bandFloats = ((bandRows - 1) * g.sh() + g.kh()) * bandRowFloats;
+        // one tile's room past the band for a last, partial tile's results
+        this.bandBuffers = ThreadLocal.withInitial(() -> new float[bandFloats + DepthwiseMicroKernel.PIXELS * L]);
+        int blocks = g.co() / L;
+        if (tiled) {
+            this.rowTask = t -> band(t / (blocks * bands), t / bands % blocks, t % bands);
+        } else {
+            int rows = blocks * g.oh();
+            this.rowTask = t -> row(t / rows, t % rows / g.oh(), t % g.oh());
+        }
     }
 
     /** Weights channels x 1 x kh x kw as [C / 16][kh * kw][16]: a tap's 16 channels in one vector. */
@@ -74,7 +104,64 @@ public final class BlockedDepthwise {
         callIn = in;
         callOut = out;
         callEpilogue = e;
-        workers.parallelFor(n * (g.co() / L) * g.oh(), rowTask);
+        workers.parallelFor(n * (g.co() / L) * (tiled ? bands : g.oh()), rowTask);
+    }
+
+    /** Output rows of band {@code index} of channel block cb of {@code sample}, on the 3x3 tile. */
+    private void band(int sample, int cb, int index) {
+        float[] buffer = bandBuffers.get();
+        int y0 = index * bandRows;
+        int y1 = Math.min(g.oh(), y0 + bandRows);
+        copyBand(sample, cb, y0, y1, buffer);
+        Epilogue e = callEpilogue;
+        float[] biases = e.bias() == null ? noBias : e.bias();
+        boolean clamps = e.residual() == null && e.clamps();
+        float lo = clamps ? 0f : Float.NEGATIVE_INFINITY;
+        float hi = clamps && e.capped() ? Epilogue.CAP : Float.POSITIVE_INFINITY;
+        int px = DepthwiseMicroKernel.PIXELS;
+        int spill = buffer.length - px * L;
+        int wBase = cb * g.kh() * g.kw() * L;
+        for (int y = y0; y < y1; y++) {
+            int src = (y - y0) * g.sh() * bandRowFloats;
+            int out = sample * g.outputSize() + (cb * g.positions() + y * g.ow()) * L;
+            for (int x = 0; x < g.ow(); x += px) {
+                boolean whole = x + px <= g.ow();
+                float[] dst = whole ? callOut : buffer;
+                int at = whole ? out + x * L : spill;
+                if (g.sw() == 1) {
+                    DepthwiseMicroKernel.strideOne(buffer, src + x * L, bandRowFloats, weight, wBase, biases, cb * L, lo, hi, dst, at);
+                } else {
+                    DepthwiseMicroKernel.strideTwo(buffer, src + 2 * x * L, bandRowFloats, weight, wBase, biases, cb * L, lo, hi, dst, at);
+                }
+                if (!whole) {
+                    System.arraycopy(buffer, spill, callOut, out + x * L, (g.ow() - x) * L);
+                }
+            }
+            if (!clamps) {
+                finish(out, g.ow() * L, e);
+            }
+        }
+    }
+
+    /** The input rows that output rows [y0, y1) read, [row][column][L] with zeros wherever the window meets padding. */
+    private void copyBand(int sample, int cb, int y0, int y1, float[] buffer) {
+        int iw = g.iw();
+        int left = g.pl() * L;
+        int inside = Math.min(iw * L, bandRowFloats - left);
+        int plane = sample * g.inputSize() + cb * g.ih() * iw * L;
+        int rows = (y1 - y0 - 1) * g.sh() + g.kh();
+        int top = y0 * g.sh() - g.pt();
+        for (int r = 0; r < rows; r++) {
+            int at = r * bandRowFloats;
+            int iy = top + r;
+            if (iy < 0 || iy >= g.ih()) {
+                Arrays.fill(buffer, at, at + bandRowFloats, 0f);
+                continue;
+            }
+            Arrays.fill(buffer, at, at + left, 0f);
+            System.arraycopy(callIn, plane + iy * iw * L, buffer, at + left, inside);
+            Arrays.fill(buffer, at + left + inside, at + bandRowFloats, 0f);
+        }
     }
 
     /** Output row y of channel block cb of {@code sample}: [ow][16] from the input rows its window covers. */

@@ -27,24 +27,61 @@ class BlockedDepthwiseTest {
             int n = 1 + r.nextInt(3);
             ConvGeometry g = new ConvGeometry(c, ih, iw, c, oh, ow, k, k, s, s, p, p, 1, 1, c);
             assertTrue(BlockedDepthwise.handles(g, Activation.RELU6));
-            float[] in = Oracle.random(r, n * g.inputSize());
-            float[] w = Oracle.random(r, c * k * k);
-            float[] bias = r.nextBoolean() ? Oracle.random(r, c) : null;
-            float[] residual = r.nextBoolean() ? Oracle.random(r, n * g.outputSize()) : null;
-            BlockedDepthwise conv = new BlockedDepthwise(g, w);
-            float[] out = new float[n * g.outputSize()];
-            Epilogue e = new Epilogue(bias, residual == null ? null : blocked(residual, n, c, g.positions()), Activation.RELU6, 0, false);
-            conv.run(TestWorkers.POOL, blocked(in, n, c, ih * iw), out, n, e, Oracle.random(r, conv.workspaceSize()));
-            float[] result = new float[out.length];
-            ChannelBlocks.toNchw(out, result, n, c, g.positions());
-            double[] expected = Oracle.conv2d(in, w, bias, n, g);
-            for (int i = 0; i < expected.length; i++) {
-                expected[i] = Math.min(6, Math.max(0, expected[i] + (residual == null ? 0 : residual[i])));
-            }
-            Oracle.assertClose(expected, result, k * 3 + 3, "trial " + trial + " " + g);
+            check(r, g, n, Activation.RELU6, r.nextBoolean(), "trial " + trial);
             padded += p > 0 ? 1 : 0;
         }
         assertTrue(padded >= 20, padded + " padded");
+    }
+
+    /**
+     * The 3x3 tile: 7-pixel tiles with a partial last one, bands of rows with a partial last one, padding
+     * on every side or none, and each way an epilogue leaves it: clamped in the tile's stores (ReLU,
+     * ReLU6) or applied after them (none, a sigmoid, any residual).
+     */
+    @Test
+    void threeByThreeTilesMatchTheOracle() {
+        Random r = new Random(62);
+        Activation[] activations = {Activation.NONE, Activation.RELU, Activation.RELU6, Activation.SIGMOID};
+        int trial = 0;
+        for (int s = 1; s <= 2; s++) {
+            for (int p = 0; p <= 2; p++) {
+                for (int ow : new int[] {1, 5, 7, 9, 14, 16}) {
+                    int oh = new int[] {1, 3, 9, 17}[trial % 4];
+                    int ih = (oh - 1) * s + 3 - 2 * p + r.nextInt(s);
+                    int iw = (ow - 1) * s + 3 - 2 * p + r.nextInt(s);
+                    if (ih < 1 || iw < 1) {
+                        continue;
+                    }
+                    int c = 16 * (1 + r.nextInt(2));
+                    ConvGeometry g = new ConvGeometry(c, ih, iw, c, oh, ow, 3, 3, s, s, p, p, 1, 1, c);
+                    Activation a = activations[trial % activations.length];
+                    check(r, g, 1 + r.nextInt(2), a, trial % 3 == 0, "3x3 trial " + trial + " " + a);
+                    trial++;
+                }
+            }
+        }
+        assertTrue(trial >= 20, trial + " trials");
+    }
+
+    /** Runs g on random input, weights, bias and (when asked) residual, and compares with the float64 oracle. */
+    private static void check(Random r, ConvGeometry g, int n, Activation activation, boolean withResidual, String label) {
+        int c = g.ci();
+        int k = g.kh();
+        float[] in = Oracle.random(r, n * g.inputSize());
+        float[] w = Oracle.random(r, c * k * k);
+        float[] bias = r.nextBoolean() ? Oracle.random(r, c) : null;
+        float[] residual = withResidual ? Oracle.random(r, n * g.outputSize()) : null;
+        BlockedDepthwise conv = new BlockedDepthwise(g, w);
+        float[] out = new float[n * g.outputSize()];
+        Epilogue e = new Epilogue(bias, residual == null ? null : blocked(residual, n, c, g.positions()), activation, 0, false);
+        conv.run(TestWorkers.POOL, blocked(in, n, c, g.ih() * g.iw()), out, n, e, Oracle.random(r, conv.workspaceSize()));
+        float[] result = new float[out.length];
+        ChannelBlocks.toNchw(out, result, n, c, g.positions());
+        double[] expected = Oracle.conv2d(in, w, bias, n, g);
+        for (int i = 0; i < expected.length; i++) {
+            expected[i] = activation.apply((float) (expected[i] + (residual == null ? 0 : residual[i])), 0);
+        }
+        Oracle.assertClose(expected, result, k * 3 + 3, label + " " + g);
     }
 
     @Test
