@@ -59,6 +59,8 @@ public final class ChannelVectorConv {
     private final boolean rows;
     /** Whether tiles are {@link NarrowMicroKernel}'s (any other NCHW input, at most 32 output channels): two blocks by 32 channels. */
     private final boolean narrow;
+    /** Whether tiles are {@link OneBlockMicroKernel}'s (a blocked input at stride 1 to one block of output channels): four blocks by 16 channels. */
+    private final boolean oneBlock;
     /** Output channels of a tile and of a weight panel. */
     private final int nc;
     /** Pixel blocks of {@link #PR} per tile, and the floats of one tile's sums. */
@@ -207,9 +209,10 @@ public final class ChannelVectorConv {
         this.grouped = blockedIn;
         this.rows = source == Source.NCHW_ROWS;
         this.narrow = !grouped && !rows && g.co() <= NarrowMicroKernel.CHANNELS && !VectorRegisters.few();
-        this.nc = grouped || rows || narrow ? BlockedMicroKernel.CHANNELS : NC;
+        this.oneBlock = grouped && g.co() <= ChannelBlocks.BLOCK && g.sw() == 1 && !VectorRegisters.few();
+        this.nc = oneBlock ? ChannelBlocks.BLOCK : grouped || rows || narrow ? BlockedMicroKernel.CHANNELS : NC;
         this.panels = (g.co() + nc - 1) / nc;
-        this.packed = grouped ? packGrouped(g, weight) : pack(g, weight, nc);
+        this.packed = grouped ? packGrouped(g, weight, nc) : pack(g, weight, nc);
         this.phases = source == Source.NCHW_PHASES ? new StridePhases(g) : rows ? new StridePhases(strideOne(g)) : null;
         this.padded = source == Source.BLOCKED_PADDED ? new PaddedBlocks(g) : null;
         int b = ChannelBlocks.BLOCK;
@@ -249,7 +252,7 @@ public final class ChannelVectorConv {
                 this.rowStep = g.sh() * padded.pw * b;
             }
         }
-        this.tileBlocks = narrow ? BlockedMicroKernel.PIXELS / PR : tileBlocks(grouped, rows, pixelStep);
+        this.tileBlocks = oneBlock ? OneBlockMicroKernel.RUNS : narrow ? BlockedMicroKernel.PIXELS / PR : tileBlocks(grouped, rows, pixelStep);
         this.tileFloats = tileBlocks * PR * nc;
         boolean flat = source == Source.NCHW_FLAT || source == Source.BLOCKED_FLAT;
         this.blocksPerRow = flat ? 0 : (g.ow() + PR - 1) / PR;
@@ -319,11 +322,11 @@ public final class ChannelVectorConv {
     }
 
     /**
-     * Weights for {@link BlockedMicroKernel}: panels of its channels, the reduction reordered to
-     * [channel block][ky][kx][channel in block], so that a group of steps reads one pixel's block.
+     * Weights for {@link BlockedMicroKernel} and {@link OneBlockMicroKernel}: panels of {@code nc} channels,
+     * the reduction reordered to [channel block][ky][kx][channel in block], so that a group of steps reads
+     * one pixel's block.
      */
-    private static float[] packGrouped(ConvGeometry g, float[] weight) {
-        int nc = BlockedMicroKernel.CHANNELS;
+    private static float[] packGrouped(ConvGeometry g, float[] weight, int nc) {
         int b = ChannelBlocks.BLOCK;
         int k = g.k();
         int window = g.kh() * g.kw();
@@ -371,6 +374,11 @@ public final class ChannelVectorConv {
     /** Whether this layer runs on {@link RowMicroKernel}'s tile. */
     boolean readsRows() {
         return rows;
+    }
+
+    /** Whether this layer runs on {@link OneBlockMicroKernel}'s tile. */
+    boolean readsOneBlock() {
+        return oneBlock;
     }
 
     /** Whether this layer runs on {@link NarrowMicroKernel}'s tile. */
@@ -543,11 +551,17 @@ public final class ChannelVectorConv {
                 int sample = callSample + tile / tileCount;
                 int block = tile % tileCount * tileBlocks;
                 int firstRun = inputOffset(sample, block);
-                boolean half = tileBlocks == 1 || block + 1 == blocks;
+                boolean half = !oneBlock && (tileBlocks == 1 || block + 1 == blocks);
                 int secondRun = half ? firstRun : inputOffset(sample, block + 1);
                 int t = (tile - first) * tileFloats;
                 int sums = g0 == 0 ? t : later;
-                if (half && pixelStep == ChannelBlocks.BLOCK) {
+                if (oneBlock) {
+                    // runs past the map's last block repeat its first: summed, never stored
+                    int second = block + 1 < blocks ? inputOffset(sample, block + 1) : firstRun;
+                    int third = block + 2 < blocks ? inputOffset(sample, block + 2) : firstRun;
+                    int fourth = block + 3 < blocks ? inputOffset(sample, block + 3) : firstRun;
+                    OneBlockMicroKernel.unitStep(packed, aBase, callPlanes, firstRun, second, third, fourth, taps, g0, g1, tiles, sums);
+                } else if (half && pixelStep == ChannelBlocks.BLOCK) {
                     BlockedMicroKernel.unitRun(packed, aBase, callPlanes, firstRun, taps, g0, g1, tiles, sums);
                 } else if (half && pixelStep == 2 * ChannelBlocks.BLOCK) {
                     BlockedMicroKernel.twoRun(packed, aBase, callPlanes, firstRun, taps, g0, g1, tiles, sums);

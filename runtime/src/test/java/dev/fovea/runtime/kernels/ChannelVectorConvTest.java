@@ -90,6 +90,46 @@ class ChannelVectorConvTest {
     }
 
     /**
+     * One block of output channels from a blocked input at stride 1 (MobileNet v2's 16-channel
+     * projection) takes the 28-pixel tile: 1x1 layers read in place and 3x3 layers from a padded copy,
+     * maps whose last tile has one to four runs, reductions of one slice and of several, blocked or NCHW
+     * out, with the residual and the accumulation the operands draw.
+     */
+    @Test
+    void oneOutputBlockOnTheTwentyEightPixelTileMatchesTheOracle() {
+        Random r = new Random(71);
+        boolean[] lastRuns = new boolean[4];
+        for (int trial = 0; trial < 40; trial++) {
+            boolean pointwise = trial % 2 == 0;
+            int k = pointwise ? 1 : 3;
+            int ow = 7 * (1 + r.nextInt(3)) - (pointwise ? 0 : r.nextInt(7));
+            int oh = 1 + r.nextInt(6);
+            int ci = 16 * (1 + r.nextInt(pointwise ? 12 : 4));
+            int n = 1 + r.nextInt(3);
+            ConvGeometry g = new ConvGeometry(ci, oh, ow, 16, oh, ow, k, k, 1, 1, k / 2, k / 2, 1, 1, 1);
+            Operands o = Operands.random(r, g, n);
+            boolean blockedOut = r.nextBoolean();
+            ChannelVectorConv conv = new ChannelVectorConv(g, o.w(), true, blockedOut);
+            assertTrue(conv.readsOneBlock() || VectorRegisters.few(), g.toString());
+            Epilogue e = new Epilogue(o.bias(), blocked(o.residual(), blockedOut, n, 16, g.positions()), Activation.RELU, 0, o.accumulate());
+            float[] result = blocked(o.out(), blockedOut, n, 16, g.positions());
+            conv.run(TestWorkers.POOL, blocked(o.in(), true, n, ci, oh * ow), result, n, e, Oracle.random(r, conv.workspaceSize()));
+            if (blockedOut) {
+                ChannelBlocks.toNchw(result.clone(), result, n, 16, g.positions());
+            }
+            Oracle.assertClose(o.expected(g, n, Double.POSITIVE_INFINITY), result, Math.sqrt(g.k()) * 3 + 3,
+                    "trial " + trial + " " + g + " blocked out " + blockedOut);
+            int blocks = pointwise ? g.positions() / 7 : oh * ((ow + 6) / 7);
+            lastRuns[(blocks - 1) % 4] = true;
+        }
+        for (boolean seen : lastRuns) {
+            assertTrue(seen, "a last tile of every length");
+        }
+        assertTrue(!new ChannelVectorConv(new ConvGeometry(32, 8, 8, 32, 8, 8, 1, 1, 1, 1, 0, 0, 1, 1, 1), Oracle.random(r, 32 * 32), true, true)
+                .readsOneBlock(), "two blocks take the 14x32 tile");
+    }
+
+    /**
      * Stems: a 7-wide window at column stride 2 over a few NCHW channels takes the row tile, whatever
      * the window's height, the row stride, the padding and the map's width (runs cut short at a row's
      * end, an odd number of runs), into NCHW or blocks, with ReLU and ReLU6.
