@@ -60,6 +60,8 @@ public final class ExpandDepthwise {
     private final int blocks;
     /** Pixels of a band buffer's row: the expanded row inside the depthwise window's padding. */
     private final int bandWidth;
+    /** Whether the depthwise layer is 3x3 at stride 1 or 2 on rows of at least 7 pixels, for {@link DepthwiseMicroKernel}'s tile. */
+    private final boolean sevenPixelTiles;
 
     private float[] callIn;
     private float[] callOut;
@@ -111,6 +113,8 @@ public final class ExpandDepthwise {
         this.depthwiseBias = depthwiseEpilogue.bias() == null ? new float[depthwise.co()] : depthwiseEpilogue.bias().clone();
         this.expandEpilogue = expandEpilogue;
         this.depthwiseEpilogue = depthwiseEpilogue;
+        this.sevenPixelTiles = depthwise.kh() == DepthwiseMicroKernel.SIDE && depthwise.kw() == DepthwiseMicroKernel.SIDE
+                && depthwise.sh() == depthwise.sw() && depthwise.sw() <= 2 && depthwise.ow() >= DepthwiseMicroKernel.PIXELS;
         this.bandWidth = Math.max(depthwise.pl() + depthwise.iw(), (depthwise.ow() - 1) * depthwise.sw() + depthwise.kw());
         this.task = this::task;
     }
@@ -421,6 +425,27 @@ public final class ExpandDepthwise {
         int out = outBase + (cb * depthwise.positions() + y * ow) * L;
         float[] dst = callOut;
         FloatVector bias = FloatVector.fromArray(S, depthwiseBias, cb * L);
+        if (sevenPixelTiles) {
+            // the last seven moved back over pixels already done; ReLU and ReLU6 clamp in the tile's stores
+            boolean clamps = depthwiseEpilogue.clamps();
+            float lo = clamps ? 0f : Float.NEGATIVE_INFINITY;
+            float hi = clamps && depthwiseEpilogue.capped() ? Epilogue.CAP : Float.POSITIVE_INFINITY;
+            int px = DepthwiseMicroKernel.PIXELS;
+            for (int tile = 0; tile < (ow + px - 1) / px; tile++) {
+                int x = Math.min(tile * px, ow - px);
+                if (depthwise.sw() == 1) {
+                    DepthwiseMicroKernel.strideOne(band, top + x * L, bandWidth * L, depthwiseWeight, wBase, depthwiseBias, cb * L, lo, hi, dst,
+                            out + x * L);
+                } else {
+                    DepthwiseMicroKernel.strideTwo(band, top + 2 * x * L, bandWidth * L, depthwiseWeight, wBase, depthwiseBias, cb * L, lo, hi,
+                            dst, out + x * L);
+                }
+            }
+            if (!clamps) {
+                VectorActivations.apply(dst, out, out + ow * L, depthwiseEpilogue.activation(), depthwiseEpilogue.slope());
+            }
+            return;
+        }
         // the last four moved back over pixels already done, as the expand's tiles are; a pixel at a time only below four
         int tiles = ow < DW_PX ? 0 : (ow + DW_PX - 1) / DW_PX;
         for (int tile = 0; tile < tiles; tile++) {
