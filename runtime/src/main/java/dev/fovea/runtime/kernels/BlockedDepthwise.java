@@ -76,7 +76,8 @@ public final class BlockedDepthwise {
         this.bandBuffers = ThreadLocal.withInitial(() -> new float[bandFloats + DepthwiseMicroKernel.PIXELS * L]);
         int blocks = g.co() / L;
         if (tiled) {
-            this.rowTask = t -> band(t / (blocks * bands), t / bands % blocks, t % bands);
+            // band first: the workers take tasks from both ends, so each keeps to the rows it wrote in the layer before
+            this.rowTask = t -> band(t / (blocks * bands), t % blocks, t / blocks % bands);
         } else {
             int rows = blocks * g.oh();
             this.rowTask = t -> row(t / rows, t % rows / g.oh(), t % g.oh());

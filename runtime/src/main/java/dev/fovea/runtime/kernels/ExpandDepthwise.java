@@ -155,9 +155,11 @@ public final class ExpandDepthwise {
 
     /** Output rows [y0, y1) of one sample's channel blocks [cb0, cb1), band after band. */
     private void task(int index) {
+        // runs of rows first: the workers take tasks from both ends, so each keeps to the rows the layers
+        // before and after it read or write on the same core (the 1x1 layers' tasks go pixel group first)
         int sample = index / (callGroups * callSegments);
-        int group = index / callSegments % callGroups;
-        int part = index % callSegments;
+        int part = index / callGroups % callSegments;
+        int group = index % callGroups;
         int cb0 = group * callGroupBlocks;
         int cb1 = Math.min(blocks, cb0 + callGroupBlocks);
         int y0 = part * depthwise.oh() / callSegments;
