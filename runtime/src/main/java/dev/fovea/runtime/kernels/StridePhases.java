@@ -62,10 +62,14 @@ final class StridePhases {
         return g.ci() * rowBlocks;
     }
 
-    /** Copy task t of {@link #copyTasks()}: rows of one channel's used planes, from the sample at {@code inBase}. */
+    /**
+     * Copy task t of {@link #copyTasks()}: rows of one channel's used planes, from the sample at {@code inBase}.
+     * Numbered rows first: the workers take tasks from both ends, so each copies the rows that its own
+     * tiles, numbered from the top of the map too, then read from its cache.
+     */
     void copy(float[] in, int inBase, float[] planes, int t) {
-        int c = t / rowBlocks;
-        int first = t % rowBlocks * ROWS_PER_COPY;
+        int c = t % g.ci();
+        int first = t / g.ci() * ROWS_PER_COPY;
         copyRows(in, inBase, planes, c, first, Math.min(ph, first + ROWS_PER_COPY));
     }
 
