@@ -36,10 +36,14 @@ final class PaddedBlocks {
         return g.ci() / B * rowBlocks;
     }
 
-    /** Copy task t of {@link #copyTasks()} from the blocked sample at {@code inBase}: zeros in the padding. */
+    /**
+     * Copy task t of {@link #copyTasks()} from the blocked sample at {@code inBase}: zeros in the padding.
+     * Numbered rows first, as {@link StridePhases}' copies: each worker copies the rows its tiles read next.
+     */
     void copy(float[] in, int inBase, float[] planes, int t) {
-        int block = t / rowBlocks;
-        int first = t % rowBlocks * ROWS_PER_COPY;
+        int blocks = g.ci() / B;
+        int block = t % blocks;
+        int first = t / blocks * ROWS_PER_COPY;
         int last = Math.min(ph, first + ROWS_PER_COPY);
         int iw = g.iw();
         int left = g.pl();
