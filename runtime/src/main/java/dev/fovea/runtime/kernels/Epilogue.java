@@ -50,6 +50,16 @@ public record Epilogue(float[] bias, float[] residual, Activation activation, fl
         return activation == Activation.RELU6;
     }
 
+    /** The lower bound of a store that clamps both ways (a tile that takes bounds, not flags): 0 for ReLU and ReLU6. */
+    public float floor() {
+        return clamps() ? 0f : Float.NEGATIVE_INFINITY;
+    }
+
+    /** The upper bound of such a store: {@link #CAP} for ReLU6. */
+    public float ceiling() {
+        return capped() ? CAP : Float.POSITIVE_INFINITY;
+    }
+
     /** Activations the vector epilogue computes: all of them (softmax is not element-wise and not an Activation). */
     public static boolean fusable(Activation a) {
         return true;

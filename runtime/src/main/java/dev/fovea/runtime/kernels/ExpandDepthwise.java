@@ -429,9 +429,8 @@ public final class ExpandDepthwise {
         FloatVector bias = FloatVector.fromArray(S, depthwiseBias, cb * L);
         if (sevenPixelTiles) {
             // the last seven moved back over pixels already done; ReLU and ReLU6 clamp in the tile's stores
-            boolean clamps = depthwiseEpilogue.clamps();
-            float lo = clamps ? 0f : Float.NEGATIVE_INFINITY;
-            float hi = clamps && depthwiseEpilogue.capped() ? Epilogue.CAP : Float.POSITIVE_INFINITY;
+            float lo = depthwiseEpilogue.floor();
+            float hi = depthwiseEpilogue.ceiling();
             int px = DepthwiseMicroKernel.PIXELS;
             for (int tile = 0; tile < (ow + px - 1) / px; tile++) {
                 int x = Math.min(tile * px, ow - px);
@@ -443,7 +442,7 @@ public final class ExpandDepthwise {
                             dst, out + x * L);
                 }
             }
-            if (!clamps) {
+            if (!depthwiseEpilogue.clamps()) {
                 VectorActivations.apply(dst, out, out + ow * L, depthwiseEpilogue.activation(), depthwiseEpilogue.slope());
             }
             return;

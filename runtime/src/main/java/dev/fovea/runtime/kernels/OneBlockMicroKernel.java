@@ -9,8 +9,8 @@ import jdk.incubator.vector.VectorSpecies;
  * vector and one broadcast. {@link BlockedMicroKernel}'s 14 x 32 tile would leave its second vector
  * of every step summing zero weights. The reduction runs in groups of one input channel block and tap,
  * as there, weights packed [group][c][16]; the 28 pixels are four runs of 7, one channel block apart
- * (stride 1). Every sum runs over the steps in order from zero, as on the wide
- * tile, so the results are the same.
+ * (stride 1). Every sum runs over the steps in order from zero, as on the wide tile, so the results are
+ * the same.
  */
 final class OneBlockMicroKernel {
     static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
