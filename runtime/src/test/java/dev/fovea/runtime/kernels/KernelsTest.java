@@ -17,8 +17,8 @@ class KernelsTest {
     @Test
     void denseMatchesTheOracle() {
         for (int trial = 0; trial < 100; trial++) {
-            // past 4 samples the 4-by-4 blocks run, with tails of samples and units; past 16 samples a
-            // second group, past 256 features a second chunk
+            // every tile (12, 8, 4, 2 and 1 samples) and their sums: up to 40 samples; a last block of units
+            // short of its 2 vectors; past 128 features a second chunk, and one short of 128
             int n = 1 + r.nextInt(trial % 2 == 0 ? 10 : 40);
             int features = 1 + r.nextInt(trial % 2 == 0 ? 300 : 700);
             int units = 1 + r.nextInt(70);
@@ -38,6 +38,12 @@ class KernelsTest {
                 }
             }
             Oracle.assertClose(expected, out, Math.sqrt(features) * 3, "dense " + features + " -> " + units);
+            // each sum runs over the features in order whatever tile computes it: a sample alone gets the same bits
+            int last = n - 1;
+            float[] alone = new float[units];
+            Gemv.run(TestWorkers.POOL, w, java.util.Arrays.copyOfRange(in, last * features, n * features), alone, 1, features, units,
+                    Epilogue.of(b).withActivation(Activation.RELU, 0));
+            assertArrayEquals(java.util.Arrays.copyOfRange(out, last * units, n * units), alone, "dense alone, sample " + last + " of " + n);
         }
     }
 
