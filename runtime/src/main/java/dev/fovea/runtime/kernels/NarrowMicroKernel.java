@@ -5,9 +5,10 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * The 14-pixel by 32-channel tile (28 accumulators, as {@link BlockedMicroKernel}'s) for an NCHW input
- * read through a tap table, one entry per reduction step ({@link StridePhases}), where the layer has at
- * most 32 output channels: MobileNet's and Inception's 3x3 stride-2 stems, whose 32 channels left half
- * of the 7-pixel by 64-channel tile's lanes summing zeros. Step j loads 32 weights at
+ * read through a tap table, one entry per reduction step ({@link StridePhases}), in panels of 32 output
+ * channels: MobileNet's and Inception's 3x3 stride-2 stems, whose 32 channels left half of the 7-pixel
+ * by 64-channel tile's lanes summing zeros, and AlexNet's and VGG's first layers, for which that tile
+ * needs one register more than there are. Step j loads 32 weights at
  * {@code aBase + j * 32} and broadcasts 7 consecutive floats from each of two runs, at
  * {@code first + taps[j]} and {@code second + taps[j]}. Every sum runs over the steps in order from
  * zero, as on the wide tile, so the results are the same. The accumulators' loads and stores are

@@ -162,9 +162,10 @@ class ChannelVectorConvTest {
     }
 
     /**
-     * NCHW inputs to at most 32 output channels take the 14x32 tile: MobileNet's stem (3x3 at stride 2
-     * from 3 channels to 32), other windows and strides, 1x1 layers read in place, maps whose last tile
-     * has one run, into NCHW (32 channels) or blocks (16 to 32), with ReLU and ReLU6.
+     * NCHW inputs off the row tile take the 14x32 tile, in panels of 32 output channels: MobileNet's stem
+     * (3x3 at stride 2 from 3 channels to 32), AlexNet's first layer (64 channels), other windows and
+     * strides, 1x1 layers read in place, maps whose last tile has one run, into NCHW (any channel count,
+     * a last panel part-filled) or blocks (16 to 96), with ReLU and ReLU6.
      */
     @Test
     void narrowLayersOnTheFourteenPixelTileMatchTheOracle() {
@@ -184,7 +185,7 @@ class ChannelVectorConvTest {
             }
             int ci = trial % 2 == 0 ? 3 : 1 + r.nextInt(40);
             boolean blockedOut = r.nextBoolean();
-            int co = blockedOut ? ChannelBlocks.BLOCK * (1 + r.nextInt(2)) : 2 * ChannelBlocks.BLOCK;
+            int co = blockedOut ? ChannelBlocks.BLOCK * (1 + r.nextInt(6)) : 1 + r.nextInt(100);
             int n = 1 + r.nextInt(3);
             boolean capped = r.nextBoolean();
             ConvGeometry g = new ConvGeometry(ci, ih, iw, co, oh, ow, k, k, s, s, p, p, 1, 1, 1);
@@ -196,8 +197,8 @@ class ChannelVectorConvTest {
             oneRun += runs % 2;
         }
         assertTrue(oneRun >= 10, oneRun + " layers with a one-run last tile");
-        assertTrue(!new ChannelVectorConv(new ConvGeometry(16, 8, 8, 48, 8, 8, 3, 3, 1, 1, 1, 1, 1, 1, 1), Oracle.random(r, 48 * 144), false, true)
-                .readsNarrow(), "48 channels take the 64-channel tile");
+        assertTrue(new ChannelVectorConv(new ConvGeometry(16, 8, 8, 48, 8, 8, 3, 3, 1, 1, 1, 1, 1, 1, 1), Oracle.random(r, 48 * 144), false, true)
+                .readsNarrow() || VectorRegisters.few(), "48 channels take the 14x32 tile, in two panels");
     }
 
     /** Runs a convolution from an NCHW input into NCHW or blocks, with ReLU or ReLU6, and holds it to the oracle. */
