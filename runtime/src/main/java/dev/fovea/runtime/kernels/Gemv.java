@@ -24,9 +24,9 @@ public final class Gemv {
     /** Units of a block: two vectors. */
     static final int WIDTH = 2 * L;
     /**
-     * Samples of the largest tile: 24 accumulators, or 12 where there are 16 registers ({@link VectorRegisters}). A tile
-     * of 14 left two samples of a batch of 16 to a tile of four chains, too few to hide the FMA's latency: AlexNet's
-     * first dense layer at batch 16 took 7.6 ms on tiles of 14 and 2, 6.6 on tiles of 12 and 4.
+     * Samples of the largest tile: 12 (24 accumulators), or 6 (12) where there are 16 registers ({@link VectorRegisters}).
+     * A tile of 14 left two samples of a batch of 16 to a tile of four chains, too few to hide the FMA's latency:
+     * AlexNet's first dense layer at batch 16 took 7.6 ms on tiles of 14 and 2, 6.6 on tiles of 12 and 4.
      */
     private static final int GROUP = VectorRegisters.few() ? 6 : 12;
     /** Features of a chunk: a block's weights for it take 16 KiB at 16 lanes, and stay in L1 for every sample group. */
