@@ -787,10 +787,6 @@ public final class ChannelVectorConv {
         }
     }
 
-    /**
-     * The last, partial vector of channels a float at a time: a masked gather or scatter still checks the
-     * indices of the lanes it leaves out.
-     */
     /** Channels [channel, channel + count) of pixels [0, valid) of a tile (its lanes from t), one output row at a time, into NCHW. */
     private void channelsEpilogue(float[] tile, int t, int valid, int channel, int count, int pixel, float[] bias, int outBase,
             int residualBase) {
