@@ -145,7 +145,16 @@ public final class InferenceSession implements AutoCloseable {
         return kernels;
     }
 
-    /** The network's layers each step runs, by the step's name: one, or those fused into it. */
+    /** Its steps by name, for the plan's tests. */
+    java.util.Map<String, Step> steps() {
+        java.util.Map<String, Step> byName = new java.util.LinkedHashMap<>();
+        for (Step s : steps) {
+            byName.put(s.name(), s);
+        }
+        return byName;
+    }
+
+        /** The network's layers each step runs, by the step's name: one, or those fused into it. */
     public java.util.Map<String, List<String>> stepLayers() {
         java.util.Map<String, List<String>> layers = new java.util.LinkedHashMap<>();
         for (Step s : steps) {

@@ -71,6 +71,8 @@ final class LinearStep implements BlockableStep {
     private LinearKernel kernel;
     private LinearKernel.Pass pass;
     private final Workspace workspace;
+    /** Whether {@link #prepare} settled on a blocked output whose last block is padded with zeros. */
+    private boolean paddedOutput;
 
     /** A convolution. */
     LinearStep(String name, ConvGeometry g, Weight weight, float[] bias, float[] in, float[] out, int batch, boolean accumulate,
@@ -180,26 +182,36 @@ final class LinearStep implements BlockableStep {
 
     @Override
     public boolean readsBlocked() {
-        return geometry != null && takesBlocks(geometry.ci());
+        return geometry != null && takesBlocks(geometry.ci(), ChannelVectorConv.readsPadded(geometry));
     }
 
+    /** A padded output needs room for its blocks' zeros in the buffer it is written to. */
     @Override
     public boolean writesBlocked() {
-        return geometry != null && takesBlocks(geometry.co());
+        return geometry != null
+                && takesBlocks(geometry.co(), (long) batch * ChannelBlocks.padded(geometry.co()) * geometry.positions() <= out.length);
     }
 
-    /** Whether a convolution's blocked kernel applies, with {@code channels} on the blocked side. */
-    private boolean takesBlocks(int channels) {
+    /**
+     * Whether a convolution's blocked kernel applies, with {@code channels} on the blocked side: channels in whole
+     * blocks, or a count that {@link ChannelBlocks#padsWell pads well} where {@code padded} says this side can be padded.
+     */
+    private boolean takesBlocks(int channels, boolean padded) {
         if (isDepthwise()) {
             return BlockedDepthwise.handles(geometry, activation);
         }
-        return ChannelVectorConv.handlesBlocked(geometry, activation) && ChannelBlocks.fits(channels);
+        return ChannelVectorConv.handlesBlocked(geometry, activation) && (ChannelBlocks.fits(channels) || padded && ChannelBlocks.padsWell(channels));
     }
 
-    /** Whether it can write its blocked output inside a zero border: a convolution that adds nothing onto its output. */
+    /** Whether it writes blocks padded with zeros after its last channel ({@link ChannelBlocks#padded}), once prepared. */
+    boolean writesPadded() {
+        return paddedOutput;
+    }
+
+    /** Whether it can write its blocked output inside a zero border: a convolution that adds nothing onto its output, in whole blocks. */
     @Override
     public boolean canWriteFramed() {
-        return !isDepthwise() && !accumulate && writesBlocked();
+        return !isDepthwise() && !accumulate && writesBlocked() && ChannelBlocks.fits(geometry.co());
     }
 
     /**
@@ -212,7 +224,7 @@ final class LinearStep implements BlockableStep {
 
     /** Whether it adds its blocked result onto an output it could find inside a zero border (a projection shortcut). */
     boolean canAccumulateFramed() {
-        return geometry != null && !isDepthwise() && accumulate && residual == null && writesBlocked();
+        return geometry != null && !isDepthwise() && accumulate && residual == null && writesBlocked() && ChannelBlocks.fits(geometry.co());
     }
 
     /** Adds its result onto {@code framed}, laid out in frame f, where the convolution before it wrote its output. */
@@ -305,6 +317,10 @@ final class LinearStep implements BlockableStep {
     @Override
     public void prepare(boolean blockedIn, boolean blockedOut) {
         Epilogue epilogue = new Epilogue(bias, residual, activation, slope, accumulate, residualFrame);
+        paddedOutput = blockedOut && !ChannelBlocks.fits(geometry.co());
+        if (paddedOutput) {
+            outSlice = OutputSlice.whole(ChannelBlocks.padded(geometry.co()) * geometry.positions()); // its blocks' zeros too
+        }
         kernel = LinearKernel.choose(new LinearKernel.Situation(geometry, activation, isDepthwise(), accumulate, blockedIn, blockedOut,
                 inFrame != null, batch));
         float[] values = weight.values();

@@ -5,8 +5,10 @@ package dev.fovea.runtime.kernels;
  * {@link BlockedDepthwise} pass between them:
  * per sample [C / 16][H][W][16], so the 16 channels of one pixel are one vector. A kernel that
  * vectorises over output channels then stores its results and reads a residual with plain vector
- * accesses, and broadcasts its input pixels from consecutive floats. Only tensors whose channel count
- * is a multiple of {@link #BLOCK} take it; a sample occupies exactly the floats it does in NCHW.
+ * accesses, and broadcasts its input pixels from consecutive floats. A tensor whose channel count is a
+ * multiple of {@link #BLOCK} occupies exactly the floats it does in NCHW; one that is not, such as
+ * MobileNet v2's 24-channel tensors, may take it {@link #padsWell padded}: its last block holds zeros
+ * after its last channel, and a sample takes {@link #padded} channels' floats.
  */
 public final class ChannelBlocks {
     /** Channels per block: one vector of the preferred species. */
@@ -27,15 +29,28 @@ public final class ChannelBlocks {
                     g.pt(), g.pl());
         }
 
-        /** Floats of one sample of {@code channels} channels. */
+        /** Floats of one sample of {@code channels} channels, in whole blocks. */
         public int floats(int channels) {
-            return channels * height * width;
+            return padded(channels) * height * width;
         }
     }
 
-    /** Whether a tensor of this many channels can be blocked. */
+    /** Whether a tensor of this many channels fills whole blocks. */
     public static boolean fits(int channels) {
         return channels % BLOCK == 0;
+    }
+
+    /** Channels a blocked tensor of this many channels holds: whole blocks, zeros after its last channel. */
+    public static int padded(int channels) {
+        return (channels + BLOCK - 1) / BLOCK * BLOCK;
+    }
+
+    /**
+     * Whether a tensor of this many channels that does not fill whole blocks is worth blocking with zeros in
+     * its last block: at most a third more floats than it has (24 channels in two blocks of 16, not 8 in one).
+     */
+    public static boolean padsWell(int channels) {
+        return !fits(channels) && 3 * padded(channels) <= 4 * channels;
     }
 
     /** Offset of (channel, position) within one sample of {@code positions} positions per channel. */
@@ -43,13 +58,14 @@ public final class ChannelBlocks {
         return (channel / BLOCK * positions + position) * BLOCK + channel % BLOCK;
     }
 
-    /** NCHW to blocked, {@code n} samples of {@code channels} x {@code positions}. */
+    /** NCHW to blocked, {@code n} samples of {@code channels} x {@code positions}; a padded block's zeros are dst's own. */
     public static void fromNchw(float[] src, float[] dst, int n, int channels, int positions) {
         int size = channels * positions;
+        int blocked = padded(channels) * positions;
         for (int s = 0; s < n; s++) {
             for (int c = 0; c < channels; c++) {
                 for (int p = 0; p < positions; p++) {
-                    dst[s * size + offset(c, p, positions)] = src[s * size + c * positions + p];
+                    dst[s * blocked + offset(c, p, positions)] = src[s * size + c * positions + p];
                 }
             }
         }
@@ -58,10 +74,11 @@ public final class ChannelBlocks {
     /** Blocked to NCHW, {@code n} samples of {@code channels} x {@code positions}. */
     public static void toNchw(float[] src, float[] dst, int n, int channels, int positions) {
         int size = channels * positions;
+        int blocked = padded(channels) * positions;
         for (int s = 0; s < n; s++) {
             for (int c = 0; c < channels; c++) {
                 for (int p = 0; p < positions; p++) {
-                    dst[s * size + c * positions + p] = src[s * size + offset(c, p, positions)];
+                    dst[s * size + c * positions + p] = src[s * blocked + offset(c, p, positions)];
                 }
             }
         }

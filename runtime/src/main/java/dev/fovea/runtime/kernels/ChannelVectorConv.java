@@ -3,6 +3,7 @@ package dev.fovea.runtime.kernels;
 import dev.fovea.runtime.exec.Workers;
 import java.util.function.IntConsumer;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -97,6 +98,12 @@ public final class ChannelVectorConv {
     /** Floats of one sample of the input and of the output: more than the tensor's inside a frame. */
     private final int inSampleFloats;
     private final int outSampleFloats;
+    /** Output channels a sample holds: a blocked output's in whole blocks, the padding's lanes written as zeros. */
+    private final int outChannels;
+    /** The call's bias in whole blocks: the epilogue's own, or its copy with zeros after the last channel. */
+    private float[] callBias;
+    private float[] paddedBiasOf;
+    private float[] paddedBias;
     /** The output's own array, unsliced. */
     private final OutputSlice whole;
     /** Floats per channel block of a blocked output, and each output position's offset in its block. */
@@ -153,8 +160,8 @@ public final class ChannelVectorConv {
     }
 
     /**
-     * Whether this kernel can read or write {@link ChannelBlocks} tensors for this layer (the channel
-     * counts must fit blocks too): no size limit, as neither scatter nor copy is left to pay for, any
+     * Whether this kernel can read or write {@link ChannelBlocks} tensors for this layer (in whole blocks,
+     * or padded: {@link #readsPadded}): no size limit, as neither scatter nor copy is left to pay for, any
      * number of input channels, so that a 3-channel stem writes blocks for the layers after it, and as
      * few output channels as one block. A narrow layer leaves lanes of its tile idle, but it keeps the
      * layers around it blocked: MobileNet v2's 16- and 24-channel projections, which otherwise hold its
@@ -162,6 +169,15 @@ public final class ChannelVectorConv {
      */
     public static boolean handlesBlocked(ConvGeometry g, Activation activation) {
         return g.groups() == 1 && g.dh() == 1 && g.dw() == 1 && g.co() >= ChannelBlocks.BLOCK && VectorActivations.isCheap(activation);
+    }
+
+    /**
+     * Whether this layer can read a blocked input whose last block is padded with zeros ({@link ChannelBlocks#padded}):
+     * a 1x1 stride-1 layer whose tiles run on across rows, which reads the input in place. Its weights are
+     * packed with zeros for the padding channels; any layer can write such an output, unframed.
+     */
+    public static boolean readsPadded(ConvGeometry g) {
+        return g.isPointwise() && g.positions() % PR == 0;
     }
 
     /**
@@ -189,7 +205,8 @@ public final class ChannelVectorConv {
      */
     public ChannelVectorConv(ConvGeometry g, float[] weight, boolean blockedIn, boolean blockedOut, ChannelBlocks.Frame inFrame,
             ChannelBlocks.Frame outFrame) {
-        if (blockedIn && !ChannelBlocks.fits(g.ci()) || blockedOut && !ChannelBlocks.fits(g.co())) {
+        if (blockedIn && !ChannelBlocks.fits(g.ci()) && (!readsPadded(g) || inFrame != null)
+                || blockedOut && !ChannelBlocks.fits(g.co()) && outFrame != null) {
             throw new IllegalArgumentException("channels do not fill blocks of " + ChannelBlocks.BLOCK + ": " + g);
         }
         if (inFrame != null && (!blockedIn || !inFrame.equals(ChannelBlocks.Frame.around(g)) || g.ow() % PR != 0)
@@ -198,15 +215,17 @@ public final class ChannelVectorConv {
             throw new IllegalArgumentException("frame does not fit " + g + ": in " + inFrame + ", out " + outFrame);
         }
         this.g = g;
-        this.inSampleFloats = inFrame == null ? g.inputSize() : inFrame.floats(g.ci());
-        this.outSampleFloats = outFrame == null ? g.outputSize() : outFrame.floats(g.co());
+        this.inSampleFloats = inFrame != null ? inFrame.floats(g.ci()) : blockedIn ? ChannelBlocks.padded(g.ci()) * g.ih() * g.iw() : g.inputSize();
+        this.outSampleFloats = outFrame != null ? outFrame.floats(g.co()) : blockedOut ? ChannelBlocks.padded(g.co()) * g.positions() : g.outputSize();
+        this.outChannels = blockedOut ? ChannelBlocks.padded(g.co()) : g.co();
         this.whole = OutputSlice.whole(outSampleFloats);
         this.outPlane = outPlane(g, outFrame);
         this.outPixel = pixelOffsets(g, outFrame);
         this.residualPlane = outPlane(g, null);
-        this.residualSampleFloats = g.outputSize();
+        this.residualSampleFloats = outChannels * g.positions();
         this.residualPixel = pixelOffsets(g, null);
-        this.k = g.k();
+        // a blocked input's reduction runs over whole blocks, a padded one's last with zero weights
+        this.k = blockedIn ? ChannelBlocks.padded(g.ci()) * g.kh() * g.kw() : g.k();
         this.blockedOut = blockedOut;
         this.source = inFrame != null ? Source.BLOCKED_ROWS : sourceFor(g, blockedIn);
         this.grouped = blockedIn;
@@ -265,7 +284,7 @@ public final class ChannelVectorConv {
         // after the tiles, one tile's room for a later slice's sums (groupedSums), and one float that keeps the sum
         // of the weight slices read ahead (SliceReader); sized by the first job
         this.tiles = ThreadLocal.withInitial(() -> new float[tilesFloats(callTilesPerTask)]);
-        this.noBias = new float[g.co()];
+        this.noBias = new float[outChannels];
         this.copyTask = phases != null ? t -> phases.copy(callIn, callInBase, callPlanes, t) : t -> padded.copy(callIn, callInBase, callPlanes, t);
         // every panel of one pixel group before the next group: the workers take tasks from both ends, so
         // each keeps to its own part of the map from layer to layer, and finds it in its own cache
@@ -333,12 +352,13 @@ public final class ChannelVectorConv {
         int b = ChannelBlocks.BLOCK;
         int k = g.k();
         int window = g.kh() * g.kw();
-        float[] packed = new float[(g.co() + nc - 1) / nc * k * nc];
+        int steps = ChannelBlocks.padded(g.ci()) * window; // a padded block's channels keep zero weights
+        float[] packed = new float[(g.co() + nc - 1) / nc * steps * nc];
         for (int o = 0; o < g.co(); o++) {
             for (int c = 0; c < g.ci(); c++) {
                 for (int tap = 0; tap < window; tap++) {
                     int step = (c / b * window + tap) * b + c % b;
-                    packed[(o / nc * k + step) * nc + o % nc] = weight[o * k + c * window + tap];
+                    packed[(o / nc * steps + step) * nc + o % nc] = weight[o * k + c * window + tap];
                 }
             }
         }
@@ -362,9 +382,10 @@ public final class ChannelVectorConv {
     /** Offsets of a blocked source of h x w pixels per plane, one per reduction group = (channel block, ky, kx). */
     private static int[] groupTaps(ConvGeometry g, int h, int w) {
         int b = ChannelBlocks.BLOCK;
-        int[] taps = new int[g.ci() / b * g.kh() * g.kw()];
+        int blocks = ChannelBlocks.padded(g.ci()) / b;
+        int[] taps = new int[blocks * g.kh() * g.kw()];
         int j = 0;
-        for (int block = 0; block < g.ci() / b; block++) {
+        for (int block = 0; block < blocks; block++) {
             for (int ky = 0; ky < g.kh(); ky++) {
                 for (int kx = 0; kx < g.kw(); kx++) {
                     taps[j++] = (block * h * w + ky * w + kx) * b;
@@ -420,10 +441,11 @@ public final class ChannelVectorConv {
         callSlice = slice;
         callPlanes = copies() ? workspace : in;
         callEpilogue = e;
+        callBias = bias(e);
         if (!java.util.Objects.equals(e.residualFrame(), residualFrame)) { // a framed residual, known from the first call on
             residualFrame = e.residualFrame();
             residualPlane = outPlane(g, residualFrame);
-            residualSampleFloats = residualFrame == null ? g.outputSize() : residualFrame.floats(g.co());
+            residualSampleFloats = residualFrame == null ? outChannels * g.positions() : residualFrame.floats(g.co());
             residualPixel = pixelOffsets(g, residualFrame);
         }
         if (!copies()) {
@@ -441,6 +463,19 @@ public final class ChannelVectorConv {
             workers.parallelFor(copyTasks, copyTask);
             workers.parallelFor(panels * taskGroups, tileTask);
         }
+    }
+
+    /** The epilogue's bias, as long as the output's blocks: copied once with zeros after it when they are padded. */
+    private float[] bias(Epilogue e) {
+        float[] bias = e.bias() == null ? noBias : e.bias();
+        if (bias.length >= outChannels) {
+            return bias;
+        }
+        if (bias != paddedBiasOf) {
+            paddedBiasOf = bias;
+            paddedBias = java.util.Arrays.copyOf(bias, outChannels);
+        }
+        return paddedBias;
     }
 
     /**
@@ -757,12 +792,14 @@ public final class ChannelVectorConv {
     /** Pixels [0, valid) of a tile, channels from {@code channel0}, through the epilogue into {@link ChannelBlocks}. */
     private void blockedEpilogue(float[] tile, int t, int valid, int channel0, int pixel, int outBase, int residualBase) {
         Epilogue e = callEpilogue;
-        float[] bias = e.bias() == null ? noBias : e.bias();
+        float[] bias = callBias;
         float[] residual = e.residual();
         int[] residualAt = residualPixel;
         for (int v = 0; v < nc && channel0 + v < g.co(); v += L) {
             int channel = channel0 + v;
             FloatVector b = FloatVector.fromArray(S, bias, channel);
+            boolean padding = channel + L > g.co();
+            VectorMask<Float> real = S.indexInRange(channel, g.co());
             int plane = outBase + channel / L * outPlane;
             int r = residualBase + channel / L * residualPlane;
             for (int i = 0; i < valid; i++) {
@@ -781,6 +818,9 @@ public final class ChannelVectorConv {
                     if (e.capped()) {
                         x = x.blend(Epilogue.CAP, x.compare(VectorOperators.GT, Epilogue.CAP));
                     }
+                }
+                if (padding) {
+                    x = x.blend(0f, real.not()); // zeros, whatever the input held
                 }
                 x.intoArray(callOut, at);
             }

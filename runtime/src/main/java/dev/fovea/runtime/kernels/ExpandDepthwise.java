@@ -51,6 +51,8 @@ public final class ExpandDepthwise {
     private final Epilogue depthwiseEpilogue;
     /** Whether the input is blocked; an NCHW input's rows are copied into blocks, a band at a time, for the same tiles. */
     private final boolean blockedIn;
+    /** Floats of a sample of the input: a blocked one's last block may be padded ({@link ChannelBlocks#padded}). */
+    private final int inSampleFloats;
     /** Each input channel's offset from its pixel 0 in a sample of the blocked input. */
     private final int[] channelOffsets;
     /** The same in the copy of an NCHW input's rows, whose channel blocks are {@link #callCopyPixels} pixels long. */
@@ -87,13 +89,12 @@ public final class ExpandDepthwise {
 
     /**
      * {@code expandWeight} is ce x ci, {@code depthwiseWeight} ce x 1 x kh x kw; the epilogues add no
-     * residual. The input is blocked or NCHW (a channel count that does not fill blocks, as MobileNet v2's
-     * 24-channel tensors); the output is blocked.
+     * residual. The input is blocked, its last block padded when the channels do not fill it (MobileNet
+     * v2's 24-channel tensors: only the channels themselves are read), or NCHW; the output is blocked.
      */
     public ExpandDepthwise(ConvGeometry expand, float[] expandWeight, Epilogue expandEpilogue, ConvGeometry depthwise, float[] depthwiseWeight,
             Epilogue depthwiseEpilogue, boolean blockedIn) {
-        if (!handles(expand, expandEpilogue.activation(), depthwise, depthwiseEpilogue.activation()) || blockedIn && !ChannelBlocks.fits(expand.ci())
-                || expandEpilogue.residual() != null
+        if (!handles(expand, expandEpilogue.activation(), depthwise, depthwiseEpilogue.activation()) || expandEpilogue.residual() != null
                 || depthwiseEpilogue.residual() != null || expandEpilogue.accumulate() || depthwiseEpilogue.accumulate()) {
             throw new IllegalArgumentException("cannot fuse " + expand + " and " + depthwise);
         }
@@ -102,6 +103,7 @@ public final class ExpandDepthwise {
         this.blocks = expand.co() / L;
         int ci = expand.ci();
         this.blockedIn = blockedIn;
+        this.inSampleFloats = blockedIn ? ChannelBlocks.padded(ci) * expand.positions() : expand.inputSize();
         this.channelOffsets = new int[ci];
         for (int c = 0; c < ci; c++) {
             channelOffsets[c] = c / L * expand.positions() * L + c % L;
@@ -171,7 +173,7 @@ public final class ExpandDepthwise {
             BANDS.set(band);
         }
         zeroPadding(band, cb1 - cb0);
-        int inBase = sample * expand.inputSize();
+        int inBase = sample * inSampleFloats;
         int outBase = sample * depthwise.outputSize();
         int held = 0; // the first input row the buffer holds, and how many
         int heldRows = 0;

@@ -5,8 +5,9 @@ final class BlockedTensors {
     private BlockedTensors() {
     }
 
+    /** In whole blocks: zeros after the last channel of a padded one. */
     static float[] blocked(float[] nchw, int n, int channels, int positions) {
-        float[] result = new float[nchw.length];
+        float[] result = new float[n * ChannelBlocks.padded(channels) * positions];
         ChannelBlocks.fromNchw(nchw, result, n, channels, positions);
         return result;
     }

@@ -280,6 +280,68 @@ class ChannelVectorConvTest {
         }
     }
 
+    /**
+     * Channel counts that do not fill blocks (MobileNet v2's 24) travel blocked, the last block padded with
+     * zeros: written by any layer, from NCHW or blocked input (whole or padded), with a padded residual or
+     * onto a padded sum, and read by 1x1 layers into NCHW, whole or padded blocks. The results match the
+     * oracle, and the padding lanes come out zero whatever the output held before.
+     */
+    @Test
+    void paddedBlocksMatchTheOracle() {
+        Random r = new Random(89);
+        int b = ChannelBlocks.BLOCK;
+        int[] padding = {b + b / 2, 2 * b + b / 2, 3 * b + b / 2}; // 24, 40 and 56 with 16-float vectors
+        int paddedIn = 0;
+        int paddedOut = 0;
+        for (int trial = 0; trial < 60; trial++) {
+            boolean readsPadded = trial % 2 == 0;
+            int k = readsPadded ? 1 : 1 + 2 * r.nextInt(2);
+            int s = readsPadded ? 1 : 1 + r.nextInt(2);
+            int ow = readsPadded ? 7 * (1 + r.nextInt(3)) : 1 + r.nextInt(20);
+            int oh = 1 + r.nextInt(6);
+            int ih = (oh - 1) * s + k - 2 * (k / 2);
+            int iw = (ow - 1) * s + k - 2 * (k / 2);
+            int ci = readsPadded ? padding[r.nextInt(3)] : r.nextBoolean() ? 3 : b * (1 + r.nextInt(2));
+            int co = !readsPadded || r.nextBoolean() ? padding[r.nextInt(3)] : b * (1 + r.nextInt(3));
+            boolean blockedIn = readsPadded || ChannelBlocks.fits(ci) && r.nextBoolean();
+            boolean blockedOut = !readsPadded || r.nextInt(3) > 0;
+            int n = 1 + r.nextInt(3);
+            ConvGeometry g = new ConvGeometry(ci, ih, iw, co, oh, ow, k, k, s, s, k / 2, k / 2, 1, 1, 1);
+            assertTrue(!readsPadded || ChannelVectorConv.readsPadded(g), g.toString());
+            Operands o = Operands.random(r, g, n);
+            ChannelVectorConv conv = new ChannelVectorConv(g, o.w(), blockedIn, blockedOut);
+            Epilogue e = new Epilogue(o.bias(), blocked(o.residual(), blockedOut, n, co, g.positions()), Activation.RELU6, 0, o.accumulate());
+            float[] result = blocked(o.out(), blockedOut, n, co, g.positions());
+            if (blockedOut) {
+                for (int i = 0; i < result.length; i++) {
+                    result[i] = lane(i, co, g.positions()) ? result[i] : Float.NaN; // the padding, summed onto or overwritten
+                }
+            }
+            conv.run(TestWorkers.POOL, blocked(o.in(), blockedIn, n, ci, ih * iw), result, n, e, Oracle.random(r, conv.workspaceSize()));
+            float[] nchw = result;
+            if (blockedOut) {
+                nchw = new float[n * g.outputSize()];
+                ChannelBlocks.toNchw(result, nchw, n, co, g.positions());
+                for (int i = 0; i < result.length; i++) {
+                    assertTrue(lane(i, co, g.positions()) || result[i] == 0, "trial " + trial + " " + g + ": padding float " + i + " is " + result[i]);
+                }
+            }
+            Oracle.assertClose(o.expected(g, n, 6), nchw, Math.sqrt(g.k()) * 3 + 3,
+                    "trial " + trial + " " + g + " blocked in " + blockedIn + ", out " + blockedOut);
+            paddedIn += blockedIn && !ChannelBlocks.fits(ci) ? 1 : 0;
+            paddedOut += blockedOut && !ChannelBlocks.fits(co) ? 1 : 0;
+        }
+        assertTrue(paddedIn >= 25 && paddedOut >= 35, paddedIn + " padded inputs, " + paddedOut + " padded outputs");
+        assertTrue(!ChannelVectorConv.readsPadded(new ConvGeometry(24, 8, 8, 32, 8, 8, 3, 3, 1, 1, 1, 1, 1, 1, 1)), "a window reads whole blocks");
+    }
+
+    /** Whether float i of a blocked tensor of {@code channels} channels holds a channel, not its last block's padding. */
+    private static boolean lane(int i, int channels, int positions) {
+        int block = ChannelBlocks.BLOCK;
+        int within = i % (ChannelBlocks.padded(channels) * positions);
+        return within / (positions * block) * block + within % block < channels;
+    }
+
     private static float[] blocked(float[] nchw, boolean blocked, int n, int channels, int positions) {
         if (!blocked) {
             return nchw;
