@@ -154,7 +154,7 @@ public final class InferenceSession implements AutoCloseable {
         return byName;
     }
 
-        /** The network's layers each step runs, by the step's name: one, or those fused into it. */
+    /** The network's layers each step runs, by the step's name: one, or those fused into it. */
     public java.util.Map<String, List<String>> stepLayers() {
         java.util.Map<String, List<String>> layers = new java.util.LinkedHashMap<>();
         for (Step s : steps) {
