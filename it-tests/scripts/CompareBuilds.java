@@ -7,11 +7,13 @@ import java.util.Optional;
 import java.util.Random;
 
 /**
- * Two builds of Fovea on one model, in one process, taking turns: a guest whose virtual CPUs change
- * speed from one process to the next (and sometimes within one) slows both builds alike, so the ratio
- * holds where two separate runs would not. Each build gets its own class loader and session (random
- * weights, seed 42, 2 threads); after a warm-up, each round times both for the given seconds, in
- * alternating order, and the medians of the rounds' medians are compared.
+ * Two builds of Fovea on one model, in one process, taking turns pass by pass: a guest whose virtual
+ * CPUs change speed from one process to the next, and sometimes within one, slows both builds alike, so
+ * the ratio holds where two separate runs would not. Each build gets its own class loader and session
+ * (random weights, seed 42, 2 threads). After a warm-up, each round runs the two one pass at a time,
+ * alternating which goes first, for the given seconds; a pair's ratio is B's pass over A's, and a change
+ * of speed mid-round spoils only the pair it falls in. Printed: each round's medians and median ratio,
+ * then the medians over all rounds.
  *
  * <pre>
  *   java --add-modules jdk.incubator.vector -XX:+UseParallelGC -XX:+UseTransparentHugePages \
@@ -34,21 +36,40 @@ public class CompareBuilds {
         for (int i = 0; i < input.length; i++) {
             input[i] = (float) r.nextGaussian();
         }
-        for (Build b : builds) {
-            b.median(input, 3);
-        }
-        double[][] medians = new double[2][rounds];
+        pairs(builds, input, 6); // warm-up
+        double[][] all = new double[3][0];
         for (int round = 0; round < rounds; round++) {
-            for (int turn = 0; turn < 2; turn++) {
-                int k = round % 2 == 0 ? turn : 1 - turn;
-                medians[k][round] = builds[k].median(input, seconds);
+            double[][] pairs = pairs(builds, input, seconds);
+            for (int i = 0; i < 3; i++) {
+                all[i] = concat(all[i], pairs[i]);
             }
-            System.out.printf("round %d: A %.2f ms, B %.2f ms, B/A %.3f%n", round, medians[0][round], medians[1][round],
-                    medians[1][round] / medians[0][round]);
+            System.out.printf("round %d: A %.2f ms, B %.2f ms, B/A %.3f (%d pairs)%n", round, middle(pairs[0]), middle(pairs[1]),
+                    middle(pairs[2]), pairs[0].length);
         }
-        double a = middle(medians[0]);
-        double b = middle(medians[1]);
-        System.out.printf("%s batch %d, median of %d rounds: A %.2f ms, B %.2f ms, B/A %.3f%n", model, batch, rounds, a, b, b / a);
+        System.out.printf("%s batch %d, %d rounds: A %.2f ms, B %.2f ms, median B/A of %d pairs %.3f%n", model, batch, rounds, middle(all[0]),
+                middle(all[1]), all[0].length, middle(all[2]));
+    }
+
+    /** A's and B's passes and their ratios, pair after pair for {@code seconds}, the order alternating. */
+    private static double[][] pairs(Build[] builds, float[] input, double seconds) throws Exception {
+        double[][] pairs = new double[3][100_000];
+        int n = 0;
+        long end = System.nanoTime() + (long) (seconds * 1e9);
+        while (System.nanoTime() < end && n < pairs[0].length) {
+            for (int turn = 0; turn < 2; turn++) {
+                int k = n % 2 == 0 ? turn : 1 - turn;
+                pairs[k][n] = builds[k].time(input);
+            }
+            pairs[2][n] = pairs[1][n] / pairs[0][n];
+            n++;
+        }
+        return new double[][] {Arrays.copyOf(pairs[0], n), Arrays.copyOf(pairs[1], n), Arrays.copyOf(pairs[2], n)};
+    }
+
+    private static double[] concat(double[] a, double[] b) {
+        double[] c = Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, c, a.length, b.length);
+        return c;
     }
 
     private static double middle(double[] values) {
@@ -73,18 +94,11 @@ public class CompareBuilds {
             return new Build(session, session.getClass().getMethod("run", float[].class));
         }
 
-        /** The median milliseconds of the passes run in {@code seconds}. */
-        double median(float[] input, double seconds) throws Exception {
-            double[] times = new double[100_000];
-            int n = 0;
-            long end = System.nanoTime() + (long) (seconds * 1e9);
-            while (System.nanoTime() < end && n < times.length) {
-                long t0 = System.nanoTime();
-                run.invoke(session, (Object) input);
-                times[n++] = (System.nanoTime() - t0) / 1e6;
-            }
-            Arrays.sort(times, 0, n);
-            return times[n / 2];
+        /** Milliseconds of one pass. */
+        double time(float[] input) throws Exception {
+            long t0 = System.nanoTime();
+            run.invoke(session, (Object) input);
+            return (System.nanoTime() - t0) / 1e6;
         }
     }
 }
