@@ -34,11 +34,16 @@ interface BlockableStep extends Step {
         return false;
     }
 
+    /** Floats of its output laid out in frame f, for the whole batch; only when {@link #canWriteFramed}. */
+    default int framedFloats(ChannelBlocks.Frame f) {
+        throw new UnsupportedOperationException(name() + " cannot write its output framed");
+    }
+
     /**
-     * Writes its output inside frame f from now on, into a zeroed array of its own, which it returns for the
-     * reader; only when {@link #canWriteFramed}.
+     * Writes its output inside frame f from now on, into {@code framed} ({@link #framedFloats} floats whose
+     * border is zero and stays so), which the reader then reads; only when {@link #canWriteFramed}.
      */
-    default float[] frameOutput(ChannelBlocks.Frame f) {
+    default void frameOutput(ChannelBlocks.Frame f, float[] framed) {
         throw new UnsupportedOperationException(name() + " cannot write its output framed");
     }
 

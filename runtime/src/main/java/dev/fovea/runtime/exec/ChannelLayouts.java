@@ -72,7 +72,11 @@ final class ChannelLayouts {
             t.blocked = t != result && writesBlocked && readBlocked(t, roles);
         }
         settleJoins(roles, joins.values());
-        frameWindows(tensors, roles);
+        Map<Step, Integer> positions = new IdentityHashMap<>();
+        for (Step step : steps) {
+            positions.put(step, positions.size());
+        }
+        frameWindows(tensors, roles, positions);
         for (Map.Entry<BlockableStep, Roles> e : roles.entrySet()) {
             Roles r = e.getValue();
             e.getKey().prepare(r.in() != null && r.in().blocked, r.out().blocked);
@@ -81,12 +85,15 @@ final class ChannelLayouts {
 
     /**
      * A blocked tensor whose only reader is a convolution with a padded window is written straight into
-     * the zero border that window needs, in an array of its own (its border is never written, so it stays
-     * zero), and read in place: no padded copy per call. The writer is a convolution or a max pool (VGG's
-     * pools before each stage's first 3x3 layer, which can then run as Winograd's). A second reader that
-     * adds the tensor as its residual (ResNet's basic blocks: the block's input) reads it in the frame too.
+     * the zero border that window needs, in an array outside the plan's buffers (its border is never
+     * written, so it stays zero), and read in place: no padded copy per call. The writer is a convolution
+     * or a max pool (VGG's pools before each stage's first 3x3 layer, which can then run as Winograd's).
+     * A second reader that adds the tensor as its residual (ResNet's basic blocks: the block's input)
+     * reads it in the frame too. Tensors of one frame whose lives do not overlap share an array
+     * ({@link FramedArrays}): ResNet-50's bottlenecks of a stage, one after another.
      */
-    private static void frameWindows(List<Tensor> tensors, Map<BlockableStep, Roles> roles) {
+    private static void frameWindows(List<Tensor> tensors, Map<BlockableStep, Roles> roles, Map<Step, Integer> positions) {
+        FramedArrays arrays = new FramedArrays();
         for (Tensor t : tensors) {
             if (!t.blocked || t.readers.isEmpty() || t.readers.size() > 2 || !(t.readers.get(0) instanceof LinearStep reader)) {
                 continue;
@@ -102,18 +109,43 @@ final class ChannelLayouts {
             }
             LinearStep adder = t.readers.size() == 2 ? residualReader(t, t.readers.get(1), roles) : null;
             if (t.readers.size() == 1 || adder != null) {
-                float[] framed;
+                BlockableStep first = sum != null ? sum[0] : (BlockableStep) t.writer;
+                int lastRead = Math.max(positions.get(reader), adder == null ? -1 : positions.get(adder));
+                float[] framed = arrays.take(frame, first.framedFloats(frame), positions.get(first), lastRead);
+                first.frameOutput(frame, framed);
                 if (sum != null) {
-                    framed = sum[0].frameOutput(frame);
                     sum[1].accumulateFramed(framed, frame);
-                } else {
-                    framed = ((BlockableStep) t.writer).frameOutput(frame);
                 }
                 reader.frameInput(framed, frame);
                 if (adder != null) {
                     adder.frameResidual(framed, frame);
                 }
             }
+        }
+    }
+
+    /**
+     * Arrays for framed tensors: one is reused by a later tensor of the same frame and size once the last
+     * step that reads the tensor before has run. The border stays zero, as every tensor of the frame writes
+     * only its inside, all of it.
+     */
+    private static final class FramedArrays {
+        private record Lease(ChannelBlocks.Frame frame, float[] array, int lastRead) {}
+
+        private final List<Lease> leases = new ArrayList<>();
+
+        /** An array of {@code floats} for a tensor in frame f, written first by step {@code from} and read last by step {@code until}. */
+        float[] take(ChannelBlocks.Frame f, int floats, int from, int until) {
+            for (int i = 0; i < leases.size(); i++) {
+                Lease l = leases.get(i);
+                if (l.frame().equals(f) && l.array().length == floats && l.lastRead() < from) {
+                    leases.set(i, new Lease(f, l.array(), until));
+                    return l.array();
+                }
+            }
+            float[] array = new float[floats];
+            leases.add(new Lease(f, array, until));
+            return array;
         }
     }
 

@@ -272,11 +272,15 @@ final class LinearStep implements BlockableStep {
     }
 
     @Override
-    public float[] frameOutput(ChannelBlocks.Frame f) {
+    public int framedFloats(ChannelBlocks.Frame f) {
+        return Math.multiplyExact(batch, f.floats(geometry.co()));
+    }
+
+    @Override
+    public void frameOutput(ChannelBlocks.Frame f, float[] framed) {
         outFrame = f;
-        out = new float[Math.multiplyExact(batch, f.floats(geometry.co()))];
+        out = framed;
         outSlice = OutputSlice.whole(f.floats(geometry.co()));
-        return out;
     }
 
     /** Reads its input from {@code framed}, laid out in frame f. */

@@ -80,10 +80,14 @@ final class PoolStep implements BlockableStep {
     }
 
     @Override
-    public float[] frameOutput(ChannelBlocks.Frame f) {
+    public int framedFloats(ChannelBlocks.Frame f) {
+        return Math.multiplyExact(batch, f.floats(channels));
+    }
+
+    @Override
+    public void frameOutput(ChannelBlocks.Frame f, float[] framed) {
         outFrame = f;
-        out = new float[Math.multiplyExact(batch, f.floats(channels))];
-        return out;
+        out = framed;
     }
 
     @Override

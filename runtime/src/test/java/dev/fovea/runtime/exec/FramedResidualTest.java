@@ -1,6 +1,8 @@
 package dev.fovea.runtime.exec;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertSame;
 
 import dev.fovea.runtime.Shape;
 import dev.fovea.runtime.kernels.Activation;
@@ -80,7 +82,7 @@ class FramedResidualTest {
         basicBlock(b, a);
     }
 
-    private record Run(float[] out, Map<String, String> kernels) {
+    private record Run(float[] out, Map<String, String> kernels, Map<String, Step> steps) {
     }
 
     private static Run run(PlanBuilder.Mode mode, Activation a) {
@@ -97,7 +99,7 @@ class FramedResidualTest {
         }
         try (InferenceSession s = b.build(3, Shape.of(16, H, H), Shape.of(16, H, H), 2)) {
             s.run(x);
-            return new Run(s.run(x).clone(), s.kernels());
+            return new Run(s.run(x).clone(), s.kernels(), s.steps());
         }
     }
 
@@ -120,6 +122,22 @@ class FramedResidualTest {
     void aSumWithAProjectedShortcutIsWrittenInsideTheFrame() {
         Run fast = run(PlanBuilder.Mode.FAST, Activation.RELU, FramedResidualTest::projectedThenBasic);
         assertEquals("winograd", fast.kernels().get("conv1"));
+        assertClose(run(PlanBuilder.Mode.REFERENCE, Activation.RELU, FramedResidualTest::projectedThenBasic), fast);
+    }
+
+    /**
+     * The first block's middle tensor lives from its first convolution to its second, the basic block's from
+     * its own first to second: one frame, lives apart, so they share an array. The sum between them lives
+     * across both and has its own.
+     */
+    @Test
+    void framedTensorsWhoseLivesDoNotOverlapShareAnArray() {
+        Run fast = run(PlanBuilder.Mode.FAST, Activation.RELU, FramedResidualTest::projectedThenBasic);
+        float[] first = ((LinearStep) fast.steps().get("down.conv2")).in();
+        float[] later = ((LinearStep) fast.steps().get("conv2")).in();
+        float[] sum = ((LinearStep) fast.steps().get("conv1")).in();
+        assertSame(first, later, "the two blocks' middle tensors");
+        assertNotSame(sum, later, "the sum, read by the second block's both convolutions");
         assertClose(run(PlanBuilder.Mode.REFERENCE, Activation.RELU, FramedResidualTest::projectedThenBasic), fast);
     }
 
