@@ -189,7 +189,7 @@ final class LinearStep implements BlockableStep {
     @Override
     public boolean writesBlocked() {
         return geometry != null
-                && takesBlocks(geometry.co(), (long) batch * ChannelBlocks.padded(geometry.co()) * geometry.positions() <= out.length);
+                && takesBlocks(geometry.co(), (long) batch * ChannelBlocks.sampleFloats(geometry.co(), geometry.positions()) <= out.length);
     }
 
     /**
@@ -323,7 +323,7 @@ final class LinearStep implements BlockableStep {
         Epilogue epilogue = new Epilogue(bias, residual, activation, slope, accumulate, residualFrame);
         paddedOutput = blockedOut && !ChannelBlocks.fits(geometry.co());
         if (paddedOutput) {
-            outSlice = OutputSlice.whole(ChannelBlocks.padded(geometry.co()) * geometry.positions()); // its blocks' zeros too
+            outSlice = OutputSlice.whole(ChannelBlocks.sampleFloats(geometry.co(), geometry.positions())); // its blocks' zeros too
         }
         kernel = LinearKernel.choose(new LinearKernel.Situation(geometry, activation, isDepthwise(), accumulate, blockedIn, blockedOut,
                 inFrame != null, batch));

@@ -45,6 +45,11 @@ public final class ChannelBlocks {
         return (channels + BLOCK - 1) / BLOCK * BLOCK;
     }
 
+    /** Floats of one blocked sample of {@code channels} x {@code positions}: its last block's zeros too. */
+    public static int sampleFloats(int channels, int positions) {
+        return padded(channels) * positions;
+    }
+
     /**
      * Whether a tensor of this many channels that does not fill whole blocks is worth blocking with zeros in
      * its last block: at most a third more floats than it has (24 channels in two blocks of 16, not 8 in one).
@@ -61,7 +66,7 @@ public final class ChannelBlocks {
     /** NCHW to blocked, {@code n} samples of {@code channels} x {@code positions}; a padded block's zeros are dst's own. */
     public static void fromNchw(float[] src, float[] dst, int n, int channels, int positions) {
         int size = channels * positions;
-        int blocked = padded(channels) * positions;
+        int blocked = sampleFloats(channels, positions);
         for (int s = 0; s < n; s++) {
             for (int c = 0; c < channels; c++) {
                 for (int p = 0; p < positions; p++) {
@@ -74,7 +79,7 @@ public final class ChannelBlocks {
     /** Blocked to NCHW, {@code n} samples of {@code channels} x {@code positions}. */
     public static void toNchw(float[] src, float[] dst, int n, int channels, int positions) {
         int size = channels * positions;
-        int blocked = padded(channels) * positions;
+        int blocked = sampleFloats(channels, positions);
         for (int s = 0; s < n; s++) {
             for (int c = 0; c < channels; c++) {
                 for (int p = 0; p < positions; p++) {

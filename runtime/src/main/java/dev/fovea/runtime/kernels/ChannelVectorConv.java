@@ -215,8 +215,8 @@ public final class ChannelVectorConv {
             throw new IllegalArgumentException("frame does not fit " + g + ": in " + inFrame + ", out " + outFrame);
         }
         this.g = g;
-        this.inSampleFloats = inFrame != null ? inFrame.floats(g.ci()) : blockedIn ? ChannelBlocks.padded(g.ci()) * g.ih() * g.iw() : g.inputSize();
-        this.outSampleFloats = outFrame != null ? outFrame.floats(g.co()) : blockedOut ? ChannelBlocks.padded(g.co()) * g.positions() : g.outputSize();
+        this.inSampleFloats = inFrame != null ? inFrame.floats(g.ci()) : blockedIn ? ChannelBlocks.sampleFloats(g.ci(), g.ih() * g.iw()) : g.inputSize();
+        this.outSampleFloats = outFrame != null ? outFrame.floats(g.co()) : blockedOut ? ChannelBlocks.sampleFloats(g.co(), g.positions()) : g.outputSize();
         this.outChannels = blockedOut ? ChannelBlocks.padded(g.co()) : g.co();
         this.whole = OutputSlice.whole(outSampleFloats);
         this.outPlane = outPlane(g, outFrame);

@@ -103,7 +103,7 @@ public final class ExpandDepthwise {
         this.blocks = expand.co() / L;
         int ci = expand.ci();
         this.blockedIn = blockedIn;
-        this.inSampleFloats = blockedIn ? ChannelBlocks.padded(ci) * expand.positions() : expand.inputSize();
+        this.inSampleFloats = blockedIn ? ChannelBlocks.sampleFloats(ci, expand.positions()) : expand.inputSize();
         this.channelOffsets = new int[ci];
         for (int c = 0; c < ci; c++) {
             channelOffsets[c] = c / L * expand.positions() * L + c % L;
