@@ -108,6 +108,26 @@ class CostModelTest {
         assertThat(plan.peakBytes()).isEqualTo((16L + 8) * 16 * 16 * 4);
     }
 
+    /**
+     * GoogLeNet's stem in small: the warm rule would grow the pool's buffer for c (it is free; a's larger one
+     * is not yet), leaving it beside a's. Packed by size, c takes a's buffer, a fifth less in all.
+     */
+    @Test
+    void memoryPlanPacksBuffersBySizeWhereGrowingOneWouldWasteMemory() {
+        NetworkReport r = check(network("N", new int[] {8, 16, 16},
+                member("a", use("Conv2d", "filters", 32, "kernel", List.of(3), "padding", List.of(1))),
+                member("p", use("MaxPool2d", "kernel", List.of(2), "stride", List.of(2))),
+                member("b", use("Conv2d", "filters", 16, "kernel", List.of(1))),
+                member("c", use("Conv2d", "filters", 96, "kernel", List.of(3), "padding", List.of(1))),
+                member("d", use("Conv2d", "filters", 4, "kernel", List.of(1)))));
+        MemoryPlan plan = r.memory();
+        int[] buffer = plan.buffer(); // input, a, p, b, c, d
+        assertThat(buffer[4]).isEqualTo(buffer[1]);
+        // a (32 x 16 x 16), p (32 x 8 x 8), b (16 x 8 x 8) and the output d (4 x 8 x 8), not a, c (96 x 8 x 8) and d
+        assertThat(plan.bufferBytes()).asList().containsExactly(8192L * 4, 2048L * 4, 1024L * 4, 256L * 4);
+        assertThat(plan.peakBytes()).isEqualTo((8192L + 2048) * 4);
+    }
+
     @Test
     void memoryPlanReservesAJoinedTensorFromItsFirstBranch() {
         NetworkReport r = check(network("N", new int[] {8, 16, 16},
