@@ -40,10 +40,12 @@ interface BlockableStep extends Step {
     }
 
     /**
-     * Writes its output inside frame f from now on, into {@code framed} ({@link #framedFloats} floats whose
-     * border is zero and stays so), which the reader then reads; only when {@link #canWriteFramed}.
+     * Writes its output inside frame f from now on, into {@code framed} (at least {@link #framedFloats}
+     * floats), which the reader then reads; only when {@link #canWriteFramed}. The border is zero and stays
+     * so, unless {@code clearsBorder}: then the array holds tensors of other frames between passes, and
+     * it zeroes the border before it writes.
      */
-    default void frameOutput(ChannelBlocks.Frame f, float[] framed) {
+    default void frameOutput(ChannelBlocks.Frame f, float[] framed, boolean clearsBorder) {
         throw new UnsupportedOperationException(name() + " cannot write its output framed");
     }
 

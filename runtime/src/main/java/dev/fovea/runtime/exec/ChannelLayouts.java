@@ -89,8 +89,8 @@ final class ChannelLayouts {
      * written, so it stays zero), and read in place: no padded copy per call. The writer is a convolution
      * or a max pool (VGG's pools before each stage's first 3x3 layer, which can then run as Winograd's).
      * A second reader that adds the tensor as its residual (ResNet's basic blocks: the block's input)
-     * reads it in the frame too. Tensors of one frame whose lives do not overlap share an array
-     * ({@link FramedArrays}): ResNet-50's bottlenecks of a stage, one after another.
+     * reads it in the frame too. Tensors whose lives do not overlap share an array ({@link FramedArrays}):
+     * ResNet-50's bottlenecks, one after another.
      */
     private static void frameWindows(List<Tensor> tensors, Map<BlockableStep, Roles> roles, Map<Step, Integer> positions) {
         FramedArrays arrays = new FramedArrays();
@@ -111,41 +111,90 @@ final class ChannelLayouts {
             if (t.readers.size() == 1 || adder != null) {
                 BlockableStep first = sum != null ? sum[0] : (BlockableStep) t.writer;
                 int lastRead = Math.max(positions.get(reader), adder == null ? -1 : positions.get(adder));
-                float[] framed = arrays.take(frame, first.framedFloats(frame), positions.get(first), lastRead);
-                first.frameOutput(frame, framed);
-                if (sum != null) {
-                    sum[1].accumulateFramed(framed, frame);
-                }
-                reader.frameInput(framed, frame);
-                if (adder != null) {
-                    adder.frameResidual(framed, frame);
-                }
+                arrays.lend(frame, first.framedFloats(frame), positions.get(first), lastRead, (framed, clearsBorder) -> {
+                    first.frameOutput(frame, framed, clearsBorder);
+                    if (sum != null) {
+                        sum[1].accumulateFramed(framed, frame);
+                    }
+                    reader.frameInput(framed, frame);
+                    if (adder != null) {
+                        adder.frameResidual(framed, frame);
+                    }
+                });
             }
         }
+        arrays.allocate();
     }
 
     /**
-     * Arrays for framed tensors: one is reused by a later tensor of the same frame and size once the last
-     * step that reads the tensor before has run. The border stays zero, as every tensor of the frame writes
-     * only its inside, all of it.
+     * Arrays for framed tensors, each lent to tensors one after another: a tensor takes the array of a loan
+     * whose last tensor's last reader has run before its writer runs (one of the same frame and size
+     * first, else the nearest in size), or a new one. An array is as large as the largest tensor it
+     * holds, and allocated once all are placed. Where all of a loan's tensors share one frame and size,
+     * the border stays zero, as each writes only its inside, all of it; where they differ, a writer
+     * whose tensor is laid out unlike the one before it in the array zeroes its frame's border first. ResNet-50's framed tensors, one per bottleneck, all
+     * live apart and share one array.
      */
     private static final class FramedArrays {
-        private record Lease(ChannelBlocks.Frame frame, float[] array, int lastRead) {}
+        /** What a tensor's steps do with the array it is lent, and whether the writer must zero the border. */
+        interface Holder {
+            void take(float[] array, boolean clearsBorder);
+        }
 
-        private final List<Lease> leases = new ArrayList<>();
+        /** A tensor's frame and floats: tensors alike in both leave each other's border alone. */
+        private record Layout(ChannelBlocks.Frame frame, int floats) {}
 
-        /** An array of {@code floats} for a tensor in frame f, written first by step {@code from} and read last by step {@code until}. */
-        float[] take(ChannelBlocks.Frame f, int floats, int from, int until) {
-            for (int i = 0; i < leases.size(); i++) {
-                Lease l = leases.get(i);
-                if (l.frame().equals(f) && l.array().length == floats && l.lastRead() < from) {
-                    leases.set(i, new Lease(f, l.array(), until));
-                    return l.array();
+        private static final class Loan {
+            int floats;
+            int lastRead;
+            final List<Layout> layouts = new ArrayList<>();
+            final List<Holder> holders = new ArrayList<>();
+
+            /** Whether every tensor it held so far is laid out as {@code layout}. */
+            boolean holdsOnly(Layout layout) {
+                return layouts.stream().allMatch(layout::equals);
+            }
+        }
+
+        private final List<Loan> loans = new ArrayList<>();
+
+        /** Lends a tensor of {@code floats} in frame f, written first by step {@code from} and read last by step {@code until}. */
+        void lend(ChannelBlocks.Frame f, int floats, int from, int until, Holder holder) {
+            Layout layout = new Layout(f, floats);
+            Loan chosen = null;
+            for (Loan l : loans) {
+                if (l.lastRead < from && (chosen == null || better(l, chosen, layout))) {
+                    chosen = l;
                 }
             }
-            float[] array = new float[floats];
-            leases.add(new Lease(f, array, until));
-            return array;
+            if (chosen == null) {
+                chosen = new Loan();
+                loans.add(chosen);
+            }
+            chosen.floats = Math.max(chosen.floats, floats);
+            chosen.lastRead = until;
+            chosen.layouts.add(layout);
+            chosen.holders.add(holder);
+        }
+
+        /** A loan that held only this layout before any other (no border to zero), then the nearest in size. */
+        private static boolean better(Loan l, Loan than, Layout layout) {
+            if (l.holdsOnly(layout) != than.holdsOnly(layout)) {
+                return l.holdsOnly(layout);
+            }
+            return Math.abs(l.floats - layout.floats()) < Math.abs(than.floats - layout.floats());
+        }
+
+        /** Allocates each loan's array and hands it to its tensors. */
+        void allocate() {
+            for (Loan l : loans) {
+                float[] array = new float[l.floats];
+                // a tensor laid out as the one before it (the last, a pass earlier, for the first) finds its border zero
+                int count = l.layouts.size();
+                for (int i = 0; i < count; i++) {
+                    l.holders.get(i).take(array, !l.layouts.get(i).equals(l.layouts.get((i + count - 1) % count)));
+                }
+            }
         }
     }
 

@@ -58,6 +58,8 @@ final class LinearStep implements BlockableStep {
     /** Set when the input arrives, or the output leaves, inside a zero border (see {@link ChannelLayouts}). */
     private ChannelBlocks.Frame inFrame;
     private ChannelBlocks.Frame outFrame;
+    /** Whether its framed output's array holds other frames between passes, so it zeroes the border first. */
+    private boolean clearsOutBorder;
     /** The frame its blocked residual lies in, when the convolution that also reads that tensor wants one; else null. */
     private ChannelBlocks.Frame residualFrame;
     /** Where in {@link #out} its samples go: all of it, or its channels of a concatenation ({@link #writeInto}). */
@@ -277,10 +279,11 @@ final class LinearStep implements BlockableStep {
     }
 
     @Override
-    public void frameOutput(ChannelBlocks.Frame f, float[] framed) {
+    public void frameOutput(ChannelBlocks.Frame f, float[] framed, boolean clearsBorder) {
         outFrame = f;
         out = framed;
         outSlice = OutputSlice.whole(f.floats(geometry.co()));
+        clearsOutBorder = clearsBorder;
     }
 
     /** Reads its input from {@code framed}, laid out in frame f. */
@@ -341,6 +344,9 @@ final class LinearStep implements BlockableStep {
 
     @Override
     public void run(Workers workers) {
+        if (clearsOutBorder) {
+            outFrame.zeroBorder(workers, out, batch, geometry.co(), geometry.oh(), geometry.ow());
+        }
         pass.run(workers, in, out, outSlice);
     }
 

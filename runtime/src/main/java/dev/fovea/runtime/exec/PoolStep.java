@@ -23,6 +23,8 @@ final class PoolStep implements BlockableStep {
     private float[] out;
     /** The zero border its output is written in, for the convolution that reads it; null when unframed. */
     private ChannelBlocks.Frame outFrame;
+    /** Whether its framed output's array holds other frames between passes, so it zeroes the border first. */
+    private boolean clearsOutBorder;
     private final int batch;
     private final int channels;
     private final int[] shape;
@@ -85,9 +87,10 @@ final class PoolStep implements BlockableStep {
     }
 
     @Override
-    public void frameOutput(ChannelBlocks.Frame f, float[] framed) {
+    public void frameOutput(ChannelBlocks.Frame f, float[] framed, boolean clearsBorder) {
         outFrame = f;
         out = framed;
+        clearsOutBorder = clearsBorder;
     }
 
     @Override
@@ -110,6 +113,9 @@ final class PoolStep implements BlockableStep {
 
     @Override
     public void run(Workers workers) {
+        if (clearsOutBorder) {
+            outFrame.zeroBorder(workers, out, batch, channels, shape[2], shape[3]);
+        }
         body.accept(workers);
     }
 

@@ -1,5 +1,8 @@
 package dev.fovea.runtime.kernels;
 
+import dev.fovea.runtime.exec.Workers;
+import java.util.Arrays;
+
 /**
  * The channel-blocked activation layout that chains of {@link ChannelVectorConv} and
  * {@link BlockedDepthwise} pass between them:
@@ -32,6 +35,27 @@ public final class ChannelBlocks {
         /** Floats of one sample of {@code channels} channels, in whole blocks. */
         public int floats(int channels) {
             return padded(channels) * height * width;
+        }
+
+        /**
+         * Zeroes the border of {@code samples} samples of {@code channels} x h x w laid out in this frame in
+         * {@code framed}: rows above and below the tensor whole, the columns left and right of it; one task
+         * per channel block of a sample.
+         */
+        public void zeroBorder(Workers workers, float[] framed, int samples, int channels, int h, int w) {
+            workers.parallelFor(samples * (padded(channels) / BLOCK), plane -> zeroPlaneBorder(framed, plane, h, w));
+        }
+
+        private void zeroPlaneBorder(float[] framed, int plane, int h, int w) {
+            int rowFloats = width * BLOCK;
+            int at = plane * height * rowFloats;
+            Arrays.fill(framed, at, at + top * rowFloats, 0f);
+            for (int y = top; y < top + h; y++) {
+                int row = at + y * rowFloats;
+                Arrays.fill(framed, row, row + left * BLOCK, 0f);
+                Arrays.fill(framed, row + (left + w) * BLOCK, row + rowFloats, 0f);
+            }
+            Arrays.fill(framed, at + (top + h) * rowFloats, at + height * rowFloats, 0f);
         }
     }
 
