@@ -132,8 +132,8 @@ final class ChannelLayouts {
      * first, else the nearest in size), or a new one. An array is as large as the largest tensor it
      * holds, and allocated once all are placed. Where all of a loan's tensors share one frame and size,
      * the border stays zero, as each writes only its inside, all of it; where they differ, a writer
-     * whose tensor is laid out unlike the one before it in the array zeroes its frame's border first. ResNet-50's framed tensors, one per bottleneck, all
-     * live apart and share one array.
+     * whose tensor is laid out unlike the one before it in the array zeroes its frame's border first.
+     * ResNet-50's framed tensors, one per bottleneck, all live apart and share one array.
      */
     private static final class FramedArrays {
         /** What a tensor's steps do with the array it is lent, and whether the writer must zero the border. */

@@ -58,8 +58,8 @@ final class LinearStep implements BlockableStep {
     /** Set when the input arrives, or the output leaves, inside a zero border (see {@link ChannelLayouts}). */
     private ChannelBlocks.Frame inFrame;
     private ChannelBlocks.Frame outFrame;
-    /** Whether its framed output's array holds other frames between passes, so it zeroes the border first. */
-    private boolean clearsOutBorder;
+    /** Its framed output's border, when the array holds other frames between passes and it zeroes the border first; else null. */
+    private FrameBorder outBorder;
     /** The frame its blocked residual lies in, when the convolution that also reads that tensor wants one; else null. */
     private ChannelBlocks.Frame residualFrame;
     /** Where in {@link #out} its samples go: all of it, or its channels of a concatenation ({@link #writeInto}). */
@@ -283,7 +283,7 @@ final class LinearStep implements BlockableStep {
         outFrame = f;
         out = framed;
         outSlice = OutputSlice.whole(f.floats(geometry.co()));
-        clearsOutBorder = clearsBorder;
+        outBorder = clearsBorder ? new FrameBorder(f, framed, batch, geometry.co(), geometry.oh(), geometry.ow()) : null;
     }
 
     /** Reads its input from {@code framed}, laid out in frame f. */
@@ -344,8 +344,8 @@ final class LinearStep implements BlockableStep {
 
     @Override
     public void run(Workers workers) {
-        if (clearsOutBorder) {
-            outFrame.zeroBorder(workers, out, batch, geometry.co(), geometry.oh(), geometry.ow());
+        if (outBorder != null) {
+            outBorder.zero(workers);
         }
         pass.run(workers, in, out, outSlice);
     }

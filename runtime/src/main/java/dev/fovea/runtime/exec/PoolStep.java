@@ -23,8 +23,8 @@ final class PoolStep implements BlockableStep {
     private float[] out;
     /** The zero border its output is written in, for the convolution that reads it; null when unframed. */
     private ChannelBlocks.Frame outFrame;
-    /** Whether its framed output's array holds other frames between passes, so it zeroes the border first. */
-    private boolean clearsOutBorder;
+    /** Its framed output's border, when the array holds other frames between passes and it zeroes the border first; else null. */
+    private FrameBorder outBorder;
     private final int batch;
     private final int channels;
     private final int[] shape;
@@ -90,7 +90,7 @@ final class PoolStep implements BlockableStep {
     public void frameOutput(ChannelBlocks.Frame f, float[] framed, boolean clearsBorder) {
         outFrame = f;
         out = framed;
-        clearsOutBorder = clearsBorder;
+        outBorder = clearsBorder ? new FrameBorder(f, framed, batch, channels, shape[2], shape[3]) : null;
     }
 
     @Override
@@ -113,8 +113,8 @@ final class PoolStep implements BlockableStep {
 
     @Override
     public void run(Workers workers) {
-        if (clearsOutBorder) {
-            outFrame.zeroBorder(workers, out, batch, channels, shape[2], shape[3]);
+        if (outBorder != null) {
+            outBorder.zero(workers);
         }
         body.accept(workers);
     }

@@ -1,6 +1,5 @@
 package dev.fovea.runtime.kernels;
 
-import dev.fovea.runtime.exec.Workers;
 import java.util.Arrays;
 
 /**
@@ -38,15 +37,11 @@ public final class ChannelBlocks {
         }
 
         /**
-         * Zeroes the border of {@code samples} samples of {@code channels} x h x w laid out in this frame in
-         * {@code framed}: rows above and below the tensor whole, the columns left and right of it; one task
-         * per channel block of a sample.
+         * Zeroes the border of plane {@code plane} (a sample's channel blocks, then the next sample's) of a
+         * tensor of h x w pixels laid out in this frame in {@code framed}: rows above and below it whole, the columns
+         * left and right of it.
          */
-        public void zeroBorder(Workers workers, float[] framed, int samples, int channels, int h, int w) {
-            workers.parallelFor(samples * (padded(channels) / BLOCK), plane -> zeroPlaneBorder(framed, plane, h, w));
-        }
-
-        private void zeroPlaneBorder(float[] framed, int plane, int h, int w) {
+        public void zeroBorder(float[] framed, int plane, int h, int w) {
             int rowFloats = width * BLOCK;
             int at = plane * height * rowFloats;
             Arrays.fill(framed, at, at + top * rowFloats, 0f);
