@@ -20,8 +20,9 @@ import java.util.List;
  * cache, and a pass works in a few warm buffers instead of one cold buffer per layer. A buffer grows to
  * the largest value it holds. Where that leaves much more than the values need (a buffer grown for a
  * late, large value beside the one an early, larger value freed: GoogLeNet, DenseNet, the Inception
- * networks), the buffers are packed by size instead, the largest values placed first. Two exceptions: the network's output gets a buffer of its own, exactly its
- * size, which the session hands to its caller; and the joined tensor of a concatenation is reserved
+ * networks), the buffers are packed by size instead, the largest values placed first. Two exceptions:
+ * the network's output gets a buffer of its own, exactly its size, which the session hands to its
+ * caller; and the joined tensor of a concatenation is reserved
  * from the first layer whose result only the concatenation reads, so that those layers can write their
  * channels straight into it. Training keeps every activation and will need one buffer per value
  * ({@code totalBytes}).
@@ -127,8 +128,9 @@ public record MemoryPlan(int[] buffer, long[] bufferBytes, long peakBytes, long 
      * Gives each group a buffer, the largest groups first: the first buffer none of whose groups is live
      * while this one is, else a new one, so that each buffer is as large as the first group it took; the
      * output's group always gets its own. The plan {@link #of} takes this when it needs more than a
-     * tenth less memory than {@link #assign}'s warm buffers, room for padded channel blocks included: where a buffer that grew for one late, large value
-     * would otherwise sit beside the one an early, larger value left (GoogLeNet's stem and third layer).
+     * tenth less memory than {@link #assign}'s warm buffers, room for padded channel blocks included:
+     * where a buffer that grew for one late, large value would otherwise sit beside the one an early,
+     * larger value left (GoogLeNet's stem and third layer).
      */
     private static int[] packBySize(int[] group, long[] groupBytes, int[] start, int[] end, int output, int n) {
         List<Integer> groups = new ArrayList<>();
