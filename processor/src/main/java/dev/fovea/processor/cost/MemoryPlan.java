@@ -98,8 +98,9 @@ public record MemoryPlan(int[] buffer, long[] bufferBytes, long peakBytes, long 
     /**
      * The bytes of a value as the runtime may store it: a map whose channels do not fill blocks of 16 may
      * travel in whole blocks, zeros after its last channel, where that adds at most a third (MobileNet
-     * v2's 24 channels in 32). The warm plan's buffers usually have that room by chance; packed ones are
-     * sized to the value, so they reserve it.
+     * v2's 24 channels in 32: the runtime's {@code ChannelBlocks.padsWell}, here at the widest block, since
+     * the vector width is the running machine's). The warm plan's buffers usually have that room by
+     * chance; packed ones are sized to the value, so they reserve it.
      */
     private static long blockedBytes(Shape shape) {
         long bytes = shape.elements() * FLOAT_BYTES;

@@ -85,8 +85,8 @@ final class ChannelLayouts {
 
     /**
      * A blocked tensor whose only reader is a convolution with a padded window is written straight into
-     * the zero border that window needs, in an array outside the plan's buffers (its border is never
-     * written, so it stays zero), and read in place: no padded copy per call. The writer is a convolution
+     * the zero border that window needs, in an array outside the plan's buffers (its border zero: see
+     * {@link FramedArrays}), and read in place: no padded copy per call. The writer is a convolution
      * or a max pool (VGG's pools before each stage's first 3x3 layer, which can then run as Winograd's).
      * A second reader that adds the tensor as its residual (ResNet's basic blocks: the block's input)
      * reads it in the frame too. Tensors whose lives do not overlap share an array ({@link FramedArrays}):

@@ -38,8 +38,8 @@ public final class ChannelBlocks {
 
         /**
          * Zeroes the border of plane {@code plane} (a sample's channel blocks, then the next sample's) of a
-         * tensor of h x w pixels laid out in this frame in {@code framed}: rows above and below it whole, the columns
-         * left and right of it.
+         * tensor of h x w pixels laid out in this frame in {@code framed}: rows above and below it whole,
+         * the columns left and right of it.
          */
         public void zeroBorder(float[] framed, int plane, int h, int w) {
             int rowFloats = width * BLOCK;
