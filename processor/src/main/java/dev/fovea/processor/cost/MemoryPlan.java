@@ -1,5 +1,6 @@
 package dev.fovea.processor.cost;
 
+import dev.fovea.processor.graph.Hw;
 import dev.fovea.processor.graph.Op;
 import dev.fovea.processor.infer.Inferred;
 import dev.fovea.processor.infer.Resolved;
@@ -76,13 +77,14 @@ public record MemoryPlan(int[] buffer, long[] bufferBytes, long peakBytes, long 
         }
         long peak = peak(group, groupBytes, end, n);
 
-        int[] warm = assign(group, groupBytes, start, end, output, n);
+        int[] taken = keptForFusedPairs(layers, group, readers, end);
+        int[] warm = assign(group, groupBytes, start, taken, output, n);
         long[] roomyBytes = new long[n];
         for (int i = 1; i < n; i++) {
             roomyBytes[group[i]] = Math.max(roomyBytes[group[i]], blockedBytes(layers.get(i).output()));
         }
         roomyBytes[group[output]] = groupBytes[group[output]]; // handed to the caller: exactly its size
-        int[] packed = packBySize(group, roomyBytes, start, end, output, n);
+        int[] packed = packBySize(group, roomyBytes, start, taken, output, n);
         long[] warmSizes = sizes(warm, group, groupBytes, n);
         long[] packedSizes = sizes(packed, group, roomyBytes, n);
         boolean packs = Arrays.stream(packedSizes).sum() * 10 < Arrays.stream(warmSizes).sum() * 9;
@@ -93,6 +95,36 @@ public record MemoryPlan(int[] buffer, long[] bufferBytes, long peakBytes, long 
             buffer[i] = groupBuffer[group[i]];
         }
         return new MemoryPlan(buffer, packs ? packedSizes : warmSizes, peak, total);
+    }
+
+    /**
+     * Until when each group's buffer stays taken: its last reader, or for the input of a 1x1 layer
+     * whose output only a depthwise layer reads, that depthwise layer. The runtime may run such a pair
+     * as one step (MobileNets' pointwise and depthwise layers: the expanded tensor never goes to
+     * memory), which reads the 1x1 layer's input while it writes the depthwise layer's output, so the
+     * two must not share a buffer. It does so only for whole channel blocks (not Xception's 728
+     * channels), so only those pairs keep a buffer apart. The values' own lives, and so the peak, are
+     * unchanged.
+     */
+    private static int[] keptForFusedPairs(List<Resolved> layers, int[] group, int[] readers, int[] end) {
+        int[] taken = end.clone();
+        for (int d = 1; d < layers.size(); d++) {
+            int x = layers.get(d).node().inputs().getFirst();
+            if (x == 0 || readers[x] != 1 || !(layers.get(d).op() instanceof Op.Conv dw && dw.isDepthwise())) {
+                continue;
+            }
+            Resolved expand = layers.get(group[x]);
+            int in = expand.node().inputs().getFirst();
+            if (in != 0 && expand.op() instanceof Op.Conv c && isPointwise(c) && expand.output().channels() % WIDEST_BLOCK == 0) {
+                taken[group[in]] = Math.max(taken[group[in]], d);
+            }
+        }
+        return taken;
+    }
+
+    private static boolean isPointwise(Op.Conv c) {
+        return !c.isDepthwise() && c.groups() == 1 && c.kernel().equals(new Hw(1, 1)) && c.stride().equals(new Hw(1, 1))
+                && !c.isPartial();
     }
 
     /**

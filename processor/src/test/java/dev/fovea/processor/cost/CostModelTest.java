@@ -128,6 +128,29 @@ class CostModelTest {
         assertThat(plan.peakBytes()).isEqualTo((8192L + 2048) * 4);
     }
 
+    /**
+     * MobileNet v1's layers: depthwise, then 1x1, then depthwise. The runtime may run a 1x1 layer and the
+     * depthwise layer after it as one step, which reads the 1x1 layer's input while it writes the
+     * depthwise layer's output; the warm plan would otherwise give both one buffer (the 1x1 layer's input
+     * is dead by the time the depthwise layer writes). A 1x1 layer of 24 channels, which the runtime
+     * does not fuse, shares it as before.
+     */
+    @Test
+    void memoryPlanKeepsAFusablePointwiseLayersInputApartFromTheDepthwiseOutput() {
+        NetworkReport r = check(network("N", new int[] {16, 16, 16},
+                member("dw1", use("DepthwiseConv2d", "kernel", List.of(3), "padding", List.of(1)), use("ReLU")),
+                member("pw1", use("Conv2d", "filters", 32, "kernel", List.of(1)), use("ReLU")),
+                member("dw2", use("DepthwiseConv2d", "kernel", List.of(3), "padding", List.of(1)), use("ReLU")),
+                member("pw2", use("Conv2d", "filters", 24, "kernel", List.of(1)), use("ReLU")),
+                member("dw3", use("DepthwiseConv2d", "kernel", List.of(3), "padding", List.of(1)), use("ReLU")),
+                member("head", use("Conv2d", "filters", 2, "kernel", List.of(1)))));
+        MemoryPlan plan = r.memory();
+        int[] buffer = plan.buffer(); // input, dw1, relu, pw1, relu, dw2, relu, pw2, relu, dw3, relu, head
+        assertThat(buffer[5]).isNotEqualTo(buffer[1]);
+        assertThat(buffer[9]).isEqualTo(buffer[5]);
+        assertThat(plan.peakBytes()).isEqualTo(2L * 32 * 16 * 16 * 4);
+    }
+
     @Test
     void memoryPlanReservesAJoinedTensorFromItsFirstBranch() {
         NetworkReport r = check(network("N", new int[] {8, 16, 16},

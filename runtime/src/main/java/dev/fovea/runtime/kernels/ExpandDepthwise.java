@@ -17,9 +17,12 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p>The band buffer keeps the depthwise layer's zero padding around the expanded rows (per channel
  * block a plane of the band's rows by {@link #bandWidth} pixels), so every tap reads a value
- * and no pixel needs edge handling. The expanded values are the unfused layer's: each sum runs over the
- * input channels in order from zero, then takes the bias and the activation. The depthwise sums start
- * from the bias and take the taps in order, a padding tap adding a zero.
+ * and no pixel needs edge handling. The expanded values are the unfused layer's, bit for bit: each sum
+ * runs over the input channels in the slices {@link ChannelVectorConv} takes (128 channels of a blocked
+ * input at AVX-512), each slice in order from zero and added to the slices before it, then takes the
+ * bias and the activation; a slice's weights stay in L1 while every tile of the band reads them
+ * (MobileNet v1's 256-channel 1x1 layers). The depthwise sums start from the bias and take the taps in
+ * order, a padding tap adding a zero.
  */
 public final class ExpandDepthwise {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
@@ -38,6 +41,8 @@ public final class ExpandDepthwise {
     private static final ThreadLocal<float[]> COPIES = ThreadLocal.withInitial(() -> new float[0]);
     /** Each thread's offsets of an expand tile's pixels in the band buffer. */
     private static final ThreadLocal<int[]> TARGETS = ThreadLocal.withInitial(() -> new int[PX]);
+    /** Each thread's room for a tile's sums on their way to the band buffer: a later slice's, added there, or a band's last tile's, of which only the pixels the tile before it did not sum leave. */
+    private static final ThreadLocal<float[]> LAST_TILE = ThreadLocal.withInitial(() -> new float[PX * CB * L]);
 
     private final ConvGeometry expand;
     private final ConvGeometry depthwise;
@@ -262,28 +267,35 @@ public final class ExpandDepthwise {
             at = 0;
             offsets = copyOffsets;
         }
-        // whole tiles; the last one moved back over pixels already done (the same sums, stored again), a pixel at a time only below 8
+        // whole tiles, the last one moved back over pixels the one before it summed (only its own leave), a pixel at a time only
+        // below 8. The input channels in slices, as the unfused kernel sums them: a slice's weights stay in L1 across the tiles.
         int tiles = pixels < PX ? 0 : (pixels + PX - 1) / PX;
-        int cb = cb0;
-        for (; cb + CB <= cb1; cb += CB) {
-            for (int tile = 0; tile < tiles; tile++) {
-                int i = Math.min(tile * PX, pixels - PX);
-                expand8x3(band, x, at + i * L, offsets, cb, cb - cb0, to, i);
+        float[] lastTile = LAST_TILE.get();
+        int ci = expand.ci();
+        int slice = blockedIn ? ChannelVectorConv.SLICE_GROUPS * ChannelBlocks.BLOCK : ChannelVectorConv.KB;
+        for (int c0 = 0; c0 < ci; c0 += slice) {
+            int c1 = Math.min(ci, c0 + slice);
+            int cb = cb0;
+            for (; cb + CB <= cb1; cb += CB) {
+                for (int tile = 0; tile < tiles; tile++) {
+                    int i = Math.min(tile * PX, pixels - PX);
+                    expand8x3(band, x, at + i * L, offsets, c0, c1, cb, cb - cb0, to, i, tile * PX - i, lastTile);
+                }
             }
-        }
-        for (; cb < cb1; cb++) {
-            for (int tile = 0; tile < tiles; tile++) {
-                int i = Math.min(tile * PX, pixels - PX);
-                expand8x1(band, x, at + i * L, offsets, cb, cb - cb0, to, i);
+            for (; cb < cb1; cb++) {
+                for (int tile = 0; tile < tiles; tile++) {
+                    int i = Math.min(tile * PX, pixels - PX);
+                    expand8x1(band, x, at + i * L, offsets, c0, c1, cb, cb - cb0, to, i, tile * PX - i, lastTile);
+                }
             }
-        }
-        for (int i = tiles * PX; i < pixels; i++) {
-            for (cb = cb0; cb < cb1; cb++) {
-                expandPixel(band, x, at + i * L, offsets, cb, cb - cb0, to[i]);
+            for (int i = tiles * PX; i < pixels; i++) {
+                for (cb = cb0; cb < cb1; cb++) {
+                    expandPixel(band, x, at + i * L, offsets, c0, c1, cb, cb - cb0, to[i]);
+                }
             }
         }
         for (int r = inside0 - first; r < inside1 - first; r++) {
-            for (cb = cb0; cb < cb1; cb++) {
+            for (int cb = cb0; cb < cb1; cb++) {
                 int from = (cb - cb0) * callPlane + r * rowFloats + left;
                 finishExpanded(band, from, from + width * L, cb);
             }
@@ -324,10 +336,13 @@ public final class ExpandDepthwise {
     }
 
     /**
-     * Sums of 8 input pixels (from {@code at} in x, L floats apart, channel c at offsets[c] from them) by channel blocks cb..cb+2,
-     * into the band buffer's planes slot..slot+2 at the pixels' offsets to[t..t+7].
+     * Sums over input channels [c0, c1) of 8 input pixels (from {@code at} in x, L floats apart, channel c at offsets[c] from them) by
+     * channel blocks cb..cb+2, into the band buffer's planes slot..slot+2 at the pixels' offsets to[t..t+7]: stored for the first
+     * slice of channels, added to what the earlier slices stored for a later one. The first {@code done} pixels, which the tile before
+     * summed, are left as they are (through {@code last}, for a band's last tile only).
      */
-    private void expand8x3(float[] band, float[] x, int at, int[] offsets, int cb, int slot, int[] to, int t) {
+    private void expand8x3(float[] band, float[] x, int at, int[] offsets, int c0, int c1, int cb, int slot, int[] to, int t, int done,
+            float[] last) {
         int ci = expand.ci();
         int w0 = cb * ci * L;
         int w1 = w0 + ci * L;
@@ -335,7 +350,7 @@ public final class ExpandDepthwise {
         FloatVector c00 = FloatVector.zero(S), c01 = c00, c02 = c00, c03 = c00, c04 = c00, c05 = c00, c06 = c00, c07 = c00;
         FloatVector c10 = c00, c11 = c00, c12 = c00, c13 = c00, c14 = c00, c15 = c00, c16 = c00, c17 = c00;
         FloatVector c20 = c00, c21 = c00, c22 = c00, c23 = c00, c24 = c00, c25 = c00, c26 = c00, c27 = c00;
-        for (int c = 0; c < ci; c++) {
+        for (int c = c0; c < c1; c++) {
             int i = at + offsets[c];
             FloatVector a = FloatVector.fromArray(S, expandWeight, w0 + c * L);
             FloatVector b = FloatVector.fromArray(S, expandWeight, w1 + c * L);
@@ -360,6 +375,18 @@ public final class ExpandDepthwise {
         int p0 = slot * callPlane;
         int p1 = p0 + callPlane;
         int p2 = p1 + callPlane;
+        if (done > 0 || c0 > 0) { // through a thread's buffer, so that the tile's code stays small (C2's arena, see BlockedMicroKernel)
+            c00.intoArray(last, 0); c10.intoArray(last, L); c20.intoArray(last, 2 * L);
+            c01.intoArray(last, 3 * L); c11.intoArray(last, 4 * L); c21.intoArray(last, 5 * L);
+            c02.intoArray(last, 6 * L); c12.intoArray(last, 7 * L); c22.intoArray(last, 8 * L);
+            c03.intoArray(last, 9 * L); c13.intoArray(last, 10 * L); c23.intoArray(last, 11 * L);
+            c04.intoArray(last, 12 * L); c14.intoArray(last, 13 * L); c24.intoArray(last, 14 * L);
+            c05.intoArray(last, 15 * L); c15.intoArray(last, 16 * L); c25.intoArray(last, 17 * L);
+            c06.intoArray(last, 18 * L); c16.intoArray(last, 19 * L); c26.intoArray(last, 20 * L);
+            c07.intoArray(last, 21 * L); c17.intoArray(last, 22 * L); c27.intoArray(last, 23 * L);
+            leaveTile(band, last, CB, done, c0 > 0, p0, to, t);
+            return;
+        }
         c00.intoArray(band, p0 + to[t]); c10.intoArray(band, p1 + to[t]); c20.intoArray(band, p2 + to[t]);
         c01.intoArray(band, p0 + to[t + 1]); c11.intoArray(band, p1 + to[t + 1]); c21.intoArray(band, p2 + to[t + 1]);
         c02.intoArray(band, p0 + to[t + 2]); c12.intoArray(band, p1 + to[t + 2]); c22.intoArray(band, p2 + to[t + 2]);
@@ -370,41 +397,73 @@ public final class ExpandDepthwise {
         c07.intoArray(band, p0 + to[t + 7]); c17.intoArray(band, p1 + to[t + 7]); c27.intoArray(band, p2 + to[t + 7]);
     }
 
-    /** As {@link #expand8x3}, for one channel block. */
-    private void expand8x1(float[] band, float[] x, int at, int[] offsets, int cb, int slot, int[] to, int t) {
-        int ci = expand.ci();
-        int w0 = cb * ci * L;
-        FloatVector c0 = FloatVector.zero(S), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0, c6 = c0, c7 = c0;
-        for (int c = 0; c < ci; c++) {
-            int i = at + offsets[c];
-            FloatVector a = FloatVector.fromArray(S, expandWeight, w0 + c * L);
-            c0 = a.fma(FloatVector.broadcast(S, x[i]), c0);
-            c1 = a.fma(FloatVector.broadcast(S, x[i + L]), c1);
-            c2 = a.fma(FloatVector.broadcast(S, x[i + 2 * L]), c2);
-            c3 = a.fma(FloatVector.broadcast(S, x[i + 3 * L]), c3);
-            c4 = a.fma(FloatVector.broadcast(S, x[i + 4 * L]), c4);
-            c5 = a.fma(FloatVector.broadcast(S, x[i + 5 * L]), c5);
-            c6 = a.fma(FloatVector.broadcast(S, x[i + 6 * L]), c6);
-            c7 = a.fma(FloatVector.broadcast(S, x[i + 7 * L]), c7);
+    /**
+     * A tile's sums, held in {@code last} as [pixel][block][L] for {@code blocks} blocks: its pixels from {@code done} on (a band's
+     * last tile leaves out those the tile before it did) into the band buffer's planes from p0, added to what is there after the
+     * first slice of channels.
+     */
+    private void leaveTile(float[] band, float[] last, int blocks, int done, boolean add, int p0, int[] to, int t) {
+        for (int j = done; j < PX; j++) {
+            for (int b = 0; b < blocks; b++) {
+                int dst = p0 + b * callPlane + to[t + j];
+                FloatVector v = FloatVector.fromArray(S, last, (j * blocks + b) * L);
+                if (add) {
+                    v = v.add(FloatVector.fromArray(S, band, dst));
+                }
+                v.intoArray(band, dst);
+            }
         }
-        int p0 = slot * callPlane;
-        c0.intoArray(band, p0 + to[t]);
-        c1.intoArray(band, p0 + to[t + 1]);
-        c2.intoArray(band, p0 + to[t + 2]);
-        c3.intoArray(band, p0 + to[t + 3]);
-        c4.intoArray(band, p0 + to[t + 4]);
-        c5.intoArray(band, p0 + to[t + 5]);
-        c6.intoArray(band, p0 + to[t + 6]);
-        c7.intoArray(band, p0 + to[t + 7]);
     }
 
-    /** One input pixel's sums for channel block cb, into the band buffer's plane {@code slot} at {@code to}. */
-    private void expandPixel(float[] band, float[] x, int at, int[] offsets, int cb, int slot, int to) {
-        int ci = expand.ci();
-                int w0 = cb * ci * L;
+    /** As {@link #expand8x3}, for one channel block. */
+    private void expand8x1(float[] band, float[] x, int at, int[] offsets, int c0, int c1, int cb, int slot, int[] to, int t, int done,
+            float[] last) {
+        int w0 = cb * expand.ci() * L;
+        FloatVector s0 = FloatVector.zero(S), s1 = s0, s2 = s0, s3 = s0, s4 = s0, s5 = s0, s6 = s0, s7 = s0;
+        for (int c = c0; c < c1; c++) {
+            int i = at + offsets[c];
+            FloatVector a = FloatVector.fromArray(S, expandWeight, w0 + c * L);
+            s0 = a.fma(FloatVector.broadcast(S, x[i]), s0);
+            s1 = a.fma(FloatVector.broadcast(S, x[i + L]), s1);
+            s2 = a.fma(FloatVector.broadcast(S, x[i + 2 * L]), s2);
+            s3 = a.fma(FloatVector.broadcast(S, x[i + 3 * L]), s3);
+            s4 = a.fma(FloatVector.broadcast(S, x[i + 4 * L]), s4);
+            s5 = a.fma(FloatVector.broadcast(S, x[i + 5 * L]), s5);
+            s6 = a.fma(FloatVector.broadcast(S, x[i + 6 * L]), s6);
+            s7 = a.fma(FloatVector.broadcast(S, x[i + 7 * L]), s7);
+        }
+        int p0 = slot * callPlane;
+        if (done > 0 || c0 > 0) {
+            s0.intoArray(last, 0);
+            s1.intoArray(last, L);
+            s2.intoArray(last, 2 * L);
+            s3.intoArray(last, 3 * L);
+            s4.intoArray(last, 4 * L);
+            s5.intoArray(last, 5 * L);
+            s6.intoArray(last, 6 * L);
+            s7.intoArray(last, 7 * L);
+            leaveTile(band, last, 1, done, c0 > 0, p0, to, t);
+            return;
+        }
+        s0.intoArray(band, p0 + to[t]);
+        s1.intoArray(band, p0 + to[t + 1]);
+        s2.intoArray(band, p0 + to[t + 2]);
+        s3.intoArray(band, p0 + to[t + 3]);
+        s4.intoArray(band, p0 + to[t + 4]);
+        s5.intoArray(band, p0 + to[t + 5]);
+        s6.intoArray(band, p0 + to[t + 6]);
+        s7.intoArray(band, p0 + to[t + 7]);
+    }
+
+    /** One input pixel's sums over input channels [c0, c1) for channel block cb, into the band buffer's plane {@code slot} at {@code to}, as {@link #expand8x3}. */
+    private void expandPixel(float[] band, float[] x, int at, int[] offsets, int c0, int c1, int cb, int slot, int to) {
+        int w0 = cb * expand.ci() * L;
         FloatVector sum = FloatVector.zero(S);
-        for (int c = 0; c < ci; c++) {
+        for (int c = c0; c < c1; c++) {
             sum = FloatVector.fromArray(S, expandWeight, w0 + c * L).fma(FloatVector.broadcast(S, x[at + offsets[c]]), sum);
+        }
+        if (c0 > 0) {
+            sum = sum.add(FloatVector.fromArray(S, band, slot * callPlane + to));
         }
         sum.intoArray(band, slot * callPlane + to);
     }
