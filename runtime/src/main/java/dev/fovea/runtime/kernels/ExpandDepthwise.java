@@ -41,8 +41,11 @@ public final class ExpandDepthwise {
     private static final ThreadLocal<float[]> COPIES = ThreadLocal.withInitial(() -> new float[0]);
     /** Each thread's offsets of an expand tile's pixels in the band buffer. */
     private static final ThreadLocal<int[]> TARGETS = ThreadLocal.withInitial(() -> new int[PX]);
-    /** Each thread's room for a tile's sums on their way to the band buffer: a later slice's, added there, or a band's last tile's, of which only the pixels the tile before it did not sum leave. */
-    private static final ThreadLocal<float[]> LAST_TILE = ThreadLocal.withInitial(() -> new float[PX * CB * L]);
+    /**
+     * Each thread's room for a tile's sums on their way to the band buffer: a later slice's, added to what is there, or a band's
+     * last tile's, of which only the pixels the tile before it did not sum leave.
+     */
+    private static final ThreadLocal<float[]> TILE_SUMS = ThreadLocal.withInitial(() -> new float[PX * CB * L]);
 
     private final ConvGeometry expand;
     private final ConvGeometry depthwise;
@@ -270,7 +273,7 @@ public final class ExpandDepthwise {
         // whole tiles, the last one moved back over pixels the one before it summed (only its own leave), a pixel at a time only
         // below 8. The input channels in slices, as the unfused kernel sums them: a slice's weights stay in L1 across the tiles.
         int tiles = pixels < PX ? 0 : (pixels + PX - 1) / PX;
-        float[] lastTile = LAST_TILE.get();
+        float[] sums = TILE_SUMS.get();
         int ci = expand.ci();
         int slice = blockedIn ? ChannelVectorConv.SLICE_GROUPS * ChannelBlocks.BLOCK : ChannelVectorConv.KB;
         for (int c0 = 0; c0 < ci; c0 += slice) {
@@ -279,13 +282,13 @@ public final class ExpandDepthwise {
             for (; cb + CB <= cb1; cb += CB) {
                 for (int tile = 0; tile < tiles; tile++) {
                     int i = Math.min(tile * PX, pixels - PX);
-                    expand8x3(band, x, at + i * L, offsets, c0, c1, cb, cb - cb0, to, i, tile * PX - i, lastTile);
+                    expand8x3(band, x, at + i * L, offsets, c0, c1, cb, cb - cb0, to, i, tile * PX - i, sums);
                 }
             }
             for (; cb < cb1; cb++) {
                 for (int tile = 0; tile < tiles; tile++) {
                     int i = Math.min(tile * PX, pixels - PX);
-                    expand8x1(band, x, at + i * L, offsets, c0, c1, cb, cb - cb0, to, i, tile * PX - i, lastTile);
+                    expand8x1(band, x, at + i * L, offsets, c0, c1, cb, cb - cb0, to, i, tile * PX - i, sums);
                 }
             }
             for (int i = tiles * PX; i < pixels; i++) {
@@ -339,10 +342,10 @@ public final class ExpandDepthwise {
      * Sums over input channels [c0, c1) of 8 input pixels (from {@code at} in x, L floats apart, channel c at offsets[c] from them) by
      * channel blocks cb..cb+2, into the band buffer's planes slot..slot+2 at the pixels' offsets to[t..t+7]: stored for the first
      * slice of channels, added to what the earlier slices stored for a later one. The first {@code done} pixels, which the tile before
-     * summed, are left as they are (through {@code last}, for a band's last tile only).
+     * summed, are left as they are (a band's last tile only). Those two cases leave through {@code sums}.
      */
     private void expand8x3(float[] band, float[] x, int at, int[] offsets, int c0, int c1, int cb, int slot, int[] to, int t, int done,
-            float[] last) {
+            float[] sums) {
         int ci = expand.ci();
         int w0 = cb * ci * L;
         int w1 = w0 + ci * L;
@@ -376,15 +379,15 @@ public final class ExpandDepthwise {
         int p1 = p0 + callPlane;
         int p2 = p1 + callPlane;
         if (done > 0 || c0 > 0) { // through a thread's buffer, so that the tile's code stays small (C2's arena, see BlockedMicroKernel)
-            c00.intoArray(last, 0); c10.intoArray(last, L); c20.intoArray(last, 2 * L);
-            c01.intoArray(last, 3 * L); c11.intoArray(last, 4 * L); c21.intoArray(last, 5 * L);
-            c02.intoArray(last, 6 * L); c12.intoArray(last, 7 * L); c22.intoArray(last, 8 * L);
-            c03.intoArray(last, 9 * L); c13.intoArray(last, 10 * L); c23.intoArray(last, 11 * L);
-            c04.intoArray(last, 12 * L); c14.intoArray(last, 13 * L); c24.intoArray(last, 14 * L);
-            c05.intoArray(last, 15 * L); c15.intoArray(last, 16 * L); c25.intoArray(last, 17 * L);
-            c06.intoArray(last, 18 * L); c16.intoArray(last, 19 * L); c26.intoArray(last, 20 * L);
-            c07.intoArray(last, 21 * L); c17.intoArray(last, 22 * L); c27.intoArray(last, 23 * L);
-            leaveTile(band, last, CB, done, c0 > 0, p0, to, t);
+            c00.intoArray(sums, 0); c10.intoArray(sums, L); c20.intoArray(sums, 2 * L);
+            c01.intoArray(sums, 3 * L); c11.intoArray(sums, 4 * L); c21.intoArray(sums, 5 * L);
+            c02.intoArray(sums, 6 * L); c12.intoArray(sums, 7 * L); c22.intoArray(sums, 8 * L);
+            c03.intoArray(sums, 9 * L); c13.intoArray(sums, 10 * L); c23.intoArray(sums, 11 * L);
+            c04.intoArray(sums, 12 * L); c14.intoArray(sums, 13 * L); c24.intoArray(sums, 14 * L);
+            c05.intoArray(sums, 15 * L); c15.intoArray(sums, 16 * L); c25.intoArray(sums, 17 * L);
+            c06.intoArray(sums, 18 * L); c16.intoArray(sums, 19 * L); c26.intoArray(sums, 20 * L);
+            c07.intoArray(sums, 21 * L); c17.intoArray(sums, 22 * L); c27.intoArray(sums, 23 * L);
+            leaveTile(band, sums, CB, done, c0 > 0, p0, to, t);
             return;
         }
         c00.intoArray(band, p0 + to[t]); c10.intoArray(band, p1 + to[t]); c20.intoArray(band, p2 + to[t]);
@@ -398,15 +401,15 @@ public final class ExpandDepthwise {
     }
 
     /**
-     * A tile's sums, held in {@code last} as [pixel][block][L] for {@code blocks} blocks: its pixels from {@code done} on (a band's
+     * A tile's sums, held in {@code sums} as [pixel][block][L] for {@code blocks} blocks: its pixels from {@code done} on (a band's
      * last tile leaves out those the tile before it did) into the band buffer's planes from p0, added to what is there after the
      * first slice of channels.
      */
-    private void leaveTile(float[] band, float[] last, int blocks, int done, boolean add, int p0, int[] to, int t) {
+    private void leaveTile(float[] band, float[] sums, int blocks, int done, boolean add, int p0, int[] to, int t) {
         for (int j = done; j < PX; j++) {
             for (int b = 0; b < blocks; b++) {
                 int dst = p0 + b * callPlane + to[t + j];
-                FloatVector v = FloatVector.fromArray(S, last, (j * blocks + b) * L);
+                FloatVector v = FloatVector.fromArray(S, sums, (j * blocks + b) * L);
                 if (add) {
                     v = v.add(FloatVector.fromArray(S, band, dst));
                 }
@@ -417,7 +420,7 @@ public final class ExpandDepthwise {
 
     /** As {@link #expand8x3}, for one channel block. */
     private void expand8x1(float[] band, float[] x, int at, int[] offsets, int c0, int c1, int cb, int slot, int[] to, int t, int done,
-            float[] last) {
+            float[] sums) {
         int w0 = cb * expand.ci() * L;
         FloatVector s0 = FloatVector.zero(S), s1 = s0, s2 = s0, s3 = s0, s4 = s0, s5 = s0, s6 = s0, s7 = s0;
         for (int c = c0; c < c1; c++) {
@@ -434,15 +437,15 @@ public final class ExpandDepthwise {
         }
         int p0 = slot * callPlane;
         if (done > 0 || c0 > 0) {
-            s0.intoArray(last, 0);
-            s1.intoArray(last, L);
-            s2.intoArray(last, 2 * L);
-            s3.intoArray(last, 3 * L);
-            s4.intoArray(last, 4 * L);
-            s5.intoArray(last, 5 * L);
-            s6.intoArray(last, 6 * L);
-            s7.intoArray(last, 7 * L);
-            leaveTile(band, last, 1, done, c0 > 0, p0, to, t);
+            s0.intoArray(sums, 0);
+            s1.intoArray(sums, L);
+            s2.intoArray(sums, 2 * L);
+            s3.intoArray(sums, 3 * L);
+            s4.intoArray(sums, 4 * L);
+            s5.intoArray(sums, 5 * L);
+            s6.intoArray(sums, 6 * L);
+            s7.intoArray(sums, 7 * L);
+            leaveTile(band, sums, 1, done, c0 > 0, p0, to, t);
             return;
         }
         s0.intoArray(band, p0 + to[t]);
@@ -455,7 +458,10 @@ public final class ExpandDepthwise {
         s7.intoArray(band, p0 + to[t + 7]);
     }
 
-    /** One input pixel's sums over input channels [c0, c1) for channel block cb, into the band buffer's plane {@code slot} at {@code to}, as {@link #expand8x3}. */
+    /**
+     * One input pixel's sums over input channels [c0, c1) for channel block cb, into the band buffer's plane {@code slot} at
+     * {@code to}: stored or added, as {@link #expand8x3}'s.
+     */
     private void expandPixel(float[] band, float[] x, int at, int[] offsets, int c0, int c1, int cb, int slot, int to) {
         int w0 = cb * expand.ci() * L;
         FloatVector sum = FloatVector.zero(S);
