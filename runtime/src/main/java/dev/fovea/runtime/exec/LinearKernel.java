@@ -79,6 +79,14 @@ enum LinearKernel {
         this.build = build;
     }
 
+    /**
+     * Whether the kernel packs its own copy of the weight and keeps no reference to the array it was
+     * given: all but the matrix-vector product, which reads the weight as it is.
+     */
+    boolean packsACopy() {
+        return this != GEMV;
+    }
+
     /** The first row that takes the layer. */
     static LinearKernel choose(Situation s) {
         for (LinearKernel k : values()) {

@@ -36,6 +36,10 @@ final class LinearStep implements BlockableStep {
 
         boolean own();
 
+        /** Hands back an array of {@link #own} values that the step's kernel has packed and no longer reads. */
+        default void packed(float[] values) {
+        }
+
         /** An array made for the step alone. */
         static Weight own(float[] values) {
             return new Weight() {
@@ -338,6 +342,9 @@ final class LinearStep implements BlockableStep {
         }
         pass = kernel.build(new LinearKernel.Operands(geometry, features, units, folded, in, out, inFrame, outFrame, blockedIn, blockedOut,
                 batch, epilogue, workspace));
+        if (own && kernel.packsACopy()) {
+            weight.packed(values);
+        }
         weight = null;
         scales = null;
     }

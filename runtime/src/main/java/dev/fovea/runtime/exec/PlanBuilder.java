@@ -91,6 +91,11 @@ public final class PlanBuilder {
             public boolean own() {
                 return parameters.handedOver() && uses.get(name) == 1;
             }
+
+            @Override
+            public void packed(float[] values) {
+                parameters.giveBack(values);
+            }
         };
     }
 
@@ -525,6 +530,7 @@ public final class PlanBuilder {
             ExpandDepthwiseStep.fuse(steps, buffer(output), batch);
         }
         ChannelLayouts.choose(steps, buffer(output));
+        parameters.dropSpares();
         ConcatSlices.place(steps, buffer(output));
         return new InferenceSession(steps, input, buffer(output), batch, inputShape, outputShape, new Workers(threads));
     }

@@ -20,6 +20,14 @@ public final class Parameters {
     private final Map<String, java.util.function.Supplier<float[]>> pending = new java.util.HashMap<>();
     /** Set by {@link #forOneSession}: planning takes the arrays out, so they live only as long as the plan needs them. */
     private boolean handedOver;
+    /**
+     * Arrays a session has packed and let go of ({@link #giveBack}), by length: the next tensor of that
+     * length is made or read into one of them, so the layers of a stage, which share a shape, leave one
+     * unpacked array behind instead of one each.
+     */
+    private final Map<Integer, float[]> spares = new java.util.HashMap<>();
+    /** How many tensors of each length are still to be made or read ({@link #pending}). */
+    private final Map<Integer, Integer> pendingLengths = new java.util.HashMap<>();
 
     /** Zero-filled tensors for every spec. */
     public Parameters(List<TensorSpec> specs) {
@@ -51,8 +59,9 @@ public final class Parameters {
         Parameters p = new Parameters();
         for (TensorSpec s : specs) {
             p.declare(s);
+            p.pendingLengths.merge(s.elements(), 1, Integer::sum);
             p.pending.put(s.name(), () -> {
-                float[] v = new float[s.elements()];
+                float[] v = p.spareOr(s.elements());
                 fill(s, seed, v);
                 return v;
             });
@@ -69,7 +78,8 @@ public final class Parameters {
         specs.forEach(p::declare);
         p.checkFits(file.shapes(), file.source());
         for (TensorSpec s : specs) {
-            p.pending.put(s.name(), () -> file.read(s.name()));
+            p.pendingLengths.merge(s.elements(), 1, Integer::sum);
+            p.pending.put(s.name(), () -> file.read(s.name(), p::spareOr));
         }
         return p;
     }
@@ -84,7 +94,7 @@ public final class Parameters {
     /** Tensor {@code s}'s initial values, from its own stream of {@code seed}. */
     private static void fill(TensorSpec s, long seed, float[] values) {
         switch (s.init().kind()) {
-            case ZEROS -> { }
+            case ZEROS -> java.util.Arrays.fill(values, 0f); // a spare array holds another tensor's values
             case CONSTANT -> java.util.Arrays.fill(values, (float) s.init().value());
             case UNIFORM_FAN_IN -> {
                 java.util.SplittableRandom r = new java.util.SplittableRandom(seed * 0x9E3779B97F4A7C15L + s.name().hashCode());
@@ -105,6 +115,30 @@ public final class Parameters {
     public Parameters forOneSession() {
         handedOver = true;
         return this;
+    }
+
+    /**
+     * Takes back an array a planner took ({@link #take}) once its kernel has packed a copy and keeps no
+     * reference to it, for the next tensor of its length to be made or read into. Only for parameters
+     * given {@link #forOneSession}, and only while a tensor of that length is still to be made or read;
+     * otherwise the array is simply dropped.
+     */
+    public void giveBack(float[] array) {
+        // kept only for a tensor still to come: a spare held for nothing would outlive its layer
+        if (handedOver && array != null && pendingLengths.getOrDefault(array.length, 0) > 0) {
+            spares.putIfAbsent(array.length, array);
+        }
+    }
+
+    /** Lets go of the arrays given back: the session is built. */
+    public void dropSpares() {
+        spares.clear();
+    }
+
+    /** A spare array of {@code length} floats, or a new one; a spare still holds its former values. */
+    private float[] spareOr(int length) {
+        float[] spare = spares.remove(length);
+        return spare != null ? spare : new float[length];
     }
 
     /** Whether these parameters were given to one session ({@link #forOneSession}): its planner may change the arrays it takes. */
@@ -145,6 +179,7 @@ public final class Parameters {
         spec(name);
         float[] v = values.get(name);
         if (v == null && pending.containsKey(name)) {
+            pendingLengths.merge(specs.get(name).elements(), -1, Integer::sum);
             v = pending.remove(name).get();
             values.put(name, v);
         }

@@ -72,6 +72,9 @@ public final class SafeTensors {
         private final long dataStart;
         private final Map<String, Entry> entries;
 
+        /** The bytes of the last tensor read, reused for the next. */
+        private ByteBuffer bytesRead;
+
         private Deferred(Path file, long dataStart, Map<String, Entry> entries) {
             this.file = file;
             this.dataStart = dataStart;
@@ -87,16 +90,29 @@ public final class SafeTensors {
 
         /** The values of tensor {@code name}, as float32, read from the file now. */
         public float[] read(String name) {
+            return read(name, float[]::new);
+        }
+
+        /**
+         * As {@link #read(String)}, into an array of the tensor's length from {@code arrays} (which may hand
+         * out one that held another tensor: every element is written). The file's bytes pass through one
+         * buffer, kept for the next tensor.
+         */
+        public synchronized float[] read(String name, java.util.function.IntFunction<float[]> arrays) {
             Entry e = entries.get(name);
             if (e == null) {
                 throw new IllegalArgumentException(file + " has no tensor " + name);
             }
             String source = file.toString();
             try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-                ByteBuffer raw = ByteBuffer.allocate(Math.toIntExact(e.end - e.begin)).order(ByteOrder.LITTLE_ENDIAN);
+                int bytes = Math.toIntExact(e.end - e.begin);
+                if (bytesRead == null || bytesRead.capacity() < bytes) {
+                    bytesRead = ByteBuffer.allocate(bytes).order(ByteOrder.LITTLE_ENDIAN);
+                }
+                ByteBuffer raw = bytesRead.clear().limit(bytes);
                 readFully(ch, raw, dataStart + e.begin, source);
                 raw.flip();
-                return decode(raw, e.dtype, e.elements);
+                return decode(raw, e.dtype, arrays.apply(Math.toIntExact(e.elements)));
             } catch (IOException ex) {
                 throw new WeightsException(source + ": cannot read tensor " + name + ": " + ex.getMessage(), ex);
             }
@@ -298,8 +314,8 @@ public final class SafeTensors {
         }
     }
 
-    private static float[] decode(ByteBuffer raw, String dtype, long elements) {
-        float[] out = new float[(int) elements];
+    /** Decodes {@code raw} into {@code out}, which must be as long as the tensor; returns it. */
+    private static float[] decode(ByteBuffer raw, String dtype, float[] out) {
         switch (dtype) {
             case "F32" -> raw.asFloatBuffer().get(out);
             case "I64" -> { // labels: exact as floats up to 2^24

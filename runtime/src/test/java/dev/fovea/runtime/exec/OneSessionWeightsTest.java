@@ -138,6 +138,70 @@ class OneSessionWeightsTest {
         assertEquals(file + ": tensor fc.bias has shape [11] but the model needs [10]", e.getMessage());
     }
 
+    /**
+     * Three convolutions of one shape, as in a stage of a ResNet: once a kernel has packed its weight,
+     * the next weight of that length is made or read into the same array, with its own values.
+     */
+    @Test
+    void aPackedWeightsArrayTakesTheNextWeightOfItsLength(@TempDir Path dir) {
+        Shape maps = new Shape(16, 8, 8);
+        List<TensorSpec> specs = new java.util.ArrayList<>();
+        List<Layer> layers = new java.util.ArrayList<>();
+        String previous = NetworkGraph.INPUT;
+        for (String name : List.of("a", "b", "c")) {
+            specs.add(new TensorSpec(name + ".weight", new int[] {16, 16, 3, 3}, false, Init.fanIn(16 * 9)));
+            specs.add(new TensorSpec(name + ".bias", new int[] {16}, false, Init.fanIn(16 * 9)));
+            layers.add(new Layer.Conv2d(name, previous, maps, maps, Window.kernel(3).pad(1), 1, name + ".weight", name + ".bias", List.of()));
+            layers.add(new Layer.Activation(name + ".relu", name, maps, Activation.RELU, 0));
+            previous = name + ".relu";
+        }
+        NetworkGraph graph = NetworkGraph.chain(maps, layers.toArray(Layer[]::new)).build();
+        float[] x = new float[2 * 16 * 8 * 8];
+        Random r = new Random(5);
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) r.nextGaussian();
+        }
+        float[] expected;
+        try (InferenceSession s = InferencePlanner.session(graph, Parameters.initialized(specs, 7), 2, 1, PlanBuilder.Mode.FAST)) {
+            expected = s.run(x).clone();
+        }
+        try (InferenceSession s = InferencePlanner.session(graph, Parameters.initializedWhenRead(specs, 7).forOneSession(), 2, 1,
+                PlanBuilder.Mode.FAST)) {
+            assertArrayEquals(expected, s.run(x), "weights made into spare arrays");
+        }
+        Path file = dir.resolve("w.safetensors");
+        Parameters initialized = Parameters.initialized(specs, 7);
+        Map<String, LoadedTensor> tensors = new LinkedHashMap<>();
+        specs.forEach(spec -> tensors.put(spec.name(), new LoadedTensor(spec.shape(), initialized.get(spec.name()))));
+        SafeTensors.write(file, tensors, Map.of());
+        try (InferenceSession s = InferencePlanner.session(graph, Parameters.readWhenAsked(specs, SafeTensors.deferred(file)).forOneSession(),
+                2, 1, PlanBuilder.Mode.FAST)) {
+            assertArrayEquals(expected, s.run(x), "weights read into spare arrays");
+        }
+    }
+
+    @Test
+    void anArrayGivenBackHoldsTheNextTensorOfItsLengthWithThatTensorsValues() {
+        List<TensorSpec> specs = List.of(new TensorSpec("w1", new int[] {4, 3}, false, Init.fanIn(3)),
+                new TensorSpec("w2", new int[] {3, 4}, false, Init.fanIn(4)), new TensorSpec("zeros", new int[] {12}, true));
+        Parameters atOnce = Parameters.initialized(specs, 9);
+        Parameters given = Parameters.initializedWhenRead(specs, 9).forOneSession();
+        float[] w1 = given.take("w1");
+        given.giveBack(w1);
+        float[] w2 = given.take("w2");
+        assertTrue(w2 == w1, "w2 was not made in the array w1 gave back");
+        assertArrayEquals(atOnce.get("w2"), w2);
+        given.giveBack(w2);
+        float[] zeros = given.take("zeros");
+        assertTrue(zeros == w2, "zeros was not made in the array w2 gave back");
+        assertArrayEquals(new float[12], zeros);
+
+        Parameters kept = Parameters.initializedWhenRead(specs, 9); // not given to one session: nothing is reused
+        float[] k1 = kept.take("w1");
+        kept.giveBack(k1);
+        assertTrue(kept.take("w2") != k1, "parameters that stay in use reused an array");
+    }
+
     @Test
     void parametersMadeWhenReadHoldTheValuesOfParametersMadeAtOnce() {
         List<TensorSpec> specs = List.of(new TensorSpec("w", new int[] {4, 3}, false, Init.fanIn(3)),
