@@ -17,14 +17,19 @@ import java.util.Random;
  */
 final class Bench {
     /** The figures of one measurement; {@code what} is "forward" or "train". */
-    /** The timings, and the memory: the process's peak resident set and the heap its live objects used after the runs. */
+    /**
+     * The timings, and the memory: the process's peak resident set and the heap its live objects used after the runs;
+     * with more than one thread, how long a cache line took to pass between two threads after them ({@link CoreToCore},
+     * NaN when not measured).
+     */
     record Result(String model, String what, int batch, int threads, int runs, double medianMs, double p90Ms, double minMs,
-            double imagesPerSecond, double gflops, double peakResidentMib, double liveHeapMib) {
+            double imagesPerSecond, double gflops, double peakResidentMib, double liveHeapMib, double coreToCoreNs) {
         String json() {
             return String.format(Locale.ROOT, "{\"model\": \"%s\", \"mode\": \"%s\", \"batch\": %d, \"threads\": %d, \"runs\": %d, "
                     + "\"median_ms\": %.3f, \"p90_ms\": %.3f, \"min_ms\": %.3f, \"images_per_s\": %.2f, \"gflops\": %.2f, "
-                    + "\"peak_resident_mib\": %.1f, \"live_heap_mib\": %.1f}", model, what, batch, threads, runs, medianMs, p90Ms, minMs,
-                    imagesPerSecond, gflops, peakResidentMib, liveHeapMib);
+                    + "\"peak_resident_mib\": %.1f, \"live_heap_mib\": %.1f, \"core_to_core_ns\": %s}", model, what, batch, threads, runs,
+                    medianMs, p90Ms, minMs, imagesPerSecond, gflops, peakResidentMib, liveHeapMib,
+                    Double.isNaN(coreToCoreNs) ? "null" : String.format(Locale.ROOT, "%.1f", coreToCoreNs));
         }
 
         String text() {
@@ -32,7 +37,8 @@ final class Bench {
                     + "%.1f images/s, %.1f GFLOP/s%nMemory: %s peak resident, %.0f MiB of live heap", model,
                     what.equals("train") ? " training step" : "", batch, threads, threads == 1 ? "" : "s", medianMs, p90Ms, minMs, runs,
                     imagesPerSecond, gflops, peakResidentMib < 0 ? "unknown" : String.format(Locale.ROOT, "%.0f MiB", peakResidentMib),
-                    liveHeapMib);
+                    liveHeapMib) + (Double.isNaN(coreToCoreNs) ? ""
+                            : String.format(Locale.ROOT, "%nBetween cores: a cache line passes in %.0f ns", coreToCoreNs));
         }
     }
 
@@ -97,6 +103,7 @@ final class Bench {
         double median = sorted[runs / 2];
         double p90 = sorted[Math.min(runs - 1, (int) Math.ceil(0.9 * runs) - 1)];
         return new Result(model, what, batch, threads, runs, median, p90, sorted[0], batch * 1000.0 / median,
-                flopsPerImage * batch / (median * 1e6), ProcessMemory.peakResidentMib(), ProcessMemory.liveHeapMib());
+                flopsPerImage * batch / (median * 1e6), ProcessMemory.peakResidentMib(), ProcessMemory.liveHeapMib(),
+                threads > 1 ? CoreToCore.oneWayNanos() : Double.NaN);
     }
 }

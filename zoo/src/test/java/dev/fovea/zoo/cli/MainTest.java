@@ -80,10 +80,12 @@ class MainTest {
 
     @Test
     void benchReportsLatencyThroughputAndWhereTheTimeGoes() {
-        assertEquals(0, run("bench", "lenet", "--seconds", "1", "--json"));
-        assertTrue(out().matches("\\{\"model\": \"LeNet\", \"mode\": \"forward\", \"batch\": 1, \"threads\": \\d+, \"runs\": \\d+, \"median_ms\": [\\d.]+, "
+        assertEquals(0, run("bench", "lenet", "--seconds", "1", "--threads", "2", "--json"));
+        // how far apart two cores are is measured whenever there are two to measure
+        String between = Runtime.getRuntime().availableProcessors() > 1 ? "[1-9][\\d.]*" : "null";
+        assertTrue(out().matches("\\{\"model\": \"LeNet\", \"mode\": \"forward\", \"batch\": 1, \"threads\": 2, \"runs\": \\d+, \"median_ms\": [\\d.]+, "
                 + "\"p90_ms\": [\\d.]+, \"min_ms\": [\\d.]+, \"images_per_s\": [\\d.]+, \"gflops\": [\\d.]+, \"peak_resident_mib\": [1-9][\\d.]+, "
-                + "\"live_heap_mib\": [1-9][\\d.]+}\n"), out());
+                + "\"live_heap_mib\": [1-9][\\d.]+, \"core_to_core_ns\": " + between + "}\n"), out());
         out.reset();
         assertEquals(0, run("bench", "lenet", "--seconds", "1", "--batch", "4", "--threads", "1", "--profile"));
         assertTrue(out().startsWith("LeNet, batch 4, 1 thread: median "), out());
