@@ -18,24 +18,29 @@ import org.junit.jupiter.api.Test;
  * An inverted residual block (1x1 expand, batch norm, ReLU6, 3x3 depthwise at stride 2, batch norm,
  * ReLU6, 1x1 project) on the fast path: its expand and depthwise layers run as one step, folded norms
  * and all, and give the reference path's values; they stay apart when another layer reads the expanded
- * tensor too, or when the batch's expanded tensor is small.
+ * tensor too, or when the batch's expanded tensor is small and the expand reads many channels.
  */
 class ExpandDepthwiseFusionTest {
+    /** The expand's input channels: few, so it fuses at any batch. */
     private static final int C = 16;
+    /** Input channels of an expand that fuses only when the batch's expanded tensor is large. */
+    private static final int WIDE = 176;
     private static final int E = 96;
     private static final int H = 56;
     private static final int P = H * H;
     private static final int Q = P / 4;
-    /** Enough samples for an expanded tensor of 8 MiB, the size from which the plan fuses. */
+    /** Enough samples for an expanded tensor of 8 MiB, the size from which the plan fuses a wide expand too. */
     private static final int BATCH = 8;
 
-    /** Buffers: 0 = stem (16), 1 = expanded (96), 2 = depthwise (96, 14x14), 3 = projected (32), 4 = side branch (32), 5 = sum. */
-    private static final int[] BUFFERS = {C * P, E * P, E * Q, 32 * Q, 32 * Q, 32 * Q};
+    /** Buffers: 0 = stem (c), 1 = expanded (96), 2 = depthwise (96, 14x14), 3 = projected (32), 4 = side branch (32), 5 = sum. */
+    private static int[] buffers(int c) {
+        return new int[] {c * P, E * P, E * Q, 32 * Q, 32 * Q, 32 * Q};
+    }
 
-    private static List<TensorSpec> specs() {
+    private static List<TensorSpec> specs(int c) {
         List<TensorSpec> specs = new ArrayList<>();
-        conv(specs, "stem", C, C, 1);
-        conv(specs, "expand", E, C, 1);
+        conv(specs, "stem", c, c, 1);
+        conv(specs, "expand", E, c, 1);
         conv(specs, "depthwise", E, 1, 3);
         conv(specs, "project", 32, E, 1);
         conv(specs, "side", 32, E, 1);
@@ -54,8 +59,16 @@ class ExpandDepthwiseFusionTest {
     }
 
     private static void block(PlanBuilder b) {
-        b.conv2d("stem", -1, 0, "stem.weight", "stem.bias", C, H, H, C, H, H, 1, 1, 1, 1, 0, 0, 1, 1, 1);
-        b.conv2d("block.expand", 0, 1, "expand.weight", null, C, H, H, E, H, H, 1, 1, 1, 1, 0, 0, 1, 1, 1);
+        block(b, C);
+    }
+
+    private static void wideBlock(PlanBuilder b) {
+        block(b, WIDE);
+    }
+
+    private static void block(PlanBuilder b, int c) {
+        b.conv2d("stem", -1, 0, "stem.weight", "stem.bias", c, H, H, c, H, H, 1, 1, 1, 1, 0, 0, 1, 1, 1);
+        b.conv2d("block.expand", 0, 1, "expand.weight", null, c, H, H, E, H, H, 1, 1, 1, 1, 0, 0, 1, 1, 1);
         b.batchNorm("block.expand_bn", 1, 1, "expand_bn", true, 1e-5, E, P);
         b.activation("block.expand_relu", 1, 1, Activation.RELU6, 0, E * P);
         b.conv2d("block.depthwise", 1, 2, "depthwise.weight", null, E, H, H, E, H / 2, H / 2, 3, 3, 2, 2, 1, 1, 1, 1, E);
@@ -75,19 +88,19 @@ class ExpandDepthwiseFusionTest {
     }
 
     private static Run run(PlanBuilder.Mode mode, Consumer<PlanBuilder> net, int output) {
-        return run(mode, net, output, BATCH);
+        return run(mode, net, output, BATCH, C);
     }
 
-    private static Run run(PlanBuilder.Mode mode, Consumer<PlanBuilder> net, int output, int batch) {
-        Parameters p = Parameters.initialized(specs(), 5);
-        PlanBuilder b = new PlanBuilder(p, batch, mode, C * P, BUFFERS);
+    private static Run run(PlanBuilder.Mode mode, Consumer<PlanBuilder> net, int output, int batch, int c) {
+        Parameters p = Parameters.initialized(specs(c), 5);
+        PlanBuilder b = new PlanBuilder(p, batch, mode, c * P, buffers(c));
         net.accept(b);
         Random r = new Random(3);
-        float[] x = new float[batch * C * P];
+        float[] x = new float[batch * c * P];
         for (int i = 0; i < x.length; i++) {
             x[i] = (float) r.nextGaussian();
         }
-        try (InferenceSession s = b.build(output, Shape.of(C, H, H), Shape.of(32, H / 2, H / 2), 2)) {
+        try (InferenceSession s = b.build(output, Shape.of(c, H, H), Shape.of(32, H / 2, H / 2), 2)) {
             return new Run(s.run(x).clone(), s.stepNames(), s.kernels());
         }
     }
@@ -101,10 +114,25 @@ class ExpandDepthwiseFusionTest {
     }
 
     @Test
-    void aSmallBatchKeepsThemApart() {
-        Run fast = run(PlanBuilder.Mode.FAST, ExpandDepthwiseFusionTest::block, 3, 1);
+    void aSmallBatchFusesAnExpandOfFewChannels() {
+        Run fast = run(PlanBuilder.Mode.FAST, ExpandDepthwiseFusionTest::block, 3, 1, C);
+        assertEquals(List.of("stem", "block.expand+depthwise", "block.project"), fast.steps());
+        assertEquals("expand-depthwise blocked", fast.kernels().get("block.expand+depthwise"));
+        assertClose(run(PlanBuilder.Mode.REFERENCE, ExpandDepthwiseFusionTest::block, 3, 1, C), fast);
+    }
+
+    @Test
+    void aLargeBatchFusesAWideExpand() {
+        Run fast = run(PlanBuilder.Mode.FAST, ExpandDepthwiseFusionTest::wideBlock, 3, BATCH, WIDE);
+        assertEquals(List.of("stem", "block.expand+depthwise", "block.project"), fast.steps());
+        assertClose(run(PlanBuilder.Mode.REFERENCE, ExpandDepthwiseFusionTest::wideBlock, 3, BATCH, WIDE), fast);
+    }
+
+    @Test
+    void aSmallBatchKeepsAWideExpandApart() {
+        Run fast = run(PlanBuilder.Mode.FAST, ExpandDepthwiseFusionTest::wideBlock, 3, 1, WIDE);
         assertEquals(List.of("stem", "block.expand", "block.depthwise", "block.project"), fast.steps());
-        assertClose(run(PlanBuilder.Mode.REFERENCE, ExpandDepthwiseFusionTest::block, 3, 1), fast);
+        assertClose(run(PlanBuilder.Mode.REFERENCE, ExpandDepthwiseFusionTest::wideBlock, 3, 1, WIDE), fast);
     }
 
     @Test
