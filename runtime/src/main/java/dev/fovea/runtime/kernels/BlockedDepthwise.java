@@ -31,6 +31,11 @@ public final class BlockedDepthwise {
      * pixels at stride 1, 73 KiB; 17 rows of 113 at stride 2, 123 KiB), and the three a row of tiles reads in L1.
      */
     private static final int BAND_ROWS = 8;
+    /**
+     * Output rows up to which a map is one band: a 14x14 map in two bands copied 18 input rows for 14
+     * output rows, in 2 tasks of 98 pixels each per channel block, too little work for what a task costs.
+     */
+    private static final int WHOLE_MAP_ROWS = 16;
 
     private final ConvGeometry g;
     /** [C / 16][kh * kw][16]. */
@@ -71,7 +76,7 @@ public final class BlockedDepthwise {
         this.noBias = new float[g.co()];
         this.tiled = g.kh() == DepthwiseMicroKernel.SIDE && g.kw() == DepthwiseMicroKernel.SIDE && g.sh() == g.sw() && g.sw() <= 2;
         int tiles = (g.ow() + DepthwiseMicroKernel.PIXELS - 1) / DepthwiseMicroKernel.PIXELS;
-        this.bands = (g.oh() + BAND_ROWS - 1) / BAND_ROWS;
+        this.bands = g.oh() <= WHOLE_MAP_ROWS ? 1 : (g.oh() + BAND_ROWS - 1) / BAND_ROWS;
         this.bandRows = (g.oh() + bands - 1) / bands;
         this.bandRowFloats = ((tiles * DepthwiseMicroKernel.PIXELS - 1) * g.sw() + g.kw()) * L;
         int bandFloats = ((bandRows - 1) * g.sh() + g.kh()) * bandRowFloats;
