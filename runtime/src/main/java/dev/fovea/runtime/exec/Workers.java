@@ -14,7 +14,7 @@ import java.util.function.IntConsumer;
  *
  * <p>A share is one atomic word, its end beside its start, on a cache line of its own: a claim from
  * one's own share stays in one's own cache, where a single range shared by all made every claim a
- * transfer between cores (about 0.2 us each on a 2-core guest, a tenth of a task on the small layers).
+ * transfer between cores (0.2 to 0.3 us each on a guest whose two cores sit on different chiplets).
  * Finished tasks are counted once per thread and job, for the same reason. A thread reads the job's
  * body only after it has claimed an index: a job cannot end while one of its claimed tasks is
  * unfinished, so the body it reads is that job's. A helper that wakes late thus never runs a new job's
