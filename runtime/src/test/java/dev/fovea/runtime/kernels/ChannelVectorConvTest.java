@@ -90,6 +90,29 @@ class ChannelVectorConvTest {
     }
 
     /**
+     * A layer of one weight panel over an input larger than the caches (MobileNet v2's first projection at
+     * batch 16) reads each next tile's input ahead of its kernel; its results are the oracle's, at 16
+     * output channels (the 28-pixel tile) and at 32 (the 14-pixel one), with the residual and the
+     * accumulation the operands draw. The same layer at batch 1 does not read ahead.
+     */
+    @Test
+    void layersThatReadTheirInputAheadMatchTheOracle() {
+        Random r = new Random(97);
+        int n = 6; // 9.6 MB of input: above ChannelVectorConv.TOUCH_AHEAD_BYTES
+        for (int co : new int[] {ChannelBlocks.BLOCK, 2 * ChannelBlocks.BLOCK}) {
+            ConvGeometry g = new ConvGeometry(32, 112, 112, co, 112, 112, 1, 1, 1, 1, 0, 0, 1, 1, 1);
+            Operands o = Operands.random(r, g, n);
+            ChannelVectorConv conv = new ChannelVectorConv(g, o.w(), true, true);
+            assertTrue(conv.touchesAhead(n) && !conv.touchesAhead(1), g + " reads ahead at batch " + n + " only");
+            Epilogue e = new Epilogue(o.bias(), blocked(o.residual(), true, n, co, g.positions()), Activation.RELU6, 0, o.accumulate());
+            float[] result = blocked(o.out(), true, n, co, g.positions());
+            conv.run(TestWorkers.POOL, blocked(o.in(), true, n, g.ci(), g.positions()), result, n, e, Oracle.random(r, conv.workspaceSize()));
+            ChannelBlocks.toNchw(result.clone(), result, n, co, g.positions());
+            Oracle.assertClose(o.expected(g, n, 6), result, Math.sqrt(g.k()) * 3 + 3, g.toString());
+        }
+    }
+
+    /**
      * One block of output channels from a blocked input at stride 1 (MobileNet v2's 16-channel
      * projection) takes the 28-pixel tile: 1x1 layers read in place and 3x3 layers from a padded copy,
      * maps whose last tile has one to four runs, reductions of one slice and of several, blocked or NCHW
