@@ -7,7 +7,8 @@ import java.util.List;
  * A 1x1 convolution and the depthwise convolution that alone reads its output (an inverted residual
  * block's expand and depthwise layers), as one step: on {@link ExpandDepthwise} when the tensor after
  * them is blocked (the one before may be either), so that the expanded tensor never leaves a thread's
- * cache; otherwise the two layers one after the other, as they would run unfused.
+ * cache; otherwise the two layers one after the other, as they would run unfused. The 1x1 layer after a
+ * fused pair joins it once its kernel is chosen, where it can ({@link #project}).
  */
 final class ExpandDepthwiseStep implements BlockableStep {
     private final LinearStep expand;
@@ -15,6 +16,9 @@ final class ExpandDepthwiseStep implements BlockableStep {
     private final int batch;
     /** The fused kernel, once {@link #prepare}d for blocked tensors; null while the layers run apart. */
     private ExpandDepthwise fused;
+    /** The 1x1 layer after the pair that runs inside it, a band at a time ({@link #project}); null when it runs as its own step. */
+    private LinearStep projection;
+    private LinearKernel.ChannelVectorPass projectionPass;
 
     private ExpandDepthwiseStep(LinearStep expand, LinearStep depthwise, int batch) {
         this.expand = expand;
@@ -41,6 +45,40 @@ final class ExpandDepthwiseStep implements BlockableStep {
     }
 
     /**
+     * Takes into every fused pair in {@code steps} the 1x1 layer right after it that alone reads its depthwise
+     * output (an inverted residual block's projection), once the layouts are settled and the kernels chosen:
+     * where that layer's kernel can take its input a band at a time ({@link ExpandDepthwise#canProject}),
+     * the depthwise tensor stays in a thread's cache too.
+     */
+    static void project(List<Step> steps, float[] output) {
+        for (int i = 0; i + 1 < steps.size(); i++) {
+            if (steps.get(i) instanceof ExpandDepthwiseStep pair && pair.fused != null && steps.get(i + 1) instanceof LinearStep p
+                    && projects(steps, i, pair.writes(), p, output) && pair.fused.canProject(p.geometry(), p.bandPass().kernel())) {
+                pair.projection = p;
+                pair.projectionPass = p.bandPass();
+                steps.remove(i + 1);
+            }
+        }
+    }
+
+    /**
+     * Whether {@code p}, the step after step i (which writes {@code tensor}), may run inside it as its
+     * projection: a 1x1 layer whose kernel reads bands, of few enough weights, that alone reads the tensor.
+     */
+    static boolean projects(List<Step> steps, int i, float[] tensor, LinearStep p, float[] output) {
+        return p.in() == tensor && tensor != output && p.geometry() != null && p.bandPass() != null
+                && (long) p.geometry().ci() * p.geometry().co() <= MAX_PROJECTION_WEIGHTS && readOnlyBy(steps, i + 1, tensor);
+    }
+
+    /**
+     * Weights (256 KiB of floats) up to which a projection runs inside the step before it. Each band reads
+     * all of them, from L2 when they fit beside the band buffers; MobileNet v2's last projections (576 to
+     * 160 channels, 960 to 320) were slower inside, where the separate layer reads each weight slice once
+     * for many samples' pixels.
+     */
+    private static final long MAX_PROJECTION_WEIGHTS = 64 * 1024;
+
+    /**
      * Floats of the batch's expanded tensor (8 MiB) from which every pair is fused, however many channels the
      * expand reads: a tensor that large goes to memory between the two layers.
      */
@@ -61,7 +99,7 @@ final class ExpandDepthwiseStep implements BlockableStep {
     }
 
     /** Whether no step after {@code reader} reads {@code buffer} before one writes it again. */
-    private static boolean readOnlyBy(List<Step> steps, int reader, float[] buffer) {
+    static boolean readOnlyBy(List<Step> steps, int reader, float[] buffer) {
         for (int j = reader + 1; j < steps.size(); j++) {
             Step s = steps.get(j);
             for (float[] read : s.reads()) {
@@ -74,6 +112,11 @@ final class ExpandDepthwiseStep implements BlockableStep {
             }
         }
         return true;
+    }
+
+    /** The 1x1 layer that runs inside this step, or null. */
+    LinearStep projection() {
+        return projection;
     }
 
     @Override
@@ -111,6 +154,11 @@ final class ExpandDepthwiseStep implements BlockableStep {
 
     @Override
     public void run(Workers workers) {
+        if (projection != null) {
+            fused.runProjected(workers, expand.in(), projectionPass.kernel(), projection.writes(), projection.outSlice(),
+                    projectionPass.epilogue(), batch);
+            return;
+        }
         if (fused != null) {
             fused.run(workers, expand.in(), depthwise.writes(), batch);
             return;
@@ -121,35 +169,45 @@ final class ExpandDepthwiseStep implements BlockableStep {
 
     @Override
     public float[][] reads() {
+        if (projection != null && projection.residual() != null) {
+            return new float[][] {expand.in(), projection.residual()};
+        }
         return new float[][] {expand.in()};
     }
 
     @Override
     public float[] writes() {
-        return depthwise.writes();
+        return projection != null ? projection.writes() : depthwise.writes();
     }
 
     /** "stage2.expand+depthwise": the two layers' names, their shared prefix once. */
     @Override
     public String name() {
-        String a = expand.name();
-        String b = depthwise.name();
+        String name = joined(expand.name(), depthwise.name());
+        return projection == null ? name : joined(name, projection.name());
+    }
+
+    /** "a+b", with the prefix b shares with a up to a's last dot once. */
+    static String joined(String a, String b) {
         int dot = a.lastIndexOf('.');
         return dot > 0 && b.startsWith(a.substring(0, dot + 1)) ? a + "+" + b.substring(dot + 1) : a + "+" + b;
     }
 
     @Override
     public List<String> layers() {
-        return List.of(expand.name(), depthwise.name());
+        return projection == null ? List.of(expand.name(), depthwise.name()) : List.of(expand.name(), depthwise.name(), projection.name());
     }
 
     @Override
     public String kind() {
-        return "Conv2d 1x1 + depthwise";
+        return projection == null ? "Conv2d 1x1 + depthwise" : "Conv2d 1x1 + depthwise + 1x1";
     }
 
     @Override
     public String kernel() {
+        if (projection != null) {
+            return "expand-depthwise-project blocked";
+        }
         return fused != null ? "expand-depthwise blocked" : expand.kernel() + ", " + depthwise.kernel();
     }
 }

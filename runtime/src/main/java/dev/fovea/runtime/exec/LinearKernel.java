@@ -117,10 +117,15 @@ enum LinearKernel {
 
     private static Pass blockedDepthwise(Operands o) {
         BlockedDepthwise k = new BlockedDepthwise(o.geometry(), o.weight());
-        Workspace w = reserve(o, k.workspaceSize());
-        int batch = o.batch();
-        Epilogue epilogue = o.epilogue();
-        return (workers, in, out, slice) -> k.run(workers, in, out, batch, epilogue, w.floats());
+        return new BlockedDepthwisePass(k, o.batch(), o.epilogue(), reserve(o, k.workspaceSize()));
+    }
+
+    /** A pass on {@link BlockedDepthwise}, whose kernel a fused step may also run a band at a time ({@link DepthwiseProjectionStep}). */
+    record BlockedDepthwisePass(BlockedDepthwise kernel, int batch, Epilogue epilogue, Workspace workspace) implements Pass {
+        @Override
+        public void run(Workers workers, float[] in, float[] out, OutputSlice slice) {
+            kernel.run(workers, in, out, batch, epilogue, workspace.floats());
+        }
     }
 
     private static Pass winograd(Operands o) {
@@ -140,10 +145,15 @@ enum LinearKernel {
     }
 
     private static Pass channelVector(Operands o, ChannelVectorConv k) {
-        Workspace w = reserve(o, k.workspaceSize());
-        int batch = o.batch();
-        Epilogue epilogue = o.epilogue();
-        return (workers, in, out, slice) -> k.run(workers, in, out, slice, batch, epilogue, w.floats());
+        return new ChannelVectorPass(k, o.batch(), o.epilogue(), reserve(o, k.workspaceSize()));
+    }
+
+    /** A pass on {@link ChannelVectorConv}, which a fused step may also feed a band at a time ({@link ExpandDepthwiseStep}). */
+    record ChannelVectorPass(ChannelVectorConv kernel, int batch, Epilogue epilogue, Workspace workspace) implements Pass {
+        @Override
+        public void run(Workers workers, float[] in, float[] out, OutputSlice slice) {
+            kernel.run(workers, in, out, slice, batch, epilogue, workspace.floats());
+        }
     }
 
     private static Pass depthwise(Operands o) {

@@ -357,6 +357,25 @@ final class LinearStep implements BlockableStep {
         pass.run(workers, in, out, outSlice);
     }
 
+    /**
+     * Its pass, once prepared, when a fused step before it can feed its kernel the input a band of rows at a
+     * time: a channel-vector kernel that reads bands, an output with no border to zero; else null.
+     */
+    LinearKernel.ChannelVectorPass bandPass() {
+        return pass instanceof LinearKernel.ChannelVectorPass p && p.kernel().readsBands() && outBorder == null && !accumulate ? p : null;
+    }
+
+    /** Its pass, once prepared, when it is a depthwise layer on blocked tensors that adds nothing to its sums; else null. */
+    LinearKernel.BlockedDepthwisePass depthwisePass() {
+        return pass instanceof LinearKernel.BlockedDepthwisePass p && p.epilogue().residual() == null && outBorder == null && !accumulate
+                ? p : null;
+    }
+
+    /** Where in {@link #writes} its samples go. */
+    OutputSlice outSlice() {
+        return outSlice;
+    }
+
     @Override
     public float[][] reads() {
         if (accumulate) {

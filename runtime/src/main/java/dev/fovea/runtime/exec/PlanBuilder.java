@@ -532,6 +532,10 @@ public final class PlanBuilder {
         ChannelLayouts.choose(steps, buffer(output));
         parameters.dropSpares();
         ConcatSlices.place(steps, buffer(output));
+        if (fast()) {
+            ExpandDepthwiseStep.project(steps, buffer(output));
+            DepthwiseProjectionStep.fuse(steps, buffer(output));
+        }
         return new InferenceSession(steps, input, buffer(output), batch, inputShape, outputShape, new Workers(threads));
     }
 }

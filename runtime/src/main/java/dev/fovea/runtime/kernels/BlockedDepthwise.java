@@ -104,6 +104,15 @@ public final class BlockedDepthwise {
         return packed;
     }
 
+    ConvGeometry geometry() {
+        return g;
+    }
+
+    /** Its weights, packed by {@link #pack}. */
+    float[] packedWeight() {
+        return weight;
+    }
+
     /** Floats of workspace a call needs: none, the input is read in place. */
     public int workspaceSize() {
         return 0;

@@ -136,6 +136,9 @@ public final class ChannelVectorConv {
     /** Whether this job's tiles read the next tile's input ahead of the kernel ({@link #touchesAhead}). */
     private boolean callTouchAhead;
     private int callTilesPerTask;
+    /** The offsets of a band's channel blocks ({@link #beginBands}), and the plane they were made for. */
+    private int[] bandTaps = new int[0];
+    private int bandPlane;
     private final IntConsumer copyTask;
     private final IntConsumer tileTask;
 
@@ -449,12 +452,7 @@ public final class ChannelVectorConv {
         callPlanes = copies() ? workspace : in;
         callEpilogue = e;
         callBias = bias(e);
-        if (!java.util.Objects.equals(e.residualFrame(), residualFrame)) { // a framed residual, known from the first call on
-            residualFrame = e.residualFrame();
-            residualPlane = outPlane(g, residualFrame);
-            residualSampleFloats = residualFrame == null ? outChannels * g.positions() : residualFrame.floats(g.co());
-            residualPixel = pixelOffsets(g, residualFrame);
-        }
+        residualLayout(e);
         callTouchAhead = touchesAhead(n);
         if (!copies()) {
             int taskGroups = plan(n * tileCount);
@@ -470,6 +468,16 @@ public final class ChannelVectorConv {
             callSample = sample;
             workers.parallelFor(copyTasks, copyTask);
             workers.parallelFor(panels * taskGroups, tileTask);
+        }
+    }
+
+    /** Where a blocked residual's pixels lie, for the frame e's residual was laid out in: known from the first call on. */
+    private void residualLayout(Epilogue e) {
+        if (!java.util.Objects.equals(e.residualFrame(), residualFrame)) {
+            residualFrame = e.residualFrame();
+            residualPlane = outPlane(g, residualFrame);
+            residualSampleFloats = residualFrame == null ? outChannels * g.positions() : residualFrame.floats(g.co());
+            residualPixel = pixelOffsets(g, residualFrame);
         }
     }
 
@@ -554,10 +562,15 @@ public final class ChannelVectorConv {
      * epilogue into the output: called right after the tile's last slice, while its sums are still in L1.
      */
     private void finish(int panel, int sample, int tile, int t, float[] tiles) {
+        finishBlocks(panel, sample, tile * tileBlocks, Math.min(tileBlocks, blocks - tile * tileBlocks), t, tiles);
+    }
+
+    /** As {@link #finish}, for the tile's first {@code count} pixel blocks, the first of them the sample's block {@code block0}. */
+    private void finishBlocks(int panel, int sample, int block0, int count, int t, float[] tiles) {
         int outBase = callSlice.base(sample);
         int residualBase = sample * residualSampleFloats;
-        for (int part = 0; part < tileBlocks && tile * tileBlocks + part < blocks; part++) {
-            int block = tile * tileBlocks + part;
+        for (int part = 0; part < count; part++) {
+            int block = block0 + part;
             int pixel;
             int valid;
             if (blocksPerRow == 0) {
@@ -626,6 +639,92 @@ public final class ChannelVectorConv {
                 }
                 if (g1 == groups) {
                     finish(panel, sample, tile % tileCount, t, tiles);
+                }
+            }
+        }
+        tiles[tiles.length - 1] = read;
+    }
+
+    /**
+     * Whether this layer can take its input a band of output rows at a time from another kernel's buffer
+     * ({@link #bandSums}): a 1x1 stride-1 layer reading blocks in place, its rows whole pixel blocks.
+     */
+    public boolean readsBands() {
+        return source == Source.BLOCKED_FLAT && g.ow() % PR == 0 && pixelStep == ChannelBlocks.BLOCK;
+    }
+
+    /**
+     * Readies the calls of {@link #bandSums} that follow for output {@code out} (its sample at
+     * {@code slice}) and epilogue {@code e}, as {@link #run} readies its own tasks, with the bands'
+     * channel blocks {@code plane} floats apart.
+     */
+    public void beginBands(float[] out, OutputSlice slice, Epilogue e, int plane) {
+        if (!readsBands()) {
+            throw new IllegalStateException("this layer does not read bands: " + g);
+        }
+        callOut = out;
+        callSlice = slice;
+        callEpilogue = e;
+        callBias = bias(e);
+        callTouchAhead = false;
+        residualLayout(e);
+        if (bandTaps.length != taps.length || bandPlane != plane) {
+            bandTaps = new int[taps.length];
+            for (int group = 0; group < taps.length; group++) {
+                bandTaps[group] = group * plane; // a 1x1 layer's groups are its input's channel blocks
+            }
+            bandPlane = plane;
+        }
+    }
+
+    /**
+     * Output pixels [pixel0, pixel0 + pixels) of {@code sample}, every panel, on the calling thread, from
+     * {@code band}: the input's channel blocks {@link #beginBands}'s plane apart, each holding the pixels
+     * from pixel0 on from its offset 0. Both ends fall on whole pixel blocks (rows, {@link #readsBands}).
+     * The tiles, slices and order of every sum are {@link #groupedSums}', so the results are the same.
+     */
+    public void bandSums(float[] band, int sample, int pixel0, int pixels) {
+        int runs = pixels / PR;
+        int bandTiles = (runs + tileBlocks - 1) / tileBlocks;
+        float[] tiles = this.tiles.get();
+        if (tiles.length < tilesFloats(bandTiles)) {
+            tiles = new float[tilesFloats(bandTiles)];
+            this.tiles.set(tiles);
+        }
+        int groups = bandTaps.length;
+        int groupFloats = BlockedMicroKernel.GROUP * nc;
+        int later = laterSlice(tiles);
+        int runFloats = PR * ChannelBlocks.BLOCK;
+        float read = 0;
+        for (int panel = 0; panel < panels; panel++) {
+            int aBase = panel * k * nc;
+            for (int g0 = 0; g0 < groups; g0 += SLICE_GROUPS) {
+                int g1 = Math.min(groups, g0 + SLICE_GROUPS);
+                read += SliceReader.read(packed, aBase + g0 * groupFloats, aBase + g1 * groupFloats);
+                for (int tile = 0; tile < bandTiles; tile++) {
+                    int run = tile * tileBlocks;
+                    int count = Math.min(tileBlocks, runs - run);
+                    int first = run * runFloats;
+                    int t = tile * tileFloats;
+                    int sums = g0 == 0 ? t : later;
+                    boolean half = !oneBlock && count == 1;
+                    if (oneBlock) {
+                        // runs past the band's last repeat its first: summed, never stored
+                        int second = count > 1 ? first + runFloats : first;
+                        int third = count > 2 ? first + 2 * runFloats : first;
+                        int fourth = count > 3 ? first + 3 * runFloats : first;
+                        OneBlockMicroKernel.unitStep(packed, aBase, band, first, second, third, fourth, bandTaps, g0, g1, tiles, sums);
+                    } else if (half) {
+                        BlockedMicroKernel.unitRun(packed, aBase, band, first, bandTaps, g0, g1, tiles, sums);
+                    } else {
+                        BlockedMicroKernel.unitStep(packed, aBase, band, first, first + runFloats, bandTaps, g0, g1, tiles, sums);
+                    }
+                    if (g0 > 0) {
+                        BlockedMicroKernel.addTile(tiles, later, t, half ? PR * nc : tileFloats);
+                    }
+                    if (g1 == groups) {
+                        finishBlocks(panel, sample, pixel0 / PR + run, count, t, tiles);
+                    }
                 }
             }
         }

@@ -23,6 +23,13 @@ import jdk.incubator.vector.VectorSpecies;
  * bias and the activation; a slice's weights stay in L1 while every tile of the band reads them
  * (MobileNet v1's 256-channel 1x1 layers). The depthwise sums start from the bias and take the taps in
  * order, a padding tap adding a zero.
+ *
+ * <p>The 1x1 layer after the pair (the block's projection) may run inside it too ({@link #runProjected}):
+ * a task then takes every channel block of its rows, each band's depthwise output goes to a second
+ * thread buffer, and {@link ChannelVectorConv#bandSums} projects it from there with its own tiles, so
+ * the depthwise tensor never goes to memory either. A depthwise layer without an expand before it
+ * ({@link #ofDepthwise}, MobileNet v2's first block) runs the same way, its input rows copied into the
+ * band buffer.
  */
 public final class ExpandDepthwise {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
@@ -37,6 +44,8 @@ public final class ExpandDepthwise {
     private static final int BAND_FLOATS = 96 * 1024;
     /** Each thread's band buffer, shared by every fused layer (a thread runs one task at a time). */
     private static final ThreadLocal<float[]> BANDS = ThreadLocal.withInitial(() -> new float[0]);
+    /** Each thread's depthwise output of a band, every channel block, when a projection follows ({@link #runProjected}). */
+    private static final ThreadLocal<float[]> DEPTHWISE_BANDS = ThreadLocal.withInitial(() -> new float[0]);
     /** Each thread's copy of an NCHW input's rows, in blocks. */
     private static final ThreadLocal<float[]> COPIES = ThreadLocal.withInitial(() -> new float[0]);
     /** Each thread's offsets of an expand tile's pixels in the band buffer. */
@@ -47,6 +56,7 @@ public final class ExpandDepthwise {
      */
     private static final ThreadLocal<float[]> TILE_SUMS = ThreadLocal.withInitial(() -> new float[PX * CB * L]);
 
+    /** The expand's geometry; null for a depthwise layer alone, whose blocked input rows are copied into the band buffer. */
     private final ConvGeometry expand;
     private final ConvGeometry depthwise;
     /** [ce / L][ci][L]. */
@@ -75,6 +85,10 @@ public final class ExpandDepthwise {
 
     private float[] callIn;
     private float[] callOut;
+    /** The 1x1 layer that reads the depthwise output a band at a time, or null: the output goes to {@link #callOut}. */
+    private ChannelVectorConv callProjection;
+    /** Floats of one channel block's plane in a depthwise band: the band's output rows. */
+    private int callDepthwisePlane;
     // How a call splits its work (see run): channel groups of a sample, runs of output rows, bands.
     private int callGroups;
     private int callGroupBlocks;
@@ -123,10 +137,50 @@ public final class ExpandDepthwise {
         this.depthwiseBias = depthwiseEpilogue.bias() == null ? new float[depthwise.co()] : depthwiseEpilogue.bias().clone();
         this.expandEpilogue = expandEpilogue;
         this.depthwiseEpilogue = depthwiseEpilogue;
-        this.sevenPixelTiles = depthwise.kh() == DepthwiseMicroKernel.SIDE && depthwise.kw() == DepthwiseMicroKernel.SIDE
-                && depthwise.sh() == depthwise.sw() && depthwise.sw() <= 2 && depthwise.ow() >= DepthwiseMicroKernel.PIXELS;
-        this.bandWidth = Math.max(depthwise.pl() + depthwise.iw(), (depthwise.ow() - 1) * depthwise.sw() + depthwise.kw());
+        this.sevenPixelTiles = sevenPixelTiles(depthwise);
+        this.bandWidth = bandWidth(depthwise);
         this.task = this::task;
+    }
+
+    /**
+     * A depthwise layer alone, from and to blocked tensors, for {@link #runProjected} only: its input rows
+     * are copied into the band buffer, and its weights are {@code kernel}'s, already packed.
+     */
+    public static ExpandDepthwise ofDepthwise(BlockedDepthwise kernel, Epilogue epilogue) {
+        return new ExpandDepthwise(kernel.geometry(), kernel.packedWeight(), epilogue);
+    }
+
+    private ExpandDepthwise(ConvGeometry depthwise, float[] packedWeight, Epilogue epilogue) {
+        if (!BlockedDepthwise.handles(depthwise, epilogue.activation()) || epilogue.residual() != null || epilogue.accumulate()) {
+            throw new IllegalArgumentException("cannot run " + depthwise + " in bands");
+        }
+        this.expand = null;
+        this.depthwise = depthwise;
+        this.blocks = depthwise.ci() / L;
+        this.blockedIn = true;
+        this.inSampleFloats = depthwise.inputSize();
+        this.channelOffsets = new int[0];
+        this.copyOffsets = new int[0];
+        this.expandWeight = null;
+        this.depthwiseWeight = packedWeight;
+        this.expandBias = null;
+        this.depthwiseBias = epilogue.bias() == null ? new float[depthwise.co()] : epilogue.bias().clone();
+        this.expandEpilogue = null;
+        this.depthwiseEpilogue = epilogue;
+        this.sevenPixelTiles = sevenPixelTiles(depthwise);
+        this.bandWidth = bandWidth(depthwise);
+        this.task = this::task;
+    }
+
+    /** Whether the depthwise layer is 3x3 at stride 1 or 2 on rows of at least 7 pixels, for {@link DepthwiseMicroKernel}'s tile. */
+    private static boolean sevenPixelTiles(ConvGeometry depthwise) {
+        return depthwise.kh() == DepthwiseMicroKernel.SIDE && depthwise.kw() == DepthwiseMicroKernel.SIDE && depthwise.sh() == depthwise.sw()
+                && depthwise.sw() <= 2 && depthwise.ow() >= DepthwiseMicroKernel.PIXELS;
+    }
+
+    /** Pixels of a band buffer's row: an input row inside the window's padding, and as far as the last window reaches. */
+    private static int bandWidth(ConvGeometry depthwise) {
+        return Math.max(depthwise.pl() + depthwise.iw(), (depthwise.ow() - 1) * depthwise.sw() + depthwise.kw());
     }
 
     /** Rows of expanded input that {@code outputRows} consecutive output rows read. */
@@ -144,23 +198,58 @@ public final class ExpandDepthwise {
     public void run(Workers workers, float[] in, float[] out, int n) {
         callIn = in;
         callOut = out;
+        callProjection = null;
         int perSample = Math.max(1, (2 * workers.threads() + n - 1) / n);
         int groups = Math.max(1, Math.min(2 * perSample, blocks / CB));
+        split(workers, n, groups);
+        workers.parallelFor(n * callGroups * callSegments, task);
+    }
+
+    /**
+     * Whether {@code projection}, a 1x1 layer that reads this pair's depthwise output, can run with it
+     * ({@link #runProjected}): it takes its input a band of rows at a time ({@link ChannelVectorConv#readsBands}).
+     */
+    public boolean canProject(ConvGeometry projection, ChannelVectorConv kernel) {
+        return projection.ci() == depthwise.co() && projection.ih() == depthwise.oh() && projection.iw() == depthwise.ow()
+                && kernel.readsBands();
+    }
+
+    /**
+     * Runs both layers and the 1x1 layer after them (an inverted residual block's projection) on {@code n}
+     * samples: each band's depthwise output, every channel block of it, goes to a thread's buffer, from which
+     * {@code projection} writes its rows of {@code out} (a sample at {@code slice}) through epilogue {@code e}.
+     * The depthwise tensor never goes to memory either. A task takes every channel block of a run of rows,
+     * since a projected pixel reads them all; a sample is cut into up to four runs where the batch is small.
+     */
+    public void runProjected(Workers workers, float[] in, ChannelVectorConv projection, float[] out, OutputSlice slice, Epilogue e, int n) {
+        callIn = in;
+        callOut = null;
+        callProjection = projection;
+        split(workers, n, 1);
+        projection.beginBands(out, slice, e, callDepthwisePlane);
+        workers.parallelFor(n * callGroups * callSegments, task);
+    }
+
+    /** Settles how a call of {@code n} samples splits its work: channel blocks into at most {@code groups} groups, runs of rows, bands. */
+    private void split(Workers workers, int n, int groups) {
+        int perSample = Math.max(1, (2 * workers.threads() + n - 1) / n);
         callGroupBlocks = ((blocks + groups - 1) / groups + CB - 1) / CB * CB; // whole tiles of three blocks
         callGroups = (blocks + callGroupBlocks - 1) / callGroupBlocks;
         callSegments = Math.min(depthwise.oh(), (perSample + callGroups - 1) / callGroups);
         int rowFloats = Math.min(blocks, callGroupBlocks) * L * bandWidth;
+        // a projected band's depthwise rows share the budget
+        int outputRowFloats = callProjection == null ? 0 : blocks * L * depthwise.ow();
         int rows = 1;
-        while (rows < depthwise.oh() && rowsRead(rows + 1) * rowFloats <= BAND_FLOATS) {
+        while (rows < depthwise.oh() && rowsRead(rows + 1) * rowFloats + (rows + 1) * outputRowFloats <= BAND_FLOATS) {
             rows++;
         }
         callBandRows = rows;
+        callDepthwisePlane = rows * depthwise.ow() * L;
         callPlane = rowsRead(rows) * bandWidth * L;
-        callCopyPixels = rowsRead(rows) * expand.ow();
+        callCopyPixels = rowsRead(rows) * depthwise.iw();
         for (int c = 0; c < copyOffsets.length; c++) {
             copyOffsets[c] = c / L * callCopyPixels * L + c % L;
         }
-        workers.parallelFor(n * callGroups * callSegments, task);
     }
 
     /** Output rows [y0, y1) of one sample's channel blocks [cb0, cb1), band after band. */
@@ -181,6 +270,7 @@ public final class ExpandDepthwise {
             BANDS.set(band);
         }
         zeroPadding(band, cb1 - cb0);
+        float[] projected = callProjection == null ? null : depthwiseBand(blocks * callDepthwisePlane);
         int inBase = sample * inSampleFloats;
         int outBase = sample * depthwise.outputSize();
         int held = 0; // the first input row the buffer holds, and how many
@@ -199,10 +289,27 @@ public final class ExpandDepthwise {
             heldRows = height;
             for (int cb = cb0; cb < cb1; cb++) {
                 for (int r = 0; r < rows; r++) {
-                    depthwiseRow(band, cb, cb - cb0, r, outBase, y + r);
+                    if (projected == null) {
+                        depthwiseRow(band, cb, cb - cb0, r, callOut, outBase + (cb * depthwise.positions() + (y + r) * depthwise.ow()) * L);
+                    } else {
+                        depthwiseRow(band, cb, cb - cb0, r, projected, cb * callDepthwisePlane + r * depthwise.ow() * L);
+                    }
                 }
             }
+            if (projected != null) {
+                callProjection.bandSums(projected, sample, y * depthwise.ow(), rows * depthwise.ow());
+            }
         }
+    }
+
+    /** A thread's buffer for a band's depthwise output, at least {@code floats} long. */
+    private static float[] depthwiseBand(int floats) {
+        float[] band = DEPTHWISE_BANDS.get();
+        if (band.length < floats) {
+            band = new float[floats];
+            DEPTHWISE_BANDS.set(band);
+        }
+        return band;
     }
 
     /**
@@ -212,7 +319,7 @@ public final class ExpandDepthwise {
     private void zeroPadding(float[] band, int planes) {
         int rowFloats = bandWidth * L;
         int left = depthwise.pl() * L;
-        int right = left + expand.ow() * L;
+        int right = left + depthwise.iw() * L;
         for (int row = 0; row < planes * callPlane; row += rowFloats) {
             Arrays.fill(band, row, row + left, 0f);
             Arrays.fill(band, row + right, row + rowFloats, 0f);
@@ -236,17 +343,21 @@ public final class ExpandDepthwise {
         int rowFloats = bandWidth * L;
         int left = depthwise.pl() * L;
         int inside0 = Math.max(first + kept, 0);
-        int inside1 = Math.min(first + height, expand.oh());
+        int inside1 = Math.min(first + height, depthwise.ih());
         for (int r = kept; r < height; r++) {
             int row = first + r;
             if (row < inside0 || row >= inside1) {
                 for (int slot = 0; slot < cb1 - cb0; slot++) {
                     int at = slot * callPlane + r * rowFloats + left;
-                    Arrays.fill(band, at, at + expand.ow() * L, 0f);
+                    Arrays.fill(band, at, at + depthwise.iw() * L, 0f);
                 }
             }
         }
         if (inside1 <= inside0) {
+            return;
+        }
+        if (expand == null) {
+            copyBlockRows(band, cb0, cb1, inBase, first, inside0, inside1);
             return;
         }
         int width = expand.ow();
@@ -301,6 +412,19 @@ public final class ExpandDepthwise {
             for (int cb = cb0; cb < cb1; cb++) {
                 int from = (cb - cb0) * callPlane + r * rowFloats + left;
                 finishExpanded(band, from, from + width * L, cb);
+            }
+        }
+    }
+
+    /** Input rows [inside0, inside1) of channel blocks [cb0, cb1) of a blocked sample (a depthwise layer alone) into the band buffer. */
+    private void copyBlockRows(float[] band, int cb0, int cb1, int inBase, int first, int inside0, int inside1) {
+        int rowFloats = bandWidth * L;
+        int left = depthwise.pl() * L;
+        int iw = depthwise.iw();
+        for (int cb = cb0; cb < cb1; cb++) {
+            int plane = inBase + cb * depthwise.ih() * iw * L;
+            for (int row = inside0; row < inside1; row++) {
+                System.arraycopy(callIn, plane + row * iw * L, band, (cb - cb0) * callPlane + (row - first) * rowFloats + left, iw * L);
             }
         }
     }
@@ -483,16 +607,14 @@ public final class ExpandDepthwise {
         VectorActivations.apply(band, from, to, expandEpilogue.activation(), expandEpilogue.slope());
     }
 
-    /** Output row y (band row r) of channel block cb, plane {@code slot} of the band buffer: [ow][L] from the band buffer's rows its windows cover. */
-    private void depthwiseRow(float[] band, int cb, int slot, int r, int outBase, int y) {
+    /** Band row r of channel block cb, plane {@code slot} of the band buffer: [ow][L] into dst from {@code out}, from the band buffer's rows its windows cover. */
+    private void depthwiseRow(float[] band, int cb, int slot, int r, float[] dst, int out) {
         int kh = depthwise.kh();
         int kw = depthwise.kw();
         int ow = depthwise.ow();
         int pixelStep = depthwise.sw() * L;
         int top = slot * callPlane + r * depthwise.sh() * bandWidth * L;
         int wBase = cb * kh * kw * L;
-        int out = outBase + (cb * depthwise.positions() + y * ow) * L;
-        float[] dst = callOut;
         FloatVector bias = FloatVector.fromArray(S, depthwiseBias, cb * L);
         if (sevenPixelTiles) {
             // the last seven moved back over pixels already done; ReLU and ReLU6 clamp in the tile's stores

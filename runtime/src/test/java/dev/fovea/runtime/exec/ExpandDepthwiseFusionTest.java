@@ -17,8 +17,9 @@ import org.junit.jupiter.api.Test;
 /**
  * An inverted residual block (1x1 expand, batch norm, ReLU6, 3x3 depthwise at stride 2, batch norm,
  * ReLU6, 1x1 project) on the fast path: its expand and depthwise layers run as one step, folded norms
- * and all, and give the reference path's values; they stay apart when another layer reads the expanded
- * tensor too, or when the batch's expanded tensor is small and the expand reads many channels.
+ * and all, the projection inside it, and give the reference path's values; they stay apart when another
+ * layer reads the expanded tensor too, or when the batch's expanded tensor is small and the expand reads
+ * many channels; the projection stays apart when another layer reads the depthwise tensor.
  */
 class ExpandDepthwiseFusionTest {
     /** The expand's input channels: few, so it fuses at any batch. */
@@ -84,6 +85,13 @@ class ExpandDepthwiseFusionTest {
         b.add("sum", 3, 4, 5, 32 * Q);
     }
 
+    /** The block, and a second reader of the depthwise tensor whose result is added to the block's. */
+    private static void blockWithDepthwiseReadTwice(PlanBuilder b) {
+        block(b);
+        b.conv2d("side", 2, 4, "side.weight", "side.bias", E, H / 2, H / 2, 32, H / 2, H / 2, 1, 1, 1, 1, 0, 0, 1, 1, 1);
+        b.add("sum", 3, 4, 5, 32 * Q);
+    }
+
     private record Run(float[] out, List<String> steps, java.util.Map<String, String> kernels) {
     }
 
@@ -108,38 +116,47 @@ class ExpandDepthwiseFusionTest {
     @Test
     void expandAndDepthwiseRunAsOneStep() {
         Run fast = run(PlanBuilder.Mode.FAST, ExpandDepthwiseFusionTest::block, 3);
-        assertEquals(List.of("stem", "block.expand+depthwise", "block.project"), fast.steps());
-        assertEquals("expand-depthwise blocked", fast.kernels().get("block.expand+depthwise"));
+        assertEquals(List.of("stem", "block.expand+depthwise+project"), fast.steps());
+        assertEquals("expand-depthwise-project blocked", fast.kernels().get("block.expand+depthwise+project"));
         assertClose(run(PlanBuilder.Mode.REFERENCE, ExpandDepthwiseFusionTest::block, 3), fast);
     }
 
     @Test
     void aSmallBatchFusesAnExpandOfFewChannels() {
         Run fast = run(PlanBuilder.Mode.FAST, ExpandDepthwiseFusionTest::block, 3, 1, C);
-        assertEquals(List.of("stem", "block.expand+depthwise", "block.project"), fast.steps());
-        assertEquals("expand-depthwise blocked", fast.kernels().get("block.expand+depthwise"));
+        assertEquals(List.of("stem", "block.expand+depthwise+project"), fast.steps());
+        assertEquals("expand-depthwise-project blocked", fast.kernels().get("block.expand+depthwise+project"));
         assertClose(run(PlanBuilder.Mode.REFERENCE, ExpandDepthwiseFusionTest::block, 3, 1, C), fast);
     }
 
     @Test
     void aLargeBatchFusesAWideExpand() {
         Run fast = run(PlanBuilder.Mode.FAST, ExpandDepthwiseFusionTest::wideBlock, 3, BATCH, WIDE);
-        assertEquals(List.of("stem", "block.expand+depthwise", "block.project"), fast.steps());
+        assertEquals(List.of("stem", "block.expand+depthwise+project"), fast.steps());
         assertClose(run(PlanBuilder.Mode.REFERENCE, ExpandDepthwiseFusionTest::wideBlock, 3, BATCH, WIDE), fast);
     }
 
     @Test
     void aSmallBatchKeepsAWideExpandApart() {
         Run fast = run(PlanBuilder.Mode.FAST, ExpandDepthwiseFusionTest::wideBlock, 3, 1, WIDE);
-        assertEquals(List.of("stem", "block.expand", "block.depthwise", "block.project"), fast.steps());
+        assertEquals(List.of("stem", "block.expand", "block.depthwise+project"), fast.steps());
+        assertEquals("depthwise-project blocked", fast.kernels().get("block.depthwise+project"));
         assertClose(run(PlanBuilder.Mode.REFERENCE, ExpandDepthwiseFusionTest::wideBlock, 3, 1, WIDE), fast);
     }
 
     @Test
     void anExpandedTensorReadTwiceIsKept() {
         Run fast = run(PlanBuilder.Mode.FAST, ExpandDepthwiseFusionTest::blockWithSideBranch, 5);
-        assertTrue(fast.steps().contains("block.expand") && fast.steps().contains("block.depthwise"), fast.steps().toString());
+        assertTrue(fast.steps().contains("block.expand") && fast.steps().contains("block.depthwise+project"), fast.steps().toString());
         assertClose(run(PlanBuilder.Mode.REFERENCE, ExpandDepthwiseFusionTest::blockWithSideBranch, 5), fast);
+    }
+
+    @Test
+    void aDepthwiseTensorReadTwiceKeepsTheProjectionApart() {
+        Run fast = run(PlanBuilder.Mode.FAST, ExpandDepthwiseFusionTest::blockWithDepthwiseReadTwice, 5);
+        assertEquals("expand-depthwise blocked", fast.kernels().get("block.expand+depthwise"), fast.steps().toString());
+        assertTrue(fast.steps().contains("block.project"), fast.steps().toString());
+        assertClose(run(PlanBuilder.Mode.REFERENCE, ExpandDepthwiseFusionTest::blockWithDepthwiseReadTwice, 5), fast);
     }
 
     private static void assertClose(Run expected, Run actual) {

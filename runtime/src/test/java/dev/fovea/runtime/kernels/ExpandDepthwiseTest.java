@@ -125,6 +125,136 @@ class ExpandDepthwiseTest {
         }
     }
 
+    /** A pair and the 1x1 projection after it, run inside it a band at a time. */
+    private record Projected(Case pair, ConvGeometry project, float[] weight, Epilogue epilogue, boolean blockedOut) {
+        static Projected random(Random r) {
+            int k = r.nextBoolean() ? 3 : 5;
+            int s = 1 + r.nextInt(2);
+            int ow = 7 * (1 + r.nextInt(3)); // whole pixel blocks to a row, as the projection reads bands
+            int oh = 1 + r.nextInt(r.nextInt(3) == 0 ? 40 : 12);
+            int h = oh * s;
+            int w = ow * s;
+            boolean blockedIn = r.nextBoolean();
+            int ci = blockedIn ? B * (1 + r.nextInt(3)) : 1 + r.nextInt(2 * B);
+            int ce = r.nextInt(4) == 0 ? B * (9 + r.nextInt(4)) : B * (1 + r.nextInt(6)); // over 8 blocks: the projection sums in two slices
+            int[] outChannels = {B, B + B / 2, 2 * B, 3 * B, 5 * B};
+            int co = outChannels[r.nextInt(outChannels.length)];
+            boolean blockedOut = r.nextBoolean();
+            int n = 1 + r.nextInt(3);
+            ConvGeometry expand = new ConvGeometry(ci, h, w, ce, h, w, 1, 1, 1, 1, 0, 0, 1, 1, 1);
+            ConvGeometry depthwise = new ConvGeometry(ce, h, w, ce, oh, ow, k, k, s, s, k / 2, k / 2, 1, 1, ce);
+            ConvGeometry project = new ConvGeometry(ce, oh, ow, co, oh, ow, 1, 1, 1, 1, 0, 0, 1, 1, 1);
+            Epilogue e1 = new Epilogue(Oracle.random(r, ce), null, ACTIVATIONS[r.nextInt(4)], 0.1f, false);
+            Epilogue e2 = new Epilogue(r.nextBoolean() ? Oracle.random(r, ce) : null, null, Activation.RELU6, 0f, false);
+            int outFloats = n * (blockedOut ? ChannelBlocks.sampleFloats(co, project.positions()) : project.outputSize());
+            float[] residual = r.nextBoolean() && (!blockedOut || ChannelBlocks.fits(co)) ? Oracle.random(r, outFloats) : null;
+            Epilogue e3 = new Epilogue(r.nextBoolean() ? Oracle.random(r, co) : null, residual, ACTIVATIONS[r.nextInt(3)], 0f, false);
+            Case pair = new Case(expand, depthwise, n, Oracle.random(r, n * expand.inputSize()), Oracle.random(r, ce * ci),
+                    Oracle.random(r, ce * k * k), e1, e2, blockedIn);
+            return new Projected(pair, project, Oracle.random(r, co * ce), e3, blockedOut);
+        }
+
+        int outFloats() {
+            return pair.n * (blockedOut ? ChannelBlocks.sampleFloats(project.co(), project.positions()) : project.outputSize());
+        }
+
+        float[] fused(Workers workers) {
+            Case c = pair;
+            ExpandDepthwise kernel = new ExpandDepthwise(c.expand, c.expandWeight, c.expandEpilogue, c.depthwise, c.depthwiseWeight,
+                    c.depthwiseEpilogue, c.blockedIn);
+            ChannelVectorConv projection = new ChannelVectorConv(project, weight, true, blockedOut);
+            assertTrue(kernel.canProject(project, projection), describe());
+            float[] out = new float[outFloats()];
+            kernel.runProjected(workers, c.input(), projection, out, OutputSlice.whole(out.length / c.n), epilogue, c.n);
+            return out;
+        }
+
+        /** The pair's kernel, then the projection's own run over the whole depthwise tensor. */
+        float[] unfused() {
+            float[] middle = pair.fused(TestWorkers.POOL);
+            ChannelVectorConv projection = new ChannelVectorConv(project, weight, true, blockedOut);
+            float[] out = new float[outFloats()];
+            projection.run(TestWorkers.POOL, middle, out, pair.n, epilogue, new float[projection.workspaceSize()]);
+            return out;
+        }
+
+        String describe() {
+            return pair.describe() + ", then " + project + (blockedOut ? " blocked" : " NCHW") + ", " + epilogue.activation()
+                    + (epilogue.residual() != null ? ", residual" : "");
+        }
+    }
+
+    @Test
+    void aProjectionInsideThePairGivesItsOwnKernelsValues() {
+        Random r = new Random(101);
+        int slices = 0;
+        int tallBands = 0;
+        try (Workers one = new Workers(1); Workers three = new Workers(3)) {
+            for (int trial = 0; trial < 40; trial++) {
+                Projected c = Projected.random(r);
+                slices += c.project.ci() > ChannelVectorConv.SLICE_GROUPS * B ? 1 : 0;
+                tallBands += c.project.oh() > 20 ? 1 : 0;
+                float[] expected = c.unfused();
+                assertArrayEquals(expected, c.fused(one), "one thread, trial " + trial + ": " + c.describe());
+                assertArrayEquals(expected, c.fused(three), "three threads, trial " + trial + ": " + c.describe());
+            }
+        }
+        assertTrue(slices >= 3 && tallBands >= 3, slices + " projections in two slices, " + tallBands + " maps of many bands");
+    }
+
+    @Test
+    void aDepthwiseLayerAloneAndItsProjectionGiveTheirOwnKernelsValues() {
+        Random r = new Random(103);
+        try (Workers one = new Workers(1); Workers three = new Workers(3)) {
+            for (int trial = 0; trial < 30; trial++) {
+                int k = r.nextBoolean() ? 3 : 5;
+                int s = 1 + r.nextInt(2);
+                int ow = 7 * (1 + r.nextInt(3));
+                int oh = 1 + r.nextInt(r.nextInt(3) == 0 ? 60 : 12);
+                int c = B * (1 + r.nextInt(r.nextInt(3) == 0 ? 12 : 3));
+                int co = r.nextBoolean() ? B : B * (1 + r.nextInt(4));
+                int n = 1 + r.nextInt(3);
+                ConvGeometry depthwise = new ConvGeometry(c, oh * s, ow * s, c, oh, ow, k, k, s, s, k / 2, k / 2, 1, 1, c);
+                ConvGeometry project = new ConvGeometry(c, oh, ow, co, oh, ow, 1, 1, 1, 1, 0, 0, 1, 1, 1);
+                Epilogue e1 = new Epilogue(r.nextBoolean() ? Oracle.random(r, c) : null, null, ACTIVATIONS[r.nextInt(4)], 0.2f, false);
+                Epilogue e2 = new Epilogue(Oracle.random(r, co), null, Activation.NONE, 0f, false);
+                float[] in = Oracle.random(r, n * depthwise.inputSize());
+                BlockedDepthwise first = new BlockedDepthwise(depthwise, Oracle.random(r, c * k * k));
+                ChannelVectorConv second = new ChannelVectorConv(project, Oracle.random(r, co * c), true, true);
+                float[] middle = new float[n * depthwise.outputSize()];
+                first.run(TestWorkers.POOL, in, middle, n, e1, new float[0]);
+                float[] expected = new float[n * project.outputSize()];
+                second.run(TestWorkers.POOL, middle, expected, n, e2, new float[0]);
+                ExpandDepthwise fused = ExpandDepthwise.ofDepthwise(first, e1);
+                assertTrue(fused.canProject(project, second));
+                for (Workers workers : new Workers[] {one, three}) {
+                    float[] out = new float[expected.length];
+                    fused.runProjected(workers, in, second, out, OutputSlice.whole(project.outputSize()), e2, n);
+                    assertArrayEquals(expected, out, workers.threads() + " threads, trial " + trial + ": " + depthwise + " then " + project);
+                }
+            }
+        }
+    }
+
+    @Test
+    void projectsOnlyOneByOneLayersOnWholeRowsOfBlocks() {
+        ConvGeometry expand = new ConvGeometry(B, 14, 14, 4 * B, 14, 14, 1, 1, 1, 1, 0, 0, 1, 1, 1);
+        ConvGeometry depthwise = new ConvGeometry(4 * B, 14, 14, 4 * B, 14, 14, 3, 3, 1, 1, 1, 1, 1, 1, 4 * B);
+        ExpandDepthwise pair = new ExpandDepthwise(expand, new float[4 * B * B], Epilogue.of(null), depthwise, new float[4 * B * 9],
+                Epilogue.of(null), true);
+        ConvGeometry project = new ConvGeometry(4 * B, 14, 14, B, 14, 14, 1, 1, 1, 1, 0, 0, 1, 1, 1);
+        assertTrue(pair.canProject(project, new ChannelVectorConv(project, new float[4 * B * B], true, true)));
+        assertFalse(pair.canProject(project, new ChannelVectorConv(project, new float[4 * B * B], false, true)), "an NCHW input");
+        ConvGeometry window = new ConvGeometry(4 * B, 14, 14, B, 14, 14, 3, 3, 1, 1, 1, 1, 1, 1, 1);
+        assertFalse(pair.canProject(window, new ChannelVectorConv(window, new float[4 * B * B * 9], true, true)), "a 3x3 window");
+        ConvGeometry narrowExpand = new ConvGeometry(B, 10, 10, 4 * B, 10, 10, 1, 1, 1, 1, 0, 0, 1, 1, 1);
+        ConvGeometry narrowDepthwise = new ConvGeometry(4 * B, 10, 10, 4 * B, 10, 10, 3, 3, 1, 1, 1, 1, 1, 1, 4 * B);
+        ExpandDepthwise narrowPair = new ExpandDepthwise(narrowExpand, new float[4 * B * B], Epilogue.of(null), narrowDepthwise,
+                new float[4 * B * 9], Epilogue.of(null), true);
+        ConvGeometry narrow = new ConvGeometry(4 * B, 10, 10, B, 10, 10, 1, 1, 1, 1, 0, 0, 1, 1, 1);
+        assertFalse(narrowPair.canProject(narrow, new ChannelVectorConv(narrow, new float[4 * B * B], true, true)), "rows of 10 pixels");
+    }
+
     @Test
     void takesBlockedPairsWithCheapActivations() {
         ConvGeometry expand = new ConvGeometry(B, 8, 8, 4 * B, 8, 8, 1, 1, 1, 1, 0, 0, 1, 1, 1);
