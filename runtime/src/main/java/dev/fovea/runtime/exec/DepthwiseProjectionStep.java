@@ -29,7 +29,7 @@ final class DepthwiseProjectionStep implements Step {
     static void fuse(List<Step> steps, float[] output) {
         for (int i = 0; i + 1 < steps.size(); i++) {
             if (steps.get(i) instanceof LinearStep d && d.depthwisePass() != null && steps.get(i + 1) instanceof LinearStep p
-                    && ExpandDepthwiseStep.projects(steps, i, d.writes(), p, output)) {
+                    && ExpandDepthwiseStep.projects(steps, i, d.in(), d.writes(), p, output)) {
                 LinearKernel.BlockedDepthwisePass pass = d.depthwisePass();
                 ExpandDepthwise fused = ExpandDepthwise.ofDepthwise(pass.kernel(), pass.epilogue());
                 if (fused.canProject(p.geometry(), p.bandPass().kernel())) {

@@ -53,7 +53,7 @@ final class ExpandDepthwiseStep implements BlockableStep {
     static void project(List<Step> steps, float[] output) {
         for (int i = 0; i + 1 < steps.size(); i++) {
             if (steps.get(i) instanceof ExpandDepthwiseStep pair && pair.fused != null && steps.get(i + 1) instanceof LinearStep p
-                    && projects(steps, i, pair.writes(), p, output) && pair.fused.canProject(p.geometry(), p.bandPass().kernel())) {
+                    && projects(steps, i, pair.in(), pair.writes(), p, output) && pair.fused.canProject(p.geometry(), p.bandPass().kernel())) {
                 pair.projection = p;
                 pair.projectionPass = p.bandPass();
                 steps.remove(i + 1);
@@ -62,11 +62,12 @@ final class ExpandDepthwiseStep implements BlockableStep {
     }
 
     /**
-     * Whether {@code p}, the step after step i (which writes {@code tensor}), may run inside it as its
-     * projection: a 1x1 layer whose kernel reads bands, of few enough weights, that alone reads the tensor.
+     * Whether {@code p}, the step after step i (which reads {@code input} and writes {@code tensor}), may run
+     * inside it as its projection: a 1x1 layer whose kernel reads bands, of few enough weights, that alone
+     * reads the tensor, and that writes somewhere other than step i's input, which later bands still read.
      */
-    static boolean projects(List<Step> steps, int i, float[] tensor, LinearStep p, float[] output) {
-        return p.in() == tensor && tensor != output && p.geometry() != null && p.bandPass() != null
+    static boolean projects(List<Step> steps, int i, float[] input, float[] tensor, LinearStep p, float[] output) {
+        return p.in() == tensor && tensor != output && p.writes() != input && p.geometry() != null && p.bandPass() != null
                 && (long) p.geometry().ci() * p.geometry().co() <= MAX_PROJECTION_WEIGHTS && readOnlyBy(steps, i + 1, tensor);
     }
 
