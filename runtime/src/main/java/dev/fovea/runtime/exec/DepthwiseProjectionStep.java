@@ -4,11 +4,13 @@ import dev.fovea.runtime.kernels.ExpandDepthwise;
 import java.util.List;
 
 /**
- * A depthwise convolution on blocked tensors and the 1x1 layer that alone reads its output (MobileNet
- * v2's first block, which has no expand layer), as one step on {@link ExpandDepthwise}: a band of rows
- * at a time, every channel block of it, the depthwise output goes to a thread's buffer and the 1x1
- * layer reads it from there, so that tensor never goes to memory. Both layers keep the kernels, packed
- * weights and layouts they were prepared with; the values are theirs.
+ * A depthwise convolution on blocked tensors with no expand before it, and the 1x1 layer that alone
+ * reads its output, as one step on {@link ExpandDepthwise}: a band of rows at a time, every channel
+ * block of it, the depthwise output goes to a thread's buffer and the 1x1 layer reads it from there, so
+ * that tensor never goes to memory. Both layers keep the kernels, packed weights and layouts they were
+ * prepared with; the values are theirs. The conditions are a fused pair's projection's
+ * ({@link ExpandDepthwiseStep#projects}): MobileNet v2's first block, whose projection the compiler's
+ * plan writes over the depthwise layer's input, stays apart.
  */
 final class DepthwiseProjectionStep implements Step {
     private final LinearStep depthwise;

@@ -73,7 +73,7 @@ final class ExpandDepthwiseStep implements BlockableStep {
 
     /**
      * Weights (256 KiB of floats) up to which a projection runs inside the step before it. Each band reads
-     * all of them, from L2 when they fit beside the band buffers; MobileNet v2's last projections (576 to
+     * all of them, from L2 when they fit beside the band buffers; MobileNet v2's last projections (960 to
      * 160 channels, 960 to 320) were slower inside, where the separate layer reads each weight slice once
      * for many samples' pixels.
      */
