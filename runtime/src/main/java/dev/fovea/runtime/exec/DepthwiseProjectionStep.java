@@ -9,14 +9,15 @@ import java.util.List;
  * block of it, the depthwise output goes to a thread's buffer and the 1x1 layer reads it from there, so
  * that tensor never goes to memory. Both layers keep the kernels, packed weights and layouts they were
  * prepared with; the values are theirs. The conditions are a fused pair's projection's
- * ({@link ExpandDepthwiseStep#projects}): MobileNet v2's first block, whose projection the compiler's
- * plan writes over the depthwise layer's input, stays apart.
+ * ({@link ExpandDepthwiseStep#projects}).
  */
 final class DepthwiseProjectionStep implements Step {
     private final LinearStep depthwise;
     private final LinearStep projection;
     private final LinearKernel.ChannelVectorPass projectionPass;
     private final ExpandDepthwise fused;
+    /** Where the projection writes first when its own array is the depthwise layer's input; null when it writes there directly. */
+    private final ProjectionStaging staging;
     private final int batch;
 
     private DepthwiseProjectionStep(LinearStep depthwise, LinearStep projection, ExpandDepthwise fused, int batch) {
@@ -24,6 +25,7 @@ final class DepthwiseProjectionStep implements Step {
         this.projection = projection;
         this.projectionPass = projection.bandPass();
         this.fused = fused;
+        this.staging = ProjectionStaging.where(depthwise.in(), depthwise.writes(), projection);
         this.batch = batch;
     }
 
@@ -44,8 +46,7 @@ final class DepthwiseProjectionStep implements Step {
 
     @Override
     public void run(Workers workers) {
-        fused.runProjected(workers, depthwise.in(), projectionPass.kernel(), projection.writes(), projection.outSlice(),
-                projectionPass.epilogue(), batch);
+        ProjectionStaging.run(staging, workers, fused, depthwise.in(), projection, projectionPass, batch);
     }
 
     @Override

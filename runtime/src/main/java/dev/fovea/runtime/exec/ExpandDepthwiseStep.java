@@ -19,6 +19,8 @@ final class ExpandDepthwiseStep implements BlockableStep {
     /** The 1x1 layer after the pair that runs inside it, a band at a time ({@link #project}); null when it runs as its own step. */
     private LinearStep projection;
     private LinearKernel.ChannelVectorPass projectionPass;
+    /** Where the projection writes first when its own array is this step's input; null when it writes there directly. */
+    private ProjectionStaging staging;
 
     private ExpandDepthwiseStep(LinearStep expand, LinearStep depthwise, int batch) {
         this.expand = expand;
@@ -56,6 +58,7 @@ final class ExpandDepthwiseStep implements BlockableStep {
                     && projects(steps, i, pair.in(), pair.writes(), p, output) && pair.fused.canProject(p.geometry(), p.bandPass().kernel())) {
                 pair.projection = p;
                 pair.projectionPass = p.bandPass();
+                pair.staging = ProjectionStaging.where(pair.in(), pair.depthwise.writes(), p);
                 steps.remove(i + 1);
             }
         }
@@ -64,10 +67,12 @@ final class ExpandDepthwiseStep implements BlockableStep {
     /**
      * Whether {@code p}, the step after step i (which reads {@code input} and writes {@code tensor}), may run
      * inside it as its projection: a 1x1 layer whose kernel reads bands, of few enough weights, that alone
-     * reads the tensor, and that writes somewhere other than step i's input, which later bands still read.
+     * reads the tensor. Where it writes over step i's input, whose rows later bands still read, it writes
+     * into the tensor's array first ({@link ProjectionStaging}), which must then take it.
      */
     static boolean projects(List<Step> steps, int i, float[] input, float[] tensor, LinearStep p, float[] output) {
-        return p.in() == tensor && tensor != output && p.writes() != input && p.geometry() != null && p.bandPass() != null
+        return p.in() == tensor && tensor != output && p.geometry() != null && p.bandPass() != null
+                && (p.writes() != input || ProjectionStaging.fits(p))
                 && (long) p.geometry().ci() * p.geometry().co() <= MAX_PROJECTION_WEIGHTS && readOnlyBy(steps, i + 1, tensor);
     }
 
@@ -156,8 +161,7 @@ final class ExpandDepthwiseStep implements BlockableStep {
     @Override
     public void run(Workers workers) {
         if (projection != null) {
-            fused.runProjected(workers, expand.in(), projectionPass.kernel(), projection.writes(), projection.outSlice(),
-                    projectionPass.epilogue(), batch);
+            ProjectionStaging.run(staging, workers, fused, expand.in(), projection, projectionPass, batch);
             return;
         }
         if (fused != null) {

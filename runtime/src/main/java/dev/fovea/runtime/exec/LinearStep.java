@@ -371,6 +371,11 @@ final class LinearStep implements BlockableStep {
                 ? p : null;
     }
 
+    /** Whether it writes its blocked output inside a zero border. */
+    boolean writesFramed() {
+        return outFrame != null;
+    }
+
     /** Where in {@link #writes} its samples go. */
     OutputSlice outSlice() {
         return outSlice;

@@ -429,6 +429,11 @@ public final class ChannelVectorConv {
         return phases != null ? phases.size() : padded != null ? padded.size() : 0;
     }
 
+    /** Floats of one sample of the output, as its own array holds it: a blocked output's padded blocks or frame included. */
+    public int outSampleFloats() {
+        return outSampleFloats;
+    }
+
     /** Floats of workspace a call needs: one sample's copied input and a last tile's overrun past it. */
     public int workspaceSize() {
         return copies() ? copySize() + PR * pixelStep : 0;

@@ -19,7 +19,9 @@ import org.junit.jupiter.api.Test;
  * ReLU6, 1x1 project) on the fast path: its expand and depthwise layers run as one step, folded norms
  * and all, the projection inside it, and give the reference path's values; they stay apart when another
  * layer reads the expanded tensor too, or when the batch's expanded tensor is small and the expand reads
- * many channels; the projection stays apart when another layer reads the depthwise tensor.
+ * many channels; the projection stays apart when another layer reads the depthwise tensor. A projection
+ * whose own array is the step's input writes through the depthwise tensor's array when that tensor is
+ * large, and stays apart when it is not.
  */
 class ExpandDepthwiseFusionTest {
     /** The expand's input channels: few, so it fuses at any batch. */
@@ -32,6 +34,8 @@ class ExpandDepthwiseFusionTest {
     private static final int Q = P / 4;
     /** Enough samples for an expanded tensor of 8 MiB, the size from which the plan fuses a wide expand too. */
     private static final int BATCH = 8;
+    /** Enough samples for a depthwise tensor of 8 MiB, the size from which a projection writes through its array. */
+    private static final int STAGED_BATCH = 28;
 
     /** Buffers: 0 = stem (c), 1 = expanded (96), 2 = depthwise (96, 14x14), 3 = projected (32), 4 = side branch (32), 5 = sum. */
     private static int[] buffers(int c) {
@@ -165,8 +169,16 @@ class ExpandDepthwiseFusionTest {
     }
 
     @Test
-    void aProjectionWritingOverThePairsInputStaysApart() {
-        // the ping-pong of MobileNet v1's plan: later bands still read the rows the projection would write
+    void aProjectionWritingOverThePairsInputWritesThroughTheDepthwiseArray() {
+        // a plan that alternates two arrays: later bands still read the rows the projection's own array holds
+        Consumer<PlanBuilder> net = b -> block(b, C, 0);
+        Run fast = run(PlanBuilder.Mode.FAST, net, 0, STAGED_BATCH, C);
+        assertEquals(List.of("stem", "block.expand+depthwise+project"), fast.steps());
+        assertCloseOutputs(run(PlanBuilder.Mode.REFERENCE, net, 0, STAGED_BATCH, C), fast, STAGED_BATCH);
+    }
+
+    @Test
+    void aSmallDepthwiseTensorKeepsAProjectionOverThePairsInputApart() {
         Consumer<PlanBuilder> net = b -> block(b, C, 0);
         Run fast = run(PlanBuilder.Mode.FAST, net, 0);
         assertEquals(List.of("stem", "block.expand+depthwise", "block.project"), fast.steps());
@@ -174,7 +186,7 @@ class ExpandDepthwiseFusionTest {
     }
 
     @Test
-    void aProjectionWritingOverTheDepthwiseInputStaysApart() {
+    void aSmallDepthwiseTensorKeepsAProjectionOverTheDepthwiseInputApart() {
         Consumer<PlanBuilder> net = b -> block(b, WIDE, 1);
         Run fast = run(PlanBuilder.Mode.FAST, net, 1, 1, WIDE);
         assertEquals(List.of("stem", "block.expand", "block.depthwise", "block.project"), fast.steps());
