@@ -77,6 +77,8 @@ class ForwardPassTest {
      * A batch runs each sample as a batch of one would, on networks that cover every fast kernel and
      * both activation layouts: each sample's outputs must match its own single run. At batch 3 the
      * MobileNets' first 1x1 and depthwise pairs run fused (their expanded tensors are large), alone not.
+     * MobileNet v2 runs at batch 6, where its first block's depthwise tensor is large enough for its
+     * projection to run inside the block through that tensor's array (its own is the block's input).
      */
     @TestFactory
     List<DynamicTest> batchedSamplesMatchSingleRuns() {
@@ -93,7 +95,8 @@ class ForwardPassTest {
         Method session = model.getMethod("session", Parameters.class, int.class, int.class, PlanBuilder.Mode.class);
         int inputSize = (int) ((dev.fovea.runtime.Shape) model.getField("INPUT").get(null)).elements();
         int outputSize = (int) ((dev.fovea.runtime.Shape) model.getField("OUTPUT").get(null)).elements();
-        int batch = 3;
+        boolean mobileNetV2 = network.endsWith(".MobileNetV2");
+        int batch = mobileNetV2 ? 6 : 3;
         float[] inputs = new float[batch * inputSize];
         Random r = new Random(5);
         for (int i = 0; i < inputs.length; i++) {
@@ -105,6 +108,9 @@ class ForwardPassTest {
             if (network.endsWith(".MobileNetV1")) {
                 // the plan keeps the 1x1 layer's input apart from the depthwise output, so the pair can fuse
                 assertTrue(s.stepNames().contains("body.sep1.pointwise+body.sep2.depthwise"), s.stepNames().toString());
+            }
+            if (mobileNetV2) {
+                assertTrue(s.stepNames().contains("block1+block1Project"), s.stepNames().toString());
             }
         }
         try (InferenceSession s = (InferenceSession) session.invoke(null, p, 1, 2, PlanBuilder.Mode.FAST)) {
