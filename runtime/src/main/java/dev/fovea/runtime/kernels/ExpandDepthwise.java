@@ -264,13 +264,9 @@ public final class ExpandDepthwise {
         int y0 = part * depthwise.oh() / callSegments;
         int y1 = (part + 1) * depthwise.oh() / callSegments;
         int floats = (cb1 - cb0) * callPlane;
-        float[] band = BANDS.get();
-        if (band.length < floats) {
-            band = new float[floats];
-            BANDS.set(band);
-        }
+        float[] band = threadArray(BANDS, floats);
         zeroPadding(band, cb1 - cb0);
-        float[] projected = callProjection == null ? null : depthwiseBand(blocks * callDepthwisePlane);
+        float[] projected = callProjection == null ? null : threadArray(DEPTHWISE_BANDS, blocks * callDepthwisePlane);
         int inBase = sample * inSampleFloats;
         int outBase = sample * depthwise.outputSize();
         int held = 0; // the first input row the buffer holds, and how many
@@ -302,14 +298,14 @@ public final class ExpandDepthwise {
         }
     }
 
-    /** A thread's buffer for a band's depthwise output, at least {@code floats} long. */
-    private static float[] depthwiseBand(int floats) {
-        float[] band = DEPTHWISE_BANDS.get();
-        if (band.length < floats) {
-            band = new float[floats];
-            DEPTHWISE_BANDS.set(band);
+    /** The calling thread's array of {@code arrays}, at least {@code floats} long: grown once for a larger call, then kept. */
+    private static float[] threadArray(ThreadLocal<float[]> arrays, int floats) {
+        float[] array = arrays.get();
+        if (array.length < floats) {
+            array = new float[floats];
+            arrays.set(array);
         }
-        return band;
+        return array;
     }
 
     /**
@@ -436,11 +432,7 @@ public final class ExpandDepthwise {
     private float[] copyRows(int from, int pixels) {
         int ci = expand.ci();
         int floats = (ci + L - 1) / L * callCopyPixels * L;
-        float[] copy = COPIES.get();
-        if (copy.length < floats) {
-            copy = new float[floats];
-            COPIES.set(copy);
-        }
+        float[] copy = threadArray(COPIES, floats);
         int positions = expand.positions();
         for (int c = 0; c < ci; c++) {
             int src = from + c * positions;
