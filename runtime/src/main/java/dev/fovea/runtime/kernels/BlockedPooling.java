@@ -20,8 +20,8 @@ public final class BlockedPooling {
 
     /**
      * Max pooling (dilation 1), blocked to blocked: a task per output row of one channel block. Taps in
-     * the padding are skipped, as -infinity would lose to any value inside. A 3-wide window at column
-     * stride 2 (the stems' pools) takes {@link #maxThreeByTwo}'s path.
+     * the padding are skipped, as -infinity would lose to any value inside. A 3x3 window at column
+     * stride 2 (the stems' pools) or 1 (Inception's branch pools) takes {@link #maxThreeWide}'s path.
      */
     public static Consumer<Workers> max(float[] in, float[] out, int n, int channels, int ih, int iw, int oh, int ow, int kh, int kw,
             int sh, int sw, int pt, int pl) {
@@ -35,8 +35,8 @@ public final class BlockedPooling {
     public static Consumer<Workers> max(float[] in, float[] out, ChannelBlocks.Frame outFrame, int n, int channels, int ih, int iw, int oh,
             int ow, int kh, int kw, int sh, int sw, int pt, int pl) {
         int blocks = n * channels / L;
-        IntConsumer row = threeByTwo(ih, iw, oh, ow, kh, kw, sh, sw, pt, pl)
-                ? t -> maxThreeByTwo(in, out, t / oh, t % oh, ih, iw, outRow(outFrame, t / oh, t % oh), ow, sh, pt, pl)
+        IntConsumer row = threeWide(ih, iw, oh, ow, kh, kw, sh, sw, pt, pl)
+                ? t -> maxThreeWide(in, out, t / oh, t % oh, ih, iw, outRow(outFrame, t / oh, t % oh), ow, sh, sw, pt, pl)
                 : t -> maxAny(in, out, t / oh, t % oh, ih, iw, outRow(outFrame, t / oh, t % oh), ow, kh, kw, sh, sw, pt, pl);
         return workers -> workers.parallelFor(blocks * oh, row);
     }
@@ -46,9 +46,9 @@ public final class BlockedPooling {
         return (block * f.height() * f.width() + (oy + f.top()) * f.width() + f.left()) * L;
     }
 
-    /** Whether the window is 3x3 at column stride 2 and every window holds a tap inside the map. */
-    static boolean threeByTwo(int ih, int iw, int oh, int ow, int kh, int kw, int sh, int sw, int pt, int pl) {
-        return kh == 3 && kw == 3 && sw == 2 && pt <= 2 && pl <= 2 && (oh - 1) * sh - pt < ih && (ow - 1) * sw - pl < iw;
+    /** Whether the window is 3x3 at column stride 1 or 2 and every window holds a tap inside the map. */
+    static boolean threeWide(int ih, int iw, int oh, int ow, int kh, int kw, int sh, int sw, int pt, int pl) {
+        return kh == 3 && kw == 3 && (sw == 1 || sw == 2) && pt <= 2 && pl <= 2 && (oh - 1) * sh - pt < ih && (ow - 1) * sw - pl < iw;
     }
 
     /** One output row of channel block {@code block}, written from {@code at}. */
@@ -71,12 +71,13 @@ public final class BlockedPooling {
     }
 
     /**
-     * One output row (written from {@code at}) of a 3x3 window at column stride 2: a window's last column is the next one's
-     * first, so each column's maximum over the three rows is taken once, and an output is two maxima of
-     * column maxima, 6 loads instead of 9. A tap in the padding reads the nearest row or column inside
-     * instead, which the window holds anyway and the maximum takes twice to no effect.
+     * One output row (written from {@code at}) of a 3x3 window at column stride 1 or 2: each column's maximum
+     * over the three rows is taken once, and an output is the maximum of three column maxima, of which it
+     * shares two with the output before at stride 1 and one at stride 2: 3 or 6 loads instead of 9. A tap in
+     * the padding reads the nearest row or column inside instead, which the window holds anyway and the
+     * maximum takes twice to no effect.
      */
-    private static void maxThreeByTwo(float[] in, float[] out, int block, int oy, int ih, int iw, int at, int ow, int sh, int pt,
+    private static void maxThreeWide(float[] in, float[] out, int block, int oy, int ih, int iw, int at, int ow, int sh, int sw, int pt,
             int pl) {
         int inBase = block * ih * iw * L;
         int y = oy * sh - pt;
@@ -84,19 +85,25 @@ public final class BlockedPooling {
         int r1 = inBase + clamp(y + 1, ih) * iw * L;
         int r2 = inBase + clamp(y + 2, ih) * iw * L;
         int x = -pl;
-        int c = clamp(x, iw) * L;
         // (kept inline: a helper returning a vector would box it when left out of line)
+        int c = clamp(x, iw) * L;
         FloatVector left = FloatVector.fromArray(S, in, r0 + c).max(FloatVector.fromArray(S, in, r1 + c))
                 .max(FloatVector.fromArray(S, in, r2 + c));
-        for (int ox = 0; ox < ow; ox++, at += L, x += 2) {
-            int m = clamp(x + 1, iw) * L;
-            int r = clamp(x + 2, iw) * L;
-            FloatVector middle = FloatVector.fromArray(S, in, r0 + m).max(FloatVector.fromArray(S, in, r1 + m))
-                    .max(FloatVector.fromArray(S, in, r2 + m));
-            FloatVector right = FloatVector.fromArray(S, in, r0 + r).max(FloatVector.fromArray(S, in, r1 + r))
-                    .max(FloatVector.fromArray(S, in, r2 + r));
+        c = clamp(x + 1, iw) * L;
+        FloatVector middle = FloatVector.fromArray(S, in, r0 + c).max(FloatVector.fromArray(S, in, r1 + c))
+                .max(FloatVector.fromArray(S, in, r2 + c));
+        for (int ox = 0; ox < ow; ox++, at += L, x += sw) {
+            if (sw == 2 && ox > 0) {
+                c = clamp(x + 1, iw) * L;
+                middle = FloatVector.fromArray(S, in, r0 + c).max(FloatVector.fromArray(S, in, r1 + c))
+                        .max(FloatVector.fromArray(S, in, r2 + c));
+            }
+            c = clamp(x + 2, iw) * L;
+            FloatVector right = FloatVector.fromArray(S, in, r0 + c).max(FloatVector.fromArray(S, in, r1 + c))
+                    .max(FloatVector.fromArray(S, in, r2 + c));
             left.max(middle).max(right).intoArray(out, at);
-            left = right;
+            left = sw == 1 ? middle : right;
+            middle = right;
         }
     }
 

@@ -20,17 +20,21 @@ class BlockedPoolingTest {
         }
     }
 
-    /** The stems' 3x3 stride-2 pool, on its own path: odd and even sizes, both paddings, ceil mode or not. */
+    /**
+     * The stems' 3x3 stride-2 pool and Inception's 3x3 stride-1 branch pool, on their own path: odd and even
+     * sizes, maps smaller than the window, both paddings, ceil mode or not.
+     */
     @Test
-    void threeByThreeStrideTwoPoolingMatchesTheReference() {
+    void threeByThreePoolingMatchesTheReference() {
         Random r = new Random(72);
-        for (int trial = 0; trial < 40; trial++) {
+        for (int trial = 0; trial < 80; trial++) {
+            int s = 1 + trial % 2;
             int p = r.nextInt(2);
-            int ih = 3 + r.nextInt(30);
-            int iw = 3 + r.nextInt(30);
+            int ih = 3 - 2 * p + r.nextInt(30);
+            int iw = 3 - 2 * p + r.nextInt(30);
             boolean ceil = r.nextBoolean();
-            assertTrue(BlockedPooling.threeByTwo(ih, iw, outputSize(ih, 3, 2, p, ceil), outputSize(iw, 3, 2, p, ceil), 3, 3, 2, 2, p, p));
-            assertMaxMatches(r, 3, 2, p, ih, iw, ceil, "trial " + trial + ": " + ih + "x" + iw + " pad " + p + (ceil ? " ceil" : ""));
+            assertTrue(BlockedPooling.threeWide(ih, iw, outputSize(ih, 3, s, p, ceil), outputSize(iw, 3, s, p, ceil), 3, 3, s, s, p, p));
+            assertMaxMatches(r, 3, s, p, ih, iw, ceil, "trial " + trial + ": " + ih + "x" + iw + " stride " + s + " pad " + p + (ceil ? " ceil" : ""));
         }
     }
 
