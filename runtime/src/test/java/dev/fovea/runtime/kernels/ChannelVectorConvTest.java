@@ -31,6 +31,9 @@ class ChannelVectorConvTest {
             int co = 32 + r.nextInt(100);
             int n = 1 + r.nextInt(3);
             ConvGeometry g = new ConvGeometry(ci, ih, iw, co, oh, ow, kh, kw, sh, sw, pt, pl, 1, 1, 1);
+            if (g.isPointwise() && g.positions() > 256) {
+                continue; // a 1x1 window drawn with the windows' map sizes: the GEMM's, not this kernel's
+            }
             assertTrue(ChannelVectorConv.handles(g, Activation.RELU), g.toString());
             Operands o = Operands.random(r, g, n);
             ChannelVectorConv conv = new ChannelVectorConv(g, o.w());
@@ -181,19 +184,21 @@ class ChannelVectorConvTest {
             assertNchwInputMatchesTheOracle(r, conv, g, o, n, blockedOut, capped, "trial " + trial);
         }
         assertTrue(!new ChannelVectorConv(new ConvGeometry(3, 15, 15, 32, 8, 8, 3, 3, 2, 2, 1, 1, 1, 1, 1), Oracle.random(r, 32 * 27), false, true)
-                .readsRows(), "a 3-wide window stays on the stride phases");
+                .readsRows(), "a 3-wide window stays off the row tile");
     }
 
     /**
      * NCHW inputs off the row tile take the 14x32 tile, in panels of 32 output channels: MobileNet's stem
      * (3x3 at stride 2 from 3 channels to 32), AlexNet's first layer (64 channels), other windows and
-     * strides, 1x1 layers read in place, maps whose last tile has one run, into NCHW (any channel count,
-     * a last panel part-filled) or blocks (16 to 96), with ReLU and ReLU6.
+     * strides, stride-2 windows read in place (runs at the border through patches), 1x1 layers read in
+     * place, maps whose last tile has one run, into NCHW (any channel count, a last panel part-filled) or
+     * blocks (16 to 96), with ReLU and ReLU6.
      */
     @Test
     void narrowLayersOnTheFourteenPixelTileMatchTheOracle() {
         Random r = new Random(67);
         int oneRun = 0;
+        int inPlace = 0;
         for (int trial = 0; trial < 60; trial++) {
             boolean pointwise = trial % 4 == 3;
             int k = pointwise ? 1 : trial % 2 == 0 ? 3 : 1 + r.nextInt(5);
@@ -218,8 +223,10 @@ class ChannelVectorConvTest {
             assertNchwInputMatchesTheOracle(r, conv, g, o, n, blockedOut, capped, "trial " + trial);
             int runs = pointwise ? g.positions() / 7 : oh * ((ow + 6) / 7);
             oneRun += runs % 2;
+            inPlace += !pointwise && conv.workspaceSize() == 0 ? 1 : 0;
         }
         assertTrue(oneRun >= 10, oneRun + " layers with a one-run last tile");
+        assertTrue(inPlace >= 10 || VectorRegisters.few(), inPlace + " stride-2 windows read in place, with patches at the border");
         assertTrue(new ChannelVectorConv(new ConvGeometry(16, 8, 8, 48, 8, 8, 3, 3, 1, 1, 1, 1, 1, 1, 1), Oracle.random(r, 48 * 144), false, true)
                 .readsNarrow() || VectorRegisters.few(), "48 channels take the 14x32 tile, in two panels");
     }
