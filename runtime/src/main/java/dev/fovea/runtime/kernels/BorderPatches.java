@@ -65,7 +65,7 @@ final class BorderPatches {
         int x = block % blocksPerRow * ChannelVectorConv.PR * g.sw() - g.pl();
         int first = Math.max(0, -x);
         int last = Math.max(first, Math.min(patchWidth, g.iw() - x));
-        // plain loops, not arraycopy and fill: a patch's rows are a few floats long, and calls cost more than they copy
+        // a plain loop: a patch's rows are a few floats long
         for (int c = 0; c < g.ci(); c++) {
             for (int ky = 0; ky < g.kh(); ky++, at += patchWidth) {
                 int y = y0 + ky;
