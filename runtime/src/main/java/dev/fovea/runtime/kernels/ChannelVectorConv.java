@@ -805,23 +805,25 @@ public final class ChannelVectorConv {
                 int second = block + 1 == blocks ? block : block + 1;
                 int t = (tile - first) * tileFloats;
                 int sums = k0 == 0 ? t : later;
+                float[] source = callPlanes;
+                int[] tapTable = taps;
+                int firstRun;
+                int secondRun;
                 if (border != null && !(border.inside(block) && border.inside(second))) {
-                    float[] patch = patches.get();
-                    border.fill(callIn, sample * inSampleFloats, block, patch, 0);
-                    border.fill(callIn, sample * inSampleFloats, second, patch, border.patchFloats);
-                    if (pixelStep == 2) {
-                        NarrowMicroKernel.twoRunsByTwo(packed, panel * k * nc, patch, 0, border.patchFloats, border.patchTaps, k0, k1, tiles, sums);
-                    } else {
-                        NarrowMicroKernel.twoRuns(packed, panel * k * nc, patch, 0, border.patchFloats, border.patchTaps, k0, k1, tiles, sums);
-                    }
+                    source = patches.get();
+                    tapTable = border.patchTaps;
+                    firstRun = 0;
+                    secondRun = border.patchFloats;
+                    border.fill(callIn, sample * inSampleFloats, block, source, firstRun);
+                    border.fill(callIn, sample * inSampleFloats, second, source, secondRun);
                 } else {
-                    int firstRun = inputOffset(sample, block);
-                    int secondRun = inputOffset(sample, second);
-                    if (pixelStep == 2) {
-                        NarrowMicroKernel.twoRunsByTwo(packed, panel * k * nc, callPlanes, firstRun, secondRun, taps, k0, k1, tiles, sums);
-                    } else {
-                        NarrowMicroKernel.twoRuns(packed, panel * k * nc, callPlanes, firstRun, secondRun, taps, k0, k1, tiles, sums);
-                    }
+                    firstRun = inputOffset(sample, block);
+                    secondRun = inputOffset(sample, second);
+                }
+                if (pixelStep == 2) {
+                    NarrowMicroKernel.twoRunsByTwo(packed, panel * k * nc, source, firstRun, secondRun, tapTable, k0, k1, tiles, sums);
+                } else {
+                    NarrowMicroKernel.twoRuns(packed, panel * k * nc, source, firstRun, secondRun, tapTable, k0, k1, tiles, sums);
                 }
                 if (k0 > 0) {
                     BlockedMicroKernel.addTile(tiles, later, t, tileFloats);
