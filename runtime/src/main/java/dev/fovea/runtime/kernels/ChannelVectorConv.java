@@ -32,7 +32,9 @@ import jdk.incubator.vector.VectorSpecies;
  * <p>A task runs one weight panel over up to 32 pixel blocks, the reduction in slices of {@link #KB}
  * steps or {@link #SLICE_GROUPS} groups: each weight slice is read from memory once, by
  * {@link SliceReader}, and from L1 for every block. On the small maps the weights, not the
- * activations, are the large operand, so there are few tasks per panel.
+ * activations, are the large operand, so there are few tasks per panel. Where the input comes from
+ * memory and the panels are few, a task runs every panel over its blocks instead, one tile's input
+ * slice through each panel in turn ({@link #panelsTogether}).
  */
 public final class ChannelVectorConv {
     static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
@@ -59,6 +61,12 @@ public final class ChannelVectorConv {
      * lines ahead ({@link #touchAhead}): more than the caches keep from the layer before.
      */
     static final long TOUCH_AHEAD_BYTES = 8L << 20;
+    /**
+     * Weight panels up to which a job over an input of at least {@link #TOUCH_AHEAD_BYTES} runs every panel
+     * inside one task ({@link #panelsTogether}): each tile's input slice then comes from memory once and
+     * from L1 for the other panels. With 8 panels, each tile writing 8 output blocks in turn was slower.
+     */
+    static final int MAX_PANELS_TOGETHER = 4;
     /** Reduction steps per slice of the row tile: 32 KiB of weights, as on the NCHW tile, and a 7x7 stem's 147 in one. */
     static final int ROW_SLICE_STEPS = 2 * KB;
 
@@ -146,6 +154,8 @@ public final class ChannelVectorConv {
     private int bandPlane;
     private final IntConsumer copyTask;
     private final IntConsumer tileTask;
+    /** A task of {@link #panelsTogether} jobs: every panel over one group of tiles. */
+    private final IntConsumer groupTask;
 
     /** Where a tile's input pixels come from. */
     private enum Source {
@@ -317,6 +327,7 @@ public final class ChannelVectorConv {
         // every panel of one pixel group before the next group: the workers take tasks from both ends, so
         // each keeps to its own part of the map from layer to layer, and finds it in its own cache
         this.tileTask = t -> task(t % panels, t / panels);
+        this.groupTask = this::panelsTogetherSums;
     }
 
     /**
@@ -482,7 +493,8 @@ public final class ChannelVectorConv {
         if (!copies()) {
             int taskGroups = plan(n * tileCount);
             callSample = 0;
-            workers.parallelFor(panels * taskGroups, tileTask);
+            boolean together = panelsTogether(n);
+            workers.parallelFor(together ? taskGroups : panels * taskGroups, together ? groupTask : tileTask);
             return;
         }
         java.util.Arrays.fill(workspace, copySize(), workspaceSize(), 0f);
@@ -648,22 +660,86 @@ public final class ChannelVectorConv {
                     int third = block + 2 < blocks ? inputOffset(sample, block + 2) : firstRun;
                     int fourth = block + 3 < blocks ? inputOffset(sample, block + 3) : firstRun;
                     OneBlockMicroKernel.unitStep(packed, aBase, callPlanes, firstRun, second, third, fourth, taps, g0, g1, tiles, sums);
-                } else if (half && pixelStep == ChannelBlocks.BLOCK) {
-                    BlockedMicroKernel.unitRun(packed, aBase, callPlanes, firstRun, taps, g0, g1, tiles, sums);
-                } else if (half && pixelStep == 2 * ChannelBlocks.BLOCK) {
-                    BlockedMicroKernel.twoRun(packed, aBase, callPlanes, firstRun, taps, g0, g1, tiles, sums);
-                } else if (pixelStep == ChannelBlocks.BLOCK) {
-                    BlockedMicroKernel.unitStep(packed, aBase, callPlanes, firstRun, secondRun, taps, g0, g1, tiles, sums);
-                } else if (pixelStep == 2 * ChannelBlocks.BLOCK) {
-                    BlockedMicroKernel.twoStep(packed, aBase, callPlanes, firstRun, secondRun, taps, g0, g1, tiles, sums);
                 } else {
-                    BlockedMicroKernel.anyStep(packed, aBase, callPlanes, firstRun, secondRun, pixelStep, taps, g0, g1, tiles, sums);
+                    blockedTile(aBase, firstRun, secondRun, half, g0, g1, tiles, sums);
                 }
                 if (g0 > 0) {
                     BlockedMicroKernel.addTile(tiles, later, t, half ? PR * nc : tileFloats);
                 }
                 if (g1 == groups) {
                     finish(panel, sample, tile % tileCount, t, tiles);
+                }
+            }
+        }
+        tiles[tiles.length - 1] = read;
+    }
+
+    /** One tile of {@link BlockedMicroKernel} over groups [g0, g1), its sums at {@code sums}: one run when {@code half}. */
+    private void blockedTile(int aBase, int firstRun, int secondRun, boolean half, int g0, int g1, float[] tiles, int sums) {
+        if (half && pixelStep == ChannelBlocks.BLOCK) {
+            BlockedMicroKernel.unitRun(packed, aBase, callPlanes, firstRun, taps, g0, g1, tiles, sums);
+        } else if (half && pixelStep == 2 * ChannelBlocks.BLOCK) {
+            BlockedMicroKernel.twoRun(packed, aBase, callPlanes, firstRun, taps, g0, g1, tiles, sums);
+        } else if (pixelStep == ChannelBlocks.BLOCK) {
+            BlockedMicroKernel.unitStep(packed, aBase, callPlanes, firstRun, secondRun, taps, g0, g1, tiles, sums);
+        } else if (pixelStep == 2 * ChannelBlocks.BLOCK) {
+            BlockedMicroKernel.twoStep(packed, aBase, callPlanes, firstRun, secondRun, taps, g0, g1, tiles, sums);
+        } else {
+            BlockedMicroKernel.anyStep(packed, aBase, callPlanes, firstRun, secondRun, pixelStep, taps, g0, g1, tiles, sums);
+        }
+    }
+
+    /**
+     * Whether a batch of {@code n} runs all weight panels in each task: a blocked input read in place, at least
+     * {@link #TOUCH_AHEAD_BYTES} of it, into 2 to {@link #MAX_PANELS_TOGETHER} panels on {@link BlockedMicroKernel}
+     * (at batch 16, ResNet-50's 1x1 layers of 64 and 128 channels on 56x56 and 28x28 maps, and 3x3 layers
+     * that read a framed input). Such an input comes from memory; a task of one panel read a tile's slice
+     * from there, and the next panel's task read it again from L2.
+     */
+    boolean panelsTogether(int n) {
+        return grouped && !oneBlock && panels > 1 && panels <= MAX_PANELS_TOGETHER && !copies()
+                && (long) n * inSampleFloats * Float.BYTES >= TOUCH_AHEAD_BYTES;
+    }
+
+    /**
+     * Tiles [group * callTilesPerTask, ...) of every weight panel, slice by slice: each tile's input slice
+     * runs through one panel's weights after the other while it is in L1. Each panel's sums are those of
+     * {@link #groupedSums}, bit for bit: the same slices, in the same order.
+     */
+    private void panelsTogetherSums(int group) {
+        float[] tiles = this.tiles.get();
+        int floats = (callTilesPerTask * panels + 1) * tileFloats + 1;
+        if (tiles.length < floats) {
+            tiles = new float[floats];
+            this.tiles.set(tiles);
+        }
+        int first = group * callTilesPerTask;
+        int last = Math.min(callTiles, first + callTilesPerTask);
+        int groups = taps.length;
+        int groupFloats = BlockedMicroKernel.GROUP * nc;
+        int later = laterSlice(tiles);
+        float read = 0;
+        for (int g0 = 0; g0 < groups; g0 += SLICE_GROUPS) {
+            int g1 = Math.min(groups, g0 + SLICE_GROUPS);
+            for (int panel = 0; panel < panels; panel++) {
+                read += SliceReader.read(packed, panel * k * nc + g0 * groupFloats, panel * k * nc + g1 * groupFloats);
+            }
+            for (int tile = first; tile < last; tile++) {
+                int sample = callSample + tile / tileCount;
+                int block = tile % tileCount * tileBlocks;
+                int firstRun = inputOffset(sample, block);
+                boolean half = tileBlocks == 1 || block + 1 == blocks;
+                int secondRun = half ? firstRun : inputOffset(sample, block + 1);
+                for (int panel = 0; panel < panels; panel++) {
+                    // tile-major, [tile][panel]: a thread's sums in the order its tiles write them
+                    int t = ((tile - first) * panels + panel) * tileFloats;
+                    blockedTile(panel * k * nc, firstRun, secondRun, half, g0, g1, tiles, g0 == 0 ? t : later);
+                    if (g0 > 0) {
+                        BlockedMicroKernel.addTile(tiles, later, t, half ? PR * nc : tileFloats);
+                    }
+                    if (g1 == groups) {
+                        finish(panel, sample, tile % tileCount, t, tiles);
+                    }
                 }
             }
         }

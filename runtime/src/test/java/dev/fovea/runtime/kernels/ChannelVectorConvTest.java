@@ -116,6 +116,45 @@ class ChannelVectorConvTest {
     }
 
     /**
+     * Layers of two to four weight panels over an input larger than the caches (ResNet-50's 1x1 layers and
+     * its first stride-2 3x3 layer at batch 16) run every panel in each task: their results are the
+     * oracle's, and each sample's are bit for bit those of the same layer at batch 1, which runs one panel
+     * a task. Eight panels, or batch 1, keep one panel a task.
+     */
+    @Test
+    void layersThatRunTheirPanelsTogetherMatchTheOracle() {
+        Random r = new Random(101);
+        int panel = BlockedMicroKernel.CHANNELS; // 32 channels at AVX-512, 16 at AVX2 width
+        ConvGeometry pointwise = new ConvGeometry(128, 56, 56, 2 * panel + panel / 2, 56, 56, 1, 1, 1, 1, 0, 0, 1, 1, 1);
+        ConvGeometry strided = new ConvGeometry(64, 112, 112, 2 * panel, 56, 56, 3, 3, 2, 2, 1, 1, 1, 1, 1);
+        // 9.6 MB of input each, above ChannelVectorConv.TOUCH_AHEAD_BYTES; the 3x3 layer's in a zero frame, read in place
+        assertPanelsTogether(r, pointwise, null, 6);
+        assertPanelsTogether(r, strided, ChannelBlocks.Frame.around(strided), 3);
+        ConvGeometry eightPanels = new ConvGeometry(128, 56, 56, 8 * panel, 56, 56, 1, 1, 1, 1, 0, 0, 1, 1, 1);
+        assertTrue(!new ChannelVectorConv(eightPanels, new float[8 * panel * 128], true, true).panelsTogether(6), "eight panels run one a task");
+    }
+
+    private static void assertPanelsTogether(Random r, ConvGeometry g, ChannelBlocks.Frame inFrame, int n) {
+        float[] in = Oracle.random(r, n * g.inputSize());
+        float[] w = Oracle.random(r, g.co() * g.k());
+        float[] bias = Oracle.random(r, g.co());
+        float[] blockedIn = blocked(in, true, n, g.ci(), g.ih() * g.iw());
+        float[] input = inFrame == null ? blockedIn : BlockedTensors.framed(blockedIn, n, g.ci(), g.ih(), g.iw(), inFrame);
+        ChannelVectorConv conv = new ChannelVectorConv(g, w, true, true, inFrame, null);
+        assertTrue(conv.panelsTogether(n) && !conv.panelsTogether(1), g + " runs its panels together at batch " + n + " only");
+        Epilogue e = new Epilogue(bias, null, Activation.RELU, 0, false);
+        float[] out = new float[n * g.outputSize()];
+        conv.run(TestWorkers.POOL, input, out, n, e, new float[conv.workspaceSize()]);
+        float[] expected = blocked(relu(Oracle.conv2d(in, w, bias, n, g)), true, n, g.co(), g.positions());
+        for (int i = 0; i < out.length; i++) {
+            assertTrue(Math.abs(out[i] - expected[i]) <= 1e-4 * (Math.sqrt(g.k()) * 3 + 3), g + " float " + i + ": " + out[i] + " against " + expected[i]);
+        }
+        float[] alone = new float[g.outputSize()];
+        conv.run(TestWorkers.POOL, java.util.Arrays.copyOf(input, input.length / n), alone, 1, e, new float[conv.workspaceSize()]);
+        assertTrue(java.util.Arrays.equals(alone, java.util.Arrays.copyOf(out, alone.length)), g + ": sample 0 differs from the layer at batch 1");
+    }
+
+    /**
      * One block of output channels from a blocked input at stride 1 (MobileNet v2's 16-channel
      * projection) takes the 28-pixel tile: 1x1 layers read in place and 3x3 layers from a padded copy,
      * maps whose last tile has one to four runs, reductions of one slice and of several, blocked or NCHW
