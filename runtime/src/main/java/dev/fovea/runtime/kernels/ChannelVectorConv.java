@@ -33,8 +33,8 @@ import jdk.incubator.vector.VectorSpecies;
  * steps or {@link #SLICE_GROUPS} groups: each weight slice is read from memory once, by
  * {@link SliceReader}, and from L1 for every block. On the small maps the weights, not the
  * activations, are the large operand, so there are few tasks per panel. Where the input comes from
- * memory and the panels are few, a task runs every panel over its blocks instead, one tile's input
- * slice through each panel in turn ({@link #panelsTogether}).
+ * memory, a task runs up to four panels over its blocks instead, one tile's input slice through each
+ * panel in turn ({@link #panelsTogether}).
  */
 public final class ChannelVectorConv {
     static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
@@ -62,11 +62,12 @@ public final class ChannelVectorConv {
      */
     static final long TOUCH_AHEAD_BYTES = 8L << 20;
     /**
-     * Weight panels up to which a job over an input of at least {@link #TOUCH_AHEAD_BYTES} runs every panel
-     * inside one task ({@link #panelsTogether}): each tile's input slice then comes from memory once and
-     * from L1 for the other panels. With 8 panels, each tile writing 8 output blocks in turn was slower.
+     * Weight panels a task runs together in a job over an input of at least {@link #TOUCH_AHEAD_BYTES}
+     * ({@link #panelsTogether}): each tile's input slice then comes from memory once and from L1 for the
+     * other panels. All 8 of a 256-channel layer in one task, each tile writing 16 output blocks in turn,
+     * were slower than one panel a task.
      */
-    static final int MAX_PANELS_TOGETHER = 4;
+    static final int PANELS_TOGETHER = 4;
     /** Reduction steps per slice of the row tile: 32 KiB of weights, as on the NCHW tile, and a 7x7 stem's 147 in one. */
     static final int ROW_SLICE_STEPS = 2 * KB;
 
@@ -154,8 +155,10 @@ public final class ChannelVectorConv {
     private int bandPlane;
     private final IntConsumer copyTask;
     private final IntConsumer tileTask;
-    /** A task of {@link #panelsTogether} jobs: every panel over one group of tiles. */
+    /** A task of {@link #panelsTogether} jobs: up to {@link #PANELS_TOGETHER} panels over one group of tiles. */
     private final IntConsumer groupTask;
+    /** Tasks a pixel group's panels make in a {@link #panelsTogether} job, of up to {@link #PANELS_TOGETHER} panels each. */
+    private final int panelGroups;
 
     /** Where a tile's input pixels come from. */
     private enum Source {
@@ -327,7 +330,8 @@ public final class ChannelVectorConv {
         // every panel of one pixel group before the next group: the workers take tasks from both ends, so
         // each keeps to its own part of the map from layer to layer, and finds it in its own cache
         this.tileTask = t -> task(t % panels, t / panels);
-        this.groupTask = this::panelsTogetherSums;
+        this.panelGroups = (panels + PANELS_TOGETHER - 1) / PANELS_TOGETHER;
+        this.groupTask = t -> panelsTogetherSums(t % panelGroups, t / panelGroups);
     }
 
     /**
@@ -494,7 +498,7 @@ public final class ChannelVectorConv {
             int taskGroups = plan(n * tileCount);
             callSample = 0;
             boolean together = panelsTogether(n);
-            workers.parallelFor(together ? taskGroups : panels * taskGroups, together ? groupTask : tileTask);
+            workers.parallelFor(together ? panelGroups * taskGroups : panels * taskGroups, together ? groupTask : tileTask);
             return;
         }
         java.util.Arrays.fill(workspace, copySize(), workspaceSize(), 0f);
@@ -690,25 +694,27 @@ public final class ChannelVectorConv {
     }
 
     /**
-     * Whether a batch of {@code n} runs all weight panels in each task: a blocked input read in place, at least
-     * {@link #TOUCH_AHEAD_BYTES} of it, into 2 to {@link #MAX_PANELS_TOGETHER} panels on {@link BlockedMicroKernel}
-     * (at batch 16, ResNet-50's 1x1 layers of 64 and 128 channels on 56x56 and 28x28 maps, and 3x3 layers
+     * Whether a batch of {@code n} runs up to {@link #PANELS_TOGETHER} weight panels in each task: a blocked
+     * input read in place, at least {@link #TOUCH_AHEAD_BYTES} of it, into two or more panels on
+     * {@link BlockedMicroKernel} (at batch 16, ResNet-50's layers on 56x56 and 28x28 maps, and 3x3 layers
      * that read a framed input). Such an input comes from memory; a task of one panel read a tile's slice
-     * from there, and the next panel's task read it again from L2.
+     * from there, and each next panel's task read it again from L2.
      */
     boolean panelsTogether(int n) {
-        return grouped && !oneBlock && panels > 1 && panels <= MAX_PANELS_TOGETHER && !copies()
+        return grouped && !oneBlock && panels > 1 && !copies()
                 && (long) n * inSampleFloats * Float.BYTES >= TOUCH_AHEAD_BYTES;
     }
 
     /**
-     * Tiles [group * callTilesPerTask, ...) of every weight panel, slice by slice: each tile's input slice
-     * runs through one panel's weights after the other while it is in L1. Each panel's sums are those of
-     * {@link #groupedSums}, bit for bit: the same slices, in the same order.
+     * Tiles [group * callTilesPerTask, ...) of the weight panels of {@code panelGroup}, slice by slice: each
+     * tile's input slice runs through one panel's weights after the other while it is in L1. Each panel's
+     * sums are those of {@link #groupedSums}, bit for bit: the same slices, in the same order.
      */
-    private void panelsTogetherSums(int group) {
+    private void panelsTogetherSums(int panelGroup, int group) {
+        int p0 = panelGroup * PANELS_TOGETHER;
+        int p1 = Math.min(panels, p0 + PANELS_TOGETHER);
         float[] tiles = this.tiles.get();
-        int floats = (callTilesPerTask * panels + 1) * tileFloats + 1;
+        int floats = (callTilesPerTask * (p1 - p0) + 1) * tileFloats + 1;
         if (tiles.length < floats) {
             tiles = new float[floats];
             this.tiles.set(tiles);
@@ -721,7 +727,7 @@ public final class ChannelVectorConv {
         float read = 0;
         for (int g0 = 0; g0 < groups; g0 += SLICE_GROUPS) {
             int g1 = Math.min(groups, g0 + SLICE_GROUPS);
-            for (int panel = 0; panel < panels; panel++) {
+            for (int panel = p0; panel < p1; panel++) {
                 read += SliceReader.read(packed, panel * k * nc + g0 * groupFloats, panel * k * nc + g1 * groupFloats);
             }
             for (int tile = first; tile < last; tile++) {
@@ -730,9 +736,9 @@ public final class ChannelVectorConv {
                 int firstRun = inputOffset(sample, block);
                 boolean half = tileBlocks == 1 || block + 1 == blocks;
                 int secondRun = half ? firstRun : inputOffset(sample, block + 1);
-                for (int panel = 0; panel < panels; panel++) {
+                for (int panel = p0; panel < p1; panel++) {
                     // tile-major, [tile][panel]: a thread's sums in the order its tiles write them
-                    int t = ((tile - first) * panels + panel) * tileFloats;
+                    int t = ((tile - first) * (p1 - p0) + panel - p0) * tileFloats;
                     blockedTile(panel * k * nc, firstRun, secondRun, half, g0, g1, tiles, g0 == 0 ? t : later);
                     if (g0 > 0) {
                         BlockedMicroKernel.addTile(tiles, later, t, half ? PR * nc : tileFloats);
