@@ -331,7 +331,7 @@ public final class ChannelVectorConv {
         // each keeps to its own part of the map from layer to layer, and finds it in its own cache
         this.tileTask = t -> task(t % panels, t / panels);
         this.panelGroups = (panels + PANELS_TOGETHER - 1) / PANELS_TOGETHER;
-        this.groupTask = t -> panelsTogetherSums(t % panelGroups, t / panelGroups);
+        this.groupTask = t -> panelsTogetherTask(t % panelGroups, t / panelGroups);
     }
 
     /**
@@ -559,7 +559,7 @@ public final class ChannelVectorConv {
         int first = group * callTilesPerTask;
         int last = Math.min(callTiles, first + callTilesPerTask);
         if (grouped) {
-            groupedSums(panel, first, last, tiles);
+            groupedSums(panel, panel + 1, first, last, tiles);
         } else if (rows) {
             rowSums(panel, first, last, tiles);
         } else if (narrow) {
@@ -632,21 +632,23 @@ public final class ChannelVectorConv {
     }
 
     /**
-     * The sums of tiles [first, last) on {@link BlockedMicroKernel}, in slices of {@link #SLICE_GROUPS}
-     * reduction groups: the first slice's sums go to the tile, each later slice's to the room after the
-     * tiles and are then added to them. When the map has an odd number of pixel blocks, the last tile has
-     * one run: at stride 1 or 2 it runs a one-run tile, otherwise its second run repeats the first, summed
-     * and never stored.
+     * The sums of tiles [first, last) of weight panels [p0, p1) on {@link BlockedMicroKernel}, in slices of
+     * {@link #SLICE_GROUPS} reduction groups, each tile's input slice running through one panel's weights
+     * after the other while it is in L1: the first slice's sums go to the tile's room ([tile][panel]), each
+     * later slice's to the room after the tiles and are then added to them. When the map has an odd number
+     * of pixel blocks, the last tile has one run: at stride 1 or 2 it runs a one-run tile, otherwise its
+     * second run repeats the first, summed and never stored.
      */
-    private void groupedSums(int panel, int first, int last, float[] tiles) {
+    private void groupedSums(int p0, int p1, int first, int last, float[] tiles) {
         int groups = taps.length;
-        int aBase = panel * k * nc;
         int groupFloats = BlockedMicroKernel.GROUP * nc;
         int later = laterSlice(tiles);
         float read = 0;
         for (int g0 = 0; g0 < groups; g0 += SLICE_GROUPS) {
             int g1 = Math.min(groups, g0 + SLICE_GROUPS);
-            read += SliceReader.read(packed, aBase + g0 * groupFloats, aBase + g1 * groupFloats);
+            for (int panel = p0; panel < p1; panel++) {
+                read += SliceReader.read(packed, panel * k * nc + g0 * groupFloats, panel * k * nc + g1 * groupFloats);
+            }
             for (int tile = first; tile < last; tile++) {
                 if (callTouchAhead && tile + 1 < last) {
                     read += touchAhead(tile + 1, g0, g1);
@@ -656,22 +658,25 @@ public final class ChannelVectorConv {
                 int firstRun = inputOffset(sample, block);
                 boolean half = !oneBlock && (tileBlocks == 1 || block + 1 == blocks);
                 int secondRun = half ? firstRun : inputOffset(sample, block + 1);
-                int t = (tile - first) * tileFloats;
-                int sums = g0 == 0 ? t : later;
-                if (oneBlock) {
-                    // runs past the map's last block repeat its first: summed, never stored
-                    int second = block + 1 < blocks ? inputOffset(sample, block + 1) : firstRun;
-                    int third = block + 2 < blocks ? inputOffset(sample, block + 2) : firstRun;
-                    int fourth = block + 3 < blocks ? inputOffset(sample, block + 3) : firstRun;
-                    OneBlockMicroKernel.unitStep(packed, aBase, callPlanes, firstRun, second, third, fourth, taps, g0, g1, tiles, sums);
-                } else {
-                    blockedTile(aBase, firstRun, secondRun, half, g0, g1, tiles, sums);
-                }
-                if (g0 > 0) {
-                    BlockedMicroKernel.addTile(tiles, later, t, half ? PR * nc : tileFloats);
-                }
-                if (g1 == groups) {
-                    finish(panel, sample, tile % tileCount, t, tiles);
+                for (int panel = p0; panel < p1; panel++) {
+                    int aBase = panel * k * nc;
+                    int t = ((tile - first) * (p1 - p0) + panel - p0) * tileFloats;
+                    int sums = g0 == 0 ? t : later;
+                    if (oneBlock) {
+                        // runs past the map's last block repeat its first: summed, never stored
+                        int second = block + 1 < blocks ? inputOffset(sample, block + 1) : firstRun;
+                        int third = block + 2 < blocks ? inputOffset(sample, block + 2) : firstRun;
+                        int fourth = block + 3 < blocks ? inputOffset(sample, block + 3) : firstRun;
+                        OneBlockMicroKernel.unitStep(packed, aBase, callPlanes, firstRun, second, third, fourth, taps, g0, g1, tiles, sums);
+                    } else {
+                        blockedTile(aBase, firstRun, secondRun, half, g0, g1, tiles, sums);
+                    }
+                    if (g0 > 0) {
+                        BlockedMicroKernel.addTile(tiles, later, t, half ? PR * nc : tileFloats);
+                    }
+                    if (g1 == groups) {
+                        finish(panel, sample, tile % tileCount, t, tiles);
+                    }
                 }
             }
         }
@@ -705,12 +710,8 @@ public final class ChannelVectorConv {
                 && (long) n * inSampleFloats * Float.BYTES >= TOUCH_AHEAD_BYTES;
     }
 
-    /**
-     * Tiles [group * callTilesPerTask, ...) of the weight panels of {@code panelGroup}, slice by slice: each
-     * tile's input slice runs through one panel's weights after the other while it is in L1. Each panel's
-     * sums are those of {@link #groupedSums}, bit for bit: the same slices, in the same order.
-     */
-    private void panelsTogetherSums(int panelGroup, int group) {
+    /** Tiles [group * callTilesPerTask, ...) of the weight panels of {@code panelGroup}: a task of a {@link #panelsTogether} job. */
+    private void panelsTogetherTask(int panelGroup, int group) {
         int p0 = panelGroup * PANELS_TOGETHER;
         int p1 = Math.min(panels, p0 + PANELS_TOGETHER);
         float[] tiles = this.tiles.get();
@@ -720,36 +721,7 @@ public final class ChannelVectorConv {
             this.tiles.set(tiles);
         }
         int first = group * callTilesPerTask;
-        int last = Math.min(callTiles, first + callTilesPerTask);
-        int groups = taps.length;
-        int groupFloats = BlockedMicroKernel.GROUP * nc;
-        int later = laterSlice(tiles);
-        float read = 0;
-        for (int g0 = 0; g0 < groups; g0 += SLICE_GROUPS) {
-            int g1 = Math.min(groups, g0 + SLICE_GROUPS);
-            for (int panel = p0; panel < p1; panel++) {
-                read += SliceReader.read(packed, panel * k * nc + g0 * groupFloats, panel * k * nc + g1 * groupFloats);
-            }
-            for (int tile = first; tile < last; tile++) {
-                int sample = callSample + tile / tileCount;
-                int block = tile % tileCount * tileBlocks;
-                int firstRun = inputOffset(sample, block);
-                boolean half = tileBlocks == 1 || block + 1 == blocks;
-                int secondRun = half ? firstRun : inputOffset(sample, block + 1);
-                for (int panel = p0; panel < p1; panel++) {
-                    // tile-major, [tile][panel]: a thread's sums in the order its tiles write them
-                    int t = ((tile - first) * (p1 - p0) + panel - p0) * tileFloats;
-                    blockedTile(panel * k * nc, firstRun, secondRun, half, g0, g1, tiles, g0 == 0 ? t : later);
-                    if (g0 > 0) {
-                        BlockedMicroKernel.addTile(tiles, later, t, half ? PR * nc : tileFloats);
-                    }
-                    if (g1 == groups) {
-                        finish(panel, sample, tile % tileCount, t, tiles);
-                    }
-                }
-            }
-        }
-        tiles[tiles.length - 1] = read;
+        groupedSums(p0, p1, first, Math.min(callTiles, first + callTilesPerTask), tiles);
     }
 
     /**
