@@ -551,11 +551,7 @@ public final class ChannelVectorConv {
      * {@link #KB} steps: each slice of the panel is read from memory once and from L1 for every other tile.
      */
     private void task(int panel, int group) {
-        float[] tiles = this.tiles.get();
-        if (tiles.length < tilesFloats(callTilesPerTask)) {
-            tiles = new float[tilesFloats(callTilesPerTask)]; // a larger batch than the first job's
-            this.tiles.set(tiles);
-        }
+        float[] tiles = threadTiles(callTilesPerTask);
         int first = group * callTilesPerTask;
         int last = Math.min(callTiles, first + callTilesPerTask);
         if (grouped) {
@@ -586,6 +582,16 @@ public final class ChannelVectorConv {
             }
             tiles[tiles.length - 1] = read;
         }
+    }
+
+    /** The calling thread's tiles, room for {@code count} tiles' sums and what {@link #tilesFloats} adds: grown for a larger job than the first. */
+    private float[] threadTiles(int count) {
+        float[] tiles = this.tiles.get();
+        if (tiles.length < tilesFloats(count)) {
+            tiles = new float[tilesFloats(count)];
+            this.tiles.set(tiles);
+        }
+        return tiles;
     }
 
     /** Floats of a thread's tiles for a job of this many tiles per task: theirs, one more tile's, and one float. */
@@ -714,12 +720,7 @@ public final class ChannelVectorConv {
     private void panelsTogetherTask(int panelGroup, int group) {
         int p0 = panelGroup * PANELS_TOGETHER;
         int p1 = Math.min(panels, p0 + PANELS_TOGETHER);
-        float[] tiles = this.tiles.get();
-        int floats = (callTilesPerTask * (p1 - p0) + 1) * tileFloats + 1;
-        if (tiles.length < floats) {
-            tiles = new float[floats];
-            this.tiles.set(tiles);
-        }
+        float[] tiles = threadTiles(callTilesPerTask * (p1 - p0));
         int first = group * callTilesPerTask;
         groupedSums(p0, p1, first, Math.min(callTiles, first + callTilesPerTask), tiles);
     }
@@ -765,11 +766,7 @@ public final class ChannelVectorConv {
     public void bandSums(float[] band, int sample, int pixel0, int pixels) {
         int runs = pixels / PR;
         int bandTiles = (runs + tileBlocks - 1) / tileBlocks;
-        float[] tiles = this.tiles.get();
-        if (tiles.length < tilesFloats(bandTiles)) {
-            tiles = new float[tilesFloats(bandTiles)];
-            this.tiles.set(tiles);
-        }
+        float[] tiles = threadTiles(bandTiles);
         int groups = bandTaps.length;
         int groupFloats = BlockedMicroKernel.GROUP * nc;
         int later = laterSlice(tiles);
