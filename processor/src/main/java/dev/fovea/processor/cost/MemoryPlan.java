@@ -13,8 +13,9 @@ import java.util.List;
 /**
  * A live-range plan of activation buffers for one sample in inference. Each layer's output lives from
  * the layer that writes it to the last layer that reads it; element-wise layers (activations, batch norm,
- * dropout, layer scale, addition) and flatten write over their input when nothing else reads it. The network's input
- * belongs to the caller and is not counted.
+ * dropout, layer scale, addition) and flatten write over their input when nothing else reads it; a residual
+ * addition writes over its shortcut instead where it reads the shortcut last ({@link #overShortcut}). The
+ * network's input belongs to the caller and is not counted.
  *
  * <p>A value takes the buffer that was freed last, once every reader of that buffer's previous value
  * has run (a layer never writes the buffer it reads): that buffer was touched last, so it is still in
@@ -55,7 +56,13 @@ public record MemoryPlan(int[] buffer, long[] bufferBytes, long peakBytes, long 
         }
         lastUse[output] = n;
 
-        // Values that share a buffer: an in-place layer joins its input's group.
+        boolean[] joined = new boolean[n];
+        for (int i = 1; i < n; i++) {
+            if (layers.get(i).op() instanceof Op.Concat) {
+                layers.get(i).node().inputs().forEach(in -> joined[in] = true);
+            }
+        }
+        // Values that share a buffer: an in-place layer joins its input's group, a residual addition its shortcut's.
         int[] group = new int[n];
         long total = 0;
         for (int i = 1; i < n; i++) {
@@ -63,7 +70,8 @@ public record MemoryPlan(int[] buffer, long[] bufferBytes, long peakBytes, long 
             total += bytes[i];
             int in = r.node().inputs().getFirst();
             boolean inPlace = inPlace(r.op()) && in != 0 && readers[in] == 1 && bytes[in] == bytes[i];
-            group[i] = inPlace ? group[in] : i;
+            int shortcut = overShortcut(layers, i, group, readers, lastUse, bytes, joined);
+            group[i] = shortcut > 0 ? group[shortcut] : inPlace ? group[in] : i;
         }
         long[] groupBytes = new long[n];
         int[] start = new int[n];
@@ -95,6 +103,40 @@ public record MemoryPlan(int[] buffer, long[] bufferBytes, long peakBytes, long 
             buffer[i] = groupBuffer[group[i]];
         }
         return new MemoryPlan(buffer, packs ? packedSizes : warmSizes, peak, total);
+    }
+
+    /**
+     * The shortcut a residual addition writes over, or -1: an identity shortcut that this addition reads last,
+     * added to a value that only it reads. The runtime adds the shortcut inside the layer that makes that
+     * value, which then reads each of the shortcut's lines once and writes its sum there, where a separate
+     * array made it fetch the output's lines too. Not where the sum is a concatenation's part (it is written
+     * into the joined tensor); nor where that layer reads the shortcut as its input, or is depthwise (its
+     * kernels store their sums before they add the residual); nor where it is an inverted residual block's
+     * projection (a 1x1 layer reading a depthwise layer's output), which the runtime runs inside the
+     * depthwise layer's step, a band at a time, while later bands still read the block's input.
+     */
+    private static int overShortcut(List<Resolved> layers, int i, int[] group, int[] readers, int[] lastUse, long[] bytes,
+            boolean[] joined) {
+        List<Integer> inputs = layers.get(i).node().inputs();
+        if (!(layers.get(i).op() instanceof Op.Add a) || a.mode() != Op.AddMode.IDENTITY || inputs.size() != 2 || joined[i]) {
+            return -1;
+        }
+        int main = inputs.get(0);
+        int shortcut = inputs.get(1);
+        boolean dies = main != 0 && shortcut != 0 && main != shortcut && readers[main] == 1 && lastUse[shortcut] == i
+                && bytes[shortcut] == bytes[i];
+        // the layer that makes the value writes the sum: it must not read the shortcut as its input too
+        int maker = group[main];
+        boolean depthwise = layers.get(maker).op() instanceof Op.Conv c && c.isDepthwise();
+        return dies && !depthwise && !layers.get(maker).node().inputs().contains(shortcut) && !projectsDepthwise(layers, group, maker)
+                ? shortcut : -1;
+    }
+
+    /** Whether layer p (a group's first layer) is a 1x1 convolution of a depthwise convolution's output. */
+    private static boolean projectsDepthwise(List<Resolved> layers, int[] group, int p) {
+        int in = layers.get(p).node().inputs().getFirst();
+        return layers.get(p).op() instanceof Op.Conv c && isPointwise(c) && in != 0
+                && layers.get(group[in]).op() instanceof Op.Conv d && d.isDepthwise();
     }
 
     /**

@@ -2,12 +2,14 @@ package dev.fovea.processor.cost;
 
 import dev.fovea.runtime.weights.TensorSpec;
 import static com.google.common.truth.Truth.assertThat;
+import static com.google.common.truth.Truth.assertWithMessage;
 import static dev.fovea.processor.Decls.member;
 import static dev.fovea.processor.Decls.network;
 import static dev.fovea.processor.Decls.use;
 
 import dev.fovea.processor.Pipeline;
 import dev.fovea.processor.diag.Problems;
+import dev.fovea.processor.graph.Op;
 import dev.fovea.processor.report.LayerReport;
 import dev.fovea.processor.report.NetworkReport;
 import java.util.List;
@@ -180,7 +182,8 @@ class CostModelTest {
                 member("mix", use("Conv2d", "filters", 24, "kernel", List.of(1)), use("BatchNorm")),
                 member("sum", use("Add", "from", "joined"), use("ReLU")),
                 member("down", use("Conv2d", "filters", 16, "kernel", List.of(3), "stride", List.of(2), "padding", List.of(1))),
-                member("again", use("Conv2d", "filters", 16, "kernel", List.of(3), "padding", List.of(1))),
+                member("again", use("Conv2d", "filters", 16, "kernel", List.of(3), "padding", List.of(1)), use("ReLU"),
+                        use("Conv2d", "filters", 16, "kernel", List.of(1))),
                 member("sum2", use("Add", "from", "down")),
                 member("head", use("Conv2d", "filters", 4, "kernel", List.of(1)))));
         var layers = r.inferred().layers();
@@ -196,20 +199,40 @@ class CostModelTest {
             }
         }
         int sharing = 0;
+        int shortcuts = 0;
         for (int i = 1; i < n; i++) {
             for (int v = 1; v < i; v++) {
                 boolean live = lastUse[v] >= i;
                 if (live && buffer[v] == buffer[i]) {
-                    // only an element-wise layer over its input, which nothing else reads, may share
-                    assertThat(layers.get(i).node().inputs().getFirst()).isEqualTo(v);
-                    assertThat(readers[v]).isEqualTo(1);
+                    // only an element-wise layer over its input, which nothing else reads, may share, or a residual
+                    // addition over its shortcut, which it reads last, added to a value only it reads
+                    List<Integer> inputs = layers.get(i).node().inputs();
+                    boolean overInput = inputs.getFirst() == v && readers[v] == 1;
+                    boolean overShortcut = layers.get(i).op() instanceof Op.Add && inputs.size() == 2 && inputs.get(1) == v
+                            && lastUse[v] == i && readers[inputs.getFirst()] == 1;
+                    assertWithMessage("%s shares %s's buffer", layers.get(i).node().name(), layers.get(v).node().name())
+                            .that(overInput || overShortcut).isTrue();
+                    shortcuts += overShortcut ? 1 : 0;
                 } else if (!live && buffer[v] == buffer[i]) {
                     sharing++;
                 }
             }
         }
         assertThat(sharing).isGreaterThan(0); // and buffers are reused
+        // sum2 writes over its shortcut, down; sum does not, as mix, which makes the value it adds to, reads joined
+        assertThat(shortcuts).isEqualTo(1);
+        assertThat(buffer[index(layers, "sum2")]).isEqualTo(buffer[index(layers, "down")]);
+        assertThat(buffer[index(layers, "sum")]).isNotEqualTo(buffer[index(layers, "joined")]);
         long outputBytes = layers.get(n - 1).output().elements() * MemoryPlan.FLOAT_BYTES;
         assertThat(r.memory().bufferBytes()[buffer[n - 1]]).isEqualTo(outputBytes);
+    }
+
+    private static int index(List<dev.fovea.processor.infer.Resolved> layers, String name) {
+        for (int i = 0; i < layers.size(); i++) {
+            if (layers.get(i).node().name().equals(name)) {
+                return i;
+            }
+        }
+        throw new AssertionError("no layer " + name);
     }
 }

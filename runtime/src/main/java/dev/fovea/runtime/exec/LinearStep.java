@@ -186,6 +186,15 @@ final class LinearStep implements BlockableStep {
         this.residual = r;
     }
 
+    /**
+     * Whether its kernel can add a residual that lies in its own output array: every kernel but the depthwise
+     * ones reads a position's residual only as it writes that position's sum; those write their sums first and
+     * add the residual after.
+     */
+    boolean addsInPlace() {
+        return geometry != null && !geometry.isDepthwise();
+    }
+
     @Override
     public boolean readsBlocked() {
         return geometry != null && takesBlocks(geometry.ci(), ChannelVectorConv.readsPadded(geometry));

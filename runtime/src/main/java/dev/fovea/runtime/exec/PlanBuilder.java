@@ -404,6 +404,14 @@ public final class PlanBuilder {
             target.residual(buffer(in1));
             return;
         }
+        target = openWriting(in0, in0);
+        if (target != null && out == in1 && in1 != in0 && target.in() != buffer(out) && target.canTakeResidual() && target.addsInPlace()) {
+            // The compiler puts the sum over the shortcut only where this addition alone reads in0: the layer
+            // that makes it writes the sum there instead, each line of the shortcut read once and written back.
+            target.out = buffer(out);
+            target.residual(buffer(in1));
+            return;
+        }
         float[] a = buffer(in0);
         float[] b = buffer(in1);
         float[] dst = buffer(out);
