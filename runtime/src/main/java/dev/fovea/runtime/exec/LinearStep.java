@@ -374,6 +374,11 @@ final class LinearStep implements BlockableStep {
         return pass instanceof LinearKernel.ChannelVectorPass p && p.kernel().readsBands() && outBorder == null && !accumulate ? p : null;
     }
 
+    /** Its pass, once prepared, when it runs on {@link dev.fovea.runtime.kernels.ChannelVectorConv}; else null. */
+    LinearKernel.ChannelVectorPass channelVectorPass() {
+        return pass instanceof LinearKernel.ChannelVectorPass p ? p : null;
+    }
+
     /** Its pass, once prepared, when it is a depthwise layer on blocked tensors that adds nothing to its sums; else null. */
     LinearKernel.BlockedDepthwisePass depthwisePass() {
         return pass instanceof LinearKernel.BlockedDepthwisePass p && p.epilogue().residual() == null && outBorder == null && !accumulate

@@ -543,6 +543,7 @@ public final class PlanBuilder {
         if (fast()) {
             ExpandDepthwiseStep.project(steps, buffer(output));
             DepthwiseProjectionStep.fuse(steps, buffer(output));
+            ProjectedSumStep.fuse(steps);
         }
         return new InferenceSession(steps, input, buffer(output), batch, inputShape, outputShape, new Workers(threads));
     }

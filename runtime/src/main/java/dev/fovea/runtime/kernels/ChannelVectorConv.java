@@ -35,6 +35,10 @@ import jdk.incubator.vector.VectorSpecies;
  * activations, are the large operand, so there are few tasks per panel. Where the input comes from
  * memory, a task runs up to four panels over its blocks instead, one tile's input slice through each
  * panel in turn ({@link #panelsTogether}).
+ *
+ * <p>Two such layers into one output whose tiles cover the same pixels (a bottleneck's last 1x1 layer and
+ * its projection shortcut) run as one job ({@link #runJoined}): each tile sums the first layer's reduction,
+ * then the second's onto it, and goes through one epilogue, so the output is written once.
  */
 public final class ChannelVectorConv {
     static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
@@ -149,6 +153,8 @@ public final class ChannelVectorConv {
     private int callSample;
     /** Whether this job's tiles read the next tile's input ahead of the kernel ({@link #touchesAhead}). */
     private boolean callTouchAhead;
+    /** The layer whose reduction this job adds into each tile before the epilogue ({@link #runJoined}); null when none. */
+    private ChannelVectorConv callJoined;
     private int callTilesPerTask;
     /** The offsets of a band's channel blocks ({@link #beginBands}), and the plane they were made for. */
     private int[] bandTaps = new int[0];
@@ -512,6 +518,51 @@ public final class ChannelVectorConv {
         }
     }
 
+    /**
+     * As {@link #run}, with {@code other}'s reduction over {@code otherIn} added to each tile's sums before the
+     * epilogue: two 1x1 layers into one output, each output line written once (a bottleneck's last layer and
+     * its projection shortcut). Both must be able to share tiles ({@link #canJoin}); e's bias is the sum's.
+     */
+    public void runJoined(Workers workers, float[] in, ChannelVectorConv other, float[] otherIn, float[] out, OutputSlice slice, int n,
+            Epilogue e, float[] workspace) {
+        if (!canJoin(other)) {
+            throw new IllegalArgumentException("these layers do not share tiles: " + g + " and " + other.g);
+        }
+        other.callPlanes = otherIn;
+        other.callSample = 0;
+        other.callTouchAhead = false;
+        callJoined = other;
+        try {
+            run(workers, in, out, slice, n, e, workspace);
+        } finally {
+            callJoined = null;
+        }
+    }
+
+    /**
+     * Whether {@code other} can add its reduction into this layer's tiles ({@link #runJoined}): both read blocks
+     * in place into two-block tiles of the same output map and channels, their tiles over the same pixels.
+     */
+    public boolean canJoin(ChannelVectorConv other) {
+        boolean tiles = grouped && other.grouped && !oneBlock && !other.oneBlock && !copies() && !other.copies() && blockedOut
+                && other.blockedOut && nc == other.nc && tileBlocks == other.tileBlocks && blocks == other.blocks
+                && tileCount == other.tileCount && g.co() == other.g.co() && g.oh() == other.g.oh() && g.ow() == other.g.ow();
+        for (int block = 0; tiles && block < blocks; block++) {
+            tiles = firstPixel(block) == other.firstPixel(block) && validPixels(block) == other.validPixels(block);
+        }
+        return tiles;
+    }
+
+    /** The output position of a pixel block's first pixel. */
+    private int firstPixel(int block) {
+        return blocksPerRow == 0 ? block * PR : block / blocksPerRow * g.ow() + block % blocksPerRow * PR;
+    }
+
+    /** The pixels of a pixel block that lie in the map. */
+    private int validPixels(int block) {
+        return blocksPerRow == 0 ? PR : Math.min(PR, g.ow() - block % blocksPerRow * PR);
+    }
+
     /** Where a blocked residual's pixels lie, for the frame e's residual was laid out in: known from the first call on. */
     private void residualLayout(Epilogue e) {
         if (!java.util.Objects.equals(e.residualFrame(), residualFrame)) {
@@ -555,7 +606,7 @@ public final class ChannelVectorConv {
         int first = group * callTilesPerTask;
         int last = Math.min(callTiles, first + callTilesPerTask);
         if (grouped) {
-            groupedSums(panel, panel + 1, first, last, tiles);
+            groupedJob(panel, panel + 1, first, last, tiles);
         } else if (rows) {
             rowSums(panel, first, last, tiles);
         } else if (narrow) {
@@ -618,16 +669,8 @@ public final class ChannelVectorConv {
         int residualBase = sample * residualSampleFloats;
         for (int part = 0; part < count; part++) {
             int block = block0 + part;
-            int pixel;
-            int valid;
-            if (blocksPerRow == 0) {
-                pixel = block * PR;
-                valid = PR;
-            } else {
-                int x0 = block % blocksPerRow * PR;
-                pixel = block / blocksPerRow * g.ow() + x0;
-                valid = Math.min(PR, g.ow() - x0);
-            }
+            int pixel = firstPixel(block);
+            int valid = validPixels(block);
             int at = t + part * PR * nc;
             if (blockedOut) {
                 blockedEpilogue(tiles, at, valid, panel * nc, pixel, outBase, residualBase);
@@ -643,9 +686,11 @@ public final class ChannelVectorConv {
      * after the other while it is in L1: the first slice's sums go to the tile's room ([tile][panel]), each
      * later slice's to the room after the tiles and are then added to them. When the map has an odd number
      * of pixel blocks, the last tile has one run: at stride 1 or 2 it runs a one-run tile, otherwise its
-     * second run repeats the first, summed and never stored.
+     * second run repeats the first, summed and never stored. Unless {@code fresh}, the tiles already hold
+     * sums (a joined layer's, {@link #runJoined}) and every slice is added to them; after the last slice,
+     * {@code finisher}'s epilogue takes each tile, when there is one.
      */
-    private void groupedSums(int p0, int p1, int first, int last, float[] tiles) {
+    private void groupedSums(int p0, int p1, int first, int last, float[] tiles, boolean fresh, ChannelVectorConv finisher) {
         int groups = taps.length;
         int groupFloats = BlockedMicroKernel.GROUP * nc;
         int later = laterSlice(tiles);
@@ -667,7 +712,8 @@ public final class ChannelVectorConv {
                 for (int panel = p0; panel < p1; panel++) {
                     int aBase = panel * k * nc;
                     int t = ((tile - first) * (p1 - p0) + panel - p0) * tileFloats;
-                    int sums = g0 == 0 ? t : later;
+                    boolean stores = fresh && g0 == 0;
+                    int sums = stores ? t : later;
                     if (oneBlock) {
                         // runs past the map's last block repeat its first: summed, never stored
                         int second = block + 1 < blocks ? inputOffset(sample, block + 1) : firstRun;
@@ -677,11 +723,11 @@ public final class ChannelVectorConv {
                     } else {
                         blockedTile(aBase, firstRun, secondRun, half, g0, g1, tiles, sums);
                     }
-                    if (g0 > 0) {
+                    if (!stores) {
                         BlockedMicroKernel.addTile(tiles, later, t, half ? PR * nc : tileFloats);
                     }
-                    if (g1 == groups) {
-                        finish(panel, sample, tile % tileCount, t, tiles);
+                    if (g1 == groups && finisher != null) {
+                        finisher.finish(panel, sample, tile % tileCount, t, tiles);
                     }
                 }
             }
@@ -722,7 +768,17 @@ public final class ChannelVectorConv {
         int p1 = Math.min(panels, p0 + PANELS_TOGETHER);
         float[] tiles = threadTiles(callTilesPerTask * (p1 - p0));
         int first = group * callTilesPerTask;
-        groupedSums(p0, p1, first, Math.min(callTiles, first + callTilesPerTask), tiles);
+        groupedJob(p0, p1, first, Math.min(callTiles, first + callTilesPerTask), tiles);
+    }
+
+    /** Tiles [first, last) of panels [p0, p1): this layer's reduction, then a joined layer's onto the same sums, then the epilogue. */
+    private void groupedJob(int p0, int p1, int first, int last, float[] tiles) {
+        if (callJoined == null) {
+            groupedSums(p0, p1, first, last, tiles, true, this);
+        } else {
+            groupedSums(p0, p1, first, last, tiles, true, null);
+            callJoined.groupedSums(p0, p1, first, last, tiles, false, this);
+        }
     }
 
     /**
