@@ -111,7 +111,7 @@ final class ChannelLayouts {
             if (t.readers.size() == 1 || adder != null) {
                 BlockableStep first = sum != null ? sum[0] : (BlockableStep) t.writer;
                 int lastRead = Math.max(positions.get(reader), adder == null ? -1 : positions.get(adder));
-                arrays.lend(frame, first.framedFloats(frame), positions.get(first), lastRead, (framed, clearsBorder) -> {
+                arrays.lend(frame, first.framedFloats(frame), positions.get(first), lastRead, first, adder, (framed, clearsBorder) -> {
                     first.frameOutput(frame, framed, clearsBorder);
                     if (sum != null) {
                         sum[1].accumulateFramed(framed, frame);
@@ -149,20 +149,39 @@ final class ChannelLayouts {
             int lastRead;
             final List<Layout> layouts = new ArrayList<>();
             final List<Holder> holders = new ArrayList<>();
+            /** The step that adds its last tensor as its residual, and reads it last; null when none does. */
+            Step lastAdder;
 
             /** Whether every tensor it held so far is laid out as {@code layout}. */
             boolean holdsOnly(Layout layout) {
                 return layouts.stream().allMatch(layout::equals);
             }
+
+            /**
+             * Whether {@code writer} may write a tensor laid out as {@code layout} over its last one: it adds that
+             * tensor as its residual, the last to read it, and reads each position only as it writes it.
+             */
+            boolean addedOverBy(Step writer, Layout layout) {
+                return lastAdder == writer && layouts.getLast().equals(layout);
+            }
         }
 
         private final List<Loan> loans = new ArrayList<>();
 
-        /** Lends a tensor of {@code floats} in frame f, written first by step {@code from} and read last by step {@code until}. */
-        void lend(ChannelBlocks.Frame f, int floats, int from, int until, Holder holder) {
+        /**
+         * Lends a tensor of {@code floats} in frame f, written first by {@code writer}, step {@code from}, read last by
+         * step {@code until}, and added as a residual by {@code adder} (null: by none). A writer that adds the last
+         * tensor of a loan, laid out alike, writes over it (a basic block's sum over its input); otherwise the
+         * tensor takes a loan whose last tensor's last reader has run.
+         */
+        void lend(ChannelBlocks.Frame f, int floats, int from, int until, Step writer, Step adder, Holder holder) {
             Layout layout = new Layout(f, floats);
             Loan chosen = null;
             for (Loan l : loans) {
+                if (l.addedOverBy(writer, layout)) {
+                    chosen = l;
+                    break;
+                }
                 if (l.lastRead < from && (chosen == null || better(l, chosen, layout))) {
                     chosen = l;
                 }
@@ -173,6 +192,7 @@ final class ChannelLayouts {
             }
             chosen.floats = Math.max(chosen.floats, floats);
             chosen.lastRead = until;
+            chosen.lastAdder = adder;
             chosen.layouts.add(layout);
             chosen.holders.add(holder);
         }

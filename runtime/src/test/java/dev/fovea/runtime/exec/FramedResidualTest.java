@@ -20,8 +20,9 @@ import org.junit.jupiter.api.Test;
  * second as its residual. Both read it inside the zero frame the first one's window needs, so that layer
  * runs as Winograd's too (with ReLU; with ReLU6, which Winograd's kernel does not take, both run on the
  * channel-vector kernel, the residual still framed). When the block's input is the sum a projection
- * shortcut made, the convolution and the projection that write it both write inside the frame. The
- * values are the reference path's.
+ * shortcut made, the convolution and the projection that write it both write inside the frame. Where a
+ * block's sum is the next block's input, read framed the same way, it goes over the block's own input,
+ * in its frame. The values are the reference path's.
  */
 class FramedResidualTest {
     private static final int C = 32;
@@ -67,6 +68,26 @@ class FramedResidualTest {
         b.add("sum", 2, 0, 2, C * P);
         b.activation("relu2", 2, 2, a, 0, C * P);
         b.conv2d("head", 2, 3, "head.weight", null, C, H, H, 16, H, H, 1, 1, 1, 1, 0, 0, 1, 1, 1);
+    }
+
+    /**
+     * Two basic blocks: the first one's sum is the second one's input, read framed by its first convolution and
+     * added by its second, so the first block's second convolution writes it over its own residual, in the frame.
+     */
+    private static void twoBlocks(PlanBuilder b, Activation a) {
+        b.conv2d("stem", -1, 0, "stem.weight", "stem.bias", 16, H, H, C, H, H, 1, 1, 1, 1, 0, 0, 1, 1, 1);
+        b.activation("stem_relu", 0, 0, a, 0, C * P);
+        b.conv2d("first.conv1", 0, 1, "conv1.weight", "conv1.bias", C, H, H, C, H, H, 3, 3, 1, 1, 1, 1, 1, 1, 1);
+        b.activation("first.relu1", 1, 1, a, 0, C * P);
+        b.conv2d("first.conv2", 1, 2, "conv2.weight", "conv2.bias", C, H, H, C, H, H, 3, 3, 1, 1, 1, 1, 1, 1, 1);
+        b.add("first.sum", 2, 0, 2, C * P);
+        b.activation("first.relu2", 2, 2, a, 0, C * P);
+        b.conv2d("conv1", 2, 1, "conv1.weight", "conv1.bias", C, H, H, C, H, H, 3, 3, 1, 1, 1, 1, 1, 1, 1);
+        b.activation("relu1", 1, 1, a, 0, C * P);
+        b.conv2d("conv2", 1, 0, "conv2.weight", "conv2.bias", C, H, H, C, H, H, 3, 3, 1, 1, 1, 1, 1, 1, 1);
+        b.add("sum", 0, 2, 0, C * P);
+        b.activation("relu2", 0, 0, a, 0, C * P);
+        b.conv2d("head", 0, 3, "head.weight", null, C, H, H, 16, H, H, 1, 1, 1, 1, 0, 0, 1, 1, 1);
     }
 
     /**
@@ -139,6 +160,17 @@ class FramedResidualTest {
         assertSame(first, later, "the two blocks' middle tensors");
         assertNotSame(sum, later, "the sum, read by the second block's both convolutions");
         assertClose(run(PlanBuilder.Mode.REFERENCE, Activation.RELU, FramedResidualTest::projectedThenBasic), fast);
+    }
+
+    @Test
+    void aBlocksSumGoesOverItsFramedInputWhenTheNextBlockReadsItFramed() {
+        for (Activation a : new Activation[] {Activation.RELU, Activation.RELU6}) {
+            Run fast = run(PlanBuilder.Mode.FAST, a, FramedResidualTest::twoBlocks);
+            LinearStep writer = (LinearStep) fast.steps().get("first.conv2");
+            assertSame(writer.residual(), writer.writes(), "the first block's sum over its input (" + a + ")");
+            assertSame(writer.writes(), ((LinearStep) fast.steps().get("conv1")).in(), "the second block's input (" + a + ")");
+            assertClose(run(PlanBuilder.Mode.REFERENCE, a, FramedResidualTest::twoBlocks), fast);
+        }
     }
 
     private static void assertClose(Run expected, Run actual) {
