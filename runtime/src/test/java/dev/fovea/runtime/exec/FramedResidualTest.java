@@ -62,12 +62,17 @@ class FramedResidualTest {
 
     /** The basic block on buffer 0, then the 1x1 head. */
     private static void basicBlock(PlanBuilder b, Activation a) {
-        b.conv2d("conv1", 0, 1, "conv1.weight", "conv1.bias", C, H, H, C, H, H, 3, 3, 1, 1, 1, 1, 1, 1, 1);
-        b.activation("relu1", 1, 1, a, 0, C * P);
-        b.conv2d("conv2", 1, 2, "conv2.weight", "conv2.bias", C, H, H, C, H, H, 3, 3, 1, 1, 1, 1, 1, 1, 1);
-        b.add("sum", 2, 0, 2, C * P);
-        b.activation("relu2", 2, 2, a, 0, C * P);
+        basicBlock(b, a, "", 0, 2);
         b.conv2d("head", 2, 3, "head.weight", null, C, H, H, 16, H, H, 1, 1, 1, 1, 0, 0, 1, 1, 1);
+    }
+
+    /** A basic block from buffer {@code in} to buffer {@code out}, through buffer 1, its layers' names after {@code prefix}. */
+    private static void basicBlock(PlanBuilder b, Activation a, String prefix, int in, int out) {
+        b.conv2d(prefix + "conv1", in, 1, "conv1.weight", "conv1.bias", C, H, H, C, H, H, 3, 3, 1, 1, 1, 1, 1, 1, 1);
+        b.activation(prefix + "relu1", 1, 1, a, 0, C * P);
+        b.conv2d(prefix + "conv2", 1, out, "conv2.weight", "conv2.bias", C, H, H, C, H, H, 3, 3, 1, 1, 1, 1, 1, 1, 1);
+        b.add(prefix + "sum", out, in, out, C * P);
+        b.activation(prefix + "relu2", out, out, a, 0, C * P);
     }
 
     /**
@@ -77,16 +82,8 @@ class FramedResidualTest {
     private static void twoBlocks(PlanBuilder b, Activation a) {
         b.conv2d("stem", -1, 0, "stem.weight", "stem.bias", 16, H, H, C, H, H, 1, 1, 1, 1, 0, 0, 1, 1, 1);
         b.activation("stem_relu", 0, 0, a, 0, C * P);
-        b.conv2d("first.conv1", 0, 1, "conv1.weight", "conv1.bias", C, H, H, C, H, H, 3, 3, 1, 1, 1, 1, 1, 1, 1);
-        b.activation("first.relu1", 1, 1, a, 0, C * P);
-        b.conv2d("first.conv2", 1, 2, "conv2.weight", "conv2.bias", C, H, H, C, H, H, 3, 3, 1, 1, 1, 1, 1, 1, 1);
-        b.add("first.sum", 2, 0, 2, C * P);
-        b.activation("first.relu2", 2, 2, a, 0, C * P);
-        b.conv2d("conv1", 2, 1, "conv1.weight", "conv1.bias", C, H, H, C, H, H, 3, 3, 1, 1, 1, 1, 1, 1, 1);
-        b.activation("relu1", 1, 1, a, 0, C * P);
-        b.conv2d("conv2", 1, 0, "conv2.weight", "conv2.bias", C, H, H, C, H, H, 3, 3, 1, 1, 1, 1, 1, 1, 1);
-        b.add("sum", 0, 2, 0, C * P);
-        b.activation("relu2", 0, 0, a, 0, C * P);
+        basicBlock(b, a, "first.", 0, 2);
+        basicBlock(b, a, "", 2, 0);
         b.conv2d("head", 0, 3, "head.weight", null, C, H, H, 16, H, H, 1, 1, 1, 1, 0, 0, 1, 1, 1);
     }
 
