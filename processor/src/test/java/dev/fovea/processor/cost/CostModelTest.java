@@ -10,6 +10,7 @@ import static dev.fovea.processor.Decls.use;
 import dev.fovea.processor.Pipeline;
 import dev.fovea.processor.diag.Problems;
 import dev.fovea.processor.graph.Op;
+import dev.fovea.processor.infer.Resolved;
 import dev.fovea.processor.report.LayerReport;
 import dev.fovea.processor.report.NetworkReport;
 import java.util.List;
@@ -227,7 +228,7 @@ class CostModelTest {
         assertThat(r.memory().bufferBytes()[buffer[n - 1]]).isEqualTo(outputBytes);
     }
 
-    private static int index(List<dev.fovea.processor.infer.Resolved> layers, String name) {
+    private static int index(List<Resolved> layers, String name) {
         for (int i = 0; i < layers.size(); i++) {
             if (layers.get(i).node().name().equals(name)) {
                 return i;

@@ -521,13 +521,11 @@ public final class ChannelVectorConv {
     /**
      * As {@link #run}, with {@code other}'s reduction over {@code otherIn} added to each tile's sums before the
      * epilogue: two 1x1 layers into one output, each output line written once (a bottleneck's last layer and
-     * its projection shortcut). Both must be able to share tiles ({@link #canJoin}); e's bias is the sum's.
+     * its projection shortcut). The caller has checked once that they share tiles ({@link #canJoin}); e's bias
+     * is the sum's.
      */
     public void runJoined(Workers workers, float[] in, ChannelVectorConv other, float[] otherIn, float[] out, OutputSlice slice, int n,
             Epilogue e, float[] workspace) {
-        if (!canJoin(other)) {
-            throw new IllegalArgumentException("these layers do not share tiles: " + g + " and " + other.g);
-        }
         other.callPlanes = otherIn;
         other.callSample = 0;
         other.callTouchAhead = false;
