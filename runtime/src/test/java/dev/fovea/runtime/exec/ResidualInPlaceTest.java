@@ -2,6 +2,7 @@ package dev.fovea.runtime.exec;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -133,8 +134,12 @@ class ResidualInPlaceTest {
     }
 
     private static void assertInPlace(Run fast, String layer, String kernel) {
-        LinearStep step = (LinearStep) fast.steps().get(layer);
         assertEquals(kernel, fast.kernels().get(layer));
+        assertWritesOverResidual(fast, layer);
+    }
+
+    private static void assertWritesOverResidual(Run fast, String layer) {
+        LinearStep step = (LinearStep) fast.steps().get(layer);
         assertSame(step.residual(), step.writes(), layer + " writes the sum over its residual");
     }
 
@@ -147,7 +152,7 @@ class ResidualInPlaceTest {
     void aBottlenecksLastLayerWritesTheSumOverAShortcutOfPaddedBlocksOrNchw() {
         // 20 channels: padded to 24 in blocks of 8, NCHW beside blocks of 16 (its 1x1 layers then on the im2col product)
         Run fast = checked(20, ResidualInPlaceTest::bottleneck);
-        assertInPlace(fast, "expand", fast.kernels().get("expand"));
+        assertWritesOverResidual(fast, "expand");
         assertTrue(Set.of("channel-vector blocked", "im2col gemm").contains(fast.kernels().get("expand")), fast.kernels().toString());
     }
 
@@ -159,13 +164,13 @@ class ResidualInPlaceTest {
     @Test
     void aLayerThatReadsItsShortcutLeavesTheAdditionToAStepOfItsOwn() {
         Run fast = checked(32, ResidualInPlaceTest::readsItsShortcut);
-        assertEquals(null, ((LinearStep) fast.steps().get("own")).residual());
+        assertNull(((LinearStep) fast.steps().get("own")).residual());
         assertNotSame(fast.steps().get("own").writes(), fast.steps().get("stem").writes());
     }
 
     @Test
     void aDepthwiseLayerLeavesTheAdditionToAStepOfItsOwn() {
         Run fast = checked(32, ResidualInPlaceTest::depthwise);
-        assertEquals(null, ((LinearStep) fast.steps().get("depthwise")).residual());
+        assertNull(((LinearStep) fast.steps().get("depthwise")).residual());
     }
 }
