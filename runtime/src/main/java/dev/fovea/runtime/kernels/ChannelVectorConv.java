@@ -32,9 +32,9 @@ import jdk.incubator.vector.VectorSpecies;
  * <p>A task runs one weight panel over up to 32 pixel blocks, the reduction in slices of {@link #KB}
  * steps or {@link #SLICE_GROUPS} groups: each weight slice is read from memory once, by
  * {@link SliceReader}, and from L1 for every block. On the small maps the weights, not the
- * activations, are the large operand, so there are few tasks per panel. Where the input comes from
- * memory, a task runs up to four panels over its blocks instead, one tile's input slice through each
- * panel in turn ({@link #panelsTogether}).
+ * activations, are the large operand, so there are few tasks per panel. A 1x1 layer on a blocked input,
+ * and any layer whose input comes from memory, runs up to four panels over its blocks in a task instead,
+ * one tile's input slice through each panel in turn ({@link #panelsTogether}).
  *
  * <p>Two such layers into one output whose tiles cover the same pixels (a bottleneck's last 1x1 layer and
  * its projection shortcut) run as one job ({@link #runJoined}): each tile sums the first layer's reduction,
@@ -66,10 +66,9 @@ public final class ChannelVectorConv {
      */
     static final long TOUCH_AHEAD_BYTES = 8L << 20;
     /**
-     * Weight panels a task runs together in a job over an input of at least {@link #TOUCH_AHEAD_BYTES}
-     * ({@link #panelsTogether}): each tile's input slice then comes from memory once and from L1 for the
-     * other panels. All 8 of a 256-channel layer in one task, each tile writing 16 output blocks in turn,
-     * were slower than one panel a task.
+     * Weight panels a task runs together ({@link #panelsTogether}): each tile's input slice then comes from
+     * memory once and from L1 for the other panels. All 8 of a 256-channel layer in one task, each tile
+     * writing 16 output blocks in turn, were slower than one panel a task.
      */
     static final int PANELS_TOGETHER = 4;
     /** Reduction steps per slice of the row tile: 32 KiB of weights, as on the NCHW tile, and a 7x7 stem's 147 in one. */
@@ -750,14 +749,16 @@ public final class ChannelVectorConv {
 
     /**
      * Whether a batch of {@code n} runs up to {@link #PANELS_TOGETHER} weight panels in each task: a blocked
-     * input read in place, at least {@link #TOUCH_AHEAD_BYTES} of it, into two or more panels on
-     * {@link BlockedMicroKernel} (at batch 16, ResNet-50's layers on 56x56 and 28x28 maps, and 3x3 layers
-     * that read a framed input). Such an input comes from memory; a task of one panel read a tile's slice
-     * from there, and each next panel's task read it again from L2.
+     * input read in place into two or more panels on {@link BlockedMicroKernel}, by a 1x1 stride-1 layer at
+     * any size, by a windowed or strided one from {@link #TOUCH_AHEAD_BYTES} of input (at batch 16, ResNet's
+     * 3x3 layers that read a framed input on 56x56 maps). A task of one panel read a tile's input slice from
+     * memory or from the other core's cache, and each next panel's task read it again from L2. The 1x1
+     * layers gained at every size (MobileNet v1 3% at batch 1 and 16, ResNet-50 about 2% at 16); ResNet-18's
+     * strided layers below 8 MiB lost half a percent at batch 16.
      */
     boolean panelsTogether(int n) {
         return grouped && !oneBlock && panels > 1 && !copies()
-                && (long) n * inSampleFloats * Float.BYTES >= TOUCH_AHEAD_BYTES;
+                && (source == Source.BLOCKED_FLAT || (long) n * inSampleFloats * Float.BYTES >= TOUCH_AHEAD_BYTES);
     }
 
     /** Tiles [group * callTilesPerTask, ...) of the weight panels of {@code panelGroup}: a task of a {@link #panelsTogether} job. */
