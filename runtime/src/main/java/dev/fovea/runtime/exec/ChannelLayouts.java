@@ -86,7 +86,8 @@ final class ChannelLayouts {
     /**
      * A blocked tensor whose only reader is a convolution with a padded window is written straight into
      * the zero border that window needs, in an array outside the plan's buffers (its border zero: see
-     * {@link FramedArrays}), and read in place: no padded copy per call. The writer is a convolution
+     * {@link FramedArrays}), and read in place: no padded copy per call. The reader may be a convolution
+     * that its max pool runs with ({@link ConvPoolStep}). The writer is a convolution
      * or a max pool (VGG's pools before each stage's first 3x3 layer, which can then run as Winograd's).
      * A second reader that adds the tensor as its residual (ResNet's basic blocks: the block's input)
      * reads it in the frame too. Tensors whose lives do not overlap share an array ({@link FramedArrays}):
@@ -95,14 +96,15 @@ final class ChannelLayouts {
     private static void frameWindows(List<Tensor> tensors, Map<BlockableStep, Roles> roles, Map<Step, Integer> positions) {
         FramedArrays arrays = new FramedArrays();
         for (Tensor t : tensors) {
-            if (!t.blocked || t.readers.isEmpty() || t.readers.size() > 2 || !(t.readers.get(0) instanceof LinearStep reader)) {
+            LinearStep reader = t.readers.isEmpty() ? null : windowOf(t.readers.get(0));
+            if (!t.blocked || reader == null || t.readers.size() > 2) {
                 continue;
             }
             LinearStep[] sum = projectedSum(t, roles);
             if (sum == null && !(t.writer instanceof BlockableStep w && w.canWriteFramed())) {
                 continue;
             }
-            Roles r = roles.get(reader);
+            Roles r = roles.get((BlockableStep) t.readers.get(0));
             ChannelBlocks.Frame frame = reader.wantedFrame(r.out().blocked);
             if (r.in() != t || r.residual() == t || r.prior() == t || frame == null) {
                 continue;
@@ -110,7 +112,7 @@ final class ChannelLayouts {
             LinearStep adder = t.readers.size() == 2 ? residualReader(t, t.readers.get(1), roles) : null;
             if (t.readers.size() == 1 || adder != null) {
                 BlockableStep first = sum != null ? sum[0] : (BlockableStep) t.writer;
-                int lastRead = Math.max(positions.get(reader), adder == null ? -1 : positions.get(adder));
+                int lastRead = Math.max(positions.get(t.readers.get(0)), adder == null ? -1 : positions.get(adder));
                 arrays.lend(frame, first.framedFloats(frame), positions.get(first), lastRead, first, adder, (framed, clearsBorder) -> {
                     first.frameOutput(frame, framed, clearsBorder);
                     if (sum != null) {
@@ -124,6 +126,11 @@ final class ChannelLayouts {
             }
         }
         arrays.allocate();
+    }
+
+    /** The convolution whose window reads a step's input: the step itself, or a stem's that pools as it goes ({@link ConvPoolStep}); else null. */
+    private static LinearStep windowOf(Step step) {
+        return step instanceof LinearStep l ? l : step instanceof ConvPoolStep c ? c.conv() : null;
     }
 
     /**

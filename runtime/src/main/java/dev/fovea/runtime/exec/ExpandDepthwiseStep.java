@@ -1,5 +1,7 @@
 package dev.fovea.runtime.exec;
 
+import dev.fovea.runtime.kernels.Activation;
+import dev.fovea.runtime.kernels.ConvGeometry;
 import dev.fovea.runtime.kernels.ExpandDepthwise;
 import java.util.List;
 
@@ -37,8 +39,7 @@ final class ExpandDepthwiseStep implements BlockableStep {
      */
     static void fuse(List<Step> steps, float[] output, int batch) {
         for (int i = 0; i + 1 < steps.size(); i++) {
-            if (steps.get(i) instanceof LinearStep e && steps.get(i + 1) instanceof LinearStep d && fusable(e, d)
-                    && ((long) batch * e.geometry().outputSize() >= LARGE_FLOATS || e.geometry().ci() <= FEW_INPUT_CHANNELS)
+            if (steps.get(i) instanceof LinearStep e && steps.get(i + 1) instanceof LinearStep d && fusable(e, d, batch)
                     && e.writes() != output && d.writes() != e.in() && readOnlyBy(steps, i + 1, e.writes())) {
                 steps.set(i, new ExpandDepthwiseStep(e, d, batch));
                 steps.remove(i + 1);
@@ -98,10 +99,18 @@ final class ExpandDepthwiseStep implements BlockableStep {
      */
     private static final int FEW_INPUT_CHANNELS = 160;
 
-    private static boolean fusable(LinearStep e, LinearStep d) {
+    private static boolean fusable(LinearStep e, LinearStep d, int batch) {
         return e.geometry() != null && d.geometry() != null && !e.accumulates() && !d.accumulates() && e.residual() == null
-                && d.residual() == null && d.in() == e.writes()
-                && ExpandDepthwise.handles(e.geometry(), e.activation(), d.geometry(), d.activation());
+                && d.residual() == null && d.in() == e.writes() && pairs(e.geometry(), e.activation(), d.geometry(), d.activation(), batch);
+    }
+
+    /**
+     * Whether a 1x1 layer of geometry e and the depthwise layer d that reads its output fuse at this batch, with
+     * these activations folded in: where the fused kernel takes them, and the expanded tensor is large or the
+     * expand reads few channels.
+     */
+    static boolean pairs(ConvGeometry e, Activation ea, ConvGeometry d, Activation da, int batch) {
+        return ExpandDepthwise.handles(e, ea, d, da) && ((long) batch * e.outputSize() >= LARGE_FLOATS || e.ci() <= FEW_INPUT_CHANNELS);
     }
 
     /** Whether no step after {@code reader} reads {@code buffer} before one writes it again. */
@@ -153,6 +162,11 @@ final class ExpandDepthwiseStep implements BlockableStep {
             LinearStep.Folded d = depthwise.takeFolded();
             fused = new ExpandDepthwise(expand.geometry(), e.weight(), e.epilogue(), depthwise.geometry(), d.weight(), d.epilogue(), blockedIn);
             return;
+        }
+        if (StandIns.is(expand.writes())) {
+            float[] expanded = new float[expand.wholeOutputFloats()];
+            depthwise.rebind(expand.writes(), expanded);
+            expand.rebind(expand.writes(), expanded);
         }
         expand.prepare(blockedIn, blockedOut);
         depthwise.prepare(blockedOut, blockedOut);

@@ -67,6 +67,27 @@ enum LinearKernel {
     @FunctionalInterface
     interface Pass {
         void run(Workers workers, float[] in, float[] out, OutputSlice outSlice);
+
+        /** The same layer one sample at a time, where its kernel goes sample by sample anyway; else null. */
+        default BySample bySample() {
+            return null;
+        }
+    }
+
+    /**
+     * A layer run on one sample of its input into an array of one sample (a map that its max pool reads as it
+     * goes), {@code sampleFloats} of them in the layout its kernel writes.
+     */
+    record BySample(SampleRun kernel, int sampleFloats) {
+        void run(Workers workers, float[] in, int sample, float[] out) {
+            kernel.run(workers, in, sample, out);
+        }
+    }
+
+    /** Sample {@code sample} of {@code in} through a kernel, into the first sample of {@code out}. */
+    @FunctionalInterface
+    interface SampleRun {
+        void run(Workers workers, float[] in, int sample, float[] out);
     }
 
     private final String label;
@@ -130,10 +151,21 @@ enum LinearKernel {
 
     private static Pass winograd(Operands o) {
         WinogradConv k = new WinogradConv(o.geometry(), o.weight(), o.inFrame(), o.outFrame());
-        Workspace w = reserve(o, k.workspaceSize(o.batch()));
-        int batch = o.batch();
-        Epilogue epilogue = o.epilogue();
-        return (workers, in, out, slice) -> k.run(workers, in, out, slice, batch, epilogue, w.floats());
+        return new WinogradPass(k, o.batch(), o.epilogue(), reserve(o, k.workspaceSize(o.batch())));
+    }
+
+    /** A pass on {@link WinogradConv}, whose jobs can be of one sample. */
+    private record WinogradPass(WinogradConv kernel, int batch, Epilogue epilogue, Workspace workspace) implements Pass {
+        @Override
+        public void run(Workers workers, float[] in, float[] out, OutputSlice slice) {
+            kernel.run(workers, in, out, slice, batch, epilogue, workspace.floats());
+        }
+
+        @Override
+        public BySample bySample() {
+            return new BySample((workers, in, sample, out) -> kernel.runSample(workers, in, sample, out, epilogue, workspace.floats()),
+                    kernel.outSampleFloats());
+        }
     }
 
     private static Pass channelVectorBlocked(Operands o) {
@@ -154,6 +186,12 @@ enum LinearKernel {
         public void run(Workers workers, float[] in, float[] out, OutputSlice slice) {
             kernel.run(workers, in, out, slice, batch, epilogue, workspace.floats());
         }
+
+        @Override
+        public BySample bySample() {
+            return new BySample((workers, in, sample, out) -> kernel.runSample(workers, in, sample, out, epilogue, workspace.floats()),
+                    kernel.outSampleFloats());
+        }
     }
 
     private static Pass depthwise(Operands o) {
@@ -165,18 +203,41 @@ enum LinearKernel {
 
     private static Pass direct(Operands o) {
         DirectConv k = new DirectConv(o.geometry(), o.weight());
-        Workspace w = reserve(o, k.workspaceSize());
-        int batch = o.batch();
-        Epilogue epilogue = o.epilogue();
-        return (workers, in, out, slice) -> k.run(workers, in, out, slice, batch, epilogue, w.floats());
+        return new DirectPass(k, o.geometry(), o.batch(), o.epilogue(), reserve(o, k.workspaceSize()));
+    }
+
+    /** A pass on {@link DirectConv}, which goes sample by sample. */
+    private record DirectPass(DirectConv kernel, ConvGeometry g, int batch, Epilogue epilogue, Workspace workspace) implements Pass {
+        @Override
+        public void run(Workers workers, float[] in, float[] out, OutputSlice slice) {
+            kernel.run(workers, in, out, slice, batch, epilogue, workspace.floats());
+        }
+
+        @Override
+        public BySample bySample() {
+            return new BySample((workers, in, sample, out) -> kernel.runSample(workers, in, sample, out, epilogue, workspace.floats()),
+                    g.outputSize());
+        }
     }
 
     private static Pass gemm(Operands o) {
         ConvGemm k = new ConvGemm(o.geometry(), o.weight());
-        Workspace w = reserve(o, k.workspaceSize());
-        int batch = o.batch();
-        Epilogue epilogue = o.epilogue();
-        return (workers, in, out, slice) -> k.run(workers, in, 0, out, slice, batch, epilogue, w.floats());
+        return new GemmPass(k, o.geometry(), o.batch(), o.epilogue(), reserve(o, k.workspaceSize()));
+    }
+
+    /** A pass on {@link ConvGemm}, which goes sample by sample. */
+    private record GemmPass(ConvGemm kernel, ConvGeometry g, int batch, Epilogue epilogue, Workspace workspace) implements Pass {
+        @Override
+        public void run(Workers workers, float[] in, float[] out, OutputSlice slice) {
+            kernel.run(workers, in, 0, out, slice, batch, epilogue, workspace.floats());
+        }
+
+        @Override
+        public BySample bySample() {
+            OutputSlice one = OutputSlice.whole(g.outputSize());
+            return new BySample((workers, in, sample, out) -> kernel.run(workers, in, sample * g.inputSize(), out, one, 1, epilogue,
+                    workspace.floats()), g.outputSize());
+        }
     }
 
     private static Workspace reserve(Operands o, int floats) {

@@ -204,7 +204,28 @@ final class LinearStep implements BlockableStep {
     @Override
     public boolean writesBlocked() {
         return geometry != null
-                && takesBlocks(geometry.co(), (long) batch * ChannelBlocks.sampleFloats(geometry.co(), geometry.positions()) <= out.length);
+                && takesBlocks(geometry.co(), StandIns.is(out) || (long) batch * ChannelBlocks.sampleFloats(geometry.co(), geometry.positions()) <= out.length);
+    }
+
+    /** Floats of its whole output in either layout, for an array of its own. */
+    int wholeOutputFloats() {
+        if (geometry == null) {
+            return Math.multiplyExact(batch, units);
+        }
+        return Math.multiplyExact(batch, Math.max(geometry.outputSize(), ChannelBlocks.sampleFloats(geometry.co(), geometry.positions())));
+    }
+
+    /** Reads and writes {@code to} wherever it read or wrote {@code from}: a stand-in given its array, before {@link #prepare}. */
+    void rebind(float[] from, float[] to) {
+        if (in == from) {
+            in = to;
+        }
+        if (out == from) {
+            out = to;
+        }
+        if (residual == from) {
+            residual = to;
+        }
     }
 
     /**
@@ -372,6 +393,14 @@ final class LinearStep implements BlockableStep {
      */
     LinearKernel.ChannelVectorPass bandPass() {
         return pass instanceof LinearKernel.ChannelVectorPass p && p.kernel().readsBands() && outBorder == null && !accumulate ? p : null;
+    }
+
+    /**
+     * Its pass one sample at a time, once prepared, where its kernel goes sample by sample anyway and nothing
+     * but its own sums goes into its output (no residual, no frame, no padded blocks); else null.
+     */
+    LinearKernel.BySample bySample() {
+        return residual == null && !accumulate && outFrame == null && !paddedOutput ? pass.bySample() : null;
     }
 
     /** Its pass, once prepared, when it runs on {@link dev.fovea.runtime.kernels.ChannelVectorConv}; else null. */

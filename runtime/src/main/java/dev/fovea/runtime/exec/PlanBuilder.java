@@ -32,6 +32,8 @@ public final class PlanBuilder {
     private final Mode mode;
     private final float[] input;
     private final float[][] buffers;
+    private final int[] bufferFloats;
+    private final boolean[] standIn;
     private final List<Step> steps = new ArrayList<>();
     private final Workspace workspace = new Workspace();
     /**
@@ -48,6 +50,15 @@ public final class PlanBuilder {
 
     /** {@code bufferFloats} is each buffer's size for one sample. */
     public PlanBuilder(Parameters parameters, int batch, Mode mode, int inputFloats, int[] bufferFloats) {
+        this(parameters, batch, mode, inputFloats, bufferFloats, new boolean[bufferFloats.length]);
+    }
+
+    /**
+     * As above; where {@code standIn} is true, the buffer holds a tensor that the fast path's fused steps never
+     * hold whole (see {@code InferenceBuffers}), and the steps are built against a {@link StandIns stand-in}.
+     * Each buffer is allocated when a layer first names it.
+     */
+    public PlanBuilder(Parameters parameters, int batch, Mode mode, int inputFloats, int[] bufferFloats, boolean[] standIn) {
         if (batch < 1) {
             throw new IllegalArgumentException("batch must be at least 1 but is " + batch);
         }
@@ -55,14 +66,28 @@ public final class PlanBuilder {
         this.batch = batch;
         this.mode = mode;
         this.input = new float[Math.multiplyExact(batch, inputFloats)];
+        this.bufferFloats = bufferFloats.clone();
+        this.standIn = standIn.clone();
         this.buffers = new float[bufferFloats.length][];
-        for (int i = 0; i < bufferFloats.length; i++) {
-            buffers[i] = new float[Math.multiplyExact(batch, bufferFloats[i])];
-        }
     }
 
     private float[] buffer(int id) {
-        return id < 0 ? input : buffers[id];
+        if (id < 0) {
+            return input;
+        }
+        if (buffers[id] == null) {
+            buffers[id] = standIn[id] && fast() ? StandIns.make() : new float[Math.multiplyExact(batch, bufferFloats[id])];
+        }
+        return buffers[id];
+    }
+
+    /**
+     * Whether a 1x1 layer of geometry e and the depthwise layer that alone reads its output run as one step at this
+     * batch on the fast path, with these activations folded in: then the expanded tensor between them is never
+     * held whole.
+     */
+    public static boolean fusesExpandDepthwise(ConvGeometry e, Activation ea, ConvGeometry d, Activation da, int batch) {
+        return ExpandDepthwiseStep.pairs(e, ea, d, da, batch);
     }
 
     /** A tensor a step reads as it is added, once per name however many steps read it. */
@@ -535,7 +560,9 @@ public final class PlanBuilder {
         held.keySet().removeIf(name -> uses.get(name) == 1);
         seal();
         if (fast()) {
+            ConvPoolStep.fuse(steps, batch);
             ExpandDepthwiseStep.fuse(steps, buffer(output), batch);
+            StandIns.allocateStrays(steps);
         }
         ChannelLayouts.choose(steps, buffer(output));
         parameters.dropSpares();

@@ -4,6 +4,8 @@ import dev.fovea.runtime.kernels.BlockedPooling;
 import dev.fovea.runtime.kernels.ChannelBlocks;
 import dev.fovea.runtime.kernels.ChannelOps;
 import dev.fovea.runtime.kernels.Pooling;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.function.Consumer;
 
 /**
@@ -19,7 +21,7 @@ final class PoolStep implements BlockableStep {
 
     private final String name;
     private final Kind kind;
-    private final float[] in;
+    private float[] in;
     private float[] out;
     /** The zero border its output is written in, for the convolution that reads it; null when unframed. */
     private ChannelBlocks.Frame outFrame;
@@ -29,6 +31,8 @@ final class PoolStep implements BlockableStep {
     private final int channels;
     private final int[] shape;
     private Consumer<Workers> body;
+    /** Each sample's pass, when it pools a sample at a time ({@link #prepareBySample}); else null. */
+    private List<Consumer<Workers>> bySample;
 
     private PoolStep(String name, Kind kind, float[] in, float[] out, int batch, int channels, int[] shape) {
         this.name = name;
@@ -111,11 +115,47 @@ final class PoolStep implements BlockableStep {
         }
     }
 
-    @Override
-    public void run(Workers workers) {
+    boolean isMax() {
+        return kind == Kind.MAX;
+    }
+
+    /** Reads {@code array} instead of its input: a stand-in given its array, before {@link #prepare}. */
+    void rebindIn(float[] array) {
+        in = array;
+    }
+
+    /**
+     * Prepares a max pool to read one sample at a time from {@code sample}, which holds it in the layout its
+     * input has ({@link ConvPoolStep}): {@link #runSample} then pools it into that sample's place in the output.
+     */
+    void prepareBySample(float[] sample, boolean blocked) {
+        int[] s = shape;
+        ChannelBlocks.Frame frame = outFrame != null ? outFrame : new ChannelBlocks.Frame(s[2], s[3], 0, 0);
+        bySample = new ArrayList<>(batch);
+        for (int n = 0; n < batch; n++) {
+            bySample.add(blocked
+                    ? BlockedPooling.max(sample, out, n * frame.floats(channels), frame, 1, channels, s[0], s[1], s[2], s[3], s[4], s[5], s[6],
+                            s[7], s[8], s[9])
+                    : Pooling.prepare(true, sample, out, n * channels * s[2] * s[3], channels, s[0], s[1], s[2], s[3], s[4], s[5], s[6], s[7],
+                            s[8], s[9], s[10], s[11], false));
+        }
+    }
+
+    /** Zeroes its framed output's border where the array holds other frames between passes; once a pass. */
+    void clearBorder(Workers workers) {
         if (outBorder != null) {
             outBorder.zero(workers);
         }
+    }
+
+    /** Pools sample {@code n}, which the array given to {@link #prepareBySample} now holds. */
+    void runSample(Workers workers, int n) {
+        bySample.get(n).accept(workers);
+    }
+
+    @Override
+    public void run(Workers workers) {
+        clearBorder(workers);
         body.accept(workers);
     }
 

@@ -34,10 +34,19 @@ public final class BlockedPooling {
      */
     public static Consumer<Workers> max(float[] in, float[] out, ChannelBlocks.Frame outFrame, int n, int channels, int ih, int iw, int oh,
             int ow, int kh, int kw, int sh, int sw, int pt, int pl) {
+        return max(in, out, 0, outFrame, n, channels, ih, iw, oh, ow, kh, kw, sh, sw, pt, pl);
+    }
+
+    /**
+     * As above, the output's first sample written from {@code outBase}: a stem that pools each sample as its
+     * convolution finishes it reads one sample and writes it among the batch's.
+     */
+    public static Consumer<Workers> max(float[] in, float[] out, int outBase, ChannelBlocks.Frame outFrame, int n, int channels, int ih,
+            int iw, int oh, int ow, int kh, int kw, int sh, int sw, int pt, int pl) {
         int blocks = n * channels / L;
         IntConsumer row = threeWide(ih, iw, oh, ow, kh, kw, sh, sw, pt, pl)
-                ? t -> maxThreeWide(in, out, t / oh, t % oh, ih, iw, outRow(outFrame, t / oh, t % oh), ow, sh, sw, pt, pl)
-                : t -> maxAny(in, out, t / oh, t % oh, ih, iw, outRow(outFrame, t / oh, t % oh), ow, kh, kw, sh, sw, pt, pl);
+                ? t -> maxThreeWide(in, out, t / oh, t % oh, ih, iw, outBase + outRow(outFrame, t / oh, t % oh), ow, sh, sw, pt, pl)
+                : t -> maxAny(in, out, t / oh, t % oh, ih, iw, outBase + outRow(outFrame, t / oh, t % oh), ow, kh, kw, sh, sw, pt, pl);
         return workers -> workers.parallelFor(blocks * oh, row);
     }
 

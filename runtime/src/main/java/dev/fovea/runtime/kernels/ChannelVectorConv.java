@@ -150,6 +150,8 @@ public final class ChannelVectorConv {
      */
     private int callTiles;
     private int callSample;
+    /** Floats by which a job's output lies before where its samples' places would be: one sample run alone ({@link #runSample}). */
+    private int callOutShift;
     /** Whether this job's tiles read the next tile's input ahead of the kernel ({@link #touchesAhead}). */
     private boolean callTouchAhead;
     /** The layer whose reduction this job adds into each tile before the epilogue ({@link #runJoined}); null when none. */
@@ -491,14 +493,7 @@ public final class ChannelVectorConv {
      * one sample's copy the workspace holds.
      */
     public void run(Workers workers, float[] in, float[] out, OutputSlice slice, int n, Epilogue e, float[] workspace) {
-        callIn = in;
-        callOut = out;
-        callSlice = slice;
-        callPlanes = copies() ? workspace : in;
-        callEpilogue = e;
-        callBias = bias(e);
-        residualLayout(e);
-        callTouchAhead = touchesAhead(n);
+        begin(in, out, slice, n, e, workspace);
         if (!copies()) {
             int taskGroups = plan(n * tileCount);
             callSample = 0;
@@ -507,14 +502,52 @@ public final class ChannelVectorConv {
             return;
         }
         java.util.Arrays.fill(workspace, copySize(), workspaceSize(), 0f);
-        int copyTasks = phases != null ? phases.copyTasks() : padded.copyTasks();
         int taskGroups = plan(tileCount);
         for (int sample = 0; sample < n; sample++) {
-            callInBase = sample * inSampleFloats;
-            callSample = sample;
-            workers.parallelFor(copyTasks, copyTask);
-            workers.parallelFor(panels * taskGroups, tileTask);
+            copyAndConvolve(workers, sample, sample, taskGroups);
         }
+    }
+
+    /**
+     * Sample {@code sample} of {@code in} alone, its output as the first sample of {@code out}: a stem whose max
+     * pool reads each sample as it is finished needs a sample's output, not the batch's. e adds no residual.
+     */
+    public void runSample(Workers workers, float[] in, int sample, float[] out, Epilogue e, float[] workspace) {
+        begin(in, out, whole, 1, e, workspace);
+        if (copies()) {
+            java.util.Arrays.fill(workspace, copySize(), workspaceSize(), 0f);
+            copyAndConvolve(workers, sample, 0, plan(tileCount));
+            return;
+        }
+        int taskGroups = plan(tileCount);
+        callSample = sample;
+        callOutShift = whole.base(sample);
+        boolean together = panelsTogether(1);
+        try {
+            workers.parallelFor(together ? panelGroups * taskGroups : panels * taskGroups, together ? groupTask : tileTask);
+        } finally {
+            callOutShift = 0;
+        }
+    }
+
+    /** The call's arguments, for a job of {@code n} samples. */
+    private void begin(float[] in, float[] out, OutputSlice slice, int n, Epilogue e, float[] workspace) {
+        callIn = in;
+        callOut = out;
+        callSlice = slice;
+        callPlanes = copies() ? workspace : in;
+        callEpilogue = e;
+        callBias = bias(e);
+        residualLayout(e);
+        callTouchAhead = touchesAhead(n);
+    }
+
+    /** Copies input sample {@code sample} into the planes and convolves them into output sample {@code outSample}. */
+    private void copyAndConvolve(Workers workers, int sample, int outSample, int taskGroups) {
+        callInBase = sample * inSampleFloats;
+        callSample = outSample;
+        workers.parallelFor(phases != null ? phases.copyTasks() : padded.copyTasks(), copyTask);
+        workers.parallelFor(panels * taskGroups, tileTask);
     }
 
     /**
@@ -662,7 +695,7 @@ public final class ChannelVectorConv {
 
     /** As {@link #finish}, for the tile's first {@code count} pixel blocks, the first of them the sample's block {@code block0}. */
     private void finishBlocks(int panel, int sample, int block0, int count, int t, float[] tiles) {
-        int outBase = callSlice.base(sample);
+        int outBase = callSlice.base(sample) - callOutShift;
         int residualBase = sample * residualSampleFloats;
         for (int part = 0; part < count; part++) {
             int block = block0 + part;

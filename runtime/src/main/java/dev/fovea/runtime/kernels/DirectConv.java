@@ -90,12 +90,30 @@ public final class DirectConv {
         // the overrun holds only columns past the last output, but keep it finite
         java.util.Arrays.fill(workspace, phases.size(), workspaceSize(), 0f);
         for (int sample = 0; sample < n; sample++) {
-            callInBase = sample * g.inputSize();
-            workers.parallelFor(phases.copyTasks(), copyTask);
-            callOutBase = slice.base(sample);
-            callResidualBase = sample * g.outputSize();
-            workers.parallelFor(rowChunks * g.oh() * xBlocks, tileTask);
+            convolve(workers, sample, slice.base(sample), sample * g.outputSize());
         }
+    }
+
+    /**
+     * Sample {@code sample} of {@code in} alone, into the first sample of {@code out} (a stem whose max pool reads
+     * each sample as it is finished); e adds no residual.
+     */
+    public void runSample(Workers workers, float[] in, int sample, float[] out, Epilogue e, float[] workspace) {
+        callIn = in;
+        callOut = out;
+        callPlanes = workspace;
+        callEpilogue = e;
+        java.util.Arrays.fill(workspace, phases.size(), workspaceSize(), 0f);
+        convolve(workers, sample, 0, 0);
+    }
+
+    /** Copies input sample {@code sample} into the phase planes and convolves them into the output from {@code outBase}. */
+    private void convolve(Workers workers, int sample, int outBase, int residualBase) {
+        callInBase = sample * g.inputSize();
+        workers.parallelFor(phases.copyTasks(), copyTask);
+        callOutBase = outBase;
+        callResidualBase = residualBase;
+        workers.parallelFor(rowChunks * g.oh() * xBlocks, tileTask);
     }
 
     /** Output row y, columns [32 xb, 32 xb + 32), for up to 64 output channels. */

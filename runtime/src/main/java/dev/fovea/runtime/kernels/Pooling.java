@@ -21,6 +21,12 @@ public final class Pooling {
     /** One call, made once per pooling layer: the task reads its fixed arguments, so a run allocates nothing. */
     public static java.util.function.Consumer<Workers> prepare(boolean max, float[] in, float[] out, int planes, int ih, int iw, int oh,
             int ow, int kh, int kw, int sh, int sw, int pt, int pl, int pb, int pr, boolean countIncludePad) {
+        return prepare(max, in, out, 0, planes, ih, iw, oh, ow, kh, kw, sh, sw, pt, pl, pb, pr, countIncludePad);
+    }
+
+    /** As above, the output's first plane written from {@code outBase}: one sample pooled into its place among the batch's. */
+    public static java.util.function.Consumer<Workers> prepare(boolean max, float[] in, float[] out, int outBase, int planes, int ih, int iw,
+            int oh, int ow, int kh, int kw, int sh, int sw, int pt, int pl, int pb, int pr, boolean countIncludePad) {
         int tasks = (planes + PLANES_PER_TASK - 1) / PLANES_PER_TASK;
         float[] rowDivisors = max ? null : divisors(ih, oh, kh, sh, pt, pb, countIncludePad);
         float[] colDivisors = max ? null : divisors(iw, ow, kw, sw, pl, pr, countIncludePad);
@@ -29,7 +35,7 @@ public final class Pooling {
         java.util.function.IntConsumer task = t -> {
             PhasePlanes scratch = SCRATCH.get();
             for (int p = t * PLANES_PER_TASK; p < Math.min(planes, (t + 1) * PLANES_PER_TASK); p++) {
-                plane(max, in, p * ih * iw, out, p * oh * ow, ih, iw, oh, ow, kh, kw, sh, sw, pt, pl, scratch, rowDivisors, colDivisors, taps,
+                plane(max, in, p * ih * iw, out, outBase + p * oh * ow, ih, iw, oh, ow, kh, kw, sh, sw, pt, pl, scratch, rowDivisors, colDivisors, taps,
                         rowStep);
             }
         };

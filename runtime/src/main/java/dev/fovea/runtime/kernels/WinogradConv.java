@@ -97,6 +97,10 @@ public final class WinogradConv {
     private Epilogue callEpilogue;
     private int callSample;
     private int callSamples;
+    /** An output of samples one after the other, each in the frame: where {@link #runSample} writes its one. */
+    private final OutputSlice oneSample;
+    /** Floats by which the job's output lies before its samples' places: one sample run alone ({@link #runSample}). */
+    private int callOutShift;
     private int callTilesPerTask;
     /** Blocks of a channel block's plane of V in the call's jobs: a job's samples side by side, rounded up to runs. */
     private int callStride;
@@ -159,6 +163,7 @@ public final class WinogradConv {
         this.inFrame = inFrame;
         this.unframed = new ChannelBlocks.Frame(g.oh(), g.ow(), 0, 0);
         this.outFrame = outFrame == null ? unframed : outFrame;
+        this.oneSample = OutputSlice.whole(outSampleFloats());
         this.blocksPerRow = blocksAcross(g);
         this.blocks = blocks(g);
         this.panels = g.co() / NC;
@@ -196,18 +201,44 @@ public final class WinogradConv {
         return packed;
     }
 
+    /** Floats of one sample of the output, in its frame when it has one. */
+    public int outSampleFloats() {
+        return outFrame.floats(g.co());
+    }
+
     /** Floats of workspace a call on {@code n} samples needs: the 16 transformed planes of a job's samples. */
     public int workspaceSize(int n) {
         return XI * g.ci() * jobStride(g, n);
     }
 
     public void run(Workers workers, float[] in, float[] out, OutputSlice slice, int n, Epilogue e, float[] workspace) {
+        begin(in, out, slice, n, e, workspace);
+        int job = jobSamples(g, n);
+        for (int first = 0; first < n; first += job) {
+            job(workers, first, Math.min(job, n - first));
+        }
+    }
+
+    /**
+     * Sample {@code sample} of {@code in} alone, into the first sample of {@code out} (unframed, or in its frame), as a
+     * job of one sample: a layer whose max pool reads each sample as it is finished. e adds no residual.
+     */
+    public void runSample(Workers workers, float[] in, int sample, float[] out, Epilogue e, float[] workspace) {
+        begin(in, out, oneSample, 1, e, workspace);
+        callOutShift = oneSample.base(sample);
+        try {
+            job(workers, sample, 1);
+        } finally {
+            callOutShift = 0;
+        }
+    }
+
+    private void begin(float[] in, float[] out, OutputSlice slice, int n, Epilogue e, float[] workspace) {
         callIn = in;
         callOut = out;
         callSlice = slice;
         callV = workspace;
         callEpilogue = e;
-        int job = jobSamples(g, n);
         callStride = jobStride(g, n);
         if (callStride != tapsStride) { // the first call, or a new batch size
             taps = new int[channelBlocks];
@@ -216,20 +247,22 @@ public final class WinogradConv {
             }
             tapsStride = callStride;
         }
-        for (int first = 0; first < n; first += job) {
-            callSample = first;
-            callSamples = Math.min(job, n - first);
-            callRuns = (callSamples * blocks + RUN - 1) / RUN;
-            int tiles = (callRuns + 1) / 2;
-            // one sample: the measured 4 tiles a task; several: as many as leave enough tasks
-            int groupsWanted = Math.max(1, (TARGET_TASKS + panels - 1) / panels);
-            callTilesPerTask = callSamples == 1 ? TILES_PER_TASK
-                    : Math.max(TILES_PER_TASK, Math.min(MAX_TILES_PER_TASK, (tiles + groupsWanted - 1) / groupsWanted));
-            int groups = (tiles + callTilesPerTask - 1) / callTilesPerTask;
-            // rows first, so that each core transforms the part of the map it then multiplies
-            workers.parallelFor(callSamples * blocksDown(g) * channelBlocks, transformTask);
-            workers.parallelFor(panels * groups, productTask);
-        }
+    }
+
+    /** Samples [first, first + count): their blocks transformed, multiplied and transformed back. */
+    private void job(Workers workers, int first, int count) {
+        callSample = first;
+        callSamples = count;
+        callRuns = (callSamples * blocks + RUN - 1) / RUN;
+        int tiles = (callRuns + 1) / 2;
+        // one sample: the measured 4 tiles a task; several: as many as leave enough tasks
+        int groupsWanted = Math.max(1, (TARGET_TASKS + panels - 1) / panels);
+        callTilesPerTask = callSamples == 1 ? TILES_PER_TASK
+                : Math.max(TILES_PER_TASK, Math.min(MAX_TILES_PER_TASK, (tiles + groupsWanted - 1) / groupsWanted));
+        int groups = (tiles + callTilesPerTask - 1) / callTilesPerTask;
+        // rows first, so that each core transforms the part of the map it then multiplies
+        workers.parallelFor(callSamples * blocksDown(g) * channelBlocks, transformTask);
+        workers.parallelFor(panels * groups, productTask);
     }
 
     /** V = Bᵀ d B for every 4x4 input block of block row {@code row} (of the job's samples, in turn), channel block {@code cb}. */
@@ -356,7 +389,7 @@ public final class WinogradConv {
         int w = outFrame.width();
         int y = by + outFrame.top();
         int x = bx + outFrame.left();
-        int o = callSlice.base(sample) + (channel / b * outFrame.height() * w + y * w + x) * b;
+        int o = callSlice.base(sample) - callOutShift + (channel / b * outFrame.height() * w + y * w + x) * b;
         // on an odd map the last block's second column or row lies outside it: computed, not stored
         boolean right = bx + 1 < g.ow();
         boolean below = by + 1 < g.oh();

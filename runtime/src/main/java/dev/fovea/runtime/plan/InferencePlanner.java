@@ -10,24 +10,26 @@ import dev.fovea.runtime.graph.Window;
 import dev.fovea.runtime.weights.Parameters;
 
 /**
- * The inference planner: walks a {@link NetworkGraph} in order and hands each layer, with the buffers
- * of the compiler's plan, to a {@link PlanBuilder}, which folds batch norm, fuses epilogues, chooses
- * layouts and kernels and packs the weights.
+ * The inference planner: walks a {@link NetworkGraph} in order and hands each layer, with its buffers
+ * ({@link InferenceBuffers}: the compiler's plan, less what fused steps never hold whole), to a
+ * {@link PlanBuilder}, which folds batch norm, fuses epilogues, chooses layouts and kernels and packs
+ * the weights.
  */
 public final class InferencePlanner {
     private InferencePlanner() {}
 
     public static InferenceSession session(NetworkGraph graph, Parameters parameters, int batch, int threads, PlanBuilder.Mode mode) {
-        PlanBuilder b = new PlanBuilder(parameters, batch, mode, Math.toIntExact(graph.input().elements()), graph.bufferFloats());
+        InferenceBuffers buffers = mode == PlanBuilder.Mode.FAST ? InferenceBuffers.fast(graph, batch) : InferenceBuffers.planned(graph);
+        PlanBuilder b = new PlanBuilder(parameters, batch, mode, Math.toIntExact(graph.input().elements()), buffers.floats(), buffers.standIn());
         for (int i = 0; i < graph.layers().size(); i++) {
-            add(b, graph, graph.layers().get(i), graph.outputBuffer(i));
+            add(b, buffers, graph.layers().get(i), buffers.outputBuffer(i));
         }
-        return b.build(graph.outputBuffer(graph.layers().size() - 1), graph.input(), graph.output(), threads);
+        return b.build(buffers.outputBuffer(graph.layers().size() - 1), graph.input(), graph.output(), threads);
     }
 
-    private static void add(PlanBuilder b, NetworkGraph graph, Layer layer, int out) {
+    private static void add(PlanBuilder b, InferenceBuffers buffers, Layer layer, int out) {
         String name = layer.name();
-        int in = graph.bufferOf(layer.inputs().getFirst());
+        int in = buffers.bufferOf(layer.inputs().getFirst());
         Shape y = layer.output();
         int count = Math.toIntExact(y.elements());
         int positions = y.isSpatial() ? y.height() * y.width() : 1;
@@ -76,21 +78,21 @@ public final class InferencePlanner {
             case Layer.LayerScale s -> b.layerScale(name, in, out, s.tensor(), channels(y), positions);
             case Layer.Multiply m -> b.multiply(name, in, out, m.factor(), channels(y), positions);
             case Layer.EuclideanRbf r -> b.euclideanRbf(name, in, out, r.weight(), Math.toIntExact(r.in().elements()), count);
-            case Layer.Add a -> b.add(name, in, graph.bufferOf(a.shortcut()), out, count);
+            case Layer.Add a -> b.add(name, in, buffers.bufferOf(a.shortcut()), out, count);
             case Layer.ProjectedAdd p -> {
                 Shape s = p.shortcutShape();
-                b.addProjected(name, in, graph.bufferOf(p.shortcut()), out, p.prefix(), s.channels(), s.height(), s.width(), y.channels(),
+                b.addProjected(name, in, buffers.bufferOf(p.shortcut()), out, p.prefix(), s.channels(), s.height(), s.width(), y.channels(),
                         y.height(), y.width(), p.stride());
             }
             case Layer.Concat c -> {
-                int[] ins = c.inputs().stream().mapToInt(graph::bufferOf).toArray();
+                int[] ins = c.inputs().stream().mapToInt(buffers::bufferOf).toArray();
                 int[] channels = c.inputShapes().stream().mapToInt(Shape::channels).toArray();
                 b.concat(name, ins, channels, out, positions);
             }
             case Layer.Border s -> b.border(name, in, out, s.in(), s.out(), s.offsetY(), s.offsetX());
             case Layer.ChannelSplit s -> b.channelSplit(name, in, out, s.in().channels(), s.start(), y.channels(), positions);
             case Layer.ChannelShuffle s -> b.channelShuffle(name, in, out, y.channels(), s.groups(), positions);
-            case Layer.Scale s -> b.scale(name, graph.bufferOf(s.gates()), graph.bufferOf(s.input()), out, y.channels(), positions);
+            case Layer.Scale s -> b.scale(name, buffers.bufferOf(s.gates()), buffers.bufferOf(s.input()), out, y.channels(), positions);
         }
     }
 
