@@ -92,9 +92,11 @@ class MainTest {
         assertTrue(out().matches("(?s)[^\n]*\nMemory: [1-9]\\d* MiB peak resident, [1-9]\\d* MiB of live heap\n.*"), out());
         // which layer is slowest is the machine's to say (a pause can put a pool first): only that the section is there
         assertTrue(out().contains("By layer type:\n") && out().contains("Slowest layers:\n"), out());
-        // LeNet's first layer (28-wide rows) runs on the direct kernel, its second (10-wide) as im2col and a product
-        assertTrue(out().contains("  Conv2d kxk / direct ") && out().contains("  Conv2d kxk / im2col gemm "), out());
-        assertTrue(out().matches("(?s).*\\n  conv1 +[\\d.]+ ms +[\\d.]+ GFLOP/s  direct\\n.*"), out());
+        // LeNet's first layer (28-wide rows) runs on the direct kernel, its second (10-wide) as im2col and a product,
+        // each a sample at a time with the max pool after it
+        assertTrue(out().contains("  Conv2d kxk + MaxPool2d / direct, sample by sample ")
+                && out().contains("  Conv2d kxk + MaxPool2d / im2col gemm, sample by sample "), out());
+        assertTrue(out().matches("(?s).*\\n  conv1\\+pool1 +[\\d.]+ ms +[\\d.]+ GFLOP/s  direct, sample by sample\\n.*"), out());
     }
 
     @Test
