@@ -116,7 +116,11 @@ public final class ChannelOps {
         return workers -> workers.parallelFor(n * channels, task);
     }
 
-    /** The mean of each plane: n x c x positions to n x c. */
+    /**
+     * The mean of each plane: n x c x positions to n x c. The lanes' sums are added in order: {@code reduceLanes(ADD)}
+     * leaves the order open, and the interpreter and compiled code choose differently, so a network's output
+     * changed in its last bits as the kernel warmed up.
+     */
     public static Consumer<Workers> globalAveragePool(float[] in, float[] out, int planes, int positions) {
         float inverse = 1f / positions;
         IntConsumer task = plane -> {
@@ -127,7 +131,12 @@ public final class ChannelOps {
             for (; i + L <= end; i += L) {
                 sum = sum.add(FloatVector.fromArray(S, in, i));
             }
-            float total = sum.reduceLanes(jdk.incubator.vector.VectorOperators.ADD);
+            float[] lanes = LANES.get();
+            sum.intoArray(lanes, 0);
+            float total = 0;
+            for (float lane : lanes) {
+                total += lane;
+            }
             for (; i < end; i++) {
                 total += in[i];
             }
@@ -135,6 +144,9 @@ public final class ChannelOps {
         };
         return workers -> workers.parallelFor(planes, task);
     }
+
+    /** A vector's lanes, to be added in order. */
+    private static final ThreadLocal<float[]> LANES = ThreadLocal.withInitial(() -> new float[L]);
 
     /** Floats per copy task of a concatenation: a large input is shared among the workers. */
     private static final int COPY_CHUNK = 16 * 1024;
