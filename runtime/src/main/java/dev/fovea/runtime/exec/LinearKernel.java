@@ -68,7 +68,7 @@ enum LinearKernel {
     interface Pass {
         void run(Workers workers, float[] in, float[] out, OutputSlice outSlice);
 
-        /** The same layer one sample at a time, where its kernel goes sample by sample anyway; else null. */
+        /** The same layer one sample at a time, where its kernel can run one alone (all but the depthwise ones and GEMV); else null. */
         default BySample bySample() {
             return null;
         }

@@ -200,11 +200,14 @@ final class LinearStep implements BlockableStep {
         return geometry != null && takesBlocks(geometry.ci(), ChannelVectorConv.readsPadded(geometry));
     }
 
-    /** A padded output needs room for its blocks' zeros in the buffer it is written to. */
+    /** A padded output needs room for its blocks' zeros in the buffer it is written to (a stand-in's array is made to fit). */
     @Override
     public boolean writesBlocked() {
-        return geometry != null
-                && takesBlocks(geometry.co(), StandIns.is(out) || (long) batch * ChannelBlocks.sampleFloats(geometry.co(), geometry.positions()) <= out.length);
+        if (geometry == null) {
+            return false;
+        }
+        boolean room = StandIns.is(out) || (long) batch * ChannelBlocks.sampleFloats(geometry.co(), geometry.positions()) <= out.length;
+        return takesBlocks(geometry.co(), room);
     }
 
     /** Floats of its whole output in either layout, for an array of its own. */
