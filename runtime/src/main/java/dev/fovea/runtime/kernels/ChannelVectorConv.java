@@ -1,6 +1,7 @@
 package dev.fovea.runtime.kernels;
 
 import dev.fovea.runtime.exec.Workers;
+import java.util.function.Consumer;
 import java.util.function.IntConsumer;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
@@ -143,6 +144,9 @@ public final class ChannelVectorConv {
     private float[] callOut;
     private OutputSlice callSlice;
     private float[] callPlanes;
+    /** Whether each thread copies the sample into its own buffer ({@link ThreadOwnInput}): every task reads the whole copy. */
+    private boolean callOwnCopy;
+    private long callJob;
     private Epilogue callEpilogue;
     /**
      * The job's tiles: the whole batch's when the input is read in place, numbered sample after sample;
@@ -161,6 +165,8 @@ public final class ChannelVectorConv {
     private int[] bandTaps = new int[0];
     private int bandPlane;
     private final IntConsumer copyTask;
+    /** Copies the job's sample into a thread's own buffer ({@link ThreadOwnInput}). */
+    private final Consumer<float[]> copySample;
     private final IntConsumer tileTask;
     /** A task of {@link #panelsTogether} jobs: up to {@link #PANELS_TOGETHER} panels over one group of tiles. */
     private final IntConsumer groupTask;
@@ -333,7 +339,8 @@ public final class ChannelVectorConv {
         // of the weight slices read ahead (SliceReader); sized by the first job
         this.tiles = ThreadLocal.withInitial(() -> new float[tilesFloats(callTilesPerTask)]);
         this.noBias = new float[outChannels];
-        this.copyTask = phases != null ? t -> phases.copy(callIn, callInBase, callPlanes, t) : t -> padded.copy(callIn, callInBase, callPlanes, t);
+        this.copyTask = t -> copy(callPlanes, t);
+        this.copySample = this::copySample;
         // every panel of one pixel group before the next group: the workers take tasks from both ends, so
         // each keeps to its own part of the map from layer to layer, and finds it in its own cache
         this.tileTask = t -> task(t % panels, t / panels);
@@ -462,6 +469,36 @@ public final class ChannelVectorConv {
         return narrow;
     }
 
+    /** Whether the last job's threads each copied its input for themselves ({@link ThreadOwnInput}). */
+    boolean copiedPerThread() {
+        return callOwnCopy;
+    }
+
+    private int copyTasks() {
+        return phases != null ? phases.copyTasks() : padded.copyTasks();
+    }
+
+    /** What the tiles read: the input in place, the call's copy, or this thread's own. */
+    private float[] planes() {
+        return callOwnCopy ? ThreadOwnInput.forJob(callJob, workspaceSize(), copySample) : callPlanes;
+    }
+
+    /** The job's sample copied into {@code planes}, and zeros over the last tile's overrun. */
+    private void copySample(float[] planes) {
+        for (int t = 0; t < copyTasks(); t++) {
+            copy(planes, t);
+        }
+        java.util.Arrays.fill(planes, copySize(), workspaceSize(), 0f);
+    }
+
+    private void copy(float[] planes, int task) {
+        if (phases != null) {
+            phases.copy(callIn, callInBase, planes, task);
+        } else {
+            padded.copy(callIn, callInBase, planes, task);
+        }
+    }
+
     private boolean copies() {
         return phases != null || padded != null;
     }
@@ -546,7 +583,11 @@ public final class ChannelVectorConv {
     private void copyAndConvolve(Workers workers, int sample, int outSample, int taskGroups) {
         callInBase = sample * inSampleFloats;
         callSample = outSample;
-        workers.parallelFor(phases != null ? phases.copyTasks() : padded.copyTasks(), copyTask);
+        callJob = ThreadOwnInput.newJob();
+        callOwnCopy = taskGroups == 1 && workers.threads() > 1;
+        if (!callOwnCopy) {
+            workers.parallelFor(copyTasks(), copyTask);
+        }
         workers.parallelFor(panels * taskGroups, tileTask);
     }
 
@@ -644,6 +685,7 @@ public final class ChannelVectorConv {
         } else {
             float read = 0;
             int later = laterSlice(tiles);
+            float[] planes = planes();
             for (int k0 = 0; k0 < k; k0 += KB) {
                 int k1 = Math.min(k, k0 + KB);
                 read += SliceReader.read(packed, (panel * k + k0) * NC, (panel * k + k1) * NC);
@@ -652,7 +694,7 @@ public final class ChannelVectorConv {
                     int sample = callSample + tile / tileCount;
                     int block = tile % tileCount;
                     int t = (tile - first) * tileFloats;
-                    microKernel(packed, panel * k * NC, callPlanes, inputOffset(sample, block), taps, k0, k1, tiles, k0 == 0 ? t : later);
+                    microKernel(packed, panel * k * NC, planes, inputOffset(sample, block), taps, k0, k1, tiles, k0 == 0 ? t : later);
                     if (k0 > 0) {
                         BlockedMicroKernel.addTile(tiles, later, t, tileFloats);
                     }
@@ -725,6 +767,7 @@ public final class ChannelVectorConv {
         int groupFloats = BlockedMicroKernel.GROUP * nc;
         int later = laterSlice(tiles);
         float read = 0;
+        float[] planes = planes();
         for (int g0 = 0; g0 < groups; g0 += SLICE_GROUPS) {
             int g1 = Math.min(groups, g0 + SLICE_GROUPS);
             for (int panel = p0; panel < p1; panel++) {
@@ -749,9 +792,9 @@ public final class ChannelVectorConv {
                         int second = block + 1 < blocks ? inputOffset(sample, block + 1) : firstRun;
                         int third = block + 2 < blocks ? inputOffset(sample, block + 2) : firstRun;
                         int fourth = block + 3 < blocks ? inputOffset(sample, block + 3) : firstRun;
-                        OneBlockMicroKernel.unitStep(packed, aBase, callPlanes, firstRun, second, third, fourth, taps, g0, g1, tiles, sums);
+                        OneBlockMicroKernel.unitStep(packed, aBase, planes, firstRun, second, third, fourth, taps, g0, g1, tiles, sums);
                     } else {
-                        blockedTile(aBase, firstRun, secondRun, half, g0, g1, tiles, sums);
+                        blockedTile(planes, aBase, firstRun, secondRun, half, g0, g1, tiles, sums);
                     }
                     if (!stores) {
                         BlockedMicroKernel.addTile(tiles, later, t, half ? PR * nc : tileFloats);
@@ -766,17 +809,17 @@ public final class ChannelVectorConv {
     }
 
     /** One tile of {@link BlockedMicroKernel} over groups [g0, g1), its sums at {@code sums}: one run when {@code half}. */
-    private void blockedTile(int aBase, int firstRun, int secondRun, boolean half, int g0, int g1, float[] tiles, int sums) {
+    private void blockedTile(float[] planes, int aBase, int firstRun, int secondRun, boolean half, int g0, int g1, float[] tiles, int sums) {
         if (half && pixelStep == ChannelBlocks.BLOCK) {
-            BlockedMicroKernel.unitRun(packed, aBase, callPlanes, firstRun, taps, g0, g1, tiles, sums);
+            BlockedMicroKernel.unitRun(packed, aBase, planes, firstRun, taps, g0, g1, tiles, sums);
         } else if (half && pixelStep == 2 * ChannelBlocks.BLOCK) {
-            BlockedMicroKernel.twoRun(packed, aBase, callPlanes, firstRun, taps, g0, g1, tiles, sums);
+            BlockedMicroKernel.twoRun(packed, aBase, planes, firstRun, taps, g0, g1, tiles, sums);
         } else if (pixelStep == ChannelBlocks.BLOCK) {
-            BlockedMicroKernel.unitStep(packed, aBase, callPlanes, firstRun, secondRun, taps, g0, g1, tiles, sums);
+            BlockedMicroKernel.unitStep(packed, aBase, planes, firstRun, secondRun, taps, g0, g1, tiles, sums);
         } else if (pixelStep == 2 * ChannelBlocks.BLOCK) {
-            BlockedMicroKernel.twoStep(packed, aBase, callPlanes, firstRun, secondRun, taps, g0, g1, tiles, sums);
+            BlockedMicroKernel.twoStep(packed, aBase, planes, firstRun, secondRun, taps, g0, g1, tiles, sums);
         } else {
-            BlockedMicroKernel.anyStep(packed, aBase, callPlanes, firstRun, secondRun, pixelStep, taps, g0, g1, tiles, sums);
+            BlockedMicroKernel.anyStep(packed, aBase, planes, firstRun, secondRun, pixelStep, taps, g0, g1, tiles, sums);
         }
     }
 
@@ -944,7 +987,7 @@ public final class ChannelVectorConv {
                 int second = block + 1 == blocks ? block : block + 1;
                 int t = (tile - first) * tileFloats;
                 int sums = k0 == 0 ? t : later;
-                float[] source = callPlanes;
+                float[] source = planes();
                 int[] tapTable = taps;
                 int firstRun;
                 int secondRun;
@@ -995,7 +1038,7 @@ public final class ChannelVectorConv {
                 int firstRun = inputOffset(sample, block);
                 int secondRun = block + 1 == blocks ? firstRun : inputOffset(sample, block + 1);
                 int t = (tile - first) * tileFloats;
-                RowMicroKernel.twoStep(packed, aBase, callPlanes, firstRun, secondRun, taps, g0, g1, tiles, g0 == 0 ? t : later);
+                RowMicroKernel.twoStep(packed, aBase, planes(), firstRun, secondRun, taps, g0, g1, tiles, g0 == 0 ? t : later);
                 if (g0 > 0) {
                     BlockedMicroKernel.addTile(tiles, later, t, tileFloats);
                 }

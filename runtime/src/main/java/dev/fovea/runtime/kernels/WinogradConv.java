@@ -1,6 +1,7 @@
 package dev.fovea.runtime.kernels;
 
 import dev.fovea.runtime.exec.Workers;
+import java.util.function.Consumer;
 import java.util.function.IntConsumer;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
@@ -27,7 +28,9 @@ import jdk.incubator.vector.VectorSpecies;
  * The transforms are additions and subtractions, and G's halves are exact in float, so results differ
  * from the direct sum by rounding alone, within the float64 oracle's tolerance ({@code WinogradConvTest}).
  * The task count and ordering follow {@link ChannelVectorConv}'s: every panel of one group of tiles
- * before the next group, so that each core keeps to its own rows of the map.
+ * before the next group, so that each core keeps to its own rows of the map. Where the tiles make one
+ * group (a small map at batch 1), every task multiplies all of V, and each thread transforms the job
+ * for itself ({@link ThreadOwnInput}).
  */
 public final class WinogradConv {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
@@ -87,6 +90,8 @@ public final class WinogradConv {
     private final ThreadLocal<float[]> sums;
     private final IntConsumer transformTask;
     private final IntConsumer productTask;
+    /** Writes the whole job's V into a thread's own buffer ({@link ThreadOwnInput}). */
+    private final Consumer<float[]> transformJob;
 
     // The job's arguments, set before its tasks run: samples [callSample, callSample + callSamples), their tiles
     // in groups of callTilesPerTask.
@@ -105,6 +110,9 @@ public final class WinogradConv {
     /** Blocks of a channel block's plane of V in the call's jobs: a job's samples side by side, rounded up to runs. */
     private int callStride;
     private int callRuns;
+    /** Whether each thread transforms the whole job into its own V: every task of the job multiplies all of V. */
+    private boolean callOwnV;
+    private long callJob;
 
     /**
      * Whether this kernel computes the layer: a 3x3 window at stride 1 with padding 1, no groups or dilation,
@@ -173,6 +181,7 @@ public final class WinogradConv {
         this.noBias = new float[g.co()];
         this.transformTask = t -> transform(t / channelBlocks, t % channelBlocks);
         this.productTask = t -> products(t % panels, t / panels);
+        this.transformJob = this::transformJob;
     }
 
     /** U = G g Gᵀ for every pair of channels, packed [ξ][panel][input channel][32]. */
@@ -260,17 +269,37 @@ public final class WinogradConv {
         callTilesPerTask = callSamples == 1 ? TILES_PER_TASK
                 : Math.max(TILES_PER_TASK, Math.min(MAX_TILES_PER_TASK, (tiles + groupsWanted - 1) / groupsWanted));
         int groups = (tiles + callTilesPerTask - 1) / callTilesPerTask;
-        // rows first, so that each core transforms the part of the map it then multiplies
-        workers.parallelFor(callSamples * blocksDown(g) * channelBlocks, transformTask);
+        // in one group every task reads all of V: each thread transforms it for itself; otherwise rows first,
+        // so that each core transforms the part of the map it then multiplies
+        callJob = ThreadOwnInput.newJob();
+        callOwnV = groups == 1 && workers.threads() > 1;
+        if (!callOwnV) {
+            workers.parallelFor(callSamples * blocksDown(g) * channelBlocks, transformTask);
+        }
         workers.parallelFor(panels * groups, productTask);
     }
 
     /** V = Bᵀ d B for every 4x4 input block of block row {@code row} (of the job's samples, in turn), channel block {@code cb}. */
     private void transform(int row, int cb) {
+        transform(row, cb, callV);
+    }
+
+    /** Whether the last job's threads each transformed its input for themselves ({@link ThreadOwnInput}). */
+    boolean transformedPerThread() {
+        return callOwnV;
+    }
+
+    /** Every block row and channel block of the job, into {@code v}. */
+    private void transformJob(float[] v) {
+        for (int t = 0; t < callSamples * blocksDown(g) * channelBlocks; t++) {
+            transform(t / channelBlocks, t % channelBlocks, v);
+        }
+    }
+
+    private void transform(int row, int cb, float[] v) {
         int b = ChannelBlocks.BLOCK;
         int w = inFrame.width();
         float[] in = callIn;
-        float[] v = callV;
         int plane = g.ci() * callStride;
         int sample = row / blocksDown(g);
         row %= blocksDown(g);
@@ -298,6 +327,7 @@ public final class WinogradConv {
         int plane = g.ci() * callStride;
         int b = ChannelBlocks.BLOCK;
         int panelFloats = g.ci() * NC;
+        float[] planes = callOwnV ? ThreadOwnInput.forJob(callJob, XI * g.ci() * callStride, transformJob) : callV;
         float read = 0;
         for (int xi = 0; xi < XI; xi++) {
             int aBase = (xi * panels + panel) * panelFloats;
@@ -307,9 +337,9 @@ public final class WinogradConv {
                 int firstRun = xi * plane + run * RUN * b;
                 int t = ((tile - first) * XI + xi) * TILE_FLOATS;
                 if (run + 1 == callRuns) {
-                    BlockedMicroKernel.unitRun(packed, aBase, callV, firstRun, taps, 0, channelBlocks, m, t);
+                    BlockedMicroKernel.unitRun(packed, aBase, planes, firstRun, taps, 0, channelBlocks, m, t);
                 } else {
-                    BlockedMicroKernel.unitStep(packed, aBase, callV, firstRun, firstRun + RUN * b, taps, 0, channelBlocks, m, t);
+                    BlockedMicroKernel.unitStep(packed, aBase, planes, firstRun, firstRun + RUN * b, taps, 0, channelBlocks, m, t);
                 }
             }
         }
