@@ -151,19 +151,19 @@ enum LinearKernel {
 
     private static Pass winograd(Operands o) {
         WinogradConv k = new WinogradConv(o.geometry(), o.weight(), o.inFrame(), o.outFrame());
-        return new WinogradPass(k, o.batch(), o.epilogue(), reserve(o, k.workspaceSize(o.batch())));
+        return new WinogradPass(k, o.batch(), o.epilogue());
     }
 
-    /** A pass on {@link WinogradConv}, whose jobs can be of one sample. */
-    private record WinogradPass(WinogradConv kernel, int batch, Epilogue epilogue, Workspace workspace) implements Pass {
+    /** A pass on {@link WinogradConv}, whose jobs can be of one sample; its transformed input is each thread's own. */
+    private record WinogradPass(WinogradConv kernel, int batch, Epilogue epilogue) implements Pass {
         @Override
         public void run(Workers workers, float[] in, float[] out, OutputSlice slice) {
-            kernel.run(workers, in, out, slice, batch, epilogue, workspace.floats());
+            kernel.run(workers, in, out, slice, batch, epilogue);
         }
 
         @Override
         public BySample bySample() {
-            return new BySample((workers, in, sample, out) -> kernel.runSample(workers, in, sample, out, epilogue, workspace.floats()),
+            return new BySample((workers, in, sample, out) -> kernel.runSample(workers, in, sample, out, epilogue),
                     kernel.outSampleFloats());
         }
     }

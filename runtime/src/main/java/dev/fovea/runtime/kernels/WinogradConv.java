@@ -1,7 +1,6 @@
 package dev.fovea.runtime.kernels;
 
 import dev.fovea.runtime.exec.Workers;
-import java.util.function.Consumer;
 import java.util.function.IntConsumer;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
@@ -11,26 +10,27 @@ import jdk.incubator.vector.VectorSpecies;
  * 2x2 block of outputs comes from a 4x4 block of inputs in 16 multiplications per channel pair instead
  * of 36, 2.25 times fewer. Blocked input inside its zero frame, blocked output.
  *
- * <p>Three parts:
+ * <p>A task takes one weight panel of 32 output channels and one group of micro-kernel tiles (14 blocks
+ * each; 4 on a large map, up to 16 running across the samples of a batch on small ones), in three parts:
  * <ol>
- *   <li>The input transform: each 4x4 input block d becomes V = Bᵀ d B, one vector per 16 channels, and
- *       its 16 values go to 16 planes, V[ξ][channel block][sample][2x2 block][16], a 1x1 convolution's
- *       input each, the samples of a job side by side so that the tile's runs of 7 blocks may cross from
- *       one sample into the next (a 7x7 map has 16 blocks).</li>
- *   <li>Per weight panel of 32 output channels and group of micro-kernel tiles (14 blocks each; 4 on a
- *       large map, up to 16 running across the samples of a batch on small ones): the 16 products
- *       M[ξ] = U[ξ] V[ξ], summed over the input channels on {@link BlockedMicroKernel}'s 14x32 tile as
- *       sixteen 1x1 convolutions, where U = G g Gᵀ is the 3x3 kernel g transformed once, at construction.
- *       Each U[ξ] panel is read into L1 once per task ({@link SliceReader}).</li>
- *   <li>In the same task, while its products are still in L2: the output transform Y = Aᵀ M A, the bias,
- *       the activation, and the store of the 2x2 outputs.</li>
+ *   <li>The input transform of the group's blocks, unless the thread's last task was the same group's:
+ *       each 4x4 input block d becomes V = Bᵀ d B, one vector per 16 channels, and its 16 values go to 16
+ *       planes, V[ξ][channel block][2x2 block of the group][16], a 1x1 convolution's input each. The
+ *       group's blocks run on from one sample into the next (a 7x7 map has 16 blocks). V goes to a buffer
+ *       of the thread's own ({@link ThreadOwnInput}) and stays in L2 for the group's panels: transformed
+ *       whole beforehand, by both threads, VGG-16's V (51 MiB at 224x224) went through memory, and a
+ *       thread multiplied the part the other had transformed out of the other core's cache.</li>
+ *   <li>The 16 products M[ξ] = U[ξ] V[ξ], summed over the input channels on {@link BlockedMicroKernel}'s
+ *       14x32 tile as sixteen 1x1 convolutions, where U = G g Gᵀ is the 3x3 kernel g transformed once, at
+ *       construction. Each U[ξ] panel is read into L1 once per task ({@link SliceReader}).</li>
+ *   <li>While its products are still in L2: the output transform Y = Aᵀ M A, the bias, the activation,
+ *       and the store of the 2x2 outputs.</li>
  * </ol>
  * The transforms are additions and subtractions, and G's halves are exact in float, so results differ
  * from the direct sum by rounding alone, within the float64 oracle's tolerance ({@code WinogradConvTest}).
  * The task count and ordering follow {@link ChannelVectorConv}'s: every panel of one group of tiles
- * before the next group, so that each core keeps to its own rows of the map. Where the tiles make one
- * group (a small map at batch 1), every task multiplies all of V, and each thread transforms the job
- * for itself ({@link ThreadOwnInput}).
+ * before the next group, so that each core keeps to its own rows of the map and transforms each of its
+ * groups once.
  */
 public final class WinogradConv {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
@@ -54,10 +54,10 @@ public final class WinogradConv {
      */
     private static final int TILES_PER_TASK = 4;
     /**
-     * Transformed inputs of a job, in floats (8 MiB): a batch on small maps is transformed several samples
-     * at a time, so that a task's tiles run on from one sample into the next under the same U[ξ] panel,
-     * read once for up to {@link #MAX_TILES_PER_TASK} tiles instead of once per sample. (A 13x13 map has
-     * four tiles; its U, 16/9 of the weights, was most of the time streamed sample by sample.)
+     * Transformed inputs of a job's samples together, in floats (8 MiB): a batch on small maps runs several
+     * samples as one job, so that a task's tiles run on from one sample into the next under the same U[ξ]
+     * panel, read once for up to {@link #MAX_TILES_PER_TASK} tiles instead of once per sample. (A 13x13 map
+     * has four tiles; its U, 16/9 of the weights, was most of the time streamed sample by sample.)
      */
     private static final int JOB_FLOATS = 2 << 20;
     private static final int MAX_TILES_PER_TASK = 16;
@@ -82,23 +82,19 @@ public final class WinogradConv {
     private final int channelBlocks;
     /** U[ξ] as panels for the micro-kernel: [ξ][panel][input channel][32 output channels]. */
     private final float[] packed;
-    /** A 1x1 convolution's taps over one plane of V: one channel block apart, for jobs of {@link #tapsStride} blocks. */
+    /** A 1x1 convolution's taps over one plane of a group's V: one channel block apart, for groups of {@link #tapsStride} blocks. */
     private int[] taps;
     private int tapsStride = -1;
     private final float[] noBias;
     /** A task's products, [tile][ξ][14 blocks][32 channels], and one float past them for {@link SliceReader}'s sum. */
     private final ThreadLocal<float[]> sums;
-    private final IntConsumer transformTask;
-    private final IntConsumer productTask;
-    /** Writes the whole job's V into a thread's own buffer ({@link ThreadOwnInput}). */
-    private final Consumer<float[]> transformJob;
+    private final IntConsumer task;
 
     // The job's arguments, set before its tasks run: samples [callSample, callSample + callSamples), their tiles
     // in groups of callTilesPerTask.
     private float[] callIn;
     private float[] callOut;
     private OutputSlice callSlice;
-    private float[] callV;
     private Epilogue callEpilogue;
     private int callSample;
     private int callSamples;
@@ -107,11 +103,8 @@ public final class WinogradConv {
     /** Floats by which the job's output lies before its samples' places: one sample run alone ({@link #runSample}). */
     private int callOutShift;
     private int callTilesPerTask;
-    /** Blocks of a channel block's plane of V in the call's jobs: a job's samples side by side, rounded up to runs. */
-    private int callStride;
     private int callRuns;
-    /** Whether each thread transforms the whole job into its own V: every task of the job multiplies all of V. */
-    private boolean callOwnV;
+    /** The job's number, unique in the process: which group's V a thread's buffer holds ({@link ThreadOwnInput}). */
     private long callJob;
 
     /**
@@ -149,14 +142,9 @@ public final class WinogradConv {
         return blocksDown(g) * blocksAcross(g);
     }
 
-    /** Samples of a batch of {@code n} transformed and multiplied as one job: up to {@link #JOB_FLOATS} of V. */
+    /** Samples of a batch of {@code n} run as one job: their V would take up to {@link #JOB_FLOATS}. */
     private static int jobSamples(ConvGeometry g, int n) {
         return Math.max(1, Math.min(n, JOB_FLOATS / (XI * g.ci() * blocks(g))));
-    }
-
-    /** Blocks of a job's plane per channel block: its samples' blocks side by side, rounded up to whole runs. */
-    private static int jobStride(ConvGeometry g, int n) {
-        return (jobSamples(g, n) * blocks(g) + RUN - 1) / RUN * RUN;
     }
 
     /**
@@ -179,9 +167,7 @@ public final class WinogradConv {
         this.sums = new ThreadLocal<>();
         this.packed = pack(g, weight);
         this.noBias = new float[g.co()];
-        this.transformTask = t -> transform(t / channelBlocks, t % channelBlocks);
-        this.productTask = t -> products(t % panels, t / panels);
-        this.transformJob = this::transformJob;
+        this.task = t -> task(t % panels, t / panels);
     }
 
     /** U = G g Gᵀ for every pair of channels, packed [ξ][panel][input channel][32]. */
@@ -215,13 +201,8 @@ public final class WinogradConv {
         return outFrame.floats(g.co());
     }
 
-    /** Floats of workspace a call on {@code n} samples needs: the 16 transformed planes of a job's samples. */
-    public int workspaceSize(int n) {
-        return XI * g.ci() * jobStride(g, n);
-    }
-
-    public void run(Workers workers, float[] in, float[] out, OutputSlice slice, int n, Epilogue e, float[] workspace) {
-        begin(in, out, slice, n, e, workspace);
+    public void run(Workers workers, float[] in, float[] out, OutputSlice slice, int n, Epilogue e) {
+        begin(in, out, slice, e);
         int job = jobSamples(g, n);
         for (int first = 0; first < n; first += job) {
             job(workers, first, Math.min(job, n - first));
@@ -232,8 +213,8 @@ public final class WinogradConv {
      * Sample {@code sample} of {@code in} alone, into the first sample of {@code out} (unframed, or in its frame), as a
      * job of one sample: a layer whose max pool reads each sample as it is finished. e adds no residual.
      */
-    public void runSample(Workers workers, float[] in, int sample, float[] out, Epilogue e, float[] workspace) {
-        begin(in, out, oneSample, 1, e, workspace);
+    public void runSample(Workers workers, float[] in, int sample, float[] out, Epilogue e) {
+        begin(in, out, oneSample, e);
         callOutShift = oneSample.base(sample);
         try {
             job(workers, sample, 1);
@@ -242,20 +223,11 @@ public final class WinogradConv {
         }
     }
 
-    private void begin(float[] in, float[] out, OutputSlice slice, int n, Epilogue e, float[] workspace) {
+    private void begin(float[] in, float[] out, OutputSlice slice, Epilogue e) {
         callIn = in;
         callOut = out;
         callSlice = slice;
-        callV = workspace;
         callEpilogue = e;
-        callStride = jobStride(g, n);
-        if (callStride != tapsStride) { // the first call, or a new batch size
-            taps = new int[channelBlocks];
-            for (int cb = 0; cb < channelBlocks; cb++) {
-                taps[cb] = cb * callStride * ChannelBlocks.BLOCK;
-            }
-            tapsStride = callStride;
-        }
     }
 
     /** Samples [first, first + count): their blocks transformed, multiplied and transformed back. */
@@ -269,54 +241,67 @@ public final class WinogradConv {
         callTilesPerTask = callSamples == 1 ? TILES_PER_TASK
                 : Math.max(TILES_PER_TASK, Math.min(MAX_TILES_PER_TASK, (tiles + groupsWanted - 1) / groupsWanted));
         int groups = (tiles + callTilesPerTask - 1) / callTilesPerTask;
-        // in one group every task reads all of V: each thread transforms it for itself; otherwise rows first,
-        // so that each core transforms the part of the map it then multiplies
+        // as many groups, of even sizes: each thread's V is the largest group's
+        callTilesPerTask = (tiles + groups - 1) / groups;
+        int stride = groupStride();
+        if (stride != tapsStride) { // the first job, or one of another size
+            taps = new int[channelBlocks];
+            for (int cb = 0; cb < channelBlocks; cb++) {
+                taps[cb] = cb * stride * ChannelBlocks.BLOCK;
+            }
+            tapsStride = stride;
+        }
         callJob = ThreadOwnInput.newJob();
-        callOwnV = groups == 1 && workers.threads() > 1;
-        if (!callOwnV) {
-            workers.parallelFor(callSamples * blocksDown(g) * channelBlocks, transformTask);
+        workers.parallelFor(panels * groups, task);
+    }
+
+    /** Blocks of a group's plane of V per channel block: its tiles' two runs of 7. */
+    private int groupStride() {
+        return callTilesPerTask * BlockedMicroKernel.PIXELS;
+    }
+
+    /**
+     * V of group {@code group}'s blocks, [first, last) its tiles, in the calling thread's buffer: transformed
+     * unless the thread's last task was the same group's.
+     */
+    private float[] groupV(int group, int first, int last) {
+        ThreadOwnInput own = ThreadOwnInput.ofThread();
+        int stride = groupStride();
+        float[] v = own.floats(XI * g.ci() * stride);
+        long key = callJob << 20 | group; // a job has fewer groups than that
+        if (!own.holds(key)) {
+            transform(first * BlockedMicroKernel.PIXELS, Math.min(callSamples * blocks, last * BlockedMicroKernel.PIXELS), v, stride);
+            own.hold(key);
         }
-        workers.parallelFor(panels * groups, productTask);
+        return v;
     }
 
-    /** V = Bᵀ d B for every 4x4 input block of block row {@code row} (of the job's samples, in turn), channel block {@code cb}. */
-    private void transform(int row, int cb) {
-        transform(row, cb, callV);
-    }
-
-    /** Whether the last job's threads each transformed its input for themselves ({@link ThreadOwnInput}). */
-    boolean transformedPerThread() {
-        return callOwnV;
-    }
-
-    /** Every block row and channel block of the job, into {@code v}. */
-    private void transformJob(float[] v) {
-        for (int t = 0; t < callSamples * blocksDown(g) * channelBlocks; t++) {
-            transform(t / channelBlocks, t % channelBlocks, v);
-        }
-    }
-
-    private void transform(int row, int cb, float[] v) {
+    /**
+     * V = Bᵀ d B for the job's blocks [b0, b1) (of its samples in turn), every channel block, into {@code v}:
+     * block b0 + i at i in planes of {@code stride} blocks.
+     */
+    private void transform(int b0, int b1, float[] v, int stride) {
         int b = ChannelBlocks.BLOCK;
         int w = inFrame.width();
-        float[] in = callIn;
-        int plane = g.ci() * callStride;
-        int sample = row / blocksDown(g);
-        row %= blocksDown(g);
-        // the frame's zero border is the padding: block (row, x) reads framed rows 2 row .. 2 row + 3
-        int r0 = (callSample + sample) * inFrame.floats(g.ci()) + (cb * inFrame.height() * w + 2 * row * w) * b;
-        int out = (cb * callStride + sample * blocks + row * blocksPerRow) * b;
-        for (int x = 0; x < blocksPerRow; x++, out += b) {
-            WinogradTransforms.input(in, r0 + 2 * x * b, w * b, b, v, out, plane);
+        int plane = g.ci() * stride;
+        for (int cb = 0; cb < channelBlocks; cb++) {
+            for (int block = b0; block < b1; block++) {
+                int sample = block / blocks;
+                int row = block % blocks / blocksPerRow;
+                int x = block % blocksPerRow;
+                // the frame's zero border is the padding: block (row, x) reads framed rows 2 row .. 2 row + 3
+                int r0 = (callSample + sample) * inFrame.floats(g.ci()) + (cb * inFrame.height() * w + 2 * row * w) * b;
+                WinogradTransforms.input(callIn, r0 + 2 * x * b, w * b, b, v, (cb * stride + block - b0) * b, plane);
+            }
         }
     }
 
     /**
      * Panel {@code panel}'s outputs over the job's kernel tiles [group * callTilesPerTask, ...), the tiles of
-     * its samples one after the other: for each ξ, U[ξ]'s panel read into L1 ({@link SliceReader}) and
-     * multiplied into every tile's products; then, tile by tile, the output transform.
+     * its samples one after the other: the group's V ({@link #groupV}); for each ξ, U[ξ]'s panel read into L1
+     * ({@link SliceReader}) and multiplied into every tile's products; then, tile by tile, the output transform.
      */
-    private void products(int panel, int group) {
+    private void task(int panel, int group) {
         int first = group * callTilesPerTask;
         int last = Math.min((callRuns + 1) / 2, first + callTilesPerTask);
         float[] m = sums.get();
@@ -324,17 +309,17 @@ public final class WinogradConv {
             m = new float[callTilesPerTask * XI * TILE_FLOATS + 1]; // the first job, or one of more tiles than that
             sums.set(m);
         }
-        int plane = g.ci() * callStride;
+        float[] planes = groupV(group, first, last);
+        int plane = g.ci() * groupStride();
         int b = ChannelBlocks.BLOCK;
         int panelFloats = g.ci() * NC;
-        float[] planes = callOwnV ? ThreadOwnInput.forJob(callJob, XI * g.ci() * callStride, transformJob) : callV;
         float read = 0;
         for (int xi = 0; xi < XI; xi++) {
             int aBase = (xi * panels + panel) * panelFloats;
             read += SliceReader.read(packed, aBase, aBase + panelFloats);
             for (int tile = first; tile < last; tile++) {
                 int run = 2 * tile;
-                int firstRun = xi * plane + run * RUN * b;
+                int firstRun = xi * plane + (tile - first) * BlockedMicroKernel.PIXELS * b;
                 int t = ((tile - first) * XI + xi) * TILE_FLOATS;
                 if (run + 1 == callRuns) {
                     BlockedMicroKernel.unitRun(packed, aBase, planes, firstRun, taps, 0, channelBlocks, m, t);

@@ -78,9 +78,8 @@ class OneSampleAloneTest {
             ChannelBlocks.Frame frame = WinogradConv.inputFrame(g);
             WinogradConv conv = new WinogradConv(g, random(r, g.co() * g.k()), frame, null);
             Epilogue e = new Epilogue(random(r, g.co()), null, Activation.RELU, 0, false);
-            float[] workspace = new float[conv.workspaceSize(BATCH)];
-            assertSamplesAlone((in, out) -> conv.run(TestWorkers.POOL, in, out, OutputSlice.whole(conv.outSampleFloats()), BATCH, e, workspace),
-                    (in, sample, out) -> conv.runSample(TestWorkers.POOL, in, sample, out, e, workspace),
+            assertSamplesAlone((in, out) -> conv.run(TestWorkers.POOL, in, out, OutputSlice.whole(conv.outSampleFloats()), BATCH, e),
+                    (in, sample, out) -> conv.runSample(TestWorkers.POOL, in, sample, out, e),
                     random(r, BATCH * frame.floats(g.ci())), conv.outSampleFloats(), g.toString());
         }
     }

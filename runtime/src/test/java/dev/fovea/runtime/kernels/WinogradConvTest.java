@@ -44,7 +44,7 @@ class WinogradConvTest {
                 blockedResidual = BlockedTensors.framed(blockedResidual, n, co, oh, ow, residualFrame);
             }
             Epilogue e = new Epilogue(b, blockedResidual, relu ? Activation.RELU : Activation.NONE, 0, false, residualFrame);
-            conv.run(TestWorkers.POOL, framedIn, out, OutputSlice.whole(written.floats(co)), n, e, new float[conv.workspaceSize(n)]);
+            conv.run(TestWorkers.POOL, framedIn, out, OutputSlice.whole(written.floats(co)), n, e);
             double[] sums = Oracle.conv2d(in, w, b, n, g);
             float[] expected = new float[sums.length];
             for (int i = 0; i < sums.length; i++) {
