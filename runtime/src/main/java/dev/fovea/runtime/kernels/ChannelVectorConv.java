@@ -978,6 +978,7 @@ public final class ChannelVectorConv {
     private void narrowSums(int panel, int first, int last, float[] tiles) {
         int later = laterSlice(tiles);
         float read = 0;
+        float[] planes = planes();
         for (int k0 = 0; k0 < k; k0 += KB) {
             int k1 = Math.min(k, k0 + KB);
             read += SliceReader.read(packed, (panel * k + k0) * nc, (panel * k + k1) * nc);
@@ -987,7 +988,7 @@ public final class ChannelVectorConv {
                 int second = block + 1 == blocks ? block : block + 1;
                 int t = (tile - first) * tileFloats;
                 int sums = k0 == 0 ? t : later;
-                float[] source = planes();
+                float[] source = planes;
                 int[] tapTable = taps;
                 int firstRun;
                 int secondRun;
@@ -1029,6 +1030,7 @@ public final class ChannelVectorConv {
         int aBase = panel * k * nc;
         int later = laterSlice(tiles);
         float read = 0;
+        float[] planes = planes();
         for (int g0 = 0; g0 < groups; g0 += sliceGroups) {
             int g1 = Math.min(groups, g0 + sliceGroups);
             read += SliceReader.read(packed, aBase + g0 * width * nc, aBase + g1 * width * nc);
@@ -1038,7 +1040,7 @@ public final class ChannelVectorConv {
                 int firstRun = inputOffset(sample, block);
                 int secondRun = block + 1 == blocks ? firstRun : inputOffset(sample, block + 1);
                 int t = (tile - first) * tileFloats;
-                RowMicroKernel.twoStep(packed, aBase, planes(), firstRun, secondRun, taps, g0, g1, tiles, g0 == 0 ? t : later);
+                RowMicroKernel.twoStep(packed, aBase, planes, firstRun, secondRun, taps, g0, g1, tiles, g0 == 0 ? t : later);
                 if (g0 > 0) {
                     BlockedMicroKernel.addTile(tiles, later, t, tileFloats);
                 }
