@@ -18,7 +18,7 @@ import jdk.incubator.vector.VectorSpecies;
  *       planes, V[ξ][channel block][2x2 block of the group][16], a 1x1 convolution's input each. The
  *       group's blocks run on from one sample into the next (a 7x7 map has 16 blocks). V goes to a buffer
  *       of the thread's own ({@link ThreadOwnInput}) and stays in L2 for the group's panels: transformed
- *       whole beforehand, by both threads, VGG-16's V (51 MiB at 224x224) went through memory, and a
+ *       whole beforehand, by both threads, VGG-16's V (49 MiB at 224x224) went through memory, and a
  *       thread multiplied the part the other had transformed out of the other core's cache.</li>
  *   <li>The 16 products M[ξ] = U[ξ] V[ξ], summed over the input channels on {@link BlockedMicroKernel}'s
  *       14x32 tile as sixteen 1x1 convolutions, where U = G g Gᵀ is the 3x3 kernel g transformed once, at
