@@ -38,6 +38,13 @@ public final class ExpandDepthwise {
     private static final int PX = 8;
     /** Channel blocks of an expand tile: 3 vectors by 8 pixels, 24 accumulators. */
     private static final int CB = 3;
+    /**
+     * Pixels and channel blocks of the other expand tile, for an expanded tensor of a multiple of four blocks
+     * but not of three (MobileNet v1's 64, 128 and 256 channels): 4 vectors by 6 pixels, 24 accumulators, which
+     * leaves no block to the one-block tile, whose 8 broadcasts feed only 8 FMAs a step.
+     */
+    private static final int PX4 = 6;
+    private static final int CB4 = 4;
     /** Output pixels a depthwise step computes together ({@link BlockedDepthwise#fourPixels}). */
     private static final int DW_PX = 4;
     /** Floats a band buffer may take (384 KiB): it stays in L2 beside the input and output rows a band touches. */
@@ -54,7 +61,7 @@ public final class ExpandDepthwise {
      * Each thread's room for a tile's sums on their way to the band buffer: a later slice's, added to what is there, or a band's
      * last tile's, of which only the pixels the tile before it did not sum leave.
      */
-    private static final ThreadLocal<float[]> TILE_SUMS = ThreadLocal.withInitial(() -> new float[PX * CB * L]);
+    private static final ThreadLocal<float[]> TILE_SUMS = ThreadLocal.withInitial(() -> new float[Math.max(PX * CB, PX4 * CB4) * L]);
 
     /** The expand's geometry; null for a depthwise layer alone, whose blocked input rows are copied into the band buffer. */
     private final ConvGeometry expand;
@@ -82,6 +89,8 @@ public final class ExpandDepthwise {
     private final int bandWidth;
     /** Whether the depthwise layer is 3x3 at stride 1 or 2 on rows of at least 7 pixels, for {@link DepthwiseMicroKernel}'s tile. */
     private final boolean sevenPixelTiles;
+    /** Channel blocks of this pair's expand tile, {@link #CB} or {@link #CB4}, by which a task's channel blocks are grouped. */
+    private final int tileBlocks;
 
     private float[] callIn;
     private float[] callOut;
@@ -139,6 +148,7 @@ public final class ExpandDepthwise {
         this.depthwiseEpilogue = depthwiseEpilogue;
         this.sevenPixelTiles = sevenPixelTiles(depthwise);
         this.bandWidth = bandWidth(depthwise);
+        this.tileBlocks = blocks % CB != 0 && blocks % CB4 == 0 ? CB4 : CB;
         this.task = this::task;
     }
 
@@ -169,6 +179,7 @@ public final class ExpandDepthwise {
         this.depthwiseEpilogue = epilogue;
         this.sevenPixelTiles = sevenPixelTiles(depthwise);
         this.bandWidth = bandWidth(depthwise);
+        this.tileBlocks = CB;
         this.task = this::task;
     }
 
@@ -204,7 +215,7 @@ public final class ExpandDepthwise {
             split(n, 1, rowRunsPerSample(workers, n));
         } else {
             int perSample = tasksPerSample(workers, n);
-            split(n, Math.max(1, Math.min(2 * perSample, blocks / CB)), perSample);
+            split(n, Math.max(1, Math.min(2 * perSample, blocks / tileBlocks)), perSample);
         }
         workers.parallelFor(n * callGroups * callSegments, task);
     }
@@ -254,7 +265,7 @@ public final class ExpandDepthwise {
      * each sample into {@code perSample} tasks (runs of rows across the groups), runs into bands.
      */
     private void split(int n, int groups, int perSample) {
-        callGroupBlocks = ((blocks + groups - 1) / groups + CB - 1) / CB * CB; // whole tiles of three blocks
+        callGroupBlocks = ((blocks + groups - 1) / groups + tileBlocks - 1) / tileBlocks * tileBlocks; // whole tiles
         callGroups = (blocks + callGroupBlocks - 1) / callGroupBlocks;
         callSegments = Math.min(depthwise.oh(), (perSample + callGroups - 1) / callGroups);
         int rowFloats = Math.min(blocks, callGroupBlocks) * L * bandWidth;
@@ -407,6 +418,15 @@ public final class ExpandDepthwise {
         for (int c0 = 0; c0 < ci; c0 += slice) {
             int c1 = Math.min(ci, c0 + slice);
             int cb = cb0;
+            if (tileBlocks == CB4 && tiles > 0) {
+                int tiles4 = (pixels + PX4 - 1) / PX4;
+                for (; cb + CB4 <= cb1; cb += CB4) {
+                    for (int tile = 0; tile < tiles4; tile++) {
+                        int i = Math.min(tile * PX4, pixels - PX4);
+                        expand6x4(band, x, at + i * L, offsets, c0, c1, cb, cb - cb0, to, i, tile * PX4 - i, sums);
+                    }
+                }
+            }
             for (; cb + CB <= cb1; cb += CB) {
                 for (int tile = 0; tile < tiles; tile++) {
                     int i = Math.min(tile * PX, pixels - PX);
@@ -524,7 +544,7 @@ public final class ExpandDepthwise {
             c05.intoArray(sums, 15 * L); c15.intoArray(sums, 16 * L); c25.intoArray(sums, 17 * L);
             c06.intoArray(sums, 18 * L); c16.intoArray(sums, 19 * L); c26.intoArray(sums, 20 * L);
             c07.intoArray(sums, 21 * L); c17.intoArray(sums, 22 * L); c27.intoArray(sums, 23 * L);
-            leaveTile(band, sums, CB, done, c0 > 0, p0, to, t);
+            leaveTile(band, sums, PX, CB, done, c0 > 0, p0, to, t);
             return;
         }
         c00.intoArray(band, p0 + to[t]); c10.intoArray(band, p1 + to[t]); c20.intoArray(band, p2 + to[t]);
@@ -538,12 +558,12 @@ public final class ExpandDepthwise {
     }
 
     /**
-     * A tile's sums, held in {@code sums} as [pixel][block][L] for {@code blocks} blocks: its pixels from {@code done} on (a band's
-     * last tile leaves out those the tile before it did) into the band buffer's planes from p0, added to what is there after the
-     * first slice of channels.
+     * A tile's sums, held in {@code sums} as [pixel][block][L] for {@code pixels} pixels of {@code blocks} blocks: its pixels from
+     * {@code done} on (a band's last tile leaves out those the tile before it did) into the band buffer's planes from p0, added to
+     * what is there after the first slice of channels.
      */
-    private void leaveTile(float[] band, float[] sums, int blocks, int done, boolean add, int p0, int[] to, int t) {
-        for (int j = done; j < PX; j++) {
+    private void leaveTile(float[] band, float[] sums, int pixels, int blocks, int done, boolean add, int p0, int[] to, int t) {
+        for (int j = done; j < pixels; j++) {
             for (int b = 0; b < blocks; b++) {
                 int dst = p0 + b * callPlane + to[t + j];
                 FloatVector v = FloatVector.fromArray(S, sums, (j * blocks + b) * L);
@@ -553,6 +573,64 @@ public final class ExpandDepthwise {
                 v.intoArray(band, dst);
             }
         }
+    }
+
+    /** As {@link #expand8x3}, for 6 pixels by channel blocks cb..cb+3 ({@link #CB4}). */
+    private void expand6x4(float[] band, float[] x, int at, int[] offsets, int c0, int c1, int cb, int slot, int[] to, int t, int done,
+            float[] sums) {
+        int ci = expand.ci();
+        int w0 = cb * ci * L;
+        int w1 = w0 + ci * L;
+        int w2 = w1 + ci * L;
+        int w3 = w2 + ci * L;
+        FloatVector c00 = FloatVector.zero(S), c01 = c00, c02 = c00, c03 = c00, c04 = c00, c05 = c00;
+        FloatVector c10 = c00, c11 = c00, c12 = c00, c13 = c00, c14 = c00, c15 = c00;
+        FloatVector c20 = c00, c21 = c00, c22 = c00, c23 = c00, c24 = c00, c25 = c00;
+        FloatVector c30 = c00, c31 = c00, c32 = c00, c33 = c00, c34 = c00, c35 = c00;
+        for (int c = c0; c < c1; c++) {
+            int i = at + offsets[c];
+            FloatVector a = FloatVector.fromArray(S, expandWeight, w0 + c * L);
+            FloatVector b = FloatVector.fromArray(S, expandWeight, w1 + c * L);
+            FloatVector d = FloatVector.fromArray(S, expandWeight, w2 + c * L);
+            FloatVector e = FloatVector.fromArray(S, expandWeight, w3 + c * L);
+            FloatVector v = FloatVector.broadcast(S, x[i]);
+            c00 = a.fma(v, c00); c10 = b.fma(v, c10); c20 = d.fma(v, c20); c30 = e.fma(v, c30);
+            v = FloatVector.broadcast(S, x[i + L]);
+            c01 = a.fma(v, c01); c11 = b.fma(v, c11); c21 = d.fma(v, c21); c31 = e.fma(v, c31);
+            v = FloatVector.broadcast(S, x[i + 2 * L]);
+            c02 = a.fma(v, c02); c12 = b.fma(v, c12); c22 = d.fma(v, c22); c32 = e.fma(v, c32);
+            v = FloatVector.broadcast(S, x[i + 3 * L]);
+            c03 = a.fma(v, c03); c13 = b.fma(v, c13); c23 = d.fma(v, c23); c33 = e.fma(v, c33);
+            v = FloatVector.broadcast(S, x[i + 4 * L]);
+            c04 = a.fma(v, c04); c14 = b.fma(v, c14); c24 = d.fma(v, c24); c34 = e.fma(v, c34);
+            v = FloatVector.broadcast(S, x[i + 5 * L]);
+            c05 = a.fma(v, c05); c15 = b.fma(v, c15); c25 = d.fma(v, c25); c35 = e.fma(v, c35);
+        }
+        int p0 = slot * callPlane;
+        if (done > 0 || c0 > 0) {
+            c00.intoArray(sums, 0); c10.intoArray(sums, L); c20.intoArray(sums, 2 * L); c30.intoArray(sums, 3 * L);
+            c01.intoArray(sums, 4 * L); c11.intoArray(sums, 5 * L); c21.intoArray(sums, 6 * L); c31.intoArray(sums, 7 * L);
+            c02.intoArray(sums, 8 * L); c12.intoArray(sums, 9 * L); c22.intoArray(sums, 10 * L); c32.intoArray(sums, 11 * L);
+            c03.intoArray(sums, 12 * L); c13.intoArray(sums, 13 * L); c23.intoArray(sums, 14 * L); c33.intoArray(sums, 15 * L);
+            c04.intoArray(sums, 16 * L); c14.intoArray(sums, 17 * L); c24.intoArray(sums, 18 * L); c34.intoArray(sums, 19 * L);
+            c05.intoArray(sums, 20 * L); c15.intoArray(sums, 21 * L); c25.intoArray(sums, 22 * L); c35.intoArray(sums, 23 * L);
+            leaveTile(band, sums, PX4, CB4, done, c0 > 0, p0, to, t);
+            return;
+        }
+        int p1 = p0 + callPlane;
+        int p2 = p1 + callPlane;
+        int p3 = p2 + callPlane;
+        c00.intoArray(band, p0 + to[t]); c10.intoArray(band, p1 + to[t]); c20.intoArray(band, p2 + to[t]); c30.intoArray(band, p3 + to[t]);
+        c01.intoArray(band, p0 + to[t + 1]); c11.intoArray(band, p1 + to[t + 1]); c21.intoArray(band, p2 + to[t + 1]);
+        c31.intoArray(band, p3 + to[t + 1]);
+        c02.intoArray(band, p0 + to[t + 2]); c12.intoArray(band, p1 + to[t + 2]); c22.intoArray(band, p2 + to[t + 2]);
+        c32.intoArray(band, p3 + to[t + 2]);
+        c03.intoArray(band, p0 + to[t + 3]); c13.intoArray(band, p1 + to[t + 3]); c23.intoArray(band, p2 + to[t + 3]);
+        c33.intoArray(band, p3 + to[t + 3]);
+        c04.intoArray(band, p0 + to[t + 4]); c14.intoArray(band, p1 + to[t + 4]); c24.intoArray(band, p2 + to[t + 4]);
+        c34.intoArray(band, p3 + to[t + 4]);
+        c05.intoArray(band, p0 + to[t + 5]); c15.intoArray(band, p1 + to[t + 5]); c25.intoArray(band, p2 + to[t + 5]);
+        c35.intoArray(band, p3 + to[t + 5]);
     }
 
     /** As {@link #expand8x3}, for one channel block. */
@@ -582,7 +660,7 @@ public final class ExpandDepthwise {
             s5.intoArray(sums, 5 * L);
             s6.intoArray(sums, 6 * L);
             s7.intoArray(sums, 7 * L);
-            leaveTile(band, sums, 1, done, c0 > 0, p0, to, t);
+            leaveTile(band, sums, PX, 1, done, c0 > 0, p0, to, t);
             return;
         }
         s0.intoArray(band, p0 + to[t]);

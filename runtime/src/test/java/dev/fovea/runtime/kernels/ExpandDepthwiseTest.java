@@ -36,7 +36,7 @@ class ExpandDepthwiseTest {
             int ow = (w + 2 * p - k) / s + 1;
             // blocked: up to 16 blocks at times (MobileNet v1's 256-channel 1x1 layers before a depthwise one); NCHW: any count
             int ci = padded ? B + B / 2 : blockedIn ? B * (1 + r.nextInt(r.nextInt(4) == 0 ? 16 : 3)) : 1 + r.nextInt(3 * B);
-            int ce = B * (1 + r.nextInt(8)); // 1 to 8 blocks: tiles of three and the blocks after them
+            int ce = B * (1 + r.nextInt(8)); // 1 to 8 blocks: tiles of three or four and the blocks after them
             int n = 1 + r.nextInt(3);
             ConvGeometry expand = new ConvGeometry(ci, h, w, ce, h, w, 1, 1, 1, 1, 0, 0, 1, 1, 1);
             ConvGeometry depthwise = new ConvGeometry(ce, h, w, ce, oh, ow, k, k, s, s, p, p, 1, 1, ce);
