@@ -4,6 +4,7 @@ import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
+import ai.onnxruntime.TensorInfo;
 import java.io.IOException;
 import java.nio.FloatBuffer;
 import java.nio.file.Files;
@@ -13,14 +14,16 @@ import java.util.Map;
 import java.util.Random;
 
 /**
- * ONNX Runtime's side of {@code fovea bench}'s memory line: loads an ONNX file as
- * {@link OnnxRuntimeBenchmark} does (all graph optimisations, intra-op threads as given), runs batch-1
- * inferences for some seconds, and prints the median time and the process's peak resident memory
- * (Linux's VmHWM). ONNX Runtime keeps its weights and buffers outside the Java heap, so run it with a
- * small heap, as one would:
+ * ONNX Runtime's side of {@code fovea bench}'s time and memory lines: loads an ONNX file as
+ * {@link OnnxRuntimeBenchmark} does (all graph optimisations, intra-op threads as given), runs inferences
+ * at the batch the file was exported for (export_onnx.py's {@code --batch}) for a third of the given
+ * seconds untimed and then for the seconds themselves, and prints the median time and the process's peak
+ * resident memory (Linux's VmHWM). It needs nothing but ONNX Runtime's jar, so it runs as a source file.
+ * ONNX Runtime keeps its weights and buffers outside the Java heap, so run it with a small heap, as one would:
  *
  * <pre>
- *   java -Xmx64m -cp CLASSPATH dev.fovea.it.bench.OnnxRuntimeMemory resnet50.onnx 2 6
+ *   java -Xmx64m -cp ~/.m2/repository/com/microsoft/onnxruntime/onnxruntime/1.29.0/onnxruntime-1.29.0.jar \
+ *       it-tests/src/bench-onnx/java/dev/fovea/it/bench/OnnxRuntimeMemory.java /tmp/onnx/resnet50-b16.onnx 2 6
  * </pre>
  */
 public final class OnnxRuntimeMemory {
@@ -36,13 +39,20 @@ public final class OnnxRuntimeMemory {
         options.setInterOpNumThreads(1);
         options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
         try (OrtSession session = env.createSession(file.toString(), options)) {
-            float[] data = new float[3 * 224 * 224];
+            String name = session.getInputNames().iterator().next();
+            long[] shape = ((TensorInfo) session.getInputInfo().get(name).getInfo()).getShape();
+            int batch = shape[0] > 0 ? (int) shape[0] : 1; // a dynamic batch runs one image
+            float[] data = new float[batch * 3 * 224 * 224];
             Random r = new Random(1);
             for (int i = 0; i < data.length; i++) {
                 data[i] = (float) r.nextGaussian();
             }
-            try (OnnxTensor input = OnnxTensor.createTensor(env, FloatBuffer.wrap(data), new long[] {1, 3, 224, 224})) {
-                Map<String, OnnxTensor> inputs = Map.of("input", input);
+            try (OnnxTensor input = OnnxTensor.createTensor(env, FloatBuffer.wrap(data), new long[] {batch, 3, 224, 224})) {
+                Map<String, OnnxTensor> inputs = Map.of(name, input);
+                long warm = System.nanoTime() + (long) (seconds / 3 * 1e9);
+                while (System.nanoTime() < warm) {
+                    session.run(inputs).close();
+                }
                 double[] times = new double[100_000];
                 int runs = 0;
                 long end = System.nanoTime() + (long) (seconds * 1e9);
@@ -54,8 +64,8 @@ public final class OnnxRuntimeMemory {
                 }
                 double[] sorted = Arrays.copyOf(times, runs);
                 Arrays.sort(sorted);
-                System.out.printf(java.util.Locale.ROOT, "%s, batch 1, %d threads: median %.2f ms (%d runs)%nMemory: %s peak resident%n",
-                        file.getFileName(), threads, sorted[runs / 2], runs, peakResident());
+                System.out.printf(java.util.Locale.ROOT, "%s, batch %d, %d threads: median %.2f ms (%d runs)%nMemory: %s peak resident%n",
+                        file.getFileName(), batch, threads, sorted[runs / 2], runs, peakResident());
             }
         }
     }
