@@ -65,14 +65,21 @@ final class BorderPatches {
         int x = block % blocksPerRow * ChannelVectorConv.PR * g.sw() - g.pl();
         int first = Math.max(0, -x);
         int last = Math.max(first, Math.min(patchWidth, g.iw() - x));
-        // a plain loop: a patch's rows are a few floats long
+        // plain loops without a test per float: a patch's rows are a few floats long, too short for a copy's call
         for (int c = 0; c < g.ci(); c++) {
             for (int ky = 0; ky < g.kh(); ky++, at += patchWidth) {
                 int y = y0 + ky;
-                boolean inside = y >= 0 && y < g.ih();
+                int from = y >= 0 && y < g.ih() ? first : patchWidth;
+                int to = from < patchWidth ? last : patchWidth;
                 int src = inBase + (c * g.ih() + y) * g.iw() + x;
-                for (int i = 0; i < patchWidth; i++) {
-                    patch[at + i] = inside && i >= first && i < last ? in[src + i] : 0f;
+                for (int i = 0; i < from; i++) {
+                    patch[at + i] = 0f;
+                }
+                for (int i = from; i < to; i++) {
+                    patch[at + i] = in[src + i];
+                }
+                for (int i = to; i < patchWidth; i++) {
+                    patch[at + i] = 0f;
                 }
             }
         }

@@ -1165,6 +1165,10 @@ public final class ChannelVectorConv {
     /** Pixels [0, valid) of a tile, channels from {@code channel0}, through the epilogue into {@link ChannelBlocks}. */
     private void blockedEpilogue(float[] tile, int t, int valid, int channel0, int pixel, int outBase, int residualBase) {
         Epilogue e = callEpilogue;
+        if (e.residual() == null && !e.accumulate() && !e.leaky()) {
+            clampedEpilogue(tile, t, valid, channel0, pixel, outBase, e.floor(), e.ceiling());
+            return;
+        }
         float[] bias = callBias;
         float[] residual = e.residual();
         int[] residualAt = residualPixel;
@@ -1196,6 +1200,32 @@ public final class ChannelVectorConv {
                     x = x.blend(0f, real.not()); // zeros, whatever the input held
                 }
                 x.intoArray(callOut, at);
+            }
+        }
+    }
+
+    /**
+     * {@link #blockedEpilogue} where nothing is added but the bias and the activation clamps or does nothing (ReLU,
+     * ReLU6, none): the bias and two blends between bounds (infinite for none, which then change nothing) in one
+     * loop without branches, so the values are the general loop's. A stem's reduction is short (27 steps), and its
+     * tiles' general epilogue took 20% of its time.
+     */
+    private void clampedEpilogue(float[] tile, int t, int valid, int channel0, int pixel, int outBase, float lo, float hi) {
+        float[] bias = callBias;
+        float[] out = callOut;
+        int[] at = outPixel;
+        FloatVector low = FloatVector.broadcast(S, lo);
+        FloatVector high = FloatVector.broadcast(S, hi);
+        for (int v = 0; v < nc && channel0 + v < g.co(); v += L) {
+            int channel = channel0 + v;
+            FloatVector b = FloatVector.fromArray(S, bias, channel);
+            // a padded block's lanes past the last channel: zeros, whatever the tile held
+            VectorMask<Float> real = S.indexInRange(channel, g.co());
+            int plane = outBase + channel / L * outPlane;
+            for (int i = 0; i < valid; i++) {
+                FloatVector x = FloatVector.fromArray(S, tile, t + i * nc + v).add(b);
+                x = x.blend(low, x.lt(low)).blend(high, x.compare(VectorOperators.GT, high));
+                x.blend(0f, real.not()).intoArray(out, plane + at[pixel + i]);
             }
         }
     }

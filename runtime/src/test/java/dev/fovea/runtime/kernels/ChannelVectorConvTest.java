@@ -94,6 +94,55 @@ class ChannelVectorConvTest {
     }
 
     /**
+     * Blocked outputs with nothing added but the bias (no residual, no sum onto the output) take a shorter
+     * epilogue for no activation, ReLU and ReLU6, the general one for leaky ReLU: each matches the oracle,
+     * on 3-channel stems read in place at stride 2 (their border runs copied into patches) as on blocked
+     * inputs, with sums well beyond ReLU6's cap.
+     */
+    @Test
+    void epiloguesWithoutResidualMatchTheOracle() {
+        Random r = new Random(59);
+        Activation[] activations = {Activation.NONE, Activation.RELU, Activation.RELU6, Activation.LEAKY_RELU};
+        for (int trial = 0; trial < 48; trial++) {
+            boolean stem = trial % 2 == 0;
+            int ci = stem ? 3 : 16 * (1 + r.nextInt(3));
+            int s = stem ? 2 : 1 + r.nextInt(2);
+            int k = stem ? 3 : 1 + 2 * r.nextInt(2);
+            int p = k / 2;
+            int ow = 7 * (1 + r.nextInt(3)) - (stem ? 0 : r.nextInt(2));
+            int oh = 1 + r.nextInt(10);
+            int iw = (ow - 1) * s + k - 2 * p + r.nextInt(s);
+            int ih = (oh - 1) * s + k - 2 * p + r.nextInt(s);
+            int co = 16 * (2 + r.nextInt(4));
+            int n = 1 + r.nextInt(2);
+            Activation a = activations[trial / 2 % activations.length];
+            ConvGeometry g = new ConvGeometry(ci, ih, iw, co, oh, ow, k, k, s, s, p, p, 1, 1, 1);
+            float[] in = Oracle.random(r, n * g.inputSize());
+            float[] w = Oracle.random(r, co * g.k());
+            float[] bias = Oracle.random(r, co);
+            boolean blockedIn = !stem;
+            ChannelVectorConv conv = new ChannelVectorConv(g, w, blockedIn, true);
+            float[] result = Oracle.random(r, n * conv.outSampleFloats());
+            conv.run(TestWorkers.POOL, blocked(in, blockedIn, n, ci, ih * iw), result, n, new Epilogue(bias, null, a, 0.1f, false),
+                    Oracle.random(r, conv.workspaceSize()));
+            ChannelBlocks.toNchw(result.clone(), result, n, co, g.positions());
+            double[] expected = Oracle.conv2d(in, w, bias, n, g);
+            int capped = 0;
+            for (int i = 0; i < expected.length; i++) {
+                capped += expected[i] > Epilogue.CAP ? 1 : 0;
+                expected[i] = switch (a) {
+                    case RELU -> Math.max(0, expected[i]);
+                    case RELU6 -> Math.min(Epilogue.CAP, Math.max(0, expected[i]));
+                    case LEAKY_RELU -> expected[i] < 0 ? 0.1 * expected[i] : expected[i];
+                    default -> expected[i];
+                };
+            }
+            assertTrue(capped > 0, "trial " + trial + ": no sum above the cap");
+            Oracle.assertClose(expected, result, Math.sqrt(g.k()) * 3 + 3, "trial " + trial + " " + a + " " + g);
+        }
+    }
+
+    /**
      * A layer of one weight panel over an input larger than the caches (MobileNet v2's first projection at
      * batch 16) reads each next tile's input ahead of its kernel; its results are the oracle's, at 16
      * output channels (the 28-pixel tile) and at 32 (the 14-pixel one), with the residual and the
