@@ -123,19 +123,14 @@ class ChannelVectorConvTest {
             boolean blockedIn = !stem;
             ChannelVectorConv conv = new ChannelVectorConv(g, w, blockedIn, true);
             float[] result = Oracle.random(r, n * conv.outSampleFloats());
-            conv.run(TestWorkers.POOL, blocked(in, blockedIn, n, ci, ih * iw), result, n, new Epilogue(bias, null, a, 0.1f, false),
-                    Oracle.random(r, conv.workspaceSize()));
+            Epilogue e = new Epilogue(bias, null, a, 0.1f, false);
+            conv.run(TestWorkers.POOL, blocked(in, blockedIn, n, ci, ih * iw), result, n, e, Oracle.random(r, conv.workspaceSize()));
             ChannelBlocks.toNchw(result.clone(), result, n, co, g.positions());
             double[] expected = Oracle.conv2d(in, w, bias, n, g);
             int capped = 0;
             for (int i = 0; i < expected.length; i++) {
                 capped += expected[i] > Epilogue.CAP ? 1 : 0;
-                expected[i] = switch (a) {
-                    case RELU -> Math.max(0, expected[i]);
-                    case RELU6 -> Math.min(Epilogue.CAP, Math.max(0, expected[i]));
-                    case LEAKY_RELU -> expected[i] < 0 ? 0.1 * expected[i] : expected[i];
-                    default -> expected[i];
-                };
+                expected[i] = Oracle.activate(expected[i], e);
             }
             assertTrue(capped > 0, "trial " + trial + ": no sum above the cap");
             Oracle.assertClose(expected, result, Math.sqrt(g.k()) * 3 + 3, "trial " + trial + " " + a + " " + g);

@@ -87,11 +87,11 @@ class ExpandDepthwiseTest {
             double[] expanded = Oracle.conv2d(c.in, c.expandWeight, c.expandEpilogue.bias(), c.n, c.expand);
             float[] middle = new float[expanded.length];
             for (int i = 0; i < expanded.length; i++) {
-                middle[i] = (float) activate(expanded[i], c.expandEpilogue);
+                middle[i] = (float) Oracle.activate(expanded[i], c.expandEpilogue);
             }
             double[] expected = Oracle.conv2d(middle, c.depthwiseWeight, c.depthwiseEpilogue.bias(), c.n, c.depthwise);
             for (int i = 0; i < expected.length; i++) {
-                expected[i] = activate(expected[i], c.depthwiseEpilogue);
+                expected[i] = Oracle.activate(expected[i], c.depthwiseEpilogue);
             }
             int k = c.depthwise.kh();
             Oracle.assertClose(expected, result, 3 * k * k * Math.sqrt(c.expand.ci()), "trial " + trial + ": " + c.describe());
@@ -272,14 +272,5 @@ class ExpandDepthwiseTest {
         ConvGeometry raggedOut = new ConvGeometry(B, 8, 8, part, 8, 8, 1, 1, 1, 1, 0, 0, 1, 1, 1);
         ConvGeometry raggedDepthwise = new ConvGeometry(part, 8, 8, part, 4, 4, 3, 3, 2, 2, 1, 1, 1, 1, part);
         assertFalse(ExpandDepthwise.handles(raggedOut, Activation.RELU6, raggedDepthwise, Activation.RELU6));
-    }
-
-    private static double activate(double x, Epilogue e) {
-        return switch (e.activation()) {
-            case RELU -> Math.max(0, x);
-            case RELU6 -> Math.min(6, Math.max(0, x));
-            case LEAKY_RELU -> x < 0 ? x * e.slope() : x;
-            default -> x;
-        };
     }
 }

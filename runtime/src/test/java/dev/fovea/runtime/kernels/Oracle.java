@@ -62,4 +62,14 @@ final class Oracle {
             }
         }
     }
+
+    /** A cheap activation of e (none, ReLU, ReLU6, leaky ReLU) on an oracle's sum, in float64. */
+    static double activate(double x, Epilogue e) {
+        return switch (e.activation()) {
+            case RELU -> Math.max(0, x);
+            case RELU6 -> Math.min(Epilogue.CAP, Math.max(0, x));
+            case LEAKY_RELU -> x < 0 ? x * e.slope() : x;
+            default -> x;
+        };
+    }
 }
