@@ -67,6 +67,11 @@ public final class ChannelVectorConv {
      */
     static final long TOUCH_AHEAD_BYTES = 8L << 20;
     /**
+     * A 1x1 job of several weight panels that reads at most this much input in place reads each next tile's
+     * input lines ahead too: an input the caches hold, much of it in the other core's ({@link #touchesAhead}).
+     */
+    static final long SHARED_INPUT_BYTES = 2L << 20;
+    /**
      * Weight panels a task runs together ({@link #panelsTogether}): each tile's input slice then comes from
      * memory once and from L1 for the other panels. All 8 of a 256-channel layer in one task, each tile
      * writing 16 output blocks in turn, were slower than one panel a task.
@@ -939,15 +944,24 @@ public final class ChannelVectorConv {
     }
 
     /**
-     * Whether a batch of {@code n} reads the next tile's input ahead: a blocked input read in place, at
-     * least {@link #TOUCH_AHEAD_BYTES} of it, by a layer of one weight panel (at most 32 output channels).
-     * Such a layer reads each input line once, for few multiply-adds (MobileNet v2's first projection,
-     * 32 to 16 channels: 32 a pixel), so the input streams from memory, and the hardware's prefetchers did
-     * not keep ahead of the tiles. Layers of several panels read a tile's input again for each panel and
-     * find it in L2; reading ahead there only added loads (MobileNet v2 at batch 16 lost 1 to 3%).
+     * Whether a batch of {@code n} reads the next tile's input ahead, from a blocked input read in place. A
+     * layer of one weight panel (at most 32 output channels) does from {@link #TOUCH_AHEAD_BYTES} of input:
+     * it reads each input line once, for few multiply-adds (MobileNet v2's first projection, 32 to 16
+     * channels: 32 a pixel), so the input streams from memory, and the hardware's prefetchers did not keep
+     * ahead of the tiles. A 1x1 layer of several panels does up to {@link #SHARED_INPUT_BYTES}: each of its
+     * tasks reads every pixel's input, which the layer before wrote split by channels (a depthwise layer by
+     * channel blocks, a 1x1 layer by panels), so half of it lies in the other core's cache, where each tile's
+     * first panel would meet its lines one broadcast at a time. Read ahead, MobileNet v1 ran 1.1% faster at
+     * batch 1 and v2 half a percent ({@code CompareBuilds} in both orders). Over larger inputs the tiles of
+     * several panels find their input in L2 after the first panel, and reading ahead only added loads
+     * (MobileNet v2 at batch 16 lost 1 to 3%, v1 about 1%).
      */
     boolean touchesAhead(int n) {
-        return grouped && panels == 1 && !copies() && (long) n * inSampleFloats * Float.BYTES >= TOUCH_AHEAD_BYTES;
+        long bytes = (long) n * inSampleFloats * Float.BYTES;
+        if (!grouped || copies()) {
+            return false;
+        }
+        return panels == 1 ? bytes >= TOUCH_AHEAD_BYTES : source == Source.BLOCKED_FLAT && bytes <= SHARED_INPUT_BYTES;
     }
 
     /**

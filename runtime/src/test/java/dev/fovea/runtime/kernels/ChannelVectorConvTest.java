@@ -1,6 +1,7 @@
 package dev.fovea.runtime.kernels;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Random;
@@ -157,6 +158,35 @@ class ChannelVectorConvTest {
             conv.run(TestWorkers.POOL, blocked(o.in(), true, n, g.ci(), g.positions()), result, n, e, Oracle.random(r, conv.workspaceSize()));
             ChannelBlocks.toNchw(result.clone(), result, n, co, g.positions());
             Oracle.assertClose(o.expected(g, n, 6), result, Math.sqrt(g.k()) * 3 + 3, g.toString());
+        }
+    }
+
+    /**
+     * A 1x1 layer of several weight panels over an input the caches hold (MobileNet's and ResNet's late
+     * layers at batch 1) reads each next tile's input ahead too, in tasks of four panels and of one; its
+     * results are the oracle's on a 7x7 map, whose last tile has one run, and on a 14x14 map, at batch 1
+     * and 2. Over more than {@code ChannelVectorConv.SHARED_INPUT_BYTES} of input it does not.
+     */
+    @Test
+    void smallPointwiseLayersOfSeveralPanelsReadTheirInputAheadAndMatchTheOracle() {
+        Random r = new Random(103);
+        int panel = BlockedMicroKernel.CHANNELS;
+        for (int side : new int[] {7, 14}) {
+            ConvGeometry g = new ConvGeometry(256, side, side, 4 * panel + panel / 2, side, side, 1, 1, 1, 1, 0, 0, 1, 1, 1);
+            int co = g.co();
+            for (int n = 1; n <= 2; n++) {
+                Operands o = Operands.random(r, g, n);
+                ChannelVectorConv conv = new ChannelVectorConv(g, o.w(), true, true);
+                assertTrue(conv.touchesAhead(n) && conv.panelsTogether(n), g + " reads ahead at batch " + n);
+                Epilogue e = new Epilogue(o.bias(), blocked(o.residual(), true, n, co, g.positions()), Activation.RELU6, 0, o.accumulate());
+                float[] result = blocked(o.out(), true, n, co, g.positions());
+                conv.run(TestWorkers.POOL, blocked(o.in(), true, n, g.ci(), g.positions()), result, n, e, Oracle.random(r, conv.workspaceSize()));
+                ChannelBlocks.toNchw(result.clone(), result, n, co, g.positions());
+                Oracle.assertClose(o.expected(g, n, 6), result, Math.sqrt(g.k()) * 3 + 3, g + " at batch " + n);
+            }
+            int beyond = (int) (ChannelVectorConv.SHARED_INPUT_BYTES / ((long) g.inputSize() * Float.BYTES)) + 1;
+            ChannelVectorConv conv = new ChannelVectorConv(g, Oracle.random(r, co * g.k()), true, true);
+            assertFalse(conv.touchesAhead(beyond), g + " reads ahead at batch " + beyond);
         }
     }
 
