@@ -22,6 +22,12 @@ import java.util.Random;
  * medians and median ratios, then the medians over all rounds. A jar compared with itself shows the
  * position's effect alone.
  *
+ * <p>Something else still favours one argument: a jar compared with itself on a Zen 5 guest gave B/A
+ * 0.966 (MobileNet v1), 0.982 (MobileNet v2), 0.980 (GoogLeNet) and 1.000 (ResNet-50) at batch 1, 0.988
+ * at 16. For a change under 3%, run it again with the jars swapped: if r1 is B/A of the first run and r2
+ * of the second, the builds' ratio is the square root of r1 / r2, and what favoured the argument the square
+ * root of r1 * r2.
+ *
  * <pre>
  *   java --add-modules jdk.incubator.vector -XX:+UseParallelGC -XX:+UseTransparentHugePages \
  *       it-tests/scripts/CompareBuilds.java before.jar after.jar mobilenet_v2 16 6 2
