@@ -27,6 +27,9 @@ import jdk.incubator.vector.VectorSpecies;
  * inlining of the vector calls, against 23 MB; the C heap kept what C2 freed, so every process stayed
  * about 40 MB larger. Alone on one core the tile that only stores ran as fast or faster (175 to 183
  * GFLOP/s against 165 to 177).
+ *
+ * <p>With 16 vector registers (an AVX2 CPU) the 28 accumulators would spill on every step, so each method
+ * hands its tile to {@link SixteenRegisterTile}, whose passes fit.
  */
 final class BlockedMicroKernel {
     static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
@@ -55,6 +58,10 @@ final class BlockedMicroKernel {
      * start from zero and are stored over what the tile held.
      */
     static void unitStep(float[] a, int aBase, float[] b, int first, int second, int[] taps, int from, int to, float[] tile, int t) {
+        if (VectorRegisters.few()) {
+            SixteenRegisterTile.twoRuns(a, aBase, b, first, second, GROUP, taps, from, to, tile, t);
+            return;
+        }
         FloatVector c0_0, c0_1, c1_0, c1_1, c2_0, c2_1, c3_0, c3_1, c4_0, c4_1, c5_0, c5_1, c6_0, c6_1;
         FloatVector c7_0, c7_1, c8_0, c8_1, c9_0, c9_1, c10_0, c10_1, c11_0, c11_1, c12_0, c12_1, c13_0, c13_1;
         c0_0 = c0_1 = c1_0 = c1_1 = c2_0 = c2_1 = c3_0 = c3_1 = c4_0 = c4_1 = c5_0 = c5_1 = c6_0 = c6_1 = FloatVector.zero(S);
@@ -142,6 +149,10 @@ final class BlockedMicroKernel {
 
     /** As {@link #unitStep}, with the pixels of a run two blocks apart (stride 2). */
     static void twoStep(float[] a, int aBase, float[] b, int first, int second, int[] taps, int from, int to, float[] tile, int t) {
+        if (VectorRegisters.few()) {
+            SixteenRegisterTile.twoRuns(a, aBase, b, first, second, 2 * GROUP, taps, from, to, tile, t);
+            return;
+        }
         FloatVector c0_0, c0_1, c1_0, c1_1, c2_0, c2_1, c3_0, c3_1, c4_0, c4_1, c5_0, c5_1, c6_0, c6_1;
         FloatVector c7_0, c7_1, c8_0, c8_1, c9_0, c9_1, c10_0, c10_1, c11_0, c11_1, c12_0, c12_1, c13_0, c13_1;
         c0_0 = c0_1 = c1_0 = c1_1 = c2_0 = c2_1 = c3_0 = c3_1 = c4_0 = c4_1 = c5_0 = c5_1 = c6_0 = c6_1 = FloatVector.zero(S);
@@ -229,6 +240,10 @@ final class BlockedMicroKernel {
 
     /** As {@link #unitStep}, with the pixels of a run {@code ps} floats apart (a strided window). */
     static void anyStep(float[] a, int aBase, float[] b, int first, int second, int ps, int[] taps, int from, int to, float[] tile, int t) {
+        if (VectorRegisters.few()) {
+            SixteenRegisterTile.twoRuns(a, aBase, b, first, second, ps, taps, from, to, tile, t);
+            return;
+        }
         FloatVector c0_0, c0_1, c1_0, c1_1, c2_0, c2_1, c3_0, c3_1, c4_0, c4_1, c5_0, c5_1, c6_0, c6_1;
         FloatVector c7_0, c7_1, c8_0, c8_1, c9_0, c9_1, c10_0, c10_1, c11_0, c11_1, c12_0, c12_1, c13_0, c13_1;
         c0_0 = c0_1 = c1_0 = c1_1 = c2_0 = c2_1 = c3_0 = c3_1 = c4_0 = c4_1 = c5_0 = c5_1 = c6_0 = c6_1 = FloatVector.zero(S);
@@ -319,6 +334,10 @@ final class BlockedMicroKernel {
      * runs (7x7 maps have seven), which the full tile would sum twice.
      */
     static void unitRun(float[] a, int aBase, float[] b, int first, int[] taps, int from, int to, float[] tile, int t) {
+        if (VectorRegisters.few()) {
+            SixteenRegisterTile.oneRun(a, aBase, b, first, GROUP, taps, from, to, tile, t);
+            return;
+        }
         FloatVector c0_0, c0_1, c1_0, c1_1, c2_0, c2_1, c3_0, c3_1, c4_0, c4_1, c5_0, c5_1, c6_0, c6_1;
         c0_0 = c0_1 = c1_0 = c1_1 = c2_0 = c2_1 = c3_0 = c3_1 = c4_0 = c4_1 = c5_0 = c5_1 = c6_0 = c6_1 = FloatVector.zero(S);
         for (int g = from; g < to; g++) {
@@ -368,6 +387,10 @@ final class BlockedMicroKernel {
 
     /** As {@link #unitRun}, with the pixels two blocks apart (stride 2): the last tile of a 7x7 map on a stride-2 layer. */
     static void twoRun(float[] a, int aBase, float[] b, int first, int[] taps, int from, int to, float[] tile, int t) {
+        if (VectorRegisters.few()) {
+            SixteenRegisterTile.oneRun(a, aBase, b, first, 2 * GROUP, taps, from, to, tile, t);
+            return;
+        }
         FloatVector c0_0, c0_1, c1_0, c1_1, c2_0, c2_1, c3_0, c3_1, c4_0, c4_1, c5_0, c5_1, c6_0, c6_1;
         c0_0 = c0_1 = c1_0 = c1_1 = c2_0 = c2_1 = c3_0 = c3_1 = c4_0 = c4_1 = c5_0 = c5_1 = c6_0 = c6_1 = FloatVector.zero(S);
         for (int g = from; g < to; g++) {

@@ -46,13 +46,11 @@ public final class ChannelVectorConv {
     static final int L = S.length();
     /** Pixels of a register tile. */
     static final int PR = 7;
-    /** Output channels of a register tile: four vectors. */
-    static final int NC = 4 * L;
     /** Tasks to aim for, so that two workers can balance a slow neighbour's share. */
     private static final int TARGET_TASKS = 8;
     /** At most this many pixel blocks per task: their partial sums (56 KiB) must stay in L2 across the slices. */
     private static final int MAX_BLOCKS_PER_TASK = 32;
-    /** Reduction steps per slice of the NCHW tile: KB x NC floats of weights (32 KiB) stay in L1 across a task's blocks. */
+    /** Reduction steps per slice of the NCHW tile: KB x 32 floats of weights (16 KiB at 512 bits) stay in L1 across a task's blocks. */
     static final int KB = 128;
     /**
      * Reduction groups per slice of the blocked tile: 8 x 16 steps x 32 channels of weights (16 KiB)
@@ -282,9 +280,9 @@ public final class ChannelVectorConv {
         this.source = inFrame != null ? Source.BLOCKED_ROWS : sourceFor(g, blockedIn, k);
         this.grouped = blockedIn;
         this.rows = source == Source.NCHW_ROWS;
-        this.narrow = !grouped && !rows && !VectorRegisters.few();
+        this.narrow = !grouped && !rows;
         this.oneBlock = grouped && g.co() <= ChannelBlocks.BLOCK && g.sw() == 1 && !VectorRegisters.few();
-        this.nc = oneBlock ? ChannelBlocks.BLOCK : grouped || rows || narrow ? BlockedMicroKernel.CHANNELS : NC;
+        this.nc = oneBlock ? ChannelBlocks.BLOCK : BlockedMicroKernel.CHANNELS;
         this.panels = (g.co() + nc - 1) / nc;
         this.packed = grouped ? packGrouped(g, weight, nc) : pack(g, weight, nc);
         this.phases = source == Source.NCHW_PHASES ? new StridePhases(g) : rows ? new StridePhases(strideOne(g)) : null;
@@ -333,7 +331,7 @@ public final class ChannelVectorConv {
                 this.rowStep = g.sh() * padded.pw * b;
             }
         }
-        this.tileBlocks = oneBlock ? OneBlockMicroKernel.RUNS : narrow ? BlockedMicroKernel.PIXELS / PR : tileBlocks(grouped, rows, pixelStep);
+        this.tileBlocks = oneBlock ? OneBlockMicroKernel.RUNS : BlockedMicroKernel.PIXELS / PR;
         this.tileFloats = tileBlocks * PR * nc;
         boolean flat = source == Source.NCHW_FLAT || source == Source.BLOCKED_FLAT;
         this.blocksPerRow = flat ? 0 : (g.ow() + PR - 1) / PR;
@@ -351,21 +349,6 @@ public final class ChannelVectorConv {
         this.tileTask = t -> task(t % panels, t / panels);
         this.panelGroups = (panels + PANELS_TOGETHER - 1) / PANELS_TOGETHER;
         this.groupTask = t -> panelsTogetherTask(t % panelGroups, t / panelGroups);
-    }
-
-    /**
-     * Pixel blocks of {@link #PR} per tile. {@link BlockedMicroKernel}'s and {@link RowMicroKernel}'s tiles
-     * take two, 28 accumulators; with 16 vector registers ({@link VectorRegisters}) those spill on every
-     * step, so a blocked input at stride 1 or 2 runs the one-run tile instead, 14 accumulators and three
-     * operands, one register more than there are (ResNet-50 at batch 1 with -XX:UseAVX=2: 76 ms against
-     * 83 to 88; a tile made for 16 registers is still to come).
-     */
-    private static int tileBlocks(boolean grouped, boolean rows, int pixelStep) {
-        if (!grouped && !rows) {
-            return 1;
-        }
-        boolean oneRunKernel = pixelStep == ChannelBlocks.BLOCK || pixelStep == 2 * ChannelBlocks.BLOCK;
-        return grouped && oneRunKernel && VectorRegisters.few() ? 1 : BlockedMicroKernel.PIXELS / PR;
     }
 
     /** Weights as panels of {@code width} output channels, [panel][k][width], in the reduction's own order. */
@@ -430,9 +413,10 @@ public final class ChannelVectorConv {
     private static Source sourceFor(ConvGeometry g, boolean blockedIn, int k) {
         boolean flat = g.isPointwise() && g.positions() % PR == 0;
         if (!blockedIn) {
-            boolean rowTile = g.sw() == RowMicroKernel.STEP && g.kw() == RowMicroKernel.WIDTH;
+            // RowMicroKernel's 28 accumulators spill with 16 registers; the narrow tile has passes for those
+            boolean rowTile = !VectorRegisters.few() && g.sw() == RowMicroKernel.STEP && g.kw() == RowMicroKernel.WIDTH;
             // NarrowMicroKernel's tile; at stride 1 the copy is a plain padded one, and VGG's first layer was 6 to 12% faster on it
-            boolean direct = !VectorRegisters.few() && k <= KB && g.sw() == 2;
+            boolean direct = k <= KB && g.sw() == 2;
             return flat ? Source.NCHW_FLAT : rowTile ? Source.NCHW_ROWS : direct ? Source.NCHW_DIRECT : Source.NCHW_PHASES;
         }
         if (flat) {
@@ -685,30 +669,8 @@ public final class ChannelVectorConv {
             groupedJob(panel, panel + 1, first, last, tiles);
         } else if (rows) {
             rowSums(panel, first, last, tiles);
-        } else if (narrow) {
-            narrowSums(panel, first, last, tiles);
         } else {
-            float read = 0;
-            int later = laterSlice(tiles);
-            float[] planes = planes();
-            for (int k0 = 0; k0 < k; k0 += KB) {
-                int k1 = Math.min(k, k0 + KB);
-                read += SliceReader.read(packed, (panel * k + k0) * NC, (panel * k + k1) * NC);
-                for (int tile = first; tile < last; tile++) {
-                    // A tile here is one pixel block.
-                    int sample = callSample + tile / tileCount;
-                    int block = tile % tileCount;
-                    int t = (tile - first) * tileFloats;
-                    microKernel(packed, panel * k * NC, planes, inputOffset(sample, block), taps, k0, k1, tiles, k0 == 0 ? t : later);
-                    if (k0 > 0) {
-                        BlockedMicroKernel.addTile(tiles, later, t, tileFloats);
-                    }
-                    if (k1 == k) {
-                        finish(panel, sample, block, (tile - first) * tileFloats, tiles);
-                    }
-                }
-            }
-            tiles[tiles.length - 1] = read;
+            narrowSums(panel, first, last, tiles);
         }
     }
 
@@ -1076,92 +1038,6 @@ public final class ChannelVectorConv {
             return base + block * PR * pixelStep;
         }
         return base + block / blocksPerRow * rowStep + block % blocksPerRow * PR * pixelStep;
-    }
-
-    /**
-     * One PR x NC tile of sums into {@code tile} at {@code t} (pixel-major, PR x NC) over the reduction
-     * steps [from, to): step j loads NC weights at {@code aBase + j * NC} and broadcasts the PR consecutive
-     * floats of {@code b} at {@code bBase + taps[j]} (an NCHW row or a stride phase's row). The sums start
-     * from zero and are stored over what the tile held (see {@link BlockedMicroKernel} on why). The pixels'
-     * offsets are constants, so the JIT checks the seven broadcasts' indices as one range (a stem 2 to 3%
-     * faster than with a variable step).
-     */
-    static void microKernel(float[] a, int aBase, float[] b, int bBase, int[] taps, int from, int to, float[] tile, int t) {
-        FloatVector c00, c01, c02, c03, c10, c11, c12, c13, c20, c21, c22, c23, c30, c31, c32, c33;
-        FloatVector c40, c41, c42, c43, c50, c51, c52, c53, c60, c61, c62, c63;
-        c00 = c01 = c02 = c03 = c10 = c11 = c12 = c13 = c20 = c21 = c22 = c23 = c30 = c31 = c32 = c33 = FloatVector.zero(S);
-        c40 = c41 = c42 = c43 = c50 = c51 = c52 = c53 = c60 = c61 = c62 = c63 = FloatVector.zero(S);
-        for (int j = from; j < to; j++) {
-            int ai = aBase + j * NC;
-            FloatVector w0 = FloatVector.fromArray(S, a, ai);
-            FloatVector w1 = FloatVector.fromArray(S, a, ai + L);
-            FloatVector w2 = FloatVector.fromArray(S, a, ai + 2 * L);
-            FloatVector w3 = FloatVector.fromArray(S, a, ai + 3 * L);
-            int bi = bBase + taps[j];
-            FloatVector x = FloatVector.broadcast(S, b[bi]);
-            c00 = w0.fma(x, c00);
-            c01 = w1.fma(x, c01);
-            c02 = w2.fma(x, c02);
-            c03 = w3.fma(x, c03);
-            x = FloatVector.broadcast(S, b[bi + 1]);
-            c10 = w0.fma(x, c10);
-            c11 = w1.fma(x, c11);
-            c12 = w2.fma(x, c12);
-            c13 = w3.fma(x, c13);
-            x = FloatVector.broadcast(S, b[bi + 2]);
-            c20 = w0.fma(x, c20);
-            c21 = w1.fma(x, c21);
-            c22 = w2.fma(x, c22);
-            c23 = w3.fma(x, c23);
-            x = FloatVector.broadcast(S, b[bi + 3]);
-            c30 = w0.fma(x, c30);
-            c31 = w1.fma(x, c31);
-            c32 = w2.fma(x, c32);
-            c33 = w3.fma(x, c33);
-            x = FloatVector.broadcast(S, b[bi + 4]);
-            c40 = w0.fma(x, c40);
-            c41 = w1.fma(x, c41);
-            c42 = w2.fma(x, c42);
-            c43 = w3.fma(x, c43);
-            x = FloatVector.broadcast(S, b[bi + 5]);
-            c50 = w0.fma(x, c50);
-            c51 = w1.fma(x, c51);
-            c52 = w2.fma(x, c52);
-            c53 = w3.fma(x, c53);
-            x = FloatVector.broadcast(S, b[bi + 6]);
-            c60 = w0.fma(x, c60);
-            c61 = w1.fma(x, c61);
-            c62 = w2.fma(x, c62);
-            c63 = w3.fma(x, c63);
-        }
-        c00.intoArray(tile, t);
-        c01.intoArray(tile, t + L);
-        c02.intoArray(tile, t + 2 * L);
-        c03.intoArray(tile, t + 3 * L);
-        c10.intoArray(tile, t + NC);
-        c11.intoArray(tile, t + NC + L);
-        c12.intoArray(tile, t + NC + 2 * L);
-        c13.intoArray(tile, t + NC + 3 * L);
-        c20.intoArray(tile, t + 2 * NC);
-        c21.intoArray(tile, t + 2 * NC + L);
-        c22.intoArray(tile, t + 2 * NC + 2 * L);
-        c23.intoArray(tile, t + 2 * NC + 3 * L);
-        c30.intoArray(tile, t + 3 * NC);
-        c31.intoArray(tile, t + 3 * NC + L);
-        c32.intoArray(tile, t + 3 * NC + 2 * L);
-        c33.intoArray(tile, t + 3 * NC + 3 * L);
-        c40.intoArray(tile, t + 4 * NC);
-        c41.intoArray(tile, t + 4 * NC + L);
-        c42.intoArray(tile, t + 4 * NC + 2 * L);
-        c43.intoArray(tile, t + 4 * NC + 3 * L);
-        c50.intoArray(tile, t + 5 * NC);
-        c51.intoArray(tile, t + 5 * NC + L);
-        c52.intoArray(tile, t + 5 * NC + 2 * L);
-        c53.intoArray(tile, t + 5 * NC + 3 * L);
-        c60.intoArray(tile, t + 6 * NC);
-        c61.intoArray(tile, t + 6 * NC + L);
-        c62.intoArray(tile, t + 6 * NC + 2 * L);
-        c63.intoArray(tile, t + 6 * NC + 3 * L);
     }
 
     /**

@@ -16,7 +16,8 @@ import jdk.incubator.vector.VectorSpecies;
  * 6 to 9% faster than with the step a variable). Every sum runs over the steps in order from
  * zero, as on the wide tile, so the results are the same. The accumulators' loads and stores are
  * {@link BlockedMicroKernel}'s: a vector cannot leave a method without being boxed, so a tile's
- * register code is written out in each kernel that owns one.
+ * register code is written out in each kernel that owns one. With 16 vector registers (AVX2) both
+ * methods run {@link SixteenRegisterTile}'s passes instead.
  */
 final class NarrowMicroKernel {
     static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
@@ -32,6 +33,10 @@ final class NarrowMicroKernel {
      * [from, to), from zero, stored over what the tile held (see {@link BlockedMicroKernel} on why no tile loads earlier sums).
      */
     static void twoRuns(float[] a, int aBase, float[] b, int first, int second, int[] taps, int from, int to, float[] tile, int t) {
+        if (VectorRegisters.few()) {
+            SixteenRegisterTile.twoRunsStepwise(a, aBase, b, first, second, 1, taps, from, to, tile, t);
+            return;
+        }
         FloatVector c0_0, c0_1, c1_0, c1_1, c2_0, c2_1, c3_0, c3_1, c4_0, c4_1, c5_0, c5_1, c6_0, c6_1;
         FloatVector c7_0, c7_1, c8_0, c8_1, c9_0, c9_1, c10_0, c10_1, c11_0, c11_1, c12_0, c12_1, c13_0, c13_1;
         c0_0 = c0_1 = c1_0 = c1_1 = c2_0 = c2_1 = c3_0 = c3_1 = c4_0 = c4_1 = c5_0 = c5_1 = c6_0 = c6_1 = FloatVector.zero(S);
@@ -117,6 +122,10 @@ final class NarrowMicroKernel {
     /** As {@link #twoRuns}, a run's pixels every other float: a stride-2 window read in the input itself. */
     static void twoRunsByTwo(float[] a, int aBase, float[] b, int first, int second, int[] taps, int from, int to, float[] tile,
             int t) {
+        if (VectorRegisters.few()) {
+            SixteenRegisterTile.twoRunsStepwise(a, aBase, b, first, second, 2, taps, from, to, tile, t);
+            return;
+        }
         FloatVector c0_0, c0_1, c1_0, c1_1, c2_0, c2_1, c3_0, c3_1, c4_0, c4_1, c5_0, c5_1, c6_0, c6_1;
         FloatVector c7_0, c7_1, c8_0, c8_1, c9_0, c9_1, c10_0, c10_1, c11_0, c11_1, c12_0, c12_1, c13_0, c13_1;
         c0_0 = c0_1 = c1_0 = c1_1 = c2_0 = c2_1 = c3_0 = c3_1 = c4_0 = c4_1 = c5_0 = c5_1 = c6_0 = c6_1 = FloatVector.zero(S);

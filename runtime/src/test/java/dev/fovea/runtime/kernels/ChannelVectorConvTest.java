@@ -297,7 +297,8 @@ class ChannelVectorConvTest {
             ConvGeometry g = new ConvGeometry(ci, ih, iw, co, oh, ow, kh, 7, sh, 2, pt, pl, 1, 1, 1);
             Operands o = Operands.random(r, g, n);
             ChannelVectorConv conv = new ChannelVectorConv(g, o.w(), false, blockedOut);
-            assertTrue(conv.readsRows(), g.toString());
+            // with 16 vector registers the narrow tile's passes take these stems instead
+            assertEquals(!VectorRegisters.few(), conv.readsRows(), g.toString());
             assertNchwInputMatchesTheOracle(r, conv, g, o, n, blockedOut, capped, "trial " + trial);
         }
         assertTrue(!new ChannelVectorConv(new ConvGeometry(3, 15, 15, 32, 8, 8, 3, 3, 2, 2, 1, 1, 1, 1, 1), Oracle.random(r, 32 * 27), false, true)
@@ -336,16 +337,16 @@ class ChannelVectorConvTest {
             ConvGeometry g = new ConvGeometry(ci, ih, iw, co, oh, ow, k, k, s, s, p, p, 1, 1, 1);
             Operands o = Operands.random(r, g, n);
             ChannelVectorConv conv = new ChannelVectorConv(g, o.w(), false, blockedOut);
-            assertTrue(conv.readsNarrow() || VectorRegisters.few(), g.toString());
+            assertTrue(conv.readsNarrow(), g.toString());
             assertNchwInputMatchesTheOracle(r, conv, g, o, n, blockedOut, capped, "trial " + trial);
             int runs = pointwise ? g.positions() / 7 : oh * ((ow + 6) / 7);
             oneRun += runs % 2;
             inPlace += !pointwise && conv.workspaceSize() == 0 ? 1 : 0;
         }
         assertTrue(oneRun >= 10, oneRun + " layers with a one-run last tile");
-        assertTrue(inPlace >= 10 || VectorRegisters.few(), inPlace + " stride-2 windows read in place, with patches at the border");
+        assertTrue(inPlace >= 10, inPlace + " stride-2 windows read in place, with patches at the border");
         assertTrue(new ChannelVectorConv(new ConvGeometry(16, 8, 8, 48, 8, 8, 3, 3, 1, 1, 1, 1, 1, 1, 1), Oracle.random(r, 48 * 144), false, true)
-                .readsNarrow() || VectorRegisters.few(), "48 channels take the 14x32 tile, in two panels");
+                .readsNarrow(), "48 channels take the 14x32 tile, in two panels");
     }
 
     /** Runs a convolution from an NCHW input into NCHW or blocks, with ReLU or ReLU6, and holds it to the oracle. */
