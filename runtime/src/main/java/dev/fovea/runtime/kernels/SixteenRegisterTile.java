@@ -13,8 +13,8 @@ import jdk.incubator.vector.VectorSpecies;
  * {@code x.fma(w, sum)}, the broadcast first, C2 schedules the broadcasts two at a time (read with
  * {@code -XX:CompileCommand=print}); as {@code w.fma(x, sum)}, the order of the 32-register tiles, it loads
  * four ahead of their FMAs and keeps three accumulators on the stack. Measured alone on one core at
- * {@code -XX:UseAVX=2} (8-float vectors, operands in L1): 6 pixels 94 to 105 GFLOP/s written one way, 48
- * the other; 14 pixels as passes of 5, 5 and 4, 87 to 91; the 7 x 2 tile (14 accumulators) 54 to 56.
+ * {@code -XX:UseAVX=2} (8-float vectors, operands in L1): 6 pixels 93 to 107 GFLOP/s written one way, 47
+ * to 49 the other; 14 pixels as passes of 5, 5 and 4, 87 to 91; the 7 x 2 tile (14 accumulators) 54 to 56.
  *
  * <p>Each pass takes its pixels' offsets one by one, so a pass may cross from one run to the next and one
  * set of passes serves every pixel step.
@@ -59,8 +59,7 @@ final class SixteenRegisterTile {
             for (int c = 0; c < GROUP; c++) {
                 FloatVector w0 = FloatVector.fromArray(S, a, ai + c * CHANNELS);
                 FloatVector w1 = FloatVector.fromArray(S, a, ai + c * CHANNELS + L);
-                FloatVector x;
-                x = FloatVector.broadcast(S, b[p0 + tap + c]);
+                FloatVector x = FloatVector.broadcast(S, b[p0 + tap + c]);
                 c0_0 = x.fma(w0, c0_0);
                 c0_1 = x.fma(w1, c0_1);
                 x = FloatVector.broadcast(S, b[p1 + tap + c]);
@@ -105,8 +104,7 @@ final class SixteenRegisterTile {
             for (int c = 0; c < GROUP; c++) {
                 FloatVector w0 = FloatVector.fromArray(S, a, ai + c * CHANNELS);
                 FloatVector w1 = FloatVector.fromArray(S, a, ai + c * CHANNELS + L);
-                FloatVector x;
-                x = FloatVector.broadcast(S, b[p0 + tap + c]);
+                FloatVector x = FloatVector.broadcast(S, b[p0 + tap + c]);
                 c0_0 = x.fma(w0, c0_0);
                 c0_1 = x.fma(w1, c0_1);
                 x = FloatVector.broadcast(S, b[p1 + tap + c]);
@@ -145,8 +143,7 @@ final class SixteenRegisterTile {
             for (int c = 0; c < GROUP; c++) {
                 FloatVector w0 = FloatVector.fromArray(S, a, ai + c * CHANNELS);
                 FloatVector w1 = FloatVector.fromArray(S, a, ai + c * CHANNELS + L);
-                FloatVector x;
-                x = FloatVector.broadcast(S, b[p0 + tap + c]);
+                FloatVector x = FloatVector.broadcast(S, b[p0 + tap + c]);
                 c0_0 = x.fma(w0, c0_0);
                 c0_1 = x.fma(w1, c0_1);
                 x = FloatVector.broadcast(S, b[p1 + tap + c]);
@@ -180,8 +177,7 @@ final class SixteenRegisterTile {
             for (int c = 0; c < GROUP; c++) {
                 FloatVector w0 = FloatVector.fromArray(S, a, ai + c * CHANNELS);
                 FloatVector w1 = FloatVector.fromArray(S, a, ai + c * CHANNELS + L);
-                FloatVector x;
-                x = FloatVector.broadcast(S, b[p0 + tap + c]);
+                FloatVector x = FloatVector.broadcast(S, b[p0 + tap + c]);
                 c0_0 = x.fma(w0, c0_0);
                 c0_1 = x.fma(w1, c0_1);
             }
@@ -199,8 +195,7 @@ final class SixteenRegisterTile {
             int tap = taps[j];
             FloatVector w0 = FloatVector.fromArray(S, a, aBase + j * CHANNELS);
             FloatVector w1 = FloatVector.fromArray(S, a, aBase + j * CHANNELS + L);
-            FloatVector x;
-            x = FloatVector.broadcast(S, b[p0 + tap]);
+            FloatVector x = FloatVector.broadcast(S, b[p0 + tap]);
             c0_0 = x.fma(w0, c0_0);
             c0_1 = x.fma(w1, c0_1);
             x = FloatVector.broadcast(S, b[p1 + tap]);
@@ -237,8 +232,7 @@ final class SixteenRegisterTile {
             int tap = taps[j];
             FloatVector w0 = FloatVector.fromArray(S, a, aBase + j * CHANNELS);
             FloatVector w1 = FloatVector.fromArray(S, a, aBase + j * CHANNELS + L);
-            FloatVector x;
-            x = FloatVector.broadcast(S, b[p0 + tap]);
+            FloatVector x = FloatVector.broadcast(S, b[p0 + tap]);
             c0_0 = x.fma(w0, c0_0);
             c0_1 = x.fma(w1, c0_1);
             x = FloatVector.broadcast(S, b[p1 + tap]);
