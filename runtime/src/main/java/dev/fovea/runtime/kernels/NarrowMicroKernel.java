@@ -14,7 +14,7 @@ import jdk.incubator.vector.VectorSpecies;
  * stride 1 ({@link #twoRuns}); every other float of the input at stride 2 ({@link #twoRunsByTwo}). The
  * offsets are constants in each, so that the JIT checks a run's indices as one range (MobileNet's stem
  * 6 to 9% faster than with the step a variable). Every sum runs over the steps in order from
- * zero, as on the wide tile, so the results are the same. The accumulators' loads and stores are
+ * zero, as on the other tiles, so the results are the same. The accumulators' loads and stores are
  * {@link BlockedMicroKernel}'s: a vector cannot leave a method without being boxed, so a tile's
  * register code is written out in each kernel that owns one. With 16 vector registers (AVX2) both
  * methods run {@link SixteenRegisterTile}'s passes instead.
