@@ -28,9 +28,13 @@ enum LinearKernel {
     GEMV("gemv", s -> s.geometry() == null, LinearKernel::gemv),
     /** Depthwise convolutions between blocked tensors. */
     BLOCKED_DEPTHWISE("depthwise blocked", s -> s.blockedIn() && s.blockedOut() && s.depthwise(), LinearKernel::blockedDepthwise),
-    /** 3x3 stride-1 convolutions between blocked tensors, their input in a zero frame: Winograd F(4x4, 3x3). */
-    WINOGRAD("winograd", s -> s.blockedIn() && s.blockedOut() && s.framedIn()
-            && WinogradConv.handles(s.geometry(), s.activation(), s.accumulate(), s.batch()), LinearKernel::winograd),
+    /**
+     * 3x3 stride-1 convolutions between blocked tensors, their input in a zero frame, on maps cut into whole 4x4
+     * blocks: Winograd F(4x4, 3x3).
+     */
+    WINOGRAD_4X4("winograd 4x4", s -> winograd(s) && WinogradConv.outputsPerBlock(s.geometry()) == 4, LinearKernel::winograd),
+    /** The same on the other maps: Winograd F(2x2, 3x3). */
+    WINOGRAD_2X2("winograd 2x2", LinearKernel::winograd, LinearKernel::winograd),
     /** Any other convolution with a blocked side: register tiles of pixels by output channels. */
     CHANNEL_VECTOR_BLOCKED("channel-vector blocked", s -> s.blockedIn() || s.blockedOut(), LinearKernel::channelVectorBlocked),
     /** Depthwise convolutions on NCHW tensors. */
@@ -147,6 +151,10 @@ enum LinearKernel {
         public void run(Workers workers, float[] in, float[] out, OutputSlice slice) {
             kernel.run(workers, in, out, batch, epilogue, workspace.floats());
         }
+    }
+
+    private static boolean winograd(Situation s) {
+        return s.blockedIn() && s.blockedOut() && s.framedIn() && WinogradConv.handles(s.geometry(), s.activation(), s.accumulate(), s.batch());
     }
 
     private static Pass winograd(Operands o) {

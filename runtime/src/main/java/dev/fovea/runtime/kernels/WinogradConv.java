@@ -6,28 +6,32 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * A 3x3 convolution at stride 1 with padding 1 by Winograd's F(2x2, 3x3) (Lavin and Gray, 2015): each
- * 2x2 block of outputs comes from a 4x4 block of inputs in 16 multiplications per channel pair instead
- * of 36, 2.25 times fewer. Blocked input inside its zero frame, blocked output.
+ * A 3x3 convolution at stride 1 with padding 1 by Winograd's minimal filtering (Lavin and Gray, 2015). On
+ * maps cut into whole 4x4 blocks whose rows fill runs of 7 (28 and 56 wide), F(4x4, 3x3): each 4x4 block of
+ * outputs from a 6x6 block of inputs in 36 multiplications per channel pair instead of 144, 4 times fewer.
+ * Elsewhere F(2x2, 3x3): each 2x2 block from a 4x4 block in 16 instead of 36, 2.25 times fewer. Blocked
+ * input inside its zero frame, blocked output. Below, m is the block's side (2 or 4) and ξ runs over the
+ * (m + 2)² transformed positions.
  *
  * <p>A task takes one weight panel of 32 output channels and one group of micro-kernel tiles (14 blocks
- * each; 4 on a large map, up to 16 running across the samples of a batch on small ones), in three parts:
+ * each; 4 on a large map, 2 of 4x4 blocks, up to 16 running across the samples of a batch on small ones), in three parts:
  * <ol>
  *   <li>The input transform of the group's blocks, unless the thread's last task was the same group's:
- *       each 4x4 input block d becomes V = Bᵀ d B, one vector per 16 channels, and its 16 values go to 16
- *       planes, V[ξ][channel block][2x2 block of the group][16], a 1x1 convolution's input each. The
+ *       each (m + 2)² input block d becomes V = Bᵀ d B, one vector per 16 channels, and its values go to one
+ *       plane per ξ, V[ξ][channel block][block of the group][16], a 1x1 convolution's input each. The
  *       group's blocks run on from one sample into the next (a 7x7 map has 16 blocks). V goes to a buffer
  *       of the thread's own ({@link ThreadOwnInput}) and stays in L2 for the group's panels: transformed
  *       whole beforehand, by both threads, VGG-16's V (49 MiB at 224x224) went through memory, and a
  *       thread multiplied the part the other had transformed out of the other core's cache.</li>
- *   <li>The 16 products M[ξ] = U[ξ] V[ξ], summed over the input channels on {@link BlockedMicroKernel}'s
- *       14x32 tile as sixteen 1x1 convolutions, where U = G g Gᵀ is the 3x3 kernel g transformed once, at
+ *   <li>The products M[ξ] = U[ξ] V[ξ], summed over the input channels on {@link BlockedMicroKernel}'s
+ *       14x32 tile as one 1x1 convolution per ξ, where U = G g Gᵀ is the 3x3 kernel g transformed once, at
  *       construction. Each U[ξ] panel is read into L1 once per task ({@link SliceReader}).</li>
  *   <li>While its products are still in L2: the output transform Y = Aᵀ M A, the bias, the activation,
- *       and the store of the 2x2 outputs.</li>
+ *       and the store of the m x m outputs.</li>
  * </ol>
- * The transforms are additions and subtractions, and G's halves are exact in float, so results differ
- * from the direct sum by rounding alone, within the float64 oracle's tolerance ({@code WinogradConvTest}).
+ * F(2x2, 3x3)'s transforms are additions and subtractions and its G's halves are exact in float; F(4x4, 3x3)'s
+ * multiply by up to 8 and its G has sixths (U is computed in double and rounded once), so it rounds more. Both
+ * differ from the direct sum by rounding alone, within the float64 oracle's tolerance ({@code WinogradConvTest}).
  * The task count and ordering follow {@link ChannelVectorConv}'s: every panel of one group of tiles
  * before the next group, so that each core keeps to its own rows of the map and transforms each of its
  * groups once.
@@ -35,8 +39,6 @@ import jdk.incubator.vector.VectorSpecies;
 public final class WinogradConv {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final int L = S.length();
-    /** Transformed positions of a 4x4 block. */
-    private static final int XI = 16;
     private static final int NC = BlockedMicroKernel.CHANNELS;
     private static final int RUN = BlockedMicroKernel.RUN;
     /** Floats of one micro-kernel tile's sums: 14 output blocks by 32 channels. */
@@ -53,6 +55,8 @@ public final class WinogradConv {
      * all of them. 4 was 3 to 4% faster than 2 on ResNet's 56x56 and 28x28 layers, 2 than 1 by 7%.
      */
     private static final int TILES_PER_TASK = 4;
+    /** The same for 4x4 output blocks, whose V has 36 planes instead of 16: a task's V about as large. */
+    private static final int TILES_PER_TASK_4X4 = 2;
     /**
      * Transformed inputs of a job's samples together, in floats (8 MiB): a batch on small maps runs several
      * samples as one job, so that a task's tiles run on from one sample into the next under the same U[ξ]
@@ -61,6 +65,9 @@ public final class WinogradConv {
      */
     private static final int JOB_FLOATS = 2 << 20;
     private static final int MAX_TILES_PER_TASK = 16;
+    private static final int MAX_TILES_PER_TASK_4X4 = 8;
+    /** At most this many channel pairs on 4x4 output blocks: 36 transformed weights each, 9 MiB at 256 x 256. */
+    static final int MAX_CHANNEL_PAIRS_4X4 = 256 * 256;
     /**
      * On a map whose 2x2 blocks do not fill runs of 7 (7x7: 16), the runs go on from one sample into the
      * next, and only the job's last run is partly empty: such a layer runs here when its jobs have at
@@ -71,6 +78,10 @@ public final class WinogradConv {
     private static final int TARGET_TASKS = 16;
 
     private final ConvGeometry g;
+    /** Outputs along an output block's side: 2 (F(2x2, 3x3)) or 4 (F(4x4, 3x3)); its input block's side is 2 more. */
+    private final int outputs;
+    /** Transformed positions ξ of an input block: 16 or 36. */
+    private final int points;
     private final ChannelBlocks.Frame inFrame;
     private final ChannelBlocks.Frame outFrame;
     /** A map of the output's size with no border: how an unframed residual lies. */
@@ -88,6 +99,8 @@ public final class WinogradConv {
     private final float[] noBias;
     /** A task's products, [tile][ξ][14 blocks][32 channels], and one float past them for {@link SliceReader}'s sum. */
     private final ThreadLocal<float[]> sums;
+    /** A thread's buffer for F(4x4, 3x3)'s transforms between their two halves: 36 vectors. */
+    private static final ThreadLocal<float[]> COLUMNS = ThreadLocal.withInitial(() -> new float[36 * L]);
     private final IntConsumer task;
 
     // The job's arguments, set before its tasks run: samples [callSample, callSample + callSamples), their tiles
@@ -122,20 +135,40 @@ public final class WinogradConv {
     }
 
     /**
+     * Outputs along the side of the blocks a layer it {@link #handles} is computed in: 4 (F(4x4, 3x3), 2.25
+     * multiplications an output instead of 4) where the map is cut into whole 4x4 blocks whose rows fill runs of
+     * 7 (28 or 56 wide) and U stays within {@link #MAX_CHANNEL_PAIRS_4X4}; 2 elsewhere. On a 14x14 map a quarter
+     * of the 4x4 blocks' outputs would fall outside it.
+     */
+    public static int outputsPerBlock(ConvGeometry g) {
+        boolean whole = g.oh() % 4 == 0 && g.ow() % 4 == 0 && g.ow() / 4 % RUN == 0;
+        return whole && (long) g.ci() * g.co() <= MAX_CHANNEL_PAIRS_4X4 ? 4 : 2;
+    }
+
+    /**
      * The zero frame its input must arrive in: the padding all round, and on a map of odd height or width one
      * more zero row or column below or to the right, which the last 4x4 input blocks reach. On an even map
      * this is {@link ChannelBlocks.Frame#around} the layer.
      */
     public static ChannelBlocks.Frame inputFrame(ConvGeometry g) {
-        return new ChannelBlocks.Frame(2 * blocksDown(g) + 2, 2 * blocksAcross(g) + 2, 1, 1);
+        int m = outputsPerBlock(g);
+        return new ChannelBlocks.Frame(m * blocksDown(g) + 2, m * blocksAcross(g) + 2, 1, 1);
     }
 
     private static int blocksDown(ConvGeometry g) {
-        return (g.oh() + 1) / 2;
+        int m = outputsPerBlock(g);
+        return (g.oh() + m - 1) / m;
     }
 
     private static int blocksAcross(ConvGeometry g) {
-        return (g.ow() + 1) / 2;
+        int m = outputsPerBlock(g);
+        return (g.ow() + m - 1) / m;
+    }
+
+    /** Transformed positions of an input block: (m + 2)². */
+    private static int points(ConvGeometry g) {
+        int side = outputsPerBlock(g) + 2;
+        return side * side;
     }
 
     private static int blocks(ConvGeometry g) {
@@ -144,7 +177,7 @@ public final class WinogradConv {
 
     /** Samples of a batch of {@code n} run as one job: their V would take up to {@link #JOB_FLOATS}. */
     private static int jobSamples(ConvGeometry g, int n) {
-        return Math.max(1, Math.min(n, JOB_FLOATS / (XI * g.ci() * blocks(g))));
+        return Math.max(1, Math.min(n, JOB_FLOATS / (points(g) * g.ci() * blocks(g))));
     }
 
     /**
@@ -156,6 +189,8 @@ public final class WinogradConv {
             throw new IllegalArgumentException("input frame " + inFrame + " is not the frame " + inputFrame(g) + " that " + g + " reads");
         }
         this.g = g;
+        this.outputs = outputsPerBlock(g);
+        this.points = points(g);
         this.inFrame = inFrame;
         this.unframed = new ChannelBlocks.Frame(g.oh(), g.ow(), 0, 0);
         this.outFrame = outFrame == null ? unframed : outFrame;
@@ -170,24 +205,25 @@ public final class WinogradConv {
         this.task = t -> task(t % panels, t / panels);
     }
 
-    /** U = G g Gᵀ for every pair of channels, packed [ξ][panel][input channel][32]. */
+    /** U = G g Gᵀ for every pair of channels, in double and rounded once, packed [ξ][panel][input channel][32]. */
     private static float[] pack(ConvGeometry g, float[] weight) {
         int ci = g.ci();
         int panels = g.co() / NC;
-        float[] packed = new float[XI * g.co() * ci];
-        double[][] gm = {{1, 0, 0}, {0.5, 0.5, 0.5}, {0.5, -0.5, 0.5}, {0, 0, 1}};
+        int side = outputsPerBlock(g) + 2;
+        float[] packed = new float[side * side * g.co() * ci];
+        double[][] gm = side == 6 ? WinogradTransforms.G_4X4 : WinogradTransforms.G_2X2;
         for (int o = 0; o < g.co(); o++) {
             for (int c = 0; c < ci; c++) {
                 int w = (o * ci + c) * 9;
-                for (int i = 0; i < 4; i++) {
-                    for (int j = 0; j < 4; j++) {
+                for (int i = 0; i < side; i++) {
+                    for (int j = 0; j < side; j++) {
                         double u = 0;
                         for (int a = 0; a < 3; a++) {
                             for (int b = 0; b < 3; b++) {
                                 u += gm[i][a] * weight[w + a * 3 + b] * gm[j][b];
                             }
                         }
-                        int xi = i * 4 + j;
+                        int xi = i * side + j;
                         packed[((xi * panels + o / NC) * ci + c) * NC + o % NC] = (float) u;
                     }
                 }
@@ -238,8 +274,9 @@ public final class WinogradConv {
         int tiles = (callRuns + 1) / 2;
         // one sample: the measured 4 tiles a task; several: as many as leave enough tasks
         int groupsWanted = Math.max(1, (TARGET_TASKS + panels - 1) / panels);
-        callTilesPerTask = callSamples == 1 ? TILES_PER_TASK
-                : Math.max(TILES_PER_TASK, Math.min(MAX_TILES_PER_TASK, (tiles + groupsWanted - 1) / groupsWanted));
+        int least = outputs == 4 ? TILES_PER_TASK_4X4 : TILES_PER_TASK;
+        int most = outputs == 4 ? MAX_TILES_PER_TASK_4X4 : MAX_TILES_PER_TASK;
+        callTilesPerTask = callSamples == 1 ? least : Math.max(least, Math.min(most, (tiles + groupsWanted - 1) / groupsWanted));
         int groups = (tiles + callTilesPerTask - 1) / callTilesPerTask;
         // as many groups, of even sizes: each thread's V is the largest group's
         callTilesPerTask = (tiles + groups - 1) / groups;
@@ -267,7 +304,7 @@ public final class WinogradConv {
     private float[] groupV(int group, int first, int last) {
         ThreadOwnInput own = ThreadOwnInput.ofThread();
         int stride = groupStride();
-        float[] v = own.floats(XI * g.ci() * stride);
+        float[] v = own.floats(points * g.ci() * stride);
         long key = callJob << 20 | group; // a job has fewer groups than that
         if (!own.holds(key)) {
             transform(first * BlockedMicroKernel.PIXELS, Math.min(callSamples * blocks, last * BlockedMicroKernel.PIXELS), v, stride);
@@ -284,14 +321,20 @@ public final class WinogradConv {
         int b = ChannelBlocks.BLOCK;
         int w = inFrame.width();
         int plane = g.ci() * stride;
+        float[] columns = outputs == 4 ? COLUMNS.get() : null;
         for (int cb = 0; cb < channelBlocks; cb++) {
             for (int block = b0; block < b1; block++) {
                 int sample = block / blocks;
                 int row = block % blocks / blocksPerRow;
                 int x = block % blocksPerRow;
-                // the frame's zero border is the padding: block (row, x) reads framed rows 2 row .. 2 row + 3
-                int r0 = (callSample + sample) * inFrame.floats(g.ci()) + (cb * inFrame.height() * w + 2 * row * w) * b;
-                WinogradTransforms.input(callIn, r0 + 2 * x * b, w * b, b, v, (cb * stride + block - b0) * b, plane);
+                // the frame's zero border is the padding: block (row, x) reads framed rows m row .. m row + m + 1
+                int r0 = (callSample + sample) * inFrame.floats(g.ci()) + (cb * inFrame.height() * w + outputs * row * w) * b;
+                int to = (cb * stride + block - b0) * b;
+                if (outputs == 4) {
+                    WinogradTransforms.input4x4(callIn, r0 + 4 * x * b, w * b, b, columns, v, to, plane);
+                } else {
+                    WinogradTransforms.input(callIn, r0 + 2 * x * b, w * b, b, v, to, plane);
+                }
             }
         }
     }
@@ -305,8 +348,8 @@ public final class WinogradConv {
         int first = group * callTilesPerTask;
         int last = Math.min((callRuns + 1) / 2, first + callTilesPerTask);
         float[] m = sums.get();
-        if (m == null || m.length < (last - first) * XI * TILE_FLOATS + 1) {
-            m = new float[callTilesPerTask * XI * TILE_FLOATS + 1]; // the first job, or one of more tiles than that
+        if (m == null || m.length < (last - first) * points * TILE_FLOATS + 1) {
+            m = new float[callTilesPerTask * points * TILE_FLOATS + 1]; // the first job, or one of more tiles than that
             sums.set(m);
         }
         float[] planes = groupV(group, first, last);
@@ -314,13 +357,13 @@ public final class WinogradConv {
         int b = ChannelBlocks.BLOCK;
         int panelFloats = g.ci() * NC;
         float read = 0;
-        for (int xi = 0; xi < XI; xi++) {
+        for (int xi = 0; xi < points; xi++) {
             int aBase = (xi * panels + panel) * panelFloats;
             read += SliceReader.read(packed, aBase, aBase + panelFloats);
             for (int tile = first; tile < last; tile++) {
                 int run = 2 * tile;
                 int firstRun = xi * plane + (tile - first) * BlockedMicroKernel.PIXELS * b;
-                int t = ((tile - first) * XI + xi) * TILE_FLOATS;
+                int t = ((tile - first) * points + xi) * TILE_FLOATS;
                 if (run + 1 == callRuns) {
                     BlockedMicroKernel.unitRun(packed, aBase, planes, firstRun, taps, 0, channelBlocks, m, t);
                 } else {
@@ -336,7 +379,12 @@ public final class WinogradConv {
             for (int p = 0; p < count; p++) {
                 int block = run * RUN + p;
                 for (int v = 0; v < NC; v += L) {
-                    outputTransform(m, (tile - first) * XI * TILE_FLOATS + p * NC + v, callSample + block / blocks, block % blocks, panel * NC + v);
+                    int at = (tile - first) * points * TILE_FLOATS + p * NC + v;
+                    if (outputs == 4) {
+                        outputTransform4x4(m, at, callSample + block / blocks, block % blocks, panel * NC + v);
+                    } else {
+                        outputTransform(m, at, callSample + block / blocks, block % blocks, panel * NC + v);
+                    }
                 }
             }
         }
@@ -418,5 +466,69 @@ public final class WinogradConv {
         if (right && below) {
             y11.intoArray(callOut, o + w * b + b);
         }
+    }
+
+    /**
+     * Y = Aᵀ M A for 4x4 output block {@code block} of {@code sample} and the 16 channels from {@code channel}, whose
+     * 36 products sit {@link #TILE_FLOATS} apart from {@code at} in {@code m}: Aᵀ down each column into a thread's
+     * buffer, then row by row · A, the bias, residual and activation, and the store. The map holds whole blocks.
+     */
+    private void outputTransform4x4(float[] m, int at, int sample, int block, int channel) {
+        float[] half = COLUMNS.get();
+        int f = TILE_FLOATS;
+        for (int j = 0; j < 6; j++) {
+            WinogradTransforms.output4x4Column(m, at + j * f, 6 * f, half, j * L, 6 * L);
+        }
+        Epilogue e = callEpilogue;
+        float[] bias = e.bias() == null ? noBias : e.bias();
+        int b = ChannelBlocks.BLOCK;
+        int by = block / blocksPerRow * 4;
+        int bx = block % blocksPerRow * 4;
+        float[] residual = e.residual();
+        int r = 0;
+        int residualPitch = 0;
+        if (residual != null) {
+            ChannelBlocks.Frame rf = e.residualFrame() != null ? e.residualFrame() : unframed;
+            residualPitch = rf.width() * b;
+            r = sample * rf.floats(g.co()) + (channel / b * rf.height() * rf.width() + (by + rf.top()) * rf.width() + bx + rf.left()) * b;
+        }
+        int w = outFrame.width();
+        int o = callSlice.base(sample) - callOutShift + (channel / b * outFrame.height() * w + (by + outFrame.top()) * w + bx + outFrame.left()) * b;
+        for (int i = 0; i < 4; i++) {
+            outputRow4x4(half, i * 6 * L, bias, channel, residual, r + i * residualPitch, e.clamps(), callOut, o + i * w * b);
+        }
+    }
+
+    /**
+     * · A along the row of 6 vectors from {@code at} in half (A's columns as {@link WinogradTransforms#output4x4Column}'s
+     * rows), the bias from {@code channel}, the residual's 4 pixels from r when there is one, ReLU when asked: 4 pixels
+     * into out from o.
+     */
+    private static void outputRow4x4(float[] half, int at, float[] bias, int channel, float[] residual, int r, boolean relu, float[] out, int o) {
+        FloatVector m0 = FloatVector.fromArray(S, half, at), m1 = FloatVector.fromArray(S, half, at + L);
+        FloatVector m2 = FloatVector.fromArray(S, half, at + 2 * L), m3 = FloatVector.fromArray(S, half, at + 3 * L);
+        FloatVector m4 = FloatVector.fromArray(S, half, at + 4 * L), m5 = FloatVector.fromArray(S, half, at + 5 * L);
+        FloatVector bv = FloatVector.fromArray(S, bias, channel);
+        FloatVector sum12 = m1.add(m2), diff12 = m1.sub(m2), sum34 = m3.add(m4), diff34 = m3.sub(m4);
+        FloatVector y0 = m0.add(sum12).add(sum34).add(bv);
+        FloatVector y1 = diff34.fma(FloatVector.broadcast(S, 2f), diff12).add(bv);
+        FloatVector y2 = sum34.fma(FloatVector.broadcast(S, 4f), sum12).add(bv);
+        FloatVector y3 = diff34.fma(FloatVector.broadcast(S, 8f), diff12).add(m5).add(bv);
+        if (residual != null) {
+            y0 = y0.add(FloatVector.fromArray(S, residual, r));
+            y1 = y1.add(FloatVector.fromArray(S, residual, r + L));
+            y2 = y2.add(FloatVector.fromArray(S, residual, r + 2 * L));
+            y3 = y3.add(FloatVector.fromArray(S, residual, r + 3 * L));
+        }
+        if (relu) {
+            y0 = y0.blend(0f, y0.lt(0f));
+            y1 = y1.blend(0f, y1.lt(0f));
+            y2 = y2.blend(0f, y2.lt(0f));
+            y3 = y3.blend(0f, y3.lt(0f));
+        }
+        y0.intoArray(out, o);
+        y1.intoArray(out, o + L);
+        y2.intoArray(out, o + 2 * L);
+        y3.intoArray(out, o + 3 * L);
     }
 }

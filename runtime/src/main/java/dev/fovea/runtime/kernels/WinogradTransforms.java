@@ -4,12 +4,19 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Winograd's input transforms, V = Bᵀ d B: F(2x2, 3x3)'s, shared by the inference kernel (a vector per 16
- * channels) and the training one (a vector per 16 samples), and F(4x4, 3x3)'s (Lavin and Gray's points 0,
- * ±1, ±2), which the training kernel also runs: the same arithmetic whatever a vector holds.
+ * Winograd's transforms, shared by the inference kernel (a vector per 16 channels) and the training one (a
+ * vector per 16 samples): the same arithmetic whatever a vector holds. The input's, V = Bᵀ d B, for F(2x2, 3x3)
+ * and F(4x4, 3x3) (Lavin and Gray's points 0, ±1, ±2), the weights' G for both, and the first half of F(4x4,
+ * 3x3)'s output transform, Aᵀ M (the second, · A, ends in each kernel's own epilogue).
  */
 public final class WinogradTransforms {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+
+    /** F(2x2, 3x3)'s G, 4 x 3: U = G g Gᵀ. Its halves are exact in float. */
+    public static final double[][] G_2X2 = {{1, 0, 0}, {0.5, 0.5, 0.5}, {0.5, -0.5, 0.5}, {0, 0, 1}};
+    /** F(4x4, 3x3)'s G, 6 x 3, for the points of {@link #input4x4}'s Bᵀ. */
+    public static final double[][] G_4X4 = {{0.25, 0, 0}, {-1.0 / 6, -1.0 / 6, -1.0 / 6}, {-1.0 / 6, 1.0 / 6, -1.0 / 6},
+        {1.0 / 24, 1.0 / 12, 1.0 / 6}, {1.0 / 24, -1.0 / 12, 1.0 / 6}, {0, 0, 1}};
 
     private WinogradTransforms() {}
 
@@ -83,5 +90,20 @@ public final class WinogradTransforms {
         diff31.fma(two, diff42).intoArray(to, into + 3 * toStep);
         diff31.fma(two.neg(), diff42).intoArray(to, into + 4 * toStep);
         d1.fma(four, d3.fma(minusFive, d5)).intoArray(to, into + 5 * toStep);
+    }
+
+    /**
+     * F(4x4, 3x3)'s Aᵀ times the 6 vectors of m from {@code at}, {@code step} apart: 4 vectors into to from
+     * {@code into}, {@code toStep} apart. Aᵀ's rows: (1 1 1 1 1 0), (0 1 -1 2 -2 0), (0 1 1 4 4 0), (0 1 -1 8 -8 1).
+     */
+    public static void output4x4Column(float[] m, int at, int step, float[] to, int into, int toStep) {
+        FloatVector m0 = FloatVector.fromArray(S, m, at), m1 = FloatVector.fromArray(S, m, at + step);
+        FloatVector m2 = FloatVector.fromArray(S, m, at + 2 * step), m3 = FloatVector.fromArray(S, m, at + 3 * step);
+        FloatVector m4 = FloatVector.fromArray(S, m, at + 4 * step), m5 = FloatVector.fromArray(S, m, at + 5 * step);
+        FloatVector sum12 = m1.add(m2), diff12 = m1.sub(m2), sum34 = m3.add(m4), diff34 = m3.sub(m4);
+        m0.add(sum12).add(sum34).intoArray(to, into);
+        diff34.fma(FloatVector.broadcast(S, 2f), diff12).intoArray(to, into + toStep);
+        sum34.fma(FloatVector.broadcast(S, 4f), sum12).intoArray(to, into + 2 * toStep);
+        diff34.fma(FloatVector.broadcast(S, 8f), diff12).add(m5).intoArray(to, into + 3 * toStep);
     }
 }

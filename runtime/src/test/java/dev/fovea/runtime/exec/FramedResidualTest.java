@@ -124,8 +124,8 @@ class FramedResidualTest {
     @Test
     void theBlocksFirstConvolutionRunsWinogradOnTheInputTheResidualAlsoReads() {
         Run fast = run(PlanBuilder.Mode.FAST, Activation.RELU);
-        assertEquals("winograd", fast.kernels().get("conv1"));
-        assertEquals("winograd", fast.kernels().get("conv2"));
+        assertEquals("winograd 2x2", fast.kernels().get("conv1"));
+        assertEquals("winograd 2x2", fast.kernels().get("conv2"));
         assertClose(run(PlanBuilder.Mode.REFERENCE, Activation.RELU), fast);
     }
 
@@ -139,7 +139,7 @@ class FramedResidualTest {
     @Test
     void aSumWithAProjectedShortcutIsWrittenInsideTheFrame() {
         Run fast = run(PlanBuilder.Mode.FAST, Activation.RELU, FramedResidualTest::projectedThenBasic);
-        assertEquals("winograd", fast.kernels().get("conv1"));
+        assertEquals("winograd 2x2", fast.kernels().get("conv1"));
         assertClose(run(PlanBuilder.Mode.REFERENCE, Activation.RELU, FramedResidualTest::projectedThenBasic), fast);
     }
 

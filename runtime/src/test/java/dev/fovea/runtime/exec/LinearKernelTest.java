@@ -19,7 +19,8 @@ class LinearKernelTest {
 
     @Test
     void blockedThreeByThreeLayersRunWinogradWhenTheirInputIsFramed() {
-        assertEquals(LinearKernel.WINOGRAD, choose(RESNET_3X3, false, true, true, true));
+        assertEquals(LinearKernel.WINOGRAD_4X4, choose(RESNET_3X3, false, true, true, true));
+        assertEquals(LinearKernel.WINOGRAD_2X2, choose(new ConvGeometry(256, 14, 14, 256, 14, 14, 3, 3, 1, 1, 1, 1, 1, 1, 1), false, true, true, true));
         assertEquals(LinearKernel.CHANNEL_VECTOR_BLOCKED, choose(RESNET_3X3, false, true, true, false));
         assertEquals(LinearKernel.CHANNEL_VECTOR, choose(RESNET_3X3, false, false, false, false));
     }
@@ -27,7 +28,7 @@ class LinearKernelTest {
     /** VGG's 512-channel layers run Winograd's too; a layer with more channel pairs than that does not. */
     @Test
     void winogradTakesLayersUpTo512By512Channels() {
-        assertEquals(LinearKernel.WINOGRAD, choose(new ConvGeometry(512, 14, 14, 512, 14, 14, 3, 3, 1, 1, 1, 1, 1, 1, 1), false, true, true, true));
+        assertEquals(LinearKernel.WINOGRAD_2X2, choose(new ConvGeometry(512, 14, 14, 512, 14, 14, 3, 3, 1, 1, 1, 1, 1, 1, 1), false, true, true, true));
         assertEquals(LinearKernel.CHANNEL_VECTOR_BLOCKED,
                 choose(new ConvGeometry(1024, 14, 14, 512, 14, 14, 3, 3, 1, 1, 1, 1, 1, 1, 1), false, true, true, true));
     }

@@ -184,7 +184,7 @@ class NeverWholeTensorsTest {
                 kernels = mode == PlanBuilder.Mode.FAST ? s.kernels() : kernels;
             }
         }
-        assertEquals("winograd, sample by sample", kernels.get("b+pool"), kernels.toString());
+        assertEquals("winograd 4x4, sample by sample", kernels.get("b+pool"), kernels.toString());
         assertClose(out[PlanBuilder.Mode.REFERENCE.ordinal()], out[PlanBuilder.Mode.FAST.ordinal()]);
     }
 

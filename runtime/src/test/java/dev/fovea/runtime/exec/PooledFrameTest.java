@@ -97,7 +97,7 @@ class PooledFrameTest {
     @Test
     void theLayerAfterAPoolRunsWinogradOnTheFramedOutput() {
         Run fast = run(PlanBuilder.Mode.FAST, PooledFrameTest::stage, 3);
-        assertEquals("winograd", fast.kernels().get("conv2"));
+        assertEquals("winograd 2x2", fast.kernels().get("conv2"));
         assertClose(run(PlanBuilder.Mode.REFERENCE, PooledFrameTest::stage, 3), fast);
     }
 
@@ -112,7 +112,7 @@ class PooledFrameTest {
     @Test
     void aSameSizeAveragePoolLetsTheLastConvolutionRunWinograd() {
         Run fast = run(PlanBuilder.Mode.FAST, PooledFrameTest::stageBeforeTheClassifier, 7, Shape.of(32, 7, 7));
-        assertEquals("winograd", fast.kernels().get("conv2"));
+        assertEquals("winograd 2x2", fast.kernels().get("conv2"));
         assertClose(run(PlanBuilder.Mode.REFERENCE, PooledFrameTest::stageBeforeTheClassifier, 7, Shape.of(32, 7, 7)), fast);
     }
 

@@ -1,12 +1,13 @@
 package dev.fovea.runtime.kernels;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
-/** Winograd's F(2x2, 3x3) against the float64 oracle's direct sums. */
+/** Winograd's F(2x2, 3x3) and F(4x4, 3x3) against the float64 oracle's direct sums. */
 class WinogradConvTest {
     @Test
     void randomLayersMatchTheOracle() {
@@ -22,40 +23,64 @@ class WinogradConvTest {
             int blocks = (oh + 1) / 2 * ((ow + 1) / 2);
             // enough samples for four tiles of blocks; on the other maps, jobs of one or more samples
             int n = vgg ? 1 : small ? (56 + blocks - 1) / blocks + r.nextInt(3) : odd ? 1 + r.nextInt(5) : 1 + r.nextInt(2);
-            boolean relu = r.nextBoolean();
-            boolean bias = r.nextBoolean();
             ConvGeometry g = new ConvGeometry(ci, oh, ow, co, oh, ow, 3, 3, 1, 1, 1, 1, 1, 1, 1);
-            assertTrue(WinogradConv.handles(g, relu ? Activation.RELU : Activation.NONE, false, n), g.toString());
-            ChannelBlocks.Frame inFrame = WinogradConv.inputFrame(g);
-            ChannelBlocks.Frame outFrame = r.nextBoolean() ? null
-                    : new ChannelBlocks.Frame(oh + 2 + r.nextInt(2), ow + 1 + r.nextInt(3), 1 + r.nextInt(2), 1);
-            float[] in = Oracle.random(r, n * g.inputSize());
-            float[] w = Oracle.random(r, co * g.k());
-            float[] b = bias ? Oracle.random(r, co) : null;
-            float[] residual = r.nextBoolean() ? Oracle.random(r, n * g.outputSize()) : null;
-            float[] framedIn = BlockedTensors.framed(BlockedTensors.blocked(in, n, ci, oh * ow), n, ci, oh, ow, inFrame);
-            ChannelBlocks.Frame written = outFrame == null ? new ChannelBlocks.Frame(oh, ow, 0, 0) : outFrame;
-            float[] out = new float[n * written.floats(co)];
-            WinogradConv conv = new WinogradConv(g, w, inFrame, outFrame);
-            // a residual inside the frame the input has (a basic block's input, its first convolution's input too), or unframed
-            ChannelBlocks.Frame residualFrame = residual != null && co == ci && r.nextBoolean() ? inFrame : null;
-            float[] blockedResidual = residual == null ? null : BlockedTensors.blocked(residual, n, co, oh * ow);
-            if (residualFrame != null) {
-                blockedResidual = BlockedTensors.framed(blockedResidual, n, co, oh, ow, residualFrame);
-            }
-            Epilogue e = new Epilogue(b, blockedResidual, relu ? Activation.RELU : Activation.NONE, 0, false, residualFrame);
-            conv.run(TestWorkers.POOL, framedIn, out, OutputSlice.whole(written.floats(co)), n, e);
-            double[] sums = Oracle.conv2d(in, w, b, n, g);
-            float[] expected = new float[sums.length];
-            for (int i = 0; i < sums.length; i++) {
-                double sum = sums[i] + (residual == null ? 0 : residual[i]);
-                expected[i] = (float) (relu ? Math.max(0, sum) : sum);
-            }
-            float[] expectedFramed = BlockedTensors.framed(BlockedTensors.blocked(expected, n, co, oh * ow), n, co, oh, ow, written);
-            for (int i = 0; i < out.length; i++) {
-                assertTrue(Math.abs(out[i] - expectedFramed[i]) <= 1e-4 * (Math.sqrt(g.k()) * 3 + 3),
-                        "trial " + trial + " " + g + " float " + i + ": " + out[i] + " against " + expectedFramed[i]);
-            }
+            assertMatchesOracle(r, g, n, "trial " + trial);
+        }
+    }
+
+    @Test
+    void fourByFourBlocksMatchTheOracle() {
+        Random r = new Random(84);
+        for (int trial = 0; trial < 12; trial++) {
+            boolean widest = trial == 11; // the most channels it takes on 4x4 blocks: 256 x 256 (VGG-16's 56x56 stage)
+            int ow = widest ? 28 : 28 * (1 + r.nextInt(2));
+            int oh = widest ? 28 : 4 * (1 + r.nextInt(ow == 28 ? 7 : 3));
+            int ci = widest ? 256 : 16 * (1 + r.nextInt(4));
+            int co = widest ? 256 : 32 * (1 + r.nextInt(3));
+            ConvGeometry g = new ConvGeometry(ci, oh, ow, co, oh, ow, 3, 3, 1, 1, 1, 1, 1, 1, 1);
+            assertEquals(4, WinogradConv.outputsPerBlock(g), g.toString());
+            assertMatchesOracle(r, g, widest ? 1 : 1 + r.nextInt(3), "trial " + trial);
+        }
+    }
+
+    /** g on n random samples, with or without a bias, residual (framed or not), ReLU and output frame, against the oracle. */
+    private static void assertMatchesOracle(Random r, ConvGeometry g, int n, String trial) {
+        int ci = g.ci();
+        int co = g.co();
+        int oh = g.oh();
+        int ow = g.ow();
+        boolean relu = r.nextBoolean();
+        boolean bias = r.nextBoolean();
+        assertTrue(WinogradConv.handles(g, relu ? Activation.RELU : Activation.NONE, false, n), g.toString());
+        ChannelBlocks.Frame inFrame = WinogradConv.inputFrame(g);
+        ChannelBlocks.Frame outFrame = r.nextBoolean() ? null
+                : new ChannelBlocks.Frame(oh + 2 + r.nextInt(2), ow + 1 + r.nextInt(3), 1 + r.nextInt(2), 1);
+        float[] in = Oracle.random(r, n * g.inputSize());
+        float[] w = Oracle.random(r, co * g.k());
+        float[] b = bias ? Oracle.random(r, co) : null;
+        float[] residual = r.nextBoolean() ? Oracle.random(r, n * g.outputSize()) : null;
+        float[] framedIn = BlockedTensors.framed(BlockedTensors.blocked(in, n, ci, oh * ow), n, ci, oh, ow, inFrame);
+        ChannelBlocks.Frame written = outFrame == null ? new ChannelBlocks.Frame(oh, ow, 0, 0) : outFrame;
+        float[] out = new float[n * written.floats(co)];
+        WinogradConv conv = new WinogradConv(g, w, inFrame, outFrame);
+        // a residual inside the frame the input has (a basic block's input, its first convolution's input too), or unframed
+        ChannelBlocks.Frame residualFrame = residual != null && co == ci && r.nextBoolean() ? inFrame : null;
+        float[] blockedResidual = residual == null ? null : BlockedTensors.blocked(residual, n, co, oh * ow);
+        if (residualFrame != null) {
+            blockedResidual = BlockedTensors.framed(blockedResidual, n, co, oh, ow, residualFrame);
+        }
+        Epilogue e = new Epilogue(b, blockedResidual, relu ? Activation.RELU : Activation.NONE, 0, false, residualFrame);
+        conv.run(TestWorkers.POOL, framedIn, out, OutputSlice.whole(written.floats(co)), n, e);
+        double[] sums = Oracle.conv2d(in, w, b, n, g);
+        float[] expected = new float[sums.length];
+        for (int i = 0; i < sums.length; i++) {
+            double sum = sums[i] + (residual == null ? 0 : residual[i]);
+            expected[i] = (float) (relu ? Math.max(0, sum) : sum);
+        }
+        float[] expectedFramed = BlockedTensors.framed(BlockedTensors.blocked(expected, n, co, oh * ow), n, co, oh, ow, written);
+        for (int i = 0; i < out.length; i++) {
+            assertTrue(Math.abs(out[i] - expectedFramed[i]) <= 1e-4 * (Math.sqrt(g.k()) * 3 + 3),
+                    trial + " " + g + " float " + i + ": " + out[i] + " against " + expectedFramed[i]);
         }
     }
 
@@ -79,5 +104,20 @@ class WinogradConvTest {
         assertTrue(WinogradConv.handles(small, Activation.RELU, false, 4), "7x7 at batch 4: runs across samples, 64 blocks");
         assertTrue(WinogradConv.handles(new ConvGeometry(64, 20, 20, 64, 20, 20, 3, 3, 1, 1, 1, 1, 1, 1, 1), Activation.RELU, false, 1),
                 "rows of 10 blocks, 100 in all");
+    }
+
+    @Test
+    void takesFourByFourBlocksWhereTheyCoverTheMapInWholeRuns() {
+        assertEquals(4, WinogradConv.outputsPerBlock(new ConvGeometry(64, 56, 56, 64, 56, 56, 3, 3, 1, 1, 1, 1, 1, 1, 1)), "56x56");
+        assertEquals(4, WinogradConv.outputsPerBlock(new ConvGeometry(128, 28, 28, 128, 28, 28, 3, 3, 1, 1, 1, 1, 1, 1, 1)), "28x28");
+        assertEquals(4, WinogradConv.outputsPerBlock(new ConvGeometry(256, 56, 56, 256, 56, 56, 3, 3, 1, 1, 1, 1, 1, 1, 1)), "256 x 256");
+        assertEquals(2, WinogradConv.outputsPerBlock(new ConvGeometry(256, 28, 28, 512, 28, 28, 3, 3, 1, 1, 1, 1, 1, 1, 1)),
+                "256 x 512: U 2.25 times F(2x2, 3x3)'s");
+        assertEquals(2, WinogradConv.outputsPerBlock(new ConvGeometry(256, 14, 14, 256, 14, 14, 3, 3, 1, 1, 1, 1, 1, 1, 1)),
+                "14x14: a quarter of 4x4 blocks' outputs outside the map");
+        assertEquals(2, WinogradConv.outputsPerBlock(new ConvGeometry(64, 20, 20, 64, 20, 20, 3, 3, 1, 1, 1, 1, 1, 1, 1)),
+                "rows of 5 blocks of 4");
+        ChannelBlocks.Frame frame = WinogradConv.inputFrame(new ConvGeometry(64, 28, 28, 64, 28, 28, 3, 3, 1, 1, 1, 1, 1, 1, 1));
+        assertEquals(new ChannelBlocks.Frame(30, 30, 1, 1), frame, "the padding all round, as on 2x2 blocks");
     }
 }

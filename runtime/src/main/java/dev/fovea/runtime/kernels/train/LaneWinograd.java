@@ -466,7 +466,7 @@ final class LaneWinograd {
     private void transformOutput4x4(float[] m, int at, int f, int o, int t) {
         float[] half = HALF.get();
         for (int j = 0; j < 6; j++) {
-            outputColumn(m, at + j * f, 6 * f, half, j * L, 6 * L);
+            WinogradTransforms.output4x4Column(m, at + j * f, 6 * f, half, j * L, 6 * L);
         }
         int oy = t / blocksAcross * 4;
         int ox = t % blocksAcross * 4;
@@ -483,18 +483,6 @@ final class LaneWinograd {
                 System.arraycopy(row, 0, y, to, columns * L);
             }
         }
-    }
-
-    /** Aᵀ times the 6 vectors of m from {@code at}, {@code step} apart: 4 vectors into to from {@code into}, {@code toStep} apart. */
-    private static void outputColumn(float[] m, int at, int step, float[] to, int into, int toStep) {
-        FloatVector m0 = FloatVector.fromArray(S, m, at), m1 = FloatVector.fromArray(S, m, at + step);
-        FloatVector m2 = FloatVector.fromArray(S, m, at + 2 * step), m3 = FloatVector.fromArray(S, m, at + 3 * step);
-        FloatVector m4 = FloatVector.fromArray(S, m, at + 4 * step), m5 = FloatVector.fromArray(S, m, at + 5 * step);
-        FloatVector sum12 = m1.add(m2), diff12 = m1.sub(m2), sum34 = m3.add(m4), diff34 = m3.sub(m4);
-        m0.add(sum12).add(sum34).intoArray(to, into);
-        diff34.fma(FloatVector.broadcast(S, 2f), diff12).intoArray(to, into + toStep);
-        sum34.fma(FloatVector.broadcast(S, 4f), sum12).intoArray(to, into + 2 * toStep);
-        diff34.fma(FloatVector.broadcast(S, 8f), diff12).add(m5).intoArray(to, into + 3 * toStep);
     }
 
     /** · A along the row of 6 vectors from {@code at} in half, plus b: 4 outputs into y from {@code to}, one vector apart. */
