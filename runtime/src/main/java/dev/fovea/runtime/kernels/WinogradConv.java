@@ -14,7 +14,8 @@ import jdk.incubator.vector.VectorSpecies;
  * (m + 2)² transformed positions.
  *
  * <p>A task takes one weight panel of 32 output channels and one group of micro-kernel tiles (14 blocks
- * each; 4 on a large map, 2 of 4x4 blocks, up to 16 running across the samples of a batch on small ones), in three parts:
+ * each; at one sample 4 of 2x2 blocks or 2 of 4x4 ones, up to 16 or 8 running across the samples of a
+ * batch on small maps), in three parts:
  * <ol>
  *   <li>The input transform of the group's blocks, unless the thread's last task was the same group's:
  *       each (m + 2)² input block d becomes V = Bᵀ d B, one vector per 16 channels, and its values go to one
@@ -76,6 +77,8 @@ public final class WinogradConv {
     private static final int MIN_JOB_BLOCKS = 4 * BlockedMicroKernel.PIXELS;
     /** Tasks a job of several samples is cut into, with the panels: enough for every thread. */
     private static final int TARGET_TASKS = 16;
+    /** A thread's buffer for F(4x4, 3x3)'s transforms between their two halves: 36 vectors. */
+    private static final ThreadLocal<float[]> COLUMNS = ThreadLocal.withInitial(() -> new float[36 * L]);
 
     private final ConvGeometry g;
     /** Outputs along an output block's side: 2 (F(2x2, 3x3)) or 4 (F(4x4, 3x3)); its input block's side is 2 more. */
@@ -99,8 +102,6 @@ public final class WinogradConv {
     private final float[] noBias;
     /** A task's products, [tile][ξ][14 blocks][32 channels], and one float past them for {@link SliceReader}'s sum. */
     private final ThreadLocal<float[]> sums;
-    /** A thread's buffer for F(4x4, 3x3)'s transforms between their two halves: 36 vectors. */
-    private static final ThreadLocal<float[]> COLUMNS = ThreadLocal.withInitial(() -> new float[36 * L]);
     private final IntConsumer task;
 
     // The job's arguments, set before its tasks run: samples [callSample, callSample + callSamples), their tiles
@@ -272,7 +273,7 @@ public final class WinogradConv {
         callSamples = count;
         callRuns = (callSamples * blocks + RUN - 1) / RUN;
         int tiles = (callRuns + 1) / 2;
-        // one sample: the measured 4 tiles a task; several: as many as leave enough tasks
+        // one sample: the measured 4 tiles a task (2 of 4x4 blocks); several: as many as leave enough tasks
         int groupsWanted = Math.max(1, (TARGET_TASKS + panels - 1) / panels);
         int least = outputs == 4 ? TILES_PER_TASK_4X4 : TILES_PER_TASK;
         int most = outputs == 4 ? MAX_TILES_PER_TASK_4X4 : MAX_TILES_PER_TASK;
@@ -490,10 +491,12 @@ public final class WinogradConv {
         if (residual != null) {
             ChannelBlocks.Frame rf = e.residualFrame() != null ? e.residualFrame() : unframed;
             residualPitch = rf.width() * b;
-            r = sample * rf.floats(g.co()) + (channel / b * rf.height() * rf.width() + (by + rf.top()) * rf.width() + bx + rf.left()) * b;
+            int rw = rf.width();
+            r = sample * rf.floats(g.co()) + (channel / b * rf.height() * rw + (by + rf.top()) * rw + bx + rf.left()) * b;
         }
         int w = outFrame.width();
-        int o = callSlice.base(sample) - callOutShift + (channel / b * outFrame.height() * w + (by + outFrame.top()) * w + bx + outFrame.left()) * b;
+        int o = callSlice.base(sample) - callOutShift
+                + (channel / b * outFrame.height() * w + (by + outFrame.top()) * w + bx + outFrame.left()) * b;
         for (int i = 0; i < 4; i++) {
             outputRow4x4(half, i * 6 * L, bias, channel, residual, r + i * residualPitch, e.clamps(), callOut, o + i * w * b);
         }
@@ -504,7 +507,8 @@ public final class WinogradConv {
      * rows), the bias from {@code channel}, the residual's 4 pixels from r when there is one, ReLU when asked: 4 pixels
      * into out from o.
      */
-    private static void outputRow4x4(float[] half, int at, float[] bias, int channel, float[] residual, int r, boolean relu, float[] out, int o) {
+    private static void outputRow4x4(float[] half, int at, float[] bias, int channel, float[] residual, int r, boolean relu,
+            float[] out, int o) {
         FloatVector m0 = FloatVector.fromArray(S, half, at), m1 = FloatVector.fromArray(S, half, at + L);
         FloatVector m2 = FloatVector.fromArray(S, half, at + 2 * L), m3 = FloatVector.fromArray(S, half, at + 3 * L);
         FloatVector m4 = FloatVector.fromArray(S, half, at + 4 * L), m5 = FloatVector.fromArray(S, half, at + 5 * L);

@@ -13,9 +13,9 @@ public final class WinogradTransforms {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
 
     /** F(2x2, 3x3)'s G, 4 x 3: U = G g Gᵀ. Its halves are exact in float. */
-    public static final double[][] G_2X2 = {{1, 0, 0}, {0.5, 0.5, 0.5}, {0.5, -0.5, 0.5}, {0, 0, 1}};
+    static final double[][] G_2X2 = {{1, 0, 0}, {0.5, 0.5, 0.5}, {0.5, -0.5, 0.5}, {0, 0, 1}};
     /** F(4x4, 3x3)'s G, 6 x 3, for the points of {@link #input4x4}'s Bᵀ. */
-    public static final double[][] G_4X4 = {{0.25, 0, 0}, {-1.0 / 6, -1.0 / 6, -1.0 / 6}, {-1.0 / 6, 1.0 / 6, -1.0 / 6},
+    static final double[][] G_4X4 = {{0.25, 0, 0}, {-1.0 / 6, -1.0 / 6, -1.0 / 6}, {-1.0 / 6, 1.0 / 6, -1.0 / 6},
         {1.0 / 24, 1.0 / 12, 1.0 / 6}, {1.0 / 24, -1.0 / 12, 1.0 / 6}, {0, 0, 1}};
 
     private WinogradTransforms() {}
