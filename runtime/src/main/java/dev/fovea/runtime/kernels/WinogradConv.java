@@ -373,6 +373,7 @@ public final class WinogradConv {
             }
         }
         m[m.length - 1] = read;
+        float[] columns = outputs == 4 ? COLUMNS.get() : null;
         for (int tile = first; tile < last; tile++) {
             int run = 2 * tile;
             // the job's last run may end past its last block (a 7x7 map's 16 blocks a sample)
@@ -382,7 +383,7 @@ public final class WinogradConv {
                 for (int v = 0; v < NC; v += L) {
                     int at = (tile - first) * points * TILE_FLOATS + p * NC + v;
                     if (outputs == 4) {
-                        outputTransform4x4(m, at, callSample + block / blocks, block % blocks, panel * NC + v);
+                        outputTransform4x4(m, at, callSample + block / blocks, block % blocks, panel * NC + v, columns);
                     } else {
                         outputTransform(m, at, callSample + block / blocks, block % blocks, panel * NC + v);
                     }
@@ -472,10 +473,10 @@ public final class WinogradConv {
     /**
      * Y = Aᵀ M A for 4x4 output block {@code block} of {@code sample} and the 16 channels from {@code channel}, whose
      * 36 products sit {@link #TILE_FLOATS} apart from {@code at} in {@code m}: Aᵀ down each column into a thread's
-     * buffer, then row by row · A, the bias, residual and activation, and the store. The map holds whole blocks.
+     * buffer {@code half} (24 vectors), then row by row · A, the bias, residual and activation, and the store. The
+     * map holds whole blocks.
      */
-    private void outputTransform4x4(float[] m, int at, int sample, int block, int channel) {
-        float[] half = COLUMNS.get();
+    private void outputTransform4x4(float[] m, int at, int sample, int block, int channel, float[] half) {
         int f = TILE_FLOATS;
         for (int j = 0; j < 6; j++) {
             WinogradTransforms.output4x4Column(m, at + j * f, 6 * f, half, j * L, 6 * L);
