@@ -384,10 +384,15 @@ final class LinearStep implements BlockableStep {
 
     @Override
     public void run(Workers workers) {
+        zeroFrame(workers);
+        pass.run(workers, in, out, outSlice);
+    }
+
+    /** Zeroes the border of the frame it writes inside, if it writes inside one: a fused step that runs its kernel calls this first. */
+    void zeroFrame(Workers workers) {
         if (outBorder != null) {
             outBorder.zero(workers);
         }
-        pass.run(workers, in, out, outSlice);
     }
 
     /**

@@ -571,6 +571,7 @@ public final class PlanBuilder {
             ExpandDepthwiseStep.project(steps, buffer(output));
             DepthwiseProjectionStep.fuse(steps, buffer(output));
             ProjectedSumStep.fuse(steps);
+            ChainedPointwiseStep.fuse(steps);
         }
         return new InferenceSession(steps, input, buffer(output), batch, inputShape, outputShape, new Workers(threads));
     }

@@ -60,6 +60,19 @@ final class ProjectedSumStep implements Step {
         return s;
     }
 
+    LinearStep main() {
+        return main;
+    }
+
+    LinearStep projection() {
+        return projection;
+    }
+
+    /** The epilogue of the joined sums: both biases, the projection's activation. */
+    Epilogue epilogue() {
+        return epilogue;
+    }
+
     @Override
     public void run(Workers workers) {
         mainPass.kernel().runJoined(workers, main.in(), projectionKernel, projection.in(), projection.writes(), projection.outSlice(),

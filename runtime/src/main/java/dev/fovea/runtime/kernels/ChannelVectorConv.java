@@ -173,6 +173,10 @@ public final class ChannelVectorConv {
     private final IntConsumer tileTask;
     /** A task of {@link #panelsTogether} jobs: up to {@link #PANELS_TOGETHER} panels over one group of tiles. */
     private final IntConsumer groupTask;
+    /** A task of a {@link #runChained} job: one pixel group of both layers. */
+    private final IntConsumer chainTask;
+    /** The layer that a {@link #runChained} job runs after this one, task by task; null outside such a job. */
+    private ChannelVectorConv chained;
     /** Tasks a pixel group's panels make in a {@link #panelsTogether} job, of up to {@link #PANELS_TOGETHER} panels each. */
     private final int panelGroups;
 
@@ -349,6 +353,7 @@ public final class ChannelVectorConv {
         this.tileTask = t -> task(t % panels, t / panels);
         this.panelGroups = (panels + PANELS_TOGETHER - 1) / PANELS_TOGETHER;
         this.groupTask = t -> panelsTogetherTask(t % panelGroups, t / panelGroups);
+        this.chainTask = this::chainTask;
     }
 
     /** Weights as panels of {@code width} output channels, [panel][k][width], in the reduction's own order. */
@@ -588,15 +593,88 @@ public final class ChannelVectorConv {
      */
     public void runJoined(Workers workers, float[] in, ChannelVectorConv other, float[] otherIn, float[] out, OutputSlice slice, int n,
             Epilogue e, float[] workspace) {
-        other.callPlanes = otherIn;
-        other.callSample = 0;
-        other.callTouchAhead = false;
-        callJoined = other;
+        join(other, otherIn);
         try {
             run(workers, in, out, slice, n, e, workspace);
         } finally {
             callJoined = null;
         }
+    }
+
+    /**
+     * Whether {@code next}, a 1x1 stride-1 layer that reads this 1x1 stride-1 layer's whole output in place, can
+     * run in the same tasks ({@link #runChained}): both read flat blocks into two-block tiles over the same
+     * pixel blocks, so that a tile of one covers the same pixels as that tile of the other.
+     */
+    public boolean canChain(ChannelVectorConv next) {
+        return g.isPointwise() && next.g.isPointwise() && source == Source.BLOCKED_FLAT && next.source == Source.BLOCKED_FLAT
+                && grouped && next.grouped && !oneBlock && !next.oneBlock && blockedOut && outSampleFloats == next.inSampleFloats
+                && tileBlocks == next.tileBlocks && blocks == next.blocks && tileCount == next.tileCount;
+    }
+
+    /**
+     * This layer (input {@code in}, output {@code out}, epilogue {@code e}) and then {@code next} on its output,
+     * task by task ({@link #canChain}): a task sums one group of this layer's tiles, every panel, and then the
+     * same tiles of {@code next}, which read the pixels the task has just written, in its own L2, instead of
+     * from memory once the whole layer is done. This layer's output is still written whole. Each layer's sums
+     * are those of its own {@link #run}: the same slices in the same order.
+     */
+    public void runChained(Workers workers, float[] in, float[] out, Epilogue e, ChannelVectorConv next, float[] nextOut, OutputSlice nextSlice,
+            Epilogue nextE, int n) {
+        begin(in, out, whole, n, e, null);
+        next.begin(out, nextOut, nextSlice, n, nextE, null);
+        callSample = next.callSample = 0;
+        callTouchAhead = next.callTouchAhead = false;
+        int tiles = n * tileCount;
+        // pixel groups as large as a task of either layer takes alone, four a thread at least
+        int perTask = Math.max(1, Math.min(maxTilesPerTask, tiles / (4 * workers.threads())));
+        callTiles = next.callTiles = tiles;
+        callTilesPerTask = next.callTilesPerTask = perTask;
+        chained = next;
+        try {
+            workers.parallelFor((tiles + perTask - 1) / perTask, chainTask);
+        } finally {
+            chained = null;
+        }
+    }
+
+    /** Pixel group {@code group} of a {@link #runChained} job: this layer's tiles, then the next layer's. */
+    private void chainTask(int group) {
+        int first = group * callTilesPerTask;
+        int last = Math.min(callTiles, first + callTilesPerTask);
+        everyPanel(first, last);
+        chained.everyPanel(first, last);
+    }
+
+    /** Tiles [first, last) of every panel, {@link #PANELS_TOGETHER} panels at a time, a joined layer's sums added ({@link #groupedJob}). */
+    private void everyPanel(int first, int last) {
+        float[] tiles = threadTiles(callTilesPerTask * PANELS_TOGETHER);
+        for (int p0 = 0; p0 < panels; p0 += PANELS_TOGETHER) {
+            groupedJob(p0, Math.min(panels, p0 + PANELS_TOGETHER), first, last, tiles);
+        }
+    }
+
+    /**
+     * As {@link #runChained}, with {@code other}'s reduction over {@code otherIn} added to this layer's tiles, as
+     * {@link #runJoined} adds it ({@link #canJoin}): a bottleneck's last layer and its projection, then the next
+     * bottleneck's first layer.
+     */
+    public void runJoinedChained(Workers workers, float[] in, ChannelVectorConv other, float[] otherIn, float[] out, Epilogue e,
+            ChannelVectorConv next, float[] nextOut, OutputSlice nextSlice, Epilogue nextE, int n) {
+        join(other, otherIn);
+        try {
+            runChained(workers, in, out, e, next, nextOut, nextSlice, nextE, n);
+        } finally {
+            callJoined = null;
+        }
+    }
+
+    /** Readies {@code other} to add its reduction over {@code otherIn} into this layer's tiles, from the batch's first sample on. */
+    private void join(ChannelVectorConv other, float[] otherIn) {
+        other.callPlanes = otherIn;
+        other.callSample = 0;
+        other.callTouchAhead = false;
+        callJoined = other;
     }
 
     /**

@@ -233,6 +233,77 @@ class ChannelVectorConvTest {
     }
 
     /**
+     * Two 1x1 layers chained task by task ({@link ChannelVectorConv#runChained}), the second reading the first's
+     * output: a first layer of more panels than a task runs together, maps of an odd number of pixel blocks a
+     * sample (the last tile one run), a second layer whose last panel is one block, the first layer's residual from its
+     * own array or from the output array it writes over. Both outputs are the oracle's, and bit for bit those of
+     * the two layers run one after the other.
+     */
+    @Test
+    void chainedPointwiseLayersAreTheLayersRunApart() {
+        Random r = new Random(107);
+        int panel = BlockedMicroKernel.CHANNELS;
+        assertChained(r, 28, 64, 8 * panel, 2 * panel, 2, false);
+        assertChained(r, 21, 48, 3 * panel, 2 * panel + ChannelBlocks.BLOCK, 3, true);
+        assertChained(r, 7, 2 * panel, 5 * panel, 2 * panel, 3, true);
+        ConvGeometry strided = new ConvGeometry(64, 28, 28, 64, 14, 14, 1, 1, 2, 2, 0, 0, 1, 1, 1);
+        ConvGeometry after = new ConvGeometry(64, 14, 14, 64, 14, 14, 1, 1, 1, 1, 0, 0, 1, 1, 1);
+        assertFalse(new ChannelVectorConv(strided, new float[64 * 64], true, true).canChain(new ChannelVectorConv(after, new float[64 * 64], true, true)));
+        ConvGeometry copied = new ConvGeometry(64, 10, 10, 64, 10, 10, 1, 1, 1, 1, 0, 0, 1, 1, 1);
+        assertFalse(new ChannelVectorConv(copied, new float[64 * 64], true, true).canChain(new ChannelVectorConv(copied, new float[64 * 64], true, true)));
+    }
+
+    private static void assertChained(Random r, int h, int ci, int mid, int co, int n, boolean inPlace) {
+        int p = h * h;
+        ConvGeometry first = new ConvGeometry(ci, h, h, mid, h, h, 1, 1, 1, 1, 0, 0, 1, 1, 1);
+        ConvGeometry second = new ConvGeometry(mid, h, h, co, h, h, 1, 1, 1, 1, 0, 0, 1, 1, 1);
+        float[] x = Oracle.random(r, n * ci * p);
+        float[] w1 = Oracle.random(r, mid * ci);
+        float[] w2 = Oracle.random(r, co * mid);
+        float[] b1 = Oracle.random(r, mid);
+        float[] b2 = Oracle.random(r, co);
+        float[] residual = Oracle.random(r, n * mid * p);
+        ChannelVectorConv a = new ChannelVectorConv(first, w1, true, true);
+        ChannelVectorConv b = new ChannelVectorConv(second, w2, true, true);
+        assertTrue(a.canChain(b), first + " then " + second);
+        float[] in = blocked(x, true, n, ci, p);
+        float[] blockedResidual = blocked(residual, true, n, mid, p);
+        Epilogue e2 = new Epilogue(b2, null, Activation.RELU, 0, false);
+
+        float[] apartMid = inPlace ? blockedResidual.clone() : new float[blockedResidual.length];
+        float[] apartOut = new float[n * co * p];
+        a.run(TestWorkers.POOL, in, apartMid, n, new Epilogue(b1, inPlace ? apartMid : blockedResidual, Activation.RELU, 0, false), null);
+        b.run(TestWorkers.POOL, apartMid, apartOut, n, e2, null);
+
+        float[] chainedMid = inPlace ? blockedResidual.clone() : new float[blockedResidual.length];
+        float[] chainedOut = new float[n * co * p];
+        a.runChained(TestWorkers.POOL, in, chainedMid, new Epilogue(b1, inPlace ? chainedMid : blockedResidual, Activation.RELU, 0, false), b,
+                chainedOut, OutputSlice.whole(co * p), e2, n);
+        String what = first + " then " + second + " at batch " + n + (inPlace ? ", the residual in place" : "");
+        assertTrue(java.util.Arrays.equals(apartMid, chainedMid), what + ": the first layer's output differs");
+        assertTrue(java.util.Arrays.equals(apartOut, chainedOut), what + ": the second layer's output differs");
+
+        double[] mid1 = Oracle.conv2d(x, w1, b1, n, first);
+        for (int i = 0; i < mid1.length; i++) {
+            mid1[i] += residual[i];
+        }
+        assertNear(blocked(relu(mid1), true, n, mid, p), chainedMid, first, what);
+        float[] midNchw = new float[mid1.length];
+        for (int i = 0; i < midNchw.length; i++) {
+            midNchw[i] = (float) Math.max(0, mid1[i]);
+        }
+        assertNear(blocked(relu(Oracle.conv2d(midNchw, w2, b2, n, second)), true, n, co, p), chainedOut, second, what);
+    }
+
+    private static void assertNear(float[] expected, float[] actual, ConvGeometry g, String what) {
+        double tolerance = 1e-4 * (Math.sqrt(g.k()) * 3 + 3);
+        for (int i = 0; i < expected.length; i++) {
+            assertTrue(Math.abs(actual[i] - expected[i]) <= tolerance * Math.max(1, Math.abs(expected[i])),
+                    what + ", " + g + " float " + i + ": " + actual[i] + " against " + expected[i]);
+        }
+    }
+
+    /**
      * One block of output channels from a blocked input at stride 1 (MobileNet v2's 16-channel
      * projection) takes the 28-pixel tile: 1x1 layers read in place and 3x3 layers from a padded copy,
      * maps whose last tile has one to four runs, reductions of one slice and of several, blocked or NCHW
