@@ -80,7 +80,7 @@ class ForwardPassTest {
      * MobileNet v2 runs at batch 6, where its first block's depthwise tensor is large enough for its
      * projection to run inside the block through that tensor's array (its own is the block's input).
      * ResNet-50's first stage at batch 3 writes 9.6 MB between its bottlenecks, so each block's last 1x1
-     * layer (with the first block's projection) and the next block's first run chained, pixels group by group.
+     * layer (with the first block's projection) and the next block's first run chained, pixel group by pixel group.
      */
     @TestFactory
     List<DynamicTest> batchedSamplesMatchSingleRuns() {
