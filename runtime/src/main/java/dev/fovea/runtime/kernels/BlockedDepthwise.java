@@ -15,11 +15,14 @@ import jdk.incubator.vector.VectorSpecies;
  * a time, the few at the edges one by one.
  *
  * <p>A 3x3 window at stride 1 or 2 (MobileNet's) runs on {@link DepthwiseMicroKernel}'s 7-pixel tile
- * instead. A task is a band of up to {@link #BAND_ROWS} output rows: the input rows it reads are copied
- * into a zero-bordered band (each row of a channel block is one run of floats), so that every pixel,
- * at the edges too, takes the same tile, and ReLU or ReLU6 is applied before the tile's stores. On the
- * small maps, where a row of 7 or 14 pixels left 3 or 2 of them to the one-pixel path, this is where
- * the time went.
+ * instead, with ReLU or ReLU6 applied before the tile's stores. A task is a band of up to
+ * {@link #BAND_ROWS} output rows. Where a row of output pixels is whole tiles (the maps of the 224-pixel
+ * networks are multiples of 7 wide), the tiles read the input in place: a window row in the padding is
+ * skipped, and a padding column at a row's first or last tile is taken as zeros, not read. Otherwise the
+ * input rows a band reads are copied into a zero-bordered band first (each row of a channel block is one
+ * run of floats), so that every pixel, at the edges too, takes the same tile. On the small maps, where a
+ * row of 7 or 14 pixels left 3 or 2 of them to the one-pixel path, this is where the time went; the copy
+ * then took a third of a 14x14 layer's time at batch 16.
  */
 public final class BlockedDepthwise {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
@@ -48,6 +51,10 @@ public final class BlockedDepthwise {
     private final boolean tiled;
     private final int bandRows;
     private final int bands;
+    /** Whether the tiles read the input in place: whole tiles a row, at most one padding column either side. */
+    private final boolean inPlace;
+    /** Whether, in place, the last tile of a row reads one padding column on the right. */
+    private final boolean rightPadding;
     /** Floats of one row of a band: the columns the tiles of a whole output row read, zero border included. */
     private final int bandRowFloats;
     private final ThreadLocal<float[]> bandBuffers;
@@ -79,13 +86,19 @@ public final class BlockedDepthwise {
         this.bands = g.oh() <= WHOLE_MAP_ROWS ? 1 : (g.oh() + BAND_ROWS - 1) / BAND_ROWS;
         this.bandRows = (g.oh() + bands - 1) / bands;
         this.bandRowFloats = ((tiles * DepthwiseMicroKernel.PIXELS - 1) * g.sw() + g.kw()) * L;
+        // the column past the last pixel's window, the first its row does not read
+        int lastColumnEnd = (g.ow() - 1) * g.sw() - g.pl() + g.kw();
+        this.inPlace = tiled && g.ow() % DepthwiseMicroKernel.PIXELS == 0 && g.pl() <= 1 && lastColumnEnd <= g.iw() + 1;
+        this.rightPadding = lastColumnEnd == g.iw() + 1;
         int bandFloats = ((bandRows - 1) * g.sh() + g.kh()) * bandRowFloats;
         // one tile's room past the band for a last, partial tile's results
         this.bandBuffers = ThreadLocal.withInitial(() -> new float[bandFloats + DepthwiseMicroKernel.PIXELS * L]);
         int blocks = g.co() / L;
         if (tiled) {
             // band first: the workers take tasks from both ends, so each keeps to the rows it wrote in the layer before
-            this.rowTask = t -> band(t / (blocks * bands), t % blocks, t / blocks % bands);
+            this.rowTask = inPlace
+                    ? t -> bandInPlace(t / (blocks * bands), t % blocks, t / blocks % bands)
+                    : t -> band(t / (blocks * bands), t % blocks, t / blocks % bands);
         } else {
             int rows = blocks * g.oh();
             this.rowTask = t -> row(t / rows, t % rows / g.oh(), t % g.oh());
@@ -106,6 +119,11 @@ public final class BlockedDepthwise {
 
     ConvGeometry geometry() {
         return g;
+    }
+
+    /** Whether the 3x3 tile reads the input in place, without copying bands. */
+    boolean readsInPlace() {
+        return inPlace;
     }
 
     /** Its weights, packed by {@link #pack}. */
@@ -138,6 +156,7 @@ public final class BlockedDepthwise {
         float hi = clamps ? e.ceiling() : Float.POSITIVE_INFINITY;
         int px = DepthwiseMicroKernel.PIXELS;
         int spill = buffer.length - px * L;
+        int side = DepthwiseMicroKernel.SIDE;
         int wBase = cb * g.kh() * g.kw() * L;
         for (int y = y0; y < y1; y++) {
             int src = (y - y0) * g.sh() * bandRowFloats;
@@ -147,12 +166,56 @@ public final class BlockedDepthwise {
                 float[] dst = whole ? callOut : buffer;
                 int at = whole ? out + x * L : spill;
                 if (g.sw() == 1) {
-                    DepthwiseMicroKernel.strideOne(buffer, src + x * L, bandRowFloats, weight, wBase, biases, cb * L, lo, hi, dst, at);
+                    DepthwiseMicroKernel.strideOne(buffer, src + x * L, bandRowFloats, 0, side, false, false, weight, wBase, biases, cb * L,
+                            lo, hi, dst, at);
                 } else {
-                    DepthwiseMicroKernel.strideTwo(buffer, src + 2 * x * L, bandRowFloats, weight, wBase, biases, cb * L, lo, hi, dst, at);
+                    DepthwiseMicroKernel.strideTwo(buffer, src + 2 * x * L, bandRowFloats, 0, side, false, false, weight, wBase, biases, cb * L,
+                            lo, hi, dst, at);
                 }
                 if (!whole) {
                     System.arraycopy(buffer, spill, callOut, out + x * L, (g.ow() - x) * L);
+                }
+            }
+            if (!clamps) {
+                finish(out, g.ow() * L, e);
+            }
+        }
+    }
+
+    /**
+     * Output rows of band {@code index} of channel block cb of {@code sample}, on the 3x3 tile reading the input in
+     * place: window rows in the padding skipped, a padding column at either end of a row taken as zeros.
+     */
+    private void bandInPlace(int sample, int cb, int index) {
+        int y0 = index * bandRows;
+        int y1 = Math.min(g.oh(), y0 + bandRows);
+        Epilogue e = callEpilogue;
+        float[] biases = e.bias() == null ? noBias : e.bias();
+        boolean clamps = e.residual() == null && e.clamps();
+        float lo = clamps ? e.floor() : Float.NEGATIVE_INFINITY;
+        float hi = clamps ? e.ceiling() : Float.POSITIVE_INFINITY;
+        int px = DepthwiseMicroKernel.PIXELS;
+        int rowFloats = g.iw() * L;
+        int plane = sample * g.inputSize() + cb * g.ih() * rowFloats;
+        int wBase = cb * g.kh() * g.kw() * L;
+        int lastTile = g.ow() - px;
+        for (int y = y0; y < y1; y++) {
+            int top = y * g.sh() - g.pt();
+            int ky0 = Math.max(0, -top);
+            int ky1 = Math.min(g.kh(), g.ih() - top);
+            // window row 0's offset, outside the input when that row is padding: only rows [ky0, ky1) are read
+            int row = plane + top * rowFloats;
+            int out = sample * g.outputSize() + (cb * g.positions() + y * g.ow()) * L;
+            for (int x = 0; x < g.ow(); x += px) {
+                int column = x * g.sw() - g.pl();
+                boolean left = column < 0;
+                boolean right = rightPadding && x == lastTile;
+                if (g.sw() == 1) {
+                    DepthwiseMicroKernel.strideOne(callIn, row + column * L, rowFloats, ky0, ky1, left, right, weight, wBase, biases, cb * L,
+                            lo, hi, callOut, out + x * L);
+                } else {
+                    DepthwiseMicroKernel.strideTwo(callIn, row + column * L, rowFloats, ky0, ky1, left, right, weight, wBase, biases, cb * L,
+                            lo, hi, callOut, out + x * L);
                 }
             }
             if (!clamps) {

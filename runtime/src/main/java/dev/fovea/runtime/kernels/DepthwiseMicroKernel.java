@@ -6,8 +6,9 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * The register tiles of {@link BlockedDepthwise} for a 3x3 window: 7 consecutive output pixels of one
- * channel block, read from a zero-bordered band, so that no tap is tested for padding. Each input
- * vector of a window row is loaded once and used by every pixel whose window covers it: at stride 1, 9
+ * channel block, read in place or from a zero-bordered band: the caller names the window rows that lie
+ * in the input and whether the first or last input column is padding, taken as zeros, so that no tap is
+ * tested. Each input vector of a window row is loaded once and used by every pixel whose window covers it: at stride 1, 9
  * loads serve 21 FMAs (the 4-pixel tile loads one vector per FMA). Every sum runs from the bias over the
  * taps in row order, as on the 4-pixel tile, so the results are the same; values below lo or above hi
  * are set to them, as {@link VectorActivations} clamps: ReLU's [0, inf), ReLU6's [0, 6], or (-inf, inf) for none.
@@ -24,11 +25,14 @@ final class DepthwiseMicroKernel {
     }
 
     /**
-     * Seven pixels at stride 1: the first window's top-left tap at {@code at} in {@code src}, window rows
-     * {@code rowStride} floats apart; weights [3][3][L] at {@code wAt}; results [7][L] at {@code out} in {@code dst}.
+     * Seven pixels at stride 1, over window rows [ky0, ky1): the first window's top-left tap at {@code at} in
+     * {@code src}, window rows {@code rowStride} floats apart; weights [3][3][L] at {@code wAt}; results [7][L]
+     * at {@code out} in {@code dst}. Where {@code left} or {@code right}, the first or last input column lies in
+     * the padding and is taken as zeros, not read.
      */
-    static void strideOne(float[] src, int at, int rowStride, float[] weight, int wAt, float[] biases, int biasAt, float lo, float hi,
-            float[] dst, int out) {
+    static void strideOne(float[] src, int at, int rowStride, int ky0, int ky1, boolean left, boolean right, float[] weight, int wAt,
+            float[] biases, int biasAt, float lo, float hi, float[] dst, int out) {
+        FloatVector zero = FloatVector.zero(S);
         FloatVector a0 = FloatVector.fromArray(S, biases, biasAt);
         FloatVector a1 = a0;
         FloatVector a2 = a0;
@@ -36,14 +40,14 @@ final class DepthwiseMicroKernel {
         FloatVector a4 = a0;
         FloatVector a5 = a0;
         FloatVector a6 = a0;
-        for (int ky = 0; ky < SIDE; ky++) {
+        for (int ky = ky0; ky < ky1; ky++) {
             int i = at + ky * rowStride;
             int w = wAt + ky * SIDE * L;
             FloatVector w0 = FloatVector.fromArray(S, weight, w);
             FloatVector w1 = FloatVector.fromArray(S, weight, w + L);
             FloatVector w2 = FloatVector.fromArray(S, weight, w + 2 * L);
             // v_j is input column j of the row; pixel p reads v_p, v_p+1, v_p+2
-            FloatVector v0 = FloatVector.fromArray(S, src, i);
+            FloatVector v0 = left ? zero : FloatVector.fromArray(S, src, i);
             FloatVector v1 = FloatVector.fromArray(S, src, i + L);
             FloatVector v2 = FloatVector.fromArray(S, src, i + 2 * L);
             a0 = w2.fma(v2, w1.fma(v1, w0.fma(v0, a0)));
@@ -57,7 +61,7 @@ final class DepthwiseMicroKernel {
             a4 = w2.fma(v6, w1.fma(v5, w0.fma(v4, a4)));
             FloatVector v7 = FloatVector.fromArray(S, src, i + 7 * L);
             a5 = w2.fma(v7, w1.fma(v6, w0.fma(v5, a5)));
-            FloatVector v8 = FloatVector.fromArray(S, src, i + 8 * L);
+            FloatVector v8 = right ? zero : FloatVector.fromArray(S, src, i + 8 * L);
             a6 = w2.fma(v8, w1.fma(v7, w0.fma(v6, a6)));
         }
         FloatVector low = FloatVector.broadcast(S, lo);
@@ -72,8 +76,9 @@ final class DepthwiseMicroKernel {
     }
 
     /** Seven pixels at stride 2, as {@link #strideOne}: pixel p reads input columns 2p, 2p + 1 and 2p + 2. */
-    static void strideTwo(float[] src, int at, int rowStride, float[] weight, int wAt, float[] biases, int biasAt, float lo, float hi,
-            float[] dst, int out) {
+    static void strideTwo(float[] src, int at, int rowStride, int ky0, int ky1, boolean left, boolean right, float[] weight, int wAt,
+            float[] biases, int biasAt, float lo, float hi, float[] dst, int out) {
+        FloatVector zero = FloatVector.zero(S);
         FloatVector a0 = FloatVector.fromArray(S, biases, biasAt);
         FloatVector a1 = a0;
         FloatVector a2 = a0;
@@ -81,13 +86,13 @@ final class DepthwiseMicroKernel {
         FloatVector a4 = a0;
         FloatVector a5 = a0;
         FloatVector a6 = a0;
-        for (int ky = 0; ky < SIDE; ky++) {
+        for (int ky = ky0; ky < ky1; ky++) {
             int i = at + ky * rowStride;
             int w = wAt + ky * SIDE * L;
             FloatVector w0 = FloatVector.fromArray(S, weight, w);
             FloatVector w1 = FloatVector.fromArray(S, weight, w + L);
             FloatVector w2 = FloatVector.fromArray(S, weight, w + 2 * L);
-            FloatVector even = FloatVector.fromArray(S, src, i);
+            FloatVector even = left ? zero : FloatVector.fromArray(S, src, i);
             FloatVector odd = FloatVector.fromArray(S, src, i + L);
             FloatVector next = FloatVector.fromArray(S, src, i + 2 * L);
             a0 = w2.fma(next, w1.fma(odd, w0.fma(even, a0)));
@@ -113,7 +118,7 @@ final class DepthwiseMicroKernel {
             a5 = w2.fma(next, w1.fma(odd, w0.fma(even, a5)));
             even = next;
             odd = FloatVector.fromArray(S, src, i + 13 * L);
-            next = FloatVector.fromArray(S, src, i + 14 * L);
+            next = right ? zero : FloatVector.fromArray(S, src, i + 14 * L);
             a6 = w2.fma(next, w1.fma(odd, w0.fma(even, a6)));
         }
         FloatVector low = FloatVector.broadcast(S, lo);

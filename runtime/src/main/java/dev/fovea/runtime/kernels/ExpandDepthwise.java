@@ -772,11 +772,11 @@ public final class ExpandDepthwise {
             for (int tile = 0; tile < (ow + px - 1) / px; tile++) {
                 int x = Math.min(tile * px, ow - px);
                 if (depthwise.sw() == 1) {
-                    DepthwiseMicroKernel.strideOne(band, top + x * L, bandWidth * L, depthwiseWeight, wBase, depthwiseBias, cb * L, lo, hi, dst,
-                            out + x * L);
+                    DepthwiseMicroKernel.strideOne(band, top + x * L, bandWidth * L, 0, kh, false, false, depthwiseWeight, wBase, depthwiseBias,
+                            cb * L, lo, hi, dst, out + x * L);
                 } else {
-                    DepthwiseMicroKernel.strideTwo(band, top + 2 * x * L, bandWidth * L, depthwiseWeight, wBase, depthwiseBias, cb * L, lo, hi,
-                            dst, out + x * L);
+                    DepthwiseMicroKernel.strideTwo(band, top + 2 * x * L, bandWidth * L, 0, kh, false, false, depthwiseWeight, wBase,
+                            depthwiseBias, cb * L, lo, hi, dst, out + x * L);
                 }
             }
             if (!depthwiseEpilogue.clamps()) {

@@ -63,6 +63,31 @@ class BlockedDepthwiseTest {
         assertTrue(trial >= 20, trial + " trials");
     }
 
+    /**
+     * MobileNet's shapes, whose rows are whole 7-pixel tiles, read in place: a padding column on the left, on
+     * the right or on both (a 7-pixel map), none on the right at stride 2 from an even map, in one band of
+     * rows or several with a partial last one.
+     */
+    @Test
+    void wholeTileRowsAreReadInPlace() {
+        Random r = new Random(63);
+        int[][] shapes = { // channels, input side, stride, output side
+            {32, 112, 1, 112}, {64, 14, 1, 14}, {48, 7, 1, 7}, {32, 14, 2, 7}, {32, 13, 2, 7}, {16, 28, 2, 14}, {16, 42, 1, 42}};
+        for (int[] s : shapes) {
+            ConvGeometry g = new ConvGeometry(s[0], s[1], s[1], s[0], s[3], s[3], 3, 3, s[2], s[2], 1, 1, 1, 1, s[0]);
+            assertTrue(new BlockedDepthwise(g, new float[s[0] * 9]).readsInPlace(), g.toString());
+            check(r, g, 2, Activation.RELU, false, "in place");
+            check(r, g, 1, Activation.NONE, true, "in place, with a residual");
+        }
+        ConvGeometry partialTile = new ConvGeometry(16, 9, 9, 16, 9, 9, 3, 3, 1, 1, 1, 1, 1, 1, 16);
+        ConvGeometry twoColumns = new ConvGeometry(16, 10, 10, 16, 7, 7, 3, 3, 1, 1, 0, 0, 1, 1, 16);
+        ConvGeometry widePadding = new ConvGeometry(16, 5, 5, 16, 7, 7, 3, 3, 1, 1, 2, 2, 1, 1, 16);
+        assertFalse(new BlockedDepthwise(partialTile, new float[16 * 9]).readsInPlace());
+        assertFalse(new BlockedDepthwise(widePadding, new float[16 * 9]).readsInPlace());
+        assertTrue(new BlockedDepthwise(twoColumns, new float[16 * 9]).readsInPlace());
+        check(r, twoColumns, 2, Activation.RELU6, false, "in place, no padding");
+    }
+
     /** Runs g on random input, weights, bias and (when asked) residual, and compares with the float64 oracle. */
     private static void check(Random r, ConvGeometry g, int n, Activation activation, boolean withResidual, String label) {
         int c = g.ci();
